@@ -1,0 +1,93 @@
+//! Configuration: environment variables with matching command-line flags. The README's
+//! table lists them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "sheba", version, about = "Sheba (সেবা): case management, social allowances and reports for DSS")]
+pub struct Cli {
+    #[command(flatten)]
+    pub db: DatabaseOpts,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the database is.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseOpts {
+    /// PostgreSQL URL. Unset: run the embedded cluster in `<data-dir>/pg`.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Sheba's data directory: the embedded cluster, its password, the token signing key.
+    #[arg(long, env = "SHEBA_DATA_DIR", default_value = ".data", global = true)]
+    pub data_dir: PathBuf,
+    /// Port for the embedded cluster (default: a free port at each start).
+    #[arg(long, env = "SHEBA_PG_PORT", global = true)]
+    pub pg_port: Option<u16>,
+    /// Directory with PostgreSQL's `initdb` and `postgres` (default: newest /usr/lib/postgresql/*/bin).
+    #[arg(long, env = "SHEBA_PG_BIN_DIR", global = true)]
+    pub pg_bin_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP API (migrations are applied first).
+    Serve(ServeArgs),
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Manage accounts from the command line (works whether or not the server runs).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Print the OpenAPI document (this is how openapi/openapi.json is regenerated).
+    Openapi,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SHEBA_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// HMAC key for access tokens, at least 32 bytes. Unset: generated once into
+    /// `<data-dir>/jwt-signing-key`.
+    #[arg(long, env = "SHEBA_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Lifetime of access tokens, in seconds.
+    #[arg(long, env = "SHEBA_ACCESS_TOKEN_TTL", default_value_t = 900)]
+    pub access_token_ttl: i64,
+    /// Lifetime of refresh tokens, in days.
+    #[arg(long, env = "SHEBA_REFRESH_TOKEN_TTL_DAYS", default_value_t = 14)]
+    pub refresh_token_ttl_days: i64,
+    /// Database connections in the pool.
+    #[arg(long, env = "SHEBA_DB_POOL_SIZE", default_value_t = 16)]
+    pub db_pool_size: u32,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "SHEBA_MAX_BODY_BYTES", default_value_t = 262_144)]
+    pub max_body_bytes: usize,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "SHEBA_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// Read the password (or client secret) from standard input (required: never on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[arg(long)]
+        role: String,
+        /// national | division:ID | district:ID | upazila:ID | facility:UUID | partner:UUID
+        #[arg(long)]
+        scope: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// person (default) or service (client credentials)
+        #[arg(long)]
+        kind: Option<String>,
+    },
+}

@@ -1,0 +1,9 @@
+//! HTTP handlers, one small module per resource. Each parses, authorises through
+//! `auth::policy`, calls the domain, persists in one transaction and answers.
+
+pub mod audit_events;
+pub mod auth_token;
+pub mod geo;
+pub mod health;
+pub mod reference;
+pub mod users;

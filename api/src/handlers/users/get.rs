@@ -1,0 +1,33 @@
+use actix_web::{web, HttpResponse};
+use domain::access::Permission;
+use uuid::Uuid;
+
+use super::{subject_of, user_response};
+use crate::auth::policy::require;
+use crate::auth::principal::Principal;
+use crate::problem::{ApiError, Problem};
+use crate::state::AppState;
+use crate::unit_of_work::read;
+use crate::views::UserView;
+
+/// One account, with its `ETag` for a later change.
+#[utoipa::path(get, path = "/api/v1/users/{user_id}", operation_id = "get_user", tag = "users",
+    params(("user_id" = Uuid, Path, description = "The account id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The account; `ETag` set", body = UserView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted, or outside your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_user(state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let user = read(&state, move |conn| {
+        let user = persistence::users::find(conn, id)?.ok_or(ApiError::NotFound("user"))?;
+        let subject = subject_of(conn, &user)?;
+        require(conn, &who, Permission::ReadUsers, &subject)?;
+        Ok(user)
+    })
+    .await?;
+    Ok(user_response(HttpResponse::Ok(), &user))
+}

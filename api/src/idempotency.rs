@@ -1,0 +1,110 @@
+//! `Idempotency-Key` for creates: a retried create (a lost response on a bad mobile link)
+//! returns the first response instead of creating a second record. See
+//! `persistence::idempotency` for how concurrent retries are serialised.
+
+use std::future::{ready, Ready};
+
+use actix_web::http::header::{HeaderName, HeaderValue, LOCATION};
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use chrono::Utc;
+use persistence::idempotency::{self, Claim};
+use persistence::PgConnection;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::problem::ApiError;
+
+pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+
+/// The optional `Idempotency-Key` header: 1 to 255 visible ASCII characters.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey(pub Option<String>);
+
+impl FromRequest for IdempotencyKey {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let parsed = match req.headers().get(&IDEMPOTENCY_KEY) {
+            None => Ok(IdempotencyKey(None)),
+            Some(v) => v
+                .to_str()
+                .ok()
+                .filter(|s| !s.is_empty() && s.len() <= 255 && s.bytes().all(|b| b.is_ascii_graphic()))
+                .map(|s| IdempotencyKey(Some(s.to_owned())))
+                .ok_or_else(|| {
+                    ApiError::BadRequest {
+                        code: "invalid_idempotency_key",
+                        detail: "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
+                    }
+                    .into()
+                }),
+        };
+        ready(parsed)
+    }
+}
+
+/// A stored response to send again.
+#[derive(Debug, Clone)]
+pub struct Replay {
+    pub status: u16,
+    pub body: serde_json::Value,
+    pub location: Option<String>,
+}
+
+impl Replay {
+    pub fn into_response(self) -> HttpResponse {
+        let mut res = HttpResponse::build(StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK)).json(self.body);
+        if let Some(loc) = self.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+            res.headers_mut().insert(LOCATION, loc);
+        }
+        res.headers_mut().insert(HeaderName::from_static("idempotent-replayed"), HeaderValue::from_static("true"));
+        res
+    }
+}
+
+/// A fingerprint of what the request asks for (never of secrets it carries).
+pub fn fingerprint(parts: &[&str]) -> Vec<u8> {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p.as_bytes());
+    }
+    h.finalize().to_vec()
+}
+
+/// Claims the key at the start of the create's transaction; `Some` means answer with the replay.
+pub fn begin(
+    conn: &mut PgConnection,
+    actor: Uuid,
+    key: &IdempotencyKey,
+    fingerprint: &[u8],
+    ttl: std::time::Duration,
+) -> Result<Option<Replay>, ApiError> {
+    let Some(key) = &key.0 else { return Ok(None) };
+    let expire_before = Utc::now() - chrono::Duration::from_std(ttl).map_err(ApiError::internal)?;
+    match idempotency::claim(conn, actor, key, fingerprint, expire_before)? {
+        Claim::New => Ok(None),
+        Claim::Replay { status, body, location } => Ok(Some(Replay { status, body, location })),
+        Claim::Mismatch => Err(ApiError::Conflict {
+            code: "idempotency_key_reused",
+            detail: "this Idempotency-Key was used for a different request".into(),
+        }),
+    }
+}
+
+/// Stores the response under the key, in the same transaction as the create.
+pub fn finish(
+    conn: &mut PgConnection,
+    actor: Uuid,
+    key: &IdempotencyKey,
+    status: u16,
+    body: &serde_json::Value,
+    location: Option<&str>,
+) -> Result<(), ApiError> {
+    if let Some(key) = &key.0 {
+        idempotency::complete(conn, actor, key, status, body, location)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,36 @@
+//! Sheba's HTTP API and command line. Handlers stay thin: parse, authorise
+//! (`auth::policy`), call the domain, persist in one transaction (`unit_of_work`), answer.
+//! `ARCHITECTURE.md` walks through a request.
+
+pub mod accounts;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod database;
+pub mod etag;
+pub mod extract;
+pub mod handlers;
+pub mod idempotency;
+pub mod middleware;
+pub mod openapi;
+pub mod pagination;
+pub mod problem;
+pub mod state;
+pub mod unit_of_work;
+pub mod views;
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{web, HttpServer};
+
+pub use state::AppState;
+
+/// An HTTP server on `listener` (graceful shutdown on SIGINT/SIGTERM, 30 s to drain).
+pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: usize) -> std::io::Result<Server> {
+    Ok(HttpServer::new(move || app::build(state.clone()))
+        .workers(workers.max(1))
+        .shutdown_timeout(30)
+        .listen(listener)?
+        .run())
+}

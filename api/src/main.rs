@@ -1,0 +1,112 @@
+//! The `sheba` command: `serve`, `migrate`, `user create`, `openapi`.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::web;
+use anyhow::Context;
+use api::accounts::{self, AccountInput, NewAccount};
+use api::auth::tokens::TokenService;
+use api::config::{Cli, Command, ServeArgs, UserCommand};
+use api::database::{self, Database};
+use api::AppState;
+use clap::Parser;
+use diesel::{Connection, PgConnection};
+use domain::login_throttle::ThrottlePolicy;
+use persistence::audit::AuditActor;
+
+fn main() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Openapi => {
+            print!("{}", api::openapi::document_json());
+            Ok(())
+        }
+        Command::Migrate => {
+            let db = database::open(&cli.db)?;
+            let applied = migrate(&db.url)?;
+            println!("applied {} migration(s)", applied.len());
+            Ok(())
+        }
+        Command::User(UserCommand::Create { username, password_stdin: _, role, scope, display_name, kind }) => {
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            let account = NewAccount::parse(&AccountInput {
+                username: &username,
+                display_name: display_name.as_deref(),
+                kind: kind.as_deref(),
+                role: &role,
+                scope: &scope,
+                password,
+            })
+            .map_err(|errors| {
+                let lines: Vec<String> = errors.iter().map(|e| format!("  --{}: {}", e.field.replace('_', "-"), e.message)).collect();
+                anyhow::anyhow!("invalid account:\n{}", lines.join("\n"))
+            })?;
+            let db = database::open(&cli.db)?;
+            migrate(&db.url)?;
+            let mut conn = PgConnection::establish(&db.url)?;
+            let os_user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+            let actor = AuditActor { id: None, label: format!("cli:{os_user}") };
+            let user = conn
+                .transaction(|conn| {
+                    let placed = accounts::place_scope(conn, account.scope)?;
+                    accounts::create(conn, &actor, None, &account, &placed)
+                })
+                .map_err(|e| anyhow::anyhow!("{}", e.to_problem().detail))?;
+            println!("created {} {} ({}, {}) id {}", user.kind, user.username, user.role, user.scope, user.id);
+            Ok(())
+        }
+        Command::Serve(args) => serve(cli.db, args),
+    }
+}
+
+fn migrate(url: &str) -> anyhow::Result<Vec<String>> {
+    let mut conn = PgConnection::establish(url).context("connecting to the database")?;
+    let applied = persistence::db::run_migrations(&mut conn)?;
+    for v in &applied {
+        log::info!("applied migration {v}");
+    }
+    Ok(applied)
+}
+
+fn serve(db_opts: api::config::DatabaseOpts, args: ServeArgs) -> anyhow::Result<()> {
+    let Database { url, cluster } = database::open(&db_opts)?;
+    migrate(&url)?;
+    let key = database::signing_key(args.jwt_secret.as_deref(), &db_opts.data_dir)?;
+    anyhow::ensure!(args.access_token_ttl > 0 && args.refresh_token_ttl_days > 0, "token lifetimes must be positive");
+    let state = web::Data::new(AppState {
+        pool: persistence::db::pool(&url, args.db_pool_size, Duration::from_secs(5)),
+        tokens: TokenService::new(
+            &key,
+            chrono::Duration::seconds(args.access_token_ttl),
+            chrono::Duration::days(args.refresh_token_ttl_days),
+        ),
+        throttle: ThrottlePolicy::default(),
+        body_limit: args.max_body_bytes,
+        idempotency_ttl: Duration::from_secs(24 * 3600),
+    });
+    let listener = TcpListener::bind(&args.bind).with_context(|| format!("binding {}", args.bind))?;
+    let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    log::info!(
+        "Sheba listening on http://{}  (Swagger UI: http://{}/swagger-ui/)",
+        listener.local_addr()?,
+        listener.local_addr()?
+    );
+    actix_web::rt::System::new().block_on(async move { api::server(state, listener, workers)?.await })?;
+    log::info!("HTTP server stopped");
+    if let Some(cluster) = cluster {
+        cluster.stop();
+    }
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations. The committed copy
+//! in `openapi/openapi.json` is the contract; a test fails when the two differ.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::handlers::{audit_events, auth_token, geo, health, reference, users};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Sheba API",
+        description = "Sheba (সেবা): case management for safe homes and children at risk, social allowances and \
+            reports for Bangladesh's Department of Social Services and its partners.\n\n\
+            Errors are RFC 9457 problem documents (`application/problem+json`). Lists use keyset \
+            pagination (`limit`, `cursor`, `next_cursor`). Mutable records carry an `ETag`; changes \
+            need `If-Match`. Creates accept `Idempotency-Key`. Get a token from `POST /api/v1/auth/token` \
+            and press Authorize.",
+        license(name = "MIT"),
+    ),
+    paths(
+        health::live,
+        health::ready,
+        auth_token::create_token,
+        auth_token::revoke_token,
+        users::me::get_current_user,
+        users::create::create_user,
+        users::list::list_users,
+        users::get::get_user,
+        users::status::disable_user,
+        users::status::enable_user,
+        users::password::reset_user_password,
+        audit_events::list_audit_events,
+        geo::list_divisions,
+        geo::list_districts,
+        geo::list_upazilas,
+        geo::list_unions,
+        reference::list_roles,
+    ),
+    modifiers(&BearerAuth, &PageExamples),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "auth", description = "Tokens: sign in, refresh, client credentials, sign out"),
+        (name = "users", description = "Accounts and their administration"),
+        (name = "audit", description = "The audit trail"),
+        (name = "geography", description = "Divisions, districts, upazilas and unions, in English and Bangla"),
+        (name = "reference", description = "Code lists with English and Bangla labels"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from POST /api/v1/auth/token"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The document as served.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// Gives every page schema an example built from its item's example (utoipa cannot attach
+/// one to a generic `ListPage<T>`).
+struct PageExamples;
+
+impl Modify for PageExamples {
+    #[allow(deprecated)]
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{RefOr, Schema};
+        let Some(components) = openapi.components.as_mut() else { return };
+        let examples: Vec<(String, serde_json::Value)> = components
+            .schemas
+            .keys()
+            .filter_map(|name| {
+                let item = name.strip_prefix("ListPage_")?;
+                let RefOr::T(Schema::Object(obj)) = components.schemas.get(item)? else { return None };
+                let example = obj.example.clone()?;
+                Some((name.clone(), serde_json::json!({"data": [example], "next_cursor": "azE6MDE5MzZmNWU"})))
+            })
+            .collect();
+        for (name, example) in examples {
+            if let Some(RefOr::T(Schema::Object(obj))) = components.schemas.get_mut(&name) {
+                obj.example = Some(example);
+            }
+        }
+    }
+}
+
+/// The document as served and committed: pretty JSON with a trailing newline.
+pub fn document_json() -> String {
+    let mut s = openapi().to_pretty_json().expect("the OpenAPI document serialises");
+    s.push('\n');
+    s
+}

@@ -1,0 +1,252 @@
+//! The one error type at the HTTP edge and its RFC 9457 `application/problem+json` shape.
+//! Domain refusals and storage failures map here; causes of 500s are logged with the request
+//! id (by the request-context middleware) and never sent to the client.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use domain::access::Denial;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Base of every problem `type` URI; the suffix is the stable problem code.
+pub const PROBLEM_BASE: &str = "https://sheba.example/problems/";
+
+/// One field that failed validation.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[schema(example = json!({"field": "username", "message": "must be 3 to 64 characters long"}))]
+pub struct FieldError {
+    /// JSON path of the field (`scope`, `interventions[2].due_date`).
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError { field: field.into(), message: message.into() }
+    }
+}
+
+/// An RFC 9457 problem document, the body of every error response.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "https://sheba.example/problems/validation-failed",
+    "title": "The request has invalid fields",
+    "title_bn": "অনুরোধের কিছু তথ্য সঠিক নয়",
+    "status": 422,
+    "detail": "1 field is invalid",
+    "code": "validation_failed",
+    "request_id": "01936f5e-8a4b-7c3d-9e2f-0a1b2c3d4e5f",
+    "errors": [{"field": "username", "message": "must be 3 to 64 characters long"}]
+}))]
+pub struct Problem {
+    /// A URI naming the kind of problem; stable, so clients can branch on it.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    /// The title in Bangla.
+    pub title_bn: String,
+    pub status: u16,
+    pub detail: String,
+    /// The problem code, the last segment of `type`.
+    pub code: String,
+    /// The `X-Request-Id` of the request, to quote when reporting a fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Per-field validation errors.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// Everything a request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{detail}")]
+    BadRequest { code: &'static str, detail: String },
+    #[error("{} invalid fields", .0.len())]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    Unauthenticated(String),
+    #[error("{0}")]
+    Forbidden(Denial),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    #[error("If-Match is required")]
+    PreconditionRequired,
+    #[error("the record changed")]
+    PreconditionFailed,
+    #[error("too many attempts")]
+    TooManyRequests { retry_after_secs: i64 },
+    #[error("{detail}")]
+    InvalidGrant { code: &'static str, detail: String },
+    #[error("invalid client credentials")]
+    InvalidClient,
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The cause of a 500, carried in the response's extensions so the middleware can log it next
+/// to the request id without it ever reaching the body.
+#[derive(Debug, Clone)]
+pub struct InternalCause(pub String);
+
+impl ApiError {
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        ApiError::Internal(cause.to_string())
+    }
+
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// The code, titles and detail of the problem document.
+    fn describe(&self) -> (&'static str, &'static str, &'static str, String) {
+        match self {
+            ApiError::BadRequest { code, detail } => (code, "Bad request", "অনুরোধটি সঠিক নয়", detail.clone()),
+            ApiError::Validation(errors) => (
+                "validation_failed",
+                "The request has invalid fields",
+                "অনুরোধের কিছু তথ্য সঠিক নয়",
+                match errors.len() {
+                    1 => format!("{}: {}", errors[0].field, errors[0].message),
+                    n => format!("{n} fields are invalid"),
+                },
+            ),
+            ApiError::Unauthenticated(detail) => {
+                ("unauthenticated", "Authentication required", "প্রমাণীকরণ প্রয়োজন", detail.clone())
+            }
+            ApiError::Forbidden(denial) => (denial.code(), denial.label().en, denial.label().bn, denial.label().en.to_owned()),
+            ApiError::NotFound(what) => ("not_found", "Not found", "পাওয়া যায়নি", format!("{what} was not found")),
+            ApiError::Conflict { code, detail } => (code, "Conflict", "দ্বন্দ্ব", detail.clone()),
+            ApiError::PreconditionRequired => (
+                "precondition_required",
+                "If-Match header required",
+                "If-Match হেডার প্রয়োজন",
+                "send the record's current ETag in If-Match so a concurrent change is not overwritten".into(),
+            ),
+            ApiError::PreconditionFailed => (
+                "precondition_failed",
+                "The record has changed",
+                "তথ্যটি ইতিমধ্যে পরিবর্তিত হয়েছে",
+                "the record was changed since you read it; fetch it again and reapply your change".into(),
+            ),
+            ApiError::TooManyRequests { retry_after_secs } => (
+                "too_many_attempts",
+                "Too many failed attempts",
+                "অনেকবার ব্যর্থ চেষ্টা",
+                format!("too many failed sign-in attempts; try again in {retry_after_secs} seconds"),
+            ),
+            ApiError::InvalidGrant { code, detail } => (code, "Invalid grant", "অনুমোদন সঠিক নয়", detail.clone()),
+            ApiError::InvalidClient => (
+                "invalid_client",
+                "Invalid client credentials",
+                "ক্লায়েন্টের পরিচয় সঠিক নয়",
+                "the client id or secret is wrong".into(),
+            ),
+            ApiError::Unavailable(_) => (
+                "service_unavailable",
+                "Service temporarily unavailable",
+                "সেবাটি সাময়িকভাবে বন্ধ",
+                "the database is not reachable; retry shortly".into(),
+            ),
+            ApiError::Internal(_) => (
+                "internal_error",
+                "Internal server error",
+                "সার্ভারের অভ্যন্তরীণ ত্রুটি",
+                "an unexpected error occurred; quote the request id when reporting it".into(),
+            ),
+        }
+    }
+
+    pub fn to_problem(&self) -> Problem {
+        let (code, title, title_bn, detail) = self.describe();
+        let errors = match self {
+            ApiError::Validation(errors) => errors.clone(),
+            _ => vec![],
+        };
+        problem(self.status_code(), code, title, title_bn, detail, errors)
+    }
+}
+
+/// Builds a problem document.
+pub fn problem(status: StatusCode, code: &str, title: &str, title_bn: &str, detail: String, errors: Vec<FieldError>) -> Problem {
+    Problem {
+        kind: format!("{PROBLEM_BASE}{}", code.replace('_', "-")),
+        title: title.to_owned(),
+        title_bn: title_bn.to_owned(),
+        status: status.as_u16(),
+        detail,
+        code: code.to_owned(),
+        request_id: None,
+        errors,
+    }
+}
+
+/// The response for a problem document.
+pub fn problem_response(p: &Problem) -> HttpResponse {
+    let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    HttpResponse::build(status).content_type(PROBLEM_JSON).json(p)
+}
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } | ApiError::InvalidGrant { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthenticated(_) | ApiError::InvalidClient => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = problem_response(&self.to_problem());
+        let headers = res.headers_mut();
+        match self {
+            ApiError::Unauthenticated(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"sheba\""));
+            }
+            ApiError::InvalidClient => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"sheba\""));
+            }
+            ApiError::TooManyRequests { retry_after_secs } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            ApiError::Unavailable(cause) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+                res.extensions_mut().insert(InternalCause(cause.clone()));
+            }
+            ApiError::Internal(cause) => {
+                res.extensions_mut().insert(InternalCause(cause.clone()));
+            }
+            _ => {}
+        }
+        res
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => ApiError::Unavailable(info.message().to_owned()),
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => ApiError::Conflict {
+                code: "concurrent_update",
+                detail: "a concurrent change interfered; retry the request".into(),
+            },
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! What every handler shares: the pool, the token service and the policies set by
+//! configuration.
+
+use std::time::Duration;
+
+use domain::login_throttle::ThrottlePolicy;
+use persistence::db::PgPool;
+
+use crate::auth::tokens::TokenService;
+
+pub struct AppState {
+    pub pool: PgPool,
+    pub tokens: TokenService,
+    pub throttle: ThrottlePolicy,
+    pub body_limit: usize,
+    /// How long an `Idempotency-Key` is remembered.
+    pub idempotency_ttl: Duration,
+}

@@ -1,0 +1,40 @@
+//! Running a request's database work: the whole unit in one `web::block` (diesel is
+//! synchronous and must not run on the async workers), on one pooled connection, in one
+//! transaction. An error rolls everything back, so nothing is half-written.
+
+use actix_web::web;
+use persistence::PgConnection;
+
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// Runs `f` in a read-write transaction.
+pub async fn transact<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = state.pool.clone();
+    web::block(move || {
+        let mut conn = pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        conn.build_transaction().run(f)
+    })
+    .await
+    .map_err(ApiError::internal)?
+}
+
+/// Runs `f` in a read-only transaction (a consistent snapshot; writes are refused by the
+/// database, so a read handler cannot write by mistake).
+pub async fn read<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = state.pool.clone();
+    web::block(move || {
+        let mut conn = pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        conn.build_transaction().read_only().run(f)
+    })
+    .await
+    .map_err(ApiError::internal)?
+}

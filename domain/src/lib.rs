@@ -1,0 +1,15 @@
+//! Sheba's domain: the rules of social services case and allowance management as pure Rust.
+//!
+//! Nothing here does I/O or reads the clock: callers pass the time in, so every rule is a plain
+//! function that unit and property tests can drive. The test command checks (`cargo tree`) that
+//! this crate never depends on diesel, actix, tokio or a PostgreSQL driver.
+
+pub mod access;
+pub mod digits;
+pub mod geo;
+pub mod label;
+pub mod login_throttle;
+pub mod time;
+pub mod user;
+
+pub use label::Label;

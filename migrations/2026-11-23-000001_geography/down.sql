@@ -1,0 +1,4 @@
+DROP TABLE unions;
+DROP TABLE upazilas;
+DROP TABLE districts;
+DROP TABLE divisions;

@@ -1,0 +1,67 @@
+//! Connection pools and migrations.
+
+use std::time::Duration;
+
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::sql_types::BigInt;
+use diesel::RunQueryDsl;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+/// The migrations in the top-level `migrations/` directory, compiled into the binary.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
+
+/// An arbitrary constant naming the advisory lock that serialises migration runs, so two
+/// servers starting at once do not both migrate.
+const MIGRATION_LOCK_KEY: i64 = 0x5348_4542_415f_4d47; // "SHEBA_MG"
+
+pub type PgPool = Pool<ConnectionManager<PgConnection>>;
+pub type PooledPg = PooledConnection<ConnectionManager<PgConnection>>;
+
+/// Builds a pool. Connections are made lazily, so a server can start (and report itself not
+/// ready) while the database is down; a request waits at most `acquire_timeout` for one.
+pub fn pool(database_url: &str, max_size: u32, acquire_timeout: Duration) -> PgPool {
+    Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(0))
+        .connection_timeout(acquire_timeout)
+        .test_on_check_out(false)
+        .build_unchecked(ConnectionManager::new(database_url))
+}
+
+/// Why migrations failed.
+#[derive(Debug, thiserror::Error)]
+#[error("migrations failed: {0}")]
+pub struct MigrationError(pub String);
+
+/// Applies pending migrations under a PostgreSQL advisory lock and returns the versions
+/// applied.
+pub fn run_migrations(conn: &mut PgConnection) -> Result<Vec<String>, MigrationError> {
+    diesel::sql_query("SELECT pg_advisory_lock($1)")
+        .bind::<BigInt, _>(MIGRATION_LOCK_KEY)
+        .execute(conn)
+        .map_err(|e| MigrationError(e.to_string()))?;
+    let result = conn
+        .run_pending_migrations(MIGRATIONS)
+        .map(|versions| versions.iter().map(|v| v.to_string()).collect())
+        .map_err(|e| MigrationError(e.to_string()));
+    let unlock = diesel::sql_query("SELECT pg_advisory_unlock($1)").bind::<BigInt, _>(MIGRATION_LOCK_KEY).execute(conn);
+    let versions = result?;
+    unlock.map_err(|e| MigrationError(e.to_string()))?;
+    Ok(versions)
+}
+
+/// How many embedded migrations the database has not applied; readiness requires zero.
+pub fn pending_migrations(conn: &mut PgConnection) -> Result<usize, MigrationError> {
+    conn.pending_migrations(MIGRATIONS).map(|m| m.len()).map_err(|e| MigrationError(e.to_string()))
+}
+
+/// Reverts every migration, newest first (for the round-trip test).
+pub fn revert_all_migrations(conn: &mut PgConnection) -> Result<usize, MigrationError> {
+    conn.revert_all_migrations(MIGRATIONS).map(|v| v.len()).map_err(|e| MigrationError(e.to_string()))
+}
+
+/// A cheap liveness query.
+pub fn ping(conn: &mut PgConnection) -> Result<(), diesel::result::Error> {
+    diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
+}

@@ -1,0 +1,17 @@
+//! Sheba's storage: PostgreSQL through diesel 2. Repository functions take
+//! `&mut PgConnection` so that a handler composes them inside one transaction; none opens a
+//! connection of its own. The embedded cluster (`cluster`) is the default database.
+
+pub mod audit;
+pub mod cluster;
+pub mod db;
+pub mod geo;
+pub mod idempotency;
+pub mod login_failures;
+pub mod page;
+pub mod refresh_tokens;
+pub mod schema;
+pub mod users;
+
+pub use diesel::result::Error as DbError;
+pub use diesel::PgConnection;

@@ -1,0 +1,169 @@
+//! User accounts.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::page::Page;
+use crate::schema::users;
+
+/// A stored account. `password_hash` never leaves the API layer's auth code.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub kind: String,
+    pub role: String,
+    pub scope: String,
+    pub scope_division_id: Option<i32>,
+    pub scope_district_id: Option<i32>,
+    pub scope_upazila_id: Option<i32>,
+    pub scope_facility_id: Option<Uuid>,
+    pub scope_partner_id: Option<Uuid>,
+    pub password_hash: String,
+    pub status: String,
+    pub tokens_valid_after: DateTime<Utc>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUserRow<'a> {
+    pub id: Uuid,
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub kind: &'a str,
+    pub role: &'a str,
+    pub scope: &'a str,
+    pub scope_division_id: Option<i32>,
+    pub scope_district_id: Option<i32>,
+    pub scope_upazila_id: Option<i32>,
+    pub scope_facility_id: Option<Uuid>,
+    pub scope_partner_id: Option<Uuid>,
+    pub password_hash: &'a str,
+}
+
+/// Inserts an account; `Ok(None)` when the username is taken.
+pub fn insert(conn: &mut PgConnection, new: &NewUserRow<'_>) -> QueryResult<Option<UserRow>> {
+    diesel::insert_into(users::table)
+        .values(new)
+        .on_conflict(users::username)
+        .do_nothing()
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .optional()
+}
+
+pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {
+    users::table.find(id).select(UserRow::as_select()).first(conn).optional()
+}
+
+/// Locks the row for the rest of the transaction (for read-modify-write with a version check).
+pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {
+    users::table.find(id).select(UserRow::as_select()).for_update().first(conn).optional()
+}
+
+pub fn find_by_username(conn: &mut PgConnection, username: &str) -> QueryResult<Option<UserRow>> {
+    users::table.filter(users::username.eq(username)).select(UserRow::as_select()).first(conn).optional()
+}
+
+/// The part of the account the per-request check needs.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct AccessState {
+    pub status: String,
+    pub tokens_valid_after: DateTime<Utc>,
+    pub role: String,
+    pub scope: String,
+}
+
+pub fn access_state(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<AccessState>> {
+    users::table.find(id).select(AccessState::as_select()).first(conn).optional()
+}
+
+/// Which accounts a lister may see: everything, or those whose scope lies within an area.
+#[derive(Debug, Clone, Copy)]
+pub enum Visibility {
+    All,
+    Division(i32),
+    District(i32),
+    Upazila(i32),
+    Nothing,
+}
+
+/// Filters for listing accounts.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub role: Option<String>,
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    /// Username prefix.
+    pub username_prefix: Option<String>,
+}
+
+pub fn list(
+    conn: &mut PgConnection,
+    visibility: Visibility,
+    filter: &UserFilter,
+    after: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Page<UserRow, Uuid>> {
+    let mut q = users::table.into_boxed();
+    q = match visibility {
+        Visibility::All => q,
+        Visibility::Division(d) => q.filter(users::scope_division_id.eq(d)),
+        Visibility::District(d) => q.filter(users::scope_district_id.eq(d)),
+        Visibility::Upazila(u) => q.filter(users::scope_upazila_id.eq(u)),
+        Visibility::Nothing => return Ok(Page { rows: vec![], next: None }),
+    };
+    if let Some(after) = after {
+        q = q.filter(users::id.gt(after));
+    }
+    if let Some(role) = &filter.role {
+        q = q.filter(users::role.eq(role));
+    }
+    if let Some(status) = &filter.status {
+        q = q.filter(users::status.eq(status));
+    }
+    if let Some(kind) = &filter.kind {
+        q = q.filter(users::kind.eq(kind));
+    }
+    if let Some(prefix) = &filter.username_prefix {
+        let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        q = q.filter(users::username.like(format!("{escaped}%")));
+    }
+    let rows = q.order(users::id).limit(limit + 1).select(UserRow::as_select()).load(conn)?;
+    Ok(Page::from_overfetch(rows, limit, |r| r.id))
+}
+
+/// Sets the status, bumps the version, and (when disabling) invalidates issued tokens.
+pub fn set_status(conn: &mut PgConnection, id: Uuid, status: &str, now: DateTime<Utc>) -> QueryResult<UserRow> {
+    let invalidate = status == "disabled";
+    let row: UserRow = diesel::update(users::table.find(id))
+        .set((users::status.eq(status), users::version.eq(users::version + 1), users::updated_at.eq(now)))
+        .returning(UserRow::as_returning())
+        .get_result(conn)?;
+    if invalidate {
+        return invalidate_tokens(conn, id, now);
+    }
+    Ok(row)
+}
+
+/// Replaces the password hash, bumps the version, and invalidates tokens issued before now.
+pub fn set_password_hash(conn: &mut PgConnection, id: Uuid, hash: &str, now: DateTime<Utc>) -> QueryResult<UserRow> {
+    diesel::update(users::table.find(id))
+        .set((users::password_hash.eq(hash), users::version.eq(users::version + 1), users::updated_at.eq(now)))
+        .execute(conn)?;
+    invalidate_tokens(conn, id, now)
+}
+
+fn invalidate_tokens(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> QueryResult<UserRow> {
+    diesel::update(users::table.find(id))
+        .set(users::tokens_valid_after.eq(now))
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+}
