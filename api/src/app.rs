@@ -15,7 +15,9 @@ use crate::state::AppState;
 /// A resource's answer to a method it does not support, with the `Allow` header RFC 9110 asks for.
 fn not_allowed(allow: &'static str) -> Route {
     web::route().to(move || async move {
-        HttpResponse::MethodNotAllowed().insert_header((header::ALLOW, allow)).finish()
+        HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, allow))
+            .finish()
     })
 }
 
@@ -28,8 +30,16 @@ async fn not_found() -> HttpResponse {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(query_config())
         .app_data(path_config())
-        .service(web::resource("/health/live").route(web::get().to(health::live)).default_service(not_allowed("GET")))
-        .service(web::resource("/health/ready").route(web::get().to(health::ready)).default_service(not_allowed("GET")))
+        .service(
+            web::resource("/health/live")
+                .route(web::get().to(health::live))
+                .default_service(not_allowed("GET")),
+        )
+        .service(
+            web::resource("/health/ready")
+                .route(web::get().to(health::ready))
+                .default_service(not_allowed("GET")),
+        )
         .service(
             web::scope("/api/v1")
                 .service(
@@ -42,7 +52,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(auth_token::revoke_token))
                         .default_service(not_allowed("POST")),
                 )
-                .service(web::resource("/me").route(web::get().to(users::me::get_current_user)).default_service(not_allowed("GET")))
+                .service(
+                    web::resource("/me")
+                        .route(web::get().to(users::me::get_current_user))
+                        .default_service(not_allowed("GET")),
+                )
                 .service(
                     web::resource("/users")
                         .route(web::get().to(users::list::list_users))
@@ -74,15 +88,36 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(audit_events::list_audit_events))
                         .default_service(not_allowed("GET")),
                 )
-                .service(web::resource("/geo/divisions").route(web::get().to(geo::list_divisions)).default_service(not_allowed("GET")))
-                .service(web::resource("/geo/districts").route(web::get().to(geo::list_districts)).default_service(not_allowed("GET")))
-                .service(web::resource("/geo/upazilas").route(web::get().to(geo::list_upazilas)).default_service(not_allowed("GET")))
-                .service(web::resource("/geo/unions").route(web::get().to(geo::list_unions)).default_service(not_allowed("GET")))
                 .service(
-                    web::resource("/reference/roles").route(web::get().to(reference::list_roles)).default_service(not_allowed("GET")),
+                    web::resource("/geo/divisions")
+                        .route(web::get().to(geo::list_divisions))
+                        .default_service(not_allowed("GET")),
+                )
+                .service(
+                    web::resource("/geo/districts")
+                        .route(web::get().to(geo::list_districts))
+                        .default_service(not_allowed("GET")),
+                )
+                .service(
+                    web::resource("/geo/upazilas")
+                        .route(web::get().to(geo::list_upazilas))
+                        .default_service(not_allowed("GET")),
+                )
+                .service(
+                    web::resource("/geo/unions")
+                        .route(web::get().to(geo::list_unions))
+                        .default_service(not_allowed("GET")),
+                )
+                .service(
+                    web::resource("/reference/roles")
+                        .route(web::get().to(reference::list_roles))
+                        .default_service(not_allowed("GET")),
                 ),
         )
-        .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", crate::openapi::openapi()));
+        .service(
+            SwaggerUi::new("/swagger-ui/{_:.*}")
+                .url("/api-docs/openapi.json", crate::openapi::openapi()),
+        );
 }
 
 /// The whole application: state, routes, and middleware (outermost last): request context
@@ -111,8 +146,13 @@ pub fn build(
                 .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
                 .add((header::X_FRAME_OPTIONS, "DENY"))
                 .add((header::REFERRER_POLICY, "no-referrer"))
-                .add((HeaderName::from_static("cross-origin-resource-policy"), HeaderValue::from_static("same-origin")))
+                .add((
+                    HeaderName::from_static("cross-origin-resource-policy"),
+                    HeaderValue::from_static("same-origin"),
+                ))
                 .add((header::CACHE_CONTROL, "no-store")),
         )
-        .wrap(Logger::new("%a \"%r\" %s %b %Dms request_id=%{x-request-id}o").exclude("/health/live"))
+        .wrap(
+            Logger::new("%a \"%r\" %s %b %Dms request_id=%{x-request-id}o").exclude("/health/live"),
+        )
 }

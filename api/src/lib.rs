@@ -27,7 +27,11 @@ use actix_web::{web, HttpServer};
 pub use state::AppState;
 
 /// An HTTP server on `listener` (graceful shutdown on SIGINT/SIGTERM, 30 s to drain).
-pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: usize) -> std::io::Result<Server> {
+pub fn server(
+    state: web::Data<AppState>,
+    listener: TcpListener,
+    workers: usize,
+) -> std::io::Result<Server> {
     Ok(HttpServer::new(move || app::build(state.clone()))
         .workers(workers.max(1))
         .shutdown_timeout(30)

@@ -80,15 +80,22 @@ impl Modify for PageExamples {
     #[allow(deprecated)]
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::{RefOr, Schema};
-        let Some(components) = openapi.components.as_mut() else { return };
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
         let examples: Vec<(String, serde_json::Value)> = components
             .schemas
             .keys()
             .filter_map(|name| {
                 let item = name.strip_prefix("ListPage_")?;
-                let RefOr::T(Schema::Object(obj)) = components.schemas.get(item)? else { return None };
+                let RefOr::T(Schema::Object(obj)) = components.schemas.get(item)? else {
+                    return None;
+                };
                 let example = obj.example.clone()?;
-                Some((name.clone(), serde_json::json!({"data": [example], "next_cursor": "azE6MDE5MzZmNWU"})))
+                Some((
+                    name.clone(),
+                    serde_json::json!({"data": [example], "next_cursor": "azE6MDE5MzZmNWU"}),
+                ))
             })
             .collect();
         for (name, example) in examples {
@@ -101,7 +108,9 @@ impl Modify for PageExamples {
 
 /// The document as served and committed: pretty JSON with a trailing newline.
 pub fn document_json() -> String {
-    let mut s = openapi().to_pretty_json().expect("the OpenAPI document serialises");
+    let mut s = openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
     s.push('\n');
     s
 }

@@ -23,7 +23,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError { field: field.into(), message: message.into() }
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -151,7 +154,7 @@ impl ApiError {
                 "service_unavailable",
                 "Service temporarily unavailable",
                 "সেবাটি সাময়িকভাবে বন্ধ",
-                "the database is not reachable; retry shortly".into(),
+                "the service cannot reach a ready database; retry shortly".into(),
             ),
             ApiError::Internal(_) => (
                 "internal_error",
@@ -173,7 +176,14 @@ impl ApiError {
 }
 
 /// Builds a problem document.
-pub fn problem(status: StatusCode, code: &str, title: &str, title_bn: &str, detail: String, errors: Vec<FieldError>) -> Problem {
+pub fn problem(
+    status: StatusCode,
+    code: &str,
+    title: &str,
+    title_bn: &str,
+    detail: String,
+    errors: Vec<FieldError>,
+) -> Problem {
     Problem {
         kind: format!("{PROBLEM_BASE}{}", code.replace('_', "-")),
         title: title.to_owned(),
@@ -189,7 +199,9 @@ pub fn problem(status: StatusCode, code: &str, title: &str, title_bn: &str, deta
 /// The response for a problem document.
 pub fn problem_response(p: &Problem) -> HttpResponse {
     let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    HttpResponse::build(status).content_type(PROBLEM_JSON).json(p)
+    HttpResponse::build(status)
+        .content_type(PROBLEM_JSON)
+        .json(p)
 }
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -216,10 +228,16 @@ impl ResponseError for ApiError {
         let headers = res.headers_mut();
         match self {
             ApiError::Unauthenticated(_) => {
-                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"sheba\""));
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"sheba\""),
+                );
             }
             ApiError::InvalidClient => {
-                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"sheba\""));
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Basic realm=\"sheba\""),
+                );
             }
             ApiError::TooManyRequests { retry_after_secs } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
@@ -241,11 +259,15 @@ impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => ApiError::Unavailable(info.message().to_owned()),
-            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => ApiError::Conflict {
-                code: "concurrent_update",
-                detail: "a concurrent change interfered; retry the request".into(),
-            },
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                ApiError::Unavailable(info.message().to_owned())
+            }
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                ApiError::Conflict {
+                    code: "concurrent_update",
+                    detail: "a concurrent change interfered; retry the request".into(),
+                }
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -16,7 +16,9 @@ where
 {
     let pool = state.pool.clone();
     web::block(move || {
-        let mut conn = pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        let mut conn = pool
+            .get()
+            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
         conn.build_transaction().run(f)
     })
     .await
@@ -32,7 +34,9 @@ where
 {
     let pool = state.pool.clone();
     web::block(move || {
-        let mut conn = pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        let mut conn = pool
+            .get()
+            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
         conn.build_transaction().read_only().run(f)
     })
     .await

@@ -73,7 +73,9 @@ impl Role {
             Role::Caseworker => Label::new("Caseworker", "কেস ওয়ার্কার"),
             Role::FacilityStaff => Label::new("Facility staff", "প্রতিষ্ঠানের কর্মী"),
             Role::PartnerStaff => Label::new("Partner organisation staff", "সহযোগী সংস্থার কর্মী"),
-            Role::Integrator => Label::new("Integrator (system account)", "ইন্টিগ্রেটর (সিস্টেম অ্যাকাউন্ট)"),
+            Role::Integrator => {
+                Label::new("Integrator (system account)", "ইন্টিগ্রেটর (সিস্টেম অ্যাকাউন্ট)")
+            }
             Role::Auditor => Label::new("Auditor", "নিরীক্ষক"),
         }
     }
@@ -108,7 +110,10 @@ impl fmt::Display for Role {
 impl FromStr for Role {
     type Err = UnknownCode;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL.into_iter().find(|r| r.code() == s).ok_or(UnknownCode)
+        Role::ALL
+            .into_iter()
+            .find(|r| r.code() == s)
+            .ok_or(UnknownCode)
     }
 }
 
@@ -144,7 +149,10 @@ impl FromStr for Scope {
         }
         let (kind, id) = s.split_once(':').ok_or(ScopeParseError)?;
         let area = || -> Result<i32, ScopeParseError> {
-            parse_u64(id).and_then(|n| i32::try_from(n).ok()).filter(|n| *n > 0).ok_or(ScopeParseError)
+            parse_u64(id)
+                .and_then(|n| i32::try_from(n).ok())
+                .filter(|n| *n > 0)
+                .ok_or(ScopeParseError)
         };
         let uuid = || Uuid::parse_str(id.trim()).map_err(|_| ScopeParseError);
         match kind {
@@ -189,7 +197,11 @@ pub enum Subject {
     /// A record placed in the geography.
     Area(AreaPath),
     /// A record held at a facility, which sits in an area and may be served by partners.
-    Facility { id: Uuid, area: AreaPath, partners: Vec<Uuid> },
+    Facility {
+        id: Uuid,
+        area: AreaPath,
+        partners: Vec<Uuid>,
+    },
     /// Another user's scope: an administrator may only hand out authority they hold.
     Scope(PlacedScope),
 }
@@ -240,7 +252,11 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 3] = [Permission::ManageUsers, Permission::ReadUsers, Permission::ReadAuditEvents];
+    pub const ALL: [Permission; 3] = [
+        Permission::ManageUsers,
+        Permission::ReadUsers,
+        Permission::ReadAuditEvents,
+    ];
 }
 
 impl Role {
@@ -249,7 +265,8 @@ impl Role {
         use Permission::*;
         matches!(
             (self, permission),
-            (Role::SystemAdmin, ManageUsers | ReadUsers | ReadAuditEvents) | (Role::Auditor, ReadUsers | ReadAuditEvents)
+            (Role::SystemAdmin, ManageUsers | ReadUsers | ReadAuditEvents)
+                | (Role::Auditor, ReadUsers | ReadAuditEvents)
         )
     }
 }
@@ -281,9 +298,10 @@ impl Denial {
 
     pub fn label(self) -> Label {
         match self {
-            Denial::RoleLacksPermission => {
-                Label::new("Your role does not permit this action", "আপনার ভূমিকায় এই কাজের অনুমতি নেই")
-            }
+            Denial::RoleLacksPermission => Label::new(
+                "Your role does not permit this action",
+                "আপনার ভূমিকায় এই কাজের অনুমতি নেই",
+            ),
             Denial::OutOfScope => Label::new(
                 "This record is outside the area or facility you are responsible for",
                 "এই তথ্য আপনার দায়িত্বপ্রাপ্ত এলাকা বা প্রতিষ্ঠানের বাইরে",
@@ -310,7 +328,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn actor(role: Role, scope: Scope) -> Actor {
-        Actor { user_id: Uuid::nil(), role, scope }
+        Actor {
+            user_id: Uuid::nil(),
+            role,
+            scope,
+        }
     }
 
     fn dhaka_upazila() -> AreaPath {
@@ -320,13 +342,32 @@ mod tests {
     #[test]
     fn scope_strings_round_trip_and_accept_bangla_digits() {
         assert_eq!("national".parse::<Scope>(), Ok(Scope::National));
-        assert_eq!("district:১২".parse::<Scope>(), Ok(Scope::District(DistrictId(12))));
+        assert_eq!(
+            "district:১২".parse::<Scope>(),
+            Ok(Scope::District(DistrictId(12)))
+        );
         let f = Uuid::from_u128(7);
-        assert_eq!(format!("facility:{f}").parse::<Scope>(), Ok(Scope::Facility(f)));
-        for s in ["", "nation", "division:", "division:0", "division:-3", "upazila:x", "facility:12", "county:1"] {
+        assert_eq!(
+            format!("facility:{f}").parse::<Scope>(),
+            Ok(Scope::Facility(f))
+        );
+        for s in [
+            "",
+            "nation",
+            "division:",
+            "division:0",
+            "division:-3",
+            "upazila:x",
+            "facility:12",
+            "county:1",
+        ] {
             assert_eq!(s.parse::<Scope>(), Err(ScopeParseError), "{s}");
         }
-        for s in [Scope::National, Scope::Upazila(UpazilaId(494)), Scope::Partner(Uuid::from_u128(9))] {
+        for s in [
+            Scope::National,
+            Scope::Upazila(UpazilaId(494)),
+            Scope::Partner(Uuid::from_u128(9)),
+        ] {
             assert_eq!(s.to_string().parse::<Scope>(), Ok(s));
         }
     }
@@ -343,9 +384,17 @@ mod tests {
     #[test]
     fn default_deny_for_roles_without_grants() {
         let area = Subject::Area(dhaka_upazila());
-        for role in [Role::Caseworker, Role::Integrator, Role::HqOfficer, Role::PartnerStaff] {
+        for role in [
+            Role::Caseworker,
+            Role::Integrator,
+            Role::HqOfficer,
+            Role::PartnerStaff,
+        ] {
             for p in Permission::ALL {
-                assert_eq!(authorize(&actor(role, Scope::National), p, &area), Err(Denial::RoleLacksPermission));
+                assert_eq!(
+                    authorize(&actor(role, Scope::National), p, &area),
+                    Err(Denial::RoleLacksPermission)
+                );
             }
         }
     }
@@ -355,16 +404,29 @@ mod tests {
         let admin_div6 = actor(Role::SystemAdmin, Scope::Division(DivisionId(6)));
         let admin_div1 = actor(Role::SystemAdmin, Scope::Division(DivisionId(1)));
         let subject = Subject::Area(dhaka_upazila());
-        assert_eq!(authorize(&admin_div6, Permission::ManageUsers, &subject), Ok(()));
-        assert_eq!(authorize(&admin_div1, Permission::ManageUsers, &subject), Err(Denial::OutOfScope));
-        assert_eq!(authorize(&admin_div6, Permission::ReadAuditEvents, &Subject::National), Err(Denial::OutOfScope));
+        assert_eq!(
+            authorize(&admin_div6, Permission::ManageUsers, &subject),
+            Ok(())
+        );
+        assert_eq!(
+            authorize(&admin_div1, Permission::ManageUsers, &subject),
+            Err(Denial::OutOfScope)
+        );
+        assert_eq!(
+            authorize(&admin_div6, Permission::ReadAuditEvents, &Subject::National),
+            Err(Denial::OutOfScope)
+        );
     }
 
     #[test]
     fn facility_and_partner_scopes() {
         let f = Uuid::from_u128(1);
         let p = Uuid::from_u128(2);
-        let subject = Subject::Facility { id: f, area: dhaka_upazila(), partners: vec![p] };
+        let subject = Subject::Facility {
+            id: f,
+            area: dhaka_upazila(),
+            partners: vec![p],
+        };
         assert!(Scope::Facility(f).covers(&subject));
         assert!(!Scope::Facility(Uuid::from_u128(3)).covers(&subject));
         assert!(Scope::Partner(p).covers(&subject));
@@ -394,9 +456,18 @@ mod tests {
         assert!(Role::FacilityStaff.allows_scope(&Scope::Facility(Uuid::nil())));
         assert!(!Role::Integrator.allows_scope(&Scope::Facility(Uuid::nil())));
         for r in Role::ALL {
-            let any = [Scope::National, Scope::Division(DivisionId(1)), Scope::District(DistrictId(1)),
-                Scope::Upazila(UpazilaId(1)), Scope::Facility(Uuid::nil()), Scope::Partner(Uuid::nil())];
-            assert!(any.iter().any(|s| r.allows_scope(s)), "{r} has no usable scope");
+            let any = [
+                Scope::National,
+                Scope::Division(DivisionId(1)),
+                Scope::District(DistrictId(1)),
+                Scope::Upazila(UpazilaId(1)),
+                Scope::Facility(Uuid::nil()),
+                Scope::Partner(Uuid::nil()),
+            ];
+            assert!(
+                any.iter().any(|s| r.allows_scope(s)),
+                "{r} has no usable scope"
+            );
         }
     }
 

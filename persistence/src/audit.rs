@@ -75,7 +75,18 @@ pub fn record_read(
     request_id: Option<&str>,
 ) -> QueryResult<Uuid> {
     let action = format!("{entity_type}.read");
-    record(conn, AuditEntry { actor, action: &action, entity_type, entity_id, before: None, after: None, request_id })
+    record(
+        conn,
+        AuditEntry {
+            actor,
+            action: &action,
+            entity_type,
+            entity_id,
+            before: None,
+            after: None,
+            request_id,
+        },
+    )
 }
 
 /// Filters for reading the trail.
@@ -90,7 +101,12 @@ pub struct AuditFilter {
 }
 
 /// Newest first; the cursor is the last id seen (ids are time-ordered UUIDv7).
-pub fn list(conn: &mut PgConnection, filter: &AuditFilter, before: Option<Uuid>, limit: i64) -> QueryResult<Page<AuditEventRow, Uuid>> {
+pub fn list(
+    conn: &mut PgConnection,
+    filter: &AuditFilter,
+    before: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Page<AuditEventRow, Uuid>> {
     let mut q = audit_events::table.into_boxed();
     if let Some(before) = before {
         q = q.filter(audit_events::id.lt(before));
@@ -113,6 +129,10 @@ pub fn list(conn: &mut PgConnection, filter: &AuditFilter, before: Option<Uuid>,
     if let Some(v) = filter.to {
         q = q.filter(audit_events::occurred_at.lt(v));
     }
-    let rows = q.order(audit_events::id.desc()).limit(limit + 1).select(AuditEventRow::as_select()).load(conn)?;
+    let rows = q
+        .order(audit_events::id.desc())
+        .limit(limit + 1)
+        .select(AuditEventRow::as_select())
+        .load(conn)?;
     Ok(Page::from_overfetch(rows, limit, |r| r.id))
 }

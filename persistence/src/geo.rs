@@ -44,7 +44,11 @@ pub struct UnionRow {
     pub name_bn: String,
 }
 
-pub fn list_divisions(conn: &mut PgConnection, after: Option<i32>, limit: i64) -> QueryResult<Page<DivisionRow, i32>> {
+pub fn list_divisions(
+    conn: &mut PgConnection,
+    after: Option<i32>,
+    limit: i64,
+) -> QueryResult<Page<DivisionRow, i32>> {
     let rows = divisions::table
         .filter(divisions::id.gt(after.unwrap_or(0)))
         .order(divisions::id)
@@ -60,11 +64,17 @@ pub fn list_districts(
     after: Option<i32>,
     limit: i64,
 ) -> QueryResult<Page<DistrictRow, i32>> {
-    let mut q = districts::table.filter(districts::id.gt(after.unwrap_or(0))).into_boxed();
+    let mut q = districts::table
+        .filter(districts::id.gt(after.unwrap_or(0)))
+        .into_boxed();
     if let Some(d) = division_id {
         q = q.filter(districts::division_id.eq(d));
     }
-    let rows = q.order(districts::id).limit(limit + 1).select(DistrictRow::as_select()).load(conn)?;
+    let rows = q
+        .order(districts::id)
+        .limit(limit + 1)
+        .select(DistrictRow::as_select())
+        .load(conn)?;
     Ok(Page::from_overfetch(rows, limit, |r| r.id))
 }
 
@@ -74,11 +84,17 @@ pub fn list_upazilas(
     after: Option<i32>,
     limit: i64,
 ) -> QueryResult<Page<UpazilaRow, i32>> {
-    let mut q = upazilas::table.filter(upazilas::id.gt(after.unwrap_or(0))).into_boxed();
+    let mut q = upazilas::table
+        .filter(upazilas::id.gt(after.unwrap_or(0)))
+        .into_boxed();
     if let Some(d) = district_id {
         q = q.filter(upazilas::district_id.eq(d));
     }
-    let rows = q.order(upazilas::id).limit(limit + 1).select(UpazilaRow::as_select()).load(conn)?;
+    let rows = q
+        .order(upazilas::id)
+        .limit(limit + 1)
+        .select(UpazilaRow::as_select())
+        .load(conn)?;
     Ok(Page::from_overfetch(rows, limit, |r| r.id))
 }
 
@@ -88,11 +104,17 @@ pub fn list_unions(
     after: Option<i32>,
     limit: i64,
 ) -> QueryResult<Page<UnionRow, i32>> {
-    let mut q = unions::table.filter(unions::id.gt(after.unwrap_or(0))).into_boxed();
+    let mut q = unions::table
+        .filter(unions::id.gt(after.unwrap_or(0)))
+        .into_boxed();
     if let Some(u) = upazila_id {
         q = q.filter(unions::upazila_id.eq(u));
     }
-    let rows = q.order(unions::id).limit(limit + 1).select(UnionRow::as_select()).load(conn)?;
+    let rows = q
+        .order(unions::id)
+        .limit(limit + 1)
+        .select(UnionRow::as_select())
+        .load(conn)?;
     Ok(Page::from_overfetch(rows, limit, |r| r.id))
 }
 
@@ -115,8 +137,11 @@ pub fn division_path(conn: &mut PgConnection, id: DivisionId) -> QueryResult<Opt
 
 /// The path from the division down to the district; `None` when it does not exist.
 pub fn district_path(conn: &mut PgConnection, id: DistrictId) -> QueryResult<Option<AreaPath>> {
-    let division: Option<i32> =
-        districts::table.find(id.0).select(districts::division_id).first(conn).optional()?;
+    let division: Option<i32> = districts::table
+        .find(id.0)
+        .select(districts::division_id)
+        .first(conn)
+        .optional()?;
     Ok(division.map(|d| AreaPath::district(DivisionId(d), id)))
 }
 
@@ -128,5 +153,7 @@ pub fn upazila_path(conn: &mut PgConnection, id: UpazilaId) -> QueryResult<Optio
         .select((districts::division_id, upazilas::district_id))
         .first(conn)
         .optional()?;
-    Ok(found.map(|(division, district)| AreaPath::upazila(DivisionId(division), DistrictId(district), id)))
+    Ok(found.map(|(division, district)| {
+        AreaPath::upazila(DivisionId(division), DistrictId(district), id)
+    }))
 }

@@ -59,16 +59,29 @@ pub fn insert(conn: &mut PgConnection, new: &NewUserRow<'_>) -> QueryResult<Opti
 }
 
 pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {
-    users::table.find(id).select(UserRow::as_select()).first(conn).optional()
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// Locks the row for the rest of the transaction (for read-modify-write with a version check).
 pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {
-    users::table.find(id).select(UserRow::as_select()).for_update().first(conn).optional()
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .for_update()
+        .first(conn)
+        .optional()
 }
 
 pub fn find_by_username(conn: &mut PgConnection, username: &str) -> QueryResult<Option<UserRow>> {
-    users::table.filter(users::username.eq(username)).select(UserRow::as_select()).first(conn).optional()
+    users::table
+        .filter(users::username.eq(username))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// The part of the account the per-request check needs.
@@ -82,7 +95,11 @@ pub struct AccessState {
 }
 
 pub fn access_state(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<AccessState>> {
-    users::table.find(id).select(AccessState::as_select()).first(conn).optional()
+    users::table
+        .find(id)
+        .select(AccessState::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// Which accounts a lister may see: everything, or those whose scope lies within an area.
@@ -118,7 +135,12 @@ pub fn list(
         Visibility::Division(d) => q.filter(users::scope_division_id.eq(d)),
         Visibility::District(d) => q.filter(users::scope_district_id.eq(d)),
         Visibility::Upazila(u) => q.filter(users::scope_upazila_id.eq(u)),
-        Visibility::Nothing => return Ok(Page { rows: vec![], next: None }),
+        Visibility::Nothing => {
+            return Ok(Page {
+                rows: vec![],
+                next: None,
+            })
+        }
     };
     if let Some(after) = after {
         q = q.filter(users::id.gt(after));
@@ -133,18 +155,34 @@ pub fn list(
         q = q.filter(users::kind.eq(kind));
     }
     if let Some(prefix) = &filter.username_prefix {
-        let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         q = q.filter(users::username.like(format!("{escaped}%")));
     }
-    let rows = q.order(users::id).limit(limit + 1).select(UserRow::as_select()).load(conn)?;
+    let rows = q
+        .order(users::id)
+        .limit(limit + 1)
+        .select(UserRow::as_select())
+        .load(conn)?;
     Ok(Page::from_overfetch(rows, limit, |r| r.id))
 }
 
 /// Sets the status, bumps the version, and (when disabling) invalidates issued tokens.
-pub fn set_status(conn: &mut PgConnection, id: Uuid, status: &str, now: DateTime<Utc>) -> QueryResult<UserRow> {
+pub fn set_status(
+    conn: &mut PgConnection,
+    id: Uuid,
+    status: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<UserRow> {
     let invalidate = status == "disabled";
     let row: UserRow = diesel::update(users::table.find(id))
-        .set((users::status.eq(status), users::version.eq(users::version + 1), users::updated_at.eq(now)))
+        .set((
+            users::status.eq(status),
+            users::version.eq(users::version + 1),
+            users::updated_at.eq(now),
+        ))
         .returning(UserRow::as_returning())
         .get_result(conn)?;
     if invalidate {
@@ -154,14 +192,27 @@ pub fn set_status(conn: &mut PgConnection, id: Uuid, status: &str, now: DateTime
 }
 
 /// Replaces the password hash, bumps the version, and invalidates tokens issued before now.
-pub fn set_password_hash(conn: &mut PgConnection, id: Uuid, hash: &str, now: DateTime<Utc>) -> QueryResult<UserRow> {
+pub fn set_password_hash(
+    conn: &mut PgConnection,
+    id: Uuid,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<UserRow> {
     diesel::update(users::table.find(id))
-        .set((users::password_hash.eq(hash), users::version.eq(users::version + 1), users::updated_at.eq(now)))
+        .set((
+            users::password_hash.eq(hash),
+            users::version.eq(users::version + 1),
+            users::updated_at.eq(now),
+        ))
         .execute(conn)?;
     invalidate_tokens(conn, id, now)
 }
 
-fn invalidate_tokens(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> QueryResult<UserRow> {
+fn invalidate_tokens(
+    conn: &mut PgConnection,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<UserRow> {
     diesel::update(users::table.find(id))
         .set(users::tokens_valid_after.eq(now))
         .returning(UserRow::as_returning())

@@ -1,1 +1,482 @@
+//! The black-box test harness. One private PostgreSQL cluster per test process (started once,
+//! from the machine's server binaries, as the embedded default does), a migrated template
+//! database, and for each test its own database copied from the template and its own real
+//! HTTP server on a free port. Tests talk to it over HTTP only, except where a test must
+//! look at the database itself (the audit table's trigger, migrations).
 
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, OnceLock};
+use std::time::Duration;
+
+use actix_web::web;
+use api::auth::tokens::TokenService;
+use api::AppState;
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use domain::login_throttle::ThrottlePolicy;
+use persistence::cluster::{ClusterConfig, EmbeddedCluster};
+use serde_json::{json, Value};
+
+/// The signing key of every test server, so tests can forge tokens with the right key.
+pub const TEST_SIGNING_KEY: &[u8] = b"test-signing-key-0123456789abcdef-not-a-secret";
+/// Password of the bootstrap administrator and of users made by [`TestApp::user`].
+pub const PASSWORD: &str = "correct horse battery staple";
+/// Body limit of test servers (small, so the 413 test sends little).
+pub const TEST_BODY_LIMIT: usize = 16 * 1024;
+
+struct Cluster {
+    template_url: String,
+    admin_url: String,
+    base_url: String,
+    data_dir: PathBuf,
+}
+
+fn cluster() -> &'static Cluster {
+    static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+    CLUSTER.get_or_init(|| {
+        remove_stale_clusters();
+        let data_dir = std::env::temp_dir().join(format!("sheba-test-{}", std::process::id()));
+        let (tx, rx) = mpsc::channel();
+        let dir = data_dir.clone();
+        // The cluster is started from a thread that never ends: PostgreSQL is told to stop when
+        // the thread that started it exits, which for this thread is when the process does.
+        std::thread::Builder::new()
+            .name("test-postgres".into())
+            .spawn(move || {
+                let result = EmbeddedCluster::ensure(&ClusterConfig {
+                    data_dir: dir,
+                    port: None,
+                    bin_dir: std::env::var_os("SHEBA_PG_BIN_DIR").map(PathBuf::from),
+                    database: "sheba_template".into(),
+                });
+                match result {
+                    Ok(c) => {
+                        tx.send(Ok((
+                            c.database_url().to_owned(),
+                            c.admin_url().to_owned(),
+                            c.url_for(""),
+                        )))
+                        .unwrap();
+                        let _keep = c;
+                        loop {
+                            std::thread::park();
+                        }
+                    }
+                    Err(e) => tx.send(Err(e.to_string())).unwrap(),
+                }
+            })
+            .expect("spawn the cluster thread");
+        let (template_url, admin_url, base_url) = rx
+            .recv()
+            .expect("cluster thread")
+            .expect("start the test PostgreSQL cluster");
+        let mut conn = PgConnection::establish(&template_url).expect("connect to the template");
+        persistence::db::run_migrations(&mut conn).expect("migrate the template");
+        drop(conn);
+        Cluster {
+            template_url,
+            admin_url,
+            base_url,
+            data_dir,
+        }
+    })
+}
+
+/// Deletes clusters left by earlier test processes that have exited.
+fn remove_stale_clusters() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if let Some(pid) = name
+            .strip_prefix("sheba-test-")
+            .and_then(|p| p.parse::<i32>().ok())
+        {
+            // SAFETY: signal 0 only checks existence.
+            let alive = unsafe { libc::kill(pid, 0) } == 0;
+            if !alive {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+}
+
+/// A fresh, migrated database of its own, returned as a URL.
+pub fn fresh_database() -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let c = cluster();
+    let name = format!("t_{}", N.fetch_add(1, Ordering::SeqCst));
+    let mut admin = PgConnection::establish(&c.admin_url).expect("connect to the cluster");
+    diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE sheba_template"))
+        .execute(&mut admin)
+        .expect("copy the template");
+    format!("{}{name}", c.base_url)
+}
+
+/// An empty database (not from the template), for migration tests.
+pub fn empty_database(name: &str) -> String {
+    let c = cluster();
+    let mut admin = PgConnection::establish(&c.admin_url).expect("connect to the cluster");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .expect("create database");
+    format!("{}{name}", c.base_url)
+}
+
+/// The template database's URL (read-only use).
+pub fn template_url() -> &'static str {
+    &cluster().template_url
+}
+
+/// Where the test cluster keeps its files.
+pub fn cluster_dir() -> &'static PathBuf {
+    &cluster().data_dir
+}
+
+/// An HTTP response, read whole.
+#[derive(Debug, Clone)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: HashMap<String, String>,
+    pub text: String,
+    pub json: Value,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        self
+    }
+
+    /// Asserts an RFC 9457 problem with this status and code, carrying the request id.
+    #[track_caller]
+    pub fn expect_problem(self, status: u16, code: &str) -> Self {
+        let r = self.expect(status);
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/problem+json"),
+            "{}",
+            r.text
+        );
+        assert_eq!(r.json["status"], status, "{}", r.text);
+        assert_eq!(r.json["code"], code, "{}", r.text);
+        assert_eq!(
+            r.json["type"],
+            format!("https://sheba.example/problems/{}", code.replace('_', "-"))
+        );
+        assert!(r.json["title"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(r.json["title_bn"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(r.json["detail"].as_str().is_some_and(|t| !t.is_empty()));
+        assert_eq!(
+            r.json["request_id"].as_str(),
+            r.header("x-request-id"),
+            "problem carries the request id"
+        );
+        r
+    }
+}
+
+/// One test's server and database.
+pub struct TestApp {
+    pub base: String,
+    pub database_url: String,
+    agent: ureq::Agent,
+    handle: actix_web::dev::ServerHandle,
+    admin_token: OnceLock<String>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Sends the stop command at once; the returned future only waits for it.
+        drop(self.handle.stop(false));
+    }
+}
+
+/// A request to send: method, path, optional bearer token, headers and body.
+pub struct Req<'a> {
+    app: &'a TestApp,
+    method: &'static str,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
+}
+
+impl Req<'_> {
+    pub fn bearer(mut self, token: &str) -> Self {
+        self.headers
+            .push(("Authorization".into(), format!("Bearer {token}")));
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn json(mut self, body: &Value) -> Self {
+        self.headers
+            .push(("Content-Type".into(), "application/json".into()));
+        self.body = Some(body.to_string().into_bytes());
+        self
+    }
+
+    /// A raw body with no content type set.
+    pub fn raw(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = Some(body.into());
+        self
+    }
+
+    pub fn send(self) -> Resp {
+        let mut r = self
+            .app
+            .agent
+            .request(self.method, &format!("{}{}", self.app.base, self.path));
+        for (k, v) in &self.headers {
+            r = r.set(k, v);
+        }
+        let result = match self.body {
+            Some(b) => r.send_bytes(&b),
+            None => r.call(),
+        };
+        let resp = match result {
+            Ok(resp) => resp,
+            Err(ureq::Error::Status(_, resp)) => resp,
+            Err(e) => panic!("{} {} failed: {e}", self.method, self.path),
+        };
+        let status = resp.status();
+        let headers = resp
+            .headers_names()
+            .into_iter()
+            .filter_map(|n| {
+                resp.header(&n)
+                    .map(|v| (n.to_ascii_lowercase(), v.to_owned()))
+            })
+            .collect();
+        let text = resp.into_string().unwrap_or_default();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            text,
+            json,
+        }
+    }
+}
+
+/// Tokens from a successful grant.
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    pub access: String,
+    pub refresh: Option<String>,
+}
+
+impl TestApp {
+    /// A server on its own fresh database, with a national system administrator `admin`.
+    pub fn new() -> TestApp {
+        let database_url = fresh_database();
+        Self::on_database(database_url)
+    }
+
+    pub fn on_database(database_url: String) -> TestApp {
+        let app = Self::on_database_without_admin(database_url);
+        app.bootstrap_user("admin", "system_admin", "national", "person");
+        app
+    }
+
+    /// A server on `database_url` with no accounts made.
+    pub fn on_database_without_admin(database_url: String) -> TestApp {
+        let state = web::Data::new(AppState {
+            pool: persistence::db::pool(&database_url, 4, Duration::from_secs(5)),
+            tokens: TokenService::new(
+                TEST_SIGNING_KEY,
+                chrono::Duration::minutes(15),
+                chrono::Duration::days(14),
+            ),
+            throttle: ThrottlePolicy::default(),
+            body_limit: TEST_BODY_LIMIT,
+            idempotency_ttl: Duration::from_secs(24 * 3600),
+        });
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = api::server(state, listener, 1).expect("server");
+                tx.send(server.handle()).unwrap();
+                server.await
+            })
+        });
+        let handle = rx.recv().expect("server handle");
+        let agent = ureq::AgentBuilder::new()
+            .redirects(0)
+            .timeout(Duration::from_secs(60))
+            .build();
+        TestApp {
+            base,
+            database_url,
+            agent,
+            handle,
+            admin_token: OnceLock::new(),
+        }
+    }
+
+    /// Creates an account directly, as `sheba user create` does.
+    pub fn bootstrap_user(
+        &self,
+        username: &str,
+        role: &str,
+        scope: &str,
+        kind: &str,
+    ) -> uuid::Uuid {
+        use api::accounts::{self, AccountInput, NewAccount};
+        let account = NewAccount::parse(&AccountInput {
+            username,
+            display_name: None,
+            kind: Some(kind),
+            role,
+            scope,
+            password: PASSWORD,
+        })
+        .expect("valid account");
+        let mut conn = self.db();
+        let actor = persistence::audit::AuditActor {
+            id: None,
+            label: "test".into(),
+        };
+        conn.transaction(|conn| {
+            let placed = accounts::place_scope(conn, account.scope)?;
+            accounts::create(conn, &actor, None, &account, &placed)
+        })
+        .expect("create account")
+        .id
+    }
+
+    /// A direct connection to this test's database.
+    pub fn db(&self) -> PgConnection {
+        PgConnection::establish(&self.database_url).expect("connect to the test database")
+    }
+
+    pub fn get(&self, path: &str) -> Req<'_> {
+        self.req("GET", path)
+    }
+
+    pub fn post(&self, path: &str) -> Req<'_> {
+        self.req("POST", path)
+    }
+
+    pub fn req(&self, method: &'static str, path: &str) -> Req<'_> {
+        Req {
+            app: self,
+            method,
+            path: path.to_owned(),
+            headers: vec![],
+            body: None,
+        }
+    }
+
+    /// Signs in with a password.
+    pub fn sign_in(&self, username: &str, password: &str) -> Resp {
+        self.post("/api/v1/auth/token")
+            .json(&json!({"grant_type": "password", "username": username, "password": password}))
+            .send()
+    }
+
+    #[track_caller]
+    pub fn tokens(&self, username: &str) -> Tokens {
+        let r = self.sign_in(username, PASSWORD).expect(200);
+        Tokens {
+            access: r.json["access_token"].as_str().unwrap().to_owned(),
+            refresh: r.json["refresh_token"].as_str().map(str::to_owned),
+        }
+    }
+
+    /// An access token of the bootstrap administrator.
+    pub fn admin(&self) -> String {
+        self.admin_token
+            .get_or_init(|| self.tokens("admin").access)
+            .clone()
+    }
+
+    /// Creates an account through the API (as `admin`) and returns its id and an access token.
+    #[track_caller]
+    pub fn user(&self, username: &str, role: &str, scope: &str) -> (String, String) {
+        let kind = if role == "integrator" {
+            "service"
+        } else {
+            "person"
+        };
+        let r = self
+            .post("/api/v1/users")
+            .bearer(&self.admin())
+            .json(&json!({"username": username, "role": role, "scope": scope, "password": PASSWORD, "kind": kind}))
+            .send()
+            .expect(201);
+        let id = r.json["id"].as_str().unwrap().to_owned();
+        let token = if kind == "service" {
+            self.post("/api/v1/auth/token")
+                .json(&json!({"grant_type": "client_credentials", "client_id": username, "client_secret": PASSWORD}))
+                .send()
+                .expect(200)
+                .json["access_token"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        } else {
+            self.tokens(username).access
+        };
+        (id, token)
+    }
+
+    /// Reads every page of a list, following `next_cursor`.
+    #[track_caller]
+    pub fn all_pages(&self, path: &str, token: Option<&str>) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        let sep = if path.contains('?') { '&' } else { '?' };
+        loop {
+            let url = match &cursor {
+                Some(c) => format!("{path}{sep}limit=200&cursor={c}"),
+                None => format!("{path}{sep}limit=200"),
+            };
+            let mut req = self.get(&url);
+            if let Some(t) = token {
+                req = req.bearer(t);
+            }
+            let r = req.send().expect(200);
+            out.extend(r.json["data"].as_array().unwrap().iter().cloned());
+            match r.json["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => return out,
+            }
+        }
+    }
+}
+
+impl Default for TestApp {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The workspace root (for committed files such as the contract and the CSVs).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}

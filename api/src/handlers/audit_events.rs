@@ -92,7 +92,11 @@ pub struct AuditQuery {
         (status = 403, description = "Not an auditor or administrator with national scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid limit", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list_audit_events(state: web::Data<AppState>, who: Principal, q: web::Query<AuditQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_audit_events(
+    state: web::Data<AppState>,
+    who: Principal,
+    q: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let (limit, before) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     let filter = AuditFilter {

@@ -24,6 +24,12 @@ pub struct CodeList {
 #[utoipa::path(get, path = "/api/v1/reference/roles", operation_id = "list_roles", tag = "reference",
     responses((status = 200, description = "Every role with its labels", body = CodeList)))]
 pub async fn list_roles() -> HttpResponse {
-    let data = Role::ALL.iter().map(|r| CodeView { code: r.code().into(), label: r.label().into() }).collect();
+    let data = Role::ALL
+        .iter()
+        .map(|r| CodeView {
+            code: r.code().into(),
+            label: r.label().into(),
+        })
+        .collect();
     HttpResponse::Ok().json(CodeList { data })
 }

@@ -9,9 +9,9 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::{subject_of, user_response};
+use crate::auth::password;
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
-use crate::auth::password;
 use crate::etag;
 use crate::extract::ApiJson;
 use crate::problem::{ApiError, Problem};
@@ -56,7 +56,8 @@ pub async fn reset_user_password(
     let expected = etag::if_match(&req)?;
     let new = NewPassword::parse(&body.0.password).map_err(|e| ApiError::field("password", e.0))?;
     let user = transact(&state, move |conn| {
-        let before = persistence::users::find_for_update(conn, id)?.ok_or(ApiError::NotFound("user"))?;
+        let before =
+            persistence::users::find_for_update(conn, id)?.ok_or(ApiError::NotFound("user"))?;
         let subject = subject_of(conn, &before)?;
         require(conn, &who, Permission::ManageUsers, &subject)?;
         etag::check(before.version, expected)?;

@@ -28,7 +28,12 @@ use crate::views::UserView;
         (status = 412, description = "The account changed since you read it", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn disable_user(req: HttpRequest, state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn disable_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     set_status(req, state, who, path.into_inner(), UserStatus::Disabled).await
 }
 
@@ -45,18 +50,33 @@ pub async fn disable_user(req: HttpRequest, state: web::Data<AppState>, who: Pri
         (status = 412, description = "The account changed since you read it", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn enable_user(req: HttpRequest, state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn enable_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     set_status(req, state, who, path.into_inner(), UserStatus::Active).await
 }
 
-async fn set_status(req: HttpRequest, state: web::Data<AppState>, who: Principal, id: Uuid, status: UserStatus) -> Result<HttpResponse, ApiError> {
+async fn set_status(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    id: Uuid,
+    status: UserStatus,
+) -> Result<HttpResponse, ApiError> {
     let expected = etag::if_match(&req)?;
     let user = transact(&state, move |conn| {
-        let before = persistence::users::find_for_update(conn, id)?.ok_or(ApiError::NotFound("user"))?;
+        let before =
+            persistence::users::find_for_update(conn, id)?.ok_or(ApiError::NotFound("user"))?;
         let subject = subject_of(conn, &before)?;
         require(conn, &who, Permission::ManageUsers, &subject)?;
         if status == UserStatus::Disabled && id == who.user_id {
-            return Err(ApiError::Conflict { code: "cannot_disable_self", detail: "you cannot disable your own account".into() });
+            return Err(ApiError::Conflict {
+                code: "cannot_disable_self",
+                detail: "you cannot disable your own account".into(),
+            });
         }
         etag::check(before.version, expected)?;
         if before.status == status.code() {
@@ -71,7 +91,11 @@ async fn set_status(req: HttpRequest, state: web::Data<AppState>, who: Principal
             conn,
             AuditEntry {
                 actor: &who.audit_actor(),
-                action: if status == UserStatus::Disabled { "user.disable" } else { "user.enable" },
+                action: if status == UserStatus::Disabled {
+                    "user.disable"
+                } else {
+                    "user.enable"
+                },
                 entity_type: "user",
                 entity_id: id.to_string(),
                 before: Some(UserView::from(&before).to_json()),

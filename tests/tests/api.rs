@@ -1,0 +1,14 @@
+//! Black-box tests over HTTP against a real server and a real PostgreSQL. Each test gets its
+//! own database and server (see `sheba_tests::TestApp`).
+
+mod api {
+    mod audit;
+    mod auth;
+    mod contract;
+    mod embedded;
+    mod errors;
+    mod geo;
+    mod health;
+    mod migrations;
+    mod users;
+}
