@@ -300,8 +300,13 @@ impl TestApp {
 
     /// A server on `database_url` with no accounts made.
     pub fn on_database_without_admin(database_url: String) -> TestApp {
+        Self::with_acquire_timeout(database_url, Duration::from_secs(5))
+    }
+
+    /// A server whose requests wait at most `acquire_timeout` for a database connection.
+    pub fn with_acquire_timeout(database_url: String, acquire_timeout: Duration) -> TestApp {
         let state = web::Data::new(AppState {
-            pool: persistence::db::pool(&database_url, 4, Duration::from_secs(5)),
+            pool: persistence::db::pool(&database_url, 4, acquire_timeout),
             tokens: TokenService::new(
                 TEST_SIGNING_KEY,
                 chrono::Duration::minutes(15),
