@@ -5,10 +5,12 @@
 //! this crate never depends on diesel, actix, tokio or a PostgreSQL driver.
 
 pub mod access;
+pub mod case;
 pub mod digits;
 pub mod geo;
 pub mod label;
 pub mod login_throttle;
+pub mod person;
 pub mod time;
 pub mod user;
 

@@ -160,10 +160,24 @@ fn the_trail_pages_newest_first_and_filters() {
 fn reads_of_sensitive_records_can_be_audited() {
     // The helper later features call from their read handlers.
     let app = TestApp::new();
-    let actor = persistence::audit::AuditActor { id: None, label: "caseworker.x".into() };
+    let actor = persistence::audit::AuditActor {
+        id: None,
+        label: "caseworker.x".into(),
+    };
     let mut conn = app.db();
-    persistence::audit::record_read(&mut conn, &actor, "case", "case-123".into(), Some("req-read-1")).unwrap();
-    let r = app.get("/api/v1/audit-events?entity_type=case&entity_id=case-123").bearer(&app.admin()).send().expect(200);
+    persistence::audit::record_read(
+        &mut conn,
+        &actor,
+        "case",
+        "case-123".into(),
+        Some("req-read-1"),
+    )
+    .unwrap();
+    let r = app
+        .get("/api/v1/audit-events?entity_type=case&entity_id=case-123")
+        .bearer(&app.admin())
+        .send()
+        .expect(200);
     let e = &r.json["data"][0];
     assert_eq!(e["action"], "case.read");
     assert_eq!(e["actor_label"], "caseworker.x");

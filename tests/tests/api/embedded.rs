@@ -143,6 +143,25 @@ fn serve_starts_its_own_postgres_keeps_data_and_stops_cleanly() {
     let _ = std::fs::remove_dir_all(&data_dir);
     std::fs::create_dir_all(&data_dir).unwrap();
 
+    // `sheba migrate` initialises the cluster, applies every migration, stops it again.
+    let out = Command::new(sheba_binary())
+        .arg("migrate")
+        .env_remove("DATABASE_URL")
+        .env("SHEBA_DATA_DIR", &data_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let applied = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        applied.starts_with("applied ") && !applied.starts_with("applied 0"),
+        "{applied}"
+    );
+    assert!(!postmaster_running(&data_dir));
+
     // A CLI command with no server running starts the cluster for itself and stops it.
     let out = create_user(&data_dir, "first.admin");
     assert!(

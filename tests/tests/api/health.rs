@@ -73,11 +73,21 @@ fn a_sane_incoming_request_id_is_kept_and_a_hostile_one_replaced() {
 #[test]
 fn database_down_is_503_with_retry_after_and_no_internals() {
     // Nothing listens on port 1: every request that needs the database fails fast.
-    let app = TestApp::with_acquire_timeout("postgres://postgres:x@127.0.0.1:1/none".into(), std::time::Duration::from_millis(300));
+    let app = TestApp::with_acquire_timeout(
+        "postgres://postgres:x@127.0.0.1:1/none".into(),
+        std::time::Duration::from_millis(300),
+    );
     app.get("/health/live").send().expect(200);
     for path in ["/health/ready", "/api/v1/geo/divisions"] {
-        let r = app.get(path).send().expect_problem(503, "service_unavailable");
+        let r = app
+            .get(path)
+            .send()
+            .expect_problem(503, "service_unavailable");
         assert_eq!(r.header("retry-after"), Some("2"));
-        assert!(!r.text.contains("127.0.0.1") && !r.text.contains("Connection refused"), "{}", r.text);
+        assert!(
+            !r.text.contains("127.0.0.1") && !r.text.contains("Connection refused"),
+            "{}",
+            r.text
+        );
     }
 }

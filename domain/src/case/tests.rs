@@ -1,0 +1,1336 @@
+use chrono::NaiveDate;
+use proptest::prelude::*;
+
+use uuid::Uuid;
+
+use super::*;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+const TODAY: (i32, u32, u32) = (2026, 11, 23);
+
+fn today() -> NaiveDate {
+    d(TODAY.0, TODAY.1, TODAY.2)
+}
+
+fn settings() -> &'static CaseSettings {
+    static S: std::sync::OnceLock<CaseSettings> = std::sync::OnceLock::new();
+    S.get_or_init(CaseSettings::default)
+}
+
+fn ctx(actor: u128) -> Ctx<'static> {
+    Ctx {
+        today: today(),
+        actor: Uuid::from_u128(actor),
+        settings: settings(),
+    }
+}
+
+const WORKER: u128 = 1;
+const SUPERVISOR: u128 = 2;
+
+fn subject(dob: NaiveDate, sex: Sex, foreign: bool) -> CaseSubject {
+    CaseSubject {
+        person_id: Uuid::from_u128(100),
+        sex,
+        date_of_birth: dob,
+        foreign_national: foreign,
+    }
+}
+
+fn facility(capacity: u32, occupied: u32, limit: Option<u32>) -> FacilityFacts {
+    FacilityFacts {
+        facility_id: Uuid::from_u128(900),
+        capacity,
+        occupied,
+        stay_limit_months: limit,
+    }
+}
+
+fn guardian(id: u128) -> Guardian {
+    Guardian {
+        person_id: Uuid::from_u128(id),
+        relationship: "mother".into(),
+        has_identifier: true,
+    }
+}
+
+fn order(day: NaiveDate) -> CourtOrder {
+    CourtOrder {
+        court: "Nari o Shishu Nirjatan Daman Tribunal-2, Dhaka".into(),
+        order_number: "231/2026".into(),
+        order_date: day,
+    }
+}
+
+fn run(case: &mut Case, actor: u128, cmd: Command) -> Vec<Happening> {
+    case.handle(&cmd, &ctx(actor))
+        .unwrap_or_else(|e| panic!("{} refused: {e:?}", cmd.name()))
+}
+
+fn refused(case: &mut Case, actor: u128, cmd: Command) -> Refusal {
+    let before = case.clone();
+    let e = case.handle(&cmd, &ctx(actor)).expect_err(cmd.name());
+    assert_eq!(*case, before, "a refused command changes nothing");
+    e
+}
+
+fn service(kind: ServiceType, on: NaiveDate) -> Command {
+    Command::RecordService {
+        service: kind,
+        given_on: on,
+        provider: "MJF".into(),
+        partner_id: None,
+        description: String::new(),
+        item: None,
+        value_taka: None,
+    }
+}
+
+fn safe_home_in_care(foreign: bool) -> Case {
+    let mut c = Case::open_safe_home(
+        subject(d(2000, 5, 1), Sex::Female, foreign),
+        order(d(2026, 3, 1)),
+        today(),
+    )
+    .unwrap();
+    run(
+        &mut c,
+        WORKER,
+        Command::Admit {
+            facility: facility(50, 10, None),
+            admitted_on: d(2026, 3, 2),
+            health_check: "ok".into(),
+            belongings: vec!["bag".into()],
+        },
+    );
+    run(
+        &mut c,
+        WORKER,
+        service(ServiceType::LegalAid, d(2026, 3, 5)),
+    );
+    c
+}
+
+fn approve_last(c: &mut Case) {
+    let no = c.approvals.last().unwrap().no;
+    run(
+        c,
+        SUPERVISOR,
+        Command::DecideApproval {
+            no,
+            approve: true,
+            comment: None,
+        },
+    );
+}
+
+fn child_in_service() -> Case {
+    let mut c = Case::open_child_protection(
+        subject(d(2014, 1, 10), Sex::Male, false),
+        d(2026, 6, 1),
+        today(),
+    )
+    .unwrap();
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordRiskAssessment {
+            assessment: RiskAssessment {
+                level: RiskLevel::High,
+                categories: vec![RiskCategory::StreetChild],
+                assessed_on: d(2026, 6, 2),
+                summary: "sleeps at the station".into(),
+            },
+        },
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordDetailedAssessment {
+            assessment: DetailedAssessment {
+                assessed_on: d(2026, 6, 5),
+                summary: "family traced".into(),
+            },
+        },
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::SubmitCasePlan {
+            goals: vec!["return to family".into()],
+            interventions: vec![Intervention {
+                description: "enrol in school".into(),
+                provider: "SRTRCCR".into(),
+                due_on: d(2026, 8, 1),
+            }],
+        },
+    );
+    approve_last(&mut c);
+    c
+}
+
+fn ready_family_reintegration(c: &mut Case) {
+    run(
+        c,
+        WORKER,
+        Command::StartReintegration {
+            destination: Destination::Family,
+            guardian: Some(guardian(200)),
+            support_items: vec![],
+            started_on: d(2026, 9, 1),
+        },
+    );
+    run(
+        c,
+        WORKER,
+        Command::RecordGuardianAssessment {
+            assessment: GuardianAssessment {
+                outcome: AssessmentOutcome::Safe,
+                assessed_on: d(2026, 9, 2),
+                notes: String::new(),
+            },
+        },
+    );
+    run(
+        c,
+        WORKER,
+        Command::RecordChildViews {
+            views: "wants to go home".into(),
+        },
+    );
+    run(
+        c,
+        WORKER,
+        Command::RecordConsent {
+            purpose: ConsentPurpose::Reintegration,
+            given_by: "mother".into(),
+            given_on: d(2026, 9, 2),
+        },
+    );
+}
+
+#[test]
+fn safe_home_resident_released_to_a_verified_guardian_then_followed_up_and_closed() {
+    let mut c = safe_home_in_care(false);
+    assert_eq!(c.status, CaseStatus::InCare);
+    assert_eq!(c.in_residence(), Some(Uuid::from_u128(900)));
+    run(
+        &mut c,
+        WORKER,
+        service(ServiceType::SafeDelivery, d(2026, 4, 1)),
+    );
+    run(
+        &mut c,
+        WORKER,
+        service(ServiceType::PublicExamination, d(2026, 5, 1)),
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordReleaseOrder {
+            order: order(d(2026, 9, 1)),
+        },
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::StartReintegration {
+            destination: Destination::Family,
+            guardian: Some(guardian(200)),
+            support_items: vec![SupportItem {
+                item: "sewing machine".into(),
+                value_taka: 12_000,
+            }],
+            started_on: d(2026, 9, 2),
+        },
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordGuardianAssessment {
+            assessment: GuardianAssessment {
+                outcome: AssessmentOutcome::Safe,
+                assessed_on: d(2026, 9, 3),
+                notes: String::new(),
+            },
+        },
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordConsent {
+            purpose: ConsentPurpose::Reintegration,
+            given_by: "resident".into(),
+            given_on: d(2026, 9, 3),
+        },
+    );
+    let h = run(
+        &mut c,
+        WORKER,
+        Command::CompleteReintegration {
+            completed_on: d(2026, 9, 5),
+        },
+    );
+    assert!(h.contains(&Happening::FollowUpsScheduled {
+        due: vec![d(2026, 10, 5), d(2026, 12, 5), d(2027, 3, 5), d(2027, 9, 5)]
+    }));
+    assert_eq!(c.status, CaseStatus::FollowUp);
+    assert_eq!(c.in_residence(), None, "she left the home");
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordFollowUp {
+            no: 1,
+            done_on: d(2026, 10, 6),
+            risk_found: false,
+            notes: "well".into(),
+            intervention_plan: None,
+        },
+    );
+    assert_eq!(
+        refused(
+            &mut c,
+            WORKER,
+            Command::RequestClosure {
+                reason: String::new()
+            }
+        ),
+        Refusal::FollowUpsPending
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::RequestClosure {
+            reason: "moved abroad with family; further follow-ups impossible".into(),
+        },
+    );
+    assert_eq!(
+        refused(
+            &mut c,
+            WORKER,
+            Command::DecideApproval {
+                no: 1,
+                approve: true,
+                comment: None
+            }
+        ),
+        Refusal::SelfApproval
+    );
+    approve_last(&mut c);
+    assert_eq!(c.status, CaseStatus::Closed);
+    assert_eq!(c.pending_follow_ups().count(), 0);
+}
+
+#[test]
+fn release_needs_the_court_release_order() {
+    let mut c = safe_home_in_care(false);
+    let e = refused(
+        &mut c,
+        WORKER,
+        Command::StartReintegration {
+            destination: Destination::Family,
+            guardian: Some(guardian(200)),
+            support_items: vec![],
+            started_on: d(2026, 9, 1),
+        },
+    );
+    assert!(matches!(e, Refusal::StepNotAllowed { .. }), "{e:?}");
+    // Even with the stage forced, the named rule refuses.
+    c.status = CaseStatus::Reintegration;
+    c.reintegration = Some(Reintegration {
+        destination: Destination::Institution,
+        guardian: None,
+        support_items: vec![],
+        started_on: d(2026, 9, 1),
+        guardian_assessment: None,
+        child_views: None,
+        repatriation_clearance: None,
+        completed_on: None,
+    });
+    assert_eq!(
+        c.check_reintegration(d(2026, 9, 2)),
+        Err(Refusal::ReleaseOrderMissing)
+    );
+}
+
+#[test]
+fn a_recorded_alleged_perpetrator_is_never_the_guardian() {
+    let mut c = safe_home_in_care(false);
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordAllegedPerpetrator {
+            person_id: Uuid::from_u128(200),
+        },
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordReleaseOrder {
+            order: order(d(2026, 9, 1)),
+        },
+    );
+    let e = refused(
+        &mut c,
+        WORKER,
+        Command::StartReintegration {
+            destination: Destination::Family,
+            guardian: Some(guardian(200)),
+            support_items: vec![],
+            started_on: d(2026, 9, 2),
+        },
+    );
+    assert_eq!(e, Refusal::GuardianIsAllegedPerpetrator);
+    assert_eq!(e.rule(), "reintegration.guardian_not_perpetrator");
+    // Recorded after the reintegration started: completion still refuses.
+    run(
+        &mut c,
+        WORKER,
+        Command::StartReintegration {
+            destination: Destination::Family,
+            guardian: Some(guardian(201)),
+            support_items: vec![],
+            started_on: d(2026, 9, 2),
+        },
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordGuardianAssessment {
+            assessment: GuardianAssessment {
+                outcome: AssessmentOutcome::Safe,
+                assessed_on: d(2026, 9, 3),
+                notes: String::new(),
+            },
+        },
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordConsent {
+            purpose: ConsentPurpose::Reintegration,
+            given_by: "resident".into(),
+            given_on: d(2026, 9, 3),
+        },
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordAllegedPerpetrator {
+            person_id: Uuid::from_u128(201),
+        },
+    );
+    assert_eq!(
+        refused(
+            &mut c,
+            WORKER,
+            Command::CompleteReintegration {
+                completed_on: d(2026, 9, 5)
+            }
+        ),
+        Refusal::GuardianIsAllegedPerpetrator
+    );
+}
+
+#[test]
+fn each_reintegration_rule_refuses_on_its_own() {
+    let mut c = safe_home_in_care(false);
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordReleaseOrder {
+            order: order(d(2026, 9, 1)),
+        },
+    );
+    let no_id = Guardian {
+        has_identifier: false,
+        ..guardian(200)
+    };
+    run(
+        &mut c,
+        WORKER,
+        Command::StartReintegration {
+            destination: Destination::Family,
+            guardian: Some(no_id),
+            support_items: vec![],
+            started_on: d(2026, 9, 2),
+        },
+    );
+    let complete = Command::CompleteReintegration {
+        completed_on: d(2026, 9, 5),
+    };
+    assert_eq!(
+        refused(&mut c, WORKER, complete.clone()),
+        Refusal::GuardianNotIdentified
+    );
+    c.reintegration.as_mut().unwrap().guardian = Some(guardian(200));
+    assert_eq!(
+        refused(&mut c, WORKER, complete.clone()),
+        Refusal::GuardianNotAssessedSafe
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordGuardianAssessment {
+            assessment: GuardianAssessment {
+                outcome: AssessmentOutcome::Unsafe,
+                assessed_on: d(2026, 9, 3),
+                notes: String::new(),
+            },
+        },
+    );
+    assert_eq!(
+        refused(&mut c, WORKER, complete.clone()),
+        Refusal::GuardianNotAssessedSafe
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordGuardianAssessment {
+            assessment: GuardianAssessment {
+                outcome: AssessmentOutcome::Safe,
+                assessed_on: d(2026, 9, 4),
+                notes: String::new(),
+            },
+        },
+    );
+    assert_eq!(
+        refused(&mut c, WORKER, complete.clone()),
+        Refusal::ConsentMissing(ConsentPurpose::Reintegration)
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordConsent {
+            purpose: ConsentPurpose::Reintegration,
+            given_by: "resident".into(),
+            given_on: d(2026, 9, 4),
+        },
+    );
+    run(&mut c, WORKER, complete);
+}
+
+#[test]
+fn a_foreign_national_is_repatriated_only_after_clearance() {
+    let mut c = safe_home_in_care(true);
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordReleaseOrder {
+            order: order(d(2026, 9, 1)),
+        },
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::StartReintegration {
+            destination: Destination::Repatriation,
+            guardian: None,
+            support_items: vec![],
+            started_on: d(2026, 9, 2),
+        },
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordConsent {
+            purpose: ConsentPurpose::Reintegration,
+            given_by: "resident".into(),
+            given_on: d(2026, 9, 3),
+        },
+    );
+    let complete = Command::CompleteReintegration {
+        completed_on: d(2026, 9, 20),
+    };
+    assert_eq!(
+        refused(&mut c, WORKER, complete.clone()),
+        Refusal::RepatriationClearanceMissing
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordRepatriationClearance {
+            clearance: RepatriationClearance {
+                reference: "MoHA/NP/17".into(),
+                cleared_on: d(2026, 9, 15),
+            },
+        },
+    );
+    run(&mut c, WORKER, complete);
+    assert_eq!(c.status, CaseStatus::FollowUp);
+}
+
+#[test]
+fn a_street_child_through_every_step_then_re_opened_by_a_follow_up() {
+    let mut c = child_in_service();
+    assert_eq!(c.status, CaseStatus::InService);
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordConsent {
+            purpose: ConsentPurpose::Referral,
+            given_by: "child and mother".into(),
+            given_on: d(2026, 7, 1),
+        },
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordReferral {
+            service: ServiceType::Health,
+            to_organisation: "Upazila Health Complex".into(),
+            referred_on: d(2026, 7, 2),
+        },
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::UpdateReferral {
+            no: 1,
+            status: ReferralStatus::Accepted,
+        },
+    );
+    assert_eq!(
+        refused(
+            &mut c,
+            WORKER,
+            Command::UpdateReferral {
+                no: 1,
+                status: ReferralStatus::Made
+            }
+        ),
+        Refusal::ReferralTransition
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordConference {
+            held_on: d(2026, 7, 15),
+            participants: vec!["caseworker".into(), "UNO".into()],
+            decisions: vec!["trace family".into()],
+        },
+    );
+    ready_family_reintegration(&mut c);
+    run(
+        &mut c,
+        WORKER,
+        Command::CompleteReintegration {
+            completed_on: d(2026, 9, 10),
+        },
+    );
+    assert_eq!(c.status, CaseStatus::FollowUp);
+    assert_eq!(
+        refused(
+            &mut c,
+            WORKER,
+            Command::RecordFollowUp {
+                no: 1,
+                done_on: d(2026, 10, 10),
+                risk_found: true,
+                notes: String::new(),
+                intervention_plan: None
+            }
+        ),
+        Refusal::InterventionPlanRequired
+    );
+    let h = run(
+        &mut c,
+        WORKER,
+        Command::RecordFollowUp {
+            no: 1,
+            done_on: d(2026, 10, 10),
+            risk_found: true,
+            notes: "back at the station".into(),
+            intervention_plan: Some("shelter and counselling".into()),
+        },
+    );
+    assert!(h.contains(&Happening::Reopened));
+    assert_eq!(c.status, CaseStatus::InService);
+    assert_eq!(
+        c.pending_follow_ups().count(),
+        0,
+        "old follow-ups were cancelled"
+    );
+    assert_eq!(c.past_reintegrations.len(), 1);
+    assert!(rules::in_service_was_approved(&c));
+}
+
+#[test]
+fn steps_cannot_be_skipped_except_by_approved_emergency_placement() {
+    let mut c = Case::open_child_protection(
+        subject(d(2015, 1, 1), Sex::Female, false),
+        d(2026, 11, 1),
+        today(),
+    )
+    .unwrap();
+    let e = refused(
+        &mut c,
+        WORKER,
+        Command::SubmitCasePlan {
+            goals: vec!["x".into()],
+            interventions: vec![],
+        },
+    );
+    assert_eq!(
+        e,
+        Refusal::StepNotAllowed {
+            action: "submit_case_plan",
+            status: CaseStatus::Intake
+        }
+    );
+    assert_eq!(
+        refused(
+            &mut c,
+            WORKER,
+            Command::RecordDetailedAssessment {
+                assessment: DetailedAssessment {
+                    assessed_on: d(2026, 11, 2),
+                    summary: String::new()
+                }
+            }
+        )
+        .rule(),
+        "case.step_order"
+    );
+    assert_eq!(
+        refused(
+            &mut c,
+            WORKER,
+            Command::RequestEmergencyPlacement {
+                justification: "  ".into()
+            }
+        ),
+        Refusal::JustificationRequired
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::RequestEmergencyPlacement {
+            justification: "found injured at night".into(),
+        },
+    );
+    assert_eq!(
+        refused(
+            &mut c,
+            WORKER,
+            Command::RequestEmergencyPlacement {
+                justification: "again".into()
+            }
+        ),
+        Refusal::ApprovalAlreadyPending(ApprovalKind::EmergencyPlacement)
+    );
+    assert_eq!(
+        c.status,
+        CaseStatus::Intake,
+        "nothing skipped until a supervisor approves"
+    );
+    approve_last(&mut c);
+    assert_eq!(c.status, CaseStatus::InService);
+    run(
+        &mut c,
+        WORKER,
+        Command::PlaceInFacility {
+            facility: facility(100, 99, Some(6)),
+            placed_on: d(2026, 11, 2),
+        },
+    );
+    assert_eq!(
+        c.placement.as_ref().unwrap().stay_until,
+        Some(d(2027, 5, 1))
+    );
+}
+
+#[test]
+fn a_rejected_case_plan_can_be_resubmitted() {
+    let mut c = Case::open_child_protection(
+        subject(d(2012, 1, 1), Sex::Male, false),
+        d(2026, 6, 1),
+        today(),
+    )
+    .unwrap();
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordRiskAssessment {
+            assessment: RiskAssessment {
+                level: RiskLevel::Low,
+                categories: vec![RiskCategory::Neglected],
+                assessed_on: d(2026, 6, 1),
+                summary: String::new(),
+            },
+        },
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::RecordDetailedAssessment {
+            assessment: DetailedAssessment {
+                assessed_on: d(2026, 6, 2),
+                summary: String::new(),
+            },
+        },
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::SubmitCasePlan {
+            goals: vec!["a".into()],
+            interventions: vec![],
+        },
+    );
+    run(
+        &mut c,
+        SUPERVISOR,
+        Command::DecideApproval {
+            no: 1,
+            approve: false,
+            comment: Some("add school enrolment".into()),
+        },
+    );
+    assert_eq!(c.status, CaseStatus::CasePlan);
+    assert_eq!(
+        refused(
+            &mut c,
+            SUPERVISOR,
+            Command::DecideApproval {
+                no: 1,
+                approve: true,
+                comment: None
+            }
+        ),
+        Refusal::ApprovalNotPending
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::SubmitCasePlan {
+            goals: vec!["a".into(), "school".into()],
+            interventions: vec![],
+        },
+    );
+    assert_eq!(c.case_plan.as_ref().unwrap().approval_no, 2);
+    approve_last(&mut c);
+    assert_eq!(c.status, CaseStatus::InService);
+}
+
+#[test]
+fn child_means_under_18_at_intake_and_ageing_out_needs_18() {
+    let s = subject(d(2008, 11, 24), Sex::Female, false);
+    assert!(Case::open_child_protection(s.clone(), d(2026, 11, 23), today()).is_ok());
+    assert_eq!(
+        Case::open_child_protection(
+            subject(d(2008, 11, 23), Sex::Female, false),
+            d(2026, 11, 23),
+            today()
+        ),
+        Err(Refusal::NotAChildAtIntake)
+    );
+    assert_eq!(
+        Case::open_child_protection(s.clone(), d(2026, 11, 24), today()),
+        Err(Refusal::DateInFuture)
+    );
+    let mut c = Case::open_child_protection(s, d(2026, 11, 1), today()).unwrap();
+    assert_eq!(c.ages_out_on(), Some(d(2026, 11, 24)));
+    let exit = |on| Command::Exit {
+        exit: Exit {
+            reason: ExitReason::AgedOut,
+            on,
+            details: String::new(),
+            court_report: None,
+        },
+    };
+    assert_eq!(
+        refused(&mut c, WORKER, exit(d(2026, 11, 23))),
+        Refusal::NotYetEighteen
+    );
+}
+
+#[test]
+fn capacity_by_sex_is_enforced_at_admission() {
+    let mut c = Case::open_safe_home(
+        subject(d(2001, 1, 1), Sex::Female, false),
+        order(d(2026, 3, 1)),
+        today(),
+    )
+    .unwrap();
+    let admit = |f| Command::Admit {
+        facility: f,
+        admitted_on: d(2026, 3, 2),
+        health_check: String::new(),
+        belongings: vec![],
+    };
+    assert_eq!(
+        refused(&mut c, WORKER, admit(facility(100, 100, None))),
+        Refusal::CapacityFull(Sex::Female)
+    );
+    assert_eq!(
+        refused(&mut c, WORKER, admit(facility(0, 0, None))),
+        Refusal::FacilityDoesNotAdmit(Sex::Female)
+    );
+    run(&mut c, WORKER, admit(facility(100, 99, None)));
+}
+
+#[test]
+fn the_stay_limit_needs_an_approved_extension() {
+    let mut c = child_in_service();
+    run(
+        &mut c,
+        WORKER,
+        Command::PlaceInFacility {
+            facility: facility(100, 0, Some(6)),
+            placed_on: d(2026, 6, 1),
+        },
+    );
+    let until = c.placement.as_ref().unwrap().stay_until.unwrap();
+    assert_eq!(until, d(2026, 11, 30));
+    assert_eq!(c.stay_limit_near(today(), 14), Some(until));
+    c.placement.as_mut().unwrap().stay_until = Some(d(2026, 11, 20)); // the limit has passed
+    assert_eq!(
+        refused(&mut c, WORKER, service(ServiceType::Education, today())),
+        Refusal::StayLimitPassed
+    );
+    assert_eq!(
+        refused(
+            &mut c,
+            WORKER,
+            Command::RequestStayExtension {
+                until: d(2027, 2, 20),
+                justification: String::new()
+            }
+        ),
+        Refusal::JustificationRequired
+    );
+    assert_eq!(
+        refused(
+            &mut c,
+            WORKER,
+            Command::RequestStayExtension {
+                until: d(2026, 11, 1),
+                justification: "x".into()
+            }
+        ),
+        Refusal::ExtensionNotLater
+    );
+    run(
+        &mut c,
+        WORKER,
+        Command::RequestStayExtension {
+            until: d(2027, 2, 20),
+            justification: "family tracing in progress".into(),
+        },
+    );
+    approve_last(&mut c);
+    run(&mut c, WORKER, service(ServiceType::Education, today()));
+}
+
+#[test]
+fn safe_home_exits_need_a_court_report() {
+    let mut c = safe_home_in_care(false);
+    let exit = |report: Option<&str>| Command::Exit {
+        exit: Exit {
+            reason: ExitReason::Absconded,
+            on: d(2026, 6, 1),
+            details: "left at night".into(),
+            court_report: report.map(str::to_owned),
+        },
+    };
+    assert_eq!(
+        refused(&mut c, WORKER, exit(None)),
+        Refusal::CourtReportRequired
+    );
+    run(&mut c, WORKER, exit(Some("letter 45/2026 to the tribunal")));
+    assert_eq!(c.status, CaseStatus::Absconded);
+    assert_eq!(c.in_residence(), None);
+    assert_eq!(
+        refused(&mut c, WORKER, service(ServiceType::Health, d(2026, 6, 2))),
+        Refusal::CaseEnded
+    );
+}
+
+#[test]
+fn consent_is_checked_before_referral_and_dates_are_checked() {
+    let mut c = child_in_service();
+    let refer = Command::RecordReferral {
+        service: ServiceType::Health,
+        to_organisation: "clinic".into(),
+        referred_on: d(2026, 7, 1),
+    };
+    assert_eq!(
+        refused(&mut c, WORKER, refer),
+        Refusal::ConsentMissing(ConsentPurpose::Referral)
+    );
+    assert_eq!(
+        refused(&mut c, WORKER, service(ServiceType::Health, d(2027, 1, 1))),
+        Refusal::DateInFuture
+    );
+    assert_eq!(
+        refused(&mut c, WORKER, service(ServiceType::Health, d(2020, 1, 1))),
+        Refusal::DateBeforeCase
+    );
+}
+
+#[test]
+fn independent_living_is_for_adults() {
+    let mut c = child_in_service();
+    let e = refused(
+        &mut c,
+        WORKER,
+        Command::StartReintegration {
+            destination: Destination::IndependentLiving,
+            guardian: None,
+            support_items: vec![],
+            started_on: d(2026, 9, 1),
+        },
+    );
+    assert_eq!(e, Refusal::IndependentLivingForAdultsOnly);
+}
+
+// ---- property tests: random command sequences never break an invariant ----
+
+fn any_command() -> impl Strategy<Value = (u128, Command)> {
+    let day = (0i64..200).prop_map(|n| d(2026, 5, 1) + chrono::Duration::days(n));
+    let actor = prop_oneof![Just(WORKER), Just(SUPERVISOR)];
+    let cmd = prop_oneof![
+        6 => (1u32..4, 0u32..4, proptest::option::of(1u32..8), day.clone()).prop_map(|(cap, occ, lim, on)| Command::Admit {
+            facility: facility(cap, occ, lim),
+            admitted_on: on,
+            health_check: String::new(),
+            belongings: vec![]
+        }),
+        6 => day.clone().prop_map(|on| Command::PlaceInFacility { facility: facility(3, 1, Some(6)), placed_on: on }),
+        6 => day.clone().prop_map(|on| Command::RecordReleaseOrder { order: order(on) }),
+        6 => day.clone().prop_map(|on| Command::RecordRiskAssessment {
+            assessment: RiskAssessment { level: RiskLevel::High, categories: vec![RiskCategory::Abuse], assessed_on: on, summary: String::new() }
+        }),
+        6 => day.clone().prop_map(|on| Command::RecordDetailedAssessment { assessment: DetailedAssessment { assessed_on: on, summary: String::new() } }),
+        6 => Just(Command::SubmitCasePlan { goals: vec!["g".into()], interventions: vec![] }),
+        6 => Just(Command::RequestEmergencyPlacement { justification: "urgent".into() }),
+        6 => day.clone().prop_map(|on| service(ServiceType::Counselling, on)),
+        6 => (200u128..203).prop_map(|p| Command::RecordAllegedPerpetrator { person_id: Uuid::from_u128(p) }),
+        6 => (prop_oneof![Just(ConsentPurpose::Reintegration), Just(ConsentPurpose::Referral)], day.clone())
+            .prop_map(|(purpose, on)| Command::RecordConsent { purpose, given_by: "x".into(), given_on: on }),
+        6 => (200u128..203, prop_oneof![Just(Destination::Family), Just(Destination::Repatriation), Just(Destination::Institution)], day.clone())
+            .prop_map(|(g, dest, on)| Command::StartReintegration { destination: dest, guardian: Some(guardian(g)), support_items: vec![], started_on: on }),
+        6 => (prop_oneof![Just(AssessmentOutcome::Safe), Just(AssessmentOutcome::Unsafe)], day.clone())
+            .prop_map(|(o, on)| Command::RecordGuardianAssessment { assessment: GuardianAssessment { outcome: o, assessed_on: on, notes: String::new() } }),
+        6 => Just(Command::RecordChildViews { views: "ok".into() }),
+        6 => day.clone().prop_map(|on| Command::RecordRepatriationClearance { clearance: RepatriationClearance { reference: "r".into(), cleared_on: on } }),
+        6 => day.clone().prop_map(|on| Command::CompleteReintegration { completed_on: on }),
+        6 => (1u32..6, day.clone(), any::<bool>()).prop_map(|(no, on, risk)| Command::RecordFollowUp {
+            no,
+            done_on: on,
+            risk_found: risk,
+            notes: String::new(),
+            intervention_plan: Some("plan".into())
+        }),
+        6 => prop_oneof![Just(String::new()), Just("reason".to_owned())].prop_map(|reason| Command::RequestClosure { reason }),
+        6 => (1u32..6, any::<bool>()).prop_map(|(no, approve)| Command::DecideApproval { no, approve, comment: None }),
+        2 => Just(Command::Reopen { reason: "new risk".into(), intervention_plan: "plan".into() }),
+        1 => (prop_oneof![Just(ExitReason::Transferred), Just(ExitReason::Absconded), Just(ExitReason::AgedOut)], day)
+            .prop_map(|(reason, on)| Command::Exit { exit: Exit { reason, on, details: String::new(), court_report: Some("r".into()) } }),
+    ];
+    (actor, cmd)
+}
+
+fn check_invariants(c: &Case) -> Result<(), TestCaseError> {
+    // No step skipped.
+    prop_assert!(
+        rules::in_service_was_approved(c),
+        "{:?} without approval",
+        c.status
+    );
+    // At most one pending approval of each kind.
+    for kind in ApprovalKind::ALL {
+        prop_assert!(c.pending_approvals().filter(|a| a.kind == *kind).count() <= 1);
+    }
+    // Nobody decides their own request.
+    prop_assert!(c
+        .approvals
+        .iter()
+        .all(|a| a.decided_by != Some(a.requested_by)));
+    // A completed reintegration satisfied every rule when it completed (guardian never a
+    // perpetrator known then, release order for safe homes, clearance for repatriation).
+    if let Some(r) = c
+        .reintegration
+        .as_ref()
+        .filter(|r| r.completed_on.is_some())
+    {
+        prop_assert!(c.kind != CaseKind::SafeHome || c.release_order.is_some());
+        prop_assert!(
+            r.destination != Destination::Repatriation || r.repatriation_clearance.is_some()
+        );
+        prop_assert!(
+            !r.destination.needs_guardian()
+                || r.guardian_assessment
+                    .as_ref()
+                    .is_some_and(|a| a.outcome == AssessmentOutcome::Safe)
+        );
+        prop_assert!(c
+            .consents
+            .iter()
+            .any(|x| x.purpose == ConsentPurpose::Reintegration));
+        prop_assert_eq!(c.in_residence(), None);
+    }
+    // Closed only through an approved closure, with nothing left pending.
+    if c.status == CaseStatus::Closed {
+        prop_assert!(c
+            .approvals
+            .iter()
+            .any(|a| a.kind == ApprovalKind::Closure && a.status == ApprovalStatus::Approved));
+        prop_assert_eq!(c.pending_follow_ups().count(), 0);
+    }
+    // Ended cases hold nobody in a facility and have no pending follow-ups.
+    if c.status.is_ended() {
+        prop_assert_eq!(c.in_residence(), None);
+        prop_assert_eq!(c.pending_follow_ups().count(), 0);
+    }
+    // Follow-ups exist only after a reintegration completed.
+    prop_assert!(
+        c.follow_ups.is_empty()
+            || !c.past_reintegrations.is_empty()
+            || c.reintegration
+                .as_ref()
+                .is_some_and(|r| r.completed_on.is_some())
+    );
+    // The status belongs to the case's kind.
+    let safe_home_only = [
+        CaseStatus::CourtOrderReceived,
+        CaseStatus::Admitted,
+        CaseStatus::InCare,
+        CaseStatus::ReleaseOrdered,
+    ];
+    let child_only = [
+        CaseStatus::Intake,
+        CaseStatus::RiskAssessment,
+        CaseStatus::DetailedAssessment,
+        CaseStatus::CasePlan,
+        CaseStatus::InService,
+        CaseStatus::AgedOut,
+    ];
+    match c.kind {
+        CaseKind::SafeHome => prop_assert!(!child_only.contains(&c.status)),
+        CaseKind::ChildProtection => prop_assert!(!safe_home_only.contains(&c.status)),
+    }
+    Ok(())
+}
+
+/// One step of a generated history: a command, or a supervisor approving whatever waits.
+#[derive(Debug, Clone)]
+enum Step {
+    Cmd(u128, Command),
+    ApproveLatest,
+}
+
+/// The path a case normally takes, so that random noise around it reaches the deep stages
+/// (follow-up, closure, re-opening) and not only the first refusals.
+fn happy_path(safe_home: bool) -> Vec<Step> {
+    let on = |m: u32, day: u32| d(2026, m, day);
+    let w = |c: Command| Step::Cmd(WORKER, c);
+    let mut steps = if safe_home {
+        vec![
+            w(Command::Admit {
+                facility: facility(100, 0, None),
+                admitted_on: on(5, 2),
+                health_check: String::new(),
+                belongings: vec![],
+            }),
+            w(service(ServiceType::LegalAid, on(5, 3))),
+            w(Command::RecordReleaseOrder {
+                order: order(on(5, 20)),
+            }),
+        ]
+    } else {
+        vec![
+            w(Command::RecordRiskAssessment {
+                assessment: RiskAssessment {
+                    level: RiskLevel::High,
+                    categories: vec![RiskCategory::StreetChild],
+                    assessed_on: on(5, 2),
+                    summary: String::new(),
+                },
+            }),
+            w(Command::RecordDetailedAssessment {
+                assessment: DetailedAssessment {
+                    assessed_on: on(5, 3),
+                    summary: String::new(),
+                },
+            }),
+            w(Command::SubmitCasePlan {
+                goals: vec!["home".into()],
+                interventions: vec![],
+            }),
+            Step::ApproveLatest,
+            w(Command::PlaceInFacility {
+                facility: facility(100, 0, Some(6)),
+                placed_on: on(5, 4),
+            }),
+            w(service(ServiceType::Counselling, on(5, 5))),
+        ]
+    };
+    steps.extend([
+        w(Command::RecordConsent {
+            purpose: ConsentPurpose::Reintegration,
+            given_by: "x".into(),
+            given_on: on(5, 21),
+        }),
+        w(Command::StartReintegration {
+            destination: Destination::Family,
+            guardian: Some(guardian(201)),
+            support_items: vec![],
+            started_on: on(5, 22),
+        }),
+        w(Command::RecordGuardianAssessment {
+            assessment: GuardianAssessment {
+                outcome: AssessmentOutcome::Safe,
+                assessed_on: on(5, 23),
+                notes: String::new(),
+            },
+        }),
+        w(Command::RecordChildViews { views: "ok".into() }),
+        w(Command::RecordRepatriationClearance {
+            clearance: RepatriationClearance {
+                reference: "r".into(),
+                cleared_on: on(5, 24),
+            },
+        }),
+        w(Command::CompleteReintegration {
+            completed_on: on(6, 1),
+        }),
+        w(Command::RecordFollowUp {
+            no: 1,
+            done_on: on(7, 2),
+            risk_found: false,
+            notes: String::new(),
+            intervention_plan: None,
+        }),
+        w(Command::RecordFollowUp {
+            no: 2,
+            done_on: on(9, 2),
+            risk_found: true,
+            notes: String::new(),
+            intervention_plan: Some("plan".into()),
+        }),
+        w(Command::RequestClosure {
+            reason: "done".into(),
+        }),
+        Step::ApproveLatest,
+    ]);
+    steps
+}
+
+fn any_history(safe_home: bool) -> impl Strategy<Value = Vec<Step>> {
+    let path = happy_path(safe_home);
+    let n = path.len();
+    proptest::collection::vec(
+        (
+            proptest::bool::weighted(0.85),
+            proptest::collection::vec(any_command(), 0..3),
+        ),
+        n + 4,
+    )
+    .prop_map(move |slots| {
+        let mut out = Vec::new();
+        for (i, (keep, noise)) in slots.into_iter().enumerate() {
+            if keep {
+                if let Some(step) = path.get(i) {
+                    out.push(step.clone());
+                }
+            }
+            out.extend(noise.into_iter().map(|(a, c)| Step::Cmd(a, c)));
+        }
+        out
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_histories_keep_every_invariant(
+        (safe_home, history) in any::<bool>().prop_flat_map(|sh| (Just(sh), any_history(sh))),
+        foreign in proptest::bool::weighted(0.2),
+        dob_days in 0i64..8000,
+    ) {
+        let dob = d(2003, 1, 1) + chrono::Duration::days(dob_days);
+        let s = subject(dob, Sex::Female, foreign);
+        let mut c = if safe_home {
+            Case::open_safe_home(s, order(d(2026, 5, 1)), today()).unwrap()
+        } else {
+            match Case::open_child_protection(s, d(2026, 5, 1), today()) {
+                Ok(c) => c,
+                Err(e) => { prop_assert_eq!(e, Refusal::NotAChildAtIntake); return Ok(()); }
+            }
+        };
+        for step in history {
+            let (actor, cmd) = match step {
+                Step::Cmd(a, c) => (a, c),
+                Step::ApproveLatest => match c.pending_approvals().last() {
+                    Some(a) => (SUPERVISOR, Command::DecideApproval { no: a.no, approve: true, comment: None }),
+                    None => continue,
+                },
+            };
+            let before = c.clone();
+            match c.handle(&cmd, &ctx(actor)) {
+                Ok(_) => check_invariants(&c)?,
+                Err(_) => prop_assert_eq!(&c, &before, "a refusal changed the case"),
+            }
+        }
+    }
+}
+
+/// The generator must reach the deep stages, or the property above proves little.
+#[test]
+fn generated_histories_reach_closure_and_reopening() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let mut seen = std::collections::BTreeSet::new();
+    for i in 0..200 {
+        let safe_home = i % 2 == 0;
+        let history = any_history(safe_home)
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        let s = subject(d(2012, 1, 1), Sex::Female, false);
+        let mut c = if safe_home {
+            Case::open_safe_home(s, order(d(2026, 5, 1)), today()).unwrap()
+        } else {
+            Case::open_child_protection(s, d(2026, 5, 1), today()).unwrap()
+        };
+        for step in history {
+            let (actor, cmd) = match step {
+                Step::Cmd(a, c) => (a, c),
+                Step::ApproveLatest => match c.pending_approvals().last() {
+                    Some(a) => (
+                        SUPERVISOR,
+                        Command::DecideApproval {
+                            no: a.no,
+                            approve: true,
+                            comment: None,
+                        },
+                    ),
+                    None => continue,
+                },
+            };
+            if c.handle(&cmd, &ctx(actor)).is_ok() {
+                seen.insert(c.status.code());
+                if !c.reopenings.is_empty() {
+                    seen.insert("reopened");
+                }
+            }
+        }
+    }
+    for status in [
+        "follow_up",
+        "closed",
+        "reopened",
+        "in_service",
+        "in_care",
+        "reintegration",
+    ] {
+        assert!(seen.contains(status), "never reached {status}: {seen:?}");
+    }
+}
