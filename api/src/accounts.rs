@@ -38,13 +38,9 @@ impl NewAccount {
     /// Parses every field and reports all that fail at once.
     pub fn parse(input: &AccountInput<'_>) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let username = Username::parse(input.username)
-            .map_err(|e| errors.push(FieldError::new("username", e.0)))
-            .ok();
+        let username = Username::parse(input.username).map_err(|e| errors.push(FieldError::new("username", e.0))).ok();
         let display_name = match input.display_name {
-            Some(d) => parse_display_name(d)
-                .map_err(|e| errors.push(FieldError::new("display_name", e.0)))
-                .ok(),
+            Some(d) => parse_display_name(d).map_err(|e| errors.push(FieldError::new("display_name", e.0))).ok(),
             None => username.as_ref().map(|u| u.to_string()),
         };
         let kind = match input.kind {
@@ -54,49 +50,21 @@ impl NewAccount {
                 None
             }),
         };
-        let role = input
-            .role
-            .parse::<Role>()
-            .map_err(|_| errors.push(FieldError::new("role", "is not a known role")))
-            .ok();
-        let scope = input
-            .scope
-            .parse::<Scope>()
-            .map_err(|e| errors.push(FieldError::new("scope", e.to_string())))
-            .ok();
+        let role = input.role.parse::<Role>().map_err(|_| errors.push(FieldError::new("role", "is not a known role"))).ok();
+        let scope = input.scope.parse::<Scope>().map_err(|e| errors.push(FieldError::new("scope", e.to_string()))).ok();
         if let (Some(role), Some(scope)) = (role, scope) {
             if !role.allows_scope(&scope) {
-                errors.push(FieldError::new(
-                    "scope",
-                    format!("a {role} cannot have scope {scope}"),
-                ));
+                errors.push(FieldError::new("scope", format!("a {role} cannot have scope {scope}")));
             }
         }
         if role == Some(Role::Integrator) && kind == Some(AccountKind::Person) {
-            errors.push(FieldError::new(
-                "kind",
-                "integrators are service accounts (kind `service`)",
-            ));
+            errors.push(FieldError::new("kind", "integrators are service accounts (kind `service`)"));
         }
-        let password = NewPassword::parse(input.password)
-            .map_err(|e| errors.push(FieldError::new("password", e.0)))
-            .ok();
+        let password = NewPassword::parse(input.password).map_err(|e| errors.push(FieldError::new("password", e.0))).ok();
         match (username, display_name, kind, role, scope, password) {
-            (
-                Some(username),
-                Some(display_name),
-                Some(kind),
-                Some(role),
-                Some(scope),
-                Some(password),
-            ) if errors.is_empty() => Ok(NewAccount {
-                username,
-                display_name,
-                kind,
-                role,
-                scope,
-                password,
-            }),
+            (Some(username), Some(display_name), Some(kind), Some(role), Some(scope), Some(password)) if errors.is_empty() => {
+                Ok(NewAccount { username, display_name, kind, role, scope, password })
+            }
             _ => Err(errors),
         }
     }
@@ -112,10 +80,7 @@ pub fn place_scope(conn: &mut PgConnection, scope: Scope) -> Result<PlacedScope,
     };
     match area {
         Some(None) => Err(ApiError::field("scope", format!("{scope} does not exist"))),
-        Some(Some(path)) => Ok(PlacedScope {
-            scope,
-            area: Some(path),
-        }),
+        Some(Some(path)) => Ok(PlacedScope { scope, area: Some(path) }),
         None => Ok(PlacedScope { scope, area: None }),
     }
 }
@@ -174,14 +139,7 @@ mod tests {
     use super::*;
 
     fn input<'a>(role: &'a str, scope: &'a str, kind: Option<&'a str>) -> AccountInput<'a> {
-        AccountInput {
-            username: "rahima",
-            display_name: None,
-            kind,
-            role,
-            scope,
-            password: "correct horse battery",
-        }
+        AccountInput { username: "rahima", display_name: None, kind, role, scope, password: "correct horse battery" }
     }
 
     #[test]
@@ -194,22 +152,8 @@ mod tests {
             scope: "moon",
             password: "short",
         };
-        let fields: Vec<String> = NewAccount::parse(&bad)
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
-        assert_eq!(
-            fields,
-            [
-                "username",
-                "display_name",
-                "kind",
-                "role",
-                "scope",
-                "password"
-            ]
-        );
+        let fields: Vec<String> = NewAccount::parse(&bad).unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["username", "display_name", "kind", "role", "scope", "password"]);
     }
 
     #[test]

@@ -14,11 +14,7 @@ use crate::state::AppState;
 
 /// A resource's answer to a method it does not support, with the `Allow` header RFC 9110 asks for.
 fn not_allowed(allow: &'static str) -> Route {
-    web::route().to(move || async move {
-        HttpResponse::MethodNotAllowed()
-            .insert_header((header::ALLOW, allow))
-            .finish()
-    })
+    web::route().to(move || async move { HttpResponse::MethodNotAllowed().insert_header((header::ALLOW, allow)).finish() })
 }
 
 /// No route matched; the request-context middleware renders the 404 problem.
@@ -26,98 +22,121 @@ async fn not_found() -> HttpResponse {
     HttpResponse::NotFound().finish()
 }
 
+/// A resource answering only POST.
+fn post<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    web::resource(path).route(web::post().to(handler)).default_service(not_allowed("POST"))
+}
+
+/// A resource answering only GET.
+fn get<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    web::resource(path).route(web::get().to(handler)).default_service(not_allowed("GET"))
+}
+
+/// The case-management routes.
+fn case_routes(cfg: &mut web::ServiceConfig) {
+    use crate::handlers::cases::{actions as a, open, read};
+    cfg.service(
+        web::resource("/cases")
+            .route(web::get().to(read::list_cases))
+            .route(web::post().to(open::open_case))
+            .default_service(not_allowed("GET, POST")),
+    )
+    .service(get("/cases/{case_id}", read::get_case))
+    .service(get("/cases/{case_id}/events", read::list_case_events))
+    .service(get("/work-queue", read::get_work_queue))
+    .service(post("/cases/{case_id}/admission", a::admit_resident))
+    .service(post("/cases/{case_id}/placement", a::place_child))
+    .service(post("/cases/{case_id}/release-order", a::record_release_order))
+    .service(post("/cases/{case_id}/risk-assessment", a::record_risk_assessment))
+    .service(post("/cases/{case_id}/detailed-assessment", a::record_detailed_assessment))
+    .service(post("/cases/{case_id}/case-plan", a::submit_case_plan))
+    .service(post("/cases/{case_id}/emergency-placement", a::request_emergency_placement))
+    .service(post("/cases/{case_id}/services", a::record_service))
+    .service(post("/cases/{case_id}/referrals", a::record_referral))
+    .service(post("/cases/{case_id}/referrals/{no}/status", a::update_referral_status))
+    .service(post("/cases/{case_id}/conferences", a::record_case_conference))
+    .service(post("/cases/{case_id}/consents", a::record_consent))
+    .service(post("/cases/{case_id}/alleged-perpetrators", a::record_alleged_perpetrator))
+    .service(post("/cases/{case_id}/reintegration", a::start_reintegration))
+    .service(post("/cases/{case_id}/reintegration/guardian-assessment", a::record_guardian_assessment))
+    .service(post("/cases/{case_id}/reintegration/child-views", a::record_child_views))
+    .service(post("/cases/{case_id}/reintegration/repatriation-clearance", a::record_repatriation_clearance))
+    .service(post("/cases/{case_id}/reintegration/completion", a::complete_reintegration))
+    .service(post("/cases/{case_id}/follow-ups/{no}", a::record_follow_up))
+    .service(post("/cases/{case_id}/closure-request", a::request_case_closure))
+    .service(post("/cases/{case_id}/stay-extension-request", a::request_stay_extension))
+    .service(post("/cases/{case_id}/approvals/{no}/decision", a::decide_case_approval))
+    .service(post("/cases/{case_id}/reopening", a::reopen_case))
+    .service(post("/cases/{case_id}/exit", a::exit_case));
+}
+
+/// The registry routes: partner organisations, facilities, persons.
+fn registry_routes(cfg: &mut web::ServiceConfig) {
+    use crate::handlers::{facilities as f, persons as p};
+    cfg.service(
+        web::resource("/partner-organisations")
+            .route(web::get().to(f::list_partner_organisations))
+            .route(web::post().to(f::create_partner_organisation))
+            .default_service(not_allowed("GET, POST")),
+    )
+    .service(
+        web::resource("/facilities")
+            .route(web::get().to(f::list_facilities))
+            .route(web::post().to(f::create_facility))
+            .default_service(not_allowed("GET, POST")),
+    )
+    .service(get("/facilities/{facility_id}", f::get_facility))
+    .service(
+        web::resource("/persons")
+            .route(web::get().to(p::search_persons))
+            .route(web::post().to(p::create_person))
+            .default_service(not_allowed("GET, POST")),
+    )
+    .service(get("/persons/{person_id}", p::get_person));
+}
+
 /// Registers every route and shared configuration on an app or scope.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(query_config())
         .app_data(path_config())
-        .service(
-            web::resource("/health/live")
-                .route(web::get().to(health::live))
-                .default_service(not_allowed("GET")),
-        )
-        .service(
-            web::resource("/health/ready")
-                .route(web::get().to(health::ready))
-                .default_service(not_allowed("GET")),
-        )
+        .service(get("/health/live", health::live))
+        .service(get("/health/ready", health::ready))
         .service(
             web::scope("/api/v1")
-                .service(
-                    web::resource("/auth/token")
-                        .route(web::post().to(auth_token::create_token))
-                        .default_service(not_allowed("POST")),
-                )
-                .service(
-                    web::resource("/auth/revoke")
-                        .route(web::post().to(auth_token::revoke_token))
-                        .default_service(not_allowed("POST")),
-                )
-                .service(
-                    web::resource("/me")
-                        .route(web::get().to(users::me::get_current_user))
-                        .default_service(not_allowed("GET")),
-                )
+                .service(post("/auth/token", auth_token::create_token))
+                .service(post("/auth/revoke", auth_token::revoke_token))
+                .service(get("/me", users::me::get_current_user))
                 .service(
                     web::resource("/users")
                         .route(web::get().to(users::list::list_users))
                         .route(web::post().to(users::create::create_user))
                         .default_service(not_allowed("GET, POST")),
                 )
-                .service(
-                    web::resource("/users/{user_id}")
-                        .route(web::get().to(users::get::get_user))
-                        .default_service(not_allowed("GET")),
-                )
-                .service(
-                    web::resource("/users/{user_id}/disable")
-                        .route(web::post().to(users::status::disable_user))
-                        .default_service(not_allowed("POST")),
-                )
-                .service(
-                    web::resource("/users/{user_id}/enable")
-                        .route(web::post().to(users::status::enable_user))
-                        .default_service(not_allowed("POST")),
-                )
-                .service(
-                    web::resource("/users/{user_id}/password")
-                        .route(web::post().to(users::password::reset_user_password))
-                        .default_service(not_allowed("POST")),
-                )
-                .service(
-                    web::resource("/audit-events")
-                        .route(web::get().to(audit_events::list_audit_events))
-                        .default_service(not_allowed("GET")),
-                )
-                .service(
-                    web::resource("/geo/divisions")
-                        .route(web::get().to(geo::list_divisions))
-                        .default_service(not_allowed("GET")),
-                )
-                .service(
-                    web::resource("/geo/districts")
-                        .route(web::get().to(geo::list_districts))
-                        .default_service(not_allowed("GET")),
-                )
-                .service(
-                    web::resource("/geo/upazilas")
-                        .route(web::get().to(geo::list_upazilas))
-                        .default_service(not_allowed("GET")),
-                )
-                .service(
-                    web::resource("/geo/unions")
-                        .route(web::get().to(geo::list_unions))
-                        .default_service(not_allowed("GET")),
-                )
-                .service(
-                    web::resource("/reference/roles")
-                        .route(web::get().to(reference::list_roles))
-                        .default_service(not_allowed("GET")),
-                ),
+                .service(get("/users/{user_id}", users::get::get_user))
+                .service(post("/users/{user_id}/disable", users::status::disable_user))
+                .service(post("/users/{user_id}/enable", users::status::enable_user))
+                .service(post("/users/{user_id}/password", users::password::reset_user_password))
+                .service(get("/audit-events", audit_events::list_audit_events))
+                .service(get("/geo/divisions", geo::list_divisions))
+                .service(get("/geo/districts", geo::list_districts))
+                .service(get("/geo/upazilas", geo::list_upazilas))
+                .service(get("/geo/unions", geo::list_unions))
+                .service(get("/reference/roles", reference::list_roles))
+                .service(get("/reference/code-lists", reference::list_code_lists))
+                .configure(registry_routes)
+                .configure(case_routes),
         )
-        .service(
-            SwaggerUi::new("/swagger-ui/{_:.*}")
-                .url("/api-docs/openapi.json", crate::openapi::openapi()),
-        );
+        .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", crate::openapi::openapi()));
 }
 
 /// The whole application: state, routes, and middleware (outermost last): request context
@@ -146,13 +165,8 @@ pub fn build(
                 .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
                 .add((header::X_FRAME_OPTIONS, "DENY"))
                 .add((header::REFERRER_POLICY, "no-referrer"))
-                .add((
-                    HeaderName::from_static("cross-origin-resource-policy"),
-                    HeaderValue::from_static("same-origin"),
-                ))
+                .add((HeaderName::from_static("cross-origin-resource-policy"), HeaderValue::from_static("same-origin")))
                 .add((header::CACHE_CONTROL, "no-store")),
         )
-        .wrap(
-            Logger::new("%a \"%r\" %s %b %Dms request_id=%{x-request-id}o").exclude("/health/live"),
-        )
+        .wrap(Logger::new("%a \"%r\" %s %b %Dms request_id=%{x-request-id}o").exclude("/health/live"))
 }

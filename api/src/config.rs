@@ -6,11 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "sheba",
-    version,
-    about = "Sheba (সেবা): case management, social allowances and reports for DSS"
-)]
+#[command(name = "sheba", version, about = "Sheba (সেবা): case management, social allowances and reports for DSS")]
 pub struct Cli {
     #[command(flatten)]
     pub db: DatabaseOpts,

@@ -15,10 +15,7 @@ pub struct Database {
 
 pub fn open(opts: &DatabaseOpts) -> anyhow::Result<Database> {
     if let Some(url) = &opts.database_url {
-        return Ok(Database {
-            url: url.clone(),
-            cluster: None,
-        });
+        return Ok(Database { url: url.clone(), cluster: None });
     }
     let cluster = EmbeddedCluster::ensure(&ClusterConfig {
         data_dir: opts.data_dir.clone(),
@@ -26,10 +23,7 @@ pub fn open(opts: &DatabaseOpts) -> anyhow::Result<Database> {
         bin_dir: opts.pg_bin_dir.clone(),
         database: "sheba".into(),
     })?;
-    Ok(Database {
-        url: cluster.database_url().to_owned(),
-        cluster: Some(cluster),
-    })
+    Ok(Database { url: cluster.database_url().to_owned(), cluster: Some(cluster) })
 }
 
 /// The token signing key: the configured one, else one generated once and kept (mode 0600)
@@ -49,11 +43,7 @@ pub fn signing_key(configured: Option<&str>, data_dir: &Path) -> anyhow::Result<
     let path = data_dir.join("jwt-signing-key");
     if let Ok(text) = std::fs::read_to_string(&path) {
         let key = STANDARD.decode(text.trim())?;
-        anyhow::ensure!(
-            key.len() >= crate::auth::tokens::MIN_KEY_BYTES,
-            "{} holds a key that is too short",
-            path.display()
-        );
+        anyhow::ensure!(key.len() >= crate::auth::tokens::MIN_KEY_BYTES, "{} holds a key that is too short", path.display());
         return Ok(key);
     }
     let mut key = vec![0u8; 64];

@@ -12,19 +12,10 @@ pub fn etag(version: i32) -> HeaderValue {
 
 /// The version the client says it is changing.
 pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
-    let raw = req
-        .headers()
-        .get(header::IF_MATCH)
-        .ok_or(ApiError::PreconditionRequired)?;
-    let s = raw
-        .to_str()
-        .map_err(|_| ApiError::PreconditionFailed)?
-        .trim();
+    let raw = req.headers().get(header::IF_MATCH).ok_or(ApiError::PreconditionRequired)?;
+    let s = raw.to_str().map_err(|_| ApiError::PreconditionFailed)?.trim();
     let s = s.strip_prefix("W/").unwrap_or(s);
-    s.strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .and_then(|v| v.parse().ok())
-        .ok_or(ApiError::PreconditionFailed)
+    s.strip_prefix('"').and_then(|s| s.strip_suffix('"')).and_then(|v| v.parse().ok()).ok_or(ApiError::PreconditionFailed)
 }
 
 /// Refuses the change unless the client saw the current version.

@@ -33,11 +33,7 @@ pub enum BodyError {
     #[error("the body exceeds {0} bytes")]
     TooLarge(usize),
     #[error("malformed JSON at line {line}, column {column}: {message}")]
-    Syntax {
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    Syntax { line: usize, column: usize, message: String },
     #[error("the body could not be read")]
     Read,
     #[error("invalid fields")]
@@ -65,69 +61,39 @@ impl ResponseError for BodyError {
                 self.to_string(),
                 vec![],
             ),
-            BodyError::TooLarge(_) => problem(
-                status,
-                "payload_too_large",
-                "Request body too large",
-                "অনুরোধের আকার খুব বড়",
-                self.to_string(),
-                vec![],
-            ),
-            BodyError::Syntax { .. } | BodyError::Read => problem(
-                status,
-                "malformed_json",
-                "Malformed JSON",
-                "JSON সঠিক নয়",
-                self.to_string(),
-                vec![],
-            ),
-            BodyError::Fields(errors) => {
-                return ApiError::Validation(errors.clone()).error_response()
+            BodyError::TooLarge(_) => {
+                problem(status, "payload_too_large", "Request body too large", "অনুরোধের আকার খুব বড়", self.to_string(), vec![])
             }
+            BodyError::Syntax { .. } | BodyError::Read => {
+                problem(status, "malformed_json", "Malformed JSON", "JSON সঠিক নয়", self.to_string(), vec![])
+            }
+            BodyError::Fields(errors) => return ApiError::Validation(errors.clone()).error_response(),
         };
         problem_response(&p)
     }
 }
 
 fn is_json(req: &HttpRequest) -> bool {
-    let Some(ct) = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(ct) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let essence = ct
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Turns `validator`'s nested errors into flat `field` paths.
 pub fn validation_field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
     fn walk(prefix: &str, errors: &ValidationErrors, out: &mut Vec<FieldError>) {
         for (field, kind) in errors.errors() {
-            let path = if prefix.is_empty() {
-                field.to_string()
-            } else {
-                format!("{prefix}.{field}")
-            };
+            let path = if prefix.is_empty() { field.to_string() } else { format!("{prefix}.{field}") };
             match kind {
                 ValidationErrorsKind::Field(list) => {
                     for e in list {
-                        let message =
-                            e.message
-                                .as_ref()
-                                .map(|m| m.to_string())
-                                .unwrap_or_else(|| match e.code.as_ref() {
-                                    "length" => "has an invalid length".to_owned(),
-                                    "range" => "is out of range".to_owned(),
-                                    other => format!("is invalid ({other})"),
-                                });
+                        let message = e.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| match e.code.as_ref() {
+                            "length" => "has an invalid length".to_owned(),
+                            "range" => "is out of range".to_owned(),
+                            other => format!("is invalid ({other})"),
+                        });
                         out.push(FieldError::new(path.clone(), message));
                     }
                 }
@@ -159,10 +125,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BodyError> {
                     let raw = inner.to_string();
                     let message = raw.split(" at line ").next().unwrap_or(&raw).to_owned();
                     // A missing field is reported at its parent; name the field itself.
-                    let field = match message
-                        .strip_prefix("missing field `")
-                        .and_then(|m| m.split('`').next())
-                    {
+                    let field = match message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
                         Some(name) if path == "." => name.to_owned(),
                         Some(name) => format!("{path}.{name}"),
                         None if path == "." => "body".to_owned(),
@@ -173,12 +136,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BodyError> {
                 _ => Err(BodyError::Syntax {
                     line: inner.line(),
                     column: inner.column(),
-                    message: inner
-                        .to_string()
-                        .split(" at line ")
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned(),
+                    message: inner.to_string().split(" at line ").next().unwrap_or_default().to_owned(),
                 }),
             }
         }
@@ -190,16 +148,10 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ApiJson<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<BodyLimit>()
-            .map(|l| l.0)
-            .unwrap_or(DEFAULT_MAX_BODY_BYTES);
+        let limit = req.app_data::<BodyLimit>().map(|l| l.0).unwrap_or(DEFAULT_MAX_BODY_BYTES);
         let json = is_json(req);
-        let declared: Option<usize> = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok());
+        let declared: Option<usize> =
+            req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
         let mut payload = payload.take();
         Box::pin(async move {
             if !json {
@@ -217,9 +169,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ApiJson<T> {
                 body.extend_from_slice(&chunk);
             }
             let value: T = parse_json(&body)?;
-            value
-                .validate()
-                .map_err(|e| BodyError::Fields(validation_field_errors(&e)))?;
+            value.validate().map_err(|e| BodyError::Fields(validation_field_errors(&e)))?;
             Ok(ApiJson(value))
         })
     }
@@ -283,10 +233,7 @@ mod tests {
             Err(BodyError::Syntax { line, column, .. }) => assert_eq!((line, column), (2, 12)),
             other => panic!("{other:?}"),
         }
-        assert!(matches!(
-            parse_json::<Body>(b""),
-            Err(BodyError::Syntax { .. })
-        ));
+        assert!(matches!(parse_json::<Body>(b""), Err(BodyError::Syntax { .. })));
     }
 
     #[test]
@@ -296,20 +243,9 @@ mod tests {
             other => panic!("{other:?}"),
         };
         assert_eq!(fields(parse_json(b"{\"items\": []}")), ["name"]);
-        assert_eq!(
-            fields(parse_json(b"{\"name\": 3, \"items\": []}")),
-            ["name"]
-        );
-        assert_eq!(
-            fields(parse_json(
-                b"{\"name\": \"a\", \"items\": [{\"due\": 1}, {\"due\": -1}]}"
-            )),
-            ["items[1].due"]
-        );
-        assert_eq!(
-            fields(parse_json(b"{\"name\": \"a\", \"items\": [{}]}")),
-            ["items[0].due"]
-        );
+        assert_eq!(fields(parse_json(b"{\"name\": 3, \"items\": []}")), ["name"]);
+        assert_eq!(fields(parse_json(b"{\"name\": \"a\", \"items\": [{\"due\": 1}, {\"due\": -1}]}")), ["items[1].due"]);
+        assert_eq!(fields(parse_json(b"{\"name\": \"a\", \"items\": [{}]}")), ["items[0].due"]);
         assert_eq!(fields(parse_json(b"[]")), ["body"]);
     }
 }

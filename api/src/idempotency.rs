@@ -31,9 +31,7 @@ impl FromRequest for IdempotencyKey {
             Some(v) => v
                 .to_str()
                 .ok()
-                .filter(|s| {
-                    !s.is_empty() && s.len() <= 255 && s.bytes().all(|b| b.is_ascii_graphic())
-                })
+                .filter(|s| !s.is_empty() && s.len() <= 255 && s.bytes().all(|b| b.is_ascii_graphic()))
                 .map(|s| IdempotencyKey(Some(s.to_owned())))
                 .ok_or_else(|| {
                     ApiError::BadRequest {
@@ -57,16 +55,11 @@ pub struct Replay {
 
 impl Replay {
     pub fn into_response(self) -> HttpResponse {
-        let mut res =
-            HttpResponse::build(StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK))
-                .json(self.body);
+        let mut res = HttpResponse::build(StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK)).json(self.body);
         if let Some(loc) = self.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
             res.headers_mut().insert(LOCATION, loc);
         }
-        res.headers_mut().insert(
-            HeaderName::from_static("idempotent-replayed"),
-            HeaderValue::from_static("true"),
-        );
+        res.headers_mut().insert(HeaderName::from_static("idempotent-replayed"), HeaderValue::from_static("true"));
         res
     }
 }
@@ -93,15 +86,7 @@ pub fn begin(
     let expire_before = Utc::now() - chrono::Duration::from_std(ttl).map_err(ApiError::internal)?;
     match idempotency::claim(conn, actor, key, fingerprint, expire_before)? {
         Claim::New => Ok(None),
-        Claim::Replay {
-            status,
-            body,
-            location,
-        } => Ok(Some(Replay {
-            status,
-            body,
-            location,
-        })),
+        Claim::Replay { status, body, location } => Ok(Some(Replay { status, body, location })),
         Claim::Mismatch => Err(ApiError::Conflict {
             code: "idempotency_key_reused",
             detail: "this Idempotency-Key was used for a different request".into(),

@@ -15,6 +15,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod pagination;
 pub mod problem;
+pub mod scoping;
 pub mod state;
 pub mod unit_of_work;
 pub mod views;
@@ -27,14 +28,6 @@ use actix_web::{web, HttpServer};
 pub use state::AppState;
 
 /// An HTTP server on `listener` (graceful shutdown on SIGINT/SIGTERM, 30 s to drain).
-pub fn server(
-    state: web::Data<AppState>,
-    listener: TcpListener,
-    workers: usize,
-) -> std::io::Result<Server> {
-    Ok(HttpServer::new(move || app::build(state.clone()))
-        .workers(workers.max(1))
-        .shutdown_timeout(30)
-        .listen(listener)?
-        .run())
+pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: usize) -> std::io::Result<Server> {
+    Ok(HttpServer::new(move || app::build(state.clone())).workers(workers.max(1)).shutdown_timeout(30).listen(listener)?.run())
 }

@@ -37,18 +37,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("applied {} migration(s)", applied.len());
             Ok(())
         }
-        Command::User(UserCommand::Create {
-            username,
-            password_stdin: _,
-            role,
-            scope,
-            display_name,
-            kind,
-        }) => {
+        Command::User(UserCommand::Create { username, password_stdin: _, role, scope, display_name, kind }) => {
             let mut password = String::new();
-            std::io::stdin()
-                .read_to_string(&mut password)
-                .context("reading the password from standard input")?;
+            std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
             let password = password.trim_end_matches(['\n', '\r']);
             let account = NewAccount::parse(&AccountInput {
                 username: &username,
@@ -59,30 +50,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 password,
             })
             .map_err(|errors| {
-                let lines: Vec<String> = errors
-                    .iter()
-                    .map(|e| format!("  --{}: {}", e.field.replace('_', "-"), e.message))
-                    .collect();
+                let lines: Vec<String> =
+                    errors.iter().map(|e| format!("  --{}: {}", e.field.replace('_', "-"), e.message)).collect();
                 anyhow::anyhow!("invalid account:\n{}", lines.join("\n"))
             })?;
             let db = database::open(&cli.db)?;
             migrate(&db.url)?;
             let mut conn = PgConnection::establish(&db.url)?;
             let os_user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-            let actor = AuditActor {
-                id: None,
-                label: format!("cli:{os_user}"),
-            };
+            let actor = AuditActor { id: None, label: format!("cli:{os_user}") };
             let user = conn
                 .transaction(|conn| {
                     let placed = accounts::place_scope(conn, account.scope)?;
                     accounts::create(conn, &actor, None, &account, &placed)
                 })
                 .map_err(|e| anyhow::anyhow!("{}", e.to_problem().detail))?;
-            println!(
-                "created {} {} ({}, {}) id {}",
-                user.kind, user.username, user.role, user.scope, user.id
-            );
+            println!("created {} {} ({}, {}) id {}", user.kind, user.username, user.role, user.scope, user.id);
             Ok(())
         }
         Command::Serve(args) => serve(cli.db, args),
@@ -102,10 +85,7 @@ fn serve(db_opts: api::config::DatabaseOpts, args: ServeArgs) -> anyhow::Result<
     let Database { url, cluster } = database::open(&db_opts)?;
     migrate(&url)?;
     let key = database::signing_key(args.jwt_secret.as_deref(), &db_opts.data_dir)?;
-    anyhow::ensure!(
-        args.access_token_ttl > 0 && args.refresh_token_ttl_days > 0,
-        "token lifetimes must be positive"
-    );
+    anyhow::ensure!(args.access_token_ttl > 0 && args.refresh_token_ttl_days > 0, "token lifetimes must be positive");
     let state = web::Data::new(AppState {
         pool: persistence::db::pool(&url, args.db_pool_size, Duration::from_secs(5)),
         tokens: TokenService::new(
@@ -116,19 +96,16 @@ fn serve(db_opts: api::config::DatabaseOpts, args: ServeArgs) -> anyhow::Result<
         throttle: ThrottlePolicy::default(),
         body_limit: args.max_body_bytes,
         idempotency_ttl: Duration::from_secs(24 * 3600),
+        case_settings: Default::default(),
     });
-    let listener =
-        TcpListener::bind(&args.bind).with_context(|| format!("binding {}", args.bind))?;
-    let workers = args
-        .workers
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let listener = TcpListener::bind(&args.bind).with_context(|| format!("binding {}", args.bind))?;
+    let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     log::info!(
         "Sheba listening on http://{}  (Swagger UI: http://{}/swagger-ui/)",
         listener.local_addr()?,
         listener.local_addr()?
     );
-    actix_web::rt::System::new()
-        .block_on(async move { api::server(state, listener, workers)?.await })?;
+    actix_web::rt::System::new().block_on(async move { api::server(state, listener, workers)?.await })?;
     log::info!("HTTP server stopped");
     if let Some(cluster) = cluster {
         cluster.stop();

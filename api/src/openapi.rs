@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::handlers::{audit_events, auth_token, geo, health, reference, users};
+use crate::handlers::{audit_events, auth_token, cases, facilities, geo, health, persons, reference, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -36,6 +36,44 @@ use crate::handlers::{audit_events, auth_token, geo, health, reference, users};
         geo::list_upazilas,
         geo::list_unions,
         reference::list_roles,
+        reference::list_code_lists,
+        facilities::create_partner_organisation,
+        facilities::list_partner_organisations,
+        facilities::create_facility,
+        facilities::list_facilities,
+        facilities::get_facility,
+        persons::create_person,
+        persons::search_persons,
+        persons::get_person,
+        cases::open::open_case,
+        cases::read::list_cases,
+        cases::read::get_case,
+        cases::read::list_case_events,
+        cases::read::get_work_queue,
+        cases::actions::admit_resident,
+        cases::actions::place_child,
+        cases::actions::record_release_order,
+        cases::actions::record_risk_assessment,
+        cases::actions::record_detailed_assessment,
+        cases::actions::submit_case_plan,
+        cases::actions::request_emergency_placement,
+        cases::actions::record_service,
+        cases::actions::record_referral,
+        cases::actions::update_referral_status,
+        cases::actions::record_case_conference,
+        cases::actions::record_consent,
+        cases::actions::record_alleged_perpetrator,
+        cases::actions::start_reintegration,
+        cases::actions::record_guardian_assessment,
+        cases::actions::record_child_views,
+        cases::actions::record_repatriation_clearance,
+        cases::actions::complete_reintegration,
+        cases::actions::record_follow_up,
+        cases::actions::request_case_closure,
+        cases::actions::request_stay_extension,
+        cases::actions::decide_case_approval,
+        cases::actions::reopen_case,
+        cases::actions::exit_case,
     ),
     modifiers(&BearerAuth, &PageExamples),
     tags(
@@ -45,6 +83,9 @@ use crate::handlers::{audit_events, auth_token, geo, health, reference, users};
         (name = "audit", description = "The audit trail"),
         (name = "geography", description = "Divisions, districts, upazilas and unions, in English and Bangla"),
         (name = "reference", description = "Code lists with English and Bangla labels"),
+        (name = "facilities", description = "Facilities (safe homes, centres) and partner organisations"),
+        (name = "persons", description = "People on record: survivors, children, guardians"),
+        (name = "cases", description = "Case management for safe homes and children at risk"),
     )
 )]
 pub struct ApiDoc;
@@ -92,10 +133,7 @@ impl Modify for PageExamples {
                     return None;
                 };
                 let example = obj.example.clone()?;
-                Some((
-                    name.clone(),
-                    serde_json::json!({"data": [example], "next_cursor": "azE6MDE5MzZmNWU"}),
-                ))
+                Some((name.clone(), serde_json::json!({"data": [example], "next_cursor": "azE6MDE5MzZmNWU"})))
             })
             .collect();
         for (name, example) in examples {
@@ -108,9 +146,7 @@ impl Modify for PageExamples {
 
 /// The document as served and committed: pretty JSON with a trailing newline.
 pub fn document_json() -> String {
-    let mut s = openapi()
-        .to_pretty_json()
-        .expect("the OpenAPI document serialises");
+    let mut s = openapi().to_pretty_json().expect("the OpenAPI document serialises");
     s.push('\n');
     s
 }

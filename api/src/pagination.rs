@@ -14,10 +14,7 @@ pub fn limit(requested: Option<i64>) -> Result<i64, ApiError> {
     match requested {
         None => Ok(DEFAULT_LIMIT),
         Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-        Some(_) => Err(ApiError::field(
-            "limit",
-            format!("must be between 1 and {MAX_LIMIT}"),
-        )),
+        Some(_) => Err(ApiError::field("limit", format!("must be between 1 and {MAX_LIMIT}"))),
     }
 }
 
@@ -60,10 +57,7 @@ pub fn decode_cursor<K: CursorKey>(cursor: Option<&str>) -> Result<Option<K>, Ap
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.strip_prefix(CURSOR_PREFIX).and_then(K::decode_key))
         .map(Some)
-        .ok_or(ApiError::BadRequest {
-            code: "invalid_cursor",
-            detail: "the cursor is not one this API issued".into(),
-        })
+        .ok_or(ApiError::BadRequest { code: "invalid_cursor", detail: "the cursor is not one this API issued".into() })
 }
 
 /// A page of a list, as every list endpoint returns it.
@@ -76,10 +70,7 @@ pub struct ListPage<T> {
 
 impl<T> ListPage<T> {
     pub fn from_page<R, K: CursorKey>(page: Page<R, K>, map: impl FnMut(R) -> T) -> Self {
-        ListPage {
-            data: page.rows.into_iter().map(map).collect(),
-            next_cursor: page.next.as_ref().map(encode_cursor),
-        }
+        ListPage { data: page.rows.into_iter().map(map).collect(), next_cursor: page.next.as_ref().map(encode_cursor) }
     }
 }
 

@@ -23,10 +23,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError {
-            field: field.into(),
-            message: message.into(),
-        }
+        FieldError { field: field.into(), message: message.into() }
     }
 }
 
@@ -40,6 +37,8 @@ impl FieldError {
     "detail": "1 field is invalid",
     "code": "validation_failed",
     "request_id": "01936f5e-8a4b-7c3d-9e2f-0a1b2c3d4e5f",
+    "rule": null,
+    "existing_id": null,
     "errors": [{"field": "username", "message": "must be 3 to 64 characters long"}]
 }))]
 pub struct Problem {
@@ -56,6 +55,12 @@ pub struct Problem {
     /// The `X-Request-Id` of the request, to quote when reporting a fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// The record that already holds a unique identifier (on a duplicate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing_id: Option<String>,
+    /// The domain rule that refused the request (`reintegration.guardian_not_perpetrator`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
     /// Per-field validation errors.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
@@ -86,6 +91,10 @@ pub enum ApiError {
     InvalidGrant { code: &'static str, detail: String },
     #[error("invalid client credentials")]
     InvalidClient,
+    #[error("{detail}")]
+    Duplicate { code: &'static str, detail: String, existing_id: String },
+    #[error("refused: {0}")]
+    Refused(domain::case::Refusal),
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -150,6 +159,7 @@ impl ApiError {
                 "ক্লায়েন্টের পরিচয় সঠিক নয়",
                 "the client id or secret is wrong".into(),
             ),
+            ApiError::Refused(_) | ApiError::Duplicate { .. } => unreachable!("described in to_problem"),
             ApiError::Unavailable(_) => (
                 "service_unavailable",
                 "Service temporarily unavailable",
@@ -166,6 +176,17 @@ impl ApiError {
     }
 
     pub fn to_problem(&self) -> Problem {
+        if let ApiError::Refused(r) = self {
+            let label = r.label();
+            let mut p = problem(self.status_code(), &r.code(), label.en, label.bn, label.en.to_owned(), vec![]);
+            p.rule = Some(r.rule().to_owned());
+            return p;
+        }
+        if let ApiError::Duplicate { code, detail, existing_id } = self {
+            let mut p = problem(self.status_code(), code, "Already recorded", "ইতিমধ্যে নথিভুক্ত", detail.clone(), vec![]);
+            p.existing_id = Some(existing_id.clone());
+            return p;
+        }
         let (code, title, title_bn, detail) = self.describe();
         let errors = match self {
             ApiError::Validation(errors) => errors.clone(),
@@ -176,14 +197,7 @@ impl ApiError {
 }
 
 /// Builds a problem document.
-pub fn problem(
-    status: StatusCode,
-    code: &str,
-    title: &str,
-    title_bn: &str,
-    detail: String,
-    errors: Vec<FieldError>,
-) -> Problem {
+pub fn problem(status: StatusCode, code: &str, title: &str, title_bn: &str, detail: String, errors: Vec<FieldError>) -> Problem {
     Problem {
         kind: format!("{PROBLEM_BASE}{}", code.replace('_', "-")),
         title: title.to_owned(),
@@ -192,6 +206,8 @@ pub fn problem(
         detail,
         code: code.to_owned(),
         request_id: None,
+        rule: None,
+        existing_id: None,
         errors,
     }
 }
@@ -199,9 +215,7 @@ pub fn problem(
 /// The response for a problem document.
 pub fn problem_response(p: &Problem) -> HttpResponse {
     let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    HttpResponse::build(status)
-        .content_type(PROBLEM_JSON)
-        .json(p)
+    HttpResponse::build(status).content_type(PROBLEM_JSON).json(p)
 }
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -214,10 +228,14 @@ impl ResponseError for ApiError {
             ApiError::Unauthenticated(_) | ApiError::InvalidClient => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::Duplicate { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Refused(r) => match r.class() {
+                domain::case::RefusalClass::Conflict => StatusCode::CONFLICT,
+                domain::case::RefusalClass::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            },
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -228,16 +246,10 @@ impl ResponseError for ApiError {
         let headers = res.headers_mut();
         match self {
             ApiError::Unauthenticated(_) => {
-                headers.insert(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static("Bearer realm=\"sheba\""),
-                );
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"sheba\""));
             }
             ApiError::InvalidClient => {
-                headers.insert(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static("Basic realm=\"sheba\""),
-                );
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"sheba\""));
             }
             ApiError::TooManyRequests { retry_after_secs } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
@@ -259,15 +271,11 @@ impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-                ApiError::Unavailable(info.message().to_owned())
-            }
-            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                ApiError::Conflict {
-                    code: "concurrent_update",
-                    detail: "a concurrent change interfered; retry the request".into(),
-                }
-            }
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => ApiError::Unavailable(info.message().to_owned()),
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => ApiError::Conflict {
+                code: "concurrent_update",
+                detail: "a concurrent change interfered; retry the request".into(),
+            },
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use domain::case::CaseSettings;
 use domain::login_throttle::ThrottlePolicy;
 use persistence::db::PgPool;
 
@@ -15,4 +16,6 @@ pub struct AppState {
     pub body_limit: usize,
     /// How long an `Idempotency-Key` is remembered.
     pub idempotency_ttl: Duration,
+    /// Follow-up schedule and work-queue warnings for cases.
+    pub case_settings: CaseSettings,
 }

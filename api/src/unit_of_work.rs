@@ -16,9 +16,7 @@ where
 {
     let pool = state.pool.clone();
     web::block(move || {
-        let mut conn = pool
-            .get()
-            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        let mut conn = pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))?;
         conn.build_transaction().run(f)
     })
     .await
@@ -34,9 +32,7 @@ where
 {
     let pool = state.pool.clone();
     web::block(move || {
-        let mut conn = pool
-            .get()
-            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        let mut conn = pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))?;
         conn.build_transaction().read_only().run(f)
     })
     .await

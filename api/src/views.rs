@@ -19,10 +19,7 @@ pub struct LabelView {
 
 impl From<Label> for LabelView {
     fn from(l: Label) -> Self {
-        LabelView {
-            en: l.en.to_owned(),
-            bn: l.bn.to_owned(),
-        }
+        LabelView { en: l.en.to_owned(), bn: l.bn.to_owned() }
     }
 }
 
@@ -63,17 +60,8 @@ pub struct UserView {
     pub updated_at: DateTime<Utc>,
 }
 
-fn label_or_code<T>(
-    code: &str,
-    parse: impl Fn(&str) -> Option<T>,
-    label: impl Fn(T) -> Label,
-) -> LabelView {
-    parse(code)
-        .map(|v| label(v).into())
-        .unwrap_or_else(|| LabelView {
-            en: code.to_owned(),
-            bn: code.to_owned(),
-        })
+fn label_or_code<T>(code: &str, parse: impl Fn(&str) -> Option<T>, label: impl Fn(T) -> Label) -> LabelView {
+    parse(code).map(|v| label(v).into()).unwrap_or_else(|| LabelView { en: code.to_owned(), bn: code.to_owned() })
 }
 
 impl From<&UserRow> for UserView {

@@ -73,9 +73,7 @@ impl Role {
             Role::Caseworker => Label::new("Caseworker", "কেস ওয়ার্কার"),
             Role::FacilityStaff => Label::new("Facility staff", "প্রতিষ্ঠানের কর্মী"),
             Role::PartnerStaff => Label::new("Partner organisation staff", "সহযোগী সংস্থার কর্মী"),
-            Role::Integrator => {
-                Label::new("Integrator (system account)", "ইন্টিগ্রেটর (সিস্টেম অ্যাকাউন্ট)")
-            }
+            Role::Integrator => Label::new("Integrator (system account)", "ইন্টিগ্রেটর (সিস্টেম অ্যাকাউন্ট)"),
             Role::Auditor => Label::new("Auditor", "নিরীক্ষক"),
         }
     }
@@ -110,10 +108,7 @@ impl fmt::Display for Role {
 impl FromStr for Role {
     type Err = UnknownCode;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.code() == s)
-            .ok_or(UnknownCode)
+        Role::ALL.into_iter().find(|r| r.code() == s).ok_or(UnknownCode)
     }
 }
 
@@ -149,10 +144,7 @@ impl FromStr for Scope {
         }
         let (kind, id) = s.split_once(':').ok_or(ScopeParseError)?;
         let area = || -> Result<i32, ScopeParseError> {
-            parse_u64(id)
-                .and_then(|n| i32::try_from(n).ok())
-                .filter(|n| *n > 0)
-                .ok_or(ScopeParseError)
+            parse_u64(id).and_then(|n| i32::try_from(n).ok()).filter(|n| *n > 0).ok_or(ScopeParseError)
         };
         let uuid = || Uuid::parse_str(id.trim()).map_err(|_| ScopeParseError);
         match kind {
@@ -197,11 +189,7 @@ pub enum Subject {
     /// A record placed in the geography.
     Area(AreaPath),
     /// A record held at a facility, which sits in an area and may be served by partners.
-    Facility {
-        id: Uuid,
-        area: AreaPath,
-        partners: Vec<Uuid>,
-    },
+    Facility { id: Uuid, area: AreaPath, partners: Vec<Uuid> },
     /// Another user's scope: an administrator may only hand out authority they hold.
     Scope(PlacedScope),
 }
@@ -249,13 +237,43 @@ pub enum Permission {
     ReadUsers,
     /// Read the audit trail.
     ReadAuditEvents,
+    /// Register facilities and partner organisations.
+    ManageFacilities,
+    /// See facilities and partner organisations.
+    ReadFacilities,
+    /// See people on record.
+    ReadPersons,
+    /// Record people.
+    WritePersons,
+    /// See case records in full (safe-home location and perpetrators aside).
+    ReadCases,
+    /// See only the services one's own partner organisation gave in a case.
+    ReadOwnServices,
+    /// Open cases and move them through their lifecycle.
+    WriteCases,
+    /// Record a service given (partner staff may do only this).
+    RecordServices,
+    /// Decide approvals (case plan, closure, stay extension, emergency placement).
+    ApproveCases,
+    /// See where a safe-home resident lives and who the alleged perpetrators are.
+    ReadSensitiveCaseDetails,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 3] = [
+    pub const ALL: [Permission; 13] = [
         Permission::ManageUsers,
         Permission::ReadUsers,
         Permission::ReadAuditEvents,
+        Permission::ManageFacilities,
+        Permission::ReadFacilities,
+        Permission::ReadPersons,
+        Permission::WritePersons,
+        Permission::ReadCases,
+        Permission::ReadOwnServices,
+        Permission::WriteCases,
+        Permission::RecordServices,
+        Permission::ApproveCases,
+        Permission::ReadSensitiveCaseDetails,
     ];
 }
 
@@ -263,11 +281,36 @@ impl Role {
     /// The permission table. Default deny: a pair not listed here is refused.
     pub fn grants(self, permission: Permission) -> bool {
         use Permission::*;
-        matches!(
-            (self, permission),
-            (Role::SystemAdmin, ManageUsers | ReadUsers | ReadAuditEvents)
-                | (Role::Auditor, ReadUsers | ReadAuditEvents)
-        )
+        match self {
+            Role::SystemAdmin => {
+                matches!(permission, ManageUsers | ReadUsers | ReadAuditEvents | ManageFacilities | ReadFacilities)
+            }
+            Role::HqOfficer => {
+                matches!(
+                    permission,
+                    ManageFacilities | ReadFacilities | ReadPersons | ReadCases | ApproveCases | ReadSensitiveCaseDetails
+                )
+            }
+            Role::DivisionOfficer | Role::DistrictOfficer => {
+                matches!(permission, ReadFacilities | ReadPersons | ReadCases | ApproveCases)
+            }
+            Role::UpazilaOfficer => {
+                matches!(
+                    permission,
+                    ReadFacilities | ReadPersons | WritePersons | ReadCases | WriteCases | RecordServices | ApproveCases
+                )
+            }
+            Role::Caseworker => {
+                matches!(permission, ReadFacilities | ReadPersons | WritePersons | ReadCases | WriteCases | RecordServices)
+            }
+            Role::FacilityStaff => matches!(
+                permission,
+                ReadFacilities | ReadPersons | WritePersons | ReadCases | WriteCases | RecordServices | ReadSensitiveCaseDetails
+            ),
+            Role::PartnerStaff => matches!(permission, ReadFacilities | ReadOwnServices | RecordServices),
+            Role::CommitteeMember | Role::Integrator => false,
+            Role::Auditor => matches!(permission, ReadUsers | ReadAuditEvents),
+        }
     }
 }
 
@@ -298,10 +341,7 @@ impl Denial {
 
     pub fn label(self) -> Label {
         match self {
-            Denial::RoleLacksPermission => Label::new(
-                "Your role does not permit this action",
-                "আপনার ভূমিকায় এই কাজের অনুমতি নেই",
-            ),
+            Denial::RoleLacksPermission => Label::new("Your role does not permit this action", "আপনার ভূমিকায় এই কাজের অনুমতি নেই"),
             Denial::OutOfScope => Label::new(
                 "This record is outside the area or facility you are responsible for",
                 "এই তথ্য আপনার দায়িত্বপ্রাপ্ত এলাকা বা প্রতিষ্ঠানের বাইরে",
@@ -328,11 +368,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn actor(role: Role, scope: Scope) -> Actor {
-        Actor {
-            user_id: Uuid::nil(),
-            role,
-            scope,
-        }
+        Actor { user_id: Uuid::nil(), role, scope }
     }
 
     fn dhaka_upazila() -> AreaPath {
@@ -342,32 +378,13 @@ mod tests {
     #[test]
     fn scope_strings_round_trip_and_accept_bangla_digits() {
         assert_eq!("national".parse::<Scope>(), Ok(Scope::National));
-        assert_eq!(
-            "district:১২".parse::<Scope>(),
-            Ok(Scope::District(DistrictId(12)))
-        );
+        assert_eq!("district:১২".parse::<Scope>(), Ok(Scope::District(DistrictId(12))));
         let f = Uuid::from_u128(7);
-        assert_eq!(
-            format!("facility:{f}").parse::<Scope>(),
-            Ok(Scope::Facility(f))
-        );
-        for s in [
-            "",
-            "nation",
-            "division:",
-            "division:0",
-            "division:-3",
-            "upazila:x",
-            "facility:12",
-            "county:1",
-        ] {
+        assert_eq!(format!("facility:{f}").parse::<Scope>(), Ok(Scope::Facility(f)));
+        for s in ["", "nation", "division:", "division:0", "division:-3", "upazila:x", "facility:12", "county:1"] {
             assert_eq!(s.parse::<Scope>(), Err(ScopeParseError), "{s}");
         }
-        for s in [
-            Scope::National,
-            Scope::Upazila(UpazilaId(494)),
-            Scope::Partner(Uuid::from_u128(9)),
-        ] {
+        for s in [Scope::National, Scope::Upazila(UpazilaId(494)), Scope::Partner(Uuid::from_u128(9))] {
             assert_eq!(s.to_string().parse::<Scope>(), Ok(s));
         }
     }
@@ -384,19 +401,19 @@ mod tests {
     #[test]
     fn default_deny_for_roles_without_grants() {
         let area = Subject::Area(dhaka_upazila());
-        for role in [
-            Role::Caseworker,
-            Role::Integrator,
-            Role::HqOfficer,
-            Role::PartnerStaff,
-        ] {
-            for p in Permission::ALL {
-                assert_eq!(
-                    authorize(&actor(role, Scope::National), p, &area),
-                    Err(Denial::RoleLacksPermission)
-                );
+        for role in [Role::Caseworker, Role::Integrator, Role::HqOfficer, Role::PartnerStaff, Role::CommitteeMember] {
+            for p in [Permission::ManageUsers, Permission::ReadAuditEvents] {
+                assert_eq!(authorize(&actor(role, Scope::National), p, &area), Err(Denial::RoleLacksPermission));
             }
         }
+        for p in Permission::ALL {
+            assert!(!Role::Integrator.grants(p), "integrators see no personal data: {p:?}");
+            assert!(!Role::CommitteeMember.grants(p) || p == Permission::ReadFacilities);
+        }
+        // Least privilege: administrators run the system, they do not read cases.
+        assert!(!Role::SystemAdmin.grants(Permission::ReadCases));
+        assert!(!Role::PartnerStaff.grants(Permission::WriteCases));
+        assert!(!Role::Caseworker.grants(Permission::ApproveCases));
     }
 
     #[test]
@@ -404,29 +421,16 @@ mod tests {
         let admin_div6 = actor(Role::SystemAdmin, Scope::Division(DivisionId(6)));
         let admin_div1 = actor(Role::SystemAdmin, Scope::Division(DivisionId(1)));
         let subject = Subject::Area(dhaka_upazila());
-        assert_eq!(
-            authorize(&admin_div6, Permission::ManageUsers, &subject),
-            Ok(())
-        );
-        assert_eq!(
-            authorize(&admin_div1, Permission::ManageUsers, &subject),
-            Err(Denial::OutOfScope)
-        );
-        assert_eq!(
-            authorize(&admin_div6, Permission::ReadAuditEvents, &Subject::National),
-            Err(Denial::OutOfScope)
-        );
+        assert_eq!(authorize(&admin_div6, Permission::ManageUsers, &subject), Ok(()));
+        assert_eq!(authorize(&admin_div1, Permission::ManageUsers, &subject), Err(Denial::OutOfScope));
+        assert_eq!(authorize(&admin_div6, Permission::ReadAuditEvents, &Subject::National), Err(Denial::OutOfScope));
     }
 
     #[test]
     fn facility_and_partner_scopes() {
         let f = Uuid::from_u128(1);
         let p = Uuid::from_u128(2);
-        let subject = Subject::Facility {
-            id: f,
-            area: dhaka_upazila(),
-            partners: vec![p],
-        };
+        let subject = Subject::Facility { id: f, area: dhaka_upazila(), partners: vec![p] };
         assert!(Scope::Facility(f).covers(&subject));
         assert!(!Scope::Facility(Uuid::from_u128(3)).covers(&subject));
         assert!(Scope::Partner(p).covers(&subject));
@@ -464,10 +468,7 @@ mod tests {
                 Scope::Facility(Uuid::nil()),
                 Scope::Partner(Uuid::nil()),
             ];
-            assert!(
-                any.iter().any(|s| r.allows_scope(s)),
-                "{r} has no usable scope"
-            );
+            assert!(any.iter().any(|s| r.allows_scope(s)), "{r} has no usable scope");
         }
     }
 

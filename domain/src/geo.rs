@@ -47,37 +47,18 @@ pub struct AreaPath {
 
 impl AreaPath {
     pub fn division(division: DivisionId) -> Self {
-        AreaPath {
-            division,
-            district: None,
-            upazila: None,
-            union: None,
-        }
+        AreaPath { division, district: None, upazila: None, union: None }
     }
 
     pub fn district(division: DivisionId, district: DistrictId) -> Self {
-        AreaPath {
-            district: Some(district),
-            ..Self::division(division)
-        }
+        AreaPath { district: Some(district), ..Self::division(division) }
     }
 
     pub fn upazila(division: DivisionId, district: DistrictId, upazila: UpazilaId) -> Self {
-        AreaPath {
-            upazila: Some(upazila),
-            ..Self::district(division, district)
-        }
+        AreaPath { upazila: Some(upazila), ..Self::district(division, district) }
     }
 
-    pub fn union(
-        division: DivisionId,
-        district: DistrictId,
-        upazila: UpazilaId,
-        union: UnionId,
-    ) -> Self {
-        AreaPath {
-            union: Some(union),
-            ..Self::upazila(division, district, upazila)
-        }
+    pub fn union(division: DivisionId, district: DistrictId, upazila: UpazilaId, union: UnionId) -> Self {
+        AreaPath { union: Some(union), ..Self::upazila(division, district, upazila) }
     }
 }

@@ -13,27 +13,16 @@ pub struct ThrottlePolicy {
 
 impl Default for ThrottlePolicy {
     fn default() -> Self {
-        ThrottlePolicy {
-            max_failures: 5,
-            window: Duration::minutes(15),
-        }
+        ThrottlePolicy { max_failures: 5, window: Duration::minutes(15) }
     }
 }
 
 impl ThrottlePolicy {
     /// `Ok` when a sign-in may be tried now; otherwise how long to wait. `recent_failures` are
     /// the failure times since the last success, in any order.
-    pub fn check(
-        &self,
-        recent_failures: &[DateTime<Utc>],
-        now: DateTime<Utc>,
-    ) -> Result<(), Duration> {
+    pub fn check(&self, recent_failures: &[DateTime<Utc>], now: DateTime<Utc>) -> Result<(), Duration> {
         let since = now - self.window;
-        let mut in_window: Vec<DateTime<Utc>> = recent_failures
-            .iter()
-            .copied()
-            .filter(|t| *t > since)
-            .collect();
+        let mut in_window: Vec<DateTime<Utc>> = recent_failures.iter().copied().filter(|t| *t > since).collect();
         if (in_window.len() as u64) < u64::from(self.max_failures) {
             return Ok(());
         }
@@ -67,24 +56,15 @@ mod tests {
     fn old_failures_age_out() {
         let p = ThrottlePolicy::default();
         let five = [t(0), t(1), t(2), t(3), t(4)];
-        assert_eq!(
-            p.check(&five, t(15)),
-            Ok(()),
-            "the first failure left the window"
-        );
+        assert_eq!(p.check(&five, t(15)), Ok(()), "the first failure left the window");
         assert!(p.check(&five, t(14)).is_err());
     }
 
     #[test]
     fn wait_is_at_least_a_second() {
-        let p = ThrottlePolicy {
-            max_failures: 1,
-            window: Duration::seconds(10),
-        };
+        let p = ThrottlePolicy { max_failures: 1, window: Duration::seconds(10) };
         let at = t(0);
-        let wait = p
-            .check(&[at], at + Duration::milliseconds(9_999))
-            .unwrap_err();
+        let wait = p.check(&[at], at + Duration::milliseconds(9_999)).unwrap_err();
         assert_eq!(wait, Duration::seconds(1));
     }
 }

@@ -47,14 +47,9 @@ pub struct InvalidIdentifier(pub &'static str);
 
 /// Digits only, from ASCII or Bangla digits, ignoring spaces and hyphens people type.
 fn digits_of(raw: &str) -> Result<String, InvalidIdentifier> {
-    let s: String = normalize_digits(raw)
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-'))
-        .collect();
+    let s: String = normalize_digits(raw).chars().filter(|c| !matches!(c, ' ' | '-')).collect();
     if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit()) {
-        return Err(InvalidIdentifier(
-            "must contain only digits (ASCII or Bangla)",
-        ));
+        return Err(InvalidIdentifier("must contain only digits (ASCII or Bangla)"));
     }
     Ok(s)
 }
@@ -87,9 +82,7 @@ impl BirthRegistrationNumber {
         let d = digits_of(raw)?;
         match d.len() {
             16 | 17 => Ok(BirthRegistrationNumber(d)),
-            _ => Err(InvalidIdentifier(
-                "a birth registration number has 17 digits (16 for older ones)",
-            )),
+            _ => Err(InvalidIdentifier("a birth registration number has 17 digits (16 for older ones)")),
         }
     }
     pub fn as_str(&self) -> &str {
@@ -107,17 +100,12 @@ impl MobileNumber {
         let trimmed = normalize_digits(raw.trim());
         let trimmed = trimmed.strip_prefix('+').unwrap_or(&trimmed);
         let d = digits_of(trimmed)?;
-        let local = d
-            .strip_prefix("880")
-            .map(|rest| format!("0{}", rest.trim_start_matches('0')))
-            .unwrap_or(d);
+        let local = d.strip_prefix("880").map(|rest| format!("0{}", rest.trim_start_matches('0'))).unwrap_or(d);
         let b = local.as_bytes();
         if local.len() == 11 && b[0] == b'0' && b[1] == b'1' && (b'3'..=b'9').contains(&b[2]) {
             Ok(MobileNumber(local))
         } else {
-            Err(InvalidIdentifier(
-                "a mobile number is 01[3-9] and 8 more digits, optionally after +880",
-            ))
+            Err(InvalidIdentifier("a mobile number is 01[3-9] and 8 more digits, optionally after +880"))
         }
     }
     pub fn as_str(&self) -> &str {
@@ -161,10 +149,7 @@ mod tests {
     #[test]
     fn nid_lengths_and_bangla_digits() {
         assert_eq!(Nid::parse("১২৩৪৫৬৭৮৯০").unwrap().as_str(), "1234567890");
-        assert_eq!(
-            Nid::parse("1990 1234 567 890 123").unwrap().as_str().len(),
-            17
-        );
+        assert_eq!(Nid::parse("1990 1234 567 890 123").unwrap().as_str().len(), 17);
         assert!(Nid::parse("123456789").is_err());
         assert!(Nid::parse("12345678901").is_err());
         assert!(Nid::parse("12345abcde").is_err());
@@ -180,26 +165,10 @@ mod tests {
 
     #[test]
     fn mobile_numbers() {
-        for ok in [
-            "01712345678",
-            "+8801712345678",
-            "8801712345678",
-            "০১৭১২৩৪৫৬৭৮",
-            "017-1234-5678",
-        ] {
-            assert_eq!(
-                MobileNumber::parse(ok).unwrap().as_str(),
-                "01712345678",
-                "{ok}"
-            );
+        for ok in ["01712345678", "+8801712345678", "8801712345678", "০১৭১২৩৪৫৬৭৮", "017-1234-5678"] {
+            assert_eq!(MobileNumber::parse(ok).unwrap().as_str(), "01712345678", "{ok}");
         }
-        for bad in [
-            "01212345678",
-            "0171234567",
-            "017123456789",
-            "+8811712345678",
-            "phone",
-        ] {
+        for bad in ["01212345678", "0171234567", "017123456789", "+8811712345678", "phone"] {
             assert!(MobileNumber::parse(bad).is_err(), "{bad}");
         }
     }

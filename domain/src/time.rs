@@ -24,9 +24,6 @@ mod tests {
         let at = Utc.with_ymd_and_hms(2026, 6, 30, 18, 30, 0).unwrap();
         assert_eq!(dhaka_date(at), NaiveDate::from_ymd_opt(2026, 7, 1).unwrap());
         let before = Utc.with_ymd_and_hms(2026, 6, 30, 17, 59, 59).unwrap();
-        assert_eq!(
-            dhaka_date(before),
-            NaiveDate::from_ymd_opt(2026, 6, 30).unwrap()
-        );
+        assert_eq!(dhaka_date(before), NaiveDate::from_ymd_opt(2026, 6, 30).unwrap());
     }
 }

@@ -24,13 +24,8 @@ impl Username {
         if s.len() < 3 || s.len() > 64 {
             return Err(InvalidField("must be 3 to 64 characters long"));
         }
-        if !s
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
-        {
-            return Err(InvalidField(
-                "may contain only letters a-z, digits, '.', '_' and '-'",
-            ));
+        if !s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')) {
+            return Err(InvalidField("may contain only letters a-z, digits, '.', '_' and '-'"));
         }
         if !s.starts_with(|c: char| c.is_ascii_alphanumeric()) {
             return Err(InvalidField("must start with a letter or a digit"));
@@ -114,9 +109,7 @@ impl AccountKind {
     }
 
     pub fn parse(code: &str) -> Option<Self> {
-        [AccountKind::Person, AccountKind::Service]
-            .into_iter()
-            .find(|k| k.code() == code)
+        [AccountKind::Person, AccountKind::Service].into_iter().find(|k| k.code() == code)
     }
 
     pub fn label(self) -> Label {
@@ -144,9 +137,7 @@ impl UserStatus {
     }
 
     pub fn parse(code: &str) -> Option<Self> {
-        [UserStatus::Active, UserStatus::Disabled]
-            .into_iter()
-            .find(|s| s.code() == code)
+        [UserStatus::Active, UserStatus::Disabled].into_iter().find(|s| s.code() == code)
     }
 
     pub fn label(self) -> Label {
@@ -163,10 +154,7 @@ mod tests {
 
     #[test]
     fn usernames_are_normalised_and_checked() {
-        assert_eq!(
-            Username::parse("  Rahima.Khatun ").unwrap().as_str(),
-            "rahima.khatun"
-        );
+        assert_eq!(Username::parse("  Rahima.Khatun ").unwrap().as_str(), "rahima.khatun");
         assert!(Username::parse("ab").is_err());
         assert!(Username::parse(&"a".repeat(65)).is_err());
         assert!(Username::parse("rahima khatun").is_err());
@@ -182,10 +170,7 @@ mod tests {
         assert!(NewPassword::parse(&"ab".repeat(129)).is_err());
         assert!(NewPassword::parse("correct horse battery").is_ok());
         assert!(NewPassword::parse("নিরাপদ আবাসন কেন্দ্র").is_ok());
-        assert_eq!(
-            format!("{:?}", NewPassword::parse("correct horse battery").unwrap()),
-            "NewPassword(***)"
-        );
+        assert_eq!(format!("{:?}", NewPassword::parse("correct horse battery").unwrap()), "NewPassword(***)");
     }
 
     #[test]

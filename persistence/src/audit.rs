@@ -75,18 +75,7 @@ pub fn record_read(
     request_id: Option<&str>,
 ) -> QueryResult<Uuid> {
     let action = format!("{entity_type}.read");
-    record(
-        conn,
-        AuditEntry {
-            actor,
-            action: &action,
-            entity_type,
-            entity_id,
-            before: None,
-            after: None,
-            request_id,
-        },
-    )
+    record(conn, AuditEntry { actor, action: &action, entity_type, entity_id, before: None, after: None, request_id })
 }
 
 /// Filters for reading the trail.
@@ -129,10 +118,6 @@ pub fn list(
     if let Some(v) = filter.to {
         q = q.filter(audit_events::occurred_at.lt(v));
     }
-    let rows = q
-        .order(audit_events::id.desc())
-        .limit(limit + 1)
-        .select(AuditEventRow::as_select())
-        .load(conn)?;
+    let rows = q.order(audit_events::id.desc()).limit(limit + 1).select(AuditEventRow::as_select()).load(conn)?;
     Ok(Page::from_overfetch(rows, limit, |r| r.id))
 }

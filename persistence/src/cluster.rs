@@ -94,11 +94,7 @@ fn run_as() -> Result<Option<RunAs>, ClusterError> {
 pub fn find_bin_dir(configured: Option<&Path>) -> Result<PathBuf, ClusterError> {
     let has_bins = |d: &Path| d.join("initdb").is_file() && d.join("postgres").is_file();
     if let Some(d) = configured {
-        return if has_bins(d) {
-            Ok(d.to_path_buf())
-        } else {
-            Err(ClusterError::BinariesMissing)
-        };
+        return if has_bins(d) { Ok(d.to_path_buf()) } else { Err(ClusterError::BinariesMissing) };
     }
     let mut versions: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
         .into_iter()
@@ -114,11 +110,7 @@ pub fn find_bin_dir(configured: Option<&Path>) -> Result<PathBuf, ClusterError> 
     if let Some((_, bin)) = versions.pop() {
         return Ok(bin);
     }
-    std::env::var_os("PATH")
-        .iter()
-        .flat_map(std::env::split_paths)
-        .find(|d| has_bins(d))
-        .ok_or(ClusterError::BinariesMissing)
+    std::env::var_os("PATH").iter().flat_map(std::env::split_paths).find(|d| has_bins(d)).ok_or(ClusterError::BinariesMissing)
 }
 
 /// Sets up a child to run as `who` in its own process group (so a Ctrl-C at the terminal
@@ -132,22 +124,13 @@ fn prepare_child(cmd: &mut Command, who: Option<RunAs>, die_with_parent: bool) {
                 return Err(io::Error::last_os_error());
             }
             if let Some(RunAs { uid, gid }) = who {
-                if libc::setgroups(0, std::ptr::null()) != 0
-                    || libc::setgid(gid) != 0
-                    || libc::setuid(uid) != 0
-                {
+                if libc::setgroups(0, std::ptr::null()) != 0 || libc::setgid(gid) != 0 || libc::setuid(uid) != 0 {
                     return Err(io::Error::last_os_error());
                 }
             }
             // After setuid: changing credentials clears the parent-death signal.
             if die_with_parent {
-                libc::prctl(
-                    libc::PR_SET_PDEATHSIG,
-                    libc::SIGINT as libc::c_ulong,
-                    0,
-                    0,
-                    0,
-                );
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGINT as libc::c_ulong, 0, 0, 0);
                 if libc::getppid() == 1 {
                     return Err(io::Error::other("parent exited"));
                 }
@@ -159,8 +142,7 @@ fn prepare_child(cmd: &mut Command, who: Option<RunAs>, die_with_parent: bool) {
 
 fn chown(path: &Path, who: Option<RunAs>) -> Result<(), ClusterError> {
     if let Some(RunAs { uid, gid }) = who {
-        std::os::unix::fs::chown(path, Some(uid), Some(gid))
-            .map_err(io_err(format!("chown {}", path.display())))?;
+        std::os::unix::fs::chown(path, Some(uid), Some(gid)).map_err(io_err(format!("chown {}", path.display())))?;
     }
     Ok(())
 }
@@ -218,8 +200,7 @@ pub fn write_secret(path: &Path, contents: &str) -> Result<(), ClusterError> {
         .mode(0o600)
         .open(path)
         .map_err(io_err(format!("write {}", path.display())))?;
-    f.write_all(contents.as_bytes())
-        .map_err(io_err(format!("write {}", path.display())))
+    f.write_all(contents.as_bytes()).map_err(io_err(format!("write {}", path.display())))
 }
 
 /// The pid and port of a server running on `pgdata`, from its `postmaster.pid`.
@@ -229,8 +210,7 @@ fn running_postmaster(pgdata: &Path) -> Option<(i32, u16)> {
     let pid: i32 = lines.next()?.trim().parse().ok()?;
     let port: u16 = lines.nth(2)?.trim().parse().ok()?;
     // SAFETY: signal 0 only checks that the process exists.
-    let alive = unsafe { libc::kill(pid, 0) } == 0
-        || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    let alive = unsafe { libc::kill(pid, 0) } == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
     alive.then_some((pid, port))
 }
 
@@ -243,19 +223,14 @@ impl EmbeddedCluster {
     /// Initialises the cluster if needed, starts it unless it is running, and makes sure the
     /// application database exists.
     pub fn ensure(cfg: &ClusterConfig) -> Result<Self, ClusterError> {
-        fs::create_dir_all(&cfg.data_dir)
-            .map_err(io_err(format!("create {}", cfg.data_dir.display())))?;
-        let data_dir =
-            fs::canonicalize(&cfg.data_dir).map_err(io_err("resolve the data directory"))?;
+        fs::create_dir_all(&cfg.data_dir).map_err(io_err(format!("create {}", cfg.data_dir.display())))?;
+        let data_dir = fs::canonicalize(&cfg.data_dir).map_err(io_err("resolve the data directory"))?;
         let _lock = DirLock::acquire(&data_dir)?;
         let pgdata = data_dir.join("pg");
         let password = superuser_password(&data_dir)?;
 
         let (port, child) = if let Some((pid, port)) = running_postmaster(&pgdata) {
-            log::info!(
-                "using the PostgreSQL cluster already running in {} (pid {pid}, port {port})",
-                pgdata.display()
-            );
+            log::info!("using the PostgreSQL cluster already running in {} (pid {pid}, port {port})", pgdata.display());
             (port, None)
         } else {
             let bin = find_bin_dir(cfg.bin_dir.as_deref())?;
@@ -271,16 +246,8 @@ impl EmbeddedCluster {
             (port, Some(child))
         };
         let admin_url = format!("postgres://postgres:{password}@127.0.0.1:{port}/postgres");
-        let database_url = format!(
-            "postgres://postgres:{password}@127.0.0.1:{port}/{}",
-            cfg.database
-        );
-        let cluster = EmbeddedCluster {
-            database_url,
-            admin_url,
-            child,
-            pgdata,
-        };
+        let database_url = format!("postgres://postgres:{password}@127.0.0.1:{port}/{}", cfg.database);
+        let cluster = EmbeddedCluster { database_url, admin_url, child, pgdata };
         cluster.create_database(&cfg.database)?;
         Ok(cluster)
     }
@@ -297,10 +264,7 @@ impl EmbeddedCluster {
 
     /// The URL of another database on this cluster.
     pub fn url_for(&self, database: &str) -> String {
-        let base = self
-            .admin_url
-            .strip_suffix("/postgres")
-            .expect("admin url ends in /postgres");
+        let base = self.admin_url.strip_suffix("/postgres").expect("admin url ends in /postgres");
         format!("{base}/{database}")
     }
 
@@ -311,23 +275,19 @@ impl EmbeddedCluster {
 
     fn create_database(&self, name: &str) -> Result<(), ClusterError> {
         if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(ClusterError::CreateDatabase(format!(
-                "invalid database name {name:?}"
-            )));
+            return Err(ClusterError::CreateDatabase(format!("invalid database name {name:?}")));
         }
-        let mut conn = PgConnection::establish(&self.admin_url)
-            .map_err(|e| ClusterError::CreateDatabase(e.to_string()))?;
+        let mut conn = PgConnection::establish(&self.admin_url).map_err(|e| ClusterError::CreateDatabase(e.to_string()))?;
         #[derive(diesel::QueryableByName)]
         struct Found {
             #[diesel(sql_type = diesel::sql_types::Int4)]
             #[allow(dead_code)]
             one: i32,
         }
-        let found: Vec<Found> =
-            diesel::sql_query("SELECT 1 AS one FROM pg_database WHERE datname = $1")
-                .bind::<diesel::sql_types::Text, _>(name)
-                .load(&mut conn)
-                .map_err(|e| ClusterError::CreateDatabase(e.to_string()))?;
+        let found: Vec<Found> = diesel::sql_query("SELECT 1 AS one FROM pg_database WHERE datname = $1")
+            .bind::<diesel::sql_types::Text, _>(name)
+            .load(&mut conn)
+            .map_err(|e| ClusterError::CreateDatabase(e.to_string()))?;
         if found.is_empty() {
             diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
                 .execute(&mut conn)
@@ -353,9 +313,7 @@ impl EmbeddedCluster {
         loop {
             match child.try_wait() {
                 Ok(Some(_)) => break,
-                Ok(None) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(50))
-                }
+                Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
                 _ => {
                     log::warn!("PostgreSQL did not stop in 30 s; sending SIGQUIT");
                     // SAFETY: as above.
@@ -365,10 +323,7 @@ impl EmbeddedCluster {
                 }
             }
         }
-        log::info!(
-            "stopped the PostgreSQL cluster in {}",
-            self.pgdata.display()
-        );
+        log::info!("stopped the PostgreSQL cluster in {}", self.pgdata.display());
     }
 }
 
@@ -378,25 +333,14 @@ impl Drop for EmbeddedCluster {
     }
 }
 
-fn init_cluster(
-    bin: &Path,
-    data_dir: &Path,
-    pgdata: &Path,
-    password: &str,
-    who: Option<RunAs>,
-) -> Result<(), ClusterError> {
-    log::info!(
-        "initialising a PostgreSQL cluster in {} (first start)",
-        pgdata.display()
-    );
+fn init_cluster(bin: &Path, data_dir: &Path, pgdata: &Path, password: &str, who: Option<RunAs>) -> Result<(), ClusterError> {
+    log::info!("initialising a PostgreSQL cluster in {} (first start)", pgdata.display());
     // A half-made directory from an interrupted initdb would make initdb refuse.
     if pgdata.exists() {
-        fs::remove_dir_all(pgdata)
-            .map_err(io_err(format!("remove incomplete {}", pgdata.display())))?;
+        fs::remove_dir_all(pgdata).map_err(io_err(format!("remove incomplete {}", pgdata.display())))?;
     }
     fs::create_dir(pgdata).map_err(io_err(format!("create {}", pgdata.display())))?;
-    fs::set_permissions(pgdata, fs::Permissions::from_mode(0o700))
-        .map_err(io_err("chmod pgdata"))?;
+    fs::set_permissions(pgdata, fs::Permissions::from_mode(0o700)).map_err(io_err("chmod pgdata"))?;
     chown(pgdata, who)?;
     // initdb reads the password from a file the server's user can read; it lives only briefly.
     let pwfile = data_dir.join("initdb.pw");
@@ -407,14 +351,7 @@ fn init_cluster(
     let mut cmd = Command::new(bin.join("initdb"));
     cmd.arg("-D")
         .arg(pgdata)
-        .args([
-            "-U",
-            "postgres",
-            "--auth=scram-sha-256",
-            "--encoding=UTF8",
-            "--no-locale",
-            "--no-instructions",
-        ])
+        .args(["-U", "postgres", "--auth=scram-sha-256", "--encoding=UTF8", "--no-locale", "--no-instructions"])
         .arg(format!("--pwfile={}", pwfile.display()))
         .stdin(Stdio::null())
         .stdout(log.try_clone().map_err(io_err("initdb log"))?)
@@ -426,10 +363,7 @@ fn init_cluster(
         let mut output = String::new();
         let _ = File::open(&log_path).and_then(|mut f| f.read_to_string(&mut output));
         let _ = fs::remove_dir_all(pgdata);
-        return Err(ClusterError::InitdbFailed {
-            status: status.to_string(),
-            output,
-        });
+        return Err(ClusterError::InitdbFailed { status: status.to_string(), output });
     }
     Ok(())
 }
@@ -443,24 +377,14 @@ fn start_server(
     password: &str,
 ) -> Result<Child, ClusterError> {
     let log_path = data_dir.join("postgresql.log");
-    let log = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&log_path)
-        .map_err(io_err(format!("open {}", log_path.display())))?;
+    let log =
+        OpenOptions::new().create(true).append(true).open(&log_path).map_err(io_err(format!("open {}", log_path.display())))?;
     let mut cmd = Command::new(bin.join("postgres"));
     cmd.arg("-D")
         .arg(pgdata)
         .arg("-c")
         .arg(format!("port={port}"))
-        .args([
-            "-c",
-            "listen_addresses=127.0.0.1",
-            "-c",
-            "unix_socket_directories=",
-            "-c",
-            "max_connections=200",
-        ])
+        .args(["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"])
         .stdin(Stdio::null())
         .stdout(log.try_clone().map_err(io_err("server log"))?)
         .stderr(log);
@@ -474,11 +398,7 @@ fn start_server(
             return Err(ClusterError::StartFailed(status.to_string(), log_path));
         }
         if PgConnection::establish(&url).is_ok() {
-            log::info!(
-                "PostgreSQL is running from {} on 127.0.0.1:{port} (pid {})",
-                pgdata.display(),
-                child.id()
-            );
+            log::info!("PostgreSQL is running from {} on 127.0.0.1:{port} (pid {})", pgdata.display(), child.id());
             return Ok(child);
         }
         if started.elapsed() > timeout {

@@ -45,9 +45,7 @@ pub fn run_migrations(conn: &mut PgConnection) -> Result<Vec<String>, MigrationE
         .run_pending_migrations(MIGRATIONS)
         .map(|versions| versions.iter().map(|v| v.to_string()).collect())
         .map_err(|e| MigrationError(e.to_string()));
-    let unlock = diesel::sql_query("SELECT pg_advisory_unlock($1)")
-        .bind::<BigInt, _>(MIGRATION_LOCK_KEY)
-        .execute(conn);
+    let unlock = diesel::sql_query("SELECT pg_advisory_unlock($1)").bind::<BigInt, _>(MIGRATION_LOCK_KEY).execute(conn);
     let versions = result?;
     unlock.map_err(|e| MigrationError(e.to_string()))?;
     Ok(versions)
@@ -55,16 +53,12 @@ pub fn run_migrations(conn: &mut PgConnection) -> Result<Vec<String>, MigrationE
 
 /// How many embedded migrations the database has not applied; readiness requires zero.
 pub fn pending_migrations(conn: &mut PgConnection) -> Result<usize, MigrationError> {
-    conn.pending_migrations(MIGRATIONS)
-        .map(|m| m.len())
-        .map_err(|e| MigrationError(e.to_string()))
+    conn.pending_migrations(MIGRATIONS).map(|m| m.len()).map_err(|e| MigrationError(e.to_string()))
 }
 
 /// Reverts every migration, newest first (for the round-trip test).
 pub fn revert_all_migrations(conn: &mut PgConnection) -> Result<usize, MigrationError> {
-    conn.revert_all_migrations(MIGRATIONS)
-        .map(|v| v.len())
-        .map_err(|e| MigrationError(e.to_string()))
+    conn.revert_all_migrations(MIGRATIONS).map(|v| v.len()).map_err(|e| MigrationError(e.to_string()))
 }
 
 /// A cheap liveness query.

@@ -44,11 +44,7 @@ pub struct UnionRow {
     pub name_bn: String,
 }
 
-pub fn list_divisions(
-    conn: &mut PgConnection,
-    after: Option<i32>,
-    limit: i64,
-) -> QueryResult<Page<DivisionRow, i32>> {
+pub fn list_divisions(conn: &mut PgConnection, after: Option<i32>, limit: i64) -> QueryResult<Page<DivisionRow, i32>> {
     let rows = divisions::table
         .filter(divisions::id.gt(after.unwrap_or(0)))
         .order(divisions::id)
@@ -64,17 +60,11 @@ pub fn list_districts(
     after: Option<i32>,
     limit: i64,
 ) -> QueryResult<Page<DistrictRow, i32>> {
-    let mut q = districts::table
-        .filter(districts::id.gt(after.unwrap_or(0)))
-        .into_boxed();
+    let mut q = districts::table.filter(districts::id.gt(after.unwrap_or(0))).into_boxed();
     if let Some(d) = division_id {
         q = q.filter(districts::division_id.eq(d));
     }
-    let rows = q
-        .order(districts::id)
-        .limit(limit + 1)
-        .select(DistrictRow::as_select())
-        .load(conn)?;
+    let rows = q.order(districts::id).limit(limit + 1).select(DistrictRow::as_select()).load(conn)?;
     Ok(Page::from_overfetch(rows, limit, |r| r.id))
 }
 
@@ -84,17 +74,11 @@ pub fn list_upazilas(
     after: Option<i32>,
     limit: i64,
 ) -> QueryResult<Page<UpazilaRow, i32>> {
-    let mut q = upazilas::table
-        .filter(upazilas::id.gt(after.unwrap_or(0)))
-        .into_boxed();
+    let mut q = upazilas::table.filter(upazilas::id.gt(after.unwrap_or(0))).into_boxed();
     if let Some(d) = district_id {
         q = q.filter(upazilas::district_id.eq(d));
     }
-    let rows = q
-        .order(upazilas::id)
-        .limit(limit + 1)
-        .select(UpazilaRow::as_select())
-        .load(conn)?;
+    let rows = q.order(upazilas::id).limit(limit + 1).select(UpazilaRow::as_select()).load(conn)?;
     Ok(Page::from_overfetch(rows, limit, |r| r.id))
 }
 
@@ -104,17 +88,11 @@ pub fn list_unions(
     after: Option<i32>,
     limit: i64,
 ) -> QueryResult<Page<UnionRow, i32>> {
-    let mut q = unions::table
-        .filter(unions::id.gt(after.unwrap_or(0)))
-        .into_boxed();
+    let mut q = unions::table.filter(unions::id.gt(after.unwrap_or(0))).into_boxed();
     if let Some(u) = upazila_id {
         q = q.filter(unions::upazila_id.eq(u));
     }
-    let rows = q
-        .order(unions::id)
-        .limit(limit + 1)
-        .select(UnionRow::as_select())
-        .load(conn)?;
+    let rows = q.order(unions::id).limit(limit + 1).select(UnionRow::as_select()).load(conn)?;
     Ok(Page::from_overfetch(rows, limit, |r| r.id))
 }
 
@@ -137,11 +115,7 @@ pub fn division_path(conn: &mut PgConnection, id: DivisionId) -> QueryResult<Opt
 
 /// The path from the division down to the district; `None` when it does not exist.
 pub fn district_path(conn: &mut PgConnection, id: DistrictId) -> QueryResult<Option<AreaPath>> {
-    let division: Option<i32> = districts::table
-        .find(id.0)
-        .select(districts::division_id)
-        .first(conn)
-        .optional()?;
+    let division: Option<i32> = districts::table.find(id.0).select(districts::division_id).first(conn).optional()?;
     Ok(division.map(|d| AreaPath::district(DivisionId(d), id)))
 }
 
@@ -153,7 +127,17 @@ pub fn upazila_path(conn: &mut PgConnection, id: UpazilaId) -> QueryResult<Optio
         .select((districts::division_id, upazilas::district_id))
         .first(conn)
         .optional()?;
-    Ok(found.map(|(division, district)| {
-        AreaPath::upazila(DivisionId(division), DistrictId(district), id)
-    }))
+    Ok(found.map(|(division, district)| AreaPath::upazila(DivisionId(division), DistrictId(district), id)))
+}
+
+/// The path from the division down to the union; `None` when it does not exist.
+pub fn union_path(conn: &mut PgConnection, id: domain::geo::UnionId) -> QueryResult<Option<AreaPath>> {
+    let found: Option<(i32, i32, i32)> = unions::table
+        .inner_join(upazilas::table.inner_join(districts::table))
+        .filter(unions::id.eq(id.0))
+        .select((districts::division_id, upazilas::district_id, unions::upazila_id))
+        .first(conn)
+        .optional()?;
+    Ok(found
+        .map(|(division, district, upazila)| AreaPath::union(DivisionId(division), DistrictId(district), UpazilaId(upazila), id)))
 }

@@ -16,11 +16,7 @@ pub enum Claim {
     /// First use: do the work, then [`complete`].
     New,
     /// Seen before with the same request: send this response again.
-    Replay {
-        status: u16,
-        body: Value,
-        location: Option<String>,
-    },
+    Replay { status: u16, body: Value, location: Option<String> },
     /// Seen before with a different request.
     Mismatch,
 }
@@ -51,22 +47,17 @@ pub fn claim(
     if inserted == 1 {
         return Ok(Claim::New);
     }
-    let (stored_fp, status, body, location): (Vec<u8>, Option<i16>, Option<Value>, Option<String>) =
-        idempotency_keys::table
-            .find((actor, key))
-            .select((
-                idempotency_keys::request_fingerprint,
-                idempotency_keys::status_code,
-                idempotency_keys::response_body,
-                idempotency_keys::response_location,
-            ))
-            .first(conn)?;
+    let (stored_fp, status, body, location): (Vec<u8>, Option<i16>, Option<Value>, Option<String>) = idempotency_keys::table
+        .find((actor, key))
+        .select((
+            idempotency_keys::request_fingerprint,
+            idempotency_keys::status_code,
+            idempotency_keys::response_body,
+            idempotency_keys::response_location,
+        ))
+        .first(conn)?;
     match (stored_fp == fingerprint, status, body) {
-        (true, Some(status), Some(body)) => Ok(Claim::Replay {
-            status: status as u16,
-            body,
-            location,
-        }),
+        (true, Some(status), Some(body)) => Ok(Claim::Replay { status: status as u16, body, location }),
         _ => Ok(Claim::Mismatch),
     }
 }

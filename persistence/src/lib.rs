@@ -3,12 +3,16 @@
 //! connection of its own. The embedded cluster (`cluster`) is the default database.
 
 pub mod audit;
+pub mod cases;
 pub mod cluster;
 pub mod db;
+pub mod facilities;
 pub mod geo;
 pub mod idempotency;
 pub mod login_failures;
 pub mod page;
+pub mod persons;
+pub mod reach;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod users;

@@ -7,21 +7,13 @@ use crate::schema::login_failures;
 
 pub fn record(conn: &mut PgConnection, username: &str, at: DateTime<Utc>) -> QueryResult<()> {
     diesel::insert_into(login_failures::table)
-        .values((
-            login_failures::username.eq(username),
-            login_failures::failed_at.eq(at),
-        ))
+        .values((login_failures::username.eq(username), login_failures::failed_at.eq(at)))
         .execute(conn)
         .map(|_| ())
 }
 
 /// Failure times for a name since `since`, newest first, at most `limit`.
-pub fn recent(
-    conn: &mut PgConnection,
-    username: &str,
-    since: DateTime<Utc>,
-    limit: i64,
-) -> QueryResult<Vec<DateTime<Utc>>> {
+pub fn recent(conn: &mut PgConnection, username: &str, since: DateTime<Utc>, limit: i64) -> QueryResult<Vec<DateTime<Utc>>> {
     login_failures::table
         .filter(login_failures::username.eq(username))
         .filter(login_failures::failed_at.gt(since))
@@ -33,7 +25,5 @@ pub fn recent(
 
 /// A successful sign-in clears the name's failures.
 pub fn clear(conn: &mut PgConnection, username: &str) -> QueryResult<()> {
-    diesel::delete(login_failures::table.filter(login_failures::username.eq(username)))
-        .execute(conn)
-        .map(|_| ())
+    diesel::delete(login_failures::table.filter(login_failures::username.eq(username))).execute(conn).map(|_| ())
 }

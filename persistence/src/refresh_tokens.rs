@@ -32,17 +32,11 @@ pub struct NewRefreshToken<'a> {
 }
 
 pub fn insert(conn: &mut PgConnection, new: &NewRefreshToken<'_>) -> QueryResult<()> {
-    diesel::insert_into(refresh_tokens::table)
-        .values(new)
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(refresh_tokens::table).values(new).execute(conn).map(|_| ())
 }
 
 /// Finds a token by hash and locks it, so two concurrent refreshes cannot both rotate it.
-pub fn find_for_update(
-    conn: &mut PgConnection,
-    token_hash: &[u8],
-) -> QueryResult<Option<RefreshTokenRow>> {
+pub fn find_for_update(conn: &mut PgConnection, token_hash: &[u8]) -> QueryResult<Option<RefreshTokenRow>> {
     refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(token_hash))
         .select(RefreshTokenRow::as_select())
@@ -52,38 +46,21 @@ pub fn find_for_update(
 }
 
 pub fn mark_used(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> QueryResult<()> {
-    diesel::update(refresh_tokens::table.find(id))
-        .set(refresh_tokens::used_at.eq(now))
-        .execute(conn)
-        .map(|_| ())
+    diesel::update(refresh_tokens::table.find(id)).set(refresh_tokens::used_at.eq(now)).execute(conn).map(|_| ())
 }
 
 /// Revokes every token in a family (a replayed token means the family is compromised).
-pub fn revoke_family(
-    conn: &mut PgConnection,
-    family_id: Uuid,
-    now: DateTime<Utc>,
-) -> QueryResult<usize> {
+pub fn revoke_family(conn: &mut PgConnection, family_id: Uuid, now: DateTime<Utc>) -> QueryResult<usize> {
     diesel::update(
-        refresh_tokens::table
-            .filter(refresh_tokens::family_id.eq(family_id))
-            .filter(refresh_tokens::revoked_at.is_null()),
+        refresh_tokens::table.filter(refresh_tokens::family_id.eq(family_id)).filter(refresh_tokens::revoked_at.is_null()),
     )
     .set(refresh_tokens::revoked_at.eq(now))
     .execute(conn)
 }
 
 /// Revokes every token of a user (on disable or password reset).
-pub fn revoke_for_user(
-    conn: &mut PgConnection,
-    user_id: Uuid,
-    now: DateTime<Utc>,
-) -> QueryResult<usize> {
-    diesel::update(
-        refresh_tokens::table
-            .filter(refresh_tokens::user_id.eq(user_id))
-            .filter(refresh_tokens::revoked_at.is_null()),
-    )
-    .set(refresh_tokens::revoked_at.eq(now))
-    .execute(conn)
+pub fn revoke_for_user(conn: &mut PgConnection, user_id: Uuid, now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::update(refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null()))
+        .set(refresh_tokens::revoked_at.eq(now))
+        .execute(conn)
 }

@@ -108,7 +108,119 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    partner_organisations (id) {
+        id -> Uuid,
+        name_en -> Text,
+        name_bn -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    facilities (id) {
+        id -> Uuid,
+        name_en -> Text,
+        name_bn -> Text,
+        facility_type -> Text,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Int4,
+        capacity_female -> Int4,
+        capacity_male -> Int4,
+        capacity_hijra -> Int4,
+        stay_limit_months -> Nullable<Int4>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    facility_partners (facility_id, partner_id) {
+        facility_id -> Uuid,
+        partner_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    persons (id) {
+        id -> Uuid,
+        name_en -> Nullable<Text>,
+        name_bn -> Nullable<Text>,
+        sex -> Text,
+        date_of_birth -> Date,
+        date_of_birth_estimated -> Bool,
+        nid -> Nullable<Text>,
+        birth_registration_number -> Nullable<Text>,
+        mobile -> Nullable<Text>,
+        nationality -> Text,
+        disability -> Nullable<Text>,
+        division_id -> Nullable<Int4>,
+        district_id -> Nullable<Int4>,
+        upazila_id -> Nullable<Int4>,
+        union_id -> Nullable<Int4>,
+        address -> Nullable<Text>,
+        version -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> Uuid,
+        case_number -> Text,
+        kind -> Text,
+        status -> Text,
+        person_id -> Uuid,
+        managing_facility_id -> Nullable<Uuid>,
+        residence_facility_id -> Nullable<Uuid>,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Int4,
+        sex -> Text,
+        date_of_birth -> Date,
+        risk_level -> Nullable<Text>,
+        risk_categories -> Array<Text>,
+        opened_on -> Date,
+        closed_on -> Nullable<Date>,
+        next_follow_up_due -> Nullable<Date>,
+        stay_until -> Nullable<Date>,
+        ages_out_on -> Nullable<Date>,
+        pending_approvals -> Int4,
+        state -> Jsonb,
+        version -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    case_events (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        occurred_at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        actor_label -> Text,
+        action -> Text,
+        status_before -> Nullable<Text>,
+        status_after -> Text,
+        data -> Jsonb,
+        happenings -> Jsonb,
+        district_id -> Int4,
+    }
+}
+
 diesel::joinable!(districts -> divisions (division_id));
+diesel::joinable!(facility_partners -> facilities (facility_id));
+diesel::joinable!(facility_partners -> partner_organisations (partner_id));
+diesel::joinable!(cases -> persons (person_id));
+diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(upazilas -> districts (district_id));
 diesel::joinable!(unions -> upazilas (upazila_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
@@ -123,4 +235,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     idempotency_keys,
     audit_events,
+    partner_organisations,
+    facilities,
+    facility_partners,
+    persons,
+    cases,
+    case_events,
 );

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::page::Page;
+use crate::reach::Reach;
 use crate::schema::users;
 
 /// A stored account. `password_hash` never leaves the API layer's auth code.
@@ -59,29 +60,16 @@ pub fn insert(conn: &mut PgConnection, new: &NewUserRow<'_>) -> QueryResult<Opti
 }
 
 pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {
-    users::table
-        .find(id)
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()
+    users::table.find(id).select(UserRow::as_select()).first(conn).optional()
 }
 
 /// Locks the row for the rest of the transaction (for read-modify-write with a version check).
 pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {
-    users::table
-        .find(id)
-        .select(UserRow::as_select())
-        .for_update()
-        .first(conn)
-        .optional()
+    users::table.find(id).select(UserRow::as_select()).for_update().first(conn).optional()
 }
 
 pub fn find_by_username(conn: &mut PgConnection, username: &str) -> QueryResult<Option<UserRow>> {
-    users::table
-        .filter(users::username.eq(username))
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()
+    users::table.filter(users::username.eq(username)).select(UserRow::as_select()).first(conn).optional()
 }
 
 /// The part of the account the per-request check needs.
@@ -95,21 +83,7 @@ pub struct AccessState {
 }
 
 pub fn access_state(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<AccessState>> {
-    users::table
-        .find(id)
-        .select(AccessState::as_select())
-        .first(conn)
-        .optional()
-}
-
-/// Which accounts a lister may see: everything, or those whose scope lies within an area.
-#[derive(Debug, Clone, Copy)]
-pub enum Visibility {
-    All,
-    Division(i32),
-    District(i32),
-    Upazila(i32),
-    Nothing,
+    users::table.find(id).select(AccessState::as_select()).first(conn).optional()
 }
 
 /// Filters for listing accounts.
@@ -124,23 +98,19 @@ pub struct UserFilter {
 
 pub fn list(
     conn: &mut PgConnection,
-    visibility: Visibility,
+    reach: Reach,
     filter: &UserFilter,
     after: Option<Uuid>,
     limit: i64,
 ) -> QueryResult<Page<UserRow, Uuid>> {
     let mut q = users::table.into_boxed();
-    q = match visibility {
-        Visibility::All => q,
-        Visibility::Division(d) => q.filter(users::scope_division_id.eq(d)),
-        Visibility::District(d) => q.filter(users::scope_district_id.eq(d)),
-        Visibility::Upazila(u) => q.filter(users::scope_upazila_id.eq(u)),
-        Visibility::Nothing => {
-            return Ok(Page {
-                rows: vec![],
-                next: None,
-            })
-        }
+    q = match reach {
+        Reach::All => q,
+        Reach::Division(d) => q.filter(users::scope_division_id.eq(d)),
+        Reach::District(d) => q.filter(users::scope_district_id.eq(d)),
+        Reach::Upazila(u) => q.filter(users::scope_upazila_id.eq(u)),
+        // Facility and partner scopes administer no accounts.
+        Reach::Facility(_) | Reach::Partner(_) => return Ok(Page { rows: vec![], next: None }),
     };
     if let Some(after) = after {
         q = q.filter(users::id.gt(after));
@@ -155,34 +125,18 @@ pub fn list(
         q = q.filter(users::kind.eq(kind));
     }
     if let Some(prefix) = &filter.username_prefix {
-        let escaped = prefix
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
+        let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         q = q.filter(users::username.like(format!("{escaped}%")));
     }
-    let rows = q
-        .order(users::id)
-        .limit(limit + 1)
-        .select(UserRow::as_select())
-        .load(conn)?;
+    let rows = q.order(users::id).limit(limit + 1).select(UserRow::as_select()).load(conn)?;
     Ok(Page::from_overfetch(rows, limit, |r| r.id))
 }
 
 /// Sets the status, bumps the version, and (when disabling) invalidates issued tokens.
-pub fn set_status(
-    conn: &mut PgConnection,
-    id: Uuid,
-    status: &str,
-    now: DateTime<Utc>,
-) -> QueryResult<UserRow> {
+pub fn set_status(conn: &mut PgConnection, id: Uuid, status: &str, now: DateTime<Utc>) -> QueryResult<UserRow> {
     let invalidate = status == "disabled";
     let row: UserRow = diesel::update(users::table.find(id))
-        .set((
-            users::status.eq(status),
-            users::version.eq(users::version + 1),
-            users::updated_at.eq(now),
-        ))
+        .set((users::status.eq(status), users::version.eq(users::version + 1), users::updated_at.eq(now)))
         .returning(UserRow::as_returning())
         .get_result(conn)?;
     if invalidate {
@@ -192,27 +146,14 @@ pub fn set_status(
 }
 
 /// Replaces the password hash, bumps the version, and invalidates tokens issued before now.
-pub fn set_password_hash(
-    conn: &mut PgConnection,
-    id: Uuid,
-    hash: &str,
-    now: DateTime<Utc>,
-) -> QueryResult<UserRow> {
+pub fn set_password_hash(conn: &mut PgConnection, id: Uuid, hash: &str, now: DateTime<Utc>) -> QueryResult<UserRow> {
     diesel::update(users::table.find(id))
-        .set((
-            users::password_hash.eq(hash),
-            users::version.eq(users::version + 1),
-            users::updated_at.eq(now),
-        ))
+        .set((users::password_hash.eq(hash), users::version.eq(users::version + 1), users::updated_at.eq(now)))
         .execute(conn)?;
     invalidate_tokens(conn, id, now)
 }
 
-fn invalidate_tokens(
-    conn: &mut PgConnection,
-    id: Uuid,
-    now: DateTime<Utc>,
-) -> QueryResult<UserRow> {
+fn invalidate_tokens(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> QueryResult<UserRow> {
     diesel::update(users::table.find(id))
         .set(users::tokens_valid_after.eq(now))
         .returning(UserRow::as_returning())

@@ -53,12 +53,7 @@ fn cluster() -> &'static Cluster {
                 });
                 match result {
                     Ok(c) => {
-                        tx.send(Ok((
-                            c.database_url().to_owned(),
-                            c.admin_url().to_owned(),
-                            c.url_for(""),
-                        )))
-                        .unwrap();
+                        tx.send(Ok((c.database_url().to_owned(), c.admin_url().to_owned(), c.url_for("")))).unwrap();
                         let _keep = c;
                         loop {
                             std::thread::park();
@@ -68,19 +63,11 @@ fn cluster() -> &'static Cluster {
                 }
             })
             .expect("spawn the cluster thread");
-        let (template_url, admin_url, base_url) = rx
-            .recv()
-            .expect("cluster thread")
-            .expect("start the test PostgreSQL cluster");
+        let (template_url, admin_url, base_url) = rx.recv().expect("cluster thread").expect("start the test PostgreSQL cluster");
         let mut conn = PgConnection::establish(&template_url).expect("connect to the template");
         persistence::db::run_migrations(&mut conn).expect("migrate the template");
         drop(conn);
-        Cluster {
-            template_url,
-            admin_url,
-            base_url,
-            data_dir,
-        }
+        Cluster { template_url, admin_url, base_url, data_dir }
     })
 }
 
@@ -91,10 +78,7 @@ fn remove_stale_clusters() {
     };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        if let Some(pid) = name
-            .strip_prefix("sheba-test-")
-            .and_then(|p| p.parse::<i32>().ok())
-        {
+        if let Some(pid) = name.strip_prefix("sheba-test-").and_then(|p| p.parse::<i32>().ok()) {
             // SAFETY: signal 0 only checks existence.
             let alive = unsafe { libc::kill(pid, 0) } == 0;
             if !alive {
@@ -110,9 +94,7 @@ pub fn fresh_database() -> String {
     let c = cluster();
     let name = format!("t_{}", N.fetch_add(1, Ordering::SeqCst));
     let mut admin = PgConnection::establish(&c.admin_url).expect("connect to the cluster");
-    diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE sheba_template"))
-        .execute(&mut admin)
-        .expect("copy the template");
+    diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE sheba_template")).execute(&mut admin).expect("copy the template");
     format!("{}{name}", c.base_url)
 }
 
@@ -120,9 +102,7 @@ pub fn fresh_database() -> String {
 pub fn empty_database(name: &str) -> String {
     let c = cluster();
     let mut admin = PgConnection::establish(&c.admin_url).expect("connect to the cluster");
-    diesel::sql_query(format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .expect("create database");
+    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create database");
     format!("{}{name}", c.base_url)
 }
 
@@ -147,19 +127,13 @@ pub struct Resp {
 
 impl Resp {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .get(&name.to_ascii_lowercase())
-            .map(String::as_str)
+        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
     }
 
     /// Asserts the status, showing the body when it differs.
     #[track_caller]
     pub fn expect(self, status: u16) -> Self {
-        assert_eq!(
-            self.status, status,
-            "unexpected status; body: {}",
-            self.text
-        );
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.text);
         self
     }
 
@@ -167,26 +141,14 @@ impl Resp {
     #[track_caller]
     pub fn expect_problem(self, status: u16, code: &str) -> Self {
         let r = self.expect(status);
-        assert_eq!(
-            r.header("content-type"),
-            Some("application/problem+json"),
-            "{}",
-            r.text
-        );
+        assert_eq!(r.header("content-type"), Some("application/problem+json"), "{}", r.text);
         assert_eq!(r.json["status"], status, "{}", r.text);
         assert_eq!(r.json["code"], code, "{}", r.text);
-        assert_eq!(
-            r.json["type"],
-            format!("https://sheba.example/problems/{}", code.replace('_', "-"))
-        );
+        assert_eq!(r.json["type"], format!("https://sheba.example/problems/{}", code.replace('_', "-")));
         assert!(r.json["title"].as_str().is_some_and(|t| !t.is_empty()));
         assert!(r.json["title_bn"].as_str().is_some_and(|t| !t.is_empty()));
         assert!(r.json["detail"].as_str().is_some_and(|t| !t.is_empty()));
-        assert_eq!(
-            r.json["request_id"].as_str(),
-            r.header("x-request-id"),
-            "problem carries the request id"
-        );
+        assert_eq!(r.json["request_id"].as_str(), r.header("x-request-id"), "problem carries the request id");
         r
     }
 }
@@ -218,8 +180,7 @@ pub struct Req<'a> {
 
 impl Req<'_> {
     pub fn bearer(mut self, token: &str) -> Self {
-        self.headers
-            .push(("Authorization".into(), format!("Bearer {token}")));
+        self.headers.push(("Authorization".into(), format!("Bearer {token}")));
         self
     }
 
@@ -229,8 +190,7 @@ impl Req<'_> {
     }
 
     pub fn json(mut self, body: &Value) -> Self {
-        self.headers
-            .push(("Content-Type".into(), "application/json".into()));
+        self.headers.push(("Content-Type".into(), "application/json".into()));
         self.body = Some(body.to_string().into_bytes());
         self
     }
@@ -242,10 +202,7 @@ impl Req<'_> {
     }
 
     pub fn send(self) -> Resp {
-        let mut r = self
-            .app
-            .agent
-            .request(self.method, &format!("{}{}", self.app.base, self.path));
+        let mut r = self.app.agent.request(self.method, &format!("{}{}", self.app.base, self.path));
         for (k, v) in &self.headers {
             r = r.set(k, v);
         }
@@ -262,19 +219,11 @@ impl Req<'_> {
         let headers = resp
             .headers_names()
             .into_iter()
-            .filter_map(|n| {
-                resp.header(&n)
-                    .map(|v| (n.to_ascii_lowercase(), v.to_owned()))
-            })
+            .filter_map(|n| resp.header(&n).map(|v| (n.to_ascii_lowercase(), v.to_owned())))
             .collect();
         let text = resp.into_string().unwrap_or_default();
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Resp {
-            status,
-            headers,
-            text,
-            json,
-        }
+        Resp { status, headers, text, json }
     }
 }
 
@@ -307,14 +256,11 @@ impl TestApp {
     pub fn with_acquire_timeout(database_url: String, acquire_timeout: Duration) -> TestApp {
         let state = web::Data::new(AppState {
             pool: persistence::db::pool(&database_url, 4, acquire_timeout),
-            tokens: TokenService::new(
-                TEST_SIGNING_KEY,
-                chrono::Duration::minutes(15),
-                chrono::Duration::days(14),
-            ),
+            tokens: TokenService::new(TEST_SIGNING_KEY, chrono::Duration::minutes(15), chrono::Duration::days(14)),
             throttle: ThrottlePolicy::default(),
             body_limit: TEST_BODY_LIMIT,
             idempotency_ttl: Duration::from_secs(24 * 3600),
+            case_settings: Default::default(),
         });
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -327,42 +273,18 @@ impl TestApp {
             })
         });
         let handle = rx.recv().expect("server handle");
-        let agent = ureq::AgentBuilder::new()
-            .redirects(0)
-            .timeout(Duration::from_secs(60))
-            .build();
-        TestApp {
-            base,
-            database_url,
-            agent,
-            handle,
-            admin_token: OnceLock::new(),
-        }
+        let agent = ureq::AgentBuilder::new().redirects(0).timeout(Duration::from_secs(60)).build();
+        TestApp { base, database_url, agent, handle, admin_token: OnceLock::new() }
     }
 
     /// Creates an account directly, as `sheba user create` does.
-    pub fn bootstrap_user(
-        &self,
-        username: &str,
-        role: &str,
-        scope: &str,
-        kind: &str,
-    ) -> uuid::Uuid {
+    pub fn bootstrap_user(&self, username: &str, role: &str, scope: &str, kind: &str) -> uuid::Uuid {
         use api::accounts::{self, AccountInput, NewAccount};
-        let account = NewAccount::parse(&AccountInput {
-            username,
-            display_name: None,
-            kind: Some(kind),
-            role,
-            scope,
-            password: PASSWORD,
-        })
-        .expect("valid account");
+        let account =
+            NewAccount::parse(&AccountInput { username, display_name: None, kind: Some(kind), role, scope, password: PASSWORD })
+                .expect("valid account");
         let mut conn = self.db();
-        let actor = persistence::audit::AuditActor {
-            id: None,
-            label: "test".into(),
-        };
+        let actor = persistence::audit::AuditActor { id: None, label: "test".into() };
         conn.transaction(|conn| {
             let placed = accounts::place_scope(conn, account.scope)?;
             accounts::create(conn, &actor, None, &account, &placed)
@@ -385,13 +307,7 @@ impl TestApp {
     }
 
     pub fn req(&self, method: &'static str, path: &str) -> Req<'_> {
-        Req {
-            app: self,
-            method,
-            path: path.to_owned(),
-            headers: vec![],
-            body: None,
-        }
+        Req { app: self, method, path: path.to_owned(), headers: vec![], body: None }
     }
 
     /// Signs in with a password.
@@ -412,19 +328,13 @@ impl TestApp {
 
     /// An access token of the bootstrap administrator.
     pub fn admin(&self) -> String {
-        self.admin_token
-            .get_or_init(|| self.tokens("admin").access)
-            .clone()
+        self.admin_token.get_or_init(|| self.tokens("admin").access).clone()
     }
 
     /// Creates an account through the API (as `admin`) and returns its id and an access token.
     #[track_caller]
     pub fn user(&self, username: &str, role: &str, scope: &str) -> (String, String) {
-        let kind = if role == "integrator" {
-            "service"
-        } else {
-            "person"
-        };
+        let kind = if role == "integrator" { "service" } else { "person" };
         let r = self
             .post("/api/v1/users")
             .bearer(&self.admin())
@@ -480,8 +390,5 @@ impl Default for TestApp {
 
 /// The workspace root (for committed files such as the contract and the CSVs).
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }

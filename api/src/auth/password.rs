@@ -9,26 +9,19 @@ use argon2::Argon2;
 
 pub fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(Argon2::default()
-        .hash_password(password.as_bytes(), &salt)?
-        .to_string())
+    Ok(Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
 }
 
 /// Whether `password` matches the stored hash; a malformed hash never matches.
 pub fn verify(stored: &str, password: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(stored).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// Spends the same time as a real check, so an unknown username cannot be told from a wrong
 /// password by timing.
 pub fn verify_dummy(password: &str) {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    let h =
-        DUMMY.get_or_init(|| hash("dummy password for timing").expect("hashing a constant works"));
+    let h = DUMMY.get_or_init(|| hash("dummy password for timing").expect("hashing a constant works"));
     let _ = verify(h, password);
 }
 

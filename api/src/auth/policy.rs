@@ -9,12 +9,7 @@ use persistence::PgConnection;
 use super::principal::Principal;
 use crate::problem::ApiError;
 
-pub fn require(
-    conn: &mut PgConnection,
-    who: &Principal,
-    permission: Permission,
-    subject: &Subject,
-) -> Result<Actor, ApiError> {
+pub fn require(conn: &mut PgConnection, who: &Principal, permission: Permission, subject: &Subject) -> Result<Actor, ApiError> {
     let actor = require_active(conn, who)?;
     authorize(&actor, permission, subject).map_err(ApiError::Forbidden)?;
     Ok(actor)
@@ -29,22 +24,10 @@ pub fn require_active(conn: &mut PgConnection, who: &Principal) -> Result<Actor,
         return Err(ApiError::Unauthenticated("the account is disabled".into()));
     }
     if who.issued_at_ms < state.tokens_valid_after.timestamp_millis() {
-        return Err(ApiError::Unauthenticated(
-            "the token was issued before the password was reset; sign in again".into(),
-        ));
+        return Err(ApiError::Unauthenticated("the token was issued before the password was reset; sign in again".into()));
     }
     // Role and scope come from the account as it is now, not as the token remembers it.
-    let role = state
-        .role
-        .parse()
-        .map_err(|_| ApiError::internal(format!("stored role {:?} is unknown", state.role)))?;
-    let scope = state
-        .scope
-        .parse()
-        .map_err(|_| ApiError::internal(format!("stored scope {:?} is invalid", state.scope)))?;
-    Ok(Actor {
-        user_id: who.user_id,
-        role,
-        scope,
-    })
+    let role = state.role.parse().map_err(|_| ApiError::internal(format!("stored role {:?} is unknown", state.role)))?;
+    let scope = state.scope.parse().map_err(|_| ApiError::internal(format!("stored scope {:?} is invalid", state.scope)))?;
+    Ok(Actor { user_id: who.user_id, role, scope })
 }

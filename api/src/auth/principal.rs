@@ -30,10 +30,7 @@ pub struct Principal {
 
 impl Principal {
     pub fn audit_actor(&self) -> AuditActor {
-        AuditActor {
-            id: Some(self.user_id),
-            label: self.username.clone(),
-        }
+        AuditActor { id: Some(self.user_id), label: self.username.clone() }
     }
 }
 
@@ -51,15 +48,12 @@ impl FromRequest for Principal {
 }
 
 fn principal(req: &HttpRequest) -> Result<Principal, actix_web::Error> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal("state missing"))?;
-    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
-        unauthenticated("send a bearer token: Authorization: Bearer <access_token>")
-    })?;
-    let value = value
-        .to_str()
-        .map_err(|_| unauthenticated("the Authorization header is not valid text"))?;
+    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::internal("state missing"))?;
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| unauthenticated("send a bearer token: Authorization: Bearer <access_token>"))?;
+    let value = value.to_str().map_err(|_| unauthenticated("the Authorization header is not valid text"))?;
     let token = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
@@ -68,20 +62,12 @@ fn principal(req: &HttpRequest) -> Result<Principal, actix_web::Error> {
     let claims = state.tokens.verify(token).map_err(|e| {
         use jsonwebtoken::errors::ErrorKind;
         match e.kind() {
-            ErrorKind::ExpiredSignature => {
-                unauthenticated("the access token has expired; refresh it")
-            }
+            ErrorKind::ExpiredSignature => unauthenticated("the access token has expired; refresh it"),
             _ => unauthenticated("the access token is invalid"),
         }
     })?;
-    let role = claims
-        .role
-        .parse::<Role>()
-        .map_err(|_| unauthenticated("the access token is invalid"))?;
-    let scope = claims
-        .scope
-        .parse::<Scope>()
-        .map_err(|_| unauthenticated("the access token is invalid"))?;
+    let role = claims.role.parse::<Role>().map_err(|_| unauthenticated("the access token is invalid"))?;
+    let scope = claims.scope.parse::<Scope>().map_err(|_| unauthenticated("the access token is invalid"))?;
     Ok(Principal {
         user_id: claims.sub,
         username: claims.name,

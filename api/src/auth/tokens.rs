@@ -47,10 +47,7 @@ pub const MIN_KEY_BYTES: usize = 32;
 
 impl TokenService {
     pub fn new(key: &[u8], access_ttl: chrono::Duration, refresh_ttl: chrono::Duration) -> Self {
-        assert!(
-            key.len() >= MIN_KEY_BYTES,
-            "JWT signing key shorter than {MIN_KEY_BYTES} bytes"
-        );
+        assert!(key.len() >= MIN_KEY_BYTES, "JWT signing key shorter than {MIN_KEY_BYTES} bytes");
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_audience(&[AUDIENCE]);
         validation.set_issuer(&[ISSUER]);
@@ -104,10 +101,7 @@ pub fn new_refresh_token() -> (String, Vec<u8>) {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     use base64::Engine;
-    let token = format!(
-        "rt_{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    );
+    let token = format!("rt_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
     let hash = hash_refresh_token(&token);
     (token, hash)
 }
@@ -121,26 +115,13 @@ mod tests {
     use super::*;
 
     fn svc(key: &[u8]) -> TokenService {
-        TokenService::new(
-            key,
-            chrono::Duration::minutes(15),
-            chrono::Duration::days(14),
-        )
+        TokenService::new(key, chrono::Duration::minutes(15), chrono::Duration::days(14))
     }
 
     #[test]
     fn round_trip_and_wrong_key() {
         let a = svc(&[7u8; 32]);
-        let (t, ttl) = a
-            .issue_access(
-                Uuid::nil(),
-                "u",
-                "auditor",
-                "national",
-                "person",
-                Utc::now(),
-            )
-            .unwrap();
+        let (t, ttl) = a.issue_access(Uuid::nil(), "u", "auditor", "national", "person", Utc::now()).unwrap();
         assert_eq!(ttl, 900);
         assert_eq!(a.verify(&t).unwrap().role, "auditor");
         assert!(svc(&[8u8; 32]).verify(&t).is_err());
@@ -149,16 +130,8 @@ mod tests {
     #[test]
     fn expired_tokens_fail() {
         let a = svc(&[7u8; 32]);
-        let (t, _) = a
-            .issue_access(
-                Uuid::nil(),
-                "u",
-                "auditor",
-                "national",
-                "person",
-                Utc::now() - chrono::Duration::hours(1),
-            )
-            .unwrap();
+        let (t, _) =
+            a.issue_access(Uuid::nil(), "u", "auditor", "national", "person", Utc::now() - chrono::Duration::hours(1)).unwrap();
         assert!(a.verify(&t).is_err());
     }
 

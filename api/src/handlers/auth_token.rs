@@ -31,10 +31,7 @@ pub enum TokenRequest {
     /// Exchange a refresh token for new tokens; the old refresh token stops working.
     RefreshToken { refresh_token: String },
     /// A service account (an integrator) signs in.
-    ClientCredentials {
-        client_id: String,
-        client_secret: String,
-    },
+    ClientCredentials { client_id: String, client_secret: String },
 }
 
 impl Validate for TokenRequest {
@@ -42,11 +39,7 @@ impl Validate for TokenRequest {
         let mut errors = validator::ValidationErrors::new();
         let mut check = |field: &'static str, value: &str| {
             if value.is_empty() || value.len() > 1024 {
-                errors.add(
-                    field,
-                    validator::ValidationError::new("length")
-                        .with_message("must be 1 to 1024 bytes".into()),
-                );
+                errors.add(field, validator::ValidationError::new("length").with_message("must be 1 to 1024 bytes".into()));
             }
         };
         match self {
@@ -55,10 +48,7 @@ impl Validate for TokenRequest {
                 check("password", password);
             }
             TokenRequest::RefreshToken { refresh_token } => check("refresh_token", refresh_token),
-            TokenRequest::ClientCredentials {
-                client_id,
-                client_secret,
-            } => {
+            TokenRequest::ClientCredentials { client_id, client_secret } => {
                 check("client_id", client_id);
                 check("client_secret", client_secret);
             }
@@ -106,10 +96,7 @@ enum Outcome {
 }
 
 fn invalid_grant(detail: &str) -> ApiError {
-    ApiError::InvalidGrant {
-        code: "invalid_grant",
-        detail: detail.to_owned(),
-    }
+    ApiError::InvalidGrant { code: "invalid_grant", detail: detail.to_owned() }
 }
 
 /// Get tokens: sign in with a password, refresh, or authenticate a service account.
@@ -134,31 +121,16 @@ pub async fn create_token(
     let outcome = transact(&state, move |conn| {
         let now = Utc::now();
         match body.0 {
-            TokenRequest::Password { username, password } => {
-                sign_in(conn, &st, &username, &password, "person", now, &request_id)
+            TokenRequest::Password { username, password } => sign_in(conn, &st, &username, &password, "person", now, &request_id),
+            TokenRequest::ClientCredentials { client_id, client_secret } => {
+                sign_in(conn, &st, &client_id, &client_secret, "service", now, &request_id)
             }
-            TokenRequest::ClientCredentials {
-                client_id,
-                client_secret,
-            } => sign_in(
-                conn,
-                &st,
-                &client_id,
-                &client_secret,
-                "service",
-                now,
-                &request_id,
-            ),
-            TokenRequest::RefreshToken { refresh_token } => {
-                refresh(conn, &st, &refresh_token, now, &request_id)
-            }
+            TokenRequest::RefreshToken { refresh_token } => refresh(conn, &st, &refresh_token, now, &request_id),
         }
     })
     .await?;
     match outcome {
-        Outcome::Issued(tokens) => Ok(HttpResponse::Ok()
-            .insert_header(("Cache-Control", "no-store"))
-            .json(tokens)),
+        Outcome::Issued(tokens) => Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(tokens)),
         Outcome::Refused(e) => Err(e),
     }
 }
@@ -173,16 +145,9 @@ fn sign_in(
     request_id: &str,
 ) -> Result<Outcome, ApiError> {
     let name = name.trim().to_lowercase();
-    let failures = login_failures::recent(
-        conn,
-        &name,
-        now - state.throttle.window,
-        i64::from(state.throttle.max_failures),
-    )?;
+    let failures = login_failures::recent(conn, &name, now - state.throttle.window, i64::from(state.throttle.max_failures))?;
     if let Err(wait) = state.throttle.check(&failures, now) {
-        return Ok(Outcome::Refused(ApiError::TooManyRequests {
-            retry_after_secs: wait.num_seconds().max(1),
-        }));
+        return Ok(Outcome::Refused(ApiError::TooManyRequests { retry_after_secs: wait.num_seconds().max(1) }));
     }
     let user = users::find_by_username(conn, &name)?.filter(|u| u.kind == kind);
     let verified = match &user {
@@ -198,15 +163,10 @@ fn sign_in(
         audit::record(
             conn,
             AuditEntry {
-                actor: &AuditActor {
-                    id: user_id,
-                    label: name.clone(),
-                },
+                actor: &AuditActor { id: user_id, label: name.clone() },
                 action: "auth.sign_in_failed",
                 entity_type: "user",
-                entity_id: user_id
-                    .map(|id| id.to_string())
-                    .unwrap_or_else(|| name.clone()),
+                entity_id: user_id.map(|id| id.to_string()).unwrap_or_else(|| name.clone()),
                 before: None,
                 after: Some(serde_json::json!({"reason": reason, "grant": kind})),
                 request_id: Some(request_id),
@@ -229,15 +189,7 @@ fn sign_in(
     }
     login_failures::clear(conn, &name)?;
     let refresh_family = (kind == "person").then(Uuid::now_v7);
-    issue(
-        conn,
-        state,
-        &user,
-        refresh_family,
-        now,
-        request_id,
-        "auth.sign_in",
-    )
+    issue(conn, state, &user, refresh_family, now, request_id, "auth.sign_in")
 }
 
 fn refresh(
@@ -248,14 +200,10 @@ fn refresh(
     request_id: &str,
 ) -> Result<Outcome, ApiError> {
     let Some(stored) = refresh_tokens::find_for_update(conn, &hash_refresh_token(token))? else {
-        return Ok(Outcome::Refused(invalid_grant(
-            "the refresh token is not valid",
-        )));
+        return Ok(Outcome::Refused(invalid_grant("the refresh token is not valid")));
     };
     if stored.revoked_at.is_some() {
-        return Ok(Outcome::Refused(invalid_grant(
-            "the refresh token was revoked; sign in again",
-        )));
+        return Ok(Outcome::Refused(invalid_grant("the refresh token was revoked; sign in again")));
     }
     if stored.used_at.is_some() {
         // A rotated token came back: someone holds a copy. Revoke the whole family.
@@ -263,10 +211,7 @@ fn refresh(
         audit::record(
             conn,
             AuditEntry {
-                actor: &AuditActor {
-                    id: Some(stored.user_id),
-                    label: format!("user:{}", stored.user_id),
-                },
+                actor: &AuditActor { id: Some(stored.user_id), label: format!("user:{}", stored.user_id) },
                 action: "auth.refresh_token_replayed",
                 entity_type: "user",
                 entity_id: stored.user_id.to_string(),
@@ -280,12 +225,9 @@ fn refresh(
         )));
     }
     if stored.expires_at <= now {
-        return Ok(Outcome::Refused(invalid_grant(
-            "the refresh token has expired; sign in again",
-        )));
+        return Ok(Outcome::Refused(invalid_grant("the refresh token has expired; sign in again")));
     }
-    let user = users::find(conn, stored.user_id)?
-        .ok_or_else(|| ApiError::internal("refresh token without user"))?;
+    let user = users::find(conn, stored.user_id)?.ok_or_else(|| ApiError::internal("refresh token without user"))?;
     if user.status != "active" {
         return Ok(Outcome::Refused(ApiError::InvalidGrant {
             code: "account_disabled",
@@ -293,15 +235,7 @@ fn refresh(
         }));
     }
     refresh_tokens::mark_used(conn, stored.id, now)?;
-    issue(
-        conn,
-        state,
-        &user,
-        Some(stored.family_id),
-        now,
-        request_id,
-        "auth.refresh",
-    )
+    issue(conn, state, &user, Some(stored.family_id), now, request_id, "auth.refresh")
 }
 
 fn issue(
@@ -315,14 +249,7 @@ fn issue(
 ) -> Result<Outcome, ApiError> {
     let (access_token, expires_in) = state
         .tokens
-        .issue_access(
-            user.id,
-            &user.username,
-            &user.role,
-            &user.scope,
-            &user.kind,
-            now,
-        )
+        .issue_access(user.id, &user.username, &user.role, &user.scope, &user.kind, now)
         .map_err(ApiError::internal)?;
     let refresh_token = match refresh_family {
         None => None,
@@ -345,10 +272,7 @@ fn issue(
     audit::record(
         conn,
         AuditEntry {
-            actor: &AuditActor {
-                id: Some(user.id),
-                label: user.username.clone(),
-            },
+            actor: &AuditActor { id: Some(user.id), label: user.username.clone() },
             action,
             entity_type: "user",
             entity_id: user.id.to_string(),
@@ -357,12 +281,7 @@ fn issue(
             request_id: Some(request_id),
         },
     )?;
-    Ok(Outcome::Issued(TokenResponse {
-        access_token,
-        token_type: "Bearer".into(),
-        expires_in,
-        refresh_token,
-    }))
+    Ok(Outcome::Issued(TokenResponse { access_token, token_type: "Bearer".into(), expires_in, refresh_token }))
 }
 
 /// Sign out: revoke a refresh token and every token rotated from the same sign-in. Answers
@@ -383,17 +302,12 @@ pub async fn revoke_token(
     let request_id = request_id(&req);
     transact(&state, move |conn| {
         let now = Utc::now();
-        if let Some(stored) =
-            refresh_tokens::find_for_update(conn, &hash_refresh_token(&body.0.refresh_token))?
-        {
+        if let Some(stored) = refresh_tokens::find_for_update(conn, &hash_refresh_token(&body.0.refresh_token))? {
             if refresh_tokens::revoke_family(conn, stored.family_id, now)? > 0 {
                 audit::record(
                     conn,
                     AuditEntry {
-                        actor: &AuditActor {
-                            id: Some(stored.user_id),
-                            label: format!("user:{}", stored.user_id),
-                        },
+                        actor: &AuditActor { id: Some(stored.user_id), label: format!("user:{}", stored.user_id) },
                         action: "auth.revoke",
                         entity_type: "user",
                         entity_id: stored.user_id.to_string(),

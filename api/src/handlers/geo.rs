@@ -92,22 +92,10 @@ pub struct UnionQuery {
         (status = 400, description = "Bad paging parameters", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Limit out of range", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list_divisions(
-    state: web::Data<AppState>,
-    q: web::Query<PageQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_divisions(state: web::Data<AppState>, q: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
-    let page = read(&state, move |c| {
-        Ok(persistence::geo::list_divisions(c, after, limit)?)
-    })
-    .await?;
-    Ok(
-        HttpResponse::Ok().json(ListPage::from_page(page, |r| DivisionView {
-            id: r.id,
-            name_en: r.name_en,
-            name_bn: r.name_bn,
-        })),
-    )
+    let page = read(&state, move |c| Ok(persistence::geo::list_divisions(c, after, limit)?)).await?;
+    Ok(HttpResponse::Ok().json(ListPage::from_page(page, |r| DivisionView { id: r.id, name_en: r.name_en, name_bn: r.name_bn })))
 }
 
 /// Districts, optionally of one division, by id.
@@ -118,29 +106,17 @@ pub async fn list_divisions(
         (status = 400, description = "Bad paging parameters", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Limit out of range", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list_districts(
-    state: web::Data<AppState>,
-    q: web::Query<DistrictQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let (limit, after, division) = (
-        limit(q.limit)?,
-        decode_cursor(q.cursor.as_deref())?,
-        q.division_id,
-    );
-    let page = read(&state, move |c| {
-        Ok(persistence::geo::list_districts(c, division, after, limit)?)
-    })
-    .await?;
-    Ok(
-        HttpResponse::Ok().json(ListPage::from_page(page, |r| DistrictView {
-            id: r.id,
-            division_id: r.division_id,
-            name_en: r.name_en,
-            name_bn: r.name_bn,
-            latitude: r.latitude,
-            longitude: r.longitude,
-        })),
-    )
+pub async fn list_districts(state: web::Data<AppState>, q: web::Query<DistrictQuery>) -> Result<HttpResponse, ApiError> {
+    let (limit, after, division) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?, q.division_id);
+    let page = read(&state, move |c| Ok(persistence::geo::list_districts(c, division, after, limit)?)).await?;
+    Ok(HttpResponse::Ok().json(ListPage::from_page(page, |r| DistrictView {
+        id: r.id,
+        division_id: r.division_id,
+        name_en: r.name_en,
+        name_bn: r.name_bn,
+        latitude: r.latitude,
+        longitude: r.longitude,
+    })))
 }
 
 /// Upazilas and city thanas, optionally of one district, by id.
@@ -151,27 +127,15 @@ pub async fn list_districts(
         (status = 400, description = "Bad paging parameters", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Limit out of range", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list_upazilas(
-    state: web::Data<AppState>,
-    q: web::Query<UpazilaQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let (limit, after, district) = (
-        limit(q.limit)?,
-        decode_cursor(q.cursor.as_deref())?,
-        q.district_id,
-    );
-    let page = read(&state, move |c| {
-        Ok(persistence::geo::list_upazilas(c, district, after, limit)?)
-    })
-    .await?;
-    Ok(
-        HttpResponse::Ok().json(ListPage::from_page(page, |r| UpazilaView {
-            id: r.id,
-            district_id: r.district_id,
-            name_en: r.name_en,
-            name_bn: r.name_bn,
-        })),
-    )
+pub async fn list_upazilas(state: web::Data<AppState>, q: web::Query<UpazilaQuery>) -> Result<HttpResponse, ApiError> {
+    let (limit, after, district) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?, q.district_id);
+    let page = read(&state, move |c| Ok(persistence::geo::list_upazilas(c, district, after, limit)?)).await?;
+    Ok(HttpResponse::Ok().json(ListPage::from_page(page, |r| UpazilaView {
+        id: r.id,
+        district_id: r.district_id,
+        name_en: r.name_en,
+        name_bn: r.name_bn,
+    })))
 }
 
 /// Unions and urban wards, optionally of one upazila, by id.
@@ -182,25 +146,13 @@ pub async fn list_upazilas(
         (status = 400, description = "Bad paging parameters", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Limit out of range", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list_unions(
-    state: web::Data<AppState>,
-    q: web::Query<UnionQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let (limit, after, upazila) = (
-        limit(q.limit)?,
-        decode_cursor(q.cursor.as_deref())?,
-        q.upazila_id,
-    );
-    let page = read(&state, move |c| {
-        Ok(persistence::geo::list_unions(c, upazila, after, limit)?)
-    })
-    .await?;
-    Ok(
-        HttpResponse::Ok().json(ListPage::from_page(page, |r| UnionView {
-            id: r.id,
-            upazila_id: r.upazila_id,
-            name_en: r.name_en,
-            name_bn: r.name_bn,
-        })),
-    )
+pub async fn list_unions(state: web::Data<AppState>, q: web::Query<UnionQuery>) -> Result<HttpResponse, ApiError> {
+    let (limit, after, upazila) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?, q.upazila_id);
+    let page = read(&state, move |c| Ok(persistence::geo::list_unions(c, upazila, after, limit)?)).await?;
+    Ok(HttpResponse::Ok().json(ListPage::from_page(page, |r| UnionView {
+        id: r.id,
+        upazila_id: r.upazila_id,
+        name_en: r.name_en,
+        name_bn: r.name_bn,
+    })))
 }

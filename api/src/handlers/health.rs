@@ -25,9 +25,7 @@ pub struct Readiness {
 #[utoipa::path(get, path = "/health/live", operation_id = "get_liveness", tag = "health",
     responses((status = 200, description = "The server is running", body = Liveness)))]
 pub async fn live() -> HttpResponse {
-    HttpResponse::Ok().json(Liveness {
-        status: "live".into(),
-    })
+    HttpResponse::Ok().json(Liveness { status: "live".into() })
 }
 
 /// The database is reachable and every migration this build carries is applied.
@@ -39,23 +37,14 @@ pub async fn live() -> HttpResponse {
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
     let pending = web::block(move || -> Result<usize, ApiError> {
-        let mut conn = pool
-            .get()
-            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        let mut conn = pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))?;
         persistence::db::ping(&mut conn).map_err(|e| ApiError::Unavailable(e.to_string()))?;
-        persistence::db::pending_migrations(&mut conn)
-            .map_err(|e| ApiError::Unavailable(e.to_string()))
+        persistence::db::pending_migrations(&mut conn).map_err(|e| ApiError::Unavailable(e.to_string()))
     })
     .await
     .map_err(ApiError::internal)??;
     if pending > 0 {
-        return Err(ApiError::Unavailable(format!(
-            "{pending} migrations pending"
-        )));
+        return Err(ApiError::Unavailable(format!("{pending} migrations pending")));
     }
-    Ok(HttpResponse::Ok().json(Readiness {
-        status: "ready".into(),
-        database: "up".into(),
-        pending_migrations: 0,
-    }))
+    Ok(HttpResponse::Ok().json(Readiness { status: "ready".into(), database: "up".into(), pending_migrations: 0 }))
 }

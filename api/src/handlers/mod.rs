@@ -3,7 +3,10 @@
 
 pub mod audit_events;
 pub mod auth_token;
+pub mod cases;
+pub mod facilities;
 pub mod geo;
 pub mod health;
+pub mod persons;
 pub mod reference;
 pub mod users;

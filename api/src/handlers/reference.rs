@@ -24,12 +24,51 @@ pub struct CodeList {
 #[utoipa::path(get, path = "/api/v1/reference/roles", operation_id = "list_roles", tag = "reference",
     responses((status = 200, description = "Every role with its labels", body = CodeList)))]
 pub async fn list_roles() -> HttpResponse {
-    let data = Role::ALL
-        .iter()
-        .map(|r| CodeView {
-            code: r.code().into(),
-            label: r.label().into(),
-        })
-        .collect();
+    let data = Role::ALL.iter().map(|r| CodeView { code: r.code().into(), label: r.label().into() }).collect();
     HttpResponse::Ok().json(CodeList { data })
+}
+
+/// All code lists a front end shows, by name, each code with its labels.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"lists": {"sex": [{"code": "female", "label": {"en": "Female", "bn": "নারী"}}]}}))]
+pub struct CodeLists {
+    pub lists: std::collections::BTreeMap<String, Vec<CodeView>>,
+}
+
+fn list<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> domain::Label) -> Vec<CodeView> {
+    all.iter().map(|v| CodeView { code: code(*v).into(), label: label(*v).into() }).collect()
+}
+
+/// Every code list: roles, sexes, case kinds and statuses, risk levels and categories,
+/// services, destinations, approvals, consents, referral statuses, exits, facility types.
+#[utoipa::path(get, path = "/api/v1/reference/code-lists", operation_id = "list_code_lists", tag = "reference",
+    responses((status = 200, description = "Every code list with English and Bangla labels", body = CodeLists)))]
+pub async fn list_code_lists() -> HttpResponse {
+    use domain::case::*;
+    let mut lists = std::collections::BTreeMap::new();
+    lists.insert("role".into(), list(&Role::ALL, Role::code, Role::label));
+    lists.insert("sex".into(), list(&domain::person::Sex::ALL, domain::person::Sex::code, domain::person::Sex::label));
+    lists.insert("case_kind".into(), list(CaseKind::ALL, CaseKind::code, CaseKind::label));
+    lists.insert("case_status".into(), list(CaseStatus::ALL, CaseStatus::code, CaseStatus::label));
+    lists.insert("risk_level".into(), list(RiskLevel::ALL, RiskLevel::code, RiskLevel::label));
+    lists.insert("risk_category".into(), list(RiskCategory::ALL, RiskCategory::code, RiskCategory::label));
+    lists.insert("service_type".into(), list(ServiceType::ALL, ServiceType::code, ServiceType::label));
+    lists.insert("destination".into(), list(Destination::ALL, Destination::code, Destination::label));
+    lists.insert("approval_kind".into(), list(ApprovalKind::ALL, ApprovalKind::code, ApprovalKind::label));
+    lists.insert("approval_status".into(), list(ApprovalStatus::ALL, ApprovalStatus::code, ApprovalStatus::label));
+    lists.insert("consent_purpose".into(), list(ConsentPurpose::ALL, ConsentPurpose::code, ConsentPurpose::label));
+    lists.insert("assessment_outcome".into(), list(AssessmentOutcome::ALL, AssessmentOutcome::code, AssessmentOutcome::label));
+    lists.insert("referral_status".into(), list(ReferralStatus::ALL, ReferralStatus::code, ReferralStatus::label));
+    lists.insert("exit_reason".into(), list(ExitReason::ALL, ExitReason::code, ExitReason::label));
+    lists.insert(
+        "facility_type".into(),
+        crate::handlers::facilities::FACILITY_TYPES
+            .iter()
+            .map(|(c, en, bn)| CodeView {
+                code: (*c).into(),
+                label: crate::views::LabelView { en: (*en).into(), bn: (*bn).into() },
+            })
+            .collect(),
+    );
+    HttpResponse::Ok().json(CodeLists { lists })
 }

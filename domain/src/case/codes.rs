@@ -68,11 +68,7 @@ impl CaseStatus {
     pub fn is_ended(self) -> bool {
         matches!(
             self,
-            CaseStatus::Closed
-                | CaseStatus::Transferred
-                | CaseStatus::Absconded
-                | CaseStatus::Died
-                | CaseStatus::AgedOut
+            CaseStatus::Closed | CaseStatus::Transferred | CaseStatus::Absconded | CaseStatus::Died | CaseStatus::AgedOut
         )
     }
 }
@@ -140,10 +136,7 @@ impl Destination {
     /// Destinations where the person is handed to a guardian, who must be identified and
     /// assessed.
     pub fn needs_guardian(self) -> bool {
-        matches!(
-            self,
-            Destination::Family | Destination::ExtendedFamily | Destination::FosterCare
-        )
+        matches!(self, Destination::Family | Destination::ExtendedFamily | Destination::FosterCare)
     }
 }
 
@@ -210,54 +203,14 @@ mod tests {
                 assert!(!label(*v).en.is_empty() && !label(*v).bn.is_empty());
             }
         }
-        check(
-            CaseKind::ALL,
-            CaseKind::code,
-            CaseKind::parse,
-            CaseKind::label,
-        );
-        check(
-            CaseStatus::ALL,
-            CaseStatus::code,
-            CaseStatus::parse,
-            CaseStatus::label,
-        );
-        check(
-            RiskCategory::ALL,
-            RiskCategory::code,
-            RiskCategory::parse,
-            RiskCategory::label,
-        );
-        check(
-            ServiceType::ALL,
-            ServiceType::code,
-            ServiceType::parse,
-            ServiceType::label,
-        );
-        check(
-            Destination::ALL,
-            Destination::code,
-            Destination::parse,
-            Destination::label,
-        );
-        check(
-            ApprovalKind::ALL,
-            ApprovalKind::code,
-            ApprovalKind::parse,
-            ApprovalKind::label,
-        );
-        check(
-            ConsentPurpose::ALL,
-            ConsentPurpose::code,
-            ConsentPurpose::parse,
-            ConsentPurpose::label,
-        );
-        check(
-            ReferralStatus::ALL,
-            ReferralStatus::code,
-            ReferralStatus::parse,
-            ReferralStatus::label,
-        );
+        check(CaseKind::ALL, CaseKind::code, CaseKind::parse, CaseKind::label);
+        check(CaseStatus::ALL, CaseStatus::code, CaseStatus::parse, CaseStatus::label);
+        check(RiskCategory::ALL, RiskCategory::code, RiskCategory::parse, RiskCategory::label);
+        check(ServiceType::ALL, ServiceType::code, ServiceType::parse, ServiceType::label);
+        check(Destination::ALL, Destination::code, Destination::parse, Destination::label);
+        check(ApprovalKind::ALL, ApprovalKind::code, ApprovalKind::parse, ApprovalKind::label);
+        check(ConsentPurpose::ALL, ConsentPurpose::code, ConsentPurpose::parse, ConsentPurpose::label);
+        check(ReferralStatus::ALL, ReferralStatus::code, ReferralStatus::parse, ReferralStatus::label);
         assert_eq!(RiskCategory::ALL.len(), 15);
         assert_eq!(CaseStatus::parse("open"), None);
     }

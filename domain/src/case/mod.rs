@@ -30,12 +30,8 @@ pub enum ExitReason {
 }
 
 impl ExitReason {
-    pub const ALL: &'static [ExitReason] = &[
-        ExitReason::Transferred,
-        ExitReason::Absconded,
-        ExitReason::Died,
-        ExitReason::AgedOut,
-    ];
+    pub const ALL: &'static [ExitReason] =
+        &[ExitReason::Transferred, ExitReason::Absconded, ExitReason::Died, ExitReason::AgedOut];
 
     pub fn code(self) -> &'static str {
         self.status().code()
@@ -71,10 +67,7 @@ pub struct CaseSettings {
 
 impl Default for CaseSettings {
     fn default() -> Self {
-        CaseSettings {
-            follow_up_months: vec![1, 3, 6, 12],
-            stay_warning_days: 14,
-        }
+        CaseSettings { follow_up_months: vec![1, 3, 6, 12], stay_warning_days: 14 }
     }
 }
 
@@ -462,36 +455,15 @@ impl Command {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Happening {
-    StatusChanged {
-        from: CaseStatus,
-        to: CaseStatus,
-    },
-    ApprovalRequested {
-        no: u32,
-        kind: ApprovalKind,
-    },
-    ApprovalDecided {
-        no: u32,
-        kind: ApprovalKind,
-        status: ApprovalStatus,
-    },
-    FollowUpsScheduled {
-        due: Vec<NaiveDate>,
-    },
-    FollowUpsCancelled {
-        count: usize,
-    },
-    RiskFoundAtFollowUp {
-        no: u32,
-    },
+    StatusChanged { from: CaseStatus, to: CaseStatus },
+    ApprovalRequested { no: u32, kind: ApprovalKind },
+    ApprovalDecided { no: u32, kind: ApprovalKind, status: ApprovalStatus },
+    FollowUpsScheduled { due: Vec<NaiveDate> },
+    FollowUpsCancelled { count: usize },
+    RiskFoundAtFollowUp { no: u32 },
     Reopened,
-    StayExtended {
-        until: NaiveDate,
-    },
-    LeftFacility {
-        facility_id: Uuid,
-        on: NaiveDate,
-    },
+    StayExtended { until: NaiveDate },
+    LeftFacility { facility_id: Uuid, on: NaiveDate },
 }
 
 fn next_no(len: usize) -> u32 {
@@ -505,50 +477,27 @@ fn blank(s: &str) -> bool {
 impl Case {
     /// Opens a safe-home case: a court order placed the person in protective custody. The
     /// case begins on the order's date.
-    pub fn open_safe_home(
-        subject: CaseSubject,
-        order: CourtOrder,
-        today: NaiveDate,
-    ) -> Result<Case, Refusal> {
+    pub fn open_safe_home(subject: CaseSubject, order: CourtOrder, today: NaiveDate) -> Result<Case, Refusal> {
         if order.order_date > today {
             return Err(Refusal::DateInFuture);
         }
-        let mut case = Case::empty(
-            CaseKind::SafeHome,
-            CaseStatus::CourtOrderReceived,
-            order.order_date,
-            subject,
-        );
+        let mut case = Case::empty(CaseKind::SafeHome, CaseStatus::CourtOrderReceived, order.order_date, subject);
         case.court_order = Some(order);
         Ok(case)
     }
 
     /// Opens a child-protection case at intake; the child must be under 18 on the intake date.
-    pub fn open_child_protection(
-        subject: CaseSubject,
-        intake_on: NaiveDate,
-        today: NaiveDate,
-    ) -> Result<Case, Refusal> {
+    pub fn open_child_protection(subject: CaseSubject, intake_on: NaiveDate, today: NaiveDate) -> Result<Case, Refusal> {
         if intake_on > today {
             return Err(Refusal::DateInFuture);
         }
         if !is_child_on(subject.date_of_birth, intake_on) {
             return Err(Refusal::NotAChildAtIntake);
         }
-        Ok(Case::empty(
-            CaseKind::ChildProtection,
-            CaseStatus::Intake,
-            intake_on,
-            subject,
-        ))
+        Ok(Case::empty(CaseKind::ChildProtection, CaseStatus::Intake, intake_on, subject))
     }
 
-    fn empty(
-        kind: CaseKind,
-        status: CaseStatus,
-        opened_on: NaiveDate,
-        subject: CaseSubject,
-    ) -> Case {
+    fn empty(kind: CaseKind, status: CaseStatus, opened_on: NaiveDate, subject: CaseSubject) -> Case {
         Case {
             kind,
             status,
@@ -577,10 +526,7 @@ impl Case {
 
     /// The facility the person lives in now, if any.
     pub fn in_residence(&self) -> Option<Uuid> {
-        self.placement
-            .as_ref()
-            .filter(|p| p.left_on.is_none() && !self.status.is_ended())
-            .map(|p| p.facility_id)
+        self.placement.as_ref().filter(|p| p.left_on.is_none() && !self.status.is_ended()).map(|p| p.facility_id)
     }
 
     pub fn pending_follow_ups(&self) -> impl Iterator<Item = &FollowUp> {
@@ -593,9 +539,7 @@ impl Case {
     }
 
     pub fn pending_approvals(&self) -> impl Iterator<Item = &Approval> {
-        self.approvals
-            .iter()
-            .filter(|a| a.status == ApprovalStatus::Requested)
+        self.approvals.iter().filter(|a| a.status == ApprovalStatus::Requested)
     }
 
     fn has_consent(&self, purpose: ConsentPurpose) -> bool {
@@ -603,9 +547,7 @@ impl Case {
     }
 
     fn approved(&self, kind: ApprovalKind) -> bool {
-        self.approvals
-            .iter()
-            .any(|a| a.kind == kind && a.status == ApprovalStatus::Approved)
+        self.approvals.iter().any(|a| a.kind == kind && a.status == ApprovalStatus::Approved)
     }
 
     /// Checks a date a person reports: not in the future, not before the case.
@@ -625,10 +567,7 @@ impl Case {
         } else if self.status.is_ended() {
             Err(Refusal::CaseEnded)
         } else {
-            Err(Refusal::StepNotAllowed {
-                action,
-                status: self.status,
-            })
+            Err(Refusal::StepNotAllowed { action, status: self.status })
         }
     }
 
@@ -668,10 +607,7 @@ impl Case {
 
     fn set_status(&mut self, to: CaseStatus, out: &mut Vec<Happening>) {
         if self.status != to {
-            out.push(Happening::StatusChanged {
-                from: self.status,
-                to,
-            });
+            out.push(Happening::StatusChanged { from: self.status, to });
             self.status = to;
         }
     }
@@ -679,10 +615,7 @@ impl Case {
     fn leave_facility(&mut self, on: NaiveDate, out: &mut Vec<Happening>) {
         if let Some(p) = self.placement.as_mut().filter(|p| p.left_on.is_none()) {
             p.left_on = Some(on);
-            out.push(Happening::LeftFacility {
-                facility_id: p.facility_id,
-                on,
-            });
+            out.push(Happening::LeftFacility { facility_id: p.facility_id, on });
         }
     }
 
@@ -698,12 +631,7 @@ impl Case {
     }
 
     fn stay_ok(&self, on: NaiveDate) -> Result<(), Refusal> {
-        match self
-            .placement
-            .as_ref()
-            .filter(|p| p.left_on.is_none())
-            .and_then(|p| p.stay_until)
-        {
+        match self.placement.as_ref().filter(|p| p.left_on.is_none()).and_then(|p| p.stay_until) {
             Some(until) if on > until => Err(Refusal::StayLimitPassed),
             _ => Ok(()),
         }
@@ -722,10 +650,8 @@ impl Case {
         if facility.occupied >= facility.capacity {
             return Err(Refusal::CapacityFull(self.subject.sex));
         }
-        let stay_until = facility
-            .stay_limit_months
-            .and_then(|m| on.checked_add_months(Months::new(m)))
-            .and_then(|d| d.pred_opt());
+        let stay_until =
+            facility.stay_limit_months.and_then(|m| on.checked_add_months(Months::new(m))).and_then(|d| d.pred_opt());
         self.placement = Some(Placement {
             facility_id: facility.facility_id,
             admitted_on: on,
@@ -739,10 +665,10 @@ impl Case {
 
     /// The reintegration rules, each named; the first that fails refuses completion.
     pub fn check_reintegration(&self, on: NaiveDate) -> Result<(), Refusal> {
-        let r = self.reintegration.as_ref().ok_or(Refusal::StepNotAllowed {
-            action: "complete_reintegration",
-            status: self.status,
-        })?;
+        let r = self
+            .reintegration
+            .as_ref()
+            .ok_or(Refusal::StepNotAllowed { action: "complete_reintegration", status: self.status })?;
         rules::court_release_order(self)?;
         rules::guardian_identified(r)?;
         rules::guardian_not_perpetrator(self, r)?;
@@ -767,34 +693,18 @@ impl Case {
         let mut out = Vec::new();
         let name = cmd.name();
         match cmd {
-            Command::Admit {
-                facility,
-                admitted_on,
-                health_check,
-                belongings,
-            } => {
+            Command::Admit { facility, admitted_on, health_check, belongings } => {
                 self.require_kind(CaseKind::SafeHome)?;
                 self.require(name, &[S::CourtOrderReceived])?;
                 self.check_date(*admitted_on, ctx)?;
-                self.place(
-                    facility,
-                    *admitted_on,
-                    health_check.clone(),
-                    belongings.clone(),
-                )?;
+                self.place(facility, *admitted_on, health_check.clone(), belongings.clone())?;
                 self.set_status(S::Admitted, &mut out);
             }
-            Command::PlaceInFacility {
-                facility,
-                placed_on,
-            } => {
+            Command::PlaceInFacility { facility, placed_on } => {
                 self.require_kind(CaseKind::ChildProtection)?;
                 self.require(name, &[S::InService])?;
                 if self.in_residence().is_some() {
-                    return Err(Refusal::StepNotAllowed {
-                        action: name,
-                        status: self.status,
-                    });
+                    return Err(Refusal::StepNotAllowed { action: name, status: self.status });
                 }
                 self.check_date(*placed_on, ctx)?;
                 self.place(facility, *placed_on, String::new(), vec![])?;
@@ -833,17 +743,13 @@ impl Case {
                 self.detailed_assessment = Some(assessment.clone());
                 self.set_status(S::DetailedAssessment, &mut out);
             }
-            Command::SubmitCasePlan {
-                goals,
-                interventions,
-            } => {
+            Command::SubmitCasePlan { goals, interventions } => {
                 self.require_kind(CaseKind::ChildProtection)?;
                 self.require(name, &[S::DetailedAssessment, S::CasePlan])?;
                 if goals.iter().all(|g| blank(g)) {
                     return Err(Refusal::JustificationRequired);
                 }
-                let happening =
-                    self.request_approval(ApprovalKind::CasePlan, goals.join("; "), None, ctx)?;
+                let happening = self.request_approval(ApprovalKind::CasePlan, goals.join("; "), None, ctx)?;
                 let ApprovalRequestedNo(no) = ApprovalRequestedNo::of(&happening);
                 self.case_plan = Some(CasePlan {
                     goals: goals.clone(),
@@ -860,33 +766,10 @@ impl Case {
                 if blank(justification) {
                     return Err(Refusal::JustificationRequired);
                 }
-                out.push(self.request_approval(
-                    ApprovalKind::EmergencyPlacement,
-                    justification.clone(),
-                    None,
-                    ctx,
-                )?);
+                out.push(self.request_approval(ApprovalKind::EmergencyPlacement, justification.clone(), None, ctx)?);
             }
-            Command::RecordService {
-                service,
-                given_on,
-                provider,
-                partner_id,
-                description,
-                item,
-                value_taka,
-            } => {
-                self.require(
-                    name,
-                    &[
-                        S::Admitted,
-                        S::InCare,
-                        S::InService,
-                        S::ReleaseOrdered,
-                        S::Reintegration,
-                        S::FollowUp,
-                    ],
-                )?;
+            Command::RecordService { service, given_on, provider, partner_id, description, item, value_taka } => {
+                self.require(name, &[S::Admitted, S::InCare, S::InService, S::ReleaseOrdered, S::Reintegration, S::FollowUp])?;
                 self.check_date(*given_on, ctx)?;
                 self.stay_ok(*given_on)?;
                 self.services.push(ServiceRecord {
@@ -903,11 +786,7 @@ impl Case {
                     self.set_status(S::InCare, &mut out);
                 }
             }
-            Command::RecordReferral {
-                service,
-                to_organisation,
-                referred_on,
-            } => {
+            Command::RecordReferral { service, to_organisation, referred_on } => {
                 self.require(
                     name,
                     &[
@@ -937,17 +816,11 @@ impl Case {
                 if self.status.is_ended() {
                     return Err(Refusal::CaseEnded);
                 }
-                let r = self
-                    .referrals
-                    .iter_mut()
-                    .find(|r| r.no == *no)
-                    .ok_or(Refusal::UnknownReferral)?;
+                let r = self.referrals.iter_mut().find(|r| r.no == *no).ok_or(Refusal::UnknownReferral)?;
                 let allowed = matches!(
                     (r.status, *status),
-                    (
-                        ReferralStatus::Made,
-                        ReferralStatus::Accepted | ReferralStatus::Declined
-                    ) | (ReferralStatus::Accepted, ReferralStatus::Completed)
+                    (ReferralStatus::Made, ReferralStatus::Accepted | ReferralStatus::Declined)
+                        | (ReferralStatus::Accepted, ReferralStatus::Completed)
                 );
                 if !allowed {
                     return Err(Refusal::ReferralTransition);
@@ -955,11 +828,7 @@ impl Case {
                 r.status = *status;
                 r.updated_on = ctx.today;
             }
-            Command::RecordConference {
-                held_on,
-                participants,
-                decisions,
-            } => {
+            Command::RecordConference { held_on, participants, decisions } => {
                 if self.status.is_ended() {
                     return Err(Refusal::CaseEnded);
                 }
@@ -971,11 +840,7 @@ impl Case {
                     decisions: decisions.clone(),
                 });
             }
-            Command::RecordConsent {
-                purpose,
-                given_by,
-                given_on,
-            } => {
+            Command::RecordConsent { purpose, given_by, given_on } => {
                 if self.status.is_ended() {
                     return Err(Refusal::CaseEnded);
                 }
@@ -991,19 +856,12 @@ impl Case {
                 if self.status.is_ended() {
                     return Err(Refusal::CaseEnded);
                 }
-                if *person_id == self.subject.person_id
-                    || self.alleged_perpetrators.contains(person_id)
-                {
+                if *person_id == self.subject.person_id || self.alleged_perpetrators.contains(person_id) {
                     return Err(Refusal::InvalidPerpetrator);
                 }
                 self.alleged_perpetrators.push(*person_id);
             }
-            Command::StartReintegration {
-                destination,
-                guardian,
-                support_items,
-                started_on,
-            } => {
+            Command::StartReintegration { destination, guardian, support_items, started_on } => {
                 let from: &[S] = match self.kind {
                     CaseKind::SafeHome => &[S::ReleaseOrdered],
                     CaseKind::ChildProtection => &[S::InService],
@@ -1028,37 +886,25 @@ impl Case {
             Command::RecordGuardianAssessment { assessment } => {
                 self.require(name, &[S::Reintegration])?;
                 self.check_date(assessment.assessed_on, ctx)?;
-                self.reintegration
-                    .as_mut()
-                    .expect("in reintegration")
-                    .guardian_assessment = Some(assessment.clone());
+                self.reintegration.as_mut().expect("in reintegration").guardian_assessment = Some(assessment.clone());
             }
             Command::RecordChildViews { views } => {
                 self.require(name, &[S::Reintegration])?;
                 if blank(views) {
                     return Err(Refusal::ChildViewsMissing);
                 }
-                self.reintegration
-                    .as_mut()
-                    .expect("in reintegration")
-                    .child_views = Some(views.clone());
+                self.reintegration.as_mut().expect("in reintegration").child_views = Some(views.clone());
             }
             Command::RecordRepatriationClearance { clearance } => {
                 self.require(name, &[S::Reintegration])?;
                 self.check_date(clearance.cleared_on, ctx)?;
-                self.reintegration
-                    .as_mut()
-                    .expect("in reintegration")
-                    .repatriation_clearance = Some(clearance.clone());
+                self.reintegration.as_mut().expect("in reintegration").repatriation_clearance = Some(clearance.clone());
             }
             Command::CompleteReintegration { completed_on } => {
                 self.require(name, &[S::Reintegration])?;
                 self.check_date(*completed_on, ctx)?;
                 self.check_reintegration(*completed_on)?;
-                self.reintegration
-                    .as_mut()
-                    .expect("in reintegration")
-                    .completed_on = Some(*completed_on);
+                self.reintegration.as_mut().expect("in reintegration").completed_on = Some(*completed_on);
                 self.leave_facility(*completed_on, &mut out);
                 let first = next_no(self.follow_ups.len());
                 let due: Vec<NaiveDate> = ctx
@@ -1080,20 +926,10 @@ impl Case {
                 out.push(Happening::FollowUpsScheduled { due });
                 self.set_status(S::FollowUp, &mut out);
             }
-            Command::RecordFollowUp {
-                no,
-                done_on,
-                risk_found,
-                notes,
-                intervention_plan,
-            } => {
+            Command::RecordFollowUp { no, done_on, risk_found, notes, intervention_plan } => {
                 self.require(name, &[S::FollowUp])?;
                 self.check_date(*done_on, ctx)?;
-                let f = self
-                    .follow_ups
-                    .iter()
-                    .find(|f| f.no == *no)
-                    .ok_or(Refusal::UnknownFollowUp)?;
+                let f = self.follow_ups.iter().find(|f| f.no == *no).ok_or(Refusal::UnknownFollowUp)?;
                 if !f.is_pending() {
                     return Err(Refusal::FollowUpAlreadyRecorded);
                 }
@@ -1101,22 +937,13 @@ impl Case {
                 if *risk_found && plan.is_none() {
                     return Err(Refusal::InterventionPlanRequired);
                 }
-                let f = self
-                    .follow_ups
-                    .iter_mut()
-                    .find(|f| f.no == *no)
-                    .expect("found above");
+                let f = self.follow_ups.iter_mut().find(|f| f.no == *no).expect("found above");
                 f.done_on = Some(*done_on);
                 f.risk_found = Some(*risk_found);
                 f.notes = notes.clone();
                 if *risk_found {
                     out.push(Happening::RiskFoundAtFollowUp { no: *no });
-                    self.reopen(
-                        format!("risk found at follow-up {no}"),
-                        plan.expect("checked").to_owned(),
-                        ctx,
-                        &mut out,
-                    );
+                    self.reopen(format!("risk found at follow-up {no}"), plan.expect("checked").to_owned(), ctx, &mut out);
                 }
             }
             Command::RequestClosure { reason } => {
@@ -1124,17 +951,9 @@ impl Case {
                 if self.pending_follow_ups().next().is_some() && blank(reason) {
                     return Err(Refusal::FollowUpsPending);
                 }
-                out.push(self.request_approval(
-                    ApprovalKind::Closure,
-                    reason.clone(),
-                    None,
-                    ctx,
-                )?);
+                out.push(self.request_approval(ApprovalKind::Closure, reason.clone(), None, ctx)?);
             }
-            Command::RequestStayExtension {
-                until,
-                justification,
-            } => {
+            Command::RequestStayExtension { until, justification } => {
                 if self.status.is_ended() {
                     return Err(Refusal::CaseEnded);
                 }
@@ -1143,33 +962,17 @@ impl Case {
                     .as_ref()
                     .filter(|p| p.left_on.is_none())
                     .and_then(|p| p.stay_until)
-                    .ok_or(Refusal::StepNotAllowed {
-                        action: name,
-                        status: self.status,
-                    })?;
+                    .ok_or(Refusal::StepNotAllowed { action: name, status: self.status })?;
                 if blank(justification) {
                     return Err(Refusal::JustificationRequired);
                 }
                 if *until <= current {
                     return Err(Refusal::ExtensionNotLater);
                 }
-                out.push(self.request_approval(
-                    ApprovalKind::StayExtension,
-                    justification.clone(),
-                    Some(*until),
-                    ctx,
-                )?);
+                out.push(self.request_approval(ApprovalKind::StayExtension, justification.clone(), Some(*until), ctx)?);
             }
-            Command::DecideApproval {
-                no,
-                approve,
-                comment,
-            } => {
-                let a = self
-                    .approvals
-                    .iter()
-                    .find(|a| a.no == *no)
-                    .ok_or(Refusal::UnknownApproval)?;
+            Command::DecideApproval { no, approve, comment } => {
+                let a = self.approvals.iter().find(|a| a.no == *no).ok_or(Refusal::UnknownApproval)?;
                 if a.status != ApprovalStatus::Requested {
                     return Err(Refusal::ApprovalNotPending);
                 }
@@ -1177,19 +980,14 @@ impl Case {
                     return Err(Refusal::SelfApproval);
                 }
                 let (kind, extension_until) = (a.kind, a.extension_until);
-                let status = if *approve {
-                    ApprovalStatus::Approved
-                } else {
-                    ApprovalStatus::Rejected
-                };
+                let status = if *approve { ApprovalStatus::Approved } else { ApprovalStatus::Rejected };
                 // Approving must still be possible in the case's current state.
                 if *approve {
                     match kind {
                         ApprovalKind::CasePlan => self.require(name, &[S::CasePlan])?,
-                        ApprovalKind::EmergencyPlacement => self.require(
-                            name,
-                            &[S::Intake, S::RiskAssessment, S::DetailedAssessment],
-                        )?,
+                        ApprovalKind::EmergencyPlacement => {
+                            self.require(name, &[S::Intake, S::RiskAssessment, S::DetailedAssessment])?
+                        }
                         ApprovalKind::Closure => self.require(name, &[S::FollowUp])?,
                         ApprovalKind::StayExtension => {
                             if self.status.is_ended() {
@@ -1198,25 +996,15 @@ impl Case {
                         }
                     }
                 }
-                let a = self
-                    .approvals
-                    .iter_mut()
-                    .find(|a| a.no == *no)
-                    .expect("found above");
+                let a = self.approvals.iter_mut().find(|a| a.no == *no).expect("found above");
                 a.status = status;
                 a.decided_by = Some(ctx.actor);
                 a.decided_on = Some(ctx.today);
                 a.comment = comment.clone();
-                out.push(Happening::ApprovalDecided {
-                    no: *no,
-                    kind,
-                    status,
-                });
+                out.push(Happening::ApprovalDecided { no: *no, kind, status });
                 if *approve {
                     match kind {
-                        ApprovalKind::CasePlan | ApprovalKind::EmergencyPlacement => {
-                            self.set_status(S::InService, &mut out)
-                        }
+                        ApprovalKind::CasePlan | ApprovalKind::EmergencyPlacement => self.set_status(S::InService, &mut out),
                         ApprovalKind::Closure => {
                             self.cancel_follow_ups(&mut out);
                             self.closed_on = Some(ctx.today);
@@ -1232,10 +1020,7 @@ impl Case {
                     }
                 }
             }
-            Command::Reopen {
-                reason,
-                intervention_plan,
-            } => {
+            Command::Reopen { reason, intervention_plan } => {
                 self.require(name, &[S::Closed, S::FollowUp])?;
                 if blank(intervention_plan) {
                     return Err(Refusal::InterventionPlanRequired);
@@ -1256,8 +1041,7 @@ impl Case {
                     }
                     // A safe-home resident's absconding or death is reported to the court.
                     ExitReason::Absconded | ExitReason::Died
-                        if self.kind == CaseKind::SafeHome
-                            && exit.court_report.as_deref().is_none_or(blank) =>
+                        if self.kind == CaseKind::SafeHome && exit.court_report.as_deref().is_none_or(blank) =>
                     {
                         return Err(Refusal::CourtReportRequired);
                     }
@@ -1272,25 +1056,14 @@ impl Case {
         Ok(out)
     }
 
-    fn reopen(
-        &mut self,
-        reason: String,
-        intervention_plan: String,
-        ctx: &Ctx<'_>,
-        out: &mut Vec<Happening>,
-    ) {
+    fn reopen(&mut self, reason: String, intervention_plan: String, ctx: &Ctx<'_>, out: &mut Vec<Happening>) {
         let from = self.status;
         self.cancel_follow_ups(out);
         if let Some(r) = self.reintegration.take() {
             self.past_reintegrations.push(r);
         }
         self.closed_on = None;
-        self.reopenings.push(Reopening {
-            reopened_on: ctx.today,
-            from,
-            reason,
-            intervention_plan,
-        });
+        self.reopenings.push(Reopening { reopened_on: ctx.today, from, reason, intervention_plan });
         out.push(Happening::Reopened);
         let to = match self.kind {
             CaseKind::ChildProtection => CaseStatus::InService,
@@ -1301,20 +1074,13 @@ impl Case {
 
     /// Whether the stay limit falls within `warning_days` of `today` (or has passed).
     pub fn stay_limit_near(&self, today: NaiveDate, warning_days: u32) -> Option<NaiveDate> {
-        let until = self
-            .placement
-            .as_ref()
-            .filter(|p| p.left_on.is_none())
-            .and_then(|p| p.stay_until)?;
-        (!self.status.is_ended()
-            && until <= today + chrono::Duration::days(i64::from(warning_days)))
-        .then_some(until)
+        let until = self.placement.as_ref().filter(|p| p.left_on.is_none()).and_then(|p| p.stay_until)?;
+        (!self.status.is_ended() && until <= today + chrono::Duration::days(i64::from(warning_days))).then_some(until)
     }
 
     /// The day a child-protection case's subject turns 18 (for the ageing-out flag).
     pub fn ages_out_on(&self) -> Option<NaiveDate> {
-        (self.kind == CaseKind::ChildProtection)
-            .then(|| crate::person::birthday(self.subject.date_of_birth, 18))
+        (self.kind == CaseKind::ChildProtection).then(|| crate::person::birthday(self.subject.date_of_birth, 18))
     }
 }
 
@@ -1357,9 +1123,7 @@ pub mod rules {
     /// The guardian must not be a recorded alleged perpetrator.
     pub fn guardian_not_perpetrator(case: &Case, r: &Reintegration) -> Result<(), Refusal> {
         match &r.guardian {
-            Some(g) if case.alleged_perpetrators.contains(&g.person_id) => {
-                Err(Refusal::GuardianIsAllegedPerpetrator)
-            }
+            Some(g) if case.alleged_perpetrators.contains(&g.person_id) => Err(Refusal::GuardianIsAllegedPerpetrator),
             _ => Ok(()),
         }
     }
@@ -1376,13 +1140,8 @@ pub mod rules {
     }
 
     /// A child's own views are recorded before reintegration.
-    pub fn child_views_recorded(
-        case: &Case,
-        r: &Reintegration,
-        on: NaiveDate,
-    ) -> Result<(), Refusal> {
-        if is_child_on(case.subject.date_of_birth, on) && r.child_views.as_deref().is_none_or(blank)
-        {
+    pub fn child_views_recorded(case: &Case, r: &Reintegration, on: NaiveDate) -> Result<(), Refusal> {
+        if is_child_on(case.subject.date_of_birth, on) && r.child_views.as_deref().is_none_or(blank) {
             return Err(Refusal::ChildViewsMissing);
         }
         Ok(())
@@ -1390,23 +1149,15 @@ pub mod rules {
 
     /// A foreign national (or any repatriation) needs clearance before handover.
     pub fn repatriation_clearance(case: &Case, r: &Reintegration) -> Result<(), Refusal> {
-        if (case.subject.foreign_national || r.destination == Destination::Repatriation)
-            && r.repatriation_clearance.is_none()
-        {
+        if (case.subject.foreign_national || r.destination == Destination::Repatriation) && r.repatriation_clearance.is_none() {
             return Err(Refusal::RepatriationClearanceMissing);
         }
         Ok(())
     }
 
     /// Independent living is for adults.
-    pub fn independent_living_adults_only(
-        case: &Case,
-        r: &Reintegration,
-        on: NaiveDate,
-    ) -> Result<(), Refusal> {
-        if r.destination == Destination::IndependentLiving
-            && is_child_on(case.subject.date_of_birth, on)
-        {
+    pub fn independent_living_adults_only(case: &Case, r: &Reintegration, on: NaiveDate) -> Result<(), Refusal> {
+        if r.destination == Destination::IndependentLiving && is_child_on(case.subject.date_of_birth, on) {
             return Err(Refusal::IndependentLivingForAdultsOnly);
         }
         Ok(())
@@ -1425,10 +1176,7 @@ pub mod rules {
     /// placement approved (used by the property tests as an invariant).
     pub fn in_service_was_approved(case: &Case) -> bool {
         case.kind != CaseKind::ChildProtection
-            || !matches!(
-                case.status,
-                CaseStatus::InService | CaseStatus::Reintegration | CaseStatus::FollowUp
-            )
+            || !matches!(case.status, CaseStatus::InService | CaseStatus::Reintegration | CaseStatus::FollowUp)
             || case.approved(ApprovalKind::CasePlan)
             || case.approved(ApprovalKind::EmergencyPlacement)
             || !case.reopenings.is_empty()

@@ -8,10 +8,7 @@ use crate::Label;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     #[error("{action} is not allowed while the case is {status:?}")]
-    StepNotAllowed {
-        action: &'static str,
-        status: CaseStatus,
-    },
+    StepNotAllowed { action: &'static str, status: CaseStatus },
     #[error("the case has ended")]
     CaseEnded,
     #[error("this action applies to the other kind of case")]
@@ -70,9 +67,7 @@ pub enum Refusal {
     UnknownReferral,
     #[error("the referral cannot move from its current status that way")]
     ReferralTransition,
-    #[error(
-        "the person is already recorded as an alleged perpetrator or is the case's own subject"
-    )]
+    #[error("the person is already recorded as an alleged perpetrator or is the case's own subject")]
     InvalidPerpetrator,
     #[error("the extension must end after the current limit")]
     ExtensionNotLater,
@@ -149,127 +144,73 @@ impl Refusal {
     pub fn label(&self) -> Label {
         use Refusal::*;
         match self {
-            StepNotAllowed { .. } => Label::new(
-                "This step is not allowed at the case's current stage",
-                "কেসের বর্তমান পর্যায়ে এই ধাপ অনুমোদিত নয়",
-            ),
-            CaseEnded => Label::new(
-                "The case has ended; re-open it first",
-                "কেসটি শেষ হয়েছে; আগে পুনরায় চালু করুন",
-            ),
-            WrongKind => Label::new(
-                "This action does not apply to this kind of case",
-                "এই ধরনের কেসে এই কাজ প্রযোজ্য নয়",
-            ),
+            StepNotAllowed { .. } => {
+                Label::new("This step is not allowed at the case's current stage", "কেসের বর্তমান পর্যায়ে এই ধাপ অনুমোদিত নয়")
+            }
+            CaseEnded => Label::new("The case has ended; re-open it first", "কেসটি শেষ হয়েছে; আগে পুনরায় চালু করুন"),
+            WrongKind => Label::new("This action does not apply to this kind of case", "এই ধরনের কেসে এই কাজ প্রযোজ্য নয়"),
             NotAChildAtIntake => Label::new(
                 "A child-protection case is for a child under 18 at intake",
                 "শিশু সুরক্ষা কেস কেবল গ্রহণের সময় ১৮ বছরের কম বয়সী শিশুর জন্য",
             ),
-            CapacityFull(_) => Label::new(
-                "The facility has no free place for this sex",
-                "প্রতিষ্ঠানে এই লিঙ্গের জন্য কোনো খালি আসন নেই",
-            ),
-            FacilityDoesNotAdmit(_) => Label::new(
-                "The facility has no places for this sex",
-                "প্রতিষ্ঠানে এই লিঙ্গের জন্য কোনো আসন নেই",
-            ),
+            CapacityFull(_) => {
+                Label::new("The facility has no free place for this sex", "প্রতিষ্ঠানে এই লিঙ্গের জন্য কোনো খালি আসন নেই")
+            }
+            FacilityDoesNotAdmit(_) => {
+                Label::new("The facility has no places for this sex", "প্রতিষ্ঠানে এই লিঙ্গের জন্য কোনো আসন নেই")
+            }
             StayLimitPassed => Label::new(
                 "The stay limit has passed; an approved extension is needed",
                 "অবস্থানের মেয়াদ শেষ; অনুমোদিত মেয়াদ বৃদ্ধি প্রয়োজন",
             ),
-            GuardianNotIdentified => Label::new(
-                "The guardian must be identified (ID and relationship)",
-                "অভিভাবককে শনাক্ত করতে হবে (পরিচয়পত্র ও সম্পর্ক)",
-            ),
-            GuardianIsAllegedPerpetrator => Label::new(
-                "Guardian is a recorded alleged perpetrator",
-                "অভিভাবক একজন নথিভুক্ত অভিযুক্ত নির্যাতনকারী",
-            ),
+            GuardianNotIdentified => {
+                Label::new("The guardian must be identified (ID and relationship)", "অভিভাবককে শনাক্ত করতে হবে (পরিচয়পত্র ও সম্পর্ক)")
+            }
+            GuardianIsAllegedPerpetrator => {
+                Label::new("Guardian is a recorded alleged perpetrator", "অভিভাবক একজন নথিভুক্ত অভিযুক্ত নির্যাতনকারী")
+            }
             GuardianNotAssessedSafe => Label::new(
                 "A guardian/family assessment with a safe outcome is required",
                 "নিরাপদ ফলাফলসহ অভিভাবক/পরিবার মূল্যায়ন প্রয়োজন",
             ),
-            ChildViewsMissing => Label::new(
-                "The child's own views must be recorded",
-                "শিশুর নিজের মতামত নথিভুক্ত করতে হবে",
-            ),
-            ReleaseOrderMissing => Label::new(
-                "A court release order is required",
-                "আদালতের মুক্তির আদেশ প্রয়োজন",
-            ),
-            RepatriationClearanceMissing => Label::new(
-                "Repatriation clearance is required for a foreign national",
-                "বিদেশি নাগরিকের জন্য প্রত্যাবাসন ছাড়পত্র প্রয়োজন",
-            ),
-            ConsentMissing(_) => Label::new(
-                "Consent must be recorded first",
-                "আগে সম্মতি নথিভুক্ত করতে হবে",
-            ),
-            IndependentLivingForAdultsOnly => Label::new(
-                "Independent living is only for adults",
-                "স্বাধীন জীবনযাপন কেবল প্রাপ্তবয়স্কদের জন্য",
-            ),
+            ChildViewsMissing => Label::new("The child's own views must be recorded", "শিশুর নিজের মতামত নথিভুক্ত করতে হবে"),
+            ReleaseOrderMissing => Label::new("A court release order is required", "আদালতের মুক্তির আদেশ প্রয়োজন"),
+            RepatriationClearanceMissing => {
+                Label::new("Repatriation clearance is required for a foreign national", "বিদেশি নাগরিকের জন্য প্রত্যাবাসন ছাড়পত্র প্রয়োজন")
+            }
+            ConsentMissing(_) => Label::new("Consent must be recorded first", "আগে সম্মতি নথিভুক্ত করতে হবে"),
+            IndependentLivingForAdultsOnly => {
+                Label::new("Independent living is only for adults", "স্বাধীন জীবনযাপন কেবল প্রাপ্তবয়স্কদের জন্য")
+            }
             FollowUpsPending => Label::new(
                 "Follow-ups are pending; a supervisor must approve closure with a reason",
                 "ফলো-আপ বাকি আছে; কারণসহ সুপারভাইজারের অনুমোদন প্রয়োজন",
             ),
-            ApprovalAlreadyPending(_) => Label::new(
-                "An approval of this kind is already waiting",
-                "এই ধরনের একটি অনুমোদন ইতিমধ্যে অপেক্ষমাণ",
-            ),
-            ApprovalNotPending => Label::new(
-                "This approval has already been decided",
-                "এই অনুমোদনের সিদ্ধান্ত ইতিমধ্যে হয়েছে",
-            ),
-            UnknownApproval => Label::new(
-                "There is no such approval on this case",
-                "এই কেসে এমন কোনো অনুমোদন নেই",
-            ),
-            SelfApproval => Label::new(
-                "You cannot decide your own request",
-                "নিজের অনুরোধে নিজে সিদ্ধান্ত দেওয়া যায় না",
-            ),
-            JustificationRequired => Label::new(
-                "A written justification is required",
-                "লিখিত যৌক্তিকতা প্রয়োজন",
-            ),
-            NotYetEighteen => {
-                Label::new("The person has not turned 18", "ব্যক্তির বয়স ১৮ বছর পূর্ণ হয়নি")
+            ApprovalAlreadyPending(_) => {
+                Label::new("An approval of this kind is already waiting", "এই ধরনের একটি অনুমোদন ইতিমধ্যে অপেক্ষমাণ")
             }
-            CourtReportRequired => Label::new(
-                "The report to the court must be recorded",
-                "আদালতে প্রতিবেদন নথিভুক্ত করতে হবে",
-            ),
+            ApprovalNotPending => Label::new("This approval has already been decided", "এই অনুমোদনের সিদ্ধান্ত ইতিমধ্যে হয়েছে"),
+            UnknownApproval => Label::new("There is no such approval on this case", "এই কেসে এমন কোনো অনুমোদন নেই"),
+            SelfApproval => Label::new("You cannot decide your own request", "নিজের অনুরোধে নিজে সিদ্ধান্ত দেওয়া যায় না"),
+            JustificationRequired => Label::new("A written justification is required", "লিখিত যৌক্তিকতা প্রয়োজন"),
+            NotYetEighteen => Label::new("The person has not turned 18", "ব্যক্তির বয়স ১৮ বছর পূর্ণ হয়নি"),
+            CourtReportRequired => Label::new("The report to the court must be recorded", "আদালতে প্রতিবেদন নথিভুক্ত করতে হবে"),
             UnknownFollowUp => Label::new("There is no such follow-up", "এমন কোনো ফলো-আপ নেই"),
-            FollowUpAlreadyRecorded => Label::new(
-                "This follow-up is already recorded",
-                "এই ফলো-আপ ইতিমধ্যে নথিভুক্ত",
-            ),
-            InterventionPlanRequired => Label::new(
-                "An intervention plan is required to re-open",
-                "পুনরায় চালু করতে হস্তক্ষেপ পরিকল্পনা প্রয়োজন",
-            ),
-            DateInFuture => Label::new(
-                "The date cannot be in the future",
-                "তারিখ ভবিষ্যতের হতে পারে না",
-            ),
-            DateBeforeCase => Label::new(
-                "The date cannot be before the case was opened",
-                "তারিখ কেস খোলার আগের হতে পারে না",
-            ),
+            FollowUpAlreadyRecorded => Label::new("This follow-up is already recorded", "এই ফলো-আপ ইতিমধ্যে নথিভুক্ত"),
+            InterventionPlanRequired => {
+                Label::new("An intervention plan is required to re-open", "পুনরায় চালু করতে হস্তক্ষেপ পরিকল্পনা প্রয়োজন")
+            }
+            DateInFuture => Label::new("The date cannot be in the future", "তারিখ ভবিষ্যতের হতে পারে না"),
+            DateBeforeCase => Label::new("The date cannot be before the case was opened", "তারিখ কেস খোলার আগের হতে পারে না"),
             UnknownReferral => Label::new("There is no such referral", "এমন কোনো রেফারেল নেই"),
-            ReferralTransition => Label::new(
-                "The referral cannot change to that status",
-                "রেফারেলটি ঐ অবস্থায় পরিবর্তন করা যায় না",
-            ),
+            ReferralTransition => Label::new("The referral cannot change to that status", "রেফারেলটি ঐ অবস্থায় পরিবর্তন করা যায় না"),
             InvalidPerpetrator => Label::new(
                 "That person cannot be recorded as an alleged perpetrator here",
                 "ঐ ব্যক্তিকে এখানে অভিযুক্ত হিসেবে নথিভুক্ত করা যায় না",
             ),
-            ExtensionNotLater => Label::new(
-                "The extension must end after the current limit",
-                "বর্ধিত মেয়াদ বর্তমান সীমার পরে শেষ হতে হবে",
-            ),
+            ExtensionNotLater => {
+                Label::new("The extension must end after the current limit", "বর্ধিত মেয়াদ বর্তমান সীমার পরে শেষ হতে হবে")
+            }
         }
     }
 }

@@ -21,40 +21,22 @@ fn settings() -> &'static CaseSettings {
 }
 
 fn ctx(actor: u128) -> Ctx<'static> {
-    Ctx {
-        today: today(),
-        actor: Uuid::from_u128(actor),
-        settings: settings(),
-    }
+    Ctx { today: today(), actor: Uuid::from_u128(actor), settings: settings() }
 }
 
 const WORKER: u128 = 1;
 const SUPERVISOR: u128 = 2;
 
 fn subject(dob: NaiveDate, sex: Sex, foreign: bool) -> CaseSubject {
-    CaseSubject {
-        person_id: Uuid::from_u128(100),
-        sex,
-        date_of_birth: dob,
-        foreign_national: foreign,
-    }
+    CaseSubject { person_id: Uuid::from_u128(100), sex, date_of_birth: dob, foreign_national: foreign }
 }
 
 fn facility(capacity: u32, occupied: u32, limit: Option<u32>) -> FacilityFacts {
-    FacilityFacts {
-        facility_id: Uuid::from_u128(900),
-        capacity,
-        occupied,
-        stay_limit_months: limit,
-    }
+    FacilityFacts { facility_id: Uuid::from_u128(900), capacity, occupied, stay_limit_months: limit }
 }
 
 fn guardian(id: u128) -> Guardian {
-    Guardian {
-        person_id: Uuid::from_u128(id),
-        relationship: "mother".into(),
-        has_identifier: true,
-    }
+    Guardian { person_id: Uuid::from_u128(id), relationship: "mother".into(), has_identifier: true }
 }
 
 fn order(day: NaiveDate) -> CourtOrder {
@@ -66,8 +48,7 @@ fn order(day: NaiveDate) -> CourtOrder {
 }
 
 fn run(case: &mut Case, actor: u128, cmd: Command) -> Vec<Happening> {
-    case.handle(&cmd, &ctx(actor))
-        .unwrap_or_else(|e| panic!("{} refused: {e:?}", cmd.name()))
+    case.handle(&cmd, &ctx(actor)).unwrap_or_else(|e| panic!("{} refused: {e:?}", cmd.name()))
 }
 
 fn refused(case: &mut Case, actor: u128, cmd: Command) -> Refusal {
@@ -90,12 +71,7 @@ fn service(kind: ServiceType, on: NaiveDate) -> Command {
 }
 
 fn safe_home_in_care(foreign: bool) -> Case {
-    let mut c = Case::open_safe_home(
-        subject(d(2000, 5, 1), Sex::Female, foreign),
-        order(d(2026, 3, 1)),
-        today(),
-    )
-    .unwrap();
+    let mut c = Case::open_safe_home(subject(d(2000, 5, 1), Sex::Female, foreign), order(d(2026, 3, 1)), today()).unwrap();
     run(
         &mut c,
         WORKER,
@@ -106,34 +82,17 @@ fn safe_home_in_care(foreign: bool) -> Case {
             belongings: vec!["bag".into()],
         },
     );
-    run(
-        &mut c,
-        WORKER,
-        service(ServiceType::LegalAid, d(2026, 3, 5)),
-    );
+    run(&mut c, WORKER, service(ServiceType::LegalAid, d(2026, 3, 5)));
     c
 }
 
 fn approve_last(c: &mut Case) {
     let no = c.approvals.last().unwrap().no;
-    run(
-        c,
-        SUPERVISOR,
-        Command::DecideApproval {
-            no,
-            approve: true,
-            comment: None,
-        },
-    );
+    run(c, SUPERVISOR, Command::DecideApproval { no, approve: true, comment: None });
 }
 
 fn child_in_service() -> Case {
-    let mut c = Case::open_child_protection(
-        subject(d(2014, 1, 10), Sex::Male, false),
-        d(2026, 6, 1),
-        today(),
-    )
-    .unwrap();
+    let mut c = Case::open_child_protection(subject(d(2014, 1, 10), Sex::Male, false), d(2026, 6, 1), today()).unwrap();
     run(
         &mut c,
         WORKER,
@@ -150,10 +109,7 @@ fn child_in_service() -> Case {
         &mut c,
         WORKER,
         Command::RecordDetailedAssessment {
-            assessment: DetailedAssessment {
-                assessed_on: d(2026, 6, 5),
-                summary: "family traced".into(),
-            },
+            assessment: DetailedAssessment { assessed_on: d(2026, 6, 5), summary: "family traced".into() },
         },
     );
     run(
@@ -187,28 +143,14 @@ fn ready_family_reintegration(c: &mut Case) {
         c,
         WORKER,
         Command::RecordGuardianAssessment {
-            assessment: GuardianAssessment {
-                outcome: AssessmentOutcome::Safe,
-                assessed_on: d(2026, 9, 2),
-                notes: String::new(),
-            },
+            assessment: GuardianAssessment { outcome: AssessmentOutcome::Safe, assessed_on: d(2026, 9, 2), notes: String::new() },
         },
     );
+    run(c, WORKER, Command::RecordChildViews { views: "wants to go home".into() });
     run(
         c,
         WORKER,
-        Command::RecordChildViews {
-            views: "wants to go home".into(),
-        },
-    );
-    run(
-        c,
-        WORKER,
-        Command::RecordConsent {
-            purpose: ConsentPurpose::Reintegration,
-            given_by: "mother".into(),
-            given_on: d(2026, 9, 2),
-        },
+        Command::RecordConsent { purpose: ConsentPurpose::Reintegration, given_by: "mother".into(), given_on: d(2026, 9, 2) },
     );
 }
 
@@ -217,33 +159,16 @@ fn safe_home_resident_released_to_a_verified_guardian_then_followed_up_and_close
     let mut c = safe_home_in_care(false);
     assert_eq!(c.status, CaseStatus::InCare);
     assert_eq!(c.in_residence(), Some(Uuid::from_u128(900)));
-    run(
-        &mut c,
-        WORKER,
-        service(ServiceType::SafeDelivery, d(2026, 4, 1)),
-    );
-    run(
-        &mut c,
-        WORKER,
-        service(ServiceType::PublicExamination, d(2026, 5, 1)),
-    );
-    run(
-        &mut c,
-        WORKER,
-        Command::RecordReleaseOrder {
-            order: order(d(2026, 9, 1)),
-        },
-    );
+    run(&mut c, WORKER, service(ServiceType::SafeDelivery, d(2026, 4, 1)));
+    run(&mut c, WORKER, service(ServiceType::PublicExamination, d(2026, 5, 1)));
+    run(&mut c, WORKER, Command::RecordReleaseOrder { order: order(d(2026, 9, 1)) });
     run(
         &mut c,
         WORKER,
         Command::StartReintegration {
             destination: Destination::Family,
             guardian: Some(guardian(200)),
-            support_items: vec![SupportItem {
-                item: "sewing machine".into(),
-                value_taka: 12_000,
-            }],
+            support_items: vec![SupportItem { item: "sewing machine".into(), value_taka: 12_000 }],
             started_on: d(2026, 9, 2),
         },
     );
@@ -251,32 +176,18 @@ fn safe_home_resident_released_to_a_verified_guardian_then_followed_up_and_close
         &mut c,
         WORKER,
         Command::RecordGuardianAssessment {
-            assessment: GuardianAssessment {
-                outcome: AssessmentOutcome::Safe,
-                assessed_on: d(2026, 9, 3),
-                notes: String::new(),
-            },
+            assessment: GuardianAssessment { outcome: AssessmentOutcome::Safe, assessed_on: d(2026, 9, 3), notes: String::new() },
         },
     );
     run(
         &mut c,
         WORKER,
-        Command::RecordConsent {
-            purpose: ConsentPurpose::Reintegration,
-            given_by: "resident".into(),
-            given_on: d(2026, 9, 3),
-        },
+        Command::RecordConsent { purpose: ConsentPurpose::Reintegration, given_by: "resident".into(), given_on: d(2026, 9, 3) },
     );
-    let h = run(
-        &mut c,
-        WORKER,
-        Command::CompleteReintegration {
-            completed_on: d(2026, 9, 5),
-        },
+    let h = run(&mut c, WORKER, Command::CompleteReintegration { completed_on: d(2026, 9, 5) });
+    assert!(
+        h.contains(&Happening::FollowUpsScheduled { due: vec![d(2026, 10, 5), d(2026, 12, 5), d(2027, 3, 5), d(2027, 9, 5)] })
     );
-    assert!(h.contains(&Happening::FollowUpsScheduled {
-        due: vec![d(2026, 10, 5), d(2026, 12, 5), d(2027, 3, 5), d(2027, 9, 5)]
-    }));
     assert_eq!(c.status, CaseStatus::FollowUp);
     assert_eq!(c.in_residence(), None, "she left the home");
     run(
@@ -290,35 +201,9 @@ fn safe_home_resident_released_to_a_verified_guardian_then_followed_up_and_close
             intervention_plan: None,
         },
     );
-    assert_eq!(
-        refused(
-            &mut c,
-            WORKER,
-            Command::RequestClosure {
-                reason: String::new()
-            }
-        ),
-        Refusal::FollowUpsPending
-    );
-    run(
-        &mut c,
-        WORKER,
-        Command::RequestClosure {
-            reason: "moved abroad with family; further follow-ups impossible".into(),
-        },
-    );
-    assert_eq!(
-        refused(
-            &mut c,
-            WORKER,
-            Command::DecideApproval {
-                no: 1,
-                approve: true,
-                comment: None
-            }
-        ),
-        Refusal::SelfApproval
-    );
+    assert_eq!(refused(&mut c, WORKER, Command::RequestClosure { reason: String::new() }), Refusal::FollowUpsPending);
+    run(&mut c, WORKER, Command::RequestClosure { reason: "moved abroad with family; further follow-ups impossible".into() });
+    assert_eq!(refused(&mut c, WORKER, Command::DecideApproval { no: 1, approve: true, comment: None }), Refusal::SelfApproval);
     approve_last(&mut c);
     assert_eq!(c.status, CaseStatus::Closed);
     assert_eq!(c.pending_follow_ups().count(), 0);
@@ -350,29 +235,14 @@ fn release_needs_the_court_release_order() {
         repatriation_clearance: None,
         completed_on: None,
     });
-    assert_eq!(
-        c.check_reintegration(d(2026, 9, 2)),
-        Err(Refusal::ReleaseOrderMissing)
-    );
+    assert_eq!(c.check_reintegration(d(2026, 9, 2)), Err(Refusal::ReleaseOrderMissing));
 }
 
 #[test]
 fn a_recorded_alleged_perpetrator_is_never_the_guardian() {
     let mut c = safe_home_in_care(false);
-    run(
-        &mut c,
-        WORKER,
-        Command::RecordAllegedPerpetrator {
-            person_id: Uuid::from_u128(200),
-        },
-    );
-    run(
-        &mut c,
-        WORKER,
-        Command::RecordReleaseOrder {
-            order: order(d(2026, 9, 1)),
-        },
-    );
+    run(&mut c, WORKER, Command::RecordAllegedPerpetrator { person_id: Uuid::from_u128(200) });
+    run(&mut c, WORKER, Command::RecordReleaseOrder { order: order(d(2026, 9, 1)) });
     let e = refused(
         &mut c,
         WORKER,
@@ -400,37 +270,17 @@ fn a_recorded_alleged_perpetrator_is_never_the_guardian() {
         &mut c,
         WORKER,
         Command::RecordGuardianAssessment {
-            assessment: GuardianAssessment {
-                outcome: AssessmentOutcome::Safe,
-                assessed_on: d(2026, 9, 3),
-                notes: String::new(),
-            },
+            assessment: GuardianAssessment { outcome: AssessmentOutcome::Safe, assessed_on: d(2026, 9, 3), notes: String::new() },
         },
     );
     run(
         &mut c,
         WORKER,
-        Command::RecordConsent {
-            purpose: ConsentPurpose::Reintegration,
-            given_by: "resident".into(),
-            given_on: d(2026, 9, 3),
-        },
+        Command::RecordConsent { purpose: ConsentPurpose::Reintegration, given_by: "resident".into(), given_on: d(2026, 9, 3) },
     );
-    run(
-        &mut c,
-        WORKER,
-        Command::RecordAllegedPerpetrator {
-            person_id: Uuid::from_u128(201),
-        },
-    );
+    run(&mut c, WORKER, Command::RecordAllegedPerpetrator { person_id: Uuid::from_u128(201) });
     assert_eq!(
-        refused(
-            &mut c,
-            WORKER,
-            Command::CompleteReintegration {
-                completed_on: d(2026, 9, 5)
-            }
-        ),
+        refused(&mut c, WORKER, Command::CompleteReintegration { completed_on: d(2026, 9, 5) }),
         Refusal::GuardianIsAllegedPerpetrator
     );
 }
@@ -438,17 +288,8 @@ fn a_recorded_alleged_perpetrator_is_never_the_guardian() {
 #[test]
 fn each_reintegration_rule_refuses_on_its_own() {
     let mut c = safe_home_in_care(false);
-    run(
-        &mut c,
-        WORKER,
-        Command::RecordReleaseOrder {
-            order: order(d(2026, 9, 1)),
-        },
-    );
-    let no_id = Guardian {
-        has_identifier: false,
-        ..guardian(200)
-    };
+    run(&mut c, WORKER, Command::RecordReleaseOrder { order: order(d(2026, 9, 1)) });
+    let no_id = Guardian { has_identifier: false, ..guardian(200) };
     run(
         &mut c,
         WORKER,
@@ -459,18 +300,10 @@ fn each_reintegration_rule_refuses_on_its_own() {
             started_on: d(2026, 9, 2),
         },
     );
-    let complete = Command::CompleteReintegration {
-        completed_on: d(2026, 9, 5),
-    };
-    assert_eq!(
-        refused(&mut c, WORKER, complete.clone()),
-        Refusal::GuardianNotIdentified
-    );
+    let complete = Command::CompleteReintegration { completed_on: d(2026, 9, 5) };
+    assert_eq!(refused(&mut c, WORKER, complete.clone()), Refusal::GuardianNotIdentified);
     c.reintegration.as_mut().unwrap().guardian = Some(guardian(200));
-    assert_eq!(
-        refused(&mut c, WORKER, complete.clone()),
-        Refusal::GuardianNotAssessedSafe
-    );
+    assert_eq!(refused(&mut c, WORKER, complete.clone()), Refusal::GuardianNotAssessedSafe);
     run(
         &mut c,
         WORKER,
@@ -482,33 +315,19 @@ fn each_reintegration_rule_refuses_on_its_own() {
             },
         },
     );
-    assert_eq!(
-        refused(&mut c, WORKER, complete.clone()),
-        Refusal::GuardianNotAssessedSafe
-    );
+    assert_eq!(refused(&mut c, WORKER, complete.clone()), Refusal::GuardianNotAssessedSafe);
     run(
         &mut c,
         WORKER,
         Command::RecordGuardianAssessment {
-            assessment: GuardianAssessment {
-                outcome: AssessmentOutcome::Safe,
-                assessed_on: d(2026, 9, 4),
-                notes: String::new(),
-            },
+            assessment: GuardianAssessment { outcome: AssessmentOutcome::Safe, assessed_on: d(2026, 9, 4), notes: String::new() },
         },
     );
-    assert_eq!(
-        refused(&mut c, WORKER, complete.clone()),
-        Refusal::ConsentMissing(ConsentPurpose::Reintegration)
-    );
+    assert_eq!(refused(&mut c, WORKER, complete.clone()), Refusal::ConsentMissing(ConsentPurpose::Reintegration));
     run(
         &mut c,
         WORKER,
-        Command::RecordConsent {
-            purpose: ConsentPurpose::Reintegration,
-            given_by: "resident".into(),
-            given_on: d(2026, 9, 4),
-        },
+        Command::RecordConsent { purpose: ConsentPurpose::Reintegration, given_by: "resident".into(), given_on: d(2026, 9, 4) },
     );
     run(&mut c, WORKER, complete);
 }
@@ -516,13 +335,7 @@ fn each_reintegration_rule_refuses_on_its_own() {
 #[test]
 fn a_foreign_national_is_repatriated_only_after_clearance() {
     let mut c = safe_home_in_care(true);
-    run(
-        &mut c,
-        WORKER,
-        Command::RecordReleaseOrder {
-            order: order(d(2026, 9, 1)),
-        },
-    );
+    run(&mut c, WORKER, Command::RecordReleaseOrder { order: order(d(2026, 9, 1)) });
     run(
         &mut c,
         WORKER,
@@ -536,27 +349,15 @@ fn a_foreign_national_is_repatriated_only_after_clearance() {
     run(
         &mut c,
         WORKER,
-        Command::RecordConsent {
-            purpose: ConsentPurpose::Reintegration,
-            given_by: "resident".into(),
-            given_on: d(2026, 9, 3),
-        },
+        Command::RecordConsent { purpose: ConsentPurpose::Reintegration, given_by: "resident".into(), given_on: d(2026, 9, 3) },
     );
-    let complete = Command::CompleteReintegration {
-        completed_on: d(2026, 9, 20),
-    };
-    assert_eq!(
-        refused(&mut c, WORKER, complete.clone()),
-        Refusal::RepatriationClearanceMissing
-    );
+    let complete = Command::CompleteReintegration { completed_on: d(2026, 9, 20) };
+    assert_eq!(refused(&mut c, WORKER, complete.clone()), Refusal::RepatriationClearanceMissing);
     run(
         &mut c,
         WORKER,
         Command::RecordRepatriationClearance {
-            clearance: RepatriationClearance {
-                reference: "MoHA/NP/17".into(),
-                cleared_on: d(2026, 9, 15),
-            },
+            clearance: RepatriationClearance { reference: "MoHA/NP/17".into(), cleared_on: d(2026, 9, 15) },
         },
     );
     run(&mut c, WORKER, complete);
@@ -585,23 +386,9 @@ fn a_street_child_through_every_step_then_re_opened_by_a_follow_up() {
             referred_on: d(2026, 7, 2),
         },
     );
-    run(
-        &mut c,
-        WORKER,
-        Command::UpdateReferral {
-            no: 1,
-            status: ReferralStatus::Accepted,
-        },
-    );
+    run(&mut c, WORKER, Command::UpdateReferral { no: 1, status: ReferralStatus::Accepted });
     assert_eq!(
-        refused(
-            &mut c,
-            WORKER,
-            Command::UpdateReferral {
-                no: 1,
-                status: ReferralStatus::Made
-            }
-        ),
+        refused(&mut c, WORKER, Command::UpdateReferral { no: 1, status: ReferralStatus::Made }),
         Refusal::ReferralTransition
     );
     run(
@@ -614,13 +401,7 @@ fn a_street_child_through_every_step_then_re_opened_by_a_follow_up() {
         },
     );
     ready_family_reintegration(&mut c);
-    run(
-        &mut c,
-        WORKER,
-        Command::CompleteReintegration {
-            completed_on: d(2026, 9, 10),
-        },
-    );
+    run(&mut c, WORKER, Command::CompleteReintegration { completed_on: d(2026, 9, 10) });
     assert_eq!(c.status, CaseStatus::FollowUp);
     assert_eq!(
         refused(
@@ -649,108 +430,46 @@ fn a_street_child_through_every_step_then_re_opened_by_a_follow_up() {
     );
     assert!(h.contains(&Happening::Reopened));
     assert_eq!(c.status, CaseStatus::InService);
-    assert_eq!(
-        c.pending_follow_ups().count(),
-        0,
-        "old follow-ups were cancelled"
-    );
+    assert_eq!(c.pending_follow_ups().count(), 0, "old follow-ups were cancelled");
     assert_eq!(c.past_reintegrations.len(), 1);
     assert!(rules::in_service_was_approved(&c));
 }
 
 #[test]
 fn steps_cannot_be_skipped_except_by_approved_emergency_placement() {
-    let mut c = Case::open_child_protection(
-        subject(d(2015, 1, 1), Sex::Female, false),
-        d(2026, 11, 1),
-        today(),
-    )
-    .unwrap();
-    let e = refused(
-        &mut c,
-        WORKER,
-        Command::SubmitCasePlan {
-            goals: vec!["x".into()],
-            interventions: vec![],
-        },
-    );
-    assert_eq!(
-        e,
-        Refusal::StepNotAllowed {
-            action: "submit_case_plan",
-            status: CaseStatus::Intake
-        }
-    );
+    let mut c = Case::open_child_protection(subject(d(2015, 1, 1), Sex::Female, false), d(2026, 11, 1), today()).unwrap();
+    let e = refused(&mut c, WORKER, Command::SubmitCasePlan { goals: vec!["x".into()], interventions: vec![] });
+    assert_eq!(e, Refusal::StepNotAllowed { action: "submit_case_plan", status: CaseStatus::Intake });
     assert_eq!(
         refused(
             &mut c,
             WORKER,
             Command::RecordDetailedAssessment {
-                assessment: DetailedAssessment {
-                    assessed_on: d(2026, 11, 2),
-                    summary: String::new()
-                }
+                assessment: DetailedAssessment { assessed_on: d(2026, 11, 2), summary: String::new() }
             }
         )
         .rule(),
         "case.step_order"
     );
     assert_eq!(
-        refused(
-            &mut c,
-            WORKER,
-            Command::RequestEmergencyPlacement {
-                justification: "  ".into()
-            }
-        ),
+        refused(&mut c, WORKER, Command::RequestEmergencyPlacement { justification: "  ".into() }),
         Refusal::JustificationRequired
     );
-    run(
-        &mut c,
-        WORKER,
-        Command::RequestEmergencyPlacement {
-            justification: "found injured at night".into(),
-        },
-    );
+    run(&mut c, WORKER, Command::RequestEmergencyPlacement { justification: "found injured at night".into() });
     assert_eq!(
-        refused(
-            &mut c,
-            WORKER,
-            Command::RequestEmergencyPlacement {
-                justification: "again".into()
-            }
-        ),
+        refused(&mut c, WORKER, Command::RequestEmergencyPlacement { justification: "again".into() }),
         Refusal::ApprovalAlreadyPending(ApprovalKind::EmergencyPlacement)
     );
-    assert_eq!(
-        c.status,
-        CaseStatus::Intake,
-        "nothing skipped until a supervisor approves"
-    );
+    assert_eq!(c.status, CaseStatus::Intake, "nothing skipped until a supervisor approves");
     approve_last(&mut c);
     assert_eq!(c.status, CaseStatus::InService);
-    run(
-        &mut c,
-        WORKER,
-        Command::PlaceInFacility {
-            facility: facility(100, 99, Some(6)),
-            placed_on: d(2026, 11, 2),
-        },
-    );
-    assert_eq!(
-        c.placement.as_ref().unwrap().stay_until,
-        Some(d(2027, 5, 1))
-    );
+    run(&mut c, WORKER, Command::PlaceInFacility { facility: facility(100, 99, Some(6)), placed_on: d(2026, 11, 2) });
+    assert_eq!(c.placement.as_ref().unwrap().stay_until, Some(d(2027, 5, 1)));
 }
 
 #[test]
 fn a_rejected_case_plan_can_be_resubmitted() {
-    let mut c = Case::open_child_protection(
-        subject(d(2012, 1, 1), Sex::Male, false),
-        d(2026, 6, 1),
-        today(),
-    )
-    .unwrap();
+    let mut c = Case::open_child_protection(subject(d(2012, 1, 1), Sex::Male, false), d(2026, 6, 1), today()).unwrap();
     run(
         &mut c,
         WORKER,
@@ -767,50 +486,17 @@ fn a_rejected_case_plan_can_be_resubmitted() {
         &mut c,
         WORKER,
         Command::RecordDetailedAssessment {
-            assessment: DetailedAssessment {
-                assessed_on: d(2026, 6, 2),
-                summary: String::new(),
-            },
+            assessment: DetailedAssessment { assessed_on: d(2026, 6, 2), summary: String::new() },
         },
     );
-    run(
-        &mut c,
-        WORKER,
-        Command::SubmitCasePlan {
-            goals: vec!["a".into()],
-            interventions: vec![],
-        },
-    );
-    run(
-        &mut c,
-        SUPERVISOR,
-        Command::DecideApproval {
-            no: 1,
-            approve: false,
-            comment: Some("add school enrolment".into()),
-        },
-    );
+    run(&mut c, WORKER, Command::SubmitCasePlan { goals: vec!["a".into()], interventions: vec![] });
+    run(&mut c, SUPERVISOR, Command::DecideApproval { no: 1, approve: false, comment: Some("add school enrolment".into()) });
     assert_eq!(c.status, CaseStatus::CasePlan);
     assert_eq!(
-        refused(
-            &mut c,
-            SUPERVISOR,
-            Command::DecideApproval {
-                no: 1,
-                approve: true,
-                comment: None
-            }
-        ),
+        refused(&mut c, SUPERVISOR, Command::DecideApproval { no: 1, approve: true, comment: None }),
         Refusal::ApprovalNotPending
     );
-    run(
-        &mut c,
-        WORKER,
-        Command::SubmitCasePlan {
-            goals: vec!["a".into(), "school".into()],
-            interventions: vec![],
-        },
-    );
+    run(&mut c, WORKER, Command::SubmitCasePlan { goals: vec!["a".into(), "school".into()], interventions: vec![] });
     assert_eq!(c.case_plan.as_ref().unwrap().approval_no, 2);
     approve_last(&mut c);
     assert_eq!(c.status, CaseStatus::InService);
@@ -821,106 +507,46 @@ fn child_means_under_18_at_intake_and_ageing_out_needs_18() {
     let s = subject(d(2008, 11, 24), Sex::Female, false);
     assert!(Case::open_child_protection(s.clone(), d(2026, 11, 23), today()).is_ok());
     assert_eq!(
-        Case::open_child_protection(
-            subject(d(2008, 11, 23), Sex::Female, false),
-            d(2026, 11, 23),
-            today()
-        ),
+        Case::open_child_protection(subject(d(2008, 11, 23), Sex::Female, false), d(2026, 11, 23), today()),
         Err(Refusal::NotAChildAtIntake)
     );
-    assert_eq!(
-        Case::open_child_protection(s.clone(), d(2026, 11, 24), today()),
-        Err(Refusal::DateInFuture)
-    );
+    assert_eq!(Case::open_child_protection(s.clone(), d(2026, 11, 24), today()), Err(Refusal::DateInFuture));
     let mut c = Case::open_child_protection(s, d(2026, 11, 1), today()).unwrap();
     assert_eq!(c.ages_out_on(), Some(d(2026, 11, 24)));
-    let exit = |on| Command::Exit {
-        exit: Exit {
-            reason: ExitReason::AgedOut,
-            on,
-            details: String::new(),
-            court_report: None,
-        },
-    };
-    assert_eq!(
-        refused(&mut c, WORKER, exit(d(2026, 11, 23))),
-        Refusal::NotYetEighteen
-    );
+    let exit = |on| Command::Exit { exit: Exit { reason: ExitReason::AgedOut, on, details: String::new(), court_report: None } };
+    assert_eq!(refused(&mut c, WORKER, exit(d(2026, 11, 23))), Refusal::NotYetEighteen);
 }
 
 #[test]
 fn capacity_by_sex_is_enforced_at_admission() {
-    let mut c = Case::open_safe_home(
-        subject(d(2001, 1, 1), Sex::Female, false),
-        order(d(2026, 3, 1)),
-        today(),
-    )
-    .unwrap();
-    let admit = |f| Command::Admit {
-        facility: f,
-        admitted_on: d(2026, 3, 2),
-        health_check: String::new(),
-        belongings: vec![],
-    };
-    assert_eq!(
-        refused(&mut c, WORKER, admit(facility(100, 100, None))),
-        Refusal::CapacityFull(Sex::Female)
-    );
-    assert_eq!(
-        refused(&mut c, WORKER, admit(facility(0, 0, None))),
-        Refusal::FacilityDoesNotAdmit(Sex::Female)
-    );
+    let mut c = Case::open_safe_home(subject(d(2001, 1, 1), Sex::Female, false), order(d(2026, 3, 1)), today()).unwrap();
+    let admit = |f| Command::Admit { facility: f, admitted_on: d(2026, 3, 2), health_check: String::new(), belongings: vec![] };
+    assert_eq!(refused(&mut c, WORKER, admit(facility(100, 100, None))), Refusal::CapacityFull(Sex::Female));
+    assert_eq!(refused(&mut c, WORKER, admit(facility(0, 0, None))), Refusal::FacilityDoesNotAdmit(Sex::Female));
     run(&mut c, WORKER, admit(facility(100, 99, None)));
 }
 
 #[test]
 fn the_stay_limit_needs_an_approved_extension() {
     let mut c = child_in_service();
-    run(
-        &mut c,
-        WORKER,
-        Command::PlaceInFacility {
-            facility: facility(100, 0, Some(6)),
-            placed_on: d(2026, 6, 1),
-        },
-    );
+    run(&mut c, WORKER, Command::PlaceInFacility { facility: facility(100, 0, Some(6)), placed_on: d(2026, 6, 1) });
     let until = c.placement.as_ref().unwrap().stay_until.unwrap();
     assert_eq!(until, d(2026, 11, 30));
     assert_eq!(c.stay_limit_near(today(), 14), Some(until));
     c.placement.as_mut().unwrap().stay_until = Some(d(2026, 11, 20)); // the limit has passed
+    assert_eq!(refused(&mut c, WORKER, service(ServiceType::Education, today())), Refusal::StayLimitPassed);
     assert_eq!(
-        refused(&mut c, WORKER, service(ServiceType::Education, today())),
-        Refusal::StayLimitPassed
-    );
-    assert_eq!(
-        refused(
-            &mut c,
-            WORKER,
-            Command::RequestStayExtension {
-                until: d(2027, 2, 20),
-                justification: String::new()
-            }
-        ),
+        refused(&mut c, WORKER, Command::RequestStayExtension { until: d(2027, 2, 20), justification: String::new() }),
         Refusal::JustificationRequired
     );
     assert_eq!(
-        refused(
-            &mut c,
-            WORKER,
-            Command::RequestStayExtension {
-                until: d(2026, 11, 1),
-                justification: "x".into()
-            }
-        ),
+        refused(&mut c, WORKER, Command::RequestStayExtension { until: d(2026, 11, 1), justification: "x".into() }),
         Refusal::ExtensionNotLater
     );
     run(
         &mut c,
         WORKER,
-        Command::RequestStayExtension {
-            until: d(2027, 2, 20),
-            justification: "family tracing in progress".into(),
-        },
+        Command::RequestStayExtension { until: d(2027, 2, 20), justification: "family tracing in progress".into() },
     );
     approve_last(&mut c);
     run(&mut c, WORKER, service(ServiceType::Education, today()));
@@ -937,39 +563,21 @@ fn safe_home_exits_need_a_court_report() {
             court_report: report.map(str::to_owned),
         },
     };
-    assert_eq!(
-        refused(&mut c, WORKER, exit(None)),
-        Refusal::CourtReportRequired
-    );
+    assert_eq!(refused(&mut c, WORKER, exit(None)), Refusal::CourtReportRequired);
     run(&mut c, WORKER, exit(Some("letter 45/2026 to the tribunal")));
     assert_eq!(c.status, CaseStatus::Absconded);
     assert_eq!(c.in_residence(), None);
-    assert_eq!(
-        refused(&mut c, WORKER, service(ServiceType::Health, d(2026, 6, 2))),
-        Refusal::CaseEnded
-    );
+    assert_eq!(refused(&mut c, WORKER, service(ServiceType::Health, d(2026, 6, 2))), Refusal::CaseEnded);
 }
 
 #[test]
 fn consent_is_checked_before_referral_and_dates_are_checked() {
     let mut c = child_in_service();
-    let refer = Command::RecordReferral {
-        service: ServiceType::Health,
-        to_organisation: "clinic".into(),
-        referred_on: d(2026, 7, 1),
-    };
-    assert_eq!(
-        refused(&mut c, WORKER, refer),
-        Refusal::ConsentMissing(ConsentPurpose::Referral)
-    );
-    assert_eq!(
-        refused(&mut c, WORKER, service(ServiceType::Health, d(2027, 1, 1))),
-        Refusal::DateInFuture
-    );
-    assert_eq!(
-        refused(&mut c, WORKER, service(ServiceType::Health, d(2020, 1, 1))),
-        Refusal::DateBeforeCase
-    );
+    let refer =
+        Command::RecordReferral { service: ServiceType::Health, to_organisation: "clinic".into(), referred_on: d(2026, 7, 1) };
+    assert_eq!(refused(&mut c, WORKER, refer), Refusal::ConsentMissing(ConsentPurpose::Referral));
+    assert_eq!(refused(&mut c, WORKER, service(ServiceType::Health, d(2027, 1, 1))), Refusal::DateInFuture);
+    assert_eq!(refused(&mut c, WORKER, service(ServiceType::Health, d(2020, 1, 1))), Refusal::DateBeforeCase);
 }
 
 #[test]
@@ -1037,49 +645,28 @@ fn any_command() -> impl Strategy<Value = (u128, Command)> {
 
 fn check_invariants(c: &Case) -> Result<(), TestCaseError> {
     // No step skipped.
-    prop_assert!(
-        rules::in_service_was_approved(c),
-        "{:?} without approval",
-        c.status
-    );
+    prop_assert!(rules::in_service_was_approved(c), "{:?} without approval", c.status);
     // At most one pending approval of each kind.
     for kind in ApprovalKind::ALL {
         prop_assert!(c.pending_approvals().filter(|a| a.kind == *kind).count() <= 1);
     }
     // Nobody decides their own request.
-    prop_assert!(c
-        .approvals
-        .iter()
-        .all(|a| a.decided_by != Some(a.requested_by)));
+    prop_assert!(c.approvals.iter().all(|a| a.decided_by != Some(a.requested_by)));
     // A completed reintegration satisfied every rule when it completed (guardian never a
     // perpetrator known then, release order for safe homes, clearance for repatriation).
-    if let Some(r) = c
-        .reintegration
-        .as_ref()
-        .filter(|r| r.completed_on.is_some())
-    {
+    if let Some(r) = c.reintegration.as_ref().filter(|r| r.completed_on.is_some()) {
         prop_assert!(c.kind != CaseKind::SafeHome || c.release_order.is_some());
-        prop_assert!(
-            r.destination != Destination::Repatriation || r.repatriation_clearance.is_some()
-        );
+        prop_assert!(r.destination != Destination::Repatriation || r.repatriation_clearance.is_some());
         prop_assert!(
             !r.destination.needs_guardian()
-                || r.guardian_assessment
-                    .as_ref()
-                    .is_some_and(|a| a.outcome == AssessmentOutcome::Safe)
+                || r.guardian_assessment.as_ref().is_some_and(|a| a.outcome == AssessmentOutcome::Safe)
         );
-        prop_assert!(c
-            .consents
-            .iter()
-            .any(|x| x.purpose == ConsentPurpose::Reintegration));
+        prop_assert!(c.consents.iter().any(|x| x.purpose == ConsentPurpose::Reintegration));
         prop_assert_eq!(c.in_residence(), None);
     }
     // Closed only through an approved closure, with nothing left pending.
     if c.status == CaseStatus::Closed {
-        prop_assert!(c
-            .approvals
-            .iter()
-            .any(|a| a.kind == ApprovalKind::Closure && a.status == ApprovalStatus::Approved));
+        prop_assert!(c.approvals.iter().any(|a| a.kind == ApprovalKind::Closure && a.status == ApprovalStatus::Approved));
         prop_assert_eq!(c.pending_follow_ups().count(), 0);
     }
     // Ended cases hold nobody in a facility and have no pending follow-ups.
@@ -1091,17 +678,10 @@ fn check_invariants(c: &Case) -> Result<(), TestCaseError> {
     prop_assert!(
         c.follow_ups.is_empty()
             || !c.past_reintegrations.is_empty()
-            || c.reintegration
-                .as_ref()
-                .is_some_and(|r| r.completed_on.is_some())
+            || c.reintegration.as_ref().is_some_and(|r| r.completed_on.is_some())
     );
     // The status belongs to the case's kind.
-    let safe_home_only = [
-        CaseStatus::CourtOrderReceived,
-        CaseStatus::Admitted,
-        CaseStatus::InCare,
-        CaseStatus::ReleaseOrdered,
-    ];
+    let safe_home_only = [CaseStatus::CourtOrderReceived, CaseStatus::Admitted, CaseStatus::InCare, CaseStatus::ReleaseOrdered];
     let child_only = [
         CaseStatus::Intake,
         CaseStatus::RiskAssessment,
@@ -1138,9 +718,7 @@ fn happy_path(safe_home: bool) -> Vec<Step> {
                 belongings: vec![],
             }),
             w(service(ServiceType::LegalAid, on(5, 3))),
-            w(Command::RecordReleaseOrder {
-                order: order(on(5, 20)),
-            }),
+            w(Command::RecordReleaseOrder { order: order(on(5, 20)) }),
         ]
     } else {
         vec![
@@ -1153,29 +731,16 @@ fn happy_path(safe_home: bool) -> Vec<Step> {
                 },
             }),
             w(Command::RecordDetailedAssessment {
-                assessment: DetailedAssessment {
-                    assessed_on: on(5, 3),
-                    summary: String::new(),
-                },
+                assessment: DetailedAssessment { assessed_on: on(5, 3), summary: String::new() },
             }),
-            w(Command::SubmitCasePlan {
-                goals: vec!["home".into()],
-                interventions: vec![],
-            }),
+            w(Command::SubmitCasePlan { goals: vec!["home".into()], interventions: vec![] }),
             Step::ApproveLatest,
-            w(Command::PlaceInFacility {
-                facility: facility(100, 0, Some(6)),
-                placed_on: on(5, 4),
-            }),
+            w(Command::PlaceInFacility { facility: facility(100, 0, Some(6)), placed_on: on(5, 4) }),
             w(service(ServiceType::Counselling, on(5, 5))),
         ]
     };
     steps.extend([
-        w(Command::RecordConsent {
-            purpose: ConsentPurpose::Reintegration,
-            given_by: "x".into(),
-            given_on: on(5, 21),
-        }),
+        w(Command::RecordConsent { purpose: ConsentPurpose::Reintegration, given_by: "x".into(), given_on: on(5, 21) }),
         w(Command::StartReintegration {
             destination: Destination::Family,
             guardian: Some(guardian(201)),
@@ -1183,29 +748,14 @@ fn happy_path(safe_home: bool) -> Vec<Step> {
             started_on: on(5, 22),
         }),
         w(Command::RecordGuardianAssessment {
-            assessment: GuardianAssessment {
-                outcome: AssessmentOutcome::Safe,
-                assessed_on: on(5, 23),
-                notes: String::new(),
-            },
+            assessment: GuardianAssessment { outcome: AssessmentOutcome::Safe, assessed_on: on(5, 23), notes: String::new() },
         }),
         w(Command::RecordChildViews { views: "ok".into() }),
         w(Command::RecordRepatriationClearance {
-            clearance: RepatriationClearance {
-                reference: "r".into(),
-                cleared_on: on(5, 24),
-            },
+            clearance: RepatriationClearance { reference: "r".into(), cleared_on: on(5, 24) },
         }),
-        w(Command::CompleteReintegration {
-            completed_on: on(6, 1),
-        }),
-        w(Command::RecordFollowUp {
-            no: 1,
-            done_on: on(7, 2),
-            risk_found: false,
-            notes: String::new(),
-            intervention_plan: None,
-        }),
+        w(Command::CompleteReintegration { completed_on: on(6, 1) }),
+        w(Command::RecordFollowUp { no: 1, done_on: on(7, 2), risk_found: false, notes: String::new(), intervention_plan: None }),
         w(Command::RecordFollowUp {
             no: 2,
             done_on: on(9, 2),
@@ -1213,9 +763,7 @@ fn happy_path(safe_home: bool) -> Vec<Step> {
             notes: String::new(),
             intervention_plan: Some("plan".into()),
         }),
-        w(Command::RequestClosure {
-            reason: "done".into(),
-        }),
+        w(Command::RequestClosure { reason: "done".into() }),
         Step::ApproveLatest,
     ]);
     steps
@@ -1224,25 +772,20 @@ fn happy_path(safe_home: bool) -> Vec<Step> {
 fn any_history(safe_home: bool) -> impl Strategy<Value = Vec<Step>> {
     let path = happy_path(safe_home);
     let n = path.len();
-    proptest::collection::vec(
-        (
-            proptest::bool::weighted(0.85),
-            proptest::collection::vec(any_command(), 0..3),
-        ),
-        n + 4,
-    )
-    .prop_map(move |slots| {
-        let mut out = Vec::new();
-        for (i, (keep, noise)) in slots.into_iter().enumerate() {
-            if keep {
-                if let Some(step) = path.get(i) {
-                    out.push(step.clone());
+    proptest::collection::vec((proptest::bool::weighted(0.85), proptest::collection::vec(any_command(), 0..3)), n + 4).prop_map(
+        move |slots| {
+            let mut out = Vec::new();
+            for (i, (keep, noise)) in slots.into_iter().enumerate() {
+                if keep {
+                    if let Some(step) = path.get(i) {
+                        out.push(step.clone());
+                    }
                 }
+                out.extend(noise.into_iter().map(|(a, c)| Step::Cmd(a, c)));
             }
-            out.extend(noise.into_iter().map(|(a, c)| Step::Cmd(a, c)));
-        }
-        out
-    })
+            out
+        },
+    )
 }
 
 proptest! {
@@ -1290,10 +833,7 @@ fn generated_histories_reach_closure_and_reopening() {
     let mut seen = std::collections::BTreeSet::new();
     for i in 0..200 {
         let safe_home = i % 2 == 0;
-        let history = any_history(safe_home)
-            .new_tree(&mut runner)
-            .unwrap()
-            .current();
+        let history = any_history(safe_home).new_tree(&mut runner).unwrap().current();
         let s = subject(d(2012, 1, 1), Sex::Female, false);
         let mut c = if safe_home {
             Case::open_safe_home(s, order(d(2026, 5, 1)), today()).unwrap()
@@ -1304,14 +844,7 @@ fn generated_histories_reach_closure_and_reopening() {
             let (actor, cmd) = match step {
                 Step::Cmd(a, c) => (a, c),
                 Step::ApproveLatest => match c.pending_approvals().last() {
-                    Some(a) => (
-                        SUPERVISOR,
-                        Command::DecideApproval {
-                            no: a.no,
-                            approve: true,
-                            comment: None,
-                        },
-                    ),
+                    Some(a) => (SUPERVISOR, Command::DecideApproval { no: a.no, approve: true, comment: None }),
                     None => continue,
                 },
             };
@@ -1323,14 +856,7 @@ fn generated_histories_reach_closure_and_reopening() {
             }
         }
     }
-    for status in [
-        "follow_up",
-        "closed",
-        "reopened",
-        "in_service",
-        "in_care",
-        "reintegration",
-    ] {
+    for status in ["follow_up", "closed", "reopened", "in_service", "in_care", "reintegration"] {
         assert!(seen.contains(status), "never reached {status}: {seen:?}");
     }
 }

@@ -6,9 +6,7 @@ use serde_json::{json, Value};
 use sheba_tests::{TestApp, PASSWORD, TEST_SIGNING_KEY};
 
 fn refresh(app: &TestApp, token: &str) -> sheba_tests::Resp {
-    app.post("/api/v1/auth/token")
-        .json(&json!({"grant_type": "refresh_token", "refresh_token": token}))
-        .send()
+    app.post("/api/v1/auth/token").json(&json!({"grant_type": "refresh_token", "refresh_token": token})).send()
 }
 
 fn claims_for(app: &TestApp, username: &str) -> Value {
@@ -18,12 +16,7 @@ fn claims_for(app: &TestApp, username: &str) -> Value {
 }
 
 fn forge(claims: &Value, key: &[u8], alg: jsonwebtoken::Algorithm) -> String {
-    jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(alg),
-        claims,
-        &jsonwebtoken::EncodingKey::from_secret(key),
-    )
-    .unwrap()
+    jsonwebtoken::encode(&jsonwebtoken::Header::new(alg), claims, &jsonwebtoken::EncodingKey::from_secret(key)).unwrap()
 }
 
 #[test]
@@ -34,11 +27,7 @@ fn password_grant_returns_bearer_tokens() {
     assert_eq!(r.json["expires_in"], 900);
     assert!(r.json["refresh_token"].as_str().unwrap().starts_with("rt_"));
     assert_eq!(r.header("cache-control"), Some("no-store"));
-    let me = app
-        .get("/api/v1/me")
-        .bearer(r.json["access_token"].as_str().unwrap())
-        .send()
-        .expect(200);
+    let me = app.get("/api/v1/me").bearer(r.json["access_token"].as_str().unwrap()).send().expect(200);
     assert_eq!(me.json["username"], "admin");
     assert_eq!(me.json["role_label"]["bn"], "সিস্টেম প্রশাসক");
     // Usernames are case-insensitive.
@@ -48,12 +37,8 @@ fn password_grant_returns_bearer_tokens() {
 #[test]
 fn wrong_password_and_unknown_user_look_the_same() {
     let app = TestApp::new();
-    let a = app
-        .sign_in("admin", "wrong password entirely")
-        .expect_problem(400, "invalid_grant");
-    let b = app
-        .sign_in("nobody", "wrong password entirely")
-        .expect_problem(400, "invalid_grant");
+    let a = app.sign_in("admin", "wrong password entirely").expect_problem(400, "invalid_grant");
+    let b = app.sign_in("nobody", "wrong password entirely").expect_problem(400, "invalid_grant");
     assert_eq!(a.json["detail"], b.json["detail"]);
 }
 
@@ -64,10 +49,7 @@ fn refresh_rotates_and_a_replayed_token_revokes_the_family() {
     let r = refresh(&app, &first).expect(200);
     let second = r.json["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(first, second);
-    app.get("/api/v1/me")
-        .bearer(r.json["access_token"].as_str().unwrap())
-        .send()
-        .expect(200);
+    app.get("/api/v1/me").bearer(r.json["access_token"].as_str().unwrap()).send().expect(200);
     // The old token fails ...
     refresh(&app, &first).expect_problem(400, "invalid_grant");
     // ... and its reuse revoked the whole family, so the newest one fails too.
@@ -81,16 +63,10 @@ fn refresh_rotates_and_a_replayed_token_revokes_the_family() {
 fn revoke_signs_out() {
     let app = TestApp::new();
     let t = app.tokens("admin").refresh.unwrap();
-    app.post("/api/v1/auth/revoke")
-        .json(&json!({"refresh_token": t}))
-        .send()
-        .expect(204);
+    app.post("/api/v1/auth/revoke").json(&json!({"refresh_token": t})).send().expect(204);
     refresh(&app, &t).expect_problem(400, "invalid_grant");
     // Unknown tokens are accepted silently (nothing to reveal).
-    app.post("/api/v1/auth/revoke")
-        .json(&json!({"refresh_token": "rt_unknown"}))
-        .send()
-        .expect(204);
+    app.post("/api/v1/auth/revoke").json(&json!({"refresh_token": "rt_unknown"})).send().expect(204);
     refresh(&app, "rt_garbage").expect_problem(400, "invalid_grant");
 }
 
@@ -103,11 +79,7 @@ fn expired_token_is_401() {
     claims["iat_ms"] = json!((past - 900) * 1000);
     claims["exp"] = json!(past);
     let token = forge(&claims, TEST_SIGNING_KEY, jsonwebtoken::Algorithm::HS256);
-    let r = app
-        .get("/api/v1/me")
-        .bearer(&token)
-        .send()
-        .expect_problem(401, "unauthenticated");
+    let r = app.get("/api/v1/me").bearer(&token).send().expect_problem(401, "unauthenticated");
     assert!(r.json["detail"].as_str().unwrap().contains("expired"));
 }
 
@@ -117,66 +89,34 @@ fn tampered_and_forged_tokens_are_401() {
     let token = app.tokens("admin").access;
     let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
     // Change the payload (claim more) and keep the signature.
-    let mut claims: Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
+    let mut claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
     claims["role"] = json!("system_admin");
     claims["scope"] = json!("national");
     claims["exp"] = json!(claims["exp"].as_i64().unwrap() + 3600);
     parts[1] = URL_SAFE_NO_PAD.encode(claims.to_string());
-    app.get("/api/v1/me")
-        .bearer(&parts.join("."))
-        .send()
-        .expect_problem(401, "unauthenticated");
+    app.get("/api/v1/me").bearer(&parts.join(".")).send().expect_problem(401, "unauthenticated");
     // Flip one signature character.
     let mut sig = parts[2].clone().into_bytes();
     sig[0] = if sig[0] == b'A' { b'B' } else { b'A' };
-    let tampered = format!(
-        "{}.{}.{}",
-        token.split('.').next().unwrap(),
-        token.split('.').nth(1).unwrap(),
-        String::from_utf8(sig).unwrap()
-    );
-    app.get("/api/v1/me")
-        .bearer(&tampered)
-        .send()
-        .expect_problem(401, "unauthenticated");
+    let tampered =
+        format!("{}.{}.{}", token.split('.').next().unwrap(), token.split('.').nth(1).unwrap(), String::from_utf8(sig).unwrap());
+    app.get("/api/v1/me").bearer(&tampered).send().expect_problem(401, "unauthenticated");
     // Signed with another key.
     let claims = claims_for(&app, "admin");
-    let wrong_key = forge(
-        &claims,
-        b"another-key-of-sufficient-length-0123456789",
-        jsonwebtoken::Algorithm::HS256,
-    );
-    app.get("/api/v1/me")
-        .bearer(&wrong_key)
-        .send()
-        .expect_problem(401, "unauthenticated");
+    let wrong_key = forge(&claims, b"another-key-of-sufficient-length-0123456789", jsonwebtoken::Algorithm::HS256);
+    app.get("/api/v1/me").bearer(&wrong_key).send().expect_problem(401, "unauthenticated");
     // Another HMAC algorithm with the right key is still refused: only HS256 is accepted.
     let hs512 = forge(&claims, TEST_SIGNING_KEY, jsonwebtoken::Algorithm::HS512);
-    app.get("/api/v1/me")
-        .bearer(&hs512)
-        .send()
-        .expect_problem(401, "unauthenticated");
+    app.get("/api/v1/me").bearer(&hs512).send().expect_problem(401, "unauthenticated");
 }
 
 #[test]
 fn alg_none_is_401() {
     let app = TestApp::new();
     let claims = claims_for(&app, "admin");
-    for header in [
-        json!({"alg": "none", "typ": "JWT"}),
-        json!({"alg": "None"}),
-        json!({"alg": "NONE"}),
-    ] {
-        let token = format!(
-            "{}.{}.",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
-        app.get("/api/v1/me")
-            .bearer(&token)
-            .send()
-            .expect_problem(401, "unauthenticated");
+    for header in [json!({"alg": "none", "typ": "JWT"}), json!({"alg": "None"}), json!({"alg": "NONE"})] {
+        let token = format!("{}.{}.", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()));
+        app.get("/api/v1/me").bearer(&token).send().expect_problem(401, "unauthenticated");
     }
 }
 
@@ -186,17 +126,11 @@ fn wrong_audience_or_issuer_is_401() {
     let mut claims = claims_for(&app, "admin");
     claims["aud"] = json!("another-api");
     let token = forge(&claims, TEST_SIGNING_KEY, jsonwebtoken::Algorithm::HS256);
-    app.get("/api/v1/me")
-        .bearer(&token)
-        .send()
-        .expect_problem(401, "unauthenticated");
+    app.get("/api/v1/me").bearer(&token).send().expect_problem(401, "unauthenticated");
     let mut claims = claims_for(&app, "admin");
     claims["iss"] = json!("someone-else");
     let token = forge(&claims, TEST_SIGNING_KEY, jsonwebtoken::Algorithm::HS256);
-    app.get("/api/v1/me")
-        .bearer(&token)
-        .send()
-        .expect_problem(401, "unauthenticated");
+    app.get("/api/v1/me").bearer(&token).send().expect_problem(401, "unauthenticated");
 }
 
 #[test]
@@ -208,10 +142,7 @@ fn a_token_claiming_more_than_the_account_has_gets_only_what_the_account_has() {
     claims["role"] = json!("system_admin");
     claims["scope"] = json!("national");
     let token = forge(&claims, TEST_SIGNING_KEY, jsonwebtoken::Algorithm::HS256);
-    app.get("/api/v1/users")
-        .bearer(&token)
-        .send()
-        .expect_problem(403, "role_lacks_permission");
+    app.get("/api/v1/users").bearer(&token).send().expect_problem(403, "role_lacks_permission");
 }
 
 #[test]
@@ -219,45 +150,22 @@ fn disabled_user_cannot_sign_in_refresh_or_use_old_tokens() {
     let app = TestApp::new();
     let (id, _) = app.user("officer.a", "upazila_officer", "upazila:1");
     let tokens = app.tokens("officer.a");
-    app.get("/api/v1/me")
-        .bearer(&tokens.access)
-        .send()
-        .expect(200);
-    let user = app
-        .get(&format!("/api/v1/users/{id}"))
-        .bearer(&app.admin())
-        .send()
-        .expect(200);
+    app.get("/api/v1/me").bearer(&tokens.access).send().expect(200);
+    let user = app.get(&format!("/api/v1/users/{id}")).bearer(&app.admin()).send().expect(200);
     let etag = user.header("etag").unwrap().to_owned();
-    app.post(&format!("/api/v1/users/{id}/disable"))
-        .bearer(&app.admin())
-        .header("If-Match", &etag)
-        .send()
-        .expect(200);
-    app.get("/api/v1/me")
-        .bearer(&tokens.access)
-        .send()
-        .expect_problem(401, "unauthenticated");
+    app.post(&format!("/api/v1/users/{id}/disable")).bearer(&app.admin()).header("If-Match", &etag).send().expect(200);
+    app.get("/api/v1/me").bearer(&tokens.access).send().expect_problem(401, "unauthenticated");
     refresh(&app, tokens.refresh.as_deref().unwrap()).expect_problem(400, "invalid_grant");
-    app.sign_in("officer.a", PASSWORD)
-        .expect_problem(400, "account_disabled");
+    app.sign_in("officer.a", PASSWORD).expect_problem(400, "account_disabled");
     // A wrong password on a disabled account does not reveal that it is disabled.
-    app.sign_in("officer.a", "not the password at all")
-        .expect_problem(400, "invalid_grant");
+    app.sign_in("officer.a", "not the password at all").expect_problem(400, "invalid_grant");
 }
 
 #[test]
 fn password_reset_ends_existing_sessions() {
     let app = TestApp::new();
     let (id, old_access) = app.user("officer.b", "upazila_officer", "upazila:2");
-    let etag = app
-        .get(&format!("/api/v1/users/{id}"))
-        .bearer(&app.admin())
-        .send()
-        .expect(200)
-        .header("etag")
-        .unwrap()
-        .to_owned();
+    let etag = app.get(&format!("/api/v1/users/{id}")).bearer(&app.admin()).send().expect(200).header("etag").unwrap().to_owned();
     let r = app
         .post(&format!("/api/v1/users/{id}/password"))
         .bearer(&app.admin())
@@ -266,19 +174,10 @@ fn password_reset_ends_existing_sessions() {
         .send()
         .expect(200);
     assert_ne!(r.header("etag").unwrap(), etag);
-    app.get("/api/v1/me")
-        .bearer(&old_access)
-        .send()
-        .expect_problem(401, "unauthenticated");
-    app.sign_in("officer.b", PASSWORD)
-        .expect_problem(400, "invalid_grant");
-    let fresh = app
-        .sign_in("officer.b", "a brand new passphrase")
-        .expect(200);
-    app.get("/api/v1/me")
-        .bearer(fresh.json["access_token"].as_str().unwrap())
-        .send()
-        .expect(200);
+    app.get("/api/v1/me").bearer(&old_access).send().expect_problem(401, "unauthenticated");
+    app.sign_in("officer.b", PASSWORD).expect_problem(400, "invalid_grant");
+    let fresh = app.sign_in("officer.b", "a brand new passphrase").expect(200);
+    app.get("/api/v1/me").bearer(fresh.json["access_token"].as_str().unwrap()).send().expect(200);
 }
 
 #[test]
@@ -292,17 +191,13 @@ fn client_credentials_for_service_accounts_only() {
         .json(&json!({"grant_type": "client_credentials", "client_id": "dss-reports", "client_secret": PASSWORD}))
         .send()
         .expect(200);
-    assert!(
-        r.json.get("refresh_token").is_none(),
-        "no refresh token for client credentials"
-    );
+    assert!(r.json.get("refresh_token").is_none(), "no refresh token for client credentials");
     // A person cannot use client credentials, and a service account cannot use a password.
     app.post("/api/v1/auth/token")
         .json(&json!({"grant_type": "client_credentials", "client_id": "admin", "client_secret": PASSWORD}))
         .send()
         .expect_problem(401, "invalid_client");
-    app.sign_in("dss-reports", PASSWORD)
-        .expect_problem(400, "invalid_grant");
+    app.sign_in("dss-reports", PASSWORD).expect_problem(400, "invalid_grant");
     app.post("/api/v1/auth/token")
         .json(&json!({"grant_type": "client_credentials", "client_id": "dss-reports", "client_secret": "wrong secret value"}))
         .send()
@@ -313,12 +208,9 @@ fn client_credentials_for_service_accounts_only() {
 fn repeated_failures_are_throttled() {
     let app = TestApp::new();
     for _ in 0..5 {
-        app.sign_in("admin", "not the password")
-            .expect_problem(400, "invalid_grant");
+        app.sign_in("admin", "not the password").expect_problem(400, "invalid_grant");
     }
-    let r = app
-        .sign_in("admin", PASSWORD)
-        .expect_problem(429, "too_many_attempts");
+    let r = app.sign_in("admin", PASSWORD).expect_problem(429, "too_many_attempts");
     let wait: i64 = r.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=900).contains(&wait), "{wait}");
     // Other accounts are not affected.
@@ -326,11 +218,7 @@ fn repeated_failures_are_throttled() {
     app.sign_in("admin2", PASSWORD).expect(200);
     // Failures are recorded in the audit trail even though the requests failed.
     let admin2 = app.tokens("admin2").access;
-    let events = app
-        .get("/api/v1/audit-events?action=auth.sign_in_failed")
-        .bearer(&admin2)
-        .send()
-        .expect(200);
+    let events = app.get("/api/v1/audit-events?action=auth.sign_in_failed").bearer(&admin2).send().expect(200);
     assert_eq!(events.json["data"].as_array().unwrap().len(), 5);
 }
 

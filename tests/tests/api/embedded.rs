@@ -26,11 +26,7 @@ fn sheba_binary() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn start(data_dir: &Path, port: u16) -> Child {
@@ -48,10 +44,7 @@ fn start(data_dir: &Path, port: u16) -> Child {
 }
 
 fn get(port: u16, path: &str) -> Option<(u16, serde_json::Value)> {
-    match ureq::get(&format!("http://127.0.0.1:{port}{path}"))
-        .timeout(Duration::from_secs(5))
-        .call()
-    {
+    match ureq::get(&format!("http://127.0.0.1:{port}{path}")).timeout(Duration::from_secs(5)).call() {
         Ok(r) => Some((r.status(), r.into_json().unwrap_or_default())),
         Err(ureq::Error::Status(s, r)) => Some((s, r.into_json().unwrap_or_default())),
         Err(_) => None,
@@ -97,17 +90,7 @@ fn postmaster_running(data_dir: &Path) -> bool {
 
 fn create_user(data_dir: &Path, username: &str) -> std::process::Output {
     let mut child = Command::new(sheba_binary())
-        .args([
-            "user",
-            "create",
-            "--username",
-            username,
-            "--password-stdin",
-            "--role",
-            "system_admin",
-            "--scope",
-            "national",
-        ])
+        .args(["user", "create", "--username", username, "--password-stdin", "--role", "system_admin", "--scope", "national"])
         .env_remove("DATABASE_URL")
         .env("SHEBA_DATA_DIR", data_dir)
         .stdin(Stdio::piped())
@@ -115,12 +98,7 @@ fn create_user(data_dir: &Path, username: &str) -> std::process::Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"correct horse battery staple\n")
-        .unwrap();
+    child.stdin.take().unwrap().write_all(b"correct horse battery staple\n").unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -136,43 +114,22 @@ fn sign_in(port: u16, username: &str) -> u16 {
 
 #[test]
 fn serve_starts_its_own_postgres_keeps_data_and_stops_cleanly() {
-    let data_dir = sheba_tests::cluster_dir()
-        .parent()
-        .unwrap()
-        .join(format!("sheba-embedded-{}", std::process::id()));
+    let data_dir = sheba_tests::cluster_dir().parent().unwrap().join(format!("sheba-embedded-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
     std::fs::create_dir_all(&data_dir).unwrap();
 
     // `sheba migrate` initialises the cluster, applies every migration, stops it again.
-    let out = Command::new(sheba_binary())
-        .arg("migrate")
-        .env_remove("DATABASE_URL")
-        .env("SHEBA_DATA_DIR", &data_dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out =
+        Command::new(sheba_binary()).arg("migrate").env_remove("DATABASE_URL").env("SHEBA_DATA_DIR", &data_dir).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let applied = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        applied.starts_with("applied ") && !applied.starts_with("applied 0"),
-        "{applied}"
-    );
+    assert!(applied.starts_with("applied ") && !applied.starts_with("applied 0"), "{applied}");
     assert!(!postmaster_running(&data_dir));
 
     // A CLI command with no server running starts the cluster for itself and stops it.
     let out = create_user(&data_dir, "first.admin");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        !postmaster_running(&data_dir),
-        "the CLI stopped the cluster it started"
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!postmaster_running(&data_dir), "the CLI stopped the cluster it started");
 
     let port = free_port();
     let mut server = start(&data_dir, port);
@@ -182,11 +139,7 @@ fn serve_starts_its_own_postgres_keeps_data_and_stops_cleanly() {
 
     // While the server runs, the CLI joins its cluster.
     let out = create_user(&data_dir, "second.admin");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already running"));
     assert_eq!(sign_in(port, "second.admin"), 200);
     let (status, spec) = get(port, "/api-docs/openapi.json").unwrap();
@@ -196,10 +149,7 @@ fn serve_starts_its_own_postgres_keeps_data_and_stops_cleanly() {
     let (exit, log) = terminate(server);
     assert!(exit.success(), "exit {exit}; log:\n{log}");
     assert!(log.contains("stopped the PostgreSQL cluster"), "{log}");
-    assert!(
-        !postmaster_running(&data_dir),
-        "PostgreSQL stopped with the server"
-    );
+    assert!(!postmaster_running(&data_dir), "PostgreSQL stopped with the server");
     assert!(!log.contains("panicked"), "{log}");
 
     // Restart: no new initdb, the accounts are still there, the signing key is kept.
@@ -210,13 +160,7 @@ fn serve_starts_its_own_postgres_keeps_data_and_stops_cleanly() {
     assert_eq!(sign_in(port, "second.admin"), 200);
     let (exit, log) = terminate(server);
     assert!(exit.success());
-    assert!(
-        !log.contains("initialising"),
-        "the cluster was reused: {log}"
-    );
-    assert_eq!(
-        std::fs::read(data_dir.join("jwt-signing-key")).unwrap(),
-        key
-    );
+    assert!(!log.contains("initialising"), "the cluster was reused: {log}");
+    assert_eq!(std::fs::read(data_dir.join("jwt-signing-key")).unwrap(), key);
     let _ = std::fs::remove_dir_all(&data_dir);
 }

@@ -6,33 +6,22 @@ use sheba_tests::{TestApp, TEST_BODY_LIMIT};
 #[test]
 fn unknown_route_is_404() {
     let app = TestApp::new();
-    app.get("/api/v1/nothing-here")
-        .send()
-        .expect_problem(404, "not_found");
+    app.get("/api/v1/nothing-here").send().expect_problem(404, "not_found");
     app.get("/").send().expect_problem(404, "not_found");
 }
 
 #[test]
 fn malformed_id_in_path_is_404() {
     let app = TestApp::new();
-    app.get("/api/v1/users/not-a-uuid")
-        .bearer(&app.admin())
-        .send()
-        .expect_problem(404, "not_found");
+    app.get("/api/v1/users/not-a-uuid").bearer(&app.admin()).send().expect_problem(404, "not_found");
 }
 
 #[test]
 fn wrong_method_is_405_with_allow() {
     let app = TestApp::new();
-    let r = app
-        .req("DELETE", "/api/v1/users")
-        .send()
-        .expect_problem(405, "method_not_allowed");
+    let r = app.req("DELETE", "/api/v1/users").send().expect_problem(405, "method_not_allowed");
     assert_eq!(r.header("allow"), Some("GET, POST"));
-    let r = app
-        .get("/api/v1/auth/token")
-        .send()
-        .expect_problem(405, "method_not_allowed");
+    let r = app.get("/api/v1/auth/token").send().expect_problem(405, "method_not_allowed");
     assert_eq!(r.header("allow"), Some("POST"));
 }
 
@@ -57,20 +46,14 @@ fn wrong_content_type_is_415() {
         .raw(r#"{"grant_type":"password","username":"admin","password":"x"}"#)
         .send()
         .expect_problem(415, "unsupported_media_type");
-    app.post("/api/v1/auth/token")
-        .raw("grant_type=password")
-        .send()
-        .expect_problem(415, "unsupported_media_type");
+    app.post("/api/v1/auth/token").raw("grant_type=password").send().expect_problem(415, "unsupported_media_type");
 }
 
 #[test]
 fn too_large_is_413() {
     let app = TestApp::new();
     let big = json!({"grant_type": "password", "username": "admin", "password": "p".repeat(TEST_BODY_LIMIT)});
-    app.post("/api/v1/auth/token")
-        .json(&big)
-        .send()
-        .expect_problem(413, "payload_too_large");
+    app.post("/api/v1/auth/token").json(&big).send().expect_problem(413, "payload_too_large");
 }
 
 #[test]
@@ -79,17 +62,10 @@ fn validation_is_422_with_every_field() {
     let r = app
         .post("/api/v1/users")
         .bearer(&app.admin())
-        .json(
-            &json!({"username": "x", "role": "king", "scope": "division:99", "password": "short"}),
-        )
+        .json(&json!({"username": "x", "role": "king", "scope": "division:99", "password": "short"}))
         .send()
         .expect_problem(422, "validation_failed");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields: Vec<&str> = r.json["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["username", "role", "password"]);
     // A wrongly typed or missing field is a 422 naming it, not a 400.
     let r = app
@@ -99,77 +75,44 @@ fn validation_is_422_with_every_field() {
         .send()
         .expect_problem(422, "validation_failed");
     assert_eq!(r.json["errors"][0]["field"], "role");
-    let r = app
-        .post("/api/v1/auth/token")
-        .json(&json!({"grant_type": "password", "username": "admin"}))
-        .send();
+    let r = app.post("/api/v1/auth/token").json(&json!({"grant_type": "password", "username": "admin"})).send();
     let r = r.expect_problem(422, "validation_failed");
     assert_eq!(r.json["errors"][0]["field"], "password");
-    let r = app
-        .post("/api/v1/auth/token")
-        .json(&json!({"grant_type": "magic"}))
-        .send()
-        .expect_problem(422, "validation_failed");
+    let r = app.post("/api/v1/auth/token").json(&json!({"grant_type": "magic"})).send().expect_problem(422, "validation_failed");
     assert_eq!(r.json["errors"][0]["field"], "grant_type");
 }
 
 #[test]
 fn unauthenticated_is_401_with_www_authenticate() {
     let app = TestApp::new();
-    let r = app
-        .get("/api/v1/users")
-        .send()
-        .expect_problem(401, "unauthenticated");
+    let r = app.get("/api/v1/users").send().expect_problem(401, "unauthenticated");
     assert!(r.header("www-authenticate").unwrap().starts_with("Bearer"));
-    app.get("/api/v1/users")
-        .header("Authorization", "Basic YWRtaW46eA==")
-        .send()
-        .expect_problem(401, "unauthenticated");
-    app.get("/api/v1/users")
-        .bearer("not.a.jwt")
-        .send()
-        .expect_problem(401, "unauthenticated");
+    app.get("/api/v1/users").header("Authorization", "Basic YWRtaW46eA==").send().expect_problem(401, "unauthenticated");
+    app.get("/api/v1/users").bearer("not.a.jwt").send().expect_problem(401, "unauthenticated");
 }
 
 #[test]
 fn forbidden_is_403() {
     let app = TestApp::new();
     let (_, caseworker) = app.user("cw.one", "caseworker", "upazila:1");
-    app.get("/api/v1/users")
-        .bearer(&caseworker)
-        .send()
-        .expect_problem(403, "role_lacks_permission");
-    app.get("/api/v1/audit-events")
-        .bearer(&caseworker)
-        .send()
-        .expect_problem(403, "role_lacks_permission");
+    app.get("/api/v1/users").bearer(&caseworker).send().expect_problem(403, "role_lacks_permission");
+    app.get("/api/v1/audit-events").bearer(&caseworker).send().expect_problem(403, "role_lacks_permission");
 }
 
 #[test]
 fn bad_query_parameters_are_4xx() {
     let app = TestApp::new();
-    app.get("/api/v1/geo/districts?division_id=abc")
-        .send()
-        .expect_problem(400, "invalid_query");
-    app.get("/api/v1/geo/districts?limit=0")
-        .send()
-        .expect_problem(422, "validation_failed");
-    app.get("/api/v1/geo/districts?limit=201")
-        .send()
-        .expect_problem(422, "validation_failed");
-    app.get("/api/v1/geo/districts?cursor=forged")
-        .send()
-        .expect_problem(400, "invalid_cursor");
+    app.get("/api/v1/geo/districts?division_id=abc").send().expect_problem(400, "invalid_query");
+    app.get("/api/v1/geo/districts?limit=0").send().expect_problem(422, "validation_failed");
+    app.get("/api/v1/geo/districts?limit=201").send().expect_problem(422, "validation_failed");
+    app.get("/api/v1/geo/districts?cursor=forged").send().expect_problem(400, "invalid_cursor");
 }
 
 #[test]
 fn no_internals_leak_in_errors() {
     let app = TestApp::new();
     for r in [
-        app.post("/api/v1/auth/token")
-            .header("Content-Type", "application/json")
-            .raw("{")
-            .send(),
+        app.post("/api/v1/auth/token").header("Content-Type", "application/json").raw("{").send(),
         app.get("/api/v1/geo/districts?division_id=abc").send(),
         app.req("PUT", "/health/live").send(),
     ] {

@@ -27,17 +27,16 @@ fn migrations_round_trip() {
     assert_eq!(persistence::db::pending_migrations(&mut conn).unwrap(), 0);
     let reverted = persistence::db::revert_all_migrations(&mut conn).unwrap();
     assert_eq!(reverted, first.len());
-    let tables: Count =
-        diesel::sql_query("SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public' AND tablename <> '__diesel_schema_migrations'")
-            .get_result(&mut conn)
-            .unwrap();
+    let tables: Count = diesel::sql_query(
+        "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public' AND tablename <> '__diesel_schema_migrations'",
+    )
+    .get_result(&mut conn)
+    .unwrap();
     assert_eq!(tables.n, 0, "down migrations leave nothing behind");
     let again = persistence::db::run_migrations(&mut conn).unwrap();
     assert_eq!(again, first);
     // Running again applies nothing.
-    assert!(persistence::db::run_migrations(&mut conn)
-        .unwrap()
-        .is_empty());
+    assert!(persistence::db::run_migrations(&mut conn).unwrap().is_empty());
 }
 
 #[test]
@@ -54,8 +53,5 @@ fn every_foreign_key_has_an_index() {
     )
     .load(&mut conn)
     .unwrap();
-    assert!(
-        missing.is_empty(),
-        "foreign keys without a leading index: {missing:?}"
-    );
+    assert!(missing.is_empty(), "foreign keys without a leading index: {missing:?}");
 }

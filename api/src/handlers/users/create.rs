@@ -87,32 +87,14 @@ pub async fn create_user(
         }
         let placed = accounts::place_scope(conn, account.scope)?;
         require(conn, &who, Permission::ManageUsers, &Subject::Scope(placed))?;
-        let user = accounts::create(
-            conn,
-            &who.audit_actor(),
-            Some(&who.request_id),
-            &account,
-            &placed,
-        )?;
+        let user = accounts::create(conn, &who.audit_actor(), Some(&who.request_id), &account, &placed)?;
         let location = format!("/api/v1/users/{}", user.id);
-        idempotency::finish(
-            conn,
-            who.user_id,
-            &key,
-            201,
-            &UserView::from(&user).to_json(),
-            Some(&location),
-        )?;
+        idempotency::finish(conn, who.user_id, &key, 201, &UserView::from(&user).to_json(), Some(&location))?;
         Ok(Ok((user, location)))
     })
     .await?;
     match outcome {
-        Ok((user, location)) => Ok(user_response(
-            HttpResponse::Created()
-                .insert_header((LOCATION, location))
-                .take(),
-            &user,
-        )),
+        Ok((user, location)) => Ok(user_response(HttpResponse::Created().insert_header((LOCATION, location)).take(), &user)),
         Err(replay) => Ok(replay.into_response()),
     }
 }

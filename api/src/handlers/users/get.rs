@@ -20,11 +20,7 @@ use crate::views::UserView;
         (status = 403, description = "Not permitted, or outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_user(
-    state: web::Data<AppState>,
-    who: Principal,
-    path: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get_user(state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let user = read(&state, move |conn| {
         let user = persistence::users::find(conn, id)?.ok_or(ApiError::NotFound("user"))?;

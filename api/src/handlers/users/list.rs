@@ -1,6 +1,6 @@
 use actix_web::{web, HttpResponse};
-use domain::access::{Permission, Scope, Subject};
-use persistence::users::{UserFilter, Visibility};
+use domain::access::Permission;
+use persistence::users::UserFilter;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -40,49 +40,26 @@ pub struct UserQuery {
         (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid filter", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list_users(
-    state: web::Data<AppState>,
-    who: Principal,
-    q: web::Query<UserQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_users(state: web::Data<AppState>, who: Principal, q: web::Query<UserQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     if let Some(role) = &q.role {
-        role.parse::<domain::access::Role>()
-            .map_err(|_| ApiError::field("role", "is not a known role"))?;
+        role.parse::<domain::access::Role>().map_err(|_| ApiError::field("role", "is not a known role"))?;
     }
     if let Some(status) = &q.status {
-        domain::user::UserStatus::parse(status)
-            .ok_or_else(|| ApiError::field("status", "must be `active` or `disabled`"))?;
+        domain::user::UserStatus::parse(status).ok_or_else(|| ApiError::field("status", "must be `active` or `disabled`"))?;
     }
     if let Some(kind) = &q.kind {
-        domain::user::AccountKind::parse(kind)
-            .ok_or_else(|| ApiError::field("kind", "must be `person` or `service`"))?;
+        domain::user::AccountKind::parse(kind).ok_or_else(|| ApiError::field("kind", "must be `person` or `service`"))?;
     }
-    let filter = UserFilter {
-        role: q.role,
-        status: q.status,
-        kind: q.kind,
-        username_prefix: q.username_prefix.map(|p| p.to_lowercase()),
-    };
+    let filter =
+        UserFilter { role: q.role, status: q.status, kind: q.kind, username_prefix: q.username_prefix.map(|p| p.to_lowercase()) };
     let page = read(&state, move |conn| {
         // The role must allow reading accounts in the caller's own scope; what is listed is
         // then bounded by the scope the account has now.
-        let own = match who.scope {
-            Scope::National => Subject::National,
-            _ => Subject::Scope(crate::accounts::place_scope(conn, who.scope)?),
-        };
+        let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::ReadUsers, &own)?;
-        let visibility = match actor.scope {
-            Scope::National => Visibility::All,
-            Scope::Division(d) => Visibility::Division(d.0),
-            Scope::District(d) => Visibility::District(d.0),
-            Scope::Upazila(u) => Visibility::Upazila(u.0),
-            Scope::Facility(_) | Scope::Partner(_) => Visibility::Nothing,
-        };
-        Ok(persistence::users::list(
-            conn, visibility, &filter, after, limit,
-        )?)
+        Ok(persistence::users::list(conn, crate::scoping::reach(actor.scope), &filter, after, limit)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ListPage::from_page(page, |u| UserView::from(&u))))

@@ -15,10 +15,7 @@ use crate::views::UserView;
         (status = 200, description = "The caller's account", body = UserView),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_current_user(
-    state: web::Data<AppState>,
-    who: Principal,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get_current_user(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
     let user = read(&state, move |conn| {
         require_active(conn, &who)?;
         persistence::users::find(conn, who.user_id)?.ok_or(ApiError::NotFound("user"))

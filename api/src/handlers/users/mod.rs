@@ -20,20 +20,12 @@ use crate::views::UserView;
 
 /// The access subject of an existing account: its scope, placed in the hierarchy.
 pub(crate) fn subject_of(conn: &mut PgConnection, user: &UserRow) -> Result<Subject, ApiError> {
-    let scope = user
-        .scope
-        .parse()
-        .map_err(|_| ApiError::internal(format!("stored scope {:?} is invalid", user.scope)))?;
+    let scope = user.scope.parse().map_err(|_| ApiError::internal(format!("stored scope {:?} is invalid", user.scope)))?;
     let placed: PlacedScope = crate::accounts::place_scope(conn, scope)?;
     Ok(Subject::Scope(placed))
 }
 
 /// A user in a response, with its `ETag`.
-pub(crate) fn user_response(
-    mut builder: actix_web::HttpResponseBuilder,
-    user: &UserRow,
-) -> HttpResponse {
-    builder
-        .insert_header((actix_web::http::header::ETAG, etag(user.version)))
-        .json(UserView::from(user))
+pub(crate) fn user_response(mut builder: actix_web::HttpResponseBuilder, user: &UserRow) -> HttpResponse {
+    builder.insert_header((actix_web::http::header::ETAG, etag(user.version))).json(UserView::from(user))
 }

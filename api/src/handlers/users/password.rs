@@ -56,8 +56,7 @@ pub async fn reset_user_password(
     let expected = etag::if_match(&req)?;
     let new = NewPassword::parse(&body.0.password).map_err(|e| ApiError::field("password", e.0))?;
     let user = transact(&state, move |conn| {
-        let before =
-            persistence::users::find_for_update(conn, id)?.ok_or(ApiError::NotFound("user"))?;
+        let before = persistence::users::find_for_update(conn, id)?.ok_or(ApiError::NotFound("user"))?;
         let subject = subject_of(conn, &before)?;
         require(conn, &who, Permission::ManageUsers, &subject)?;
         etag::check(before.version, expected)?;

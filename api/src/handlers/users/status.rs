@@ -68,15 +68,11 @@ async fn set_status(
 ) -> Result<HttpResponse, ApiError> {
     let expected = etag::if_match(&req)?;
     let user = transact(&state, move |conn| {
-        let before =
-            persistence::users::find_for_update(conn, id)?.ok_or(ApiError::NotFound("user"))?;
+        let before = persistence::users::find_for_update(conn, id)?.ok_or(ApiError::NotFound("user"))?;
         let subject = subject_of(conn, &before)?;
         require(conn, &who, Permission::ManageUsers, &subject)?;
         if status == UserStatus::Disabled && id == who.user_id {
-            return Err(ApiError::Conflict {
-                code: "cannot_disable_self",
-                detail: "you cannot disable your own account".into(),
-            });
+            return Err(ApiError::Conflict { code: "cannot_disable_self", detail: "you cannot disable your own account".into() });
         }
         etag::check(before.version, expected)?;
         if before.status == status.code() {
@@ -91,11 +87,7 @@ async fn set_status(
             conn,
             AuditEntry {
                 actor: &who.audit_actor(),
-                action: if status == UserStatus::Disabled {
-                    "user.disable"
-                } else {
-                    "user.enable"
-                },
+                action: if status == UserStatus::Disabled { "user.disable" } else { "user.enable" },
                 entity_type: "user",
                 entity_id: id.to_string(),
                 before: Some(UserView::from(&before).to_json()),

@@ -1,0 +1,292 @@
+//! Cases: open, read (every read audited), list, timeline, and one action endpoint per
+//! lifecycle command. Every action runs through [`act`]: lock the case, authorise, check the
+//! `If-Match` version, let the domain decide, store the new state, its timeline entry and the
+//! audit row in one transaction.
+
+pub mod actions;
+pub mod open;
+pub mod read;
+
+use actix_web::http::header::ETAG;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::access::{authorize, Actor, Permission, Role, Subject};
+use domain::case::{Case, CaseKind, CaseStatus, Command, Ctx};
+use domain::geo::{AreaPath, DistrictId, DivisionId, UpazilaId};
+use persistence::cases::{self, CaseProjection, CaseRow, NewCaseEvent};
+use persistence::PgConnection;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::policy::require;
+use crate::auth::principal::Principal;
+use crate::etag;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use crate::unit_of_work::transact;
+use crate::views::LabelView;
+
+/// The access subject of a case: its facility (managing, else where the person lives) with
+/// the partners serving it, or its area.
+pub(crate) fn case_subject(conn: &mut PgConnection, row: &CaseRow) -> Result<Subject, ApiError> {
+    let area = AreaPath::upazila(DivisionId(row.division_id), DistrictId(row.district_id), UpazilaId(row.upazila_id));
+    Ok(match row.managing_facility_id.or(row.residence_facility_id) {
+        Some(f) => Subject::Facility { id: f, area, partners: cases::partners_of_facility(conn, f)? },
+        None => Subject::Area(area),
+    })
+}
+
+/// The columns kept beside the stored aggregate.
+pub(crate) fn projection(case: &Case) -> Result<CaseProjection, ApiError> {
+    Ok(CaseProjection {
+        status: case.status.code().to_owned(),
+        residence_facility_id: case.in_residence(),
+        risk_level: case.risk.as_ref().map(|r| r.level.code().to_owned()),
+        risk_categories: case
+            .risk
+            .as_ref()
+            .map(|r| r.categories.iter().map(|c| c.code().to_owned()).collect())
+            .unwrap_or_default(),
+        closed_on: case.closed_on.or(case.exit.as_ref().map(|e| e.on)),
+        next_follow_up_due: case.next_follow_up_due(),
+        stay_until: case.placement.as_ref().filter(|p| p.left_on.is_none()).and_then(|p| p.stay_until),
+        ages_out_on: case.ages_out_on(),
+        pending_approvals: case.pending_approvals().count() as i32,
+        state: serde_json::to_value(case).map_err(ApiError::internal)?,
+    })
+}
+
+pub(crate) fn load(row: &CaseRow) -> Result<Case, ApiError> {
+    serde_json::from_value(row.state.clone()).map_err(|e| ApiError::internal(format!("case {} does not load: {e}", row.id)))
+}
+
+/// How much of a case the caller may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Visibility {
+    /// Everything.
+    Full,
+    /// Everything but where a safe-home resident lives and who the alleged perpetrators are.
+    WithoutSensitive,
+    /// Only the services this partner organisation gave.
+    PartnerServices(Uuid),
+}
+
+/// Decides what the caller may see of a case; denies when nothing.
+pub(crate) fn visibility(conn: &mut PgConnection, who: &Principal, subject: &Subject) -> Result<(Actor, Visibility), ApiError> {
+    match require(conn, who, Permission::ReadCases, subject) {
+        Ok(actor) => {
+            let sensitive = authorize(&actor, Permission::ReadSensitiveCaseDetails, subject).is_ok();
+            Ok((actor, if sensitive { Visibility::Full } else { Visibility::WithoutSensitive }))
+        }
+        Err(ApiError::Forbidden(first)) => {
+            let actor = require(conn, who, Permission::ReadOwnServices, subject).map_err(|_| ApiError::Forbidden(first))?;
+            match actor.scope {
+                domain::access::Scope::Partner(p) if actor.role == Role::PartnerStaff => {
+                    Ok((actor, Visibility::PartnerServices(p)))
+                }
+                _ => Err(ApiError::Forbidden(first)),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A case as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01936f5e-0000-7000-8000-0000000000ee", "case_number": "CP-2026-000042", "kind": "child_protection",
+    "kind_label": {"en": "Child protection", "bn": "শিশু সুরক্ষা"}, "status": "in_service",
+    "status_label": {"en": "Receiving services", "bn": "সেবা প্রদান চলছে"}, "person_id": "01936f5e-0000-7000-8000-0000000000cc",
+    "managing_facility_id": null, "residence_facility_id": "01936f5e-0000-7000-8000-0000000000bb",
+    "division_id": 6, "district_id": 47, "upazila_id": 400, "sex": "male", "opened_on": "2026-06-01", "closed_on": null,
+    "next_follow_up_due": null, "stay_until": "2026-11-30", "ages_out_on": "2032-01-10", "pending_approvals": 0,
+    "visibility": "full", "version": 7, "created_at": "2026-06-01T04:00:00Z", "updated_at": "2026-07-01T04:00:00Z",
+    "record": {"status": "in_service", "risk": {"level": "high", "categories": ["street_child"]}}
+}))]
+pub struct CaseView {
+    pub id: Uuid,
+    pub case_number: String,
+    pub kind: String,
+    pub kind_label: LabelView,
+    pub status: String,
+    pub status_label: LabelView,
+    /// Hidden from partner staff.
+    pub person_id: Option<Uuid>,
+    /// Hidden for a safe-home case unless you may see its location.
+    pub managing_facility_id: Option<Uuid>,
+    pub residence_facility_id: Option<Uuid>,
+    pub division_id: i32,
+    pub district_id: i32,
+    pub upazila_id: i32,
+    pub sex: String,
+    pub opened_on: NaiveDate,
+    pub closed_on: Option<NaiveDate>,
+    pub next_follow_up_due: Option<NaiveDate>,
+    pub stay_until: Option<NaiveDate>,
+    pub ages_out_on: Option<NaiveDate>,
+    pub pending_approvals: i32,
+    /// `full`, `without_sensitive` or `partner_services`: how much of the record you see.
+    pub visibility: String,
+    /// The `ETag` value.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The case record (assessments, plan, services, referrals, conferences, consents,
+    /// reintegration, follow-ups, approvals), with what you may not see left out.
+    #[schema(value_type = Object)]
+    pub record: serde_json::Value,
+}
+
+fn label<T>(code: &str, parse: impl Fn(&str) -> Option<T>, f: impl Fn(T) -> domain::Label) -> LabelView {
+    parse(code).map(|v| f(v).into()).unwrap_or_else(|| LabelView { en: code.to_owned(), bn: code.to_owned() })
+}
+
+/// Builds the view, leaving out what `vis` hides.
+pub(crate) fn case_view(row: &CaseRow, vis: Visibility) -> CaseView {
+    let safe_home = row.kind == CaseKind::SafeHome.code();
+    let hide_location = safe_home && vis != Visibility::Full;
+    let mut record = row.state.clone();
+    let vis_code = match vis {
+        Visibility::Full => "full",
+        Visibility::WithoutSensitive => {
+            if let Some(obj) = record.as_object_mut() {
+                obj.insert("alleged_perpetrators".into(), serde_json::Value::Array(vec![]));
+                if safe_home {
+                    if let Some(p) = obj.get_mut("placement").and_then(|p| p.as_object_mut()) {
+                        p.insert("facility_id".into(), serde_json::Value::Null);
+                    }
+                }
+            }
+            "without_sensitive"
+        }
+        Visibility::PartnerServices(partner) => {
+            let services: Vec<serde_json::Value> = record
+                .get("services")
+                .and_then(|s| s.as_array())
+                .map(|all| {
+                    all.iter()
+                        .filter(|s| s.get("partner_id").and_then(|p| p.as_str()) == Some(&partner.to_string()))
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            record = serde_json::json!({ "services": services });
+            "partner_services"
+        }
+    };
+    let partner = matches!(vis, Visibility::PartnerServices(_));
+    CaseView {
+        id: row.id,
+        case_number: row.case_number.clone(),
+        kind: row.kind.clone(),
+        kind_label: label(&row.kind, CaseKind::parse, CaseKind::label),
+        status: row.status.clone(),
+        status_label: label(&row.status, CaseStatus::parse, CaseStatus::label),
+        person_id: (!partner).then_some(row.person_id),
+        managing_facility_id: if hide_location { None } else { row.managing_facility_id },
+        residence_facility_id: if hide_location { None } else { row.residence_facility_id },
+        division_id: row.division_id,
+        district_id: row.district_id,
+        upazila_id: row.upazila_id,
+        sex: row.sex.clone(),
+        opened_on: row.opened_on,
+        closed_on: row.closed_on,
+        next_follow_up_due: row.next_follow_up_due,
+        stay_until: row.stay_until,
+        ages_out_on: row.ages_out_on,
+        pending_approvals: row.pending_approvals,
+        visibility: vis_code.to_owned(),
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        record,
+    }
+}
+
+/// Records a timeline entry and the audit row for an accepted change.
+pub(crate) fn record_change(
+    conn: &mut PgConnection,
+    who: &Principal,
+    row: &CaseRow,
+    action: &str,
+    status_before: Option<&str>,
+    data: serde_json::Value,
+    happenings: serde_json::Value,
+) -> Result<(), ApiError> {
+    cases::insert_event(
+        conn,
+        NewCaseEvent {
+            case_id: row.id,
+            actor_id: Some(who.user_id),
+            actor_label: &who.username,
+            action,
+            status_before,
+            status_after: &row.status,
+            data: data.clone(),
+            happenings: happenings.clone(),
+            district_id: row.district_id,
+        },
+    )?;
+    persistence::audit::record(
+        conn,
+        persistence::audit::AuditEntry {
+            actor: &who.audit_actor(),
+            action: &format!("case.{action}"),
+            entity_type: "case",
+            entity_id: row.id.to_string(),
+            before: status_before.map(|s| serde_json::json!({"status": s})),
+            after: Some(
+                serde_json::json!({"status": row.status, "version": row.version, "command": data, "happenings": happenings}),
+            ),
+            request_id: Some(&who.request_id),
+        },
+    )?;
+    Ok(())
+}
+
+/// Runs one lifecycle command on a case. `build` turns the request into the domain command,
+/// looking up what it needs (a facility's free places, a guardian's identifiers).
+pub(crate) async fn act<F>(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    case_id: Uuid,
+    permission: Permission,
+    build: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&mut PgConnection, &CaseRow, &Case, &Actor) -> Result<Command, ApiError> + Send + 'static,
+{
+    let expected = etag::if_match(&req)?;
+    let st = state.clone();
+    let (row, vis) = transact(&state, move |conn| {
+        let row = cases::find_for_update(conn, case_id)?.ok_or(ApiError::NotFound("case"))?;
+        let subject = case_subject(conn, &row)?;
+        let actor = require(conn, &who, permission, &subject)?;
+        etag::check(row.version, expected)?;
+        let mut case = load(&row)?;
+        let cmd = build(conn, &row, &case, &actor)?;
+        let now = Utc::now();
+        let today = domain::time::dhaka_date(now);
+        let before = case.status;
+        let happenings =
+            case.handle(&cmd, &Ctx { today, actor: who.user_id, settings: &st.case_settings }).map_err(ApiError::Refused)?;
+        let updated = cases::update(conn, case_id, &projection(&case)?, now)?;
+        record_change(
+            conn,
+            &who,
+            &updated,
+            cmd.name(),
+            Some(before.code()),
+            serde_json::to_value(&cmd).map_err(ApiError::internal)?,
+            serde_json::to_value(&happenings).map_err(ApiError::internal)?,
+        )?;
+        // Answer with what the caller may see (the subject may have moved, e.g. on admission).
+        let subject = case_subject(conn, &updated)?;
+        let vis = visibility(conn, &who, &subject).map(|(_, v)| v).unwrap_or(Visibility::PartnerServices(Uuid::nil()));
+        Ok((updated, vis))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().insert_header((ETAG, etag::etag(row.version))).json(case_view(&row, vis)))
+}

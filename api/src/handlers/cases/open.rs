@@ -1,0 +1,184 @@
+use actix_web::http::header::{ETAG, LOCATION};
+use actix_web::{web, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use domain::access::{Permission, Subject};
+use domain::case::{Case, CaseKind, CaseSubject, CourtOrder};
+use domain::geo::UpazilaId;
+use domain::person::Sex;
+use persistence::cases::{self, NewCase};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use super::{case_view, projection, record_change, visibility, CaseView};
+use crate::auth::policy::require;
+use crate::auth::principal::Principal;
+use crate::etag::etag;
+use crate::extract::ApiJson;
+use crate::handlers::facilities::{facility_area, facility_subject};
+use crate::idempotency::{self, IdempotencyKey};
+use crate::problem::{ApiError, Problem};
+use crate::state::AppState;
+use crate::unit_of_work::transact;
+
+/// A court order, as written on it.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[schema(example = json!({"court": "Nari o Shishu Nirjatan Daman Tribunal-2, Dhaka", "order_number": "231/2026", "order_date": "2026-03-01"}))]
+pub struct CourtOrderInput {
+    #[validate(length(min = 1, max = 300))]
+    pub court: String,
+    #[validate(length(min = 1, max = 100))]
+    pub order_number: String,
+    pub order_date: NaiveDate,
+}
+
+impl CourtOrderInput {
+    pub fn to_domain(&self) -> CourtOrder {
+        CourtOrder {
+            court: self.court.trim().to_owned(),
+            order_number: self.order_number.trim().to_owned(),
+            order_date: self.order_date,
+        }
+    }
+}
+
+/// Open a case. A safe-home case names the home (`facility_id`) and the court order that
+/// placed the person there; a child-protection case names the upazila handling it (or a
+/// facility) and the intake date (default today).
+#[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
+#[schema(example = json!({
+    "kind": "child_protection", "person_id": "01936f5e-0000-7000-8000-0000000000cc",
+    "upazila_id": 400, "intake_on": "2026-06-01"
+}))]
+pub struct OpenCaseRequest {
+    /// `safe_home` or `child_protection`.
+    pub kind: String,
+    pub person_id: Uuid,
+    /// The safe home (required for `safe_home`), or a centre handling a child's case.
+    pub facility_id: Option<Uuid>,
+    /// The upazila handling a child-protection case (when no facility is given).
+    pub upazila_id: Option<i32>,
+    /// Required for `safe_home`.
+    #[validate(nested)]
+    pub court_order: Option<CourtOrderInput>,
+    /// Child protection: the intake date (default today, Asia/Dhaka).
+    pub intake_on: Option<NaiveDate>,
+}
+
+/// Open a case. Send `Idempotency-Key` to make retries safe.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases",
+    request_body = OpenCaseRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat on a retry to get the first response back")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Opened; `ETag` and `Location` set", body = CaseView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted here", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Idempotency-Key reused for another request", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or a rule refused (e.g. not a child at intake)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn open_case(
+    state: web::Data<AppState>,
+    who: Principal,
+    key: IdempotencyKey,
+    body: ApiJson<OpenCaseRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let kind = CaseKind::parse(&b.kind).ok_or_else(|| ApiError::field("kind", "must be `safe_home` or `child_protection`"))?;
+    match kind {
+        CaseKind::SafeHome if b.facility_id.is_none() => {
+            return Err(ApiError::field("facility_id", "a safe-home case names its safe home"))
+        }
+        CaseKind::SafeHome if b.court_order.is_none() => {
+            return Err(ApiError::field("court_order", "a safe-home case begins with a court order"))
+        }
+        CaseKind::ChildProtection if b.facility_id.is_none() && b.upazila_id.is_none() => {
+            return Err(ApiError::field("upazila_id", "give the upazila handling the case (or a facility)"))
+        }
+        _ => {}
+    }
+    let fingerprint = idempotency::fingerprint(&["open_case", &serde_json::to_string(&b).map_err(ApiError::internal)?]);
+    let ttl = state.idempotency_ttl;
+    let outcome = transact(&state, move |conn| {
+        if let Some(replay) = idempotency::begin(conn, who.user_id, &key, &fingerprint, ttl)? {
+            return Ok(Err(replay));
+        }
+        let (subject, area, managing) = match b.facility_id {
+            Some(fid) => {
+                let f = persistence::facilities::find(conn, fid)?
+                    .ok_or_else(|| ApiError::field("facility_id", "no such facility"))?;
+                if kind == CaseKind::SafeHome && f.facility_type != "safe_home" {
+                    return Err(ApiError::field("facility_id", "is not a safe home"));
+                }
+                (facility_subject(conn, &f)?, facility_area(&f), Some(fid))
+            }
+            None => {
+                let u = b.upazila_id.expect("checked above");
+                let area = persistence::geo::upazila_path(conn, UpazilaId(u))?
+                    .ok_or_else(|| ApiError::field("upazila_id", "no such upazila"))?;
+                (Subject::Area(area), area, None)
+            }
+        };
+        let actor = require(conn, &who, Permission::WriteCases, &subject)?;
+        let person = persistence::persons::find_visible(conn, crate::scoping::reach(actor.scope), who.user_id, b.person_id)?
+            .ok_or_else(|| ApiError::field("person_id", "no such person (or not one you may see)"))?;
+        let case_subject = CaseSubject {
+            person_id: person.id,
+            sex: Sex::parse(&person.sex).ok_or_else(|| ApiError::internal("stored sex is invalid"))?,
+            date_of_birth: person.date_of_birth,
+            foreign_national: person.nationality != "BD",
+        };
+        let today = domain::time::dhaka_date(Utc::now());
+        let case = match kind {
+            CaseKind::SafeHome => Case::open_safe_home(case_subject, b.court_order.as_ref().expect("checked").to_domain(), today),
+            CaseKind::ChildProtection => Case::open_child_protection(case_subject, b.intake_on.unwrap_or(today), today),
+        }
+        .map_err(ApiError::Refused)?;
+        let row = cases::insert(
+            conn,
+            &NewCase {
+                id: Uuid::now_v7(),
+                kind: kind.code().to_owned(),
+                person_id: person.id,
+                managing_facility_id: managing,
+                division_id: area.division.0,
+                district_id: area.district.expect("upazila-level area").0,
+                upazila_id: area.upazila.expect("upazila-level area").0,
+                sex: person.sex.clone(),
+                date_of_birth: person.date_of_birth,
+                opened_on: case.opened_on,
+                created_by: Some(who.user_id),
+                projection: projection(&case)?,
+            },
+        )?;
+        record_change(
+            conn,
+            &who,
+            &row,
+            "open_case",
+            None,
+            serde_json::to_value(&b).map_err(ApiError::internal)?,
+            serde_json::json!([]),
+        )?;
+        let (_, vis) = visibility(conn, &who, &subject)?;
+        let view = case_view(&row, vis);
+        let location = format!("/api/v1/cases/{}", row.id);
+        idempotency::finish(
+            conn,
+            who.user_id,
+            &key,
+            201,
+            &serde_json::to_value(&view).map_err(ApiError::internal)?,
+            Some(&location),
+        )?;
+        Ok(Ok((view, location)))
+    })
+    .await?;
+    match outcome {
+        Ok((view, location)) => {
+            Ok(HttpResponse::Created().insert_header((LOCATION, location)).insert_header((ETAG, etag(view.version))).json(view))
+        }
+        Err(replay) => Ok(replay.into_response()),
+    }
+}

@@ -1,0 +1,292 @@
+use actix_web::http::header::ETAG;
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use domain::access::{authorize, Permission};
+use persistence::cases::{self, CaseEventRow, CaseFilter};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{case_subject, case_view, visibility, CaseView, Visibility};
+use crate::auth::policy::require;
+use crate::auth::principal::Principal;
+use crate::etag::etag;
+use crate::pagination::{decode_cursor, limit, ListPage};
+use crate::problem::{ApiError, Problem};
+use crate::state::AppState;
+use crate::unit_of_work::{read, transact};
+use crate::views::LabelView;
+
+/// One case. Every read is recorded in the audit trail.
+#[utoipa::path(get, path = "/api/v1/cases/{case_id}", tag = "cases",
+    params(("case_id" = Uuid, Path, description = "The case id")), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The case; `ETag` set", body = CaseView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Outside your facility or area", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_case(state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let view = transact(&state, move |conn| {
+        let row = cases::find(conn, id)?.ok_or(ApiError::NotFound("case"))?;
+        let subject = case_subject(conn, &row)?;
+        let (_, vis) = visibility(conn, &who, &subject)?;
+        persistence::audit::record_read(conn, &who.audit_actor(), "case", id.to_string(), Some(&who.request_id))?;
+        Ok(case_view(&row, vis))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseQuery {
+    /// A status code (`in_service`, `follow_up`, ...).
+    pub status: Option<String>,
+    /// `safe_home` or `child_protection`.
+    pub kind: Option<String>,
+    /// Cases managed at, or living in, this facility.
+    pub facility_id: Option<Uuid>,
+    pub division_id: Option<i32>,
+    pub district_id: Option<i32>,
+    pub upazila_id: Option<i32>,
+    /// A risk category code (`street_child`, ...).
+    pub risk_category: Option<String>,
+    /// `female`, `male` or `hijra`.
+    pub sex: Option<String>,
+    /// Age today at least (years).
+    pub age_min: Option<u32>,
+    /// Age today at most (years).
+    pub age_max: Option<u32>,
+    /// Only cases with a follow-up past its due date.
+    pub overdue: Option<bool>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+fn check_code<T>(field: &str, value: &Option<String>, parse: impl Fn(&str) -> Option<T>) -> Result<(), ApiError> {
+    match value {
+        Some(v) if parse(v).is_none() => Err(ApiError::field(field, format!("{v:?} is not a known code"))),
+        _ => Ok(()),
+    }
+}
+
+/// Cases within your scope, filtered. The list call itself is audited.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases",
+    params(CaseQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of cases", body = ListPage<CaseView>),
+        (status = 400, description = "Bad cursor or query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown code in a filter", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_cases(state: web::Data<AppState>, who: Principal, q: web::Query<CaseQuery>) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
+    check_code("status", &q.status, domain::case::CaseStatus::parse)?;
+    check_code("kind", &q.kind, domain::case::CaseKind::parse)?;
+    check_code("risk_category", &q.risk_category, domain::case::RiskCategory::parse)?;
+    check_code("sex", &q.sex, domain::person::Sex::parse)?;
+    let today = domain::time::dhaka_date(Utc::now());
+    let years_ago = |y: u32| today.checked_sub_months(Months::new(y.saturating_mul(12)));
+    let filter = CaseFilter {
+        status: q.status,
+        kind: q.kind,
+        facility_id: q.facility_id,
+        division_id: q.division_id,
+        district_id: q.district_id,
+        upazila_id: q.upazila_id,
+        risk_category: q.risk_category,
+        sex: q.sex,
+        born_on_or_before: q.age_min.and_then(years_ago),
+        born_on_or_after: q.age_max.and_then(|m| years_ago(m + 1)).and_then(|d| d.succ_opt()),
+        follow_up_overdue_on: q.overdue.filter(|o| *o).map(|_| today),
+    };
+    let page = transact(&state, move |conn| {
+        let own = crate::scoping::own_subject(conn, who.scope)?;
+        let (actor, vis) = visibility(conn, &who, &own)?;
+        let sensitive = authorize(&actor, Permission::ReadSensitiveCaseDetails, &own).is_ok();
+        let page = cases::list(conn, crate::scoping::reach(actor.scope), &filter, after, limit)?;
+        persistence::audit::record(
+            conn,
+            persistence::audit::AuditEntry {
+                actor: &who.audit_actor(),
+                action: "case.list",
+                entity_type: "case",
+                entity_id: "*".into(),
+                before: None,
+                after: Some(serde_json::json!({"returned": page.rows.iter().map(|r| r.id).collect::<Vec<_>>()})),
+                request_id: Some(&who.request_id),
+            },
+        )?;
+        let vis = match vis {
+            Visibility::PartnerServices(p) => Visibility::PartnerServices(p),
+            _ if sensitive => Visibility::Full,
+            _ => Visibility::WithoutSensitive,
+        };
+        Ok(ListPage::from_page(page, |row| case_view(&row, vis)))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One entry of a case's timeline.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01936f5e-0000-7000-8000-0000000000ff", "occurred_at": "2026-06-02T05:00:00Z", "actor_id": "01936f5e-0000-7000-8000-000000000001",
+    "actor_label": "caseworker.rahim", "action": "record_risk_assessment", "status_before": "intake", "status_after": "risk_assessment",
+    "data": {"command": "record_risk_assessment"}, "happenings": [{"event": "status_changed", "from": "intake", "to": "risk_assessment"}]
+}))]
+pub struct CaseEventView {
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_id: Option<Uuid>,
+    pub actor_label: String,
+    /// The command (`open_case`, `record_service`, ...).
+    pub action: String,
+    pub status_before: Option<String>,
+    pub status_after: String,
+    /// The command as accepted.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+    /// What followed from it (status changes, approvals, follow-ups scheduled).
+    #[schema(value_type = Object)]
+    pub happenings: serde_json::Value,
+}
+
+impl From<CaseEventRow> for CaseEventView {
+    fn from(r: CaseEventRow) -> Self {
+        CaseEventView {
+            id: r.id,
+            occurred_at: r.occurred_at,
+            actor_id: r.actor_id,
+            actor_label: r.actor_label,
+            action: r.action,
+            status_before: r.status_before,
+            status_after: r.status_after,
+            data: r.data,
+            happenings: r.happenings,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventQuery {
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A case's timeline, oldest first. Needs full read access.
+#[utoipa::path(get, path = "/api/v1/cases/{case_id}/events", tag = "cases",
+    params(("case_id" = Uuid, Path, description = "The case id"), EventQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of the timeline", body = ListPage<CaseEventView>),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_case_events(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    q: web::Query<EventQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
+    let page = transact(&state, move |conn| {
+        let row = cases::find(conn, id)?.ok_or(ApiError::NotFound("case"))?;
+        let subject = case_subject(conn, &row)?;
+        require(conn, &who, Permission::ReadCases, &subject)?;
+        persistence::audit::record_read(conn, &who.audit_actor(), "case", id.to_string(), Some(&who.request_id))?;
+        Ok(cases::list_events(conn, id, after, limit)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ListPage::from_page(page, CaseEventView::from)))
+}
+
+/// Something in a case that needs someone's attention.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "task": "follow_up_overdue", "task_label": {"en": "Follow-up overdue", "bn": "ফলো-আপের সময় পেরিয়ে গেছে"},
+    "case_id": "01936f5e-0000-7000-8000-0000000000ee", "case_number": "CP-2026-000042", "due_on": "2026-10-10"
+}))]
+pub struct WorkItem {
+    /// `follow_up_overdue`, `stay_limit_near`, `approval_waiting` or `ageing_out`.
+    pub task: String,
+    pub task_label: LabelView,
+    pub case_id: Uuid,
+    pub case_number: String,
+    pub due_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"data": [{"task": "approval_waiting", "task_label": {"en": "Approval waiting", "bn": "অনুমোদনের অপেক্ষায়"},
+    "case_id": "01936f5e-0000-7000-8000-0000000000ee", "case_number": "CP-2026-000042", "due_on": null}]}))]
+pub struct WorkQueue {
+    pub data: Vec<WorkItem>,
+}
+
+fn task(code: &str) -> LabelView {
+    let (en, bn) = match code {
+        "follow_up_overdue" => ("Follow-up overdue", "ফলো-আপের সময় পেরিয়ে গেছে"),
+        "stay_limit_near" => ("Stay limit near", "অবস্থানের মেয়াদ শেষ হয়ে আসছে"),
+        "approval_waiting" => ("Approval waiting", "অনুমোদনের অপেক্ষায়"),
+        _ => ("Turning 18 soon", "শীঘ্রই ১৮ বছর পূর্ণ হবে"),
+    };
+    LabelView { en: en.into(), bn: bn.into() }
+}
+
+/// Your work queue: overdue follow-ups, stays near their limit, children about to turn 18,
+/// and (for supervisors) approvals waiting, in your scope. At most 200 cases.
+#[utoipa::path(get, path = "/api/v1/work-queue", tag = "cases", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "What needs attention", body = WorkQueue),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_work_queue(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
+    let warn_days = state.case_settings.stay_warning_days;
+    let queue = read(&state, move |conn| {
+        let own = crate::scoping::own_subject(conn, who.scope)?;
+        let actor = require(conn, &who, Permission::ReadCases, &own)?;
+        let approver = authorize(&actor, Permission::ApproveCases, &own).is_ok();
+        let today = domain::time::dhaka_date(Utc::now());
+        let warn = today + chrono::Duration::days(i64::from(warn_days));
+        let age_warn = today + chrono::Duration::days(30);
+        let rows = cases::needing_attention(conn, crate::scoping::reach(actor.scope), today, warn, age_warn, approver, 200)?;
+        let mut data = Vec::new();
+        for r in rows {
+            let mut push = |code: &str, due_on| {
+                data.push(WorkItem {
+                    task: code.into(),
+                    task_label: task(code),
+                    case_id: r.id,
+                    case_number: r.case_number.clone(),
+                    due_on,
+                })
+            };
+            if r.next_follow_up_due.is_some_and(|d| d < today) {
+                push("follow_up_overdue", r.next_follow_up_due);
+            }
+            if r.stay_until.is_some_and(|d| d <= warn) {
+                push("stay_limit_near", r.stay_until);
+            }
+            if approver && r.pending_approvals > 0 {
+                push("approval_waiting", None);
+            }
+            if r.ages_out_on.is_some_and(|d| d <= age_warn) {
+                push("ageing_out", r.ages_out_on);
+            }
+        }
+        Ok(WorkQueue { data })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(queue))
+}

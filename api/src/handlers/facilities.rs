@@ -1,0 +1,401 @@
+//! Facilities (safe homes, SRTRCCR centres, Shishu Paribar, ...) with their capacity by sex,
+//! and the partner organisations that serve them.
+
+use actix_web::http::header::LOCATION;
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use domain::access::{Permission, PlacedScope, Scope, Subject};
+use domain::geo::{AreaPath, UpazilaId};
+use persistence::facilities::{self, FacilityFilter, FacilityRow, NewFacilityRow, PartnerRow};
+use persistence::PgConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::policy::require;
+use crate::auth::principal::Principal;
+use crate::extract::ApiJson;
+use crate::pagination::{decode_cursor, limit, ListPage};
+use crate::problem::{ApiError, FieldError, Problem};
+use crate::state::AppState;
+use crate::unit_of_work::{read, transact};
+use crate::views::LabelView;
+
+/// Kinds of facility, with labels.
+pub const FACILITY_TYPES: &[(&str, &str, &str)] = &[
+    ("safe_home", "Safe home", "নিরাপদ আবাসন কেন্দ্র"),
+    ("srtrccr_centre", "Shelter and rehabilitation centre (SRTRCCR)", "আশ্রয় ও পুনর্বাসন কেন্দ্র (SRTRCCR)"),
+    ("drop_in_centre", "Drop-in centre", "ড্রপ-ইন সেন্টার"),
+    ("shishu_paribar", "Government Shishu Paribar", "সরকারি শিশু পরিবার"),
+    ("chotomoni_nibash", "Chotomoni Nibash", "ছোটমণি নিবাস"),
+    ("office", "Social services office", "সমাজসেবা কার্যালয়"),
+];
+
+fn facility_type_label(code: &str) -> LabelView {
+    FACILITY_TYPES
+        .iter()
+        .find(|(c, ..)| *c == code)
+        .map(|(_, en, bn)| LabelView { en: (*en).into(), bn: (*bn).into() })
+        .unwrap_or_else(|| LabelView { en: code.into(), bn: code.into() })
+}
+
+/// A new partner organisation.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[schema(example = json!({"name_en": "Manusher Jonno Foundation", "name_bn": "মানুষের জন্য ফাউন্ডেশন"}))]
+pub struct CreatePartnerRequest {
+    #[validate(length(min = 1, max = 200))]
+    pub name_en: String,
+    #[validate(length(min = 1, max = 200))]
+    pub name_bn: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "01936f5e-0000-7000-8000-0000000000aa", "name_en": "Manusher Jonno Foundation", "name_bn": "মানুষের জন্য ফাউন্ডেশন", "created_at": "2026-11-23T06:00:00Z"}))]
+pub struct PartnerView {
+    pub id: Uuid,
+    pub name_en: String,
+    pub name_bn: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<PartnerRow> for PartnerView {
+    fn from(r: PartnerRow) -> Self {
+        PartnerView { id: r.id, name_en: r.name_en, name_bn: r.name_bn, created_at: r.created_at }
+    }
+}
+
+/// Register a partner organisation (an NGO serving facilities).
+#[utoipa::path(post, path = "/api/v1/partner-organisations", operation_id = "create_partner_organisation", tag = "facilities",
+    request_body = CreatePartnerRequest, security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Registered", body = PartnerView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs national facility management", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_partner_organisation(
+    state: web::Data<AppState>,
+    who: Principal,
+    body: ApiJson<CreatePartnerRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let row = transact(&state, move |conn| {
+        require(conn, &who, Permission::ManageFacilities, &Subject::National)?;
+        let row = facilities::insert_partner(conn, Uuid::now_v7(), b.name_en.trim(), b.name_bn.trim())?;
+        audit(
+            conn,
+            &who,
+            "partner_organisation.create",
+            "partner_organisation",
+            row.id,
+            serde_json::json!({"name_en": row.name_en}),
+        )?;
+        Ok(row)
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((LOCATION, format!("/api/v1/partner-organisations/{}", row.id)))
+        .json(PartnerView::from(row)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Partner organisations, in registration order.
+#[utoipa::path(get, path = "/api/v1/partner-organisations", operation_id = "list_partner_organisations", tag = "facilities",
+    params(PageQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of partner organisations", body = ListPage<PartnerView>),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_partner_organisations(
+    state: web::Data<AppState>,
+    who: Principal,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
+    let page = read(&state, move |conn| {
+        let own = crate::scoping::own_subject(conn, who.scope)?;
+        require(conn, &who, Permission::ReadFacilities, &own)?;
+        Ok(facilities::list_partners(conn, after, limit)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ListPage::from_page(page, PartnerView::from)))
+}
+
+/// A new facility.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[schema(example = json!({
+    "name_en": "Safe Home, Barishal", "name_bn": "নিরাপদ আবাসন কেন্দ্র, বরিশাল", "facility_type": "safe_home",
+    "upazila_id": 140, "capacity_female": 50, "capacity_male": 0, "capacity_hijra": 0,
+    "stay_limit_months": null, "partner_ids": ["01936f5e-0000-7000-8000-0000000000aa"]
+}))]
+pub struct CreateFacilityRequest {
+    #[validate(length(min = 1, max = 200))]
+    pub name_en: String,
+    #[validate(length(min = 1, max = 200))]
+    pub name_bn: String,
+    /// `safe_home`, `srtrccr_centre`, `drop_in_centre`, `shishu_paribar`, `chotomoni_nibash`, `office`.
+    pub facility_type: String,
+    /// Where it is; its district and division follow.
+    pub upazila_id: i32,
+    #[validate(range(min = 0, max = 100000))]
+    pub capacity_female: i32,
+    #[validate(range(min = 0, max = 100000))]
+    pub capacity_male: i32,
+    #[validate(range(min = 0, max = 100000))]
+    pub capacity_hijra: i32,
+    /// Longest stay without an approved extension (SRTRCCR centres: 6).
+    #[validate(range(min = 1, max = 240))]
+    pub stay_limit_months: Option<i32>,
+    /// Partner organisations serving it.
+    #[serde(default)]
+    pub partner_ids: Vec<Uuid>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"female": 50, "male": 0, "hijra": 0}))]
+pub struct BySex {
+    pub female: i64,
+    pub male: i64,
+    pub hijra: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01936f5e-0000-7000-8000-0000000000bb", "name_en": "Safe Home, Barishal", "name_bn": "নিরাপদ আবাসন কেন্দ্র, বরিশাল",
+    "facility_type": "safe_home", "facility_type_label": {"en": "Safe home", "bn": "নিরাপদ আবাসন কেন্দ্র"},
+    "division_id": 4, "district_id": 33, "upazila_id": 140,
+    "capacity": {"female": 50, "male": 0, "hijra": 0}, "stay_limit_months": null,
+    "partner_ids": ["01936f5e-0000-7000-8000-0000000000aa"], "version": 1, "created_at": "2026-11-23T06:00:00Z"
+}))]
+pub struct FacilityView {
+    pub id: Uuid,
+    pub name_en: String,
+    pub name_bn: String,
+    pub facility_type: String,
+    pub facility_type_label: LabelView,
+    pub division_id: i32,
+    pub district_id: i32,
+    pub upazila_id: i32,
+    pub capacity: BySex,
+    pub stay_limit_months: Option<i32>,
+    pub partner_ids: Vec<Uuid>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A facility with how many live there now.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "facility": {"id": "01936f5e-0000-7000-8000-0000000000bb", "name_en": "Safe Home, Barishal", "name_bn": "নিরাপদ আবাসন কেন্দ্র, বরিশাল",
+        "facility_type": "safe_home", "facility_type_label": {"en": "Safe home", "bn": "নিরাপদ আবাসন কেন্দ্র"},
+        "division_id": 4, "district_id": 33, "upazila_id": 140, "capacity": {"female": 50, "male": 0, "hijra": 0},
+        "stay_limit_months": null, "partner_ids": [], "version": 1, "created_at": "2026-11-23T06:00:00Z"},
+    "occupancy": {"female": 37, "male": 0, "hijra": 0}
+}))]
+pub struct FacilityDetail {
+    pub facility: FacilityView,
+    pub occupancy: BySex,
+}
+
+pub(crate) fn facility_view(r: FacilityRow, partner_ids: Vec<Uuid>) -> FacilityView {
+    FacilityView {
+        id: r.id,
+        facility_type_label: facility_type_label(&r.facility_type),
+        name_en: r.name_en,
+        name_bn: r.name_bn,
+        facility_type: r.facility_type,
+        division_id: r.division_id,
+        district_id: r.district_id,
+        upazila_id: r.upazila_id,
+        capacity: BySex { female: r.capacity_female.into(), male: r.capacity_male.into(), hijra: r.capacity_hijra.into() },
+        stay_limit_months: r.stay_limit_months,
+        partner_ids,
+        version: r.version,
+        created_at: r.created_at,
+    }
+}
+
+/// The access subject of a facility.
+pub(crate) fn facility_subject(conn: &mut PgConnection, f: &FacilityRow) -> Result<Subject, ApiError> {
+    Ok(Subject::Facility { id: f.id, area: facility_area(f), partners: facilities::partners_of(conn, f.id)? })
+}
+
+pub(crate) fn facility_area(f: &FacilityRow) -> AreaPath {
+    use domain::geo::{DistrictId, DivisionId};
+    AreaPath::upazila(DivisionId(f.division_id), DistrictId(f.district_id), UpazilaId(f.upazila_id))
+}
+
+fn audit(
+    conn: &mut PgConnection,
+    who: &Principal,
+    action: &str,
+    entity_type: &str,
+    id: Uuid,
+    after: serde_json::Value,
+) -> Result<(), ApiError> {
+    persistence::audit::record(
+        conn,
+        persistence::audit::AuditEntry {
+            actor: &who.audit_actor(),
+            action,
+            entity_type,
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(after),
+            request_id: Some(&who.request_id),
+        },
+    )?;
+    Ok(())
+}
+
+/// Register a facility. A facility manager can register one only within their own area.
+#[utoipa::path(post, path = "/api/v1/facilities", operation_id = "create_facility", tag = "facilities",
+    request_body = CreateFacilityRequest, security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Registered", body = FacilityView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted, or outside your area", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, unknown upazila or partner", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_facility(
+    state: web::Data<AppState>,
+    who: Principal,
+    body: ApiJson<CreateFacilityRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    if !FACILITY_TYPES.iter().any(|(c, ..)| *c == b.facility_type) {
+        return Err(ApiError::field("facility_type", "is not a known facility type"));
+    }
+    let (row, partners) = transact(&state, move |conn| {
+        let area = persistence::geo::upazila_path(conn, UpazilaId(b.upazila_id))?
+            .ok_or_else(|| ApiError::field("upazila_id", "no such upazila"))?;
+        let placed = PlacedScope { scope: Scope::Upazila(UpazilaId(b.upazila_id)), area: Some(area) };
+        require(conn, &who, Permission::ManageFacilities, &Subject::Scope(placed))?;
+        let mut partners = b.partner_ids.clone();
+        partners.sort();
+        partners.dedup();
+        let known = facilities::existing_partners(conn, &partners)?;
+        let unknown: Vec<FieldError> = partners
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !known.contains(p))
+            .map(|(i, p)| FieldError::new(format!("partner_ids[{i}]"), format!("no partner organisation {p}")))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(ApiError::Validation(unknown));
+        }
+        let row = facilities::insert(
+            conn,
+            &NewFacilityRow {
+                id: Uuid::now_v7(),
+                name_en: b.name_en.trim(),
+                name_bn: b.name_bn.trim(),
+                facility_type: &b.facility_type,
+                division_id: area.division.0,
+                district_id: area.district.expect("upazila path has a district").0,
+                upazila_id: b.upazila_id,
+                capacity_female: b.capacity_female,
+                capacity_male: b.capacity_male,
+                capacity_hijra: b.capacity_hijra,
+                stay_limit_months: b.stay_limit_months,
+            },
+            &partners,
+        )?;
+        audit(
+            conn,
+            &who,
+            "facility.create",
+            "facility",
+            row.id,
+            serde_json::json!({"name_en": row.name_en, "facility_type": row.facility_type, "partner_ids": partners}),
+        )?;
+        Ok((row, partners))
+    })
+    .await?;
+    let id = row.id;
+    Ok(HttpResponse::Created().insert_header((LOCATION, format!("/api/v1/facilities/{id}"))).json(facility_view(row, partners)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FacilityQuery {
+    /// Only this kind of facility.
+    pub facility_type: Option<String>,
+    pub district_id: Option<i32>,
+    pub upazila_id: Option<i32>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Facilities within your scope.
+#[utoipa::path(get, path = "/api/v1/facilities", operation_id = "list_facilities", tag = "facilities",
+    params(FacilityQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of facilities", body = ListPage<FacilityView>),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_facilities(
+    state: web::Data<AppState>,
+    who: Principal,
+    q: web::Query<FacilityQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
+    let filter = FacilityFilter { facility_type: q.facility_type, district_id: q.district_id, upazila_id: q.upazila_id };
+    let views = read(&state, move |conn| {
+        let own = crate::scoping::own_subject(conn, who.scope)?;
+        let actor = require(conn, &who, Permission::ReadFacilities, &own)?;
+        let page = facilities::list(conn, crate::scoping::reach(actor.scope), &filter, after, limit)?;
+        let ids: Vec<Uuid> = page.rows.iter().map(|r| r.id).collect();
+        let links = facilities::partners_of_many(conn, &ids)?;
+        Ok(ListPage::from_page(page, |row| {
+            let partners = links.iter().filter(|(f, _)| *f == row.id).map(|(_, p)| *p).collect();
+            facility_view(row, partners)
+        }))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(views))
+}
+
+/// One facility with its occupancy by sex.
+#[utoipa::path(get, path = "/api/v1/facilities/{facility_id}", operation_id = "get_facility", tag = "facilities",
+    params(("facility_id" = Uuid, Path, description = "The facility id")), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The facility", body = FacilityDetail),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Outside your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such facility", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_facility(state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let detail = read(&state, move |conn| {
+        let row = facilities::find(conn, id)?.ok_or(ApiError::NotFound("facility"))?;
+        let subject = facility_subject(conn, &row)?;
+        require(conn, &who, Permission::ReadFacilities, &subject)?;
+        let mut occupancy = BySex { female: 0, male: 0, hijra: 0 };
+        for (sex, n) in facilities::occupancy(conn, id)? {
+            match sex.as_str() {
+                "female" => occupancy.female = n,
+                "male" => occupancy.male = n,
+                _ => occupancy.hijra = n,
+            }
+        }
+        let partners = facilities::partners_of(conn, id)?;
+        Ok(FacilityDetail { facility: facility_view(row, partners), occupancy })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(detail))
+}

@@ -1,0 +1,390 @@
+//! People on record: survivors, children, guardians, alleged perpetrators. Identifiers are
+//! accepted in Bangla or ASCII digits and stored in ASCII; a second person with the same
+//! identifier is refused (409, naming the existing one); same name and birth date is shown
+//! as a possible duplicate.
+
+use actix_web::http::header::{ETAG, LOCATION};
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::access::Permission;
+use domain::geo::UnionId;
+use domain::person::{BirthRegistrationNumber, MobileNumber, Nid, Sex};
+use persistence::persons::{self, NewPersonRow, PersonRow, PersonSearch};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::policy::require;
+use crate::auth::principal::Principal;
+use crate::etag::etag;
+use crate::extract::ApiJson;
+use crate::idempotency::{self, IdempotencyKey};
+use crate::pagination::{decode_cursor, limit, ListPage};
+use crate::problem::{ApiError, FieldError, Problem};
+use crate::state::AppState;
+use crate::unit_of_work::{read, transact};
+use crate::views::LabelView;
+
+/// A person to record. Give a date of birth, or an age in years when it is not known (the
+/// birth date is then estimated and marked so).
+#[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
+#[schema(example = json!({
+    "name_en": "Rahima Khatun", "name_bn": "রহিমা খাতুন", "sex": "female", "date_of_birth": "2009-04-12",
+    "nid": null, "birth_registration_number": "২০০৯১২৩৪৫৬৭৮৯০১২৩", "mobile": "+8801712345678",
+    "nationality": "BD", "disability": null, "union_id": 1, "address": "Village Subil"
+}))]
+pub struct CreatePersonRequest {
+    #[validate(length(min = 1, max = 200))]
+    pub name_en: Option<String>,
+    #[validate(length(min = 1, max = 200))]
+    pub name_bn: Option<String>,
+    /// `female`, `male` or `hijra`.
+    pub sex: String,
+    pub date_of_birth: Option<NaiveDate>,
+    /// When the birth date is unknown.
+    #[validate(range(min = 0, max = 120))]
+    pub age_years: Option<u32>,
+    /// National ID: 10, 13 or 17 digits, ASCII or Bangla.
+    pub nid: Option<String>,
+    /// Birth registration number: 17 digits (16 for older ones).
+    pub birth_registration_number: Option<String>,
+    pub mobile: Option<String>,
+    /// ISO 3166-1 alpha-2 (default `BD`).
+    pub nationality: Option<String>,
+    #[validate(length(max = 500))]
+    pub disability: Option<String>,
+    /// Where the person lives (union or ward); the upazila, district and division follow.
+    pub union_id: Option<i32>,
+    #[validate(length(max = 1000))]
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01936f5e-0000-7000-8000-0000000000cc", "name_en": "Rahima Khatun", "name_bn": "রহিমা খাতুন",
+    "sex": "female", "sex_label": {"en": "Female", "bn": "নারী"}, "date_of_birth": "2009-04-12", "date_of_birth_estimated": false,
+    "nid": null, "birth_registration_number": "20091234567890123", "mobile": "01712345678", "nationality": "BD",
+    "disability": null, "division_id": 1, "district_id": 1, "upazila_id": 1, "union_id": 1, "address": "Village Subil",
+    "version": 1, "created_at": "2026-11-23T06:00:00Z"
+}))]
+pub struct PersonView {
+    pub id: Uuid,
+    pub name_en: Option<String>,
+    pub name_bn: Option<String>,
+    pub sex: String,
+    pub sex_label: LabelView,
+    pub date_of_birth: NaiveDate,
+    pub date_of_birth_estimated: bool,
+    pub nid: Option<String>,
+    pub birth_registration_number: Option<String>,
+    pub mobile: Option<String>,
+    pub nationality: String,
+    pub disability: Option<String>,
+    pub division_id: Option<i32>,
+    pub district_id: Option<i32>,
+    pub upazila_id: Option<i32>,
+    pub union_id: Option<i32>,
+    pub address: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<PersonRow> for PersonView {
+    fn from(p: PersonRow) -> Self {
+        let sex_label =
+            Sex::parse(&p.sex).map(|s| s.label().into()).unwrap_or(LabelView { en: p.sex.clone(), bn: p.sex.clone() });
+        PersonView {
+            id: p.id,
+            name_en: p.name_en,
+            name_bn: p.name_bn,
+            sex: p.sex,
+            sex_label,
+            date_of_birth: p.date_of_birth,
+            date_of_birth_estimated: p.date_of_birth_estimated,
+            nid: p.nid,
+            birth_registration_number: p.birth_registration_number,
+            mobile: p.mobile,
+            nationality: p.nationality,
+            disability: p.disability,
+            division_id: p.division_id,
+            district_id: p.district_id,
+            upazila_id: p.upazila_id,
+            union_id: p.union_id,
+            address: p.address,
+            version: p.version,
+            created_at: p.created_at,
+        }
+    }
+}
+
+/// Someone already on record with the same name and birth date.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "01936f5e-0000-7000-8000-0000000000dd", "name_en": "Rahima Khatun", "name_bn": "রহিমা খাতুন", "date_of_birth": "2009-04-12"}))]
+pub struct PossibleDuplicate {
+    pub id: Uuid,
+    pub name_en: Option<String>,
+    pub name_bn: Option<String>,
+    pub date_of_birth: NaiveDate,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "person": {"id": "01936f5e-0000-7000-8000-0000000000cc", "name_en": "Rahima Khatun", "name_bn": "রহিমা খাতুন",
+        "sex": "female", "sex_label": {"en": "Female", "bn": "নারী"}, "date_of_birth": "2009-04-12", "date_of_birth_estimated": false,
+        "nid": null, "birth_registration_number": "20091234567890123", "mobile": "01712345678", "nationality": "BD",
+        "disability": null, "division_id": 1, "district_id": 1, "upazila_id": 1, "union_id": 1, "address": null,
+        "version": 1, "created_at": "2026-11-23T06:00:00Z"},
+    "possible_duplicates": []
+}))]
+pub struct CreatedPerson {
+    pub person: PersonView,
+    /// Same name (either script) and birth date: check before opening a case.
+    pub possible_duplicates: Vec<PossibleDuplicate>,
+}
+
+/// Everything in the request, parsed; field errors are reported together.
+fn parse(b: &CreatePersonRequest, today: NaiveDate) -> Result<NewPersonRow, ApiError> {
+    let mut errors = Vec::new();
+    let sex = Sex::parse(&b.sex).map(|s| s.code().to_owned());
+    if sex.is_none() {
+        errors.push(FieldError::new("sex", "must be `female`, `male` or `hijra`"));
+    }
+    let name = |n: &Option<String>| n.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let (name_en, name_bn) = (name(&b.name_en), name(&b.name_bn));
+    if name_en.is_none() && name_bn.is_none() {
+        errors.push(FieldError::new("name_bn", "give the name in Bangla or English (or both)"));
+    }
+    let (dob, estimated) = match (b.date_of_birth, b.age_years) {
+        (Some(d), _) if d > today => {
+            errors.push(FieldError::new("date_of_birth", "cannot be in the future"));
+            (None, false)
+        }
+        (Some(d), _) => (Some(d), false),
+        (None, Some(age)) => (today.checked_sub_months(chrono::Months::new(age * 12)), true),
+        (None, None) => {
+            errors.push(FieldError::new("date_of_birth", "give the date of birth or age_years"));
+            (None, false)
+        }
+    };
+    let nid = b
+        .nid
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(Nid::parse)
+        .transpose()
+        .map_err(|e| errors.push(FieldError::new("nid", e.0)))
+        .ok()
+        .flatten();
+    let brn = b
+        .birth_registration_number
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(BirthRegistrationNumber::parse)
+        .transpose()
+        .map_err(|e| errors.push(FieldError::new("birth_registration_number", e.0)))
+        .ok()
+        .flatten();
+    let mobile = b
+        .mobile
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(MobileNumber::parse)
+        .transpose()
+        .map_err(|e| errors.push(FieldError::new("mobile", e.0)))
+        .ok()
+        .flatten();
+    let nationality = b.nationality.as_deref().unwrap_or("BD").trim().to_ascii_uppercase();
+    if nationality.len() != 2 || !nationality.chars().all(|c| c.is_ascii_uppercase()) {
+        errors.push(FieldError::new("nationality", "must be an ISO 3166-1 alpha-2 code such as BD or NP"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    Ok(NewPersonRow {
+        id: Uuid::now_v7(),
+        name_en,
+        name_bn,
+        sex: sex.expect("checked"),
+        date_of_birth: dob.expect("checked"),
+        date_of_birth_estimated: estimated,
+        nid: nid.map(|n| n.as_str().to_owned()),
+        birth_registration_number: brn.map(|n| n.as_str().to_owned()),
+        mobile: mobile.map(|m| m.as_str().to_owned()),
+        nationality,
+        disability: b.disability.clone().filter(|s| !s.trim().is_empty()),
+        division_id: None,
+        district_id: None,
+        upazila_id: None,
+        union_id: None,
+        address: b.address.clone().filter(|s| !s.trim().is_empty()),
+        created_by: None,
+    })
+}
+
+/// Record a person. Send `Idempotency-Key` to make retries safe.
+#[utoipa::path(post, path = "/api/v1/persons", operation_id = "create_person", tag = "persons",
+    request_body = CreatePersonRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat on a retry to get the first response back")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Recorded, with possible duplicates to check", body = CreatedPerson),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An identifier belongs to someone already recorded (`existing_id`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_person(
+    state: web::Data<AppState>,
+    who: Principal,
+    key: IdempotencyKey,
+    body: ApiJson<CreatePersonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let today = domain::time::dhaka_date(Utc::now());
+    let mut new = parse(&b, today)?;
+    new.created_by = Some(who.user_id);
+    let fingerprint = idempotency::fingerprint(&["create_person", &serde_json::to_string(&b).map_err(ApiError::internal)?]);
+    let ttl = state.idempotency_ttl;
+    let outcome = transact(&state, move |conn| {
+        if let Some(replay) = idempotency::begin(conn, who.user_id, &key, &fingerprint, ttl)? {
+            return Ok(Err(replay));
+        }
+        let own = crate::scoping::own_subject(conn, who.scope)?;
+        require(conn, &who, Permission::WritePersons, &own)?;
+        if let Some(union) = b.union_id {
+            let path = persistence::geo::union_path(conn, UnionId(union))?.ok_or_else(|| ApiError::field("union_id", "no such union"))?;
+            new.division_id = Some(path.division.0);
+            new.district_id = path.district.map(|d| d.0);
+            new.upazila_id = path.upazila.map(|u| u.0);
+            new.union_id = Some(union);
+        }
+        let duplicate = |existing: PersonRow| ApiError::Duplicate {
+            code: "person_identifier_exists",
+            detail: "a person with this national ID or birth registration number is already recorded".into(),
+            existing_id: existing.id.to_string(),
+        };
+        if let Some(existing) = persons::find_by_identifiers(conn, new.nid.as_deref(), new.birth_registration_number.as_deref())? {
+            return Err(duplicate(existing));
+        }
+        let person = match persons::insert(conn, &new)? {
+            Some(p) => p,
+            // Lost a race with another insert of the same identifier.
+            None => {
+                let existing = persons::find_by_identifiers(conn, new.nid.as_deref(), new.birth_registration_number.as_deref())?
+                    .ok_or_else(|| ApiError::internal("insert conflicted but no holder found"))?;
+                return Err(duplicate(existing));
+            }
+        };
+        let possible = persons::possible_duplicates(conn, person.id, person.name_en.as_deref(), person.name_bn.as_deref(), person.date_of_birth)?;
+        persistence::audit::record(
+            conn,
+            persistence::audit::AuditEntry {
+                actor: &who.audit_actor(),
+                action: "person.create",
+                entity_type: "person",
+                entity_id: person.id.to_string(),
+                before: None,
+                after: Some(serde_json::json!({"sex": person.sex, "has_nid": person.nid.is_some(), "has_brn": person.birth_registration_number.is_some()})),
+                request_id: Some(&who.request_id),
+            },
+        )?;
+        let created = CreatedPerson {
+            possible_duplicates: possible
+                .into_iter()
+                .map(|p| PossibleDuplicate { id: p.id, name_en: p.name_en, name_bn: p.name_bn, date_of_birth: p.date_of_birth })
+                .collect(),
+            person: PersonView::from(person),
+        };
+        let location = format!("/api/v1/persons/{}", created.person.id);
+        let body = serde_json::to_value(&created).map_err(ApiError::internal)?;
+        idempotency::finish(conn, who.user_id, &key, 201, &body, Some(&location))?;
+        Ok(Ok((created, location)))
+    })
+    .await?;
+    match outcome {
+        Ok((created, location)) => Ok(HttpResponse::Created()
+            .insert_header((LOCATION, location))
+            .insert_header((ETAG, etag(created.person.version)))
+            .json(created)),
+        Err(replay) => Ok(replay.into_response()),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PersonQuery {
+    /// Part of a name, in Bangla or English.
+    pub name: Option<String>,
+    /// A national ID, birth registration number or mobile number (Bangla digits accepted).
+    pub identifier: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Find people by name (Bangla or English) or identifier, within what you may see.
+#[utoipa::path(get, path = "/api/v1/persons", operation_id = "search_persons", tag = "persons",
+    params(PersonQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of people", body = ListPage<PersonView>),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Give a name, identifier or birth date", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn search_persons(
+    state: web::Data<AppState>,
+    who: Principal,
+    q: web::Query<PersonQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
+    let search = PersonSearch {
+        name: q.name.filter(|n| !n.trim().is_empty()),
+        identifier: q
+            .identifier
+            .map(|i| domain::digits::normalize_digits(i.trim()).replace([' ', '-'], ""))
+            .filter(|i| !i.is_empty()),
+        date_of_birth: q.date_of_birth,
+    };
+    if search.name.is_none() && search.identifier.is_none() && search.date_of_birth.is_none() {
+        return Err(ApiError::field("name", "give a name, an identifier or a date of birth to search by"));
+    }
+    let search = PersonSearch {
+        // A mobile number is stored as 01XXXXXXXXX; accept +880 forms too.
+        identifier: search.identifier.map(|i| MobileNumber::parse(&i).map(|m| m.as_str().to_owned()).unwrap_or(i)),
+        ..search
+    };
+    let page = read(&state, move |conn| {
+        let own = crate::scoping::own_subject(conn, who.scope)?;
+        let actor = require(conn, &who, Permission::ReadPersons, &own)?;
+        Ok(persons::search(conn, crate::scoping::reach(actor.scope), who.user_id, &search, after, limit)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ListPage::from_page(page, PersonView::from)))
+}
+
+/// One person, if within what you may see.
+#[utoipa::path(get, path = "/api/v1/persons/{person_id}", operation_id = "get_person", tag = "persons",
+    params(("person_id" = Uuid, Path, description = "The person id")), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The person; `ETag` set", body = PersonView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such person, or not one you may see", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_person(state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let person = transact(&state, move |conn| {
+        let own = crate::scoping::own_subject(conn, who.scope)?;
+        let actor = require(conn, &who, Permission::ReadPersons, &own)?;
+        let person = persons::find_visible(conn, crate::scoping::reach(actor.scope), who.user_id, id)?
+            .ok_or(ApiError::NotFound("person"))?;
+        persistence::audit::record_read(conn, &who.audit_actor(), "person", id.to_string(), Some(&who.request_id))?;
+        Ok(person)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().insert_header((ETAG, etag(person.version))).json(PersonView::from(person)))
+}

@@ -1,0 +1,313 @@
+//! Cases: the domain aggregate stored whole as JSON, with the columns lists, access and the
+//! work queue filter on kept beside it, and the timeline of accepted commands.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::page::Page;
+use crate::reach::Reach;
+use crate::schema::{case_events, cases, facility_partners};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cases)]
+pub struct CaseRow {
+    pub id: Uuid,
+    pub case_number: String,
+    pub kind: String,
+    pub status: String,
+    pub person_id: Uuid,
+    pub managing_facility_id: Option<Uuid>,
+    pub residence_facility_id: Option<Uuid>,
+    pub division_id: i32,
+    pub district_id: i32,
+    pub upazila_id: i32,
+    pub sex: String,
+    pub date_of_birth: NaiveDate,
+    pub risk_level: Option<String>,
+    pub risk_categories: Vec<String>,
+    pub opened_on: NaiveDate,
+    pub closed_on: Option<NaiveDate>,
+    pub next_follow_up_due: Option<NaiveDate>,
+    pub stay_until: Option<NaiveDate>,
+    pub ages_out_on: Option<NaiveDate>,
+    pub pending_approvals: i32,
+    pub state: Value,
+    pub version: i32,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The columns derived from the aggregate, written on every change.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = cases, treat_none_as_null = true)]
+pub struct CaseProjection {
+    pub status: String,
+    pub residence_facility_id: Option<Uuid>,
+    pub risk_level: Option<String>,
+    pub risk_categories: Vec<String>,
+    pub closed_on: Option<NaiveDate>,
+    pub next_follow_up_due: Option<NaiveDate>,
+    pub stay_until: Option<NaiveDate>,
+    pub ages_out_on: Option<NaiveDate>,
+    pub pending_approvals: i32,
+    pub state: Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub id: Uuid,
+    pub kind: String,
+    pub person_id: Uuid,
+    pub managing_facility_id: Option<Uuid>,
+    pub division_id: i32,
+    pub district_id: i32,
+    pub upazila_id: i32,
+    pub sex: String,
+    pub date_of_birth: NaiveDate,
+    pub opened_on: NaiveDate,
+    pub created_by: Option<Uuid>,
+    pub projection: CaseProjection,
+}
+
+/// Inserts a case with the next number (`SH-2026-000001`, `CP-2026-000002`).
+pub fn insert(conn: &mut PgConnection, new: &NewCase) -> QueryResult<CaseRow> {
+    let n: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>("nextval('case_number_seq')")).get_result(conn)?;
+    let prefix = if new.kind == "safe_home" { "SH" } else { "CP" };
+    let number = format!("{prefix}-{}-{n:06}", chrono::Datelike::year(&new.opened_on));
+    let p = &new.projection;
+    diesel::insert_into(cases::table)
+        .values((
+            cases::id.eq(new.id),
+            cases::case_number.eq(number),
+            cases::kind.eq(&new.kind),
+            cases::status.eq(&p.status),
+            cases::person_id.eq(new.person_id),
+            cases::managing_facility_id.eq(new.managing_facility_id),
+            cases::residence_facility_id.eq(p.residence_facility_id),
+            cases::division_id.eq(new.division_id),
+            cases::district_id.eq(new.district_id),
+            cases::upazila_id.eq(new.upazila_id),
+            cases::sex.eq(&new.sex),
+            cases::date_of_birth.eq(new.date_of_birth),
+            cases::risk_level.eq(&p.risk_level),
+            cases::risk_categories.eq(&p.risk_categories),
+            cases::opened_on.eq(new.opened_on),
+            cases::closed_on.eq(p.closed_on),
+            cases::next_follow_up_due.eq(p.next_follow_up_due),
+            cases::stay_until.eq(p.stay_until),
+            cases::ages_out_on.eq(p.ages_out_on),
+            cases::pending_approvals.eq(p.pending_approvals),
+            cases::state.eq(&p.state),
+            cases::created_by.eq(new.created_by),
+        ))
+        .returning(CaseRow::as_returning())
+        .get_result(conn)
+}
+
+pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<CaseRow>> {
+    cases::table.find(id).select(CaseRow::as_select()).first(conn).optional()
+}
+
+pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<CaseRow>> {
+    cases::table.find(id).select(CaseRow::as_select()).for_update().first(conn).optional()
+}
+
+/// Writes the new state and bumps the version.
+pub fn update(conn: &mut PgConnection, id: Uuid, projection: &CaseProjection, now: DateTime<Utc>) -> QueryResult<CaseRow> {
+    diesel::update(cases::table.find(id))
+        .set((projection, cases::version.eq(cases::version + 1), cases::updated_at.eq(now)))
+        .returning(CaseRow::as_returning())
+        .get_result(conn)
+}
+
+/// Partners serving a facility, for access to its cases.
+pub fn partners_of_facility(conn: &mut PgConnection, facility_id: Uuid) -> QueryResult<Vec<Uuid>> {
+    facility_partners::table
+        .filter(facility_partners::facility_id.eq(facility_id))
+        .select(facility_partners::partner_id)
+        .load(conn)
+}
+
+/// Filters for listing cases (all optional, combined with AND).
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub facility_id: Option<Uuid>,
+    pub division_id: Option<i32>,
+    pub district_id: Option<i32>,
+    pub upazila_id: Option<i32>,
+    pub risk_category: Option<String>,
+    pub sex: Option<String>,
+    /// Born on or after (age at most).
+    pub born_on_or_after: Option<NaiveDate>,
+    /// Born on or before (age at least).
+    pub born_on_or_before: Option<NaiveDate>,
+    /// Follow-ups due before this date are overdue.
+    pub follow_up_overdue_on: Option<NaiveDate>,
+}
+
+pub fn list(
+    conn: &mut PgConnection,
+    reach: Reach,
+    f: &CaseFilter,
+    after: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Page<CaseRow, Uuid>> {
+    let mut q = cases::table.into_boxed();
+    q = match reach {
+        Reach::All => q,
+        Reach::Division(d) => q.filter(cases::division_id.eq(d)),
+        Reach::District(d) => q.filter(cases::district_id.eq(d)),
+        Reach::Upazila(u) => q.filter(cases::upazila_id.eq(u)),
+        Reach::Facility(fac) => q.filter(cases::managing_facility_id.eq(fac).or(cases::residence_facility_id.eq(fac))),
+        Reach::Partner(p) => q.filter(
+            cases::managing_facility_id.eq_any(
+                facility_partners::table
+                    .filter(facility_partners::partner_id.eq(p))
+                    .select(facility_partners::facility_id.nullable()),
+            ),
+        ),
+    };
+    if let Some(a) = after {
+        q = q.filter(cases::id.gt(a));
+    }
+    if let Some(v) = &f.status {
+        q = q.filter(cases::status.eq(v));
+    }
+    if let Some(v) = &f.kind {
+        q = q.filter(cases::kind.eq(v));
+    }
+    if let Some(v) = f.facility_id {
+        q = q.filter(cases::managing_facility_id.eq(v).or(cases::residence_facility_id.eq(v)));
+    }
+    if let Some(v) = f.division_id {
+        q = q.filter(cases::division_id.eq(v));
+    }
+    if let Some(v) = f.district_id {
+        q = q.filter(cases::district_id.eq(v));
+    }
+    if let Some(v) = f.upazila_id {
+        q = q.filter(cases::upazila_id.eq(v));
+    }
+    if let Some(v) = &f.risk_category {
+        q = q.filter(cases::risk_categories.contains(vec![v.clone()]));
+    }
+    if let Some(v) = &f.sex {
+        q = q.filter(cases::sex.eq(v));
+    }
+    if let Some(v) = f.born_on_or_after {
+        q = q.filter(cases::date_of_birth.ge(v));
+    }
+    if let Some(v) = f.born_on_or_before {
+        q = q.filter(cases::date_of_birth.le(v));
+    }
+    if let Some(v) = f.follow_up_overdue_on {
+        q = q.filter(cases::next_follow_up_due.lt(v));
+    }
+    let rows = q.order(cases::id).limit(limit + 1).select(CaseRow::as_select()).load(conn)?;
+    Ok(Page::from_overfetch(rows, limit, |r| r.id))
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = case_events)]
+pub struct CaseEventRow {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_id: Option<Uuid>,
+    pub actor_label: String,
+    pub action: String,
+    pub status_before: Option<String>,
+    pub status_after: String,
+    pub data: Value,
+    pub happenings: Value,
+    pub district_id: i32,
+}
+
+pub struct NewCaseEvent<'a> {
+    pub case_id: Uuid,
+    pub actor_id: Option<Uuid>,
+    pub actor_label: &'a str,
+    pub action: &'a str,
+    pub status_before: Option<&'a str>,
+    pub status_after: &'a str,
+    pub data: Value,
+    pub happenings: Value,
+    pub district_id: i32,
+}
+
+pub fn insert_event(conn: &mut PgConnection, e: NewCaseEvent<'_>) -> QueryResult<Uuid> {
+    let id = Uuid::now_v7();
+    diesel::insert_into(case_events::table)
+        .values((
+            case_events::id.eq(id),
+            case_events::case_id.eq(e.case_id),
+            case_events::actor_id.eq(e.actor_id),
+            case_events::actor_label.eq(e.actor_label),
+            case_events::action.eq(e.action),
+            case_events::status_before.eq(e.status_before),
+            case_events::status_after.eq(e.status_after),
+            case_events::data.eq(e.data),
+            case_events::happenings.eq(e.happenings),
+            case_events::district_id.eq(e.district_id),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// The timeline, oldest first.
+pub fn list_events(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Page<CaseEventRow, Uuid>> {
+    let mut q = case_events::table.filter(case_events::case_id.eq(case_id)).into_boxed();
+    if let Some(a) = after {
+        q = q.filter(case_events::id.gt(a));
+    }
+    let rows = q.order(case_events::id).limit(limit + 1).select(CaseEventRow::as_select()).load(conn)?;
+    Ok(Page::from_overfetch(rows, limit, |r| r.id))
+}
+
+/// Cases needing attention: a follow-up overdue, a stay limit near, an approval waiting (when
+/// `with_approvals`), or a child about to turn 18. Ended cases are left out.
+pub fn needing_attention(
+    conn: &mut PgConnection,
+    reach: Reach,
+    today: NaiveDate,
+    stay_warning_until: NaiveDate,
+    ageing_out_until: NaiveDate,
+    with_approvals: bool,
+    limit: i64,
+) -> QueryResult<Vec<CaseRow>> {
+    let ended = ["closed", "transferred", "absconded", "died", "aged_out"];
+    let mut q = cases::table.filter(cases::status.ne_all(ended)).into_boxed();
+    q = match reach {
+        Reach::All => q,
+        Reach::Division(d) => q.filter(cases::division_id.eq(d)),
+        Reach::District(d) => q.filter(cases::district_id.eq(d)),
+        Reach::Upazila(u) => q.filter(cases::upazila_id.eq(u)),
+        Reach::Facility(fac) => q.filter(cases::managing_facility_id.eq(fac).or(cases::residence_facility_id.eq(fac))),
+        Reach::Partner(p) => q.filter(
+            cases::managing_facility_id.eq_any(
+                facility_partners::table
+                    .filter(facility_partners::partner_id.eq(p))
+                    .select(facility_partners::facility_id.nullable()),
+            ),
+        ),
+    };
+    let approvals_waiting = cases::pending_approvals.gt(if with_approvals { 0 } else { i32::MAX });
+    q = q.filter(
+        cases::next_follow_up_due
+            .lt(today)
+            .or(cases::stay_until.le(stay_warning_until))
+            .or(cases::ages_out_on.le(ageing_out_until))
+            .or(approvals_waiting.nullable()),
+    );
+    q.order(cases::id).limit(limit).select(CaseRow::as_select()).load(conn)
+}

@@ -1,0 +1,193 @@
+//! People on record, found by identifier or by name in Bangla or English.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::page::Page;
+use crate::reach::Reach;
+use crate::schema::persons;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = persons)]
+pub struct PersonRow {
+    pub id: Uuid,
+    pub name_en: Option<String>,
+    pub name_bn: Option<String>,
+    pub sex: String,
+    pub date_of_birth: NaiveDate,
+    pub date_of_birth_estimated: bool,
+    pub nid: Option<String>,
+    pub birth_registration_number: Option<String>,
+    pub mobile: Option<String>,
+    pub nationality: String,
+    pub disability: Option<String>,
+    pub division_id: Option<i32>,
+    pub district_id: Option<i32>,
+    pub upazila_id: Option<i32>,
+    pub union_id: Option<i32>,
+    pub address: Option<String>,
+    pub version: i32,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = persons)]
+pub struct NewPersonRow {
+    pub id: Uuid,
+    pub name_en: Option<String>,
+    pub name_bn: Option<String>,
+    pub sex: String,
+    pub date_of_birth: NaiveDate,
+    pub date_of_birth_estimated: bool,
+    pub nid: Option<String>,
+    pub birth_registration_number: Option<String>,
+    pub mobile: Option<String>,
+    pub nationality: String,
+    pub disability: Option<String>,
+    pub division_id: Option<i32>,
+    pub district_id: Option<i32>,
+    pub upazila_id: Option<i32>,
+    pub union_id: Option<i32>,
+    pub address: Option<String>,
+    pub created_by: Option<Uuid>,
+}
+
+/// Inserts a person; `Ok(None)` when an identifier is already taken (check
+/// [`find_by_identifiers`] for whom).
+pub fn insert(conn: &mut PgConnection, new: &NewPersonRow) -> QueryResult<Option<PersonRow>> {
+    diesel::insert_into(persons::table)
+        .values(new)
+        .on_conflict_do_nothing()
+        .returning(PersonRow::as_returning())
+        .get_result(conn)
+        .optional()
+}
+
+pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<PersonRow>> {
+    persons::table.find(id).select(PersonRow::as_select()).first(conn).optional()
+}
+
+/// The person holding either identifier, if any.
+pub fn find_by_identifiers(conn: &mut PgConnection, nid: Option<&str>, brn: Option<&str>) -> QueryResult<Option<PersonRow>> {
+    if nid.is_none() && brn.is_none() {
+        return Ok(None);
+    }
+    let mut q = persons::table.into_boxed();
+    q = match (nid, brn) {
+        (Some(n), Some(b)) => q.filter(persons::nid.eq(n).or(persons::birth_registration_number.eq(b))),
+        (Some(n), None) => q.filter(persons::nid.eq(n)),
+        (None, Some(b)) => q.filter(persons::birth_registration_number.eq(b)),
+        (None, None) => unreachable!(),
+    };
+    q.select(PersonRow::as_select()).first(conn).optional()
+}
+
+/// People with the same birth date and the same name in either script (case-insensitive for
+/// English): possible duplicates to show a caseworker, never merged automatically.
+pub fn possible_duplicates(
+    conn: &mut PgConnection,
+    exclude: Uuid,
+    name_en: Option<&str>,
+    name_bn: Option<&str>,
+    dob: NaiveDate,
+) -> QueryResult<Vec<PersonRow>> {
+    let en = name_en.map(|n| n.trim().to_lowercase()).unwrap_or_default();
+    let bn = name_bn.map(|n| n.trim().to_owned()).unwrap_or_default();
+    persons::table
+        .filter(persons::date_of_birth.eq(dob))
+        .filter(persons::id.ne(exclude))
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("lower(name_en) = ")
+                .bind::<diesel::sql_types::Text, _>(en)
+                .or(persons::name_bn.eq(bn)),
+        )
+        .order(persons::id)
+        .limit(20)
+        .select(PersonRow::as_select())
+        .load(conn)
+}
+
+/// Search by identifier (exact) or by part of a name in Bangla or English.
+#[derive(Debug, Clone, Default)]
+pub struct PersonSearch {
+    pub name: Option<String>,
+    pub identifier: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+}
+
+/// Whose records a searcher sees: everyone (national), the people of an area, or the people
+/// of the cases at a facility or at the facilities a partner serves; always the ones `me`
+/// recorded.
+pub fn search(
+    conn: &mut PgConnection,
+    reach: Reach,
+    me: Uuid,
+    s: &PersonSearch,
+    after: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Page<PersonRow, Uuid>> {
+    let mut q = visible(reach, me);
+    if let Some(a) = after {
+        q = q.filter(persons::id.gt(a));
+    }
+    if let Some(id) = &s.identifier {
+        q = q.filter(persons::nid.eq(id).or(persons::birth_registration_number.eq(id)).or(persons::mobile.eq(id)));
+    }
+    if let Some(name) = &s.name {
+        let escaped = name.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        q = q.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("lower(name_en) LIKE lower(")
+                .bind::<diesel::sql_types::Text, _>(pattern.clone())
+                .sql(")")
+                .or(persons::name_bn.like(pattern)),
+        );
+    }
+    if let Some(dob) = s.date_of_birth {
+        q = q.filter(persons::date_of_birth.eq(dob));
+    }
+    let rows = q.order(persons::id).limit(limit + 1).select(PersonRow::as_select()).load(conn)?;
+    Ok(Page::from_overfetch(rows, limit, |r| r.id))
+}
+
+type BoxedPersons<'a> = persons::BoxedQuery<'a, diesel::pg::Pg>;
+
+/// The people `me`, reaching `reach`, may see.
+fn visible<'a>(reach: Reach, me: Uuid) -> BoxedPersons<'a> {
+    use crate::schema::{cases, facility_partners};
+    let q = persons::table.into_boxed();
+    match reach {
+        Reach::All => q,
+        Reach::Division(d) => q.filter(persons::division_id.eq(d).or(persons::created_by.eq(me))),
+        Reach::District(d) => q.filter(persons::district_id.eq(d).or(persons::created_by.eq(me))),
+        Reach::Upazila(u) => q.filter(persons::upazila_id.eq(u).or(persons::created_by.eq(me))),
+        Reach::Facility(f) => q.filter(
+            persons::created_by.eq(me).or(persons::id.eq_any(
+                cases::table
+                    .filter(cases::managing_facility_id.eq(f).or(cases::residence_facility_id.eq(f)))
+                    .select(cases::person_id),
+            )),
+        ),
+        Reach::Partner(p) => q.filter(
+            persons::created_by.eq(me).or(persons::id.eq_any(
+                cases::table
+                    .filter(
+                        cases::managing_facility_id.eq_any(
+                            facility_partners::table
+                                .filter(facility_partners::partner_id.eq(p))
+                                .select(facility_partners::facility_id.nullable()),
+                        ),
+                    )
+                    .select(cases::person_id),
+            )),
+        ),
+    }
+}
+
+/// One person, if `me` may see them.
+pub fn find_visible(conn: &mut PgConnection, reach: Reach, me: Uuid, id: Uuid) -> QueryResult<Option<PersonRow>> {
+    visible(reach, me).filter(persons::id.eq(id)).select(PersonRow::as_select()).first(conn).optional()
+}
