@@ -4,11 +4,13 @@
 mod api {
     mod audit;
     mod auth;
+    mod cases;
     mod contract;
     mod embedded;
     mod errors;
     mod geo;
     mod health;
     mod migrations;
+    mod persons;
     mod users;
 }
