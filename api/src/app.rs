@@ -66,6 +66,7 @@ fn case_routes(cfg: &mut web::ServiceConfig) {
     .service(post("/cases/{case_id}/referrals/{no}/status", a::update_referral_status))
     .service(post("/cases/{case_id}/conferences", a::record_case_conference))
     .service(post("/cases/{case_id}/consents", a::record_consent))
+    .service(post("/cases/{case_id}/notes", a::record_case_note))
     .service(post("/cases/{case_id}/alleged-perpetrators", a::record_alleged_perpetrator))
     .service(post("/cases/{case_id}/reintegration", a::start_reintegration))
     .service(post("/cases/{case_id}/reintegration/guardian-assessment", a::record_guardian_assessment))
@@ -102,7 +103,12 @@ fn registry_routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(p::create_person))
             .default_service(not_allowed("GET, POST")),
     )
-    .service(get("/persons/{person_id}", p::get_person));
+    .service(
+        web::resource("/persons/{person_id}")
+            .route(web::get().to(p::get_person))
+            .route(web::patch().to(p::update_person))
+            .default_service(not_allowed("GET, PATCH")),
+    );
 }
 
 /// Registers every route and shared configuration on an app or scope.

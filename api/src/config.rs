@@ -65,6 +65,12 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "SHEBA_MAX_BODY_BYTES", default_value_t = 262_144)]
     pub max_body_bytes: usize,
+    /// Months after reintegration at which follow-ups fall due.
+    #[arg(long, env = "SHEBA_FOLLOW_UP_MONTHS", value_delimiter = ',', default_value = "1,3,6,12")]
+    pub follow_up_months: Vec<u32>,
+    /// Days before a stay limit at which the work queue warns.
+    #[arg(long, env = "SHEBA_STAY_WARNING_DAYS", default_value_t = 14)]
+    pub stay_warning_days: u32,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "SHEBA_WORKERS")]
     pub workers: Option<usize>,

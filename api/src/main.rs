@@ -82,10 +82,14 @@ fn migrate(url: &str) -> anyhow::Result<Vec<String>> {
 }
 
 fn serve(db_opts: api::config::DatabaseOpts, args: ServeArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(args.access_token_ttl > 0 && args.refresh_token_ttl_days > 0, "token lifetimes must be positive");
+    anyhow::ensure!(
+        !args.follow_up_months.is_empty() && args.follow_up_months.iter().all(|m| (1..=120).contains(m)),
+        "SHEBA_FOLLOW_UP_MONTHS must list months from 1 to 120, e.g. 1,3,6,12"
+    );
     let Database { url, cluster } = database::open(&db_opts)?;
     migrate(&url)?;
     let key = database::signing_key(args.jwt_secret.as_deref(), &db_opts.data_dir)?;
-    anyhow::ensure!(args.access_token_ttl > 0 && args.refresh_token_ttl_days > 0, "token lifetimes must be positive");
     let state = web::Data::new(AppState {
         pool: persistence::db::pool(&url, args.db_pool_size, Duration::from_secs(5)),
         tokens: TokenService::new(
@@ -96,7 +100,10 @@ fn serve(db_opts: api::config::DatabaseOpts, args: ServeArgs) -> anyhow::Result<
         throttle: ThrottlePolicy::default(),
         body_limit: args.max_body_bytes,
         idempotency_ttl: Duration::from_secs(24 * 3600),
-        case_settings: Default::default(),
+        case_settings: domain::case::CaseSettings {
+            follow_up_months: args.follow_up_months.clone(),
+            stay_warning_days: args.stay_warning_days,
+        },
     });
     let listener = TcpListener::bind(&args.bind).with_context(|| format!("binding {}", args.bind))?;
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));

@@ -191,3 +191,43 @@ fn visible<'a>(reach: Reach, me: Uuid) -> BoxedPersons<'a> {
 pub fn find_visible(conn: &mut PgConnection, reach: Reach, me: Uuid, id: Uuid) -> QueryResult<Option<PersonRow>> {
     visible(reach, me).filter(persons::id.eq(id)).select(PersonRow::as_select()).first(conn).optional()
 }
+
+pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<PersonRow>> {
+    persons::table.find(id).select(PersonRow::as_select()).for_update().first(conn).optional()
+}
+
+/// The editable fields, all written at once (the caller merged the change into the row).
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = persons, treat_none_as_null = true)]
+pub struct PersonChanges {
+    pub name_en: Option<String>,
+    pub name_bn: Option<String>,
+    pub date_of_birth: NaiveDate,
+    pub date_of_birth_estimated: bool,
+    pub nid: Option<String>,
+    pub birth_registration_number: Option<String>,
+    pub mobile: Option<String>,
+    pub nationality: String,
+    pub disability: Option<String>,
+    pub division_id: Option<i32>,
+    pub district_id: Option<i32>,
+    pub upazila_id: Option<i32>,
+    pub union_id: Option<i32>,
+    pub address: Option<String>,
+}
+
+/// Writes the changes and bumps the version; `Ok(None)` when an identifier is taken.
+pub fn update(conn: &mut PgConnection, id: Uuid, changes: &PersonChanges, now: DateTime<Utc>) -> QueryResult<Option<PersonRow>> {
+    // In a savepoint, so a unique violation leaves the caller's transaction usable.
+    let result = conn.transaction(|conn| {
+        diesel::update(persons::table.find(id))
+            .set((changes, persons::version.eq(persons::version + 1), persons::updated_at.eq(now)))
+            .returning(PersonRow::as_returning())
+            .get_result(conn)
+    });
+    match result {
+        Ok(row) => Ok(Some(row)),
+        Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}

@@ -388,3 +388,174 @@ pub async fn get_person(state: web::Data<AppState>, who: Principal, path: web::P
     .await?;
     Ok(HttpResponse::Ok().insert_header((ETAG, etag(person.version))).json(PersonView::from(person)))
 }
+
+/// Distinguishes a field left out (keep) from an explicit `null` (clear).
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Changes to a person (JSON merge patch: a field left out is kept, `null` clears it).
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[schema(example = json!({"nid": "১৯৭৫১২৩৪৫৬", "mobile": null, "address": "Village Subil, ward 3"}))]
+pub struct UpdatePersonRequest {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub name_en: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub name_bn: Option<Option<String>>,
+    pub date_of_birth: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub nid: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub birth_registration_number: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub mobile: Option<Option<String>>,
+    pub nationality: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub disability: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i32>)]
+    pub union_id: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub address: Option<Option<String>>,
+}
+
+/// Correct or complete a person's record. Requires `If-Match`.
+#[utoipa::path(patch, path = "/api/v1/persons/{person_id}", operation_id = "update_person", tag = "persons",
+    request_body = UpdatePersonRequest,
+    params(("person_id" = Uuid, Path, description = "The person id"), ("If-Match" = String, Header, description = "The person's current ETag")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated; new `ETag`", body = PersonView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such person, or not one you may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An identifier belongs to someone else (`existing_id`)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_person(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<UpdatePersonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let expected = crate::etag::if_match(&req)?;
+    let b = body.0;
+    let person = transact(&state, move |conn| {
+        let own = crate::scoping::own_subject(conn, who.scope)?;
+        let actor = require(conn, &who, Permission::WritePersons, &own)?;
+        let before = persons::find_visible(conn, crate::scoping::reach(actor.scope), who.user_id, id)?
+            .ok_or(ApiError::NotFound("person"))?;
+        let before = persons::find_for_update(conn, before.id)?.ok_or(ApiError::NotFound("person"))?;
+        crate::etag::check(before.version, expected)?;
+        // Merge onto the current record, then validate the result as a whole.
+        let merged = CreatePersonRequest {
+            name_en: b.name_en.clone().unwrap_or(before.name_en.clone()),
+            name_bn: b.name_bn.clone().unwrap_or(before.name_bn.clone()),
+            sex: before.sex.clone(),
+            date_of_birth: Some(b.date_of_birth.unwrap_or(before.date_of_birth)),
+            age_years: None,
+            nid: b.nid.clone().unwrap_or(before.nid.clone()),
+            birth_registration_number: b.birth_registration_number.clone().unwrap_or(before.birth_registration_number.clone()),
+            mobile: b.mobile.clone().unwrap_or(before.mobile.clone()),
+            nationality: Some(b.nationality.clone().unwrap_or(before.nationality.clone())),
+            disability: b.disability.clone().unwrap_or(before.disability.clone()),
+            union_id: b.union_id.unwrap_or(before.union_id),
+            address: b.address.clone().unwrap_or(before.address.clone()),
+        };
+        merged.validate().map_err(|e| ApiError::Validation(crate::extract::validation_field_errors(&e)))?;
+        let today = domain::time::dhaka_date(Utc::now());
+        let parsed = parse(&merged, today)?;
+        let (mut division, mut district, mut upazila) = (before.division_id, before.district_id, before.upazila_id);
+        if merged.union_id != before.union_id {
+            (division, district, upazila) = match merged.union_id {
+                Some(u) => {
+                    let p = persistence::geo::union_path(conn, UnionId(u))?
+                        .ok_or_else(|| ApiError::field("union_id", "no such union"))?;
+                    (Some(p.division.0), p.district.map(|d| d.0), p.upazila.map(|u| u.0))
+                }
+                None => (None, None, None),
+            };
+        }
+        if let Some(holder) =
+            persons::find_by_identifiers(conn, parsed.nid.as_deref(), parsed.birth_registration_number.as_deref())?
+                .filter(|h| h.id != id)
+        {
+            return Err(ApiError::Duplicate {
+                code: "person_identifier_exists",
+                detail: "another person already holds this national ID or birth registration number".into(),
+                existing_id: holder.id.to_string(),
+            });
+        }
+        let changes = persons::PersonChanges {
+            name_en: parsed.name_en,
+            name_bn: parsed.name_bn,
+            date_of_birth: parsed.date_of_birth,
+            date_of_birth_estimated: before.date_of_birth_estimated && b.date_of_birth.is_none(),
+            nid: parsed.nid,
+            birth_registration_number: parsed.birth_registration_number,
+            mobile: parsed.mobile,
+            nationality: parsed.nationality,
+            disability: parsed.disability,
+            division_id: division,
+            district_id: district,
+            upazila_id: upazila,
+            union_id: merged.union_id,
+            address: parsed.address,
+        };
+        let after = persons::update(conn, id, &changes, Utc::now())?.ok_or_else(|| ApiError::Conflict {
+            code: "person_identifier_exists",
+            detail: "another person took this identifier at the same moment; retry".into(),
+        })?;
+        persistence::audit::record(
+            conn,
+            persistence::audit::AuditEntry {
+                actor: &who.audit_actor(),
+                action: "person.update",
+                entity_type: "person",
+                entity_id: id.to_string(),
+                before: Some(serde_json::json!({"version": before.version})),
+                after: Some(serde_json::json!({"version": after.version, "changed": changed_fields(&before, &after)})),
+                request_id: Some(&who.request_id),
+            },
+        )?;
+        Ok(after)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().insert_header((ETAG, etag(person.version))).json(PersonView::from(person)))
+}
+
+/// Names of the fields that changed (the audit row says what, not the values).
+fn changed_fields(a: &PersonRow, b: &PersonRow) -> Vec<&'static str> {
+    let mut out = vec![];
+    let mut check = |name, changed: bool| {
+        if changed {
+            out.push(name)
+        }
+    };
+    check("name_en", a.name_en != b.name_en);
+    check("name_bn", a.name_bn != b.name_bn);
+    check("date_of_birth", a.date_of_birth != b.date_of_birth);
+    check("nid", a.nid != b.nid);
+    check("birth_registration_number", a.birth_registration_number != b.birth_registration_number);
+    check("mobile", a.mobile != b.mobile);
+    check("nationality", a.nationality != b.nationality);
+    check("disability", a.disability != b.disability);
+    check("union_id", a.union_id != b.union_id);
+    check("address", a.address != b.address);
+    out
+}

@@ -184,6 +184,15 @@ pub struct CaseConference {
     pub decisions: Vec<String>,
 }
 
+/// A caseworker's note on the case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub no: u32,
+    pub written_on: NaiveDate,
+    pub author: Uuid,
+    pub text: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Consent {
     pub no: u32,
@@ -300,6 +309,8 @@ pub struct Case {
     pub referrals: Vec<Referral>,
     pub conferences: Vec<CaseConference>,
     pub consents: Vec<Consent>,
+    #[serde(default)]
+    pub notes: Vec<Note>,
     pub reintegration: Option<Reintegration>,
     pub past_reintegrations: Vec<Reintegration>,
     pub follow_ups: Vec<FollowUp>,
@@ -369,6 +380,9 @@ pub enum Command {
         given_by: String,
         given_on: NaiveDate,
     },
+    RecordNote {
+        text: String,
+    },
     RecordAllegedPerpetrator {
         person_id: Uuid,
     },
@@ -435,6 +449,7 @@ impl Command {
             UpdateReferral { .. } => "update_referral",
             RecordConference { .. } => "record_conference",
             RecordConsent { .. } => "record_consent",
+            RecordNote { .. } => "record_note",
             RecordAllegedPerpetrator { .. } => "record_alleged_perpetrator",
             StartReintegration { .. } => "start_reintegration",
             RecordGuardianAssessment { .. } => "record_guardian_assessment",
@@ -514,6 +529,7 @@ impl Case {
             referrals: vec![],
             conferences: vec![],
             consents: vec![],
+            notes: vec![],
             reintegration: None,
             past_reintegrations: vec![],
             follow_ups: vec![],
@@ -850,6 +866,17 @@ impl Case {
                     purpose: *purpose,
                     given_by: given_by.clone(),
                     given_on: *given_on,
+                });
+            }
+            Command::RecordNote { text } => {
+                if blank(text) {
+                    return Err(Refusal::EmptyText);
+                }
+                self.notes.push(Note {
+                    no: next_no(self.notes.len()),
+                    written_on: ctx.today,
+                    author: ctx.actor,
+                    text: text.clone(),
                 });
             }
             Command::RecordAllegedPerpetrator { person_id } => {

@@ -71,6 +71,8 @@ pub enum Refusal {
     InvalidPerpetrator,
     #[error("the extension must end after the current limit")]
     ExtensionNotLater,
+    #[error("the text is empty")]
+    EmptyText,
 }
 
 /// How a refusal maps onto HTTP: a conflict with the case's state, or an invalid request.
@@ -117,6 +119,7 @@ impl Refusal {
             ReferralTransition => "referral.status_order",
             InvalidPerpetrator => "case.perpetrator",
             ExtensionNotLater => "placement.extension_later",
+            EmptyText => "text.required",
         }
     }
 
@@ -136,7 +139,8 @@ impl Refusal {
             | DateBeforeCase
             | IndependentLivingForAdultsOnly
             | InvalidPerpetrator
-            | ExtensionNotLater => RefusalClass::Invalid,
+            | ExtensionNotLater
+            | EmptyText => RefusalClass::Invalid,
             _ => RefusalClass::Conflict,
         }
     }
@@ -211,6 +215,7 @@ impl Refusal {
             ExtensionNotLater => {
                 Label::new("The extension must end after the current limit", "বর্ধিত মেয়াদ বর্তমান সীমার পরে শেষ হতে হবে")
             }
+            EmptyText => Label::new("The text cannot be empty", "লেখা খালি রাখা যাবে না"),
         }
     }
 }

@@ -89,3 +89,35 @@ fn search_by_bangla_or_english_name_and_by_identifier_within_scope() {
     let (_, integrator) = app.user("dss-pull", "integrator", "national");
     app.get("/api/v1/persons?name=karim").bearer(&integrator).send().expect_problem(403, "role_lacks_permission");
 }
+
+#[test]
+fn a_person_is_corrected_with_if_match_and_identifiers_stay_unique() {
+    let app = TestApp::new();
+    let (_, cw) = app.user("cw.edit", "caseworker", "upazila:1");
+    let create =
+        |body: serde_json::Value| app.post("/api/v1/persons").bearer(&cw).json(&body).send().expect(201).json["person"].clone();
+    let a = create(json!({"name_en": "Ayesha", "sex": "female", "age_years": 30, "mobile": "01712345678"}));
+    create(json!({"name_en": "Other", "sex": "female", "date_of_birth": "1980-01-01", "nid": "1980123456"}));
+    let path = format!("/api/v1/persons/{}", a["id"].as_str().unwrap());
+    let patch =
+        |etag: &str, body: serde_json::Value| app.req("PATCH", &path).bearer(&cw).header("If-Match", etag).json(&body).send();
+    app.req("PATCH", &path).bearer(&cw).json(&json!({"name_bn": "আয়েশা"})).send().expect_problem(428, "precondition_required");
+    let r = patch(
+        "\"1\"",
+        json!({"name_bn": "আয়েশা", "nid": "১৯৯৬১২৩৪৫৬", "mobile": null, "date_of_birth": "1996-02-02", "union_id": 1}),
+    )
+    .expect(200);
+    assert_eq!(r.json["name_bn"], "আয়েশা");
+    assert_eq!(r.json["name_en"], "Ayesha", "left out: kept");
+    assert_eq!(r.json["mobile"], serde_json::Value::Null, "null: cleared");
+    assert_eq!(r.json["nid"], "1996123456");
+    assert_eq!(r.json["date_of_birth_estimated"], false);
+    assert_eq!(r.json["upazila_id"], 1);
+    assert_eq!(r.header("etag"), Some("\"2\""));
+    patch("\"1\"", json!({"name_en": "Late writer"})).expect_problem(412, "precondition_failed");
+    let dup = patch("\"2\"", json!({"nid": "1980123456"})).expect_problem(409, "person_identifier_exists");
+    assert!(dup.json["existing_id"].is_string());
+    patch("\"2\"", json!({"name_en": null, "name_bn": null})).expect_problem(422, "validation_failed");
+    patch("\"2\"", json!({"date_of_birth": "2999-01-01"})).expect_problem(422, "validation_failed");
+    assert_eq!(app.get(&path).bearer(&cw).send().expect(200).json["version"], 2, "refused changes changed nothing");
+}

@@ -296,6 +296,19 @@ case_action!(
 );
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
+#[schema(example = json!({"text": "Mother visited; the child asked about school"}))]
+pub struct NoteRequest {
+    #[validate(length(min = 1, max = 8000))]
+    pub text: String,
+}
+
+case_action!(
+    /// Add a note to the case (kept even after the case ends).
+    record_case_note, "/api/v1/cases/{case_id}/notes", NoteRequest, Permission::WriteCases,
+    |conn, row, case, actor, b| Ok(Command::RecordNote { text: b.text })
+);
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"person_id": "01936f5e-0000-7000-8000-0000000000a1"}))]
 pub struct PerpetratorRequest {
     /// The person recorded as an alleged perpetrator.
