@@ -5,6 +5,7 @@
 //! this crate never depends on diesel, actix, tokio or a PostgreSQL driver.
 
 pub mod access;
+pub mod allowance;
 pub mod case;
 pub mod digits;
 pub mod geo;
