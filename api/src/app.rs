@@ -139,6 +139,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(get("/geo/unions", geo::list_unions))
                 .service(get("/reference/roles", reference::list_roles))
                 .service(get("/reference/code-lists", reference::list_code_lists))
+                .service(get("/programmes", crate::handlers::programmes::list_programmes))
+                .service(post("/eligibility/check", crate::handlers::programmes::check_eligibility))
                 .configure(registry_routes)
                 .configure(case_routes),
         )

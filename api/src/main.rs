@@ -74,7 +74,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn migrate(url: &str) -> anyhow::Result<Vec<String>> {
     let mut conn = PgConnection::establish(url).context("connecting to the database")?;
-    let applied = persistence::db::run_migrations(&mut conn)?;
+    let applied = persistence::db::prepare(&mut conn)?;
     for v in &applied {
         log::info!("applied migration {v}");
     }

@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::handlers::{audit_events, auth_token, cases, facilities, geo, health, persons, reference, users};
+use crate::handlers::{audit_events, auth_token, cases, facilities, geo, health, persons, programmes, reference, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -37,6 +37,8 @@ use crate::handlers::{audit_events, auth_token, cases, facilities, geo, health, 
         geo::list_unions,
         reference::list_roles,
         reference::list_code_lists,
+        programmes::list_programmes,
+        programmes::check_eligibility,
         facilities::create_partner_organisation,
         facilities::list_partner_organisations,
         facilities::create_facility,
@@ -88,6 +90,7 @@ use crate::handlers::{audit_events, auth_token, cases, facilities, geo, health, 
         (name = "facilities", description = "Facilities (safe homes, centres) and partner organisations"),
         (name = "persons", description = "People on record: survivors, children, guardians"),
         (name = "cases", description = "Case management for safe homes and children at risk"),
+        (name = "allowances", description = "Social allowance programmes and eligibility"),
     )
 )]
 pub struct ApiDoc;

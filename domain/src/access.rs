@@ -257,10 +257,13 @@ pub enum Permission {
     ApproveCases,
     /// See where a safe-home resident lives and who the alleged perpetrators are.
     ReadSensitiveCaseDetails,
+    /// Ask which allowances someone qualifies for (bare facts; a person's record also needs
+    /// `ReadPersons`).
+    CheckEligibility,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 14] = [
         Permission::ManageUsers,
         Permission::ReadUsers,
         Permission::ReadAuditEvents,
@@ -274,6 +277,7 @@ impl Permission {
         Permission::RecordServices,
         Permission::ApproveCases,
         Permission::ReadSensitiveCaseDetails,
+        Permission::CheckEligibility,
     ];
 }
 
@@ -281,6 +285,9 @@ impl Role {
     /// The permission table. Default deny: a pair not listed here is refused.
     pub fn grants(self, permission: Permission) -> bool {
         use Permission::*;
+        if permission == CheckEligibility {
+            return !matches!(self, Role::SystemAdmin | Role::Auditor | Role::PartnerStaff);
+        }
         match self {
             Role::SystemAdmin => {
                 matches!(permission, ManageUsers | ReadUsers | ReadAuditEvents | ManageFacilities | ReadFacilities)
@@ -308,7 +315,7 @@ impl Role {
                 ReadFacilities | ReadPersons | WritePersons | ReadCases | WriteCases | RecordServices | ReadSensitiveCaseDetails
             ),
             Role::PartnerStaff => matches!(permission, ReadFacilities | ReadOwnServices | RecordServices),
-            Role::CommitteeMember | Role::Integrator => false,
+            Role::CommitteeMember | Role::Integrator => false, // (eligibility checks above)
             Role::Auditor => matches!(permission, ReadUsers | ReadAuditEvents),
         }
     }
@@ -407,8 +414,8 @@ mod tests {
             }
         }
         for p in Permission::ALL {
-            assert!(!Role::Integrator.grants(p), "integrators see no personal data: {p:?}");
-            assert!(!Role::CommitteeMember.grants(p) || p == Permission::ReadFacilities);
+            assert!(!Role::Integrator.grants(p) || p == Permission::CheckEligibility, "integrators see no personal data: {p:?}");
+            assert!(!Role::CommitteeMember.grants(p) || p == Permission::CheckEligibility);
         }
         // Least privilege: administrators run the system, they do not read cases.
         assert!(!Role::SystemAdmin.grants(Permission::ReadCases));

@@ -51,6 +51,18 @@ pub fn run_migrations(conn: &mut PgConnection) -> Result<Vec<String>, MigrationE
     Ok(versions)
 }
 
+/// Brings a database up to date: migrations, then the reference data the code ships
+/// (programme versions). Returns the migrations applied.
+pub fn prepare(conn: &mut PgConnection) -> Result<Vec<String>, MigrationError> {
+    let applied = run_migrations(conn)?;
+    let seeded =
+        crate::programmes::seed(conn, &domain::allowance::seeds::programmes()).map_err(|e| MigrationError(e.to_string()))?;
+    if seeded > 0 {
+        log::info!("added {seeded} programme version(s)");
+    }
+    Ok(applied)
+}
+
 /// How many embedded migrations the database has not applied; readiness requires zero.
 pub fn pending_migrations(conn: &mut PgConnection) -> Result<usize, MigrationError> {
     conn.pending_migrations(MIGRATIONS).map(|m| m.len()).map_err(|e| MigrationError(e.to_string()))

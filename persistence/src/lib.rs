@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod login_failures;
 pub mod page;
 pub mod persons;
+pub mod programmes;
 pub mod reach;
 pub mod refresh_tokens;
 pub mod schema;

@@ -216,6 +216,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    programme_versions (id) {
+        id -> Uuid,
+        code -> Text,
+        effective_from -> Date,
+        effective_to -> Nullable<Date>,
+        name_en -> Text,
+        name_bn -> Text,
+        department -> Text,
+        definition -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(districts -> divisions (division_id));
 diesel::joinable!(facility_partners -> facilities (facility_id));
 diesel::joinable!(facility_partners -> partner_organisations (partner_id));
@@ -241,4 +255,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     persons,
     cases,
     case_events,
+    programme_versions,
 );

@@ -65,7 +65,7 @@ fn cluster() -> &'static Cluster {
             .expect("spawn the cluster thread");
         let (template_url, admin_url, base_url) = rx.recv().expect("cluster thread").expect("start the test PostgreSQL cluster");
         let mut conn = PgConnection::establish(&template_url).expect("connect to the template");
-        persistence::db::run_migrations(&mut conn).expect("migrate the template");
+        persistence::db::prepare(&mut conn).expect("migrate the template");
         drop(conn);
         Cluster { template_url, admin_url, base_url, data_dir }
     })

@@ -6,6 +6,7 @@ mod api {
     mod auth;
     mod cases;
     mod contract;
+    mod eligibility;
     mod embedded;
     mod errors;
     mod geo;

@@ -8,5 +8,6 @@ pub mod facilities;
 pub mod geo;
 pub mod health;
 pub mod persons;
+pub mod programmes;
 pub mod reference;
 pub mod users;

@@ -1,0 +1,373 @@
+//! Allowance programmes (public: the rules of a government programme are public) and the
+//! eligibility check across all of them, for a person on record or for bare facts.
+
+use actix_web::{web, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use domain::access::Permission;
+use domain::allowance::eligibility::{describe, priority_score, PriorityWeights};
+use domain::allowance::{
+    evaluate, Community, EducationLevel, Facts, FiscalYear, MaritalStatus, PaymentFrequency, ProgrammeVersion,
+};
+use domain::person::Sex;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::policy::require;
+use crate::auth::principal::Principal;
+use crate::extract::ApiJson;
+use crate::problem::{ApiError, FieldError, Problem};
+use crate::state::AppState;
+use crate::unit_of_work::{read, transact};
+use crate::views::LabelView;
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"code": "income_above_ceiling", "en": "Annual income must be at most Tk 10000", "bn": "বার্ষিক আয় সর্বোচ্চ ১০০০০ টাকা হতে পারে"}))]
+pub struct CriterionView {
+    pub code: String,
+    pub en: String,
+    pub bn: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"fiscal_year": "2025-26", "level": null, "monthly_taka": 650}))]
+pub struct RateView {
+    pub fiscal_year: String,
+    pub level: Option<String>,
+    pub monthly_taka: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "code": "old_age", "name_en": "Old age allowance", "name_bn": "বয়স্ক ভাতা", "department": "dss",
+    "effective_from": "2023-07-01", "effective_to": null,
+    "criteria": [{"code": "age_below_minimum", "en": "Must be at least 62 (women), 65 (men) or 65 (hijra) years old", "bn": "বয়স কমপক্ষে ৬২ (নারী), ৬৫ (পুরুষ) বা ৬৫ (হিজড়া) বছর হতে হবে"}],
+    "rates": [{"fiscal_year": "2025-26", "level": null, "monthly_taka": 650}],
+    "payment_frequency": "quarterly", "duration_months": null, "exclusivity_group": "government_allowance"
+}))]
+pub struct ProgrammeView {
+    pub code: String,
+    pub name_en: String,
+    pub name_bn: String,
+    pub department: String,
+    pub effective_from: NaiveDate,
+    pub effective_to: Option<NaiveDate>,
+    /// Every criterion, all of which must hold.
+    pub criteria: Vec<CriterionView>,
+    pub rates: Vec<RateView>,
+    /// `monthly`, `quarterly`, or `instalments_of_N_months`.
+    pub payment_frequency: String,
+    pub duration_months: Option<u32>,
+    pub exclusivity_group: Option<String>,
+}
+
+fn programme_view(p: ProgrammeVersion) -> ProgrammeView {
+    ProgrammeView {
+        criteria: p
+            .criteria
+            .iter()
+            .map(|c| {
+                let (code, en, bn, _) = describe(c);
+                CriterionView { code: code.into(), en, bn }
+            })
+            .collect(),
+        rates: p
+            .rates
+            .iter()
+            .map(|r| RateView {
+                fiscal_year: r.fiscal_year.to_string(),
+                level: r.level.map(|l| l.code().into()),
+                monthly_taka: r.monthly_taka,
+            })
+            .collect(),
+        payment_frequency: match p.payment_frequency {
+            PaymentFrequency::Monthly => "monthly".into(),
+            PaymentFrequency::Quarterly => "quarterly".into(),
+            PaymentFrequency::Instalments { months } => format!("instalments_of_{months}_months"),
+        },
+        code: p.code,
+        name_en: p.name_en,
+        name_bn: p.name_bn,
+        department: p.department,
+        effective_from: p.effective_from,
+        effective_to: p.effective_to,
+        duration_months: p.duration_months,
+        exclusivity_group: p.exclusivity_group,
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"as_of": "2026-01-15", "data": [{"code": "old_age", "name_en": "Old age allowance", "name_bn": "বয়স্ক ভাতা",
+    "department": "dss", "effective_from": "2023-07-01", "effective_to": null, "criteria": [], "rates": [{"fiscal_year": "2025-26", "level": null, "monthly_taka": 650}],
+    "payment_frequency": "quarterly", "duration_months": null, "exclusivity_group": "government_allowance"}]}))]
+pub struct ProgrammeList {
+    pub as_of: NaiveDate,
+    pub data: Vec<ProgrammeView>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProgrammeQuery {
+    /// The programmes in force on this date (default today, Asia/Dhaka).
+    pub as_of: Option<NaiveDate>,
+}
+
+/// The allowance programmes in force, with their criteria (English and Bangla) and rates.
+#[utoipa::path(get, path = "/api/v1/programmes", operation_id = "list_programmes", tag = "allowances",
+    params(ProgrammeQuery),
+    responses(
+        (status = 200, description = "Programmes in force", body = ProgrammeList),
+        (status = 400, description = "Bad date", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_programmes(state: web::Data<AppState>, q: web::Query<ProgrammeQuery>) -> Result<HttpResponse, ApiError> {
+    let as_of = q.as_of.unwrap_or_else(|| domain::time::dhaka_date(Utc::now()));
+    let data = read(&state, move |conn| Ok(persistence::programmes::in_force(conn, as_of)?)).await?;
+    Ok(HttpResponse::Ok().json(ProgrammeList { as_of, data: data.into_iter().map(programme_view).collect() }))
+}
+
+/// What is known about the applicant; leave out what is not known (criteria needing it then
+/// answer "needs verification").
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
+#[schema(example = json!({
+    "sex": "female", "date_of_birth": "1960-03-01", "annual_income_taka": 8000, "family_income_taka": 30000, "family_size": 4,
+    "disability_registered": false, "enrolled": false, "education_level": null, "marital_status": "widowed", "separated_since": null,
+    "communities": [], "insolvent": true, "government_pensioner": false, "receiving_programmes": [], "pregnant": false, "lactating": false, "landless": true
+}))]
+pub struct FactsInput {
+    pub sex: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    #[validate(range(min = 0))]
+    pub annual_income_taka: Option<i64>,
+    #[validate(range(min = 0))]
+    pub family_income_taka: Option<i64>,
+    #[validate(range(min = 1, max = 100))]
+    pub family_size: Option<u32>,
+    /// Registered in the DSS disability identification survey.
+    pub disability_registered: Option<bool>,
+    /// Enrolled in a recognised institution.
+    pub enrolled: Option<bool>,
+    /// `primary`, `secondary`, `higher_secondary` or `higher` (when enrolled).
+    pub education_level: Option<String>,
+    /// `unmarried`, `married`, `widowed`, `divorced` or `separated`.
+    pub marital_status: Option<String>,
+    /// For `separated`: since when not living with the husband.
+    pub separated_since: Option<NaiveDate>,
+    /// `bede`, `backward` (empty list: neither).
+    pub communities: Option<Vec<String>>,
+    pub insolvent: Option<bool>,
+    pub government_pensioner: Option<bool>,
+    /// Codes of the programmes the person already receives (empty list: none).
+    pub receiving_programmes: Option<Vec<String>>,
+    pub pregnant: Option<bool>,
+    pub lactating: Option<bool>,
+    pub landless: Option<bool>,
+}
+
+/// Check eligibility for a person on record (`person_id`, whose sex and birth date are taken
+/// from the record) and/or bare `facts` (which add to or override the record).
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[schema(example = json!({"person_id": null, "as_of": "2026-01-15", "programmes": ["old_age", "widow"],
+    "facts": {"sex": "female", "date_of_birth": "1960-03-01", "annual_income_taka": 8000, "marital_status": "widowed", "government_pensioner": false, "receiving_programmes": []}}))]
+pub struct EligibilityRequest {
+    pub person_id: Option<Uuid>,
+    #[validate(nested)]
+    #[serde(default)]
+    pub facts: FactsInput,
+    /// Default today (Asia/Dhaka).
+    pub as_of: Option<NaiveDate>,
+    /// Only these programme codes (default: all in force).
+    pub programmes: Option<Vec<String>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"code": "income_above_ceiling", "kind": "failed", "en": "Annual income must be at most Tk 10000", "bn": "বার্ষিক আয় সর্বোচ্চ ১০০০০ টাকা হতে পারে", "missing_facts": []}))]
+pub struct ReasonView {
+    pub code: String,
+    /// `failed` or `missing_facts`.
+    pub kind: String,
+    pub en: String,
+    pub bn: String,
+    pub missing_facts: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"programme": "old_age", "name_en": "Old age allowance", "name_bn": "বয়স্ক ভাতা", "verdict": "eligible",
+    "verdict_label": {"en": "Eligible", "bn": "যোগ্য"}, "monthly_rate_taka": 650, "reasons": []}))]
+pub struct ProgrammeResult {
+    pub programme: String,
+    pub name_en: String,
+    pub name_bn: String,
+    /// `eligible`, `ineligible` or `needs_verification`.
+    pub verdict: String,
+    pub verdict_label: LabelView,
+    /// The monthly rate in force on `as_of` (for the education level, for stipends).
+    pub monthly_rate_taka: Option<i64>,
+    /// Every failed criterion and every fact to verify.
+    pub reasons: Vec<ReasonView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"as_of": "2026-01-15", "fiscal_year": "2025-26", "priority_score": 76, "results": [{"programme": "old_age", "name_en": "Old age allowance",
+    "name_bn": "বয়স্ক ভাতা", "verdict": "eligible", "verdict_label": {"en": "Eligible", "bn": "যোগ্য"}, "monthly_rate_taka": 650, "reasons": []}]}))]
+pub struct EligibilityResponse {
+    pub as_of: NaiveDate,
+    pub fiscal_year: String,
+    /// Waiting-list priority (older, disabled, landless, widowed, insolvent first).
+    pub priority_score: u32,
+    pub results: Vec<ProgrammeResult>,
+}
+
+/// Turns the input into facts, reporting every bad code.
+fn facts_from(input: &FactsInput, programmes: &[ProgrammeVersion], mut facts: Facts) -> Result<Facts, ApiError> {
+    let mut errors = Vec::new();
+    macro_rules! code {
+        ($field:literal, $value:expr, $parse:expr) => {
+            match $value {
+                None => None,
+                Some(v) => match $parse(v.as_str()) {
+                    Some(x) => Some(x),
+                    None => {
+                        errors.push(FieldError::new($field, format!("{v:?} is not a known code")));
+                        None
+                    }
+                },
+            }
+        };
+    }
+    if let Some(s) = code!("facts.sex", &input.sex, Sex::parse) {
+        facts.sex = Some(s);
+    }
+    facts.date_of_birth = input.date_of_birth.or(facts.date_of_birth);
+    facts.annual_income_taka = input.annual_income_taka.or(facts.annual_income_taka);
+    facts.family_income_taka = input.family_income_taka.or(facts.family_income_taka);
+    facts.family_size = input.family_size.or(facts.family_size);
+    facts.disability_registered = input.disability_registered.or(facts.disability_registered);
+    let level = code!("facts.education_level", &input.education_level, EducationLevel::parse);
+    facts.enrolment = match input.enrolled {
+        Some(false) => Some(None),
+        Some(true) if level.is_some() => Some(level),
+        Some(true) => {
+            errors.push(FieldError::new("facts.education_level", "give the level of an enrolled student"));
+            None
+        }
+        None => None,
+    };
+    facts.marital_status = code!("facts.marital_status", &input.marital_status, MaritalStatus::parse);
+    facts.separated_since = input.separated_since;
+    if let Some(list) = &input.communities {
+        let mut cs = Vec::new();
+        for (i, c) in list.iter().enumerate() {
+            match Community::parse(c) {
+                Some(x) => cs.push(x),
+                None => {
+                    errors.push(FieldError::new(format!("facts.communities[{i}]"), format!("{c:?} is not a known community")))
+                }
+            }
+        }
+        facts.communities = Some(cs);
+    }
+    facts.insolvent = input.insolvent;
+    facts.government_pensioner = input.government_pensioner;
+    if let Some(codes) = &input.receiving_programmes {
+        let mut groups = Vec::new();
+        for (i, c) in codes.iter().enumerate() {
+            match programmes.iter().find(|p| &p.code == c) {
+                Some(p) => groups.extend(p.exclusivity_group.clone()),
+                None => errors.push(FieldError::new(
+                    format!("facts.receiving_programmes[{i}]"),
+                    format!("{c:?} is not a programme in force"),
+                )),
+            }
+        }
+        facts.allowance_groups_received = Some(groups);
+    }
+    facts.pregnant = input.pregnant;
+    facts.lactating = input.lactating;
+    facts.landless = input.landless;
+    if errors.is_empty() {
+        Ok(facts)
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// Which programmes a person qualifies for, each with every reason in English and Bangla.
+#[utoipa::path(post, path = "/api/v1/eligibility/check", operation_id = "check_eligibility", tag = "allowances",
+    request_body = EligibilityRequest, security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A verdict per programme", body = EligibilityResponse),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid facts, unknown programme or person", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn check_eligibility(
+    state: web::Data<AppState>,
+    who: Principal,
+    body: ApiJson<EligibilityRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let as_of = b.as_of.unwrap_or_else(|| domain::time::dhaka_date(Utc::now()));
+    let response = transact(&state, move |conn| {
+        let own = crate::scoping::own_subject(conn, who.scope)?;
+        let actor = require(conn, &who, Permission::CheckEligibility, &own)?;
+        let programmes = persistence::programmes::in_force(conn, as_of)?;
+        let mut base = Facts::default();
+        if let Some(pid) = b.person_id {
+            require(conn, &who, Permission::ReadPersons, &own)?;
+            let person = persistence::persons::find_visible(conn, crate::scoping::reach(actor.scope), who.user_id, pid)?
+                .ok_or_else(|| ApiError::field("person_id", "no such person (or not one you may see)"))?;
+            base.sex = Sex::parse(&person.sex);
+            base.date_of_birth = Some(person.date_of_birth);
+            persistence::audit::record_read(conn, &who.audit_actor(), "person", pid.to_string(), Some(&who.request_id))?;
+        }
+        let facts = facts_from(&b.facts, &programmes, base)?;
+        let wanted: Option<Vec<String>> = b.programmes.clone();
+        if let Some(codes) = &wanted {
+            let unknown: Vec<FieldError> = codes
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| !programmes.iter().any(|p| &p.code == *c))
+                .map(|(i, c)| FieldError::new(format!("programmes[{i}]"), format!("{c:?} is not a programme in force")))
+                .collect();
+            if !unknown.is_empty() {
+                return Err(ApiError::Validation(unknown));
+            }
+        }
+        let level = facts.enrolment.flatten();
+        let results = programmes
+            .iter()
+            .filter(|p| wanted.as_ref().is_none_or(|w| w.contains(&p.code)))
+            .map(|p| {
+                let e = evaluate(&facts, p, as_of);
+                ProgrammeResult {
+                    programme: p.code.clone(),
+                    name_en: p.name_en.clone(),
+                    name_bn: p.name_bn.clone(),
+                    verdict: e.verdict.code().into(),
+                    verdict_label: e.verdict.label().into(),
+                    monthly_rate_taka: p.monthly_rate(as_of, level).or_else(|| p.monthly_rate(as_of, None)),
+                    reasons: e
+                        .reasons(p)
+                        .into_iter()
+                        .map(|r| ReasonView {
+                            code: r.code.into(),
+                            kind: r.kind.into(),
+                            en: r.en,
+                            bn: r.bn,
+                            missing_facts: r.missing_facts.into_iter().map(str::to_owned).collect(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        Ok(EligibilityResponse {
+            as_of,
+            fiscal_year: FiscalYear::of(as_of).to_string(),
+            priority_score: priority_score(&facts, as_of, &PriorityWeights::default()),
+            results,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(response))
+}
