@@ -81,6 +81,37 @@ fn case_routes(cfg: &mut web::ServiceConfig) {
     .service(post("/cases/{case_id}/exit", a::exit_case));
 }
 
+/// The allowance enrolment routes.
+fn allowance_routes(cfg: &mut web::ServiceConfig) {
+    use crate::handlers::allowances::{applications as a, beneficiaries as b, quotas as q};
+    cfg.service(
+        web::resource("/quotas")
+            .route(web::get().to(q::list_quotas))
+            .route(web::put().to(q::set_quota))
+            .default_service(not_allowed("GET, PUT")),
+    )
+    .service(
+        web::resource("/applications")
+            .route(web::get().to(a::list_applications))
+            .route(web::post().to(a::submit_application))
+            .default_service(not_allowed("GET, POST")),
+    )
+    .service(get("/applications/{application_id}", a::get_application))
+    .service(post("/applications/{application_id}/verification", a::verify_application))
+    .service(post("/applications/{application_id}/decision", a::decide_application))
+    .service(get("/waiting-list", a::get_waiting_list))
+    .service(get("/beneficiaries", b::list_beneficiaries))
+    .service(get("/beneficiaries/{beneficiary_id}", b::get_beneficiary))
+    .service(
+        web::resource("/beneficiaries/{beneficiary_id}/account")
+            .route(web::put().to(b::set_beneficiary_account))
+            .default_service(not_allowed("PUT")),
+    )
+    .service(post("/beneficiaries/{beneficiary_id}/suspension", b::suspend_beneficiary))
+    .service(post("/beneficiaries/{beneficiary_id}/resumption", b::resume_beneficiary))
+    .service(post("/beneficiaries/{beneficiary_id}/exit", b::exit_beneficiary));
+}
+
 /// The registry routes: partner organisations, facilities, persons.
 fn registry_routes(cfg: &mut web::ServiceConfig) {
     use crate::handlers::{facilities as f, persons as p};
@@ -141,6 +172,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(get("/reference/code-lists", reference::list_code_lists))
                 .service(get("/programmes", crate::handlers::programmes::list_programmes))
                 .service(post("/eligibility/check", crate::handlers::programmes::check_eligibility))
+                .configure(allowance_routes)
                 .configure(registry_routes)
                 .configure(case_routes),
         )

@@ -4,7 +4,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::handlers::{audit_events, auth_token, cases, facilities, geo, health, persons, programmes, reference, users};
+use crate::handlers::{
+    allowances, audit_events, auth_token, cases, facilities, geo, health, persons, programmes, reference, users,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -39,6 +41,20 @@ use crate::handlers::{audit_events, auth_token, cases, facilities, geo, health, 
         reference::list_code_lists,
         programmes::list_programmes,
         programmes::check_eligibility,
+        allowances::quotas::set_quota,
+        allowances::quotas::list_quotas,
+        allowances::applications::submit_application,
+        allowances::applications::list_applications,
+        allowances::applications::get_application,
+        allowances::applications::verify_application,
+        allowances::applications::decide_application,
+        allowances::applications::get_waiting_list,
+        allowances::beneficiaries::list_beneficiaries,
+        allowances::beneficiaries::get_beneficiary,
+        allowances::beneficiaries::set_beneficiary_account,
+        allowances::beneficiaries::suspend_beneficiary,
+        allowances::beneficiaries::resume_beneficiary,
+        allowances::beneficiaries::exit_beneficiary,
         facilities::create_partner_organisation,
         facilities::list_partner_organisations,
         facilities::create_facility,

@@ -93,8 +93,8 @@ pub enum ApiError {
     InvalidClient,
     #[error("{detail}")]
     Duplicate { code: &'static str, detail: String, existing_id: String },
-    #[error("refused: {0}")]
-    Refused(domain::case::Refusal),
+    #[error("refused by rule {}", .0.rule)]
+    Refused(domain::rule::RuleRefusal),
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -177,9 +177,8 @@ impl ApiError {
 
     pub fn to_problem(&self) -> Problem {
         if let ApiError::Refused(r) = self {
-            let label = r.label();
-            let mut p = problem(self.status_code(), &r.code(), label.en, label.bn, label.en.to_owned(), vec![]);
-            p.rule = Some(r.rule().to_owned());
+            let mut p = problem(self.status_code(), &r.code(), r.label.en, r.label.bn, r.label.en.to_owned(), vec![]);
+            p.rule = Some(r.rule.to_owned());
             return p;
         }
         if let ApiError::Duplicate { code, detail, existing_id } = self {
@@ -232,9 +231,9 @@ impl ResponseError for ApiError {
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Refused(r) => match r.class() {
-                domain::case::RefusalClass::Conflict => StatusCode::CONFLICT,
-                domain::case::RefusalClass::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Refused(r) => match r.class {
+                domain::rule::RuleClass::Conflict => StatusCode::CONFLICT,
+                domain::rule::RuleClass::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
             },
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -264,6 +263,18 @@ impl ResponseError for ApiError {
             _ => {}
         }
         res
+    }
+}
+
+impl From<domain::case::Refusal> for ApiError {
+    fn from(r: domain::case::Refusal) -> Self {
+        ApiError::Refused(r.into())
+    }
+}
+
+impl From<domain::rule::RuleRefusal> for ApiError {
+    fn from(r: domain::rule::RuleRefusal) -> Self {
+        ApiError::Refused(r)
     }
 }
 

@@ -260,10 +260,22 @@ pub enum Permission {
     /// Ask which allowances someone qualifies for (bare facts; a person's record also needs
     /// `ReadPersons`).
     CheckEligibility,
+    /// See applications, waiting lists, beneficiaries and quotas.
+    ReadAllowances,
+    /// Take an allowance application.
+    SubmitApplications,
+    /// Verify an application (union/ward committee).
+    VerifyApplications,
+    /// Approve within the quota (upazila committee), and reject.
+    ApproveApplications,
+    /// Suspend, resume, exit beneficiaries and record their payment accounts.
+    ManageBeneficiaries,
+    /// Set the places per programme, upazila and fiscal year.
+    ManageQuotas,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 20] = [
         Permission::ManageUsers,
         Permission::ReadUsers,
         Permission::ReadAuditEvents,
@@ -278,6 +290,12 @@ impl Permission {
         Permission::ApproveCases,
         Permission::ReadSensitiveCaseDetails,
         Permission::CheckEligibility,
+        Permission::ReadAllowances,
+        Permission::SubmitApplications,
+        Permission::VerifyApplications,
+        Permission::ApproveApplications,
+        Permission::ManageBeneficiaries,
+        Permission::ManageQuotas,
     ];
 }
 
@@ -287,6 +305,25 @@ impl Role {
         use Permission::*;
         if permission == CheckEligibility {
             return !matches!(self, Role::SystemAdmin | Role::Auditor | Role::PartnerStaff);
+        }
+        // Allowances are run by the area offices and their committees.
+        let allowances = match self {
+            Role::HqOfficer | Role::DivisionOfficer | Role::DistrictOfficer => {
+                Some(matches!(permission, ReadAllowances | ManageQuotas))
+            }
+            Role::UpazilaOfficer => Some(matches!(
+                permission,
+                ReadAllowances | SubmitApplications | VerifyApplications | ApproveApplications | ManageBeneficiaries
+            )),
+            Role::CommitteeMember => Some(matches!(permission, ReadAllowances | SubmitApplications | VerifyApplications)),
+            Role::Caseworker => Some(matches!(permission, SubmitApplications)),
+            _ => None,
+        };
+        if matches!(
+            permission,
+            ReadAllowances | SubmitApplications | VerifyApplications | ApproveApplications | ManageBeneficiaries | ManageQuotas
+        ) {
+            return allowances.unwrap_or(false);
         }
         match self {
             Role::SystemAdmin => {
@@ -415,8 +452,9 @@ mod tests {
         }
         for p in Permission::ALL {
             assert!(!Role::Integrator.grants(p) || p == Permission::CheckEligibility, "integrators see no personal data: {p:?}");
-            assert!(!Role::CommitteeMember.grants(p) || p == Permission::CheckEligibility);
         }
+        assert!(!Role::CommitteeMember.grants(Permission::ApproveApplications), "verification and approval are separate");
+        assert!(!Role::UpazilaOfficer.grants(Permission::ManageQuotas), "quotas are set above the upazila");
         // Least privilege: administrators run the system, they do not read cases.
         assert!(!Role::SystemAdmin.grants(Permission::ReadCases));
         assert!(!Role::PartnerStaff.grants(Permission::WriteCases));

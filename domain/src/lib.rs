@@ -12,6 +12,7 @@ pub mod geo;
 pub mod label;
 pub mod login_throttle;
 pub mod person;
+pub mod rule;
 pub mod time;
 pub mod user;
 

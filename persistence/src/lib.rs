@@ -6,6 +6,7 @@ pub mod audit;
 pub mod cases;
 pub mod cluster;
 pub mod db;
+pub mod enrolment;
 pub mod facilities;
 pub mod geo;
 pub mod idempotency;

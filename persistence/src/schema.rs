@@ -230,6 +230,67 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    quotas (programme_code, upazila_id, fiscal_year) {
+        programme_code -> Text,
+        upazila_id -> Int4,
+        fiscal_year -> Int4,
+        places -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    applications (id) {
+        id -> Uuid,
+        programme_code -> Text,
+        person_id -> Uuid,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Int4,
+        status -> Text,
+        facts -> Jsonb,
+        education_level -> Nullable<Text>,
+        verdict -> Text,
+        reasons -> Jsonb,
+        priority_score -> Int4,
+        submitted_on -> Date,
+        verified_by -> Nullable<Uuid>,
+        verified_on -> Nullable<Date>,
+        decided_by -> Nullable<Uuid>,
+        decided_on -> Nullable<Date>,
+        note -> Nullable<Text>,
+        version -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    beneficiaries (id) {
+        id -> Uuid,
+        person_id -> Uuid,
+        programme_code -> Text,
+        exclusivity_group -> Nullable<Text>,
+        application_id -> Uuid,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Int4,
+        sex -> Text,
+        education_level -> Nullable<Text>,
+        status -> Text,
+        exit_reason -> Nullable<Text>,
+        start_month -> Date,
+        end_month -> Nullable<Date>,
+        payment_provider -> Nullable<Text>,
+        account_number -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(districts -> divisions (division_id));
 diesel::joinable!(facility_partners -> facilities (facility_id));
 diesel::joinable!(facility_partners -> partner_organisations (partner_id));
@@ -256,4 +317,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     cases,
     case_events,
     programme_versions,
+    quotas,
+    applications,
+    beneficiaries,
 );

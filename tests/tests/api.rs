@@ -2,6 +2,7 @@
 //! own database and server (see `sheba_tests::TestApp`).
 
 mod api {
+    mod allowances;
     mod audit;
     mod auth;
     mod cases;

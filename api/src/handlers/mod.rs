@@ -1,6 +1,7 @@
 //! HTTP handlers, one small module per resource. Each parses, authorises through
 //! `auth::policy`, calls the domain, persists in one transaction and answers.
 
+pub mod allowances;
 pub mod audit_events;
 pub mod auth_token;
 pub mod cases;

@@ -128,7 +128,7 @@ pub async fn list_programmes(state: web::Data<AppState>, q: web::Query<Programme
 
 /// What is known about the applicant; leave out what is not known (criteria needing it then
 /// answer "needs verification").
-#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema, Validate)]
 #[schema(example = json!({
     "sex": "female", "date_of_birth": "1960-03-01", "annual_income_taka": 8000, "family_income_taka": 30000, "family_size": 4,
     "disability_registered": false, "enrolled": false, "education_level": null, "marital_status": "widowed", "separated_since": null,
@@ -218,8 +218,23 @@ pub struct EligibilityResponse {
     pub results: Vec<ProgrammeResult>,
 }
 
+/// What the records say about a person: sex and birth date from the person record, the
+/// allowance groups from the beneficiary register (these override what a client claims).
+pub(crate) fn recorded_facts(
+    conn: &mut persistence::PgConnection,
+    person: &persistence::persons::PersonRow,
+) -> Result<Facts, ApiError> {
+    let receiving = persistence::enrolment::receiving(conn, person.id)?;
+    Ok(Facts {
+        sex: Sex::parse(&person.sex),
+        date_of_birth: Some(person.date_of_birth),
+        allowance_groups_received: Some(receiving.into_iter().filter_map(|(_, g)| g).collect()),
+        ..Facts::default()
+    })
+}
+
 /// Turns the input into facts, reporting every bad code.
-fn facts_from(input: &FactsInput, programmes: &[ProgrammeVersion], mut facts: Facts) -> Result<Facts, ApiError> {
+pub(crate) fn facts_from(input: &FactsInput, programmes: &[ProgrammeVersion], mut facts: Facts) -> Result<Facts, ApiError> {
     let mut errors = Vec::new();
     macro_rules! code {
         ($field:literal, $value:expr, $parse:expr) => {
@@ -269,7 +284,7 @@ fn facts_from(input: &FactsInput, programmes: &[ProgrammeVersion], mut facts: Fa
     }
     facts.insolvent = input.insolvent;
     facts.government_pensioner = input.government_pensioner;
-    if let Some(codes) = &input.receiving_programmes {
+    if let (Some(codes), None) = (&input.receiving_programmes, &facts.allowance_groups_received) {
         let mut groups = Vec::new();
         for (i, c) in codes.iter().enumerate() {
             match programmes.iter().find(|p| &p.code == c) {
@@ -317,8 +332,7 @@ pub async fn check_eligibility(
             require(conn, &who, Permission::ReadPersons, &own)?;
             let person = persistence::persons::find_visible(conn, crate::scoping::reach(actor.scope), who.user_id, pid)?
                 .ok_or_else(|| ApiError::field("person_id", "no such person (or not one you may see)"))?;
-            base.sex = Sex::parse(&person.sex);
-            base.date_of_birth = Some(person.date_of_birth);
+            base = recorded_facts(conn, &person)?;
             persistence::audit::record_read(conn, &who.audit_actor(), "person", pid.to_string(), Some(&who.request_id))?;
         }
         let facts = facts_from(&b.facts, &programmes, base)?;

@@ -2,6 +2,7 @@
 //! itself. A new programme is data (criteria, rates, exclusivity), not code.
 
 pub mod eligibility;
+pub mod enrolment;
 pub mod programme;
 pub mod seeds;
 

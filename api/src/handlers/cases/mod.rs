@@ -271,7 +271,7 @@ where
         let today = domain::time::dhaka_date(now);
         let before = case.status;
         let happenings =
-            case.handle(&cmd, &Ctx { today, actor: who.user_id, settings: &st.case_settings }).map_err(ApiError::Refused)?;
+            case.handle(&cmd, &Ctx { today, actor: who.user_id, settings: &st.case_settings }).map_err(ApiError::from)?;
         let updated = cases::update(conn, case_id, &projection(&case)?, now)?;
         record_change(
             conn,

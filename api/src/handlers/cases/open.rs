@@ -134,7 +134,7 @@ pub async fn open_case(
             CaseKind::SafeHome => Case::open_safe_home(case_subject, b.court_order.as_ref().expect("checked").to_domain(), today),
             CaseKind::ChildProtection => Case::open_child_protection(case_subject, b.intake_on.unwrap_or(today), today),
         }
-        .map_err(ApiError::Refused)?;
+        .map_err(ApiError::from)?;
         let row = cases::insert(
             conn,
             &NewCase {

@@ -1,0 +1,367 @@
+use actix_web::http::header::ETAG;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use domain::access::Permission;
+use domain::allowance::enrolment::{change_beneficiary, BeneficiaryExit, BeneficiaryStatus, PaymentAccount, PaymentProvider};
+use persistence::enrolment::{self as repo, BeneficiaryFilter, BeneficiaryRow};
+use persistence::PgConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::applications::{admit, level_of};
+use super::area;
+use crate::auth::policy::require;
+use crate::auth::principal::Principal;
+use crate::etag::{self, etag};
+use crate::extract::ApiJson;
+use crate::pagination::{decode_cursor, limit, ListPage};
+use crate::problem::{ApiError, Problem};
+use crate::state::AppState;
+use crate::unit_of_work::{read, transact};
+use crate::views::LabelView;
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01936f5e-0000-7000-8000-0000000000b1", "person_id": "01936f5e-0000-7000-8000-0000000000cc", "programme": "old_age",
+    "application_id": "01936f5e-0000-7000-8000-0000000000a5", "upazila_id": 1, "sex": "female", "education_level": null,
+    "status": "active", "status_label": {"en": "Active", "bn": "সক্রিয়"}, "exit_reason": null, "start_month": "2026-02-01", "end_month": null,
+    "payment_provider": "bkash", "account_number": "01712345678", "monthly_rate_taka": 650, "version": 2, "created_at": "2026-02-01T04:00:00Z"
+}))]
+pub struct BeneficiaryView {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub programme: String,
+    pub application_id: Uuid,
+    pub upazila_id: i32,
+    pub sex: String,
+    pub education_level: Option<String>,
+    /// `active`, `suspended` or `exited`.
+    pub status: String,
+    pub status_label: LabelView,
+    pub exit_reason: Option<String>,
+    /// Paid from this month.
+    pub start_month: NaiveDate,
+    pub end_month: Option<NaiveDate>,
+    /// `bkash`, `nagad`, `rocket`, `upay` or `bank`; payments need one.
+    pub payment_provider: Option<String>,
+    pub account_number: Option<String>,
+    /// The monthly rate in force today.
+    pub monthly_rate_taka: Option<i64>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+fn view(conn: &mut PgConnection, b: &BeneficiaryRow) -> Result<BeneficiaryView, ApiError> {
+    let today = domain::time::dhaka_date(Utc::now());
+    let rate = persistence::programmes::in_force(conn, today)?
+        .into_iter()
+        .find(|p| p.code == b.programme_code)
+        .and_then(|p| p.monthly_rate(today, level_of(b.education_level.as_deref())).or_else(|| p.monthly_rate(today, None)));
+    Ok(BeneficiaryView {
+        id: b.id,
+        person_id: b.person_id,
+        programme: b.programme_code.clone(),
+        application_id: b.application_id,
+        upazila_id: b.upazila_id,
+        sex: b.sex.clone(),
+        education_level: b.education_level.clone(),
+        status: b.status.clone(),
+        status_label: BeneficiaryStatus::parse(&b.status)
+            .map(|s| s.label().into())
+            .unwrap_or(LabelView { en: b.status.clone(), bn: b.status.clone() }),
+        exit_reason: b.exit_reason.clone(),
+        start_month: b.start_month,
+        end_month: b.end_month,
+        payment_provider: b.payment_provider.clone(),
+        account_number: b.account_number.clone(),
+        monthly_rate_taka: rate,
+        version: b.version,
+        created_at: b.created_at,
+    })
+}
+
+/// One beneficiary.
+#[utoipa::path(get, path = "/api/v1/beneficiaries/{beneficiary_id}", operation_id = "get_beneficiary", tag = "allowances",
+    params(("beneficiary_id" = Uuid, Path, description = "The beneficiary")), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The beneficiary; `ETag` set", body = BeneficiaryView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Outside your area", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such beneficiary", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_beneficiary(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let v = read(&state, move |conn| {
+        let b = repo::find_beneficiary(conn, id)?.ok_or(ApiError::NotFound("beneficiary"))?;
+        require(conn, &who, Permission::ReadAllowances, &area(b.division_id, b.district_id, b.upazila_id))?;
+        view(conn, &b)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().insert_header((ETAG, etag(v.version))).json(v))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BeneficiaryQuery {
+    pub programme: Option<String>,
+    /// `active`, `suspended` or `exited`.
+    pub status: Option<String>,
+    pub upazila_id: Option<i32>,
+    pub sex: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Beneficiaries within your area.
+#[utoipa::path(get, path = "/api/v1/beneficiaries", operation_id = "list_beneficiaries", tag = "allowances",
+    params(BeneficiaryQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of beneficiaries", body = ListPage<BeneficiaryView>),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown status", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_beneficiaries(
+    state: web::Data<AppState>,
+    who: Principal,
+    q: web::Query<BeneficiaryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
+    if let Some(s) = &q.status {
+        BeneficiaryStatus::parse(s).ok_or_else(|| ApiError::field("status", "must be `active`, `suspended` or `exited`"))?;
+    }
+    let filter = BeneficiaryFilter { programme_code: q.programme, status: q.status, upazila_id: q.upazila_id, sex: q.sex };
+    let page = read(&state, move |conn| {
+        let own = crate::scoping::own_subject(conn, who.scope)?;
+        let actor = require(conn, &who, Permission::ReadAllowances, &own)?;
+        let page = repo::list_beneficiaries(conn, crate::scoping::reach(actor.scope), &filter, after, limit)?;
+        let next = page.next.as_ref().map(crate::pagination::encode_cursor);
+        let data = page.rows.iter().map(|b| view(conn, b)).collect::<Result<Vec<_>, _>>()?;
+        Ok(ListPage { data, next_cursor: next })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Locks a beneficiary, checks access and version, runs `change`, audits it.
+async fn change<F>(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    id: Uuid,
+    action: &'static str,
+    f: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&mut PgConnection, &Principal, &BeneficiaryRow) -> Result<(BeneficiaryRow, serde_json::Value), ApiError>
+        + Send
+        + 'static,
+{
+    let expected = etag::if_match(&req)?;
+    let v = transact(&state, move |conn| {
+        let before = repo::find_beneficiary_for_update(conn, id)?.ok_or(ApiError::NotFound("beneficiary"))?;
+        require(conn, &who, Permission::ManageBeneficiaries, &area(before.division_id, before.district_id, before.upazila_id))?;
+        etag::check(before.version, expected)?;
+        let (after, extra) = f(conn, &who, &before)?;
+        persistence::audit::record(
+            conn,
+            persistence::audit::AuditEntry {
+                actor: &who.audit_actor(),
+                action,
+                entity_type: "beneficiary",
+                entity_id: id.to_string(),
+                before: Some(serde_json::json!({"status": before.status, "version": before.version})),
+                after: Some(serde_json::json!({"status": after.status, "version": after.version, "detail": extra})),
+                request_id: Some(&who.request_id),
+            },
+        )?;
+        view(conn, &after)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().insert_header((ETAG, etag(v.version))).json(v))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[schema(example = json!({"provider": "bkash", "number": "+8801712345678"}))]
+pub struct AccountRequest {
+    /// `bkash`, `nagad`, `rocket`, `upay` or `bank`.
+    pub provider: String,
+    /// Wallet: the mobile number (Rocket: plus its check digit); bank: the account number.
+    pub number: String,
+}
+
+/// Record the account the allowance is paid into (validated for its provider). Requires `If-Match`.
+#[utoipa::path(put, path = "/api/v1/beneficiaries/{beneficiary_id}/account", operation_id = "set_beneficiary_account", tag = "allowances",
+    request_body = AccountRequest,
+    params(("beneficiary_id" = Uuid, Path, description = "The beneficiary"), ("If-Match" = String, Header, description = "Its current ETag")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Recorded", body = BeneficiaryView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such beneficiary", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown provider or invalid number", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn set_beneficiary_account(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<AccountRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let provider = PaymentProvider::parse(&b.provider)
+        .ok_or_else(|| ApiError::field("provider", "must be bkash, nagad, rocket, upay or bank"))?;
+    let account = PaymentAccount::parse(provider, &b.number).map_err(|e| ApiError::field("number", e))?;
+    change(req, state, who, path.into_inner(), "beneficiary.set_account", move |conn, _, before| {
+        let after = repo::set_account(conn, before.id, account.provider.code(), &account.number, Utc::now())?;
+        Ok((after, serde_json::json!({"provider": account.provider.code()})))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[schema(example = json!({"reason": "Did not collect three instalments; verification pending"}))]
+pub struct ReasonRequest {
+    #[validate(length(min = 1, max = 4000))]
+    pub reason: String,
+}
+
+fn set_status(
+    conn: &mut PgConnection,
+    before: &BeneficiaryRow,
+    to: BeneficiaryStatus,
+    exit: Option<BeneficiaryExit>,
+) -> Result<BeneficiaryRow, ApiError> {
+    let from = BeneficiaryStatus::parse(&before.status).ok_or_else(|| ApiError::internal("stored status is invalid"))?;
+    change_beneficiary(from, to).map_err(|r| ApiError::from(r.refusal()))?;
+    let today = domain::time::dhaka_date(Utc::now());
+    let end = exit.map(|_| today.with_day(1).expect("day 1 exists"));
+    Ok(repo::set_beneficiary_status(conn, before.id, to.code(), exit.map(|e| e.code()), end, Utc::now())?)
+}
+
+/// Suspend payments (e.g. pending re-verification). Requires `If-Match`.
+#[utoipa::path(post, path = "/api/v1/beneficiaries/{beneficiary_id}/suspension", operation_id = "suspend_beneficiary", tag = "allowances",
+    request_body = ReasonRequest,
+    params(("beneficiary_id" = Uuid, Path, description = "The beneficiary"), ("If-Match" = String, Header, description = "Its current ETag")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Suspended", body = BeneficiaryView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such beneficiary", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not active", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn suspend_beneficiary(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<ReasonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let reason = body.0.reason;
+    change(req, state, who, path.into_inner(), "beneficiary.suspend", move |conn, _, before| {
+        Ok((set_status(conn, before, BeneficiaryStatus::Suspended, None)?, serde_json::json!({"reason": reason})))
+    })
+    .await
+}
+
+/// Resume a suspended beneficiary. Requires `If-Match`.
+#[utoipa::path(post, path = "/api/v1/beneficiaries/{beneficiary_id}/resumption", operation_id = "resume_beneficiary", tag = "allowances",
+    request_body = ReasonRequest,
+    params(("beneficiary_id" = Uuid, Path, description = "The beneficiary"), ("If-Match" = String, Header, description = "Its current ETag")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Active again", body = BeneficiaryView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such beneficiary", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not suspended", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn resume_beneficiary(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<ReasonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let reason = body.0.reason;
+    change(req, state, who, path.into_inner(), "beneficiary.resume", move |conn, _, before| {
+        Ok((set_status(conn, before, BeneficiaryStatus::Active, None)?, serde_json::json!({"reason": reason})))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[schema(example = json!({"reason": "died", "note": "Death certificate from the union parishad"}))]
+pub struct ExitRequest {
+    /// `died`, `no_longer_eligible` or `moved`.
+    pub reason: String,
+    #[validate(length(max = 4000))]
+    pub note: Option<String>,
+}
+
+/// Remove a beneficiary from the programme; the place goes to the top of the waiting list in
+/// the same transaction. Requires `If-Match`.
+#[utoipa::path(post, path = "/api/v1/beneficiaries/{beneficiary_id}/exit", operation_id = "exit_beneficiary", tag = "allowances",
+    request_body = ExitRequest,
+    params(("beneficiary_id" = Uuid, Path, description = "The beneficiary"), ("If-Match" = String, Header, description = "Its current ETag")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Exited (the audit row names the replacement, if any)", body = BeneficiaryView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such beneficiary", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already exited", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown reason", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn exit_beneficiary(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<ExitRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let reason = BeneficiaryExit::parse(&b.reason)
+        .ok_or_else(|| ApiError::field("reason", "must be died, no_longer_eligible or moved"))?;
+    change(req, state, who, path.into_inner(), "beneficiary.exit", move |conn, who, before| {
+        let after = set_status(conn, before, BeneficiaryStatus::Exited, Some(reason))?;
+        let today = domain::time::dhaka_date(Utc::now());
+        // Replacement: the highest-priority waitlisted applicant who can still be enrolled.
+        let mut replacement = None;
+        for candidate in repo::waiting_list(conn, &before.programme_code, before.upazila_id, 20)? {
+            let Some(locked) = repo::find_application_for_update(conn, candidate.id)?.filter(|a| a.status == "waitlisted") else {
+                continue;
+            };
+            match admit(conn, who, &locked, Some(format!("replacement for beneficiary {}", before.id)), today) {
+                Ok((_, Some(b))) => {
+                    replacement = Some(b.id);
+                    break;
+                }
+                Ok((_, None)) => break,                // still no place
+                Err(ApiError::Refused(_)) => continue, // e.g. now receives another exclusive allowance
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((after, serde_json::json!({"reason": reason.code(), "note": b.note, "replacement_beneficiary_id": replacement})))
+    })
+    .await
+}

@@ -1,0 +1,39 @@
+//! A refusal by a named domain rule, in the shape every part of the domain shares, so the
+//! HTTP edge renders all of them the same way (409 or 422, the rule's id, en/bn text).
+
+use crate::Label;
+
+/// Whether the refusal is a conflict with the record's state or an invalid request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleClass {
+    Conflict,
+    Invalid,
+}
+
+/// A rule that refused: its stable id (`area.rule`), class and bilingual explanation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleRefusal {
+    pub rule: &'static str,
+    pub class: RuleClass,
+    pub label: Label,
+}
+
+impl RuleRefusal {
+    /// The problem code (`reintegration-guardian-not-perpetrator`).
+    pub fn code(&self) -> String {
+        self.rule.replace(['.', '_'], "-")
+    }
+}
+
+impl From<crate::case::Refusal> for RuleRefusal {
+    fn from(r: crate::case::Refusal) -> Self {
+        RuleRefusal {
+            rule: r.rule(),
+            class: match r.class() {
+                crate::case::RefusalClass::Conflict => RuleClass::Conflict,
+                crate::case::RefusalClass::Invalid => RuleClass::Invalid,
+            },
+            label: r.label(),
+        }
+    }
+}

@@ -1,0 +1,3 @@
+DROP TABLE beneficiaries;
+DROP TABLE applications;
+DROP TABLE quotas;
