@@ -83,7 +83,7 @@ fn case_routes(cfg: &mut web::ServiceConfig) {
 
 /// The allowance enrolment routes.
 fn allowance_routes(cfg: &mut web::ServiceConfig) {
-    use crate::handlers::allowances::{applications as a, beneficiaries as b, quotas as q};
+    use crate::handlers::allowances::{applications as a, beneficiaries as b, payroll as p, quotas as q};
     cfg.service(
         web::resource("/quotas")
             .route(web::get().to(q::list_quotas))
@@ -109,7 +109,24 @@ fn allowance_routes(cfg: &mut web::ServiceConfig) {
     )
     .service(post("/beneficiaries/{beneficiary_id}/suspension", b::suspend_beneficiary))
     .service(post("/beneficiaries/{beneficiary_id}/resumption", b::resume_beneficiary))
-    .service(post("/beneficiaries/{beneficiary_id}/exit", b::exit_beneficiary));
+    .service(post("/beneficiaries/{beneficiary_id}/exit", b::exit_beneficiary))
+    .service(
+        web::resource("/payment-cycles")
+            .route(web::get().to(p::list_payment_cycles))
+            .route(web::post().to(p::create_payment_cycle))
+            .default_service(not_allowed("GET, POST")),
+    )
+    .service(get("/payment-cycles/{cycle_id}", p::get_payment_cycle))
+    .service(post("/payment-cycles/{cycle_id}/generation", p::generate_payroll))
+    .service(post("/payment-cycles/{cycle_id}/approval", p::approve_payroll))
+    .service(get("/payment-cycles/{cycle_id}/export", p::export_payment_file))
+    .service(
+        // Result files can be large: a higher body limit on this resource only.
+        web::resource("/payment-cycles/{cycle_id}/results")
+            .app_data(web::PayloadConfig::new(64 * 1024 * 1024))
+            .route(web::post().to(p::import_payment_results))
+            .default_service(not_allowed("POST")),
+    );
 }
 
 /// The registry routes: partner organisations, facilities, persons.

@@ -55,6 +55,13 @@ use crate::handlers::{
         allowances::beneficiaries::suspend_beneficiary,
         allowances::beneficiaries::resume_beneficiary,
         allowances::beneficiaries::exit_beneficiary,
+        allowances::payroll::create_payment_cycle,
+        allowances::payroll::list_payment_cycles,
+        allowances::payroll::get_payment_cycle,
+        allowances::payroll::generate_payroll,
+        allowances::payroll::approve_payroll,
+        allowances::payroll::export_payment_file,
+        allowances::payroll::import_payment_results,
         facilities::create_partner_organisation,
         facilities::list_partner_organisations,
         facilities::create_facility,
@@ -106,7 +113,8 @@ use crate::handlers::{
         (name = "facilities", description = "Facilities (safe homes, centres) and partner organisations"),
         (name = "persons", description = "People on record: survivors, children, guardians"),
         (name = "cases", description = "Case management for safe homes and children at risk"),
-        (name = "allowances", description = "Social allowance programmes and eligibility"),
+        (name = "allowances", description = "Social allowance programmes, eligibility, applications and beneficiaries"),
+        (name = "payments", description = "Payment cycles: payroll, approval, provider files, reconciliation"),
     )
 )]
 pub struct ApiDoc;

@@ -81,6 +81,8 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error("If-Match is required")]
     PreconditionRequired,
     #[error("the record changed")]
@@ -134,6 +136,9 @@ impl ApiError {
             ApiError::Forbidden(denial) => (denial.code(), denial.label().en, denial.label().bn, denial.label().en.to_owned()),
             ApiError::NotFound(what) => ("not_found", "Not found", "পাওয়া যায়নি", format!("{what} was not found")),
             ApiError::Conflict { code, detail } => (code, "Conflict", "দ্বন্দ্ব", detail.clone()),
+            ApiError::UnsupportedMediaType(detail) => {
+                ("unsupported_media_type", "Unsupported media type", "অসমর্থিত কনটেন্ট টাইপ", detail.clone())
+            }
             ApiError::PreconditionRequired => (
                 "precondition_required",
                 "If-Match header required",
@@ -228,6 +233,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } | ApiError::Duplicate { .. } => StatusCode::CONFLICT,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -272,10 +272,14 @@ pub enum Permission {
     ManageBeneficiaries,
     /// Set the places per programme, upazila and fiscal year.
     ManageQuotas,
+    /// Create payment cycles, generate payroll, export files, apply provider results.
+    PreparePayroll,
+    /// Approve a generated payroll (never one's own).
+    ApprovePayroll,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 22] = [
         Permission::ManageUsers,
         Permission::ReadUsers,
         Permission::ReadAuditEvents,
@@ -296,6 +300,8 @@ impl Permission {
         Permission::ApproveApplications,
         Permission::ManageBeneficiaries,
         Permission::ManageQuotas,
+        Permission::PreparePayroll,
+        Permission::ApprovePayroll,
     ];
 }
 
@@ -309,20 +315,34 @@ impl Role {
         // Allowances are run by the area offices and their committees.
         let allowances = match self {
             Role::HqOfficer | Role::DivisionOfficer | Role::DistrictOfficer => {
-                Some(matches!(permission, ReadAllowances | ManageQuotas))
+                Some(matches!(permission, ReadAllowances | ManageQuotas | PreparePayroll | ApprovePayroll))
             }
             Role::UpazilaOfficer => Some(matches!(
                 permission,
-                ReadAllowances | SubmitApplications | VerifyApplications | ApproveApplications | ManageBeneficiaries
+                ReadAllowances
+                    | SubmitApplications
+                    | VerifyApplications
+                    | ApproveApplications
+                    | ManageBeneficiaries
+                    | PreparePayroll
+                    | ApprovePayroll
             )),
             Role::CommitteeMember => Some(matches!(permission, ReadAllowances | SubmitApplications | VerifyApplications)),
             Role::Caseworker => Some(matches!(permission, SubmitApplications)),
             _ => None,
         };
-        if matches!(
+        let allowance_permission = matches!(
             permission,
-            ReadAllowances | SubmitApplications | VerifyApplications | ApproveApplications | ManageBeneficiaries | ManageQuotas
-        ) {
+            ReadAllowances
+                | SubmitApplications
+                | VerifyApplications
+                | ApproveApplications
+                | ManageBeneficiaries
+                | ManageQuotas
+                | PreparePayroll
+                | ApprovePayroll
+        );
+        if allowance_permission {
             return allowances.unwrap_or(false);
         }
         match self {

@@ -12,6 +12,7 @@ pub mod geo;
 pub mod idempotency;
 pub mod login_failures;
 pub mod page;
+pub mod payments;
 pub mod persons;
 pub mod programmes;
 pub mod reach;

@@ -28,7 +28,28 @@ pub fn seed(conn: &mut PgConnection, versions: &[ProgrammeVersion]) -> QueryResu
             .do_nothing()
             .execute(conn)?;
     }
+    sync_rates(conn)?;
     Ok(added)
+}
+
+/// Rewrites `programme_rates` from the stored versions (the latest version's rate wins for a
+/// fiscal year), so payroll SQL can join on it.
+pub fn sync_rates(conn: &mut PgConnection) -> QueryResult<()> {
+    use diesel::sql_types::{BigInt, Integer, Text};
+    for v in all(conn)? {
+        for r in &v.rates {
+            diesel::sql_query(
+                "INSERT INTO programme_rates (programme_code, fiscal_year, level, monthly_taka) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (programme_code, fiscal_year, level) DO UPDATE SET monthly_taka = EXCLUDED.monthly_taka",
+            )
+            .bind::<Text, _>(&v.code)
+            .bind::<Integer, _>(r.fiscal_year.0)
+            .bind::<Text, _>(r.level.map(|l| l.code()).unwrap_or(""))
+            .bind::<BigInt, _>(r.monthly_taka)
+            .execute(conn)?;
+        }
+    }
+    Ok(())
 }
 
 /// The versions in force on `date`, by code.

@@ -291,6 +291,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    payment_cycles (id) {
+        id -> Uuid,
+        programme_code -> Text,
+        upazila_id -> Nullable<Int4>,
+        period_start -> Date,
+        period_end -> Date,
+        status -> Text,
+        generated_by -> Nullable<Uuid>,
+        generated_at -> Nullable<Timestamptz>,
+        approved_by -> Nullable<Uuid>,
+        approved_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> Uuid,
+        cycle_id -> Uuid,
+        beneficiary_id -> Uuid,
+        programme_code -> Text,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Int4,
+        period_start -> Date,
+        period_end -> Date,
+        months -> Int4,
+        amount_taka -> Int8,
+        provider -> Text,
+        account_number -> Text,
+        carried_from -> Nullable<Uuid>,
+        status -> Text,
+        failure_reason -> Nullable<Text>,
+        provider_reference -> Nullable<Text>,
+        settled_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(districts -> divisions (division_id));
 diesel::joinable!(facility_partners -> facilities (facility_id));
 diesel::joinable!(facility_partners -> partner_organisations (partner_id));
@@ -320,4 +362,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     quotas,
     applications,
     beneficiaries,
+    payment_cycles,
+    payments,
 );

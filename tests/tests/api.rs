@@ -13,6 +13,7 @@ mod api {
     mod geo;
     mod health;
     mod migrations;
+    mod payroll;
     mod persons;
     mod users;
 }

@@ -1,0 +1,469 @@
+//! Payment cycles: create, generate the payroll (set-based SQL, idempotent), approve (four
+//! eyes), export per provider (CSV), apply the provider's result file, totals.
+
+use actix_web::http::header::{self, ETAG, LOCATION};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::access::{Permission, Subject};
+use domain::allowance::enrolment::PaymentProvider;
+use domain::allowance::payroll::{self, CycleStatus};
+use domain::geo::UpazilaId;
+use persistence::payments::{self as repo, CycleRow};
+use persistence::PgConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::policy::require;
+use crate::auth::principal::Principal;
+use crate::etag::{self, etag};
+use crate::extract::ApiJson;
+use crate::pagination::{decode_cursor, limit, ListPage};
+use crate::problem::{ApiError, FieldError, Problem};
+use crate::state::AppState;
+use crate::unit_of_work::{read, transact};
+use crate::views::LabelView;
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"payments": 1200, "amount_taka": 2340000, "pending": 0, "paid": 1190, "paid_taka": 2320500, "failed": 10, "failed_taka": 19500, "carried_in": 4, "missing_accounts": 3}))]
+pub struct CycleTotals {
+    pub payments: i64,
+    pub amount_taka: i64,
+    pub pending: i64,
+    pub paid: i64,
+    pub paid_taka: i64,
+    /// Failed (including those already carried into a later cycle).
+    pub failed: i64,
+    pub failed_taka: i64,
+    /// Failed payments of earlier cycles carried into this one.
+    pub carried_in: i64,
+    /// Active beneficiaries left out for want of a payment account.
+    pub missing_accounts: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01936f5e-0000-7000-8000-0000000000c1", "programme": "old_age", "upazila_id": 1, "period_start": "2025-07-01", "period_end": "2025-09-30",
+    "status": "approved", "status_label": {"en": "Approved for payment", "bn": "পরিশোধের জন্য অনুমোদিত"}, "generated_at": "2025-10-01T04:00:00Z",
+    "approved_at": "2025-10-02T04:00:00Z", "version": 3, "created_at": "2025-10-01T03:00:00Z",
+    "totals": {"payments": 1200, "amount_taka": 2340000, "pending": 1200, "paid": 0, "paid_taka": 0, "failed": 0, "failed_taka": 0, "carried_in": 4, "missing_accounts": 3}
+}))]
+pub struct CycleView {
+    pub id: Uuid,
+    pub programme: String,
+    /// `null`: the whole country.
+    pub upazila_id: Option<i32>,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    /// `draft`, `generated`, `approved` or `reconciled`.
+    pub status: String,
+    pub status_label: LabelView,
+    pub generated_at: Option<DateTime<Utc>>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub totals: CycleTotals,
+}
+
+fn cycle_view(conn: &mut PgConnection, c: &CycleRow) -> Result<CycleView, ApiError> {
+    let t = repo::totals(conn, c.id)?;
+    Ok(CycleView {
+        id: c.id,
+        programme: c.programme_code.clone(),
+        upazila_id: c.upazila_id,
+        period_start: c.period_start,
+        period_end: c.period_end,
+        status: c.status.clone(),
+        status_label: CycleStatus::parse(&c.status)
+            .map(|s| s.label().into())
+            .unwrap_or(LabelView { en: c.status.clone(), bn: c.status.clone() }),
+        generated_at: c.generated_at,
+        approved_at: c.approved_at,
+        version: c.version,
+        created_at: c.created_at,
+        totals: CycleTotals {
+            payments: t.payments,
+            amount_taka: t.amount_taka,
+            pending: t.pending,
+            paid: t.paid,
+            paid_taka: t.paid_taka,
+            failed: t.failed,
+            failed_taka: t.failed_taka,
+            carried_in: t.carried_in,
+            missing_accounts: repo::missing_accounts(conn, c)?,
+        },
+    })
+}
+
+fn cycle_subject(conn: &mut PgConnection, upazila: Option<i32>) -> Result<Subject, ApiError> {
+    Ok(match upazila {
+        None => Subject::National,
+        Some(u) => Subject::Area(
+            persistence::geo::upazila_path(conn, UpazilaId(u))?
+                .ok_or_else(|| ApiError::field("upazila_id", "no such upazila"))?,
+        ),
+    })
+}
+
+fn status_of(c: &CycleRow) -> Result<CycleStatus, ApiError> {
+    CycleStatus::parse(&c.status).ok_or_else(|| ApiError::internal("stored cycle status is invalid"))
+}
+
+fn audit(
+    conn: &mut PgConnection,
+    who: &Principal,
+    action: &str,
+    c: &CycleRow,
+    detail: serde_json::Value,
+) -> Result<(), ApiError> {
+    persistence::audit::record(
+        conn,
+        persistence::audit::AuditEntry {
+            actor: &who.audit_actor(),
+            action,
+            entity_type: "payment_cycle",
+            entity_id: c.id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({"status": c.status, "version": c.version, "detail": detail})),
+            request_id: Some(&who.request_id),
+        },
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[schema(example = json!({"programme": "old_age", "upazila_id": 1, "period_start": "2025-07-01", "period_end": "2025-09-30"}))]
+pub struct CreateCycleRequest {
+    pub programme: String,
+    /// One upazila, or leave out for the whole country.
+    pub upazila_id: Option<i32>,
+    /// The first day of a month.
+    pub period_start: NaiveDate,
+    /// The last day of a month (at most twelve months in all).
+    pub period_end: NaiveDate,
+}
+
+/// Create a payment cycle (a draft) for a programme and period.
+#[utoipa::path(post, path = "/api/v1/payment-cycles", operation_id = "create_payment_cycle", tag = "payments",
+    request_body = CreateCycleRequest, security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = CycleView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted for that area", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown programme or upazila, or not whole months", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_payment_cycle(
+    state: web::Data<AppState>,
+    who: Principal,
+    body: ApiJson<CreateCycleRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    payroll::check_period(b.period_start, b.period_end)?;
+    let view = transact(&state, move |conn| {
+        let subject = cycle_subject(conn, b.upazila_id)?;
+        require(conn, &who, Permission::PreparePayroll, &subject)?;
+        if !persistence::programmes::all(conn)?.iter().any(|p| p.code == b.programme) {
+            return Err(ApiError::field("programme", "no such programme"));
+        }
+        let c = repo::insert_cycle(conn, &b.programme, b.upazila_id, b.period_start, b.period_end, who.user_id)?;
+        audit(
+            conn,
+            &who,
+            "payment_cycle.create",
+            &c,
+            serde_json::json!({"period_start": c.period_start, "period_end": c.period_end}),
+        )?;
+        cycle_view(conn, &c)
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((LOCATION, format!("/api/v1/payment-cycles/{}", view.id)))
+        .insert_header((ETAG, etag(view.version)))
+        .json(view))
+}
+
+/// Generate the payroll: every active beneficiary with an account, for each month of the
+/// period from their start month, at the rate in force that month; failed payments of earlier
+/// cycles are carried in. Idempotent: running it again (even at the same moment) pays nobody twice.
+#[utoipa::path(post, path = "/api/v1/payment-cycles/{cycle_id}/generation", operation_id = "generate_payroll", tag = "payments",
+    params(("cycle_id" = Uuid, Path, description = "The cycle")), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Generated (or already was); totals", body = CycleView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such cycle", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already approved", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn generate_payroll(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let view = transact(&state, move |conn| {
+        let c = repo::find_cycle_for_update(conn, id)?.ok_or(ApiError::NotFound("payment cycle"))?;
+        let subject = cycle_subject(conn, c.upazila_id)?;
+        require(conn, &who, Permission::PreparePayroll, &subject)?;
+        let c = if payroll::may_generate(status_of(&c)?)? {
+            let (fresh, carried) = repo::generate(conn, &c)?;
+            let c = repo::set_cycle_status(conn, id, CycleStatus::Generated.code(), who.user_id, Utc::now())?;
+            audit(conn, &who, "payment_cycle.generate", &c, serde_json::json!({"payments": fresh, "carried_in": carried}))?;
+            c
+        } else {
+            c
+        };
+        cycle_view(conn, &c)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
+}
+
+/// Approve a generated payroll for payment; not by the person who generated it. Requires `If-Match`.
+#[utoipa::path(post, path = "/api/v1/payment-cycles/{cycle_id}/approval", operation_id = "approve_payroll", tag = "payments",
+    params(("cycle_id" = Uuid, Path, description = "The cycle"), ("If-Match" = String, Header, description = "Its current ETag")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Approved", body = CycleView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such cycle", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not generated, or you generated it", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn approve_payroll(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, expected) = (path.into_inner(), etag::if_match(&req)?);
+    let view = transact(&state, move |conn| {
+        let c = repo::find_cycle_for_update(conn, id)?.ok_or(ApiError::NotFound("payment cycle"))?;
+        let subject = cycle_subject(conn, c.upazila_id)?;
+        require(conn, &who, Permission::ApprovePayroll, &subject)?;
+        etag::check(c.version, expected)?;
+        payroll::may_approve(status_of(&c)?, c.generated_by, who.user_id)?;
+        let c = repo::set_cycle_status(conn, id, CycleStatus::Approved.code(), who.user_id, Utc::now())?;
+        audit(conn, &who, "payment_cycle.approve", &c, serde_json::json!({}))?;
+        cycle_view(conn, &c)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
+}
+
+/// One cycle with its totals.
+#[utoipa::path(get, path = "/api/v1/payment-cycles/{cycle_id}", operation_id = "get_payment_cycle", tag = "payments",
+    params(("cycle_id" = Uuid, Path, description = "The cycle")), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The cycle; `ETag` set", body = CycleView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such cycle", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_payment_cycle(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let view = read(&state, move |conn| {
+        let c = repo::find_cycle(conn, id)?.ok_or(ApiError::NotFound("payment cycle"))?;
+        let subject = cycle_subject(conn, c.upazila_id)?;
+        require(conn, &who, Permission::ReadAllowances, &subject)?;
+        cycle_view(conn, &c)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CycleQuery {
+    pub programme: Option<String>,
+    pub upazila_id: Option<i32>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Payment cycles (national scope, or one upazila's within yours).
+#[utoipa::path(get, path = "/api/v1/payment-cycles", operation_id = "list_payment_cycles", tag = "payments",
+    params(CycleQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of cycles", body = ListPage<CycleView>),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_payment_cycles(
+    state: web::Data<AppState>,
+    who: Principal,
+    q: web::Query<CycleQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
+    let page = read(&state, move |conn| {
+        let subject = cycle_subject(conn, q.upazila_id)?;
+        require(conn, &who, Permission::ReadAllowances, &subject)?;
+        let page = repo::list_cycles(conn, q.programme.as_deref(), q.upazila_id, after, limit)?;
+        let next = page.next.as_ref().map(crate::pagination::encode_cursor);
+        let data = page.rows.iter().map(|c| cycle_view(conn, c)).collect::<Result<Vec<_>, _>>()?;
+        Ok(ListPage { data, next_cursor: next })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// `bkash`, `nagad`, `rocket`, `upay` or `bank`.
+    pub provider: String,
+}
+
+/// The payment file for one provider (CSV: `payment_id,account_number,amount_taka`), for an
+/// approved cycle. Every export is audited.
+#[utoipa::path(get, path = "/api/v1/payment-cycles/{cycle_id}/export", operation_id = "export_payment_file", tag = "payments",
+    params(("cycle_id" = Uuid, Path, description = "The cycle"), ExportQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The pending payments for the provider", content_type = "text/csv", body = String),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such cycle", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not approved", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown provider", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn export_payment_file(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    q: web::Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let provider = PaymentProvider::parse(&q.provider)
+        .ok_or_else(|| ApiError::field("provider", "must be bkash, nagad, rocket, upay or bank"))?;
+    let csv = transact(&state, move |conn| {
+        let c = repo::find_cycle(conn, id)?.ok_or(ApiError::NotFound("payment cycle"))?;
+        let subject = cycle_subject(conn, c.upazila_id)?;
+        require(conn, &who, Permission::PreparePayroll, &subject)?;
+        if status_of(&c)? != CycleStatus::Approved {
+            return Err(ApiError::from(domain::rule::RuleRefusal {
+                rule: "payroll.approved_before_export",
+                class: domain::rule::RuleClass::Conflict,
+                label: domain::Label::new("Only an approved payroll can be exported", "কেবল অনুমোদিত বেতন তালিকা রপ্তানি করা যায়"),
+            }));
+        }
+        let rows = repo::pending_for_provider(conn, id, provider.code())?;
+        let mut csv = String::from("payment_id,account_number,amount_taka\n");
+        for r in &rows {
+            csv.push_str(&format!("{},{},{}\n", r.id, r.account_number, r.amount_taka));
+        }
+        audit(conn, &who, "payment_cycle.export", &c, serde_json::json!({"provider": provider.code(), "rows": rows.len()}))?;
+        Ok(csv)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"payments-{id}-{}.csv\"", provider.code())))
+        .body(csv))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"paid": 1190, "failed": 10, "cycle": {"id": "01936f5e-0000-7000-8000-0000000000c1", "programme": "old_age", "upazila_id": 1,
+    "period_start": "2025-07-01", "period_end": "2025-09-30", "status": "reconciled", "status_label": {"en": "Reconciled", "bn": "সমন্বিত"},
+    "generated_at": "2025-10-01T04:00:00Z", "approved_at": "2025-10-02T04:00:00Z", "version": 4, "created_at": "2025-10-01T03:00:00Z",
+    "totals": {"payments": 1200, "amount_taka": 2340000, "pending": 0, "paid": 1190, "paid_taka": 2320500, "failed": 10, "failed_taka": 19500, "carried_in": 4, "missing_accounts": 3}}}))]
+pub struct ResultsApplied {
+    pub paid: usize,
+    pub failed: usize,
+    pub cycle: CycleView,
+}
+
+/// Apply the provider's result file (CSV with header `payment_id,status,reason,reference`;
+/// status `paid` or `failed` with a reason). All or nothing: a file with any bad line changes
+/// nothing and every bad line is reported. When no payment is left pending the cycle is reconciled.
+#[utoipa::path(post, path = "/api/v1/payment-cycles/{cycle_id}/results", operation_id = "import_payment_results", tag = "payments",
+    params(("cycle_id" = Uuid, Path, description = "The cycle")),
+    request_body(content = String, content_type = "text/csv", description = "payment_id,status,reason,reference"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Applied", body = ResultsApplied),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such cycle", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not approved", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "File too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not text/csv", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad lines (each reported as `line:N`)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn import_payment_results(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let is_csv = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.trim().to_ascii_lowercase().starts_with("text/csv"));
+    if !is_csv {
+        return Err(ApiError::UnsupportedMediaType("send the result file as text/csv".into()));
+    }
+    let text = std::str::from_utf8(&body).map_err(|_| ApiError::field("body", "the file is not UTF-8 text"))?.to_owned();
+    let rows = payroll::parse_results(&text).map_err(|errors| {
+        ApiError::Validation(errors.into_iter().map(|e| FieldError::new(format!("line:{}", e.line), e.message)).collect())
+    })?;
+    let applied = transact(&state, move |conn| {
+        let c = repo::find_cycle_for_update(conn, id)?.ok_or(ApiError::NotFound("payment cycle"))?;
+        let subject = cycle_subject(conn, c.upazila_id)?;
+        require(conn, &who, Permission::PreparePayroll, &subject)?;
+        if status_of(&c)? != CycleStatus::Approved {
+            return Err(ApiError::from(domain::rule::RuleRefusal {
+                rule: "payroll.approved_before_results",
+                class: domain::rule::RuleClass::Conflict,
+                label: domain::Label::new(
+                    "Results apply only to an approved payroll",
+                    "কেবল অনুমোদিত বেতন তালিকায় ফলাফল প্রয়োগ করা যায়",
+                ),
+            }));
+        }
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.payment_id).collect();
+        let known = repo::payments_of(conn, id, &ids)?;
+        let mut errors = Vec::new();
+        for (i, r) in rows.iter().enumerate() {
+            match known.iter().find(|p| p.id == r.payment_id) {
+                None => errors.push(FieldError::new(format!("line:{}", i + 2), "no such payment in this cycle")),
+                Some(p) if p.status != "pending" => {
+                    errors.push(FieldError::new(format!("line:{}", i + 2), format!("the payment is already {}", p.status)))
+                }
+                Some(_) => {}
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        let now = Utc::now();
+        let (mut paid, mut failed) = (0, 0);
+        for r in &rows {
+            repo::settle(conn, r.payment_id, r.paid, r.reason.as_deref(), r.reference.as_deref(), now)?;
+            if r.paid {
+                paid += 1;
+            } else {
+                failed += 1;
+            }
+        }
+        let mut c = c;
+        if repo::totals(conn, id)?.pending == 0 {
+            c = repo::set_cycle_status(conn, id, CycleStatus::Reconciled.code(), who.user_id, now)?;
+        }
+        audit(conn, &who, "payment_cycle.results", &c, serde_json::json!({"paid": paid, "failed": failed}))?;
+        Ok(ResultsApplied { paid, failed, cycle: cycle_view(conn, &c)? })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(applied))
+}

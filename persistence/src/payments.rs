@@ -1,0 +1,278 @@
+//! Payment cycles and payments: payroll generated set-based in SQL, exports per provider,
+//! the provider's results applied, failed payments carried into the next cycle.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text, Uuid as SqlUuid};
+use uuid::Uuid;
+
+use crate::page::Page;
+use crate::schema::{payment_cycles, payments};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = payment_cycles)]
+pub struct CycleRow {
+    pub id: Uuid,
+    pub programme_code: String,
+    pub upazila_id: Option<i32>,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub status: String,
+    pub generated_by: Option<Uuid>,
+    pub generated_at: Option<DateTime<Utc>>,
+    pub approved_by: Option<Uuid>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub fn insert_cycle(
+    conn: &mut PgConnection,
+    code: &str,
+    upazila: Option<i32>,
+    start: NaiveDate,
+    end: NaiveDate,
+    by: Uuid,
+) -> QueryResult<CycleRow> {
+    diesel::insert_into(payment_cycles::table)
+        .values((
+            payment_cycles::id.eq(Uuid::now_v7()),
+            payment_cycles::programme_code.eq(code),
+            payment_cycles::upazila_id.eq(upazila),
+            payment_cycles::period_start.eq(start),
+            payment_cycles::period_end.eq(end),
+            payment_cycles::status.eq("draft"),
+            payment_cycles::created_by.eq(by),
+        ))
+        .returning(CycleRow::as_returning())
+        .get_result(conn)
+}
+
+pub fn find_cycle(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<CycleRow>> {
+    payment_cycles::table.find(id).select(CycleRow::as_select()).first(conn).optional()
+}
+
+/// Locks the cycle: generation, approval and results for one cycle run one at a time.
+pub fn find_cycle_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<CycleRow>> {
+    payment_cycles::table.find(id).select(CycleRow::as_select()).for_update().first(conn).optional()
+}
+
+pub fn set_cycle_status(conn: &mut PgConnection, id: Uuid, status: &str, by: Uuid, now: DateTime<Utc>) -> QueryResult<CycleRow> {
+    let q = diesel::update(payment_cycles::table.find(id));
+    let bump = (
+        payment_cycles::status.eq(status),
+        payment_cycles::version.eq(payment_cycles::version + 1),
+        payment_cycles::updated_at.eq(now),
+    );
+    match status {
+        "generated" => q
+            .set((bump, payment_cycles::generated_by.eq(by), payment_cycles::generated_at.eq(now)))
+            .returning(CycleRow::as_returning())
+            .get_result(conn),
+        "approved" => q
+            .set((bump, payment_cycles::approved_by.eq(by), payment_cycles::approved_at.eq(now)))
+            .returning(CycleRow::as_returning())
+            .get_result(conn),
+        _ => q.set(bump).returning(CycleRow::as_returning()).get_result(conn),
+    }
+}
+
+pub fn list_cycles(
+    conn: &mut PgConnection,
+    code: Option<&str>,
+    upazila: Option<i32>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Page<CycleRow, Uuid>> {
+    let mut q = payment_cycles::table.into_boxed();
+    if let Some(c) = code {
+        q = q.filter(payment_cycles::programme_code.eq(c));
+    }
+    if let Some(u) = upazila {
+        q = q.filter(payment_cycles::upazila_id.eq(u));
+    }
+    if let Some(a) = after {
+        q = q.filter(payment_cycles::id.gt(a));
+    }
+    let rows = q.order(payment_cycles::id).limit(limit + 1).select(CycleRow::as_select()).load(conn)?;
+    Ok(Page::from_overfetch(rows, limit, |r| r.id))
+}
+
+/// Generates the payroll of a draft cycle in two statements: every active beneficiary with an
+/// account, paid for each month of the period from their start month at the rate in force
+/// that month (so a period across 1 July uses both years' rates); then every failed, not yet
+/// carried payment of earlier cycles of the same programme (and area), carried into this one.
+/// Running it again adds nobody twice (unique and exclusion constraints, ON CONFLICT DO NOTHING).
+/// Returns (new payments, carried payments).
+pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize, usize)> {
+    let fresh = diesel::sql_query(
+        r#"
+        INSERT INTO payments (cycle_id, beneficiary_id, programme_code, division_id, district_id, upazila_id,
+                              period_start, period_end, months, amount_taka, provider, account_number, status)
+        SELECT c.id, b.id, b.programme_code, b.division_id, b.district_id, b.upazila_id,
+               c.period_start, c.period_end, count(*), sum(rate.monthly_taka),
+               b.payment_provider, b.account_number, 'pending'
+          FROM payment_cycles c
+          JOIN beneficiaries b
+            ON b.programme_code = c.programme_code
+           AND (c.upazila_id IS NULL OR b.upazila_id = c.upazila_id)
+           AND b.status = 'active'
+           AND b.account_number IS NOT NULL
+          CROSS JOIN LATERAL generate_series(greatest(c.period_start, b.start_month), c.period_end, interval '1 month') AS m(month)
+          CROSS JOIN LATERAL (
+                SELECT r.monthly_taka
+                  FROM programme_rates r
+                 WHERE r.programme_code = b.programme_code
+                   AND r.level IN ('', coalesce(b.education_level, ''))
+                   AND r.fiscal_year <= extract(year FROM m.month)::int - CASE WHEN extract(month FROM m.month) < 7 THEN 1 ELSE 0 END
+                 ORDER BY r.fiscal_year DESC, r.level DESC
+                 LIMIT 1) AS rate
+         WHERE c.id = $1
+         GROUP BY c.id, b.id
+        ON CONFLICT DO NOTHING
+        "#,
+    )
+    .bind::<SqlUuid, _>(cycle.id)
+    .execute(conn)?;
+    let carried = diesel::sql_query(
+        r#"
+        WITH carried AS (
+            INSERT INTO payments (cycle_id, beneficiary_id, programme_code, division_id, district_id, upazila_id,
+                                  period_start, period_end, months, amount_taka, provider, account_number, carried_from, status)
+            SELECT $1, p.beneficiary_id, p.programme_code, p.division_id, p.district_id, p.upazila_id,
+                   p.period_start, p.period_end, p.months, p.amount_taka,
+                   coalesce(b.payment_provider, p.provider), coalesce(b.account_number, p.account_number), p.id, 'pending'
+              FROM payments p
+              JOIN payment_cycles pc ON pc.id = p.cycle_id
+              JOIN beneficiaries b ON b.id = p.beneficiary_id
+             WHERE p.status = 'failed'
+               AND pc.programme_code = $2
+               AND pc.id <> $1
+               AND pc.period_start < $3
+               AND ($4::int IS NULL OR p.upazila_id = $4)
+            ON CONFLICT DO NOTHING
+            RETURNING carried_from)
+        UPDATE payments SET status = 'carried', failure_reason = NULL WHERE id IN (SELECT carried_from FROM carried)
+        "#,
+    )
+    .bind::<SqlUuid, _>(cycle.id)
+    .bind::<Text, _>(&cycle.programme_code)
+    .bind::<diesel::sql_types::Date, _>(cycle.period_start)
+    .bind::<Nullable<diesel::sql_types::Integer>, _>(cycle.upazila_id)
+    .execute(conn)?;
+    Ok((fresh, carried))
+}
+
+/// Counts and amounts of a cycle by payment status.
+#[derive(Debug, Clone, Default, QueryableByName)]
+pub struct Totals {
+    #[diesel(sql_type = BigInt)]
+    pub payments: i64,
+    #[diesel(sql_type = BigInt)]
+    pub amount_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub pending: i64,
+    #[diesel(sql_type = BigInt)]
+    pub paid: i64,
+    #[diesel(sql_type = BigInt)]
+    pub paid_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub failed: i64,
+    #[diesel(sql_type = BigInt)]
+    pub failed_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub carried_in: i64,
+}
+
+pub fn totals(conn: &mut PgConnection, cycle: Uuid) -> QueryResult<Totals> {
+    diesel::sql_query(
+        "SELECT count(*) AS payments, coalesce(sum(amount_taka), 0)::bigint AS amount_taka,
+                count(*) FILTER (WHERE status = 'pending') AS pending,
+                count(*) FILTER (WHERE status = 'paid') AS paid,
+                coalesce(sum(amount_taka) FILTER (WHERE status = 'paid'), 0)::bigint AS paid_taka,
+                count(*) FILTER (WHERE status IN ('failed', 'carried')) AS failed,
+                coalesce(sum(amount_taka) FILTER (WHERE status IN ('failed', 'carried')), 0)::bigint AS failed_taka,
+                count(*) FILTER (WHERE carried_from IS NOT NULL) AS carried_in
+           FROM payments WHERE cycle_id = $1",
+    )
+    .bind::<SqlUuid, _>(cycle)
+    .get_result(conn)
+}
+
+/// Beneficiaries of the cycle's programme and area left out for want of a payment account.
+pub fn missing_accounts(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<i64> {
+    use crate::schema::beneficiaries;
+    let mut q = beneficiaries::table
+        .filter(beneficiaries::programme_code.eq(&cycle.programme_code))
+        .filter(beneficiaries::status.eq("active"))
+        .filter(beneficiaries::account_number.is_null())
+        .into_boxed();
+    if let Some(u) = cycle.upazila_id {
+        q = q.filter(beneficiaries::upazila_id.eq(u));
+    }
+    q.count().get_result(conn)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = payments)]
+pub struct PaymentRow {
+    pub id: Uuid,
+    pub cycle_id: Uuid,
+    pub beneficiary_id: Uuid,
+    pub amount_taka: i64,
+    pub months: i32,
+    pub provider: String,
+    pub account_number: String,
+    pub carried_from: Option<Uuid>,
+    pub status: String,
+    pub failure_reason: Option<String>,
+}
+
+/// The pending payments of a cycle for one provider, in id order (the export file).
+pub fn pending_for_provider(conn: &mut PgConnection, cycle: Uuid, provider: &str) -> QueryResult<Vec<PaymentRow>> {
+    payments::table
+        .filter(payments::cycle_id.eq(cycle))
+        .filter(payments::provider.eq(provider))
+        .filter(payments::status.eq("pending"))
+        .order(payments::id)
+        .select(PaymentRow::as_select())
+        .load(conn)
+}
+
+pub fn payments_of(conn: &mut PgConnection, cycle: Uuid, ids: &[Uuid]) -> QueryResult<Vec<PaymentRow>> {
+    payments::table
+        .filter(payments::cycle_id.eq(cycle))
+        .filter(payments::id.eq_any(ids))
+        .select(PaymentRow::as_select())
+        .load(conn)
+}
+
+/// Records a provider's result for a pending payment.
+pub fn settle(
+    conn: &mut PgConnection,
+    id: Uuid,
+    paid: bool,
+    reason: Option<&str>,
+    reference: Option<&str>,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(payments::table.find(id).filter(payments::status.eq("pending")))
+        .set((
+            payments::status.eq(if paid { "paid" } else { "failed" }),
+            payments::failure_reason.eq(if paid { None } else { reason }),
+            payments::provider_reference.eq(reference),
+            payments::settled_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// The payments of one beneficiary, newest first.
+pub fn of_beneficiary(conn: &mut PgConnection, beneficiary: Uuid) -> QueryResult<Vec<PaymentRow>> {
+    payments::table
+        .filter(payments::beneficiary_id.eq(beneficiary))
+        .order(payments::id.desc())
+        .select(PaymentRow::as_select())
+        .load(conn)
+}

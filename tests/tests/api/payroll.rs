@@ -1,0 +1,203 @@
+//! Payment cycles over HTTP: set-based payroll across a fiscal-year rate change, idempotent
+//! and concurrent generation, four-eyes approval, provider files, reconciliation, carry-over.
+
+use chrono::Utc;
+use diesel::RunQueryDsl;
+use serde_json::{json, Value};
+use sheba_tests::{Resp, TestApp};
+
+fn fiscal_year() -> String {
+    domain::allowance::FiscalYear::of(domain::time::dhaka_date(Utc::now())).to_string()
+}
+
+fn versioned(app: &TestApp, token: &str, path: &str, version: &Value, body: Value) -> Resp {
+    app.post(path).bearer(token).header("If-Match", &format!("\"{version}\"")).json(&body).send()
+}
+
+/// Enrols an old woman in the old age allowance through the whole process; returns the beneficiary.
+fn enrol(app: &TestApp, officer: &str, name: &str) -> Value {
+    let pid = app
+        .post("/api/v1/persons")
+        .bearer(officer)
+        .json(&json!({"name_en": name, "sex": "female", "date_of_birth": "1950-01-01", "union_id": 1}))
+        .send()
+        .expect(201)
+        .json["person"]["id"]
+        .clone();
+    let a = app
+        .post("/api/v1/applications")
+        .bearer(officer)
+        .json(&json!({"programme": "old_age", "person_id": pid, "facts": {"annual_income_taka": 3000}}))
+        .send()
+        .expect(201)
+        .json;
+    let id = a["id"].as_str().unwrap().to_owned();
+    let a = versioned(app, officer, &format!("/api/v1/applications/{id}/verification"), &a["version"], json!({"accept": true}))
+        .expect(200)
+        .json;
+    versioned(app, officer, &format!("/api/v1/applications/{id}/decision"), &a["version"], json!({"approve": true})).expect(200);
+    let list = app.get(&format!("/api/v1/beneficiaries?programme=old_age")).bearer(officer).send().expect(200).json;
+    list["data"].as_array().unwrap().iter().find(|b| b["person_id"] == pid).unwrap().clone()
+}
+
+fn account(app: &TestApp, officer: &str, b: &Value, provider: &str, number: &str) {
+    app.req("PUT", &format!("/api/v1/beneficiaries/{}/account", b["id"].as_str().unwrap()))
+        .bearer(officer)
+        .header("If-Match", &format!("\"{}\"", b["version"]))
+        .json(&json!({"provider": provider, "number": number}))
+        .send()
+        .expect(200);
+}
+
+#[test]
+fn payroll_from_generation_to_reconciliation_and_carry_over() {
+    let app = TestApp::new();
+    let (_, district) = app.user("dist.pay", "district_officer", "district:1");
+    let (_, officer) = app.user("upz.pay", "upazila_officer", "upazila:1");
+    app.req("PUT", "/api/v1/quotas")
+        .bearer(&district)
+        .json(&json!({"programme": "old_age", "upazila_id": 1, "fiscal_year": fiscal_year(), "places": 10}))
+        .send()
+        .expect(200);
+    let bens: Vec<Value> = ["Asha", "Bina", "Chaya", "Dolly"].iter().map(|n| enrol(&app, &officer, n)).collect();
+    account(&app, &officer, &bens[0], "bkash", "01711111111");
+    account(&app, &officer, &bens[1], "bkash", "01722222222");
+    account(&app, &officer, &bens[2], "nagad", "01833333333");
+    // (Dolly has no account yet: she is left out and counted.)
+    // They have been paid from January 2025 on, so a May-July 2025 cycle crosses the
+    // FY2024-25 -> FY2025-26 rate change (Tk 600 -> 650).
+    diesel::sql_query("UPDATE beneficiaries SET start_month = '2025-01-01'").execute(&mut app.db()).unwrap();
+    let cycle = app
+        .post("/api/v1/payment-cycles")
+        .bearer(&officer)
+        .json(&json!({"programme": "old_age", "upazila_id": 1, "period_start": "2025-05-01", "period_end": "2025-07-31"}))
+        .send()
+        .expect(201)
+        .json;
+    let id = cycle["id"].as_str().unwrap().to_owned();
+    app.post("/api/v1/payment-cycles")
+        .bearer(&officer)
+        .json(&json!({"programme": "old_age", "upazila_id": 1, "period_start": "2025-05-02", "period_end": "2025-07-31"}))
+        .send()
+        .expect_problem(422, "payroll-period-whole-months");
+    // Generation started twice at once makes one payroll.
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..2)
+            .map(|_| s.spawn(|| app.post(&format!("/api/v1/payment-cycles/{id}/generation")).bearer(&officer).send().status))
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(statuses, [200, 200]);
+    let c = app.post(&format!("/api/v1/payment-cycles/{id}/generation")).bearer(&officer).send().expect(200).json;
+    let t = &c["totals"];
+    assert_eq!(t["payments"], 3);
+    assert_eq!(t["amount_taka"], 3 * (600 + 600 + 650), "two months at 600, one at 650");
+    assert_eq!(t["missing_accounts"], 1);
+    assert_eq!(c["status"], "generated");
+    // Four eyes: the officer who generated it cannot approve it.
+    versioned(&app, &officer, &format!("/api/v1/payment-cycles/{id}/approval"), &c["version"], json!({}))
+        .expect_problem(409, "payroll-four-eyes");
+    app.get(&format!("/api/v1/payment-cycles/{id}/export?provider=bkash"))
+        .bearer(&officer)
+        .send()
+        .expect_problem(409, "payroll-approved-before-export");
+    let c =
+        versioned(&app, &district, &format!("/api/v1/payment-cycles/{id}/approval"), &c["version"], json!({})).expect(200).json;
+    assert_eq!(c["status"], "approved");
+    // One file per provider.
+    let bkash = app.get(&format!("/api/v1/payment-cycles/{id}/export?provider=bkash")).bearer(&officer).send().expect(200);
+    assert!(bkash.header("content-type").unwrap().starts_with("text/csv"));
+    let lines: Vec<&str> = bkash.text.lines().collect();
+    assert_eq!(lines[0], "payment_id,account_number,amount_taka");
+    assert_eq!(lines.len(), 3);
+    assert!(lines[1..].iter().all(|l| l.ends_with(",1850")));
+    let nagad = app.get(&format!("/api/v1/payment-cycles/{id}/export?provider=nagad")).bearer(&officer).send().expect(200);
+    let nagad_id = nagad.text.lines().nth(1).unwrap().split(',').next().unwrap().to_owned();
+    app.get(&format!("/api/v1/payment-cycles/{id}/export?provider=paypal"))
+        .bearer(&officer)
+        .send()
+        .expect_problem(422, "validation_failed");
+    // A result file with bad lines changes nothing.
+    let bkash_ids: Vec<String> = lines[1..].iter().map(|l| l.split(',').next().unwrap().to_owned()).collect();
+    let bad = format!(
+        "payment_id,status,reason,reference\n{},paid,,TX1\n{},maybe,,\n{},paid,,\n",
+        bkash_ids[0],
+        bkash_ids[1],
+        uuid::Uuid::now_v7()
+    );
+    let r = app
+        .post(&format!("/api/v1/payment-cycles/{id}/results"))
+        .bearer(&officer)
+        .header("Content-Type", "text/csv")
+        .raw(bad)
+        .send();
+    let r = r.expect_problem(422, "validation_failed");
+    assert_eq!(r.json["errors"][0]["field"], "line:3");
+    let unknown = format!("payment_id,status,reason,reference\n{},paid,,TX1\n{},paid,,\n", bkash_ids[0], uuid::Uuid::now_v7());
+    let r = app
+        .post(&format!("/api/v1/payment-cycles/{id}/results"))
+        .bearer(&officer)
+        .header("Content-Type", "text/csv")
+        .raw(unknown)
+        .send();
+    assert_eq!(r.expect_problem(422, "validation_failed").json["errors"][0]["field"], "line:3");
+    app.post(&format!("/api/v1/payment-cycles/{id}/results"))
+        .bearer(&officer)
+        .json(&json!({}))
+        .send()
+        .expect_problem(415, "unsupported_media_type");
+    let c = app.get(&format!("/api/v1/payment-cycles/{id}")).bearer(&officer).send().expect(200).json;
+    assert_eq!(c["totals"]["pending"], 3, "nothing was applied");
+    // The real results: two paid, one failed.
+    let good = format!(
+        "payment_id,status,reason,reference\n{},paid,,TX1\n{},paid,,TX2\n{nagad_id},failed,wallet_closed,\n",
+        bkash_ids[0], bkash_ids[1]
+    );
+    let r = app
+        .post(&format!("/api/v1/payment-cycles/{id}/results"))
+        .bearer(&officer)
+        .header("Content-Type", "text/csv")
+        .raw(good)
+        .send()
+        .expect(200);
+    assert_eq!((r.json["paid"].as_i64(), r.json["failed"].as_i64()), (Some(2), Some(1)));
+    assert_eq!(r.json["cycle"]["status"], "reconciled");
+    assert_eq!(r.json["cycle"]["totals"]["paid_taka"], 3700);
+    assert_eq!(r.json["cycle"]["totals"]["failed_taka"], 1850);
+    // The next quarter carries the failed payment in, once.
+    let next = app
+        .post("/api/v1/payment-cycles")
+        .bearer(&officer)
+        .json(&json!({"programme": "old_age", "upazila_id": 1, "period_start": "2025-08-01", "period_end": "2025-10-31"}))
+        .send()
+        .expect(201)
+        .json;
+    let nid = next["id"].as_str().unwrap();
+    let n = app.post(&format!("/api/v1/payment-cycles/{nid}/generation")).bearer(&officer).send().expect(200).json;
+    assert_eq!(n["totals"]["payments"], 4);
+    assert_eq!(n["totals"]["carried_in"], 1);
+    assert_eq!(n["totals"]["amount_taka"], 3 * 3 * 650 + 1850);
+    let again = app.post(&format!("/api/v1/payment-cycles/{nid}/generation")).bearer(&officer).send().expect(200).json;
+    assert_eq!(again["totals"], n["totals"], "generation is idempotent");
+    // An overlapping cycle pays nobody twice for the same months.
+    let overlap = app
+        .post("/api/v1/payment-cycles")
+        .bearer(&officer)
+        .json(&json!({"programme": "old_age", "upazila_id": 1, "period_start": "2025-07-01", "period_end": "2025-08-31"}))
+        .send()
+        .expect(201)
+        .json;
+    let o = app
+        .post(&format!("/api/v1/payment-cycles/{}/generation", overlap["id"].as_str().unwrap()))
+        .bearer(&officer)
+        .send()
+        .expect(200)
+        .json;
+    assert_eq!(o["totals"]["payments"], 0);
+    // Cycles for the whole country need national scope.
+    app.post("/api/v1/payment-cycles")
+        .bearer(&officer)
+        .json(&json!({"programme": "old_age", "period_start": "2025-08-01", "period_end": "2025-10-31"}))
+        .send()
+        .expect_problem(403, "out_of_scope");
+}
