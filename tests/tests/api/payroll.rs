@@ -36,7 +36,7 @@ fn enrol(app: &TestApp, officer: &str, name: &str) -> Value {
         .expect(200)
         .json;
     versioned(app, officer, &format!("/api/v1/applications/{id}/decision"), &a["version"], json!({"approve": true})).expect(200);
-    let list = app.get(&format!("/api/v1/beneficiaries?programme=old_age")).bearer(officer).send().expect(200).json;
+    let list = app.get("/api/v1/beneficiaries?programme=old_age").bearer(officer).send().expect(200).json;
     list["data"].as_array().unwrap().iter().find(|b| b["person_id"] == pid).unwrap().clone()
 }
 
