@@ -110,6 +110,8 @@ fn allowance_routes(cfg: &mut web::ServiceConfig) {
     .service(post("/beneficiaries/{beneficiary_id}/suspension", b::suspend_beneficiary))
     .service(post("/beneficiaries/{beneficiary_id}/resumption", b::resume_beneficiary))
     .service(post("/beneficiaries/{beneficiary_id}/exit", b::exit_beneficiary))
+    .service(post("/beneficiaries/{beneficiary_id}/compliance", b::record_compliance))
+    .service(post("/beneficiaries/{beneficiary_id}/compliance/{month}/review", b::review_compliance_breach))
     .service(
         web::resource("/payment-cycles")
             .route(web::get().to(p::list_payment_cycles))

@@ -55,6 +55,8 @@ use crate::handlers::{
         allowances::beneficiaries::suspend_beneficiary,
         allowances::beneficiaries::resume_beneficiary,
         allowances::beneficiaries::exit_beneficiary,
+        allowances::beneficiaries::record_compliance,
+        allowances::beneficiaries::review_compliance_breach,
         allowances::payroll::create_payment_cycle,
         allowances::payroll::list_payment_cycles,
         allowances::payroll::get_payment_cycle,

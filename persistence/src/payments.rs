@@ -101,8 +101,9 @@ pub fn list_cycles(
 }
 
 /// Generates the payroll of a draft cycle in two statements: every active beneficiary with an
-/// account, paid for each month of the period from their start month at the rate in force
-/// that month (so a period across 1 July uses both years' rates); then every failed, not yet
+/// account (and no unreviewed compliance breach), paid for each month of the period from their
+/// start month (and within the programme's duration) at the rate in force that month (so a
+/// period across 1 July uses both years' rates); then every failed, not yet
 /// carried payment of earlier cycles of the same programme (and area), carried into this one.
 /// Running it again adds nobody twice (unique and exclusion constraints, ON CONFLICT DO NOTHING).
 /// Returns (new payments, carried payments).
@@ -120,7 +121,19 @@ pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize
            AND (c.upazila_id IS NULL OR b.upazila_id = c.upazila_id)
            AND b.status = 'active'
            AND b.account_number IS NOT NULL
-          CROSS JOIN LATERAL generate_series(greatest(c.period_start, b.start_month), c.period_end, interval '1 month') AS m(month)
+           -- A conditional transfer with an unreviewed breach is held.
+           AND NOT EXISTS (SELECT 1 FROM cct_compliance k WHERE k.beneficiary_id = b.id AND k.breach AND k.reviewed_at IS NULL)
+          CROSS JOIN LATERAL (
+                SELECT (v.definition ->> 'duration_months')::int AS months
+                  FROM programme_versions v
+                 WHERE v.code = b.programme_code
+                 ORDER BY v.effective_from DESC
+                 LIMIT 1) AS duration
+          CROSS JOIN LATERAL generate_series(
+                greatest(c.period_start, b.start_month),
+                -- A programme with a fixed duration (CCT: 18 months) pays no month beyond it.
+                least(c.period_end, b.start_month + make_interval(months => coalesce(duration.months, 100000)) - interval '1 day'),
+                interval '1 month') AS m(month)
           CROSS JOIN LATERAL (
                 SELECT r.monthly_taka
                   FROM programme_rates r
@@ -275,4 +288,64 @@ pub fn of_beneficiary(conn: &mut PgConnection, beneficiary: Uuid) -> QueryResult
         .order(payments::id.desc())
         .select(PaymentRow::as_select())
         .load(conn)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = crate::schema::cct_compliance)]
+pub struct ComplianceRow {
+    pub beneficiary_id: Uuid,
+    pub month: NaiveDate,
+    pub school_attendance: bool,
+    pub no_child_marriage: bool,
+    pub no_child_labour: bool,
+    pub breach: bool,
+    pub recorded_at: DateTime<Utc>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub review_note: Option<String>,
+}
+
+/// Records a month's compliance; `Ok(None)` when that month is already recorded.
+pub fn record_compliance(
+    conn: &mut PgConnection,
+    beneficiary: Uuid,
+    month: NaiveDate,
+    school_attendance: bool,
+    no_child_marriage: bool,
+    no_child_labour: bool,
+    by: Uuid,
+) -> QueryResult<Option<ComplianceRow>> {
+    use crate::schema::cct_compliance as k;
+    diesel::insert_into(k::table)
+        .values((
+            k::beneficiary_id.eq(beneficiary),
+            k::month.eq(month),
+            k::school_attendance.eq(school_attendance),
+            k::no_child_marriage.eq(no_child_marriage),
+            k::no_child_labour.eq(no_child_labour),
+            k::recorded_by.eq(by),
+        ))
+        .on_conflict_do_nothing()
+        .returning(ComplianceRow::as_returning())
+        .get_result(conn)
+        .optional()
+}
+
+/// Marks an unreviewed breach reviewed; the number of rows changed (0: nothing to review).
+pub fn review_breach(
+    conn: &mut PgConnection,
+    beneficiary: Uuid,
+    month: NaiveDate,
+    by: Uuid,
+    note: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    use crate::schema::cct_compliance as k;
+    diesel::update(k::table.find((beneficiary, month)).filter(k::breach.eq(true)).filter(k::reviewed_at.is_null()))
+        .set((k::reviewed_by.eq(by), k::reviewed_at.eq(now), k::review_note.eq(note)))
+        .execute(conn)
+}
+
+pub fn compliance_of(conn: &mut PgConnection, beneficiary: Uuid) -> QueryResult<Vec<ComplianceRow>> {
+    use crate::schema::cct_compliance as k;
+    k::table.filter(k::beneficiary_id.eq(beneficiary)).order(k::month).select(ComplianceRow::as_select()).load(conn)
 }

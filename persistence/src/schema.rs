@@ -333,6 +333,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    cct_compliance (beneficiary_id, month) {
+        beneficiary_id -> Uuid,
+        month -> Date,
+        school_attendance -> Bool,
+        no_child_marriage -> Bool,
+        no_child_labour -> Bool,
+        breach -> Bool,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+        reviewed_by -> Nullable<Uuid>,
+        reviewed_at -> Nullable<Timestamptz>,
+        review_note -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(districts -> divisions (division_id));
 diesel::joinable!(facility_partners -> facilities (facility_id));
 diesel::joinable!(facility_partners -> partner_organisations (partner_id));
@@ -364,4 +380,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     beneficiaries,
     payment_cycles,
     payments,
+    cct_compliance,
 );

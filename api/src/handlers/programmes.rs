@@ -259,17 +259,17 @@ pub(crate) fn facts_from(input: &FactsInput, programmes: &[ProgrammeVersion], mu
     facts.family_size = input.family_size.or(facts.family_size);
     facts.disability_registered = input.disability_registered.or(facts.disability_registered);
     let level = code!("facts.education_level", &input.education_level, EducationLevel::parse);
-    facts.enrolment = match input.enrolled {
-        Some(false) => Some(None),
-        Some(true) if level.is_some() => Some(level),
-        Some(true) => {
-            errors.push(FieldError::new("facts.education_level", "give the level of an enrolled student"));
-            None
-        }
-        None => None,
-    };
-    facts.marital_status = code!("facts.marital_status", &input.marital_status, MaritalStatus::parse);
-    facts.separated_since = input.separated_since;
+    match input.enrolled {
+        Some(false) => facts.enrolment = Some(None),
+        Some(true) if level.is_some() => facts.enrolment = Some(level),
+        Some(true) => errors.push(FieldError::new("facts.education_level", "give the level of an enrolled student")),
+        None => {}
+    }
+    // What is given replaces what was known; what is left out is kept.
+    if let Some(m) = code!("facts.marital_status", &input.marital_status, MaritalStatus::parse) {
+        facts.marital_status = Some(m);
+    }
+    facts.separated_since = input.separated_since.or(facts.separated_since);
     if let Some(list) = &input.communities {
         let mut cs = Vec::new();
         for (i, c) in list.iter().enumerate() {
@@ -282,8 +282,8 @@ pub(crate) fn facts_from(input: &FactsInput, programmes: &[ProgrammeVersion], mu
         }
         facts.communities = Some(cs);
     }
-    facts.insolvent = input.insolvent;
-    facts.government_pensioner = input.government_pensioner;
+    facts.insolvent = input.insolvent.or(facts.insolvent);
+    facts.government_pensioner = input.government_pensioner.or(facts.government_pensioner);
     if let (Some(codes), None) = (&input.receiving_programmes, &facts.allowance_groups_received) {
         let mut groups = Vec::new();
         for (i, c) in codes.iter().enumerate() {
@@ -297,9 +297,9 @@ pub(crate) fn facts_from(input: &FactsInput, programmes: &[ProgrammeVersion], mu
         }
         facts.allowance_groups_received = Some(groups);
     }
-    facts.pregnant = input.pregnant;
-    facts.lactating = input.lactating;
-    facts.landless = input.landless;
+    facts.pregnant = input.pregnant.or(facts.pregnant);
+    facts.lactating = input.lactating.or(facts.lactating);
+    facts.landless = input.landless.or(facts.landless);
     if errors.is_empty() {
         Ok(facts)
     } else {

@@ -61,11 +61,11 @@ pub fn check_period(start: NaiveDate, end: NaiveDate) -> Result<(), RuleRefusal>
     Ok(())
 }
 
-/// Generation is allowed on a draft; on a generated cycle it is a no-op (idempotent).
+/// Generation runs on a draft, and again on a generated cycle until it is approved (adding
+/// only who became payable since, such as a beneficiary whose held payment was reviewed).
 pub fn may_generate(status: CycleStatus) -> Result<bool, RuleRefusal> {
     match status {
-        CycleStatus::Draft => Ok(true),
-        CycleStatus::Generated => Ok(false),
+        CycleStatus::Draft | CycleStatus::Generated => Ok(true),
         _ => Err(refusal(
             "payroll.status_order",
             "The payroll is already approved",
@@ -183,7 +183,7 @@ mod tests {
     fn approval_needs_a_generated_payroll_and_another_person() {
         let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
         assert_eq!(may_generate(CycleStatus::Draft), Ok(true));
-        assert_eq!(may_generate(CycleStatus::Generated), Ok(false));
+        assert_eq!(may_generate(CycleStatus::Generated), Ok(true));
         assert!(may_generate(CycleStatus::Approved).is_err());
         assert!(may_approve(CycleStatus::Generated, Some(a), b).is_ok());
         assert_eq!(may_approve(CycleStatus::Generated, Some(a), a).unwrap_err().rule, "payroll.four_eyes");

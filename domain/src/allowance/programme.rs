@@ -232,6 +232,9 @@ pub struct ProgrammeVersion {
     pub duration_months: Option<u32>,
     /// Programmes in one group are exclusive: one person, one allowance of the group.
     pub exclusivity_group: Option<String>,
+    /// A conditional transfer: monthly compliance is recorded and a breach holds payment.
+    #[serde(default)]
+    pub conditional: bool,
 }
 
 impl ProgrammeVersion {

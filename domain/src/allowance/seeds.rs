@@ -62,6 +62,7 @@ fn version(
         payment_frequency,
         duration_months,
         exclusivity_group: exclusivity_group.map(str::to_owned),
+        conditional: code == "cct",
     }
 }
 

@@ -63,6 +63,7 @@ fn every_documented_operation_is_routed() {
             concrete.push('/');
             match segment {
                 "{no}" => concrete.push('1'),
+                "{month}" => concrete.push_str("2026-01-01"),
                 s if s.starts_with('{') => concrete.push_str(&uuid::Uuid::now_v7().to_string()),
                 s => concrete.push_str(s),
             }

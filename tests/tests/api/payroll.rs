@@ -201,3 +201,103 @@ fn payroll_from_generation_to_reconciliation_and_carry_over() {
         .send()
         .expect_problem(403, "out_of_scope");
 }
+
+#[test]
+fn cct_instalments_are_held_on_a_breach_until_reviewed_and_stop_after_18_months() {
+    let app = TestApp::new();
+    let (_, district) = app.user("dist.cct", "district_officer", "district:1");
+    let (_, officer) = app.user("upz.cct", "upazila_officer", "upazila:1");
+    let (_, other) = app.user("upz.cct2", "upazila_officer", "upazila:1");
+    app.req("PUT", "/api/v1/quotas")
+        .bearer(&district)
+        .json(&json!({"programme": "cct", "upazila_id": 1, "fiscal_year": fiscal_year(), "places": 10}))
+        .send()
+        .expect(200);
+    let born = (domain::time::dhaka_date(Utc::now()) - chrono::Duration::days(365 * 12)).to_string();
+    let pid = app
+        .post("/api/v1/persons")
+        .bearer(&officer)
+        .json(&json!({"name_en": "Child", "sex": "female", "date_of_birth": born, "union_id": 1}))
+        .send()
+        .expect(201)
+        .json["person"]["id"]
+        .clone();
+    let a = app
+        .post("/api/v1/applications")
+        .bearer(&officer)
+        .json(&json!({"programme": "cct", "person_id": pid, "facts": {"enrolled": true, "education_level": "primary"}}))
+        .send()
+        .expect(201)
+        .json;
+    assert_eq!(a["verdict"], "eligible");
+    let id = a["id"].as_str().unwrap().to_owned();
+    let a = versioned(&app, &officer, &format!("/api/v1/applications/{id}/verification"), &a["version"], json!({"accept": true}))
+        .expect(200)
+        .json;
+    versioned(&app, &officer, &format!("/api/v1/applications/{id}/decision"), &a["version"], json!({"approve": true}))
+        .expect(200);
+    let b = app.get("/api/v1/beneficiaries?programme=cct").bearer(&officer).send().expect(200).json["data"][0].clone();
+    account(&app, &officer, &b, "nagad", "01812345678");
+    let bid = b["id"].as_str().unwrap().to_owned();
+    diesel::sql_query("UPDATE beneficiaries SET start_month = '2024-07-01'").execute(&mut app.db()).unwrap();
+    // June 2025: she was found working. The breach holds the next instalment.
+    let r = app
+        .post(&format!("/api/v1/beneficiaries/{bid}/compliance"))
+        .bearer(&officer)
+        .json(&json!({"month": "2025-06-01", "school_attendance": true, "no_child_marriage": true, "no_child_labour": false}))
+        .send()
+        .expect(201);
+    assert_eq!(r.json["data"][0]["held"], true);
+    app.post(&format!("/api/v1/beneficiaries/{bid}/compliance"))
+        .bearer(&officer)
+        .json(&json!({"month": "2025-06-01", "school_attendance": true, "no_child_marriage": true, "no_child_labour": true}))
+        .send()
+        .expect_problem(409, "compliance_recorded");
+    let cycle = |start: &str, end: &str| {
+        app.post("/api/v1/payment-cycles")
+            .bearer(&officer)
+            .json(&json!({"programme": "cct", "upazila_id": 1, "period_start": start, "period_end": end}))
+            .send()
+            .expect(201)
+            .json["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let third = cycle("2025-07-01", "2025-12-31");
+    let generate =
+        |id: &str| app.post(&format!("/api/v1/payment-cycles/{id}/generation")).bearer(&officer).send().expect(200).json;
+    assert_eq!(generate(&third)["totals"]["payments"], 0, "held");
+    app.post(&format!("/api/v1/beneficiaries/{bid}/compliance/2025-06-01/review"))
+        .bearer(&officer)
+        .json(&json!({"note": "back in school, employer warned"}))
+        .send()
+        .expect(200);
+    app.post(&format!("/api/v1/beneficiaries/{bid}/compliance/2025-06-01/review"))
+        .bearer(&other)
+        .json(&json!({"note": "again"}))
+        .send()
+        .expect_problem(409, "no_breach_to_review");
+    let t = generate(&third);
+    assert_eq!(t["totals"]["payments"], 1, "released after review");
+    assert_eq!(t["totals"]["amount_taka"], 12_000, "the third instalment: six months of Tk 2,000");
+    // Eighteen months from July 2024 end in December 2025: nothing more is paid.
+    let fourth = cycle("2026-01-01", "2026-06-30");
+    assert_eq!(generate(&fourth)["totals"]["payments"], 0);
+    // Compliance is only for conditional transfers.
+    let old = enrol_old_age_with_quota(&app, &district, &officer);
+    app.post(&format!("/api/v1/beneficiaries/{}/compliance", old["id"].as_str().unwrap()))
+        .bearer(&officer)
+        .json(&json!({"month": "2025-06-01", "school_attendance": true, "no_child_marriage": true, "no_child_labour": true}))
+        .send()
+        .expect_problem(409, "compliance-conditional-programme");
+}
+
+fn enrol_old_age_with_quota(app: &TestApp, district: &str, officer: &str) -> Value {
+    app.req("PUT", "/api/v1/quotas")
+        .bearer(district)
+        .json(&json!({"programme": "old_age", "upazila_id": 1, "fiscal_year": fiscal_year(), "places": 10}))
+        .send()
+        .expect(200);
+    enrol(app, officer, "Elder")
+}

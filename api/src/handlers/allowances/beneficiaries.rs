@@ -365,3 +365,182 @@ pub async fn exit_beneficiary(
     })
     .await
 }
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[schema(example = json!({"month": "2026-01-01", "school_attendance": true, "no_child_marriage": true, "no_child_labour": false}))]
+pub struct ComplianceRequest {
+    /// The first day of the month recorded.
+    pub month: NaiveDate,
+    /// Attended school regularly.
+    pub school_attendance: bool,
+    pub no_child_marriage: bool,
+    pub no_child_labour: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"month": "2026-01-01", "school_attendance": true, "no_child_marriage": true, "no_child_labour": false, "breach": true,
+    "held": true, "reviewed_at": null, "review_note": null}))]
+pub struct ComplianceView {
+    pub month: NaiveDate,
+    pub school_attendance: bool,
+    pub no_child_marriage: bool,
+    pub no_child_labour: bool,
+    pub breach: bool,
+    /// A breach not yet reviewed: payment is held.
+    pub held: bool,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub review_note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"data": [{"month": "2026-01-01", "school_attendance": true, "no_child_marriage": true, "no_child_labour": true, "breach": false,
+    "held": false, "reviewed_at": null, "review_note": null}]}))]
+pub struct ComplianceList {
+    pub data: Vec<ComplianceView>,
+}
+
+fn compliance_list(conn: &mut PgConnection, id: Uuid) -> Result<ComplianceList, ApiError> {
+    Ok(ComplianceList {
+        data: persistence::payments::compliance_of(conn, id)?
+            .into_iter()
+            .map(|k| ComplianceView {
+                month: k.month,
+                school_attendance: k.school_attendance,
+                no_child_marriage: k.no_child_marriage,
+                no_child_labour: k.no_child_labour,
+                breach: k.breach,
+                held: k.breach && k.reviewed_at.is_none(),
+                reviewed_at: k.reviewed_at,
+                review_note: k.review_note,
+            })
+            .collect(),
+    })
+}
+
+fn conditional_beneficiary(
+    conn: &mut PgConnection,
+    id: Uuid,
+    who: &Principal,
+    permission: Permission,
+) -> Result<BeneficiaryRow, ApiError> {
+    let b = repo::find_beneficiary_for_update(conn, id)?.ok_or(ApiError::NotFound("beneficiary"))?;
+    require(conn, who, permission, &area(b.division_id, b.district_id, b.upazila_id))?;
+    let conditional = persistence::programmes::all(conn)?.iter().any(|p| p.code == b.programme_code && p.conditional);
+    if !conditional {
+        return Err(ApiError::from(domain::rule::RuleRefusal {
+            rule: "compliance.conditional_programme",
+            class: domain::rule::RuleClass::Conflict,
+            label: domain::Label::new(
+                "Compliance is recorded only for conditional transfers",
+                "শুধু শর্তযুক্ত নগদ সহায়তার জন্য শর্তপূরণ নথিভুক্ত হয়",
+            ),
+        }));
+    }
+    Ok(b)
+}
+
+/// Record a month's compliance with the CCT conditions (school attendance, no child marriage,
+/// no child labour). A breach holds the next instalment until reviewed.
+#[utoipa::path(post, path = "/api/v1/beneficiaries/{beneficiary_id}/compliance", operation_id = "record_compliance", tag = "allowances",
+    request_body = ComplianceRequest,
+    params(("beneficiary_id" = Uuid, Path, description = "The beneficiary")), security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Recorded; the beneficiary's compliance so far", body = ComplianceList),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such beneficiary", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a conditional transfer, or the month is already recorded", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not the first of a month, or in the future", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn record_compliance(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<ComplianceRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, b) = (path.into_inner(), body.0);
+    let today = domain::time::dhaka_date(Utc::now());
+    if b.month.day() != 1 || b.month > today {
+        return Err(ApiError::field("month", "give the first day of a month that has begun"));
+    }
+    let list = transact(&state, move |conn| {
+        conditional_beneficiary(conn, id, &who, Permission::ManageBeneficiaries)?;
+        let k = persistence::payments::record_compliance(
+            conn,
+            id,
+            b.month,
+            b.school_attendance,
+            b.no_child_marriage,
+            b.no_child_labour,
+            who.user_id,
+        )?
+        .ok_or_else(|| ApiError::Conflict { code: "compliance_recorded", detail: "this month is already recorded".into() })?;
+        persistence::audit::record(
+            conn,
+            persistence::audit::AuditEntry {
+                actor: &who.audit_actor(),
+                action: "beneficiary.record_compliance",
+                entity_type: "beneficiary",
+                entity_id: id.to_string(),
+                before: None,
+                after: Some(serde_json::json!({"month": k.month, "breach": k.breach})),
+                request_id: Some(&who.request_id),
+            },
+        )?;
+        compliance_list(conn, id)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(list))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[schema(example = json!({"note": "Home visit: the child is back in school; payment resumes"}))]
+pub struct ReviewRequest {
+    #[validate(length(min = 1, max = 4000))]
+    pub note: String,
+}
+
+/// A supervisor reviews a breach; payment is no longer held for it.
+#[utoipa::path(post, path = "/api/v1/beneficiaries/{beneficiary_id}/compliance/{month}/review", operation_id = "review_compliance_breach", tag = "allowances",
+    request_body = ReviewRequest,
+    params(("beneficiary_id" = Uuid, Path, description = "The beneficiary"), ("month" = NaiveDate, Path, description = "The month of the breach")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Reviewed; the beneficiary's compliance", body = ComplianceList),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such beneficiary", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No unreviewed breach that month", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn review_compliance_breach(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<(Uuid, NaiveDate)>,
+    body: ApiJson<ReviewRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let ((id, month), note) = (path.into_inner(), body.0.note);
+    let list = transact(&state, move |conn| {
+        conditional_beneficiary(conn, id, &who, Permission::ApproveApplications)?;
+        if persistence::payments::review_breach(conn, id, month, who.user_id, &note, Utc::now())? == 0 {
+            return Err(ApiError::Conflict {
+                code: "no_breach_to_review",
+                detail: "there is no unreviewed breach for that month".into(),
+            });
+        }
+        persistence::audit::record(
+            conn,
+            persistence::audit::AuditEntry {
+                actor: &who.audit_actor(),
+                action: "beneficiary.review_breach",
+                entity_type: "beneficiary",
+                entity_id: id.to_string(),
+                before: None,
+                after: Some(serde_json::json!({"month": month, "note": note})),
+                request_id: Some(&who.request_id),
+            },
+        )?;
+        compliance_list(conn, id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
