@@ -190,6 +190,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(get("/reference/roles", reference::list_roles))
                 .service(get("/reference/code-lists", reference::list_code_lists))
                 .service(get("/programmes", crate::handlers::programmes::list_programmes))
+                .service(get("/reports", crate::handlers::reports::list_reports))
+                .service(get("/reports/{report}", crate::handlers::reports::get_report))
                 .service(post("/eligibility/check", crate::handlers::programmes::check_eligibility))
                 .configure(allowance_routes)
                 .configure(registry_routes)

@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::handlers::{
-    allowances, audit_events, auth_token, cases, facilities, geo, health, persons, programmes, reference, users,
+    allowances, audit_events, auth_token, cases, facilities, geo, health, persons, programmes, reference, reports, users,
 };
 
 #[derive(OpenApi)]
@@ -41,6 +41,8 @@ use crate::handlers::{
         reference::list_code_lists,
         programmes::list_programmes,
         programmes::check_eligibility,
+        reports::list_reports,
+        reports::get_report,
         allowances::quotas::set_quota,
         allowances::quotas::list_quotas,
         allowances::applications::submit_application,
@@ -116,6 +118,7 @@ use crate::handlers::{
         (name = "persons", description = "People on record: survivors, children, guardians"),
         (name = "cases", description = "Case management for safe homes and children at risk"),
         (name = "allowances", description = "Social allowance programmes, eligibility, applications and beneficiaries"),
+        (name = "reports", description = "Aggregate reports for DSS, donors and integrators (no personal data)"),
         (name = "payments", description = "Payment cycles: payroll, approval, provider files, reconciliation"),
     )
 )]

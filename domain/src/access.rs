@@ -276,10 +276,12 @@ pub enum Permission {
     PreparePayroll,
     /// Approve a generated payroll (never one's own).
     ApprovePayroll,
+    /// Pull aggregate reports (no personal data) for one's area.
+    ReadReports,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 22] = [
+    pub const ALL: [Permission; 23] = [
         Permission::ManageUsers,
         Permission::ReadUsers,
         Permission::ReadAuditEvents,
@@ -302,6 +304,7 @@ impl Permission {
         Permission::ManageQuotas,
         Permission::PreparePayroll,
         Permission::ApprovePayroll,
+        Permission::ReadReports,
     ];
 }
 
@@ -311,6 +314,17 @@ impl Role {
         use Permission::*;
         if permission == CheckEligibility {
             return !matches!(self, Role::SystemAdmin | Role::Auditor | Role::PartnerStaff);
+        }
+        if permission == ReadReports {
+            return matches!(
+                self,
+                Role::Integrator
+                    | Role::HqOfficer
+                    | Role::DivisionOfficer
+                    | Role::DistrictOfficer
+                    | Role::UpazilaOfficer
+                    | Role::FacilityStaff
+            );
         }
         // Allowances are run by the area offices and their committees.
         let allowances = match self {
@@ -471,7 +485,10 @@ mod tests {
             }
         }
         for p in Permission::ALL {
-            assert!(!Role::Integrator.grants(p) || p == Permission::CheckEligibility, "integrators see no personal data: {p:?}");
+            assert!(
+                !Role::Integrator.grants(p) || matches!(p, Permission::CheckEligibility | Permission::ReadReports),
+                "integrators see no personal data: {p:?}"
+            );
         }
         assert!(!Role::CommitteeMember.grants(Permission::ApproveApplications), "verification and approval are separate");
         assert!(!Role::UpazilaOfficer.grants(Permission::ManageQuotas), "quotas are set above the upazila");

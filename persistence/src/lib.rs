@@ -17,6 +17,7 @@ pub mod persons;
 pub mod programmes;
 pub mod reach;
 pub mod refresh_tokens;
+pub mod reports;
 pub mod schema;
 pub mod users;
 

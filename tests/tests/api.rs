@@ -15,5 +15,6 @@ mod api {
     mod migrations;
     mod payroll;
     mod persons;
+    mod reports;
     mod users;
 }

@@ -11,4 +11,5 @@ pub mod health;
 pub mod persons;
 pub mod programmes;
 pub mod reference;
+pub mod reports;
 pub mod users;

@@ -1,0 +1,495 @@
+//! Reports for DSS, donors and integrators: aggregates only (never a name or identifier), as
+//! JSON or CSV (`Accept: text/csv`), filtered by period and area (and facility where it
+//! fits), with small cells suppressed on request. Every call is audited; a caller sees only
+//! their own area.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::access::{Permission, Scope, Subject};
+use domain::geo::{DistrictId, DivisionId, UpazilaId};
+use persistence::reports::{self, ReportFilter};
+use persistence::PgConnection;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::policy::require;
+use crate::auth::principal::Principal;
+use crate::problem::{ApiError, Problem};
+use crate::state::AppState;
+use crate::unit_of_work::transact;
+
+/// Cells below this are suppressed for public release when asked.
+pub const SMALL_CELL: i64 = 5;
+
+struct ReportDef {
+    name: &'static str,
+    title_en: &'static str,
+    title_bn: &'static str,
+    dimensions: &'static [&'static str],
+    measures: &'static [&'static str],
+    facility_filter: bool,
+}
+
+const REPORTS: &[ReportDef] = &[
+    ReportDef {
+        name: "safe_home_performance",
+        title_en: "Safe-home performance",
+        title_bn: "নিরাপদ আবাসন কেন্দ্রের কার্যক্রম",
+        dimensions: &["facility_id", "facility_name_en", "facility_name_bn"],
+        measures: &[
+            "residents_served",
+            "legal_aid",
+            "reintegrated",
+            "equipment_support",
+            "equipment_value_taka",
+            "safe_deliveries",
+            "public_examinations",
+            "repatriations_in_process",
+            "repatriations_done",
+            "follow_ups_due",
+            "follow_ups_done",
+        ],
+        facility_filter: true,
+    },
+    ReportDef {
+        name: "reintegrated_children",
+        title_en: "Reintegrated children by risk type and sex",
+        title_bn: "ঝুঁকির ধরন ও লিঙ্গভিত্তিক পুনঃএকীকৃত শিশু",
+        dimensions: &["category", "category_en", "category_bn"],
+        measures: &["boys", "girls", "hijra", "total"],
+        facility_filter: true,
+    },
+    ReportDef {
+        name: "case_pipeline",
+        title_en: "Child-protection case-management pipeline",
+        title_bn: "শিশু সুরক্ষা কেস ব্যবস্থাপনার ধাপসমূহ",
+        dimensions: &[],
+        measures: &[
+            "intakes",
+            "risk_assessments",
+            "detailed_assessments",
+            "case_plans",
+            "counselling",
+            "referrals",
+            "reintegrations",
+            "financial_support",
+            "case_conferences",
+        ],
+        facility_filter: true,
+    },
+    ReportDef {
+        name: "centre_totals",
+        title_en: "Children served by centres",
+        title_bn: "কেন্দ্রসমূহে সেবাপ্রাপ্ত শিশু",
+        dimensions: &["facility_id", "facility_name_en", "facility_name_bn"],
+        measures: &["children_served", "boys", "girls", "reintegrated"],
+        facility_filter: true,
+    },
+    ReportDef {
+        name: "allowance_beneficiaries",
+        title_en: "Allowance beneficiaries by area, programme and sex",
+        title_bn: "এলাকা, কর্মসূচি ও লিঙ্গভিত্তিক ভাতাভোগী",
+        dimensions: &["upazila_id", "programme", "sex"],
+        measures: &["beneficiaries", "monthly_rate_taka", "monthly_amount_taka"],
+        facility_filter: false,
+    },
+    ReportDef {
+        name: "payment_cycles",
+        title_en: "Payment cycles: paid and failed",
+        title_bn: "পরিশোধ চক্র: পরিশোধিত ও ব্যর্থ",
+        dimensions: &["cycle_id", "programme", "upazila_id", "period_start", "period_end", "status"],
+        measures: &["payments", "amount_taka", "paid", "paid_taka", "failed", "failed_taka"],
+        facility_filter: false,
+    },
+    ReportDef {
+        name: "cct",
+        title_en: "Conditional cash transfer",
+        title_bn: "শর্তযুক্ত নগদ সহায়তা",
+        dimensions: &[],
+        measures: &["children_enrolled", "instalments_paid", "amount_paid_taka", "held_for_breach"],
+        facility_filter: false,
+    },
+];
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"name": "case_pipeline", "title_en": "Child-protection case-management pipeline", "title_bn": "শিশু সুরক্ষা কেস ব্যবস্থাপনার ধাপসমূহ",
+    "dimensions": [], "measures": ["intakes", "risk_assessments"], "filters": ["from", "to", "division_id", "district_id", "upazila_id", "facility_id", "suppress_small_cells"],
+    "path": "/api/v1/reports/case_pipeline"}))]
+pub struct ReportInfo {
+    pub name: String,
+    pub title_en: String,
+    pub title_bn: String,
+    pub dimensions: Vec<String>,
+    pub measures: Vec<String>,
+    pub filters: Vec<String>,
+    pub path: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"data": [{"name": "cct", "title_en": "Conditional cash transfer", "title_bn": "শর্তযুক্ত নগদ সহায়তা", "dimensions": [],
+    "measures": ["children_enrolled"], "filters": ["from", "to"], "path": "/api/v1/reports/cct"}]}))]
+pub struct ReportCatalogue {
+    pub data: Vec<ReportInfo>,
+}
+
+/// Every report, with its dimensions, measures and filters.
+#[utoipa::path(get, path = "/api/v1/reports", operation_id = "list_reports", tag = "reports", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The catalogue", body = ReportCatalogue),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_reports(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
+    transact(&state, move |conn| {
+        let own = crate::scoping::own_subject(conn, who.scope)?;
+        require(conn, &who, Permission::ReadReports, &own)?;
+        Ok(())
+    })
+    .await?;
+    let data = REPORTS
+        .iter()
+        .map(|r| {
+            let mut filters = vec!["from", "to", "division_id", "district_id", "upazila_id"];
+            if r.facility_filter {
+                filters.push("facility_id");
+            }
+            filters.push("suppress_small_cells");
+            ReportInfo {
+                name: r.name.into(),
+                title_en: r.title_en.into(),
+                title_bn: r.title_bn.into(),
+                dimensions: r.dimensions.iter().map(|s| (*s).into()).collect(),
+                measures: r.measures.iter().map(|s| (*s).into()).collect(),
+                filters: filters.into_iter().map(String::from).collect(),
+                path: format!("/api/v1/reports/{}", r.name),
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(ReportCatalogue { data }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// First day (default: the start of the current fiscal year).
+    pub from: Option<NaiveDate>,
+    /// Last day (default: today, Asia/Dhaka).
+    pub to: Option<NaiveDate>,
+    pub division_id: Option<i32>,
+    pub district_id: Option<i32>,
+    pub upazila_id: Option<i32>,
+    /// Case reports only.
+    pub facility_id: Option<Uuid>,
+    /// Replace counts from 1 to 4 with `null` (for public release).
+    pub suppress_small_cells: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"report": "case_pipeline", "title_en": "Child-protection case-management pipeline", "title_bn": "শিশু সুরক্ষা কেস ব্যবস্থাপনার ধাপসমূহ",
+    "as_of": "2026-11-23T06:00:00Z", "from": "2026-07-01", "to": "2026-11-23", "area": {"division_id": null, "district_id": 47, "upazila_id": null, "facility_id": null},
+    "suppressed_cells": 0, "columns": ["intakes", "risk_assessments"], "rows": [{"intakes": 118, "risk_assessments": 52}]}))]
+pub struct ReportResult {
+    pub report: String,
+    pub title_en: String,
+    pub title_bn: String,
+    /// How fresh the figures are (they are computed from the live records).
+    pub as_of: DateTime<Utc>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The area the figures cover (your own scope when you gave none).
+    #[schema(value_type = Object)]
+    pub area: Value,
+    pub suppressed_cells: usize,
+    pub columns: Vec<String>,
+    /// One object per row; dimension columns first. Total rows have null dimensions.
+    #[schema(value_type = Vec<Object>)]
+    pub rows: Vec<Value>,
+}
+
+/// Narrows the requested area to what the caller may see: their own scope when none is
+/// given; refused when the requested area lies outside it.
+fn effective_filter(
+    conn: &mut PgConnection,
+    who: &Principal,
+    q: &ReportQuery,
+    facility_filter: bool,
+) -> Result<ReportFilter, ApiError> {
+    let today = domain::time::dhaka_date(Utc::now());
+    let to = q.to.unwrap_or(today);
+    let from = q.from.unwrap_or_else(|| domain::allowance::FiscalYear::of(to).first_day());
+    if from > to {
+        return Err(ApiError::field("from", "must not be after `to`"));
+    }
+    if q.facility_id.is_some() && !facility_filter {
+        return Err(ApiError::field("facility_id", "this report has no facility filter"));
+    }
+    let mut f = ReportFilter {
+        from,
+        to,
+        division_id: q.division_id,
+        district_id: q.district_id,
+        upazila_id: q.upazila_id,
+        facility_id: q.facility_id,
+    };
+    let requested = if let Some(u) = q.upazila_id {
+        Some(
+            persistence::geo::upazila_path(conn, UpazilaId(u))?
+                .ok_or_else(|| ApiError::field("upazila_id", "no such upazila"))?,
+        )
+    } else if let Some(d) = q.district_id {
+        Some(
+            persistence::geo::district_path(conn, DistrictId(d))?
+                .ok_or_else(|| ApiError::field("district_id", "no such district"))?,
+        )
+    } else if let Some(d) = q.division_id {
+        Some(
+            persistence::geo::division_path(conn, DivisionId(d))?
+                .ok_or_else(|| ApiError::field("division_id", "no such division"))?,
+        )
+    } else {
+        None
+    };
+    let own = crate::scoping::own_subject(conn, who.scope)?;
+    let actor = require(conn, who, Permission::ReadReports, &own)?;
+    if let Some(fid) = q.facility_id {
+        let fac = persistence::facilities::find(conn, fid)?.ok_or_else(|| ApiError::field("facility_id", "no such facility"))?;
+        let subject = crate::handlers::facilities::facility_subject(conn, &fac)?;
+        require(conn, who, Permission::ReadReports, &subject)?;
+    }
+    match (actor.scope, requested) {
+        (Scope::National, _) => {}
+        (_, Some(area)) => {
+            require(conn, who, Permission::ReadReports, &Subject::Area(area))?;
+        }
+        (Scope::Division(d), None) => f.division_id = Some(d.0),
+        (Scope::District(d), None) => f.district_id = Some(d.0),
+        (Scope::Upazila(u), None) => f.upazila_id = Some(u.0),
+        (Scope::Facility(fid), None) => f.facility_id = Some(fid),
+        (Scope::Partner(_), None) => return Err(ApiError::Forbidden(domain::access::Denial::OutOfScope)),
+    }
+    if let (Scope::Facility(fid), true) = (actor.scope, q.facility_id.is_none()) {
+        if !facility_filter {
+            return Err(ApiError::Forbidden(domain::access::Denial::OutOfScope));
+        }
+        f.facility_id = Some(fid);
+    }
+    Ok(f)
+}
+
+fn obj(pairs: Vec<(&str, Value)>) -> Value {
+    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Map<_, _>>())
+}
+
+fn run(conn: &mut PgConnection, name: &str, f: &ReportFilter) -> Result<Vec<Value>, ApiError> {
+    Ok(match name {
+        "safe_home_performance" => reports::safe_home_performance(conn, f)?
+            .into_iter()
+            .map(|r| {
+                obj(vec![
+                    ("facility_id", json!(r.facility_id)),
+                    ("facility_name_en", json!(r.facility_name_en)),
+                    ("facility_name_bn", json!(r.facility_name_bn)),
+                    ("residents_served", json!(r.residents_served)),
+                    ("legal_aid", json!(r.legal_aid)),
+                    ("reintegrated", json!(r.reintegrated)),
+                    ("equipment_support", json!(r.equipment_support)),
+                    ("equipment_value_taka", json!(r.equipment_value_taka)),
+                    ("safe_deliveries", json!(r.safe_deliveries)),
+                    ("public_examinations", json!(r.public_examinations)),
+                    ("repatriations_in_process", json!(r.repatriations_in_process)),
+                    ("repatriations_done", json!(r.repatriations_done)),
+                    ("follow_ups_due", json!(r.follow_ups_due)),
+                    ("follow_ups_done", json!(r.follow_ups_done)),
+                ])
+            })
+            .collect(),
+        "reintegrated_children" => reports::reintegrated_children(conn, f)?
+            .into_iter()
+            .map(|r| {
+                let label = r.category.as_deref().and_then(domain::case::RiskCategory::parse).map(|c| c.label());
+                obj(vec![
+                    ("category", json!(r.category)),
+                    ("category_en", json!(label.map(|l| l.en).unwrap_or("Total"))),
+                    ("category_bn", json!(label.map(|l| l.bn).unwrap_or("মোট"))),
+                    ("boys", json!(r.boys)),
+                    ("girls", json!(r.girls)),
+                    ("hijra", json!(r.hijra)),
+                    ("total", json!(r.total)),
+                ])
+            })
+            .collect(),
+        "case_pipeline" => {
+            let r = reports::case_pipeline(conn, f)?;
+            vec![obj(vec![
+                ("intakes", json!(r.intakes)),
+                ("risk_assessments", json!(r.risk_assessments)),
+                ("detailed_assessments", json!(r.detailed_assessments)),
+                ("case_plans", json!(r.case_plans)),
+                ("counselling", json!(r.counselling)),
+                ("referrals", json!(r.referrals)),
+                ("reintegrations", json!(r.reintegrations)),
+                ("financial_support", json!(r.financial_support)),
+                ("case_conferences", json!(r.case_conferences)),
+            ])]
+        }
+        "centre_totals" => reports::centre_totals(conn, f)?
+            .into_iter()
+            .map(|r| {
+                obj(vec![
+                    ("facility_id", json!(r.facility_id)),
+                    ("facility_name_en", json!(r.facility_name_en)),
+                    ("facility_name_bn", json!(r.facility_name_bn)),
+                    ("children_served", json!(r.children_served)),
+                    ("boys", json!(r.boys)),
+                    ("girls", json!(r.girls)),
+                    ("reintegrated", json!(r.reintegrated)),
+                ])
+            })
+            .collect(),
+        "allowance_beneficiaries" => reports::beneficiaries_by_area(conn, f)?
+            .into_iter()
+            .map(|r| {
+                obj(vec![
+                    ("upazila_id", json!(r.upazila_id)),
+                    ("programme", json!(r.programme)),
+                    ("sex", json!(r.sex)),
+                    ("beneficiaries", json!(r.beneficiaries)),
+                    ("monthly_rate_taka", json!(r.monthly_rate_taka)),
+                    ("monthly_amount_taka", json!(r.monthly_amount_taka)),
+                ])
+            })
+            .collect(),
+        "payment_cycles" => reports::payment_cycles(conn, f)?
+            .into_iter()
+            .map(|r| {
+                obj(vec![
+                    ("cycle_id", json!(r.cycle_id)),
+                    ("programme", json!(r.programme)),
+                    ("upazila_id", json!(r.upazila_id)),
+                    ("period_start", json!(r.period_start)),
+                    ("period_end", json!(r.period_end)),
+                    ("status", json!(r.status)),
+                    ("payments", json!(r.payments)),
+                    ("amount_taka", json!(r.amount_taka)),
+                    ("paid", json!(r.paid)),
+                    ("paid_taka", json!(r.paid_taka)),
+                    ("failed", json!(r.failed)),
+                    ("failed_taka", json!(r.failed_taka)),
+                ])
+            })
+            .collect(),
+        "cct" => {
+            let r = reports::cct(conn, f)?;
+            vec![obj(vec![
+                ("children_enrolled", json!(r.children_enrolled)),
+                ("instalments_paid", json!(r.instalments_paid)),
+                ("amount_paid_taka", json!(r.amount_paid_taka)),
+                ("held_for_breach", json!(r.held_for_breach)),
+            ])]
+        }
+        _ => return Err(ApiError::NotFound("report")),
+    })
+}
+
+/// Replaces counts from 1 to SMALL_CELL-1 (measures only; money follows its count) with null.
+fn suppress(rows: &mut [Value], measures: &[&str]) -> usize {
+    let mut n = 0;
+    for row in rows.iter_mut() {
+        if let Some(map) = row.as_object_mut() {
+            for m in measures.iter().filter(|m| !m.ends_with("_taka")) {
+                if let Some(v) = map.get(*m).and_then(Value::as_i64) {
+                    if (1..SMALL_CELL).contains(&v) {
+                        map.insert((*m).to_owned(), Value::Null);
+                        n += 1;
+                        // An amount beside a suppressed count would reveal it.
+                        for money in measures.iter().filter(|x| x.ends_with("_taka")) {
+                            map.insert((*money).to_owned(), Value::Null);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    n
+}
+
+fn csv_cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) if s.contains([',', '"', '\n']) => format!("\"{}\"", s.replace('"', "\"\"")),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// One report, as JSON or (with `Accept: text/csv`) CSV.
+#[utoipa::path(get, path = "/api/v1/reports/{report}", operation_id = "get_report", tag = "reports",
+    params(("report" = String, Path, description = "A report name from the catalogue"), ReportQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The figures", body = ReportResult),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted, or an area outside yours", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such report", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad period or area", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_report(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<String>,
+    q: web::Query<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let name = path.into_inner();
+    let def = REPORTS.iter().find(|r| r.name == name).ok_or(ApiError::NotFound("report"))?;
+    let q = q.into_inner();
+    let wants_csv = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/csv"));
+    let result = transact(&state, move |conn| {
+        let f = effective_filter(conn, &who, &q, def.facility_filter)?;
+        let mut rows = run(conn, def.name, &f)?;
+        let suppressed = if q.suppress_small_cells.unwrap_or(false) { suppress(&mut rows, def.measures) } else { 0 };
+        let area = json!({"division_id": f.division_id, "district_id": f.district_id, "upazila_id": f.upazila_id, "facility_id": f.facility_id});
+        persistence::audit::record(
+            conn,
+            persistence::audit::AuditEntry {
+                actor: &who.audit_actor(),
+                action: "report.read",
+                entity_type: "report",
+                entity_id: def.name.into(),
+                before: None,
+                after: Some(json!({"from": f.from, "to": f.to, "area": area, "suppress_small_cells": q.suppress_small_cells.unwrap_or(false)})),
+                request_id: Some(&who.request_id),
+            },
+        )?;
+        Ok(ReportResult {
+            report: def.name.into(),
+            title_en: def.title_en.into(),
+            title_bn: def.title_bn.into(),
+            as_of: reports::as_of(conn)?,
+            from: f.from,
+            to: f.to,
+            area,
+            suppressed_cells: suppressed,
+            columns: def.dimensions.iter().chain(def.measures).map(|s| (*s).into()).collect(),
+            rows,
+        })
+    })
+    .await?;
+    if wants_csv {
+        let mut csv = result.columns.join(",");
+        csv.push('\n');
+        for row in &result.rows {
+            let cells: Vec<String> = result.columns.iter().map(|c| csv_cell(row.get(c).unwrap_or(&Value::Null))).collect();
+            csv.push_str(&cells.join(","));
+            csv.push('\n');
+        }
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header(("X-Report-As-Of", result.as_of.to_rfc3339()))
+            .body(csv));
+    }
+    Ok(HttpResponse::Ok().json(result))
+}

@@ -1,0 +1,365 @@
+//! Aggregate reports, computed in SQL over the case aggregates and the allowance tables.
+//! Only counts and sums leave here: no names, no identifiers.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text, Uuid as SqlUuid};
+use uuid::Uuid;
+
+/// Filters every report accepts: the period and the area (and, for case reports, a facility).
+#[derive(Debug, Clone)]
+pub struct ReportFilter {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub division_id: Option<i32>,
+    pub district_id: Option<i32>,
+    pub upazila_id: Option<i32>,
+    pub facility_id: Option<Uuid>,
+}
+
+/// The area and facility condition on a table aliased `c` with division/district/upazila ids
+/// and (for cases) managing/residence facility columns; binds are $3..$6.
+const CASE_AREA: &str = "($3::int IS NULL OR c.division_id = $3) AND ($4::int IS NULL OR c.district_id = $4)
+    AND ($5::int IS NULL OR c.upazila_id = $5)
+    AND ($6::uuid IS NULL OR c.managing_facility_id = $6 OR c.residence_facility_id = $6)";
+
+macro_rules! bind_filter {
+    ($q:expr, $f:expr) => {
+        $q.bind::<Date, _>($f.from)
+            .bind::<Date, _>($f.to)
+            .bind::<Nullable<Integer>, _>($f.division_id)
+            .bind::<Nullable<Integer>, _>($f.district_id)
+            .bind::<Nullable<Integer>, _>($f.upazila_id)
+            .bind::<Nullable<SqlUuid>, _>($f.facility_id)
+    };
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct SafeHomeRow {
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub facility_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub facility_name_en: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub facility_name_bn: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub residents_served: i64,
+    #[diesel(sql_type = BigInt)]
+    pub legal_aid: i64,
+    #[diesel(sql_type = BigInt)]
+    pub reintegrated: i64,
+    #[diesel(sql_type = BigInt)]
+    pub equipment_support: i64,
+    #[diesel(sql_type = BigInt)]
+    pub equipment_value_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub safe_deliveries: i64,
+    #[diesel(sql_type = BigInt)]
+    pub public_examinations: i64,
+    #[diesel(sql_type = BigInt)]
+    pub repatriations_in_process: i64,
+    #[diesel(sql_type = BigInt)]
+    pub repatriations_done: i64,
+    #[diesel(sql_type = BigInt)]
+    pub follow_ups_due: i64,
+    #[diesel(sql_type = BigInt)]
+    pub follow_ups_done: i64,
+}
+
+/// Safe-home performance per home, and a total row (`facility_id` null).
+pub fn safe_home_performance(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<SafeHomeRow>> {
+    let sql = format!(
+        r#"
+        WITH c AS (SELECT * FROM cases c WHERE c.kind = 'safe_home' AND {CASE_AREA}),
+        per_case AS (
+            SELECT c.managing_facility_id AS facility_id,
+                   ((c.state->'placement'->>'admitted_on')::date <= $2
+                     AND coalesce((c.state->'placement'->>'left_on')::date, $2) >= $1) AS served,
+                   EXISTS (SELECT 1 FROM jsonb_array_elements(c.state->'services') s
+                            WHERE s->>'service' = 'legal_aid' AND (s->>'given_on')::date BETWEEN $1 AND $2) AS legal_aid,
+                   coalesce((c.state->'reintegration'->>'completed_on')::date BETWEEN $1 AND $2, false) AS reintegrated,
+                   (SELECT count(*) FROM jsonb_array_elements(c.state->'services') s
+                     WHERE s->>'service' = 'equipment_support' AND (s->>'given_on')::date BETWEEN $1 AND $2)
+                 + CASE WHEN (c.state->'reintegration'->>'completed_on')::date BETWEEN $1 AND $2
+                        THEN jsonb_array_length(c.state->'reintegration'->'support_items') ELSE 0 END AS equipment,
+                   coalesce((SELECT sum((s->>'value_taka')::bigint) FROM jsonb_array_elements(c.state->'services') s
+                     WHERE s->>'service' = 'equipment_support' AND (s->>'given_on')::date BETWEEN $1 AND $2), 0)
+                 + CASE WHEN (c.state->'reintegration'->>'completed_on')::date BETWEEN $1 AND $2
+                        THEN coalesce((SELECT sum((i->>'value_taka')::bigint) FROM jsonb_array_elements(c.state->'reintegration'->'support_items') i), 0)
+                        ELSE 0 END AS equipment_value,
+                   (SELECT count(*) FROM jsonb_array_elements(c.state->'services') s
+                     WHERE s->>'service' = 'safe_delivery' AND (s->>'given_on')::date BETWEEN $1 AND $2) AS safe_deliveries,
+                   (SELECT count(*) FROM jsonb_array_elements(c.state->'services') s
+                     WHERE s->>'service' = 'public_examination' AND (s->>'given_on')::date BETWEEN $1 AND $2) AS public_examinations,
+                   (c.state->'reintegration'->>'destination' = 'repatriation' AND c.state->'reintegration'->>'completed_on' IS NULL
+                     AND c.status = 'reintegration') AS repatriation_in_process,
+                   (c.state->'reintegration'->>'destination' = 'repatriation'
+                     AND coalesce((c.state->'reintegration'->>'completed_on')::date BETWEEN $1 AND $2, false)) AS repatriated,
+                   (SELECT count(*) FROM jsonb_array_elements(c.state->'follow_ups') x
+                     WHERE (x->>'due_on')::date BETWEEN $1 AND $2 AND NOT (x->>'cancelled')::boolean) AS follow_ups_due,
+                   (SELECT count(*) FROM jsonb_array_elements(c.state->'follow_ups') x
+                     WHERE (x->>'done_on')::date BETWEEN $1 AND $2) AS follow_ups_done
+              FROM c)
+        SELECT p.facility_id, fa.name_en AS facility_name_en, fa.name_bn AS facility_name_bn,
+               count(*) FILTER (WHERE served) AS residents_served,
+               count(*) FILTER (WHERE legal_aid) AS legal_aid,
+               count(*) FILTER (WHERE reintegrated) AS reintegrated,
+               coalesce(sum(equipment), 0)::bigint AS equipment_support,
+               coalesce(sum(equipment_value), 0)::bigint AS equipment_value_taka,
+               coalesce(sum(safe_deliveries), 0)::bigint AS safe_deliveries,
+               coalesce(sum(public_examinations), 0)::bigint AS public_examinations,
+               count(*) FILTER (WHERE repatriation_in_process) AS repatriations_in_process,
+               count(*) FILTER (WHERE repatriated) AS repatriations_done,
+               coalesce(sum(follow_ups_due), 0)::bigint AS follow_ups_due,
+               coalesce(sum(follow_ups_done), 0)::bigint AS follow_ups_done
+          FROM per_case p LEFT JOIN facilities fa ON fa.id = p.facility_id
+         GROUP BY GROUPING SETS ((p.facility_id, fa.name_en, fa.name_bn), ())
+         ORDER BY p.facility_id NULLS LAST
+        "#
+    );
+    bind_filter!(diesel::sql_query(sql), f).load(conn)
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct CategorySexRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    pub category: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub boys: i64,
+    #[diesel(sql_type = BigInt)]
+    pub girls: i64,
+    #[diesel(sql_type = BigInt)]
+    pub hijra: i64,
+    #[diesel(sql_type = BigInt)]
+    pub total: i64,
+}
+
+/// Children reintegrated in the period, by risk category and sex (a child counts once per
+/// category), with a total row (`category` null) counting each child once.
+pub fn reintegrated_children(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<CategorySexRow>> {
+    let sql = format!(
+        r#"
+        WITH c AS (SELECT * FROM cases c WHERE c.kind = 'child_protection' AND {CASE_AREA}),
+        done AS (SELECT c.id, c.sex, c.risk_categories FROM c
+                  WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(
+                                   coalesce(c.state->'past_reintegrations', '[]') || coalesce(jsonb_build_array(c.state->'reintegration'), '[]')) r
+                                 WHERE (r->>'completed_on')::date BETWEEN $1 AND $2)),
+        by_cat AS (SELECT unnest(CASE WHEN cardinality(risk_categories) = 0 THEN ARRAY['other'] ELSE risk_categories END) AS category, sex FROM done)
+        SELECT category, count(*) FILTER (WHERE sex = 'male') AS boys, count(*) FILTER (WHERE sex = 'female') AS girls,
+               count(*) FILTER (WHERE sex = 'hijra') AS hijra, count(*) AS total
+          FROM by_cat GROUP BY category
+        UNION ALL
+        SELECT NULL, count(*) FILTER (WHERE sex = 'male'), count(*) FILTER (WHERE sex = 'female'),
+               count(*) FILTER (WHERE sex = 'hijra'), count(*) FROM done
+        ORDER BY 1 NULLS LAST
+        "#
+    );
+    bind_filter!(diesel::sql_query(sql), f).load(conn)
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct PipelineRow {
+    #[diesel(sql_type = BigInt)]
+    pub intakes: i64,
+    #[diesel(sql_type = BigInt)]
+    pub risk_assessments: i64,
+    #[diesel(sql_type = BigInt)]
+    pub detailed_assessments: i64,
+    #[diesel(sql_type = BigInt)]
+    pub case_plans: i64,
+    #[diesel(sql_type = BigInt)]
+    pub counselling: i64,
+    #[diesel(sql_type = BigInt)]
+    pub referrals: i64,
+    #[diesel(sql_type = BigInt)]
+    pub reintegrations: i64,
+    #[diesel(sql_type = BigInt)]
+    pub financial_support: i64,
+    #[diesel(sql_type = BigInt)]
+    pub case_conferences: i64,
+}
+
+/// The child-protection pipeline (seed 004): how many cases passed each step in the period,
+/// counted from the timeline (a step counts once per case).
+pub fn case_pipeline(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<PipelineRow> {
+    let sql = format!(
+        r#"
+        WITH c AS (SELECT * FROM cases c WHERE c.kind = 'child_protection' AND {CASE_AREA}),
+        e AS (SELECT e.case_id, e.action, e.data FROM case_events e JOIN c ON c.id = e.case_id
+               WHERE (e.occurred_at AT TIME ZONE 'Asia/Dhaka')::date BETWEEN $1 AND $2)
+        SELECT count(DISTINCT case_id) FILTER (WHERE action = 'open_case') AS intakes,
+               count(DISTINCT case_id) FILTER (WHERE action = 'record_risk_assessment') AS risk_assessments,
+               count(DISTINCT case_id) FILTER (WHERE action = 'record_detailed_assessment') AS detailed_assessments,
+               count(DISTINCT case_id) FILTER (WHERE action = 'submit_case_plan') AS case_plans,
+               count(DISTINCT case_id) FILTER (WHERE action = 'record_service' AND data->>'service' IN ('counselling', 'psychosocial_counselling')) AS counselling,
+               count(DISTINCT case_id) FILTER (WHERE action = 'record_referral') AS referrals,
+               count(DISTINCT case_id) FILTER (WHERE action = 'complete_reintegration') AS reintegrations,
+               count(DISTINCT case_id) FILTER (WHERE action = 'record_service' AND data->>'service' = 'financial_support') AS financial_support,
+               count(DISTINCT case_id) FILTER (WHERE action = 'record_conference') AS case_conferences
+          FROM e
+        "#
+    );
+    bind_filter!(diesel::sql_query(sql), f).get_result(conn)
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct BeneficiaryAggRow {
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub upazila_id: Option<i32>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub programme: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub sex: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub beneficiaries: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub monthly_rate_taka: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    pub monthly_amount_taka: i64,
+}
+
+/// Active beneficiaries on `to` by upazila, programme and sex, with the monthly rate in force
+/// and the monthly total; a total row per programme (`upazila_id` and `sex` null).
+pub fn beneficiaries_by_area(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<BeneficiaryAggRow>> {
+    let sql = r#"
+        WITH b AS (
+            SELECT b.*, (SELECT r.monthly_taka FROM programme_rates r
+                          WHERE r.programme_code = b.programme_code AND r.level IN ('', coalesce(b.education_level, ''))
+                            AND r.fiscal_year <= extract(year FROM $2::date)::int - CASE WHEN extract(month FROM $2::date) < 7 THEN 1 ELSE 0 END
+                          ORDER BY r.fiscal_year DESC, r.level DESC LIMIT 1) AS rate
+              FROM beneficiaries b
+             WHERE b.status = 'active' AND b.start_month <= $2
+               AND ($3::int IS NULL OR b.division_id = $3) AND ($4::int IS NULL OR b.district_id = $4)
+               AND ($5::int IS NULL OR b.upazila_id = $5) AND ($6::uuid IS NULL OR $6 IS NOT NULL) AND $1::date IS NOT NULL)
+        SELECT upazila_id, programme_code AS programme, sex, count(*) AS beneficiaries,
+               CASE WHEN count(DISTINCT rate) = 1 THEN min(rate) END AS monthly_rate_taka,
+               coalesce(sum(rate), 0)::bigint AS monthly_amount_taka
+          FROM b GROUP BY GROUPING SETS ((upazila_id, programme_code, sex), (programme_code))
+         ORDER BY programme_code, upazila_id NULLS LAST, sex
+    "#;
+    bind_filter!(diesel::sql_query(sql), f).load(conn)
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct CycleAggRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub cycle_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub programme: String,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub upazila_id: Option<i32>,
+    #[diesel(sql_type = Date)]
+    pub period_start: NaiveDate,
+    #[diesel(sql_type = Date)]
+    pub period_end: NaiveDate,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = BigInt)]
+    pub payments: i64,
+    #[diesel(sql_type = BigInt)]
+    pub amount_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub paid: i64,
+    #[diesel(sql_type = BigInt)]
+    pub paid_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub failed: i64,
+    #[diesel(sql_type = BigInt)]
+    pub failed_taka: i64,
+}
+
+/// Payment cycles whose period overlaps the report period, with paid and failed amounts
+/// (payments counted in the report's area).
+pub fn payment_cycles(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<CycleAggRow>> {
+    let sql = r#"
+        SELECT pc.id AS cycle_id, pc.programme_code AS programme, pc.upazila_id, pc.period_start, pc.period_end, pc.status,
+               count(p.id) AS payments, coalesce(sum(p.amount_taka), 0)::bigint AS amount_taka,
+               count(p.id) FILTER (WHERE p.status = 'paid') AS paid,
+               coalesce(sum(p.amount_taka) FILTER (WHERE p.status = 'paid'), 0)::bigint AS paid_taka,
+               count(p.id) FILTER (WHERE p.status IN ('failed', 'carried')) AS failed,
+               coalesce(sum(p.amount_taka) FILTER (WHERE p.status IN ('failed', 'carried')), 0)::bigint AS failed_taka
+          FROM payment_cycles pc
+          LEFT JOIN payments p ON p.cycle_id = pc.id
+               AND ($3::int IS NULL OR p.division_id = $3) AND ($4::int IS NULL OR p.district_id = $4)
+               AND ($5::int IS NULL OR p.upazila_id = $5)
+         WHERE pc.period_start <= $2 AND pc.period_end >= $1 AND ($6::uuid IS NULL OR $6 IS NOT NULL)
+         GROUP BY pc.id ORDER BY pc.period_start, pc.programme_code, pc.id
+    "#;
+    bind_filter!(diesel::sql_query(sql), f).load(conn)
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct CctRow {
+    #[diesel(sql_type = BigInt)]
+    pub children_enrolled: i64,
+    #[diesel(sql_type = BigInt)]
+    pub instalments_paid: i64,
+    #[diesel(sql_type = BigInt)]
+    pub amount_paid_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub held_for_breach: i64,
+}
+
+/// The conditional cash transfer: children enrolled (active on `to`), instalments paid in the
+/// period, and children whose payment is held for an unreviewed breach.
+pub fn cct(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<CctRow> {
+    let sql = r#"
+        WITH b AS (SELECT * FROM beneficiaries b WHERE b.programme_code = 'cct'
+                     AND ($3::int IS NULL OR b.division_id = $3) AND ($4::int IS NULL OR b.district_id = $4)
+                     AND ($5::int IS NULL OR b.upazila_id = $5) AND ($6::uuid IS NULL OR $6 IS NOT NULL))
+        SELECT (SELECT count(*) FROM b WHERE b.status = 'active' AND b.start_month <= $2) AS children_enrolled,
+               (SELECT count(*) FROM payments p JOIN b ON b.id = p.beneficiary_id
+                 WHERE p.status = 'paid' AND (p.settled_at AT TIME ZONE 'Asia/Dhaka')::date BETWEEN $1 AND $2) AS instalments_paid,
+               (SELECT coalesce(sum(p.amount_taka), 0)::bigint FROM payments p JOIN b ON b.id = p.beneficiary_id
+                 WHERE p.status = 'paid' AND (p.settled_at AT TIME ZONE 'Asia/Dhaka')::date BETWEEN $1 AND $2) AS amount_paid_taka,
+               (SELECT count(DISTINCT k.beneficiary_id) FROM cct_compliance k JOIN b ON b.id = k.beneficiary_id
+                 WHERE k.breach AND k.reviewed_at IS NULL) AS held_for_breach
+    "#;
+    bind_filter!(diesel::sql_query(sql), f).get_result(conn)
+}
+
+/// The freshest change the reports can reflect (they read live tables: this is now).
+pub fn as_of(conn: &mut PgConnection) -> QueryResult<chrono::DateTime<chrono::Utc>> {
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::Timestamptz>("now()")).get_result(conn)
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct CentreRow {
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub facility_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub facility_name_en: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub facility_name_bn: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub children_served: i64,
+    #[diesel(sql_type = BigInt)]
+    pub boys: i64,
+    #[diesel(sql_type = BigInt)]
+    pub girls: i64,
+    #[diesel(sql_type = BigInt)]
+    pub reintegrated: i64,
+}
+
+/// Children placed in centres (SRTRCCR and other child facilities) during the period, per
+/// centre and in total: served, boys, girls, reintegrated.
+pub fn centre_totals(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<CentreRow>> {
+    let sql = format!(
+        r#"
+        WITH c AS (SELECT * FROM cases c WHERE c.kind = 'child_protection' AND c.state->'placement' IS NOT NULL
+                     AND jsonb_typeof(c.state->'placement') = 'object' AND {CASE_AREA}),
+        served AS (SELECT (c.state->'placement'->>'facility_id')::uuid AS facility_id, c.sex,
+                          coalesce((c.state->'reintegration'->>'completed_on')::date BETWEEN $1 AND $2, false) AS reintegrated
+                     FROM c
+                    WHERE (c.state->'placement'->>'admitted_on')::date <= $2
+                      AND coalesce((c.state->'placement'->>'left_on')::date, $2) >= $1)
+        SELECT s.facility_id, fa.name_en AS facility_name_en, fa.name_bn AS facility_name_bn,
+               count(*) AS children_served, count(*) FILTER (WHERE s.sex = 'male') AS boys,
+               count(*) FILTER (WHERE s.sex = 'female') AS girls, count(*) FILTER (WHERE s.reintegrated) AS reintegrated
+          FROM served s LEFT JOIN facilities fa ON fa.id = s.facility_id
+         GROUP BY GROUPING SETS ((s.facility_id, fa.name_en, fa.name_bn), ())
+         ORDER BY s.facility_id NULLS LAST
+        "#
+    );
+    bind_filter!(diesel::sql_query(sql), f).load(conn)
+}
