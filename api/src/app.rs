@@ -119,6 +119,13 @@ fn allowance_routes(cfg: &mut web::ServiceConfig) {
             .default_service(not_allowed("GET, POST")),
     )
     .service(get("/payment-cycles/{cycle_id}", p::get_payment_cycle))
+    .service(
+        web::resource("/imports/beneficiaries")
+            .app_data(web::PayloadConfig::new(256 * 1024 * 1024))
+            .route(web::post().to(crate::handlers::imports::import_beneficiaries))
+            .default_service(not_allowed("POST")),
+    )
+    .service(get("/jobs/{job_id}", crate::handlers::imports::get_job))
     .service(post("/payment-cycles/{cycle_id}/generation", p::generate_payroll))
     .service(post("/payment-cycles/{cycle_id}/approval", p::approve_payroll))
     .service(get("/payment-cycles/{cycle_id}/export", p::export_payment_file))

@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::handlers::{
-    allowances, audit_events, auth_token, cases, facilities, geo, health, persons, programmes, reference, reports, users,
+    allowances, audit_events, auth_token, cases, facilities, geo, health, imports, persons, programmes, reference, reports, users,
 };
 
 #[derive(OpenApi)]
@@ -59,6 +59,8 @@ use crate::handlers::{
         allowances::beneficiaries::exit_beneficiary,
         allowances::beneficiaries::record_compliance,
         allowances::beneficiaries::review_compliance_breach,
+        imports::import_beneficiaries,
+        imports::get_job,
         allowances::payroll::create_payment_cycle,
         allowances::payroll::list_payment_cycles,
         allowances::payroll::get_payment_cycle,

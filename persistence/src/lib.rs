@@ -10,6 +10,8 @@ pub mod enrolment;
 pub mod facilities;
 pub mod geo;
 pub mod idempotency;
+pub mod imports;
+pub mod jobs;
 pub mod login_failures;
 pub mod page;
 pub mod payments;

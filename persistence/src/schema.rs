@@ -349,6 +349,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    jobs (id) {
+        id -> Uuid,
+        kind -> Text,
+        status -> Text,
+        total -> Int8,
+        done -> Int8,
+        result -> Nullable<Jsonb>,
+        error -> Nullable<Text>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        started_at -> Nullable<Timestamptz>,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    import_beneficiaries (line) {
+        line -> Int4,
+        name_en -> Nullable<Text>,
+        name_bn -> Nullable<Text>,
+        sex -> Text,
+        date_of_birth -> Date,
+        nid -> Nullable<Text>,
+        birth_registration_number -> Nullable<Text>,
+        mobile -> Nullable<Text>,
+        union_id -> Int4,
+        programme_code -> Text,
+        start_month -> Date,
+        payment_provider -> Nullable<Text>,
+        account_number -> Nullable<Text>,
+        education_level -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(districts -> divisions (division_id));
 diesel::joinable!(facility_partners -> facilities (facility_id));
 diesel::joinable!(facility_partners -> partner_organisations (partner_id));
@@ -381,4 +416,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     payment_cycles,
     payments,
     cct_compliance,
+    jobs,
+    import_beneficiaries,
 );

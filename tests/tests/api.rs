@@ -12,6 +12,7 @@ mod api {
     mod errors;
     mod geo;
     mod health;
+    mod imports;
     mod migrations;
     mod payroll;
     mod persons;

@@ -8,6 +8,7 @@ pub mod cases;
 pub mod facilities;
 pub mod geo;
 pub mod health;
+pub mod imports;
 pub mod persons;
 pub mod programmes;
 pub mod reference;

@@ -1,0 +1,349 @@
+//! Bulk import of beneficiaries from CSV, run as a job: `202 Accepted` with a job to poll for
+//! progress (done of total, rate, ETA) and the per-line result. A file that cannot be read
+//! as a whole (encoding, header) is refused at once and changes nothing.
+
+use std::collections::HashMap;
+
+use actix_web::http::header::{self, LOCATION};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use domain::access::Permission;
+use domain::allowance::enrolment::{PaymentAccount, PaymentProvider};
+use domain::allowance::EducationLevel;
+use domain::person::{BirthRegistrationNumber, MobileNumber, Nid, Sex};
+use persistence::imports::ImportRow;
+use persistence::jobs::{self, JobRow};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::policy::require;
+use crate::auth::principal::Principal;
+use crate::problem::{ApiError, FieldError, Problem};
+use crate::state::AppState;
+use crate::unit_of_work::{read, transact};
+
+/// The columns of a beneficiary import file (any order).
+pub const COLUMNS: [&str; 13] = [
+    "name_en",
+    "name_bn",
+    "sex",
+    "date_of_birth",
+    "nid",
+    "birth_registration_number",
+    "mobile",
+    "union_id",
+    "programme",
+    "start_month",
+    "payment_provider",
+    "account_number",
+    "education_level",
+];
+
+/// The most rows one file may hold.
+pub const MAX_ROWS: usize = 2_000_000;
+
+/// Parses the file: a fatal problem (not CSV, a missing column, too many rows) refuses it
+/// whole; a bad row is reported by line and skipped.
+pub fn parse_file(text: &str) -> Result<(Vec<ImportRow>, Vec<(i32, String)>), Vec<FieldError>> {
+    let fatal = |m: String| vec![FieldError::new("file", m)];
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| fatal(format!("the header cannot be read: {e}")))?.clone();
+    let index: HashMap<&str, usize> =
+        headers.iter().enumerate().map(|(i, h)| (h.trim().trim_start_matches('\u{feff}'), i)).collect();
+    let missing: Vec<&str> = COLUMNS.iter().copied().filter(|c| !index.contains_key(c)).collect();
+    if !missing.is_empty() {
+        return Err(fatal(format!("missing column(s): {}", missing.join(", "))));
+    }
+    let (mut rows, mut errors) = (Vec::new(), Vec::new());
+    for (n, record) in reader.records().enumerate() {
+        if n >= MAX_ROWS {
+            return Err(fatal(format!("a file holds at most {MAX_ROWS} rows")));
+        }
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(n as u64 + 2, |p| p.line()) as i32;
+                errors.push((line, format!("unreadable row: {e}")));
+                continue;
+            }
+        };
+        let line = record.position().map_or(n as u64 + 2, |p| p.line()) as i32;
+        match parse_row(line, &record, &index) {
+            Ok(row) => rows.push(row),
+            Err(m) => errors.push((line, m)),
+        }
+    }
+    Ok((rows, errors))
+}
+
+/// A field by column name, trimmed; `None` when empty.
+fn field<'a>(record: &'a csv::StringRecord, index: &HashMap<&str, usize>, column: &str) -> Option<&'a str> {
+    record.get(index[column]).map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn parse_row(line: i32, record: &csv::StringRecord, index: &HashMap<&str, usize>) -> Result<ImportRow, String> {
+    let get = |c: &str| field(record, index, c);
+    let sex = get("sex").and_then(Sex::parse).ok_or("sex must be female, male or hijra")?;
+    let dob = get("date_of_birth")
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .ok_or("date_of_birth must be YYYY-MM-DD")?;
+    let nid = get("nid").map(|v| Nid::parse(v).map(|n| n.as_str().to_owned())).transpose().map_err(|e| format!("nid: {e}"))?;
+    let brn = get("birth_registration_number")
+        .map(|v| BirthRegistrationNumber::parse(v).map(|n| n.as_str().to_owned()))
+        .transpose()
+        .map_err(|e| format!("birth_registration_number: {e}"))?;
+    let mobile = get("mobile")
+        .map(|v| MobileNumber::parse(v).map(|m| m.as_str().to_owned()))
+        .transpose()
+        .map_err(|e| format!("mobile: {e}"))?;
+    let union_id = get("union_id")
+        .and_then(domain::digits::parse_u64)
+        .and_then(|n| i32::try_from(n).ok())
+        .ok_or("union_id must be a number")?;
+    let programme = get("programme").ok_or("programme is required")?.to_owned();
+    let start = get("start_month").ok_or("start_month is required (YYYY-MM)")?;
+    let start_month = NaiveDate::parse_from_str(&format!("{}-01", start.get(..7).unwrap_or(start)), "%Y-%m-%d")
+        .ok()
+        .filter(|d| d.day() == 1)
+        .ok_or("start_month must be YYYY-MM")?;
+    let (provider, account) = match (get("payment_provider"), get("account_number")) {
+        (None, None) => (None, None),
+        (Some(p), Some(a)) => {
+            let provider = PaymentProvider::parse(p).ok_or("payment_provider must be bkash, nagad, rocket, upay or bank")?;
+            let account = PaymentAccount::parse(provider, a).map_err(|e| format!("account_number: {e}"))?;
+            (Some(provider.code().to_owned()), Some(account.number))
+        }
+        _ => return Err("give payment_provider and account_number together".into()),
+    };
+    let level = get("education_level")
+        .map(|l| EducationLevel::parse(l).map(|l| l.code().to_owned()).ok_or("education_level is not a known level"))
+        .transpose()?;
+    let (name_en, name_bn) = (get("name_en").map(str::to_owned), get("name_bn").map(str::to_owned));
+    if name_en.is_none() && name_bn.is_none() {
+        return Err("give name_en or name_bn".into());
+    }
+    Ok(ImportRow {
+        line,
+        name_en,
+        name_bn,
+        sex: sex.code().into(),
+        date_of_birth: dob,
+        nid,
+        birth_registration_number: brn,
+        mobile,
+        union_id,
+        programme_code: programme,
+        start_month,
+        payment_provider: provider,
+        account_number: account,
+        education_level: level,
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01936f5e-0000-7000-8000-0000000000d1", "kind": "import_beneficiaries", "status": "running", "total": 1000000, "done": 500000,
+    "percent": 50.0, "rate_per_second": 52000.0, "eta_seconds": 10, "result": null, "error": null,
+    "created_at": "2026-11-23T06:00:00Z", "started_at": "2026-11-23T06:00:01Z", "finished_at": null
+}))]
+pub struct JobView {
+    pub id: Uuid,
+    pub kind: String,
+    /// `queued`, `running`, `succeeded` or `failed`.
+    pub status: String,
+    pub total: i64,
+    pub done: i64,
+    pub percent: f64,
+    pub rate_per_second: Option<f64>,
+    pub eta_seconds: Option<i64>,
+    /// When finished: counts and the lines skipped with their reasons.
+    #[schema(value_type = Object)]
+    pub result: Option<serde_json::Value>,
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+fn job_view(j: JobRow) -> JobView {
+    let elapsed = j.started_at.map(|s| (j.finished_at.unwrap_or_else(Utc::now) - s).num_milliseconds().max(1) as f64 / 1000.0);
+    let rate = elapsed.filter(|_| j.done > 0).map(|e| j.done as f64 / e);
+    JobView {
+        percent: if j.total > 0 { (j.done as f64 * 100.0 / j.total as f64).min(100.0) } else { 100.0 },
+        eta_seconds: rate
+            .filter(|r| *r > 0.0 && j.status == "running")
+            .map(|r| ((j.total - j.done).max(0) as f64 / r).ceil() as i64),
+        rate_per_second: rate,
+        id: j.id,
+        kind: j.kind,
+        status: j.status,
+        total: j.total,
+        done: j.done,
+        result: j.result,
+        error: j.error,
+        created_at: j.created_at,
+        started_at: j.started_at,
+        finished_at: j.finished_at,
+    }
+}
+
+/// Import beneficiaries from a CSV file (columns: name_en, name_bn, sex, date_of_birth, nid,
+/// birth_registration_number, mobile, union_id, programme, start_month, payment_provider,
+/// account_number, education_level). People are matched by national ID or birth
+/// registration number; rows breaking a rule (one person one allowance, an area outside
+/// yours, ...) are skipped and reported by line. Runs as a job.
+#[utoipa::path(post, path = "/api/v1/imports/beneficiaries", operation_id = "import_beneficiaries", tag = "allowances",
+    request_body(content = String, content_type = "text/csv", description = "The file, with a header line"),
+    security(("bearer" = [])),
+    responses(
+        (status = 202, description = "Accepted; poll the job (`Location`)", body = JobView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "File too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not text/csv", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The file cannot be read as a whole (nothing changed)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn import_beneficiaries(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let is_csv = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.trim().to_ascii_lowercase().starts_with("text/csv"));
+    if !is_csv {
+        return Err(ApiError::UnsupportedMediaType("send the file as text/csv".into()));
+    }
+    let text = std::str::from_utf8(&body).map_err(|_| ApiError::field("file", "the file is not UTF-8 text"))?.to_owned();
+    let (rows, parse_errors) =
+        web::block(move || parse_file(&text)).await.map_err(ApiError::internal)?.map_err(ApiError::Validation)?;
+    let total = rows.len() as i64;
+    let who2 = who.clone();
+    let (job, reach) = transact(&state, move |conn| {
+        let own = crate::scoping::own_subject(conn, who2.scope)?;
+        let actor = require(conn, &who2, Permission::ManageBeneficiaries, &own)?;
+        Ok((jobs::create(conn, "import_beneficiaries", total, who2.user_id)?, crate::scoping::reach(actor.scope)))
+    })
+    .await?;
+    let pool = state.pool.clone();
+    let job_id = job.id;
+    std::thread::Builder::new()
+        .name(format!("job-{job_id}"))
+        .spawn(move || {
+            let (Ok(mut progress_conn), Ok(mut work_conn)) = (pool.get(), pool.get()) else {
+                log::error!("job {job_id}: no database connection");
+                return;
+            };
+            let _ = jobs::start(&mut progress_conn, job_id);
+            let actor = who.audit_actor();
+            let outcome = persistence::imports::load_beneficiaries(
+                &mut work_conn,
+                &rows,
+                reach,
+                who.user_id,
+                &mut |done| {
+                    let _ = jobs::progress(&mut progress_conn, job_id, done);
+                },
+                &mut |conn, o| {
+                    persistence::audit::record(
+                        conn,
+                        persistence::audit::AuditEntry {
+                            actor: &actor,
+                            action: "import.beneficiaries",
+                            entity_type: "job",
+                            entity_id: job_id.to_string(),
+                            before: None,
+                            after: Some(serde_json::json!({"imported": o.imported, "skipped": o.errors.len() + parse_errors.len()})),
+                            request_id: Some(&who.request_id),
+                        },
+                    )
+                    .map(|_| ())
+                },
+            );
+            let result = outcome
+                .map(|o| {
+                    let mut errors: Vec<(i32, String)> = parse_errors.clone();
+                    errors.extend(o.errors);
+                    errors.sort();
+                    serde_json::json!({
+                        "imported": o.imported,
+                        "persons_created": o.persons_created,
+                        "persons_matched": o.persons_matched,
+                        "skipped": errors.len(),
+                        "errors": errors.iter().map(|(line, message)| serde_json::json!({"line": line, "message": message})).collect::<Vec<_>>(),
+                    })
+                })
+                .map_err(|e| {
+                    log::error!("job {job_id} failed: {e}");
+                    "the import failed and changed nothing; quote the job id when reporting it".to_owned()
+                });
+            let _ = jobs::finish(&mut progress_conn, job_id, result);
+        })
+        .map_err(ApiError::internal)?;
+    Ok(HttpResponse::Accepted().insert_header((LOCATION, format!("/api/v1/jobs/{job_id}"))).json(job_view(job)))
+}
+
+/// A job you started: progress, rate, ETA, and the result when done.
+#[utoipa::path(get, path = "/api/v1/jobs/{job_id}", operation_id = "get_job", tag = "allowances",
+    params(("job_id" = Uuid, Path, description = "The job")), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The job", body = JobView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such job of yours", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_job(state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let job = read(&state, move |conn| {
+        crate::auth::policy::require_active(conn, &who)?;
+        jobs::find(conn, id)?.filter(|j| j.created_by == who.user_id).ok_or(ApiError::NotFound("job"))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(job_view(job)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "name_en,name_bn,sex,date_of_birth,nid,birth_registration_number,mobile,union_id,programme,start_month,payment_provider,account_number,education_level";
+
+    #[test]
+    fn rows_parse_or_report_their_line() {
+        let text = format!(
+            "{HEADER}\nAmena,আমেনা,female,1950-01-01,১৯৫০১২৩৪৫৬,,,1,old_age,2025-07,bkash,01711111111,\n\
+             \"Begum, Rahima\",,female,1951-02-02,,,,1,old_age,2025-07,,,\n\
+             Bad,,robot,1950-01-01,,,,1,old_age,2025-07,,,\n\
+             NoAccount,,male,1950-01-01,,,,1,old_age,2025-07,bkash,,\n"
+        );
+        let (rows, errors) = parse_file(&text).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].nid.as_deref(), Some("1950123456"));
+        assert_eq!(rows[1].name_en.as_deref(), Some("Begum, Rahima"));
+        assert_eq!(rows[1].line, 3);
+        assert_eq!(errors.iter().map(|e| e.0).collect::<Vec<_>>(), [4, 5]);
+    }
+
+    #[test]
+    fn a_missing_column_refuses_the_file() {
+        let e = parse_file("name_en,sex\nA,female\n").unwrap_err();
+        assert!(e[0].message.contains("missing column"));
+        assert!(parse_file("").is_err());
+    }
+
+    proptest::proptest! {
+        /// Whatever arrives, parsing never panics and reports lines that exist.
+        #[test]
+        fn arbitrary_files_never_panic(body in "\\PC{0,300}") {
+            let text = format!("{HEADER}\n{body}");
+            if let Ok((rows, errors)) = parse_file(&text) {
+                let lines = text.lines().count() as i32 + 1;
+                proptest::prop_assert!(rows.iter().all(|r| r.line >= 2 && r.line <= lines));
+                proptest::prop_assert!(errors.iter().all(|e| e.0 >= 1 && e.0 <= lines));
+            }
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! Bulk import of beneficiaries (for example from an earlier MIS): rows are streamed into a
+//! temporary table with COPY, checked and resolved set-based in SQL, then persons,
+//! applications and beneficiaries are inserted with INSERT ... SELECT. All in one
+//! transaction: a failure leaves nothing behind; rows that break a rule are reported by line
+//! and skipped.
+
+use std::io::Write;
+
+use diesel::pg::CopyFormat;
+use diesel::prelude::*;
+use diesel::sql_types::{Integer, Nullable, Text, Uuid as SqlUuid};
+use uuid::Uuid;
+
+use crate::reach::Reach;
+use crate::schema::import_beneficiaries;
+
+/// One row, already parsed and normalised (identifiers in ASCII, codes checked).
+#[derive(Debug, Clone)]
+pub struct ImportRow {
+    pub line: i32,
+    pub name_en: Option<String>,
+    pub name_bn: Option<String>,
+    pub sex: String,
+    pub date_of_birth: chrono::NaiveDate,
+    pub nid: Option<String>,
+    pub birth_registration_number: Option<String>,
+    pub mobile: Option<String>,
+    pub union_id: i32,
+    pub programme_code: String,
+    pub start_month: chrono::NaiveDate,
+    pub payment_provider: Option<String>,
+    pub account_number: Option<String>,
+    pub education_level: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOutcome {
+    pub imported: i64,
+    pub persons_created: i64,
+    pub persons_matched: i64,
+    /// (line, message) for every row skipped.
+    pub errors: Vec<(i32, String)>,
+}
+
+#[derive(QueryableByName)]
+struct LineError {
+    #[diesel(sql_type = Integer)]
+    line: i32,
+    #[diesel(sql_type = Text)]
+    error: String,
+}
+
+fn csv_field(v: &Option<String>) -> String {
+    match v {
+        None => String::new(),
+        Some(s) => format!("\"{}\"", s.replace('"', "\"\"")),
+    }
+}
+
+/// Loads the rows; `progress` is told how many rows are through (coarsely, per phase).
+pub fn load_beneficiaries(
+    conn: &mut PgConnection,
+    rows: &[ImportRow],
+    reach: Reach,
+    by: Uuid,
+    progress: &mut dyn FnMut(i64),
+    // Runs inside the transaction before it commits (for the audit row).
+    before_commit: &mut dyn FnMut(&mut PgConnection, &ImportOutcome) -> QueryResult<()>,
+) -> QueryResult<ImportOutcome> {
+    let total = rows.len() as i64;
+    conn.transaction(|conn| {
+        diesel::sql_query(
+            "CREATE TEMP TABLE import_beneficiaries (
+                line int PRIMARY KEY, name_en text, name_bn text, sex text NOT NULL, date_of_birth date NOT NULL,
+                nid text, birth_registration_number text, mobile text, union_id int NOT NULL, programme_code text NOT NULL,
+                start_month date NOT NULL, payment_provider text, account_number text, education_level text,
+                error text, person_id uuid, new_person boolean NOT NULL DEFAULT false, application_id uuid,
+                division_id int, district_id int, upazila_id int, exclusivity_group text) ON COMMIT DROP",
+        )
+        .execute(conn)?;
+        let mut data = Vec::with_capacity(rows.len() * 128);
+        for r in rows {
+            writeln!(
+                data,
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                r.line,
+                csv_field(&r.name_en),
+                csv_field(&r.name_bn),
+                r.sex,
+                r.date_of_birth,
+                csv_field(&r.nid),
+                csv_field(&r.birth_registration_number),
+                csv_field(&r.mobile),
+                r.union_id,
+                csv_field(&Some(r.programme_code.clone())),
+                r.start_month,
+                csv_field(&r.payment_provider),
+                csv_field(&r.account_number),
+                csv_field(&r.education_level),
+            )
+            .expect("writing to memory");
+        }
+        diesel::copy_from(import_beneficiaries::table)
+            .from_raw_data(import_beneficiaries::table, |w| {
+                w.write_all(&data).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
+            })
+            .with_format(CopyFormat::Csv)
+            .execute(conn)?;
+        progress(total / 4);
+        let (div, dist, upz): (Option<i32>, Option<i32>, Option<i32>) = match reach {
+            Reach::Division(d) => (Some(d), None, None),
+            Reach::District(d) => (None, Some(d), None),
+            Reach::Upazila(u) => (None, None, Some(u)),
+            _ => (None, None, None),
+        };
+        let steps: &[&str] = &[
+            // Where: the union's upazila, district and division.
+            "UPDATE import_beneficiaries t SET upazila_id = un.upazila_id, district_id = u.district_id, division_id = d.division_id
+               FROM unions un JOIN upazilas u ON u.id = un.upazila_id JOIN districts d ON d.id = u.district_id WHERE un.id = t.union_id",
+            "UPDATE import_beneficiaries SET error = 'no such union' WHERE upazila_id IS NULL",
+            "UPDATE import_beneficiaries SET error = 'the union lies outside your area'
+              WHERE error IS NULL AND (($1::int IS NOT NULL AND division_id <> $1) OR ($2::int IS NOT NULL AND district_id <> $2)
+                                       OR ($3::int IS NOT NULL AND upazila_id <> $3))",
+            "UPDATE import_beneficiaries t SET exclusivity_group = v.definition ->> 'exclusivity_group'
+               FROM (SELECT DISTINCT ON (code) code, definition FROM programme_versions ORDER BY code, effective_from DESC) v
+              WHERE v.code = t.programme_code",
+            "UPDATE import_beneficiaries t SET error = 'no such programme'
+              WHERE error IS NULL AND NOT EXISTS (SELECT 1 FROM programme_versions v WHERE v.code = t.programme_code)",
+            // The same identifier twice in the file: only the first line counts.
+            "UPDATE import_beneficiaries t SET error = 'the same identifier is on an earlier line'
+               FROM (SELECT line, row_number() OVER (PARTITION BY coalesce(nid, birth_registration_number) ORDER BY line) AS n
+                       FROM import_beneficiaries WHERE coalesce(nid, birth_registration_number) IS NOT NULL) d
+              WHERE d.line = t.line AND d.n > 1 AND t.error IS NULL",
+            // People already on record, by identifier.
+            "UPDATE import_beneficiaries t SET person_id = p.id FROM persons p
+              WHERE t.error IS NULL AND ((t.nid IS NOT NULL AND p.nid = t.nid)
+                 OR (t.birth_registration_number IS NOT NULL AND p.birth_registration_number = t.birth_registration_number))",
+            "UPDATE import_beneficiaries t SET error = 'already a beneficiary of this programme'
+              WHERE error IS NULL AND EXISTS (SELECT 1 FROM beneficiaries b WHERE b.person_id = t.person_id
+                                               AND b.programme_code = t.programme_code AND b.status <> 'exited')",
+            "UPDATE import_beneficiaries t SET error = 'already receives an allowance of the same group (one person, one allowance)'
+              WHERE error IS NULL AND t.exclusivity_group IS NOT NULL
+                AND EXISTS (SELECT 1 FROM beneficiaries b WHERE b.person_id = t.person_id
+                             AND b.exclusivity_group = t.exclusivity_group AND b.status <> 'exited')",
+            "UPDATE import_beneficiaries SET person_id = uuid_v7(), new_person = true WHERE error IS NULL AND person_id IS NULL",
+            // One person twice in the same group or programme within the file.
+            "UPDATE import_beneficiaries t SET error = 'the same person is on an earlier line for this programme or group'
+               FROM (SELECT line, row_number() OVER (PARTITION BY person_id, coalesce(exclusivity_group, programme_code) ORDER BY line) AS n
+                       FROM import_beneficiaries WHERE error IS NULL) d
+              WHERE d.line = t.line AND d.n > 1",
+        ];
+        for (i, sql) in steps.iter().enumerate() {
+            let q = diesel::sql_query(*sql);
+            if i == 2 {
+                q.bind::<Nullable<Integer>, _>(div).bind::<Nullable<Integer>, _>(dist).bind::<Nullable<Integer>, _>(upz).execute(conn)?;
+            } else {
+                q.execute(conn)?;
+            }
+        }
+        progress(total / 2);
+        let persons_created = diesel::sql_query(
+            "INSERT INTO persons (id, name_en, name_bn, sex, date_of_birth, nid, birth_registration_number, mobile,
+                                  division_id, district_id, upazila_id, union_id, created_by)
+             SELECT DISTINCT ON (person_id) person_id, name_en, name_bn, sex, date_of_birth, nid, birth_registration_number, mobile,
+                    division_id, district_id, upazila_id, union_id, $1
+               FROM import_beneficiaries WHERE error IS NULL AND new_person ORDER BY person_id, line",
+        )
+        .bind::<SqlUuid, _>(by)
+        .execute(conn)? as i64;
+        diesel::sql_query("UPDATE import_beneficiaries SET application_id = uuid_v7() WHERE error IS NULL").execute(conn)?;
+        diesel::sql_query(
+            "INSERT INTO applications (id, programme_code, person_id, division_id, district_id, upazila_id, status, facts,
+                                       education_level, verdict, reasons, priority_score, submitted_on, decided_by, decided_on, note, created_by)
+             SELECT application_id, programme_code, person_id, division_id, district_id, upazila_id, 'approved', '{}'::jsonb,
+                    education_level, 'needs_verification', '[]'::jsonb, 0, start_month, $1, current_date, 'imported', $1
+               FROM import_beneficiaries WHERE error IS NULL",
+        )
+        .bind::<SqlUuid, _>(by)
+        .execute(conn)?;
+        progress(total * 3 / 4);
+        let imported = diesel::sql_query(
+            "INSERT INTO beneficiaries (id, person_id, programme_code, exclusivity_group, application_id, division_id, district_id,
+                                        upazila_id, sex, education_level, status, start_month, payment_provider, account_number)
+             SELECT uuid_v7(), person_id, programme_code, exclusivity_group, application_id, division_id, district_id,
+                    upazila_id, sex, education_level, 'active', start_month, payment_provider, account_number
+               FROM import_beneficiaries WHERE error IS NULL",
+        )
+        .execute(conn)? as i64;
+        let errors: Vec<LineError> =
+            diesel::sql_query("SELECT line, error FROM import_beneficiaries WHERE error IS NOT NULL ORDER BY line").load(conn)?;
+        let matched: Vec<LineError> = diesel::sql_query(
+            "SELECT 0 AS line, count(*)::text AS error FROM import_beneficiaries WHERE error IS NULL AND NOT new_person",
+        )
+        .load(conn)?;
+        let outcome = ImportOutcome {
+            imported,
+            persons_created,
+            persons_matched: matched.first().and_then(|m| m.error.parse().ok()).unwrap_or(0),
+            errors: errors.into_iter().map(|e| (e.line, e.error)).collect(),
+        };
+        before_commit(conn, &outcome)?;
+        progress(total);
+        Ok(outcome)
+    })
+}

@@ -1,0 +1,130 @@
+//! Bulk import of beneficiaries as a job: progress, per-line report, all-or-nothing on a
+//! fatal error, the same rules as one-by-one enrolment.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use sheba_tests::TestApp;
+
+const HEADER: &str = "name_en,name_bn,sex,date_of_birth,nid,birth_registration_number,mobile,union_id,programme,start_month,payment_provider,account_number,education_level";
+
+fn wait(app: &TestApp, token: &str, location: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let job = app.get(location).bearer(token).send().expect(200).json;
+        if job["status"] == "succeeded" || job["status"] == "failed" {
+            return job;
+        }
+        assert!(Instant::now() < deadline, "job did not finish: {job}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn import_reports_every_skipped_line_and_applies_the_rules() {
+    let app = TestApp::new();
+    let (_, officer) = app.user("upz.import", "upazila_officer", "upazila:1");
+    // Someone already on record (matched by NID) and one already receiving an allowance.
+    let existing = app
+        .post("/api/v1/persons")
+        .bearer(&officer)
+        .json(&json!({"name_en": "Known", "sex": "female", "date_of_birth": "1950-01-01", "nid": "1950000001", "union_id": 1}))
+        .send()
+        .expect(201)
+        .json["person"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let file = format!(
+        "{HEADER}\n\
+         Known,,female,1950-01-01,১৯৫০০০০০০১,,,1,old_age,2025-07,bkash,01711111111,\n\
+         New One,নতুন,female,1952-02-02,1952000002,,,1,old_age,2025-07,nagad,01822222222,\n\
+         Same Person Again,,female,1952-02-02,1952000002,,,1,widow,2025-07,,,\n\
+         Far Away,,male,1950-03-03,1950000003,,,4540,old_age,2025-07,,,\n\
+         Robot,,robot,1950-01-01,,,,1,old_age,2025-07,,,\n\
+         \"Student, Hijra\",,hijra,2010-01-01,,20101234567890123,,1,hijra_stipend,2025-07,,,secondary\n\
+         Nobody,,female,1950-01-01,1950000009,,,1,king_allowance,2025-07,,,\n"
+    );
+    let r = app
+        .post("/api/v1/imports/beneficiaries")
+        .bearer(&officer)
+        .header("Content-Type", "text/csv")
+        .raw(file)
+        .send()
+        .expect(202);
+    let location = r.header("location").unwrap().to_owned();
+    assert_eq!(r.json["total"], 6, "six rows parsed; the robot was refused while reading");
+    let job = wait(&app, &officer, &location);
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(job["done"], 6);
+    assert_eq!(job["percent"], 100.0);
+    let result = &job["result"];
+    assert_eq!(result["imported"], 3, "{result}");
+    assert_eq!(result["persons_matched"], 1);
+    assert_eq!(result["persons_created"], 2);
+    let errors: Vec<(i64, String)> = result["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_i64().unwrap(), e["message"].as_str().unwrap().to_owned()))
+        .collect();
+    let lines: Vec<i64> = errors.iter().map(|e| e.0).collect();
+    assert_eq!(lines, [4, 5, 6, 8], "{errors:?}");
+    assert!(errors[0].1.contains("earlier line"));
+    assert!(errors[1].1.contains("outside your area"));
+    assert!(errors[2].1.contains("sex"));
+    assert!(errors[3].1.contains("no such programme"));
+    // The matched person got the allowance; the new ones exist with Bangla names.
+    let bens = app.all_pages("/api/v1/beneficiaries", Some(&officer));
+    assert_eq!(bens.len(), 3);
+    assert!(bens.iter().any(|b| b["person_id"] == existing.as_str() && b["account_number"] == "01711111111"));
+    assert!(bens.iter().any(|b| b["programme"] == "hijra_stipend" && b["education_level"] == "secondary"));
+    // Importing the same file again adds nobody: they are all beneficiaries already.
+    let again = format!("{HEADER}\nKnown,,female,1950-01-01,1950000001,,,1,old_age,2025-07,,,\n");
+    let r = app
+        .post("/api/v1/imports/beneficiaries")
+        .bearer(&officer)
+        .header("Content-Type", "text/csv")
+        .raw(again)
+        .send()
+        .expect(202);
+    let job = wait(&app, &officer, r.header("location").unwrap());
+    assert_eq!(job["result"]["imported"], 0);
+    assert!(job["result"]["errors"][0]["message"].as_str().unwrap().contains("already a beneficiary"));
+    // The import is audited; someone else cannot see the job.
+    let (_, other) = app.user("upz.other", "upazila_officer", "upazila:1");
+    app.get(&location).bearer(&other).send().expect_problem(404, "not_found");
+}
+
+#[test]
+fn a_fatal_file_changes_nothing() {
+    let app = TestApp::new();
+    let (_, officer) = app.user("upz.fatal", "upazila_officer", "upazila:1");
+    let r = app
+        .post("/api/v1/imports/beneficiaries")
+        .bearer(&officer)
+        .header("Content-Type", "text/csv")
+        .raw("name_en,sex\nA,female\n")
+        .send()
+        .expect_problem(422, "validation_failed");
+    assert!(r.json["errors"][0]["message"].as_str().unwrap().contains("missing column"));
+    app.post("/api/v1/imports/beneficiaries")
+        .bearer(&officer)
+        .json(&json!({}))
+        .send()
+        .expect_problem(415, "unsupported_media_type");
+    app.post("/api/v1/imports/beneficiaries")
+        .bearer(&officer)
+        .header("Content-Type", "text/csv")
+        .raw(vec![0xff, 0xfe, 0x00])
+        .send()
+        .expect_problem(422, "validation_failed");
+    assert!(app.all_pages("/api/v1/beneficiaries", Some(&officer)).is_empty());
+    let (_, cw) = app.user("cw.import", "caseworker", "upazila:1");
+    app.post("/api/v1/imports/beneficiaries")
+        .bearer(&cw)
+        .header("Content-Type", "text/csv")
+        .raw(format!("{HEADER}\n"))
+        .send()
+        .expect_problem(403, "role_lacks_permission");
+}
