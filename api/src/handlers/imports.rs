@@ -43,9 +43,12 @@ pub const COLUMNS: [&str; 13] = [
 /// The most rows one file may hold.
 pub const MAX_ROWS: usize = 2_000_000;
 
+/// Rows that parsed, and (line, reason) for those that did not.
+pub type ParsedFile = (Vec<ImportRow>, Vec<(i32, String)>);
+
 /// Parses the file: a fatal problem (not CSV, a missing column, too many rows) refuses it
 /// whole; a bad row is reported by line and skipped.
-pub fn parse_file(text: &str) -> Result<(Vec<ImportRow>, Vec<(i32, String)>), Vec<FieldError>> {
+pub fn parse_file(text: &str) -> Result<ParsedFile, Vec<FieldError>> {
     let fatal = |m: String| vec![FieldError::new("file", m)];
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|e| fatal(format!("the header cannot be read: {e}")))?.clone();
