@@ -169,7 +169,7 @@ pub struct JobView {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-fn job_view(j: JobRow) -> JobView {
+pub(crate) fn job_view(j: JobRow) -> JobView {
     let elapsed = j.started_at.map(|s| (j.finished_at.unwrap_or_else(Utc::now) - s).num_milliseconds().max(1) as f64 / 1000.0);
     let rate = elapsed.filter(|_| j.done > 0).map(|e| j.done as f64 / e);
     JobView {

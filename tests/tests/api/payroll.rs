@@ -10,6 +10,26 @@ fn fiscal_year() -> String {
     domain::allowance::FiscalYear::of(domain::time::dhaka_date(Utc::now())).to_string()
 }
 
+/// Runs payroll generation (a job) to its end and returns the cycle.
+fn generate_and_wait(app: &TestApp, token: &str, cycle: &str) -> Value {
+    let r = app.post(&format!("/api/v1/payment-cycles/{cycle}/generation")).bearer(token).send().expect(202);
+    wait_job(app, token, r.header("location").unwrap());
+    app.get(&format!("/api/v1/payment-cycles/{cycle}")).bearer(token).send().expect(200).json
+}
+
+fn wait_job(app: &TestApp, token: &str, location: &str) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let job = app.get(location).bearer(token).send().expect(200).json;
+        if job["status"] == "succeeded" {
+            return job;
+        }
+        assert!(job["status"] != "failed", "{job}");
+        assert!(std::time::Instant::now() < deadline, "job did not finish: {job}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 fn versioned(app: &TestApp, token: &str, path: &str, version: &Value, body: Value) -> Resp {
     app.post(path).bearer(token).header("If-Match", &format!("\"{version}\"")).json(&body).send()
 }
@@ -81,14 +101,21 @@ fn payroll_from_generation_to_reconciliation_and_carry_over() {
         .send()
         .expect_problem(422, "payroll-period-whole-months");
     // Generation started twice at once makes one payroll.
-    let statuses: Vec<u16> = std::thread::scope(|s| {
+    let locations: Vec<String> = std::thread::scope(|s| {
         let hs: Vec<_> = (0..2)
-            .map(|_| s.spawn(|| app.post(&format!("/api/v1/payment-cycles/{id}/generation")).bearer(&officer).send().status))
+            .map(|_| {
+                s.spawn(|| {
+                    let r = app.post(&format!("/api/v1/payment-cycles/{id}/generation")).bearer(&officer).send().expect(202);
+                    r.header("location").unwrap().to_owned()
+                })
+            })
             .collect();
         hs.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    assert_eq!(statuses, [200, 200]);
-    let c = app.post(&format!("/api/v1/payment-cycles/{id}/generation")).bearer(&officer).send().expect(200).json;
+    let jobs: Vec<Value> = locations.iter().map(|l| wait_job(&app, &officer, l)).collect();
+    let added: Vec<i64> = jobs.iter().map(|j| j["result"]["added"].as_i64().unwrap()).collect();
+    assert_eq!(added.iter().sum::<i64>(), 3, "the second run added nobody: {added:?}");
+    let c = app.get(&format!("/api/v1/payment-cycles/{id}")).bearer(&officer).send().expect(200).json;
     let t = &c["totals"];
     assert_eq!(t["payments"], 3);
     assert_eq!(t["amount_taka"], 3 * (600 + 600 + 650), "two months at 600, one at 650");
@@ -173,11 +200,11 @@ fn payroll_from_generation_to_reconciliation_and_carry_over() {
         .expect(201)
         .json;
     let nid = next["id"].as_str().unwrap();
-    let n = app.post(&format!("/api/v1/payment-cycles/{nid}/generation")).bearer(&officer).send().expect(200).json;
+    let n = generate_and_wait(&app, &officer, nid);
     assert_eq!(n["totals"]["payments"], 4);
     assert_eq!(n["totals"]["carried_in"], 1);
     assert_eq!(n["totals"]["amount_taka"], 3 * 3 * 650 + 1850);
-    let again = app.post(&format!("/api/v1/payment-cycles/{nid}/generation")).bearer(&officer).send().expect(200).json;
+    let again = generate_and_wait(&app, &officer, nid);
     assert_eq!(again["totals"], n["totals"], "generation is idempotent");
     // An overlapping cycle pays nobody twice for the same months.
     let overlap = app
@@ -187,13 +214,13 @@ fn payroll_from_generation_to_reconciliation_and_carry_over() {
         .send()
         .expect(201)
         .json;
-    let o = app
-        .post(&format!("/api/v1/payment-cycles/{}/generation", overlap["id"].as_str().unwrap()))
+    let o = generate_and_wait(&app, &officer, overlap["id"].as_str().unwrap());
+    assert_eq!(o["totals"]["payments"], 0);
+    // An approved payroll is not generated again.
+    app.post(&format!("/api/v1/payment-cycles/{id}/generation"))
         .bearer(&officer)
         .send()
-        .expect(200)
-        .json;
-    assert_eq!(o["totals"]["payments"], 0);
+        .expect_problem(409, "payroll-status-order");
     // Cycles for the whole country need national scope.
     app.post("/api/v1/payment-cycles")
         .bearer(&officer)
@@ -265,8 +292,7 @@ fn cct_instalments_are_held_on_a_breach_until_reviewed_and_stop_after_18_months(
             .to_owned()
     };
     let third = cycle("2025-07-01", "2025-12-31");
-    let generate =
-        |id: &str| app.post(&format!("/api/v1/payment-cycles/{id}/generation")).bearer(&officer).send().expect(200).json;
+    let generate = |id: &str| generate_and_wait(&app, &officer, id);
     assert_eq!(generate(&third)["totals"]["payments"], 0, "held");
     app.post(&format!("/api/v1/beneficiaries/{bid}/compliance/2025-06-01/review"))
         .bearer(&officer)

@@ -183,13 +183,14 @@ pub async fn create_payment_cycle(
         .json(view))
 }
 
-/// Generate the payroll: every active beneficiary with an account, for each month of the
-/// period from their start month, at the rate in force that month; failed payments of earlier
-/// cycles are carried in. Idempotent: running it again (even at the same moment) pays nobody twice.
+/// Generate the payroll, as a job: every active beneficiary with an account, for each month
+/// of the period from their start month, at the rate in force that month; failed payments of
+/// earlier cycles are carried in. Idempotent: running it again (even at the same moment)
+/// pays nobody twice. Answers `202 Accepted` with the job; its result holds the totals.
 #[utoipa::path(post, path = "/api/v1/payment-cycles/{cycle_id}/generation", operation_id = "generate_payroll", tag = "payments",
     params(("cycle_id" = Uuid, Path, description = "The cycle")), security(("bearer" = [])),
     responses(
-        (status = 200, description = "Generated (or already was); totals", body = CycleView),
+        (status = 202, description = "Accepted; poll the job (`Location`)", body = crate::handlers::imports::JobView),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such cycle", body = Problem, content_type = "application/problem+json"),
@@ -201,22 +202,56 @@ pub async fn generate_payroll(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let view = transact(&state, move |conn| {
-        let c = repo::find_cycle_for_update(conn, id)?.ok_or(ApiError::NotFound("payment cycle"))?;
+    let who2 = who.clone();
+    // Check now what can be checked, so a refusal is an immediate 4xx rather than a failed job.
+    let job = transact(&state, move |conn| {
+        let c = repo::find_cycle(conn, id)?.ok_or(ApiError::NotFound("payment cycle"))?;
         let subject = cycle_subject(conn, c.upazila_id)?;
-        require(conn, &who, Permission::PreparePayroll, &subject)?;
-        let c = if payroll::may_generate(status_of(&c)?)? {
-            let (fresh, carried) = repo::generate(conn, &c)?;
-            let c = repo::set_cycle_status(conn, id, CycleStatus::Generated.code(), who.user_id, Utc::now())?;
-            audit(conn, &who, "payment_cycle.generate", &c, serde_json::json!({"payments": fresh, "carried_in": carried}))?;
-            c
-        } else {
-            c
-        };
-        cycle_view(conn, &c)
+        require(conn, &who2, Permission::PreparePayroll, &subject)?;
+        payroll::may_generate(status_of(&c)?)?;
+        Ok(persistence::jobs::create(conn, "generate_payroll", 1, who2.user_id)?)
     })
     .await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
+    let pool = state.pool.clone();
+    let job_id = job.id;
+    std::thread::Builder::new()
+        .name(format!("job-{job_id}"))
+        .spawn(move || {
+            let (Ok(mut progress_conn), Ok(mut conn)) = (pool.get(), pool.get()) else {
+                log::error!("job {job_id}: no database connection");
+                return;
+            };
+            let _ = persistence::jobs::start(&mut progress_conn, job_id);
+            let result = conn.build_transaction().run(|conn| -> Result<serde_json::Value, ApiError> {
+                // The cycle row lock serialises concurrent generations of one cycle.
+                let c = repo::find_cycle_for_update(conn, id)?.ok_or(ApiError::NotFound("payment cycle"))?;
+                payroll::may_generate(status_of(&c)?)?;
+                let (fresh, carried) = repo::generate(conn, &c)?;
+                let c = repo::set_cycle_status(conn, id, CycleStatus::Generated.code(), who.user_id, Utc::now())?;
+                audit(
+                    conn,
+                    &who,
+                    "payment_cycle.generate",
+                    &c,
+                    serde_json::json!({"payments": fresh, "carried_in": carried, "job_id": job_id}),
+                )?;
+                let view = cycle_view(conn, &c)?;
+                Ok(serde_json::json!({"cycle_id": id, "added": fresh, "carried_in": carried, "totals": view.totals}))
+            });
+            let _ = persistence::jobs::progress(&mut progress_conn, job_id, 1);
+            let result = result.map_err(|e| match e {
+                ApiError::Refused(r) => r.label.en.to_owned(),
+                other => {
+                    log::error!("job {job_id} failed: {other}");
+                    "payroll generation failed and changed nothing; quote the job id when reporting it".to_owned()
+                }
+            });
+            let _ = persistence::jobs::finish(&mut progress_conn, job_id, result);
+        })
+        .map_err(ApiError::internal)?;
+    Ok(HttpResponse::Accepted()
+        .insert_header((LOCATION, format!("/api/v1/jobs/{job_id}")))
+        .json(crate::handlers::imports::job_view(job)))
 }
 
 /// Approve a generated payroll for payment; not by the person who generated it. Requires `If-Match`.
