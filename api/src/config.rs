@@ -42,6 +42,22 @@ pub enum Command {
     User(UserCommand),
     /// Print the OpenAPI document (this is how openapi/openapi.json is regenerated).
     Openapi,
+    /// Bulk imports, with a progress bar (works whether or not the server runs).
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import beneficiaries from a CSV file (the columns of POST /api/v1/imports/beneficiaries).
+    Beneficiaries {
+        /// The CSV file.
+        #[arg(long)]
+        file: std::path::PathBuf,
+        /// The account the import is made as: its scope bounds the rows, and it is recorded as their author.
+        #[arg(long = "as")]
+        username: String,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

@@ -8,7 +8,7 @@ use actix_web::web;
 use anyhow::Context;
 use api::accounts::{self, AccountInput, NewAccount};
 use api::auth::tokens::TokenService;
-use api::config::{Cli, Command, ServeArgs, UserCommand};
+use api::config::{Cli, Command, ImportCommand, ServeArgs, UserCommand};
 use api::database::{self, Database};
 use api::AppState;
 use clap::Parser;
@@ -69,7 +69,74 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve(args) => serve(cli.db, args),
+        Command::Import(ImportCommand::Beneficiaries { file, username }) => import_beneficiaries(&cli.db, &file, &username),
     }
+}
+
+/// Runs a beneficiary import in this process, showing a progress bar on standard error.
+fn import_beneficiaries(db: &api::config::DatabaseOpts, file: &std::path::Path, username: &str) -> anyhow::Result<()> {
+    use domain::access::{Permission, Role, Scope};
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let (rows, parse_errors) = api::handlers::imports::parse_file(&text).map_err(|errors| {
+        anyhow::anyhow!(
+            "the file cannot be imported:\n{}",
+            errors.iter().map(|e| format!("  {}", e.message)).collect::<Vec<_>>().join("\n")
+        )
+    })?;
+    let database = database::open(db)?;
+    migrate(&database.url)?;
+    let mut conn = PgConnection::establish(&database.url)?;
+    let user = persistence::users::find_by_username(&mut conn, &username.to_lowercase())?
+        .filter(|u| u.status == "active")
+        .ok_or_else(|| anyhow::anyhow!("no active account {username}"))?;
+    let role: Role = user.role.parse().map_err(|_| anyhow::anyhow!("stored role is invalid"))?;
+    let scope: Scope = user.scope.parse().map_err(|_| anyhow::anyhow!("stored scope is invalid"))?;
+    anyhow::ensure!(role.grants(Permission::ManageBeneficiaries), "{username} ({role}) may not manage beneficiaries");
+    let bar = indicatif::ProgressBar::new(rows.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{bar:40}] {pos}/{len} rows  {per_sec}  eta {eta}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let actor = AuditActor { id: Some(user.id), label: format!("cli:{}", user.username) };
+    let skipped_while_reading = parse_errors.len();
+    let outcome = persistence::imports::load_beneficiaries(
+        &mut conn,
+        &rows,
+        api::scoping::reach(scope),
+        user.id,
+        &mut |done| bar.set_position(done as u64),
+        &mut |conn, o| {
+            persistence::audit::record(
+                conn,
+                persistence::audit::AuditEntry {
+                    actor: &actor,
+                    action: "import.beneficiaries",
+                    entity_type: "file",
+                    entity_id: file.display().to_string(),
+                    before: None,
+                    after: Some(serde_json::json!({"imported": o.imported, "skipped": o.errors.len() + skipped_while_reading})),
+                    request_id: None,
+                },
+            )
+            .map(|_| ())
+        },
+    )?;
+    bar.finish();
+    let mut errors = parse_errors;
+    errors.extend(outcome.errors);
+    errors.sort();
+    for (line, message) in &errors {
+        eprintln!("line {line}: {message}");
+    }
+    println!(
+        "imported {} beneficiaries ({} people new, {} already on record); {} line(s) skipped",
+        outcome.imported,
+        outcome.persons_created,
+        outcome.persons_matched,
+        errors.len()
+    );
+    Ok(())
 }
 
 fn migrate(url: &str) -> anyhow::Result<Vec<String>> {

@@ -89,8 +89,12 @@ fn postmaster_running(data_dir: &Path) -> bool {
 }
 
 fn create_user(data_dir: &Path, username: &str) -> std::process::Output {
+    create_user_with(data_dir, username, "system_admin", "national")
+}
+
+fn create_user_with(data_dir: &Path, username: &str, role: &str, scope: &str) -> std::process::Output {
     let mut child = Command::new(sheba_binary())
-        .args(["user", "create", "--username", username, "--password-stdin", "--role", "system_admin", "--scope", "national"])
+        .args(["user", "create", "--username", username, "--password-stdin", "--role", role, "--scope", scope])
         .env_remove("DATABASE_URL")
         .env("SHEBA_DATA_DIR", data_dir)
         .stdin(Stdio::piped())
@@ -142,6 +146,29 @@ fn serve_starts_its_own_postgres_keeps_data_and_stops_cleanly() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already running"));
     assert_eq!(sign_in(port, "second.admin"), 200);
+    // A bulk import from the command line, with its progress bar, into the running cluster.
+    let out = create_user_with(&data_dir, "upz.importer", "upazila_officer", "upazila:1");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = data_dir.join("beneficiaries.csv");
+    std::fs::write(
+        &csv,
+        "name_en,name_bn,sex,date_of_birth,nid,birth_registration_number,mobile,union_id,programme,start_month,payment_provider,account_number,education_level\n\
+         Amena,আমেনা,female,1950-01-01,1950123456,,,1,old_age,2025-07,bkash,01711111111,\n\
+         Far,,male,1950-01-01,1950123457,,,4540,old_age,2025-07,,,\n",
+    )
+    .unwrap();
+    let out = Command::new(sheba_binary())
+        .args(["import", "beneficiaries", "--file"])
+        .arg(&csv)
+        .args(["--as", "upz.importer"])
+        .env_remove("DATABASE_URL")
+        .env("SHEBA_DATA_DIR", &data_dir)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("imported 1 beneficiaries") && stdout.contains("1 line(s) skipped"), "{stdout}");
+    assert!(stderr.contains("line 3: the union lies outside your area"), "{stderr}");
     let (status, spec) = get(port, "/api-docs/openapi.json").unwrap();
     assert_eq!(status, 200);
     assert!(spec["paths"]["/api/v1/users"].is_object());
