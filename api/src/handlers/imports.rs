@@ -161,7 +161,7 @@ pub struct JobView {
     pub rate_per_second: Option<f64>,
     pub eta_seconds: Option<i64>,
     /// When finished: counts and the lines skipped with their reasons.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub result: Option<serde_json::Value>,
     pub error: Option<String>,
     pub created_at: DateTime<Utc>,
