@@ -78,3 +78,31 @@ fn principal(req: &HttpRequest) -> Result<Principal, actix_web::Error> {
         request_id: crate::middleware::request_id(req),
     })
 }
+
+impl Principal {
+    /// Appends this caller's audit row for a change (or sensitive read), in the transaction
+    /// of `conn`: one call shape for every handler.
+    pub fn audit(
+        &self,
+        conn: &mut persistence::PgConnection,
+        action: &str,
+        entity_type: &str,
+        entity_id: impl ToString,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> Result<(), ApiError> {
+        persistence::audit::record(
+            conn,
+            persistence::audit::AuditEntry {
+                actor: &self.audit_actor(),
+                action,
+                entity_type,
+                entity_id: entity_id.to_string(),
+                before,
+                after,
+                request_id: Some(&self.request_id),
+            },
+        )?;
+        Ok(())
+    }
+}

@@ -243,18 +243,7 @@ fn audit(
     id: Uuid,
     after: serde_json::Value,
 ) -> Result<(), ApiError> {
-    persistence::audit::record(
-        conn,
-        persistence::audit::AuditEntry {
-            actor: &who.audit_actor(),
-            action,
-            entity_type,
-            entity_id: id.to_string(),
-            before: None,
-            after: Some(after),
-            request_id: Some(&who.request_id),
-        },
-    )?;
+    who.audit(conn, action, entity_type, id, None, Some(after))?;
     Ok(())
 }
 

@@ -277,18 +277,7 @@ pub async fn create_person(
             }
         };
         let possible = persons::possible_duplicates(conn, person.id, person.name_en.as_deref(), person.name_bn.as_deref(), person.date_of_birth)?;
-        persistence::audit::record(
-            conn,
-            persistence::audit::AuditEntry {
-                actor: &who.audit_actor(),
-                action: "person.create",
-                entity_type: "person",
-                entity_id: person.id.to_string(),
-                before: None,
-                after: Some(serde_json::json!({"sex": person.sex, "has_nid": person.nid.is_some(), "has_brn": person.birth_registration_number.is_some()})),
-                request_id: Some(&who.request_id),
-            },
-        )?;
+        who.audit(conn, "person.create", "person", person.id, None, Some(serde_json::json!({"sex": person.sex, "has_nid": person.nid.is_some(), "has_brn": person.birth_registration_number.is_some()})))?;
         let created = CreatedPerson {
             possible_duplicates: possible
                 .into_iter()
@@ -521,17 +510,13 @@ pub async fn update_person(
             code: "person_identifier_exists",
             detail: "another person took this identifier at the same moment; retry".into(),
         })?;
-        persistence::audit::record(
+        who.audit(
             conn,
-            persistence::audit::AuditEntry {
-                actor: &who.audit_actor(),
-                action: "person.update",
-                entity_type: "person",
-                entity_id: id.to_string(),
-                before: Some(serde_json::json!({"version": before.version})),
-                after: Some(serde_json::json!({"version": after.version, "changed": changed_fields(&before, &after)})),
-                request_id: Some(&who.request_id),
-            },
+            "person.update",
+            "person",
+            id,
+            Some(serde_json::json!({"version": before.version})),
+            Some(serde_json::json!({"version": after.version, "changed": changed_fields(&before, &after)})),
         )?;
         Ok(after)
     })

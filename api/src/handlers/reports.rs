@@ -452,18 +452,7 @@ pub async fn get_report(
         let mut rows = run(conn, def.name, &f)?;
         let suppressed = if q.suppress_small_cells.unwrap_or(false) { suppress(&mut rows, def.measures) } else { 0 };
         let area = json!({"division_id": f.division_id, "district_id": f.district_id, "upazila_id": f.upazila_id, "facility_id": f.facility_id});
-        persistence::audit::record(
-            conn,
-            persistence::audit::AuditEntry {
-                actor: &who.audit_actor(),
-                action: "report.read",
-                entity_type: "report",
-                entity_id: def.name.into(),
-                before: None,
-                after: Some(json!({"from": f.from, "to": f.to, "area": area, "suppress_small_cells": q.suppress_small_cells.unwrap_or(false)})),
-                request_id: Some(&who.request_id),
-            },
-        )?;
+        who.audit(conn, "report.read", "report", def.name, None, Some(json!({"from": f.from, "to": f.to, "area": area, "suppress_small_cells": q.suppress_small_cells.unwrap_or(false)})))?;
         Ok(ReportResult {
             report: def.name.into(),
             title_en: def.title_en.into(),

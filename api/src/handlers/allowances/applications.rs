@@ -203,17 +203,13 @@ fn audit(
     row: &ApplicationRow,
     before: Option<&str>,
 ) -> Result<(), ApiError> {
-    persistence::audit::record(
+    who.audit(
         conn,
-        persistence::audit::AuditEntry {
-            actor: &who.audit_actor(),
-            action,
-            entity_type: "application",
-            entity_id: row.id.to_string(),
-            before: before.map(|s| serde_json::json!({"status": s})),
-            after: Some(serde_json::json!({"status": row.status, "verdict": row.verdict, "version": row.version})),
-            request_id: Some(&who.request_id),
-        },
+        action,
+        "application",
+        row.id,
+        before.map(|s| serde_json::json!({"status": s})),
+        Some(serde_json::json!({"status": row.status, "verdict": row.verdict, "version": row.version})),
     )?;
     Ok(())
 }
@@ -360,20 +356,9 @@ pub(crate) fn admit(
         })
     })?;
     let updated = repo::update_application(conn, app.id, &change(ApplicationStatus::Approved), Utc::now())?;
-    persistence::audit::record(
-        conn,
-        persistence::audit::AuditEntry {
-            actor: &who.audit_actor(),
-            action: "beneficiary.enrol",
-            entity_type: "beneficiary",
-            entity_id: beneficiary.id.to_string(),
-            before: None,
-            after: Some(
+    who.audit(conn, "beneficiary.enrol", "beneficiary", beneficiary.id, None, Some(
                 serde_json::json!({"programme": beneficiary.programme_code, "application_id": app.id, "start_month": beneficiary.start_month}),
-            ),
-            request_id: Some(&who.request_id),
-        },
-    )?;
+            ))?;
     Ok((updated, Some(beneficiary)))
 }
 

@@ -172,17 +172,13 @@ where
         require(conn, &who, Permission::ManageBeneficiaries, &area(before.division_id, before.district_id, before.upazila_id))?;
         etag::check(before.version, expected)?;
         let (after, extra) = f(conn, &who, &before)?;
-        persistence::audit::record(
+        who.audit(
             conn,
-            persistence::audit::AuditEntry {
-                actor: &who.audit_actor(),
-                action,
-                entity_type: "beneficiary",
-                entity_id: id.to_string(),
-                before: Some(serde_json::json!({"status": before.status, "version": before.version})),
-                after: Some(serde_json::json!({"status": after.status, "version": after.version, "detail": extra})),
-                request_id: Some(&who.request_id),
-            },
+            action,
+            "beneficiary",
+            id,
+            Some(serde_json::json!({"status": before.status, "version": before.version})),
+            Some(serde_json::json!({"status": after.status, "version": after.version, "detail": extra})),
         )?;
         view(conn, &after)
     })
@@ -475,17 +471,13 @@ pub async fn record_compliance(
             who.user_id,
         )?
         .ok_or_else(|| ApiError::Conflict { code: "compliance_recorded", detail: "this month is already recorded".into() })?;
-        persistence::audit::record(
+        who.audit(
             conn,
-            persistence::audit::AuditEntry {
-                actor: &who.audit_actor(),
-                action: "beneficiary.record_compliance",
-                entity_type: "beneficiary",
-                entity_id: id.to_string(),
-                before: None,
-                after: Some(serde_json::json!({"month": k.month, "breach": k.breach})),
-                request_id: Some(&who.request_id),
-            },
+            "beneficiary.record_compliance",
+            "beneficiary",
+            id,
+            None,
+            Some(serde_json::json!({"month": k.month, "breach": k.breach})),
         )?;
         compliance_list(conn, id)
     })
@@ -527,17 +519,13 @@ pub async fn review_compliance_breach(
                 detail: "there is no unreviewed breach for that month".into(),
             });
         }
-        persistence::audit::record(
+        who.audit(
             conn,
-            persistence::audit::AuditEntry {
-                actor: &who.audit_actor(),
-                action: "beneficiary.review_breach",
-                entity_type: "beneficiary",
-                entity_id: id.to_string(),
-                before: None,
-                after: Some(serde_json::json!({"month": month, "note": note})),
-                request_id: Some(&who.request_id),
-            },
+            "beneficiary.review_breach",
+            "beneficiary",
+            id,
+            None,
+            Some(serde_json::json!({"month": month, "note": note})),
         )?;
         compliance_list(conn, id)
     })

@@ -117,17 +117,13 @@ fn audit(
     c: &CycleRow,
     detail: serde_json::Value,
 ) -> Result<(), ApiError> {
-    persistence::audit::record(
+    who.audit(
         conn,
-        persistence::audit::AuditEntry {
-            actor: &who.audit_actor(),
-            action,
-            entity_type: "payment_cycle",
-            entity_id: c.id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({"status": c.status, "version": c.version, "detail": detail})),
-            request_id: Some(&who.request_id),
-        },
+        action,
+        "payment_cycle",
+        c.id,
+        None,
+        Some(serde_json::json!({"status": c.status, "version": c.version, "detail": detail})),
     )?;
     Ok(())
 }

@@ -45,17 +45,13 @@ pub async fn set_quota(state: web::Data<AppState>, who: Principal, body: ApiJson
             return Err(ApiError::field("programme", "no such programme"));
         }
         persistence::enrolment::set_quota(conn, &b.programme, b.upazila_id, fy.0, b.places)?;
-        persistence::audit::record(
+        who.audit(
             conn,
-            persistence::audit::AuditEntry {
-                actor: &who.audit_actor(),
-                action: "quota.set",
-                entity_type: "quota",
-                entity_id: format!("{}/{}/{}", b.programme, b.upazila_id, fy),
-                before: None,
-                after: Some(serde_json::json!({"places": b.places})),
-                request_id: Some(&who.request_id),
-            },
+            "quota.set",
+            "quota",
+            format!("{}/{}/{}", b.programme, b.upazila_id, fy),
+            None,
+            Some(serde_json::json!({"places": b.places})),
         )?;
         Ok(QuotaInput { fiscal_year: fy.to_string(), ..b })
     })

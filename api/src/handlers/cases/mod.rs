@@ -228,19 +228,13 @@ pub(crate) fn record_change(
             district_id: row.district_id,
         },
     )?;
-    persistence::audit::record(
+    who.audit(
         conn,
-        persistence::audit::AuditEntry {
-            actor: &who.audit_actor(),
-            action: &format!("case.{action}"),
-            entity_type: "case",
-            entity_id: row.id.to_string(),
-            before: status_before.map(|s| serde_json::json!({"status": s})),
-            after: Some(
-                serde_json::json!({"status": row.status, "version": row.version, "command": data, "happenings": happenings}),
-            ),
-            request_id: Some(&who.request_id),
-        },
+        &format!("case.{action}"),
+        "case",
+        row.id,
+        status_before.map(|s| serde_json::json!({"status": s})),
+        Some(serde_json::json!({"status": row.status, "version": row.version, "command": data, "happenings": happenings})),
     )?;
     Ok(())
 }

@@ -111,17 +111,13 @@ pub async fn list_cases(state: web::Data<AppState>, who: Principal, q: web::Quer
         let (actor, vis) = visibility(conn, &who, &own)?;
         let sensitive = authorize(&actor, Permission::ReadSensitiveCaseDetails, &own).is_ok();
         let page = cases::list(conn, crate::scoping::reach(actor.scope), &filter, after, limit)?;
-        persistence::audit::record(
+        who.audit(
             conn,
-            persistence::audit::AuditEntry {
-                actor: &who.audit_actor(),
-                action: "case.list",
-                entity_type: "case",
-                entity_id: "*".into(),
-                before: None,
-                after: Some(serde_json::json!({"returned": page.rows.iter().map(|r| r.id).collect::<Vec<_>>()})),
-                request_id: Some(&who.request_id),
-            },
+            "case.list",
+            "case",
+            "*",
+            None,
+            Some(serde_json::json!({"returned": page.rows.iter().map(|r| r.id).collect::<Vec<_>>()})),
         )?;
         let vis = match vis {
             Visibility::PartnerServices(p) => Visibility::PartnerServices(p),
