@@ -42,6 +42,15 @@ pub enum Command {
     User(UserCommand),
     /// Print the OpenAPI document (this is how openapi/openapi.json is regenerated).
     Openapi,
+    /// Add reproducible synthetic beneficiaries and cases over the real geography (benchmarks).
+    SeedSynthetic {
+        #[arg(long, default_value_t = 100_000)]
+        beneficiaries: i64,
+        #[arg(long, default_value_t = 10_000)]
+        cases: i64,
+        #[arg(long, default_value_t = 1)]
+        seed: u32,
+    },
     /// Bulk imports, with a progress bar (works whether or not the server runs).
     #[command(subcommand)]
     Import(ImportCommand),

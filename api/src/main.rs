@@ -69,6 +69,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve(args) => serve(cli.db, args),
+        Command::SeedSynthetic { beneficiaries, cases, seed } => {
+            anyhow::ensure!((0..=50_000_000).contains(&beneficiaries) && (0..=5_000_000).contains(&cases), "counts out of range");
+            let db = database::open(&cli.db)?;
+            migrate(&db.url)?;
+            let mut conn = PgConnection::establish(&db.url)?;
+            let started = std::time::Instant::now();
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.enable_steady_tick(std::time::Duration::from_millis(200));
+            let counts = persistence::synthetic::seed(&mut conn, beneficiaries, cases, seed, &mut |phase| {
+                bar.set_message(format!("{phase} ({:.0?})", started.elapsed()));
+            })?;
+            bar.finish_and_clear();
+            println!(
+                "added {} beneficiaries and {} cases in {:.1?} (seed {seed})",
+                counts.beneficiaries,
+                counts.cases,
+                started.elapsed()
+            );
+            Ok(())
+        }
         Command::Import(ImportCommand::Beneficiaries { file, username }) => import_beneficiaries(&cli.db, &file, &username),
     }
 }

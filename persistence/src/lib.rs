@@ -21,6 +21,7 @@ pub mod reach;
 pub mod refresh_tokens;
 pub mod reports;
 pub mod schema;
+pub mod synthetic;
 pub mod users;
 
 pub use diesel::result::Error as DbError;

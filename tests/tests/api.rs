@@ -17,5 +17,6 @@ mod api {
     mod payroll;
     mod persons;
     mod reports;
+    mod synthetic;
     mod users;
 }

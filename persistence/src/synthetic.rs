@@ -1,0 +1,132 @@
+//! Reproducible synthetic data over the real geography, for benchmarks: beneficiaries of the
+//! DSS programmes with a realistic age, sex and programme mix, and child-protection cases.
+//! Generated set-based inside PostgreSQL (`generate_series` with a seeded `random()`), so
+//! millions of rows take minutes. Every synthetic row is marked by its author (`created_by`).
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Double, Uuid as SqlUuid};
+use uuid::Uuid;
+
+/// The account synthetic rows are attributed to.
+pub const SYNTHETIC_AUTHOR: Uuid = Uuid::from_u128(0x5ee0_0000_0000_7000_8000_0000_0000_0001);
+
+#[derive(Debug, Clone, Default)]
+pub struct SyntheticCounts {
+    pub beneficiaries: usize,
+    pub cases: usize,
+}
+
+const EN_NAMES: &str =
+    "ARRAY['Rahima','Karim','Amena','Jahanara','Salma','Abdul','Rashid','Fatema','Nasrin','Kamal','Shirin','Hasan',\
+    'Rokeya','Selim','Parvin','Mizan','Shahana','Jamal','Taslima','Babul']";
+const BN_NAMES: &str = "ARRAY['রহিমা','করিম','আমেনা','জাহানারা','সালমা','আব্দুল','রশিদ','ফাতেমা','নাসরিন','কামাল','শিরিন','হাসান',\
+    'রোকেয়া','সেলিম','পারভীন','মিজান','শাহানা','জামাল','তাসলিমা','বাবুল']";
+
+/// Adds `beneficiaries` allowance beneficiaries and `cases` child-protection cases, the same
+/// for the same `seed` (dates are anchored at 1 July 2026, not today). Needs migrations and
+/// programme seeds applied.
+pub fn seed(
+    conn: &mut PgConnection,
+    beneficiaries: i64,
+    cases: i64,
+    seed: u32,
+    progress: &mut dyn FnMut(&str),
+) -> QueryResult<SyntheticCounts> {
+    conn.transaction(|conn| {
+        diesel::sql_query("SET LOCAL max_parallel_workers_per_gather = 0").execute(conn)?;
+        diesel::sql_query("SELECT setseed($1)").bind::<Double, _>(f64::from(seed % 1_000_000) / 1_000_000.0).execute(conn)?;
+        diesel::sql_query(
+            "CREATE TEMP TABLE synth_unions ON COMMIT DROP AS
+             SELECT (row_number() OVER (ORDER BY un.id) - 1)::int AS k, un.id AS union_id, un.upazila_id, up.district_id, d.division_id
+               FROM unions un JOIN upazilas up ON up.id = un.upazila_id JOIN districts d ON d.id = up.district_id",
+        )
+        .execute(conn)?;
+        progress("generating beneficiaries");
+        diesel::sql_query(format!(
+            "CREATE TEMP TABLE synth ON COMMIT DROP AS
+             SELECT s.g, uuid_v7() AS person_id, uuid_v7() AS application_id, uuid_v7() AS beneficiary_id, s.programme,
+                    CASE WHEN s.programme = 'widow' THEN 'female'
+                         WHEN s.programme = 'hijra_allowance' THEN 'hijra'
+                         WHEN s.r_sex < 0.55 THEN 'female' ELSE 'male' END AS sex,
+                    (DATE '2026-07-01' - make_interval(years => (CASE s.programme WHEN 'old_age' THEN 65 WHEN 'widow' THEN 25
+                                                                  WHEN 'disability' THEN 7 ELSE 50 END)
+                                                            + floor(s.r_age * 25)::int, days => floor(s.r_day * 365)::int))::date AS date_of_birth,
+                    ({EN_NAMES})[1 + floor(s.r_name * 20)::int] || ' ' || s.g AS name_en,
+                    ({BN_NAMES})[1 + floor(s.r_name * 20)::int] AS name_bn,
+                    (1000000000 + (SELECT count(*) FROM persons) + s.g)::text AS nid,
+                    '01' || (3 + floor(s.r_day * 7)::int)::text || lpad((s.g % 100000000)::text, 8, '0') AS account,
+                    CASE WHEN s.r_sex < 0.5 THEN 'bkash' WHEN s.r_sex < 0.8 THEN 'nagad' ELSE 'upay' END AS provider,
+                    u.union_id, u.upazila_id, u.district_id, u.division_id,
+                    make_date(2024 + floor(s.r_day * 2)::int, 1 + floor(s.r_age * 12)::int, 1) AS start_month
+               FROM (SELECT g, random() AS r_sex, random() AS r_age, random() AS r_day, random() AS r_name,
+                            floor(random() * (SELECT count(*) FROM synth_unions))::int AS k,
+                            CASE WHEN random() < 0.55 THEN 'old_age' WHEN random() < 0.6 THEN 'widow'
+                                 WHEN random() < 0.75 THEN 'disability' WHEN random() < 0.5 THEN 'bede_allowance'
+                                 ELSE 'hijra_allowance' END AS programme
+                       FROM generate_series(1, $1) g) s
+               JOIN synth_unions u ON u.k = s.k"
+        ))
+        .bind::<BigInt, _>(beneficiaries)
+        .execute(conn)?;
+        let author = SYNTHETIC_AUTHOR;
+        diesel::sql_query(
+            "INSERT INTO persons (id, name_en, name_bn, sex, date_of_birth, nid, division_id, district_id, upazila_id, union_id, created_by)
+             SELECT person_id, name_en, name_bn, sex, date_of_birth, nid, division_id, district_id, upazila_id, union_id, $1 FROM synth",
+        )
+        .bind::<SqlUuid, _>(author)
+        .execute(conn)?;
+        progress("persons written");
+        diesel::sql_query(
+            "INSERT INTO applications (id, programme_code, person_id, division_id, district_id, upazila_id, status, facts, verdict,
+                                       submitted_on, decided_by, decided_on, note, created_by)
+             SELECT application_id, programme, person_id, division_id, district_id, upazila_id, 'approved', '{}', 'needs_verification',
+                    start_month, $1, start_month, 'synthetic', $1 FROM synth",
+        )
+        .bind::<SqlUuid, _>(author)
+        .execute(conn)?;
+        diesel::sql_query(
+            "INSERT INTO beneficiaries (id, person_id, programme_code, exclusivity_group, application_id, division_id, district_id,
+                                        upazila_id, sex, status, start_month, payment_provider, account_number)
+             SELECT beneficiary_id, person_id, programme, 'government_allowance', application_id, division_id, district_id,
+                    upazila_id, sex, 'active', start_month, provider, account FROM synth",
+        )
+        .execute(conn)?;
+        progress("beneficiaries written");
+        let n_cases = diesel::sql_query(
+            "WITH kids AS (
+                 SELECT uuid_v7() AS person_id, uuid_v7() AS case_id, g,
+                        CASE WHEN random() < 0.6 THEN 'male' ELSE 'female' END AS sex,
+                        (DATE '2026-07-01' - make_interval(years => 6 + floor(random() * 11)::int))::date AS dob,
+                        floor(random() * (SELECT count(*) FROM synth_unions))::int AS k,
+                        (ARRAY['street_child','child_labour','orphan_both_parents','domestic_work','trafficking','abuse','child_marriage',
+                               'neglected','separated','disability'])[1 + floor(random() * 10)::int] AS category
+                   FROM generate_series(1, $1) g),
+             p AS (
+                 INSERT INTO persons (id, name_en, sex, date_of_birth, division_id, district_id, upazila_id, union_id, created_by)
+                 SELECT k.person_id, 'Child ' || k.g, k.sex, k.dob, u.division_id, u.district_id, u.upazila_id, u.union_id, $2
+                   FROM kids k JOIN synth_unions u ON u.k = k.k
+                 RETURNING id)
+             INSERT INTO cases (id, case_number, kind, status, person_id, division_id, district_id, upazila_id, sex, date_of_birth,
+                                risk_level, risk_categories, opened_on, ages_out_on, state, created_by)
+             SELECT k.case_id, 'CP-SYN-' || lpad(nextval('case_number_seq')::text, 9, '0'), 'child_protection', 'risk_assessment', k.person_id,
+                    u.division_id, u.district_id, u.upazila_id, k.sex, k.dob, 'medium', ARRAY[k.category], DATE '2026-06-01',
+                    (k.dob + interval '18 years')::date,
+                    jsonb_build_object('kind', 'child_protection', 'status', 'risk_assessment', 'opened_on', DATE '2026-06-01',
+                        'subject', jsonb_build_object('person_id', k.person_id, 'sex', k.sex, 'date_of_birth', k.dob, 'foreign_national', false),
+                        'court_order', null, 'release_order', null, 'placement', null,
+                        'risk', jsonb_build_object('level', 'medium', 'categories', jsonb_build_array(k.category),
+                                                   'assessed_on', DATE '2026-06-02', 'summary', ''),
+                        'detailed_assessment', null, 'case_plan', null, 'alleged_perpetrators', '[]'::jsonb, 'services', '[]'::jsonb,
+                        'referrals', '[]'::jsonb, 'conferences', '[]'::jsonb, 'consents', '[]'::jsonb, 'notes', '[]'::jsonb,
+                        'reintegration', null, 'past_reintegrations', '[]'::jsonb, 'follow_ups', '[]'::jsonb, 'approvals', '[]'::jsonb,
+                        'reopenings', '[]'::jsonb, 'exit', null, 'closed_on', null),
+                    $2
+               FROM kids k JOIN synth_unions u ON u.k = k.k",
+        )
+        .bind::<BigInt, _>(cases)
+        .bind::<SqlUuid, _>(author)
+        .execute(conn)?;
+        progress("cases written");
+        Ok(SyntheticCounts { beneficiaries: beneficiaries as usize, cases: n_cases })
+    })
+}
