@@ -110,40 +110,38 @@ pub fn list_cycles(
 pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize, usize)> {
     let fresh = diesel::sql_query(
         r#"
+        WITH c AS (SELECT * FROM payment_cycles WHERE id = $1),
+        -- Each month of the period with its fiscal year, once.
+        months AS (SELECT m::date AS month,
+                          extract(year FROM m)::int - CASE WHEN extract(month FROM m) < 7 THEN 1 ELSE 0 END AS fy
+                     FROM c, generate_series(c.period_start, c.period_end, interval '1 month') AS m),
+        -- The rate in force in each of those months, per level, once.
+        rate AS (SELECT DISTINCT ON (mo.month, r.level) mo.month, r.level, r.monthly_taka
+                   FROM months mo JOIN c ON true
+                   JOIN programme_rates r ON r.programme_code = c.programme_code AND r.fiscal_year <= mo.fy
+                  ORDER BY mo.month, r.level, r.fiscal_year DESC),
+        -- A programme with a fixed duration (CCT: 18 months) pays no month beyond it.
+        duration AS (SELECT (v.definition ->> 'duration_months')::int AS months
+                       FROM programme_versions v JOIN c ON v.code = c.programme_code
+                      ORDER BY v.effective_from DESC LIMIT 1)
         INSERT INTO payments (cycle_id, beneficiary_id, programme_code, division_id, district_id, upazila_id,
                               period_start, period_end, months, amount_taka, provider, account_number, status)
         SELECT c.id, b.id, b.programme_code, b.division_id, b.district_id, b.upazila_id,
-               c.period_start, c.period_end, count(*), sum(rate.monthly_taka),
+               c.period_start, c.period_end, count(*), sum(r.monthly_taka),
                b.payment_provider, b.account_number, 'pending'
-          FROM payment_cycles c
+          FROM c
           JOIN beneficiaries b
             ON b.programme_code = c.programme_code
            AND (c.upazila_id IS NULL OR b.upazila_id = c.upazila_id)
            AND b.status = 'active'
            AND b.account_number IS NOT NULL
+          JOIN months mo ON mo.month >= b.start_month
+          LEFT JOIN duration d ON true
+          JOIN rate r ON r.month = mo.month AND r.level = CASE WHEN EXISTS (SELECT 1 FROM rate x WHERE x.level <> '') THEN coalesce(b.education_level, '') ELSE '' END
+         WHERE (d.months IS NULL OR mo.month < b.start_month + make_interval(months => d.months))
            -- A conditional transfer with an unreviewed breach is held.
            AND NOT EXISTS (SELECT 1 FROM cct_compliance k WHERE k.beneficiary_id = b.id AND k.breach AND k.reviewed_at IS NULL)
-          CROSS JOIN LATERAL (
-                SELECT (v.definition ->> 'duration_months')::int AS months
-                  FROM programme_versions v
-                 WHERE v.code = b.programme_code
-                 ORDER BY v.effective_from DESC
-                 LIMIT 1) AS duration
-          CROSS JOIN LATERAL generate_series(
-                greatest(c.period_start, b.start_month),
-                -- A programme with a fixed duration (CCT: 18 months) pays no month beyond it.
-                least(c.period_end, b.start_month + make_interval(months => coalesce(duration.months, 100000)) - interval '1 day'),
-                interval '1 month') AS m(month)
-          CROSS JOIN LATERAL (
-                SELECT r.monthly_taka
-                  FROM programme_rates r
-                 WHERE r.programme_code = b.programme_code
-                   AND r.level IN ('', coalesce(b.education_level, ''))
-                   AND r.fiscal_year <= extract(year FROM m.month)::int - CASE WHEN extract(month FROM m.month) < 7 THEN 1 ELSE 0 END
-                 ORDER BY r.fiscal_year DESC, r.level DESC
-                 LIMIT 1) AS rate
-         WHERE c.id = $1
-         GROUP BY c.id, b.id
+         GROUP BY c.id, c.period_start, c.period_end, b.id
         ON CONFLICT DO NOTHING
         "#,
     )

@@ -221,13 +221,17 @@ pub struct BeneficiaryAggRow {
 /// Active beneficiaries on `to` by upazila, programme and sex, with the monthly rate in force
 /// and the monthly total; a total row per programme (`upazila_id` and `sex` null).
 pub fn beneficiaries_by_area(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<BeneficiaryAggRow>> {
+    // The rate in force on `to` is looked up once per programme and level, then joined.
     let sql = r#"
-        WITH b AS (
-            SELECT b.*, (SELECT r.monthly_taka FROM programme_rates r
-                          WHERE r.programme_code = b.programme_code AND r.level IN ('', coalesce(b.education_level, ''))
-                            AND r.fiscal_year <= extract(year FROM $2::date)::int - CASE WHEN extract(month FROM $2::date) < 7 THEN 1 ELSE 0 END
-                          ORDER BY r.fiscal_year DESC, r.level DESC LIMIT 1) AS rate
+        WITH rate AS (
+            SELECT DISTINCT ON (programme_code, level) programme_code, level, monthly_taka
+              FROM programme_rates
+             WHERE fiscal_year <= extract(year FROM $2::date)::int - CASE WHEN extract(month FROM $2::date) < 7 THEN 1 ELSE 0 END
+             ORDER BY programme_code, level, fiscal_year DESC),
+        b AS (
+            SELECT b.upazila_id, b.programme_code, b.sex, r.monthly_taka AS rate
               FROM beneficiaries b
+              LEFT JOIN rate r ON r.programme_code = b.programme_code AND r.level = coalesce(b.education_level, '')
              WHERE b.status = 'active' AND b.start_month <= $2
                AND ($3::int IS NULL OR b.division_id = $3) AND ($4::int IS NULL OR b.district_id = $4)
                AND ($5::int IS NULL OR b.upazila_id = $5) AND ($6::uuid IS NULL OR $6 IS NOT NULL) AND $1::date IS NOT NULL)
