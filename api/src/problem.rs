@@ -289,6 +289,12 @@ impl From<diesel::result::Error> for ApiError {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => ApiError::Unavailable(info.message().to_owned()),
+            // PostgreSQL text cannot hold a NUL character; that is bad input, not a fault.
+            Error::DatabaseError(_, info)
+                if info.message().contains("invalid byte sequence") || info.message().contains("0x00") =>
+            {
+                ApiError::BadRequest { code: "invalid_text", detail: "text must not contain NUL characters".into() }
+            }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => ApiError::Conflict {
                 code: "concurrent_update",
                 detail: "a concurrent change interfered; retry the request".into(),
