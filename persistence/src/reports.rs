@@ -34,7 +34,7 @@ macro_rules! bind_filter {
     };
 }
 
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
 pub struct SafeHomeRow {
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub facility_id: Option<Uuid>,
@@ -120,7 +120,7 @@ pub fn safe_home_performance(conn: &mut PgConnection, f: &ReportFilter) -> Query
     bind_filter!(diesel::sql_query(sql), f).load(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
 pub struct CategorySexRow {
     #[diesel(sql_type = Nullable<Text>)]
     pub category: Option<String>,
@@ -157,7 +157,7 @@ pub fn reintegrated_children(conn: &mut PgConnection, f: &ReportFilter) -> Query
     bind_filter!(diesel::sql_query(sql), f).load(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
 pub struct PipelineRow {
     #[diesel(sql_type = BigInt)]
     pub intakes: i64,
@@ -202,7 +202,7 @@ pub fn case_pipeline(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<P
     bind_filter!(diesel::sql_query(sql), f).get_result(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
 pub struct BeneficiaryAggRow {
     #[diesel(sql_type = Nullable<Integer>)]
     pub upazila_id: Option<i32>,
@@ -244,7 +244,7 @@ pub fn beneficiaries_by_area(conn: &mut PgConnection, f: &ReportFilter) -> Query
     bind_filter!(diesel::sql_query(sql), f).load(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
 pub struct CycleAggRow {
     #[diesel(sql_type = SqlUuid)]
     pub cycle_id: Uuid,
@@ -292,7 +292,7 @@ pub fn payment_cycles(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<
     bind_filter!(diesel::sql_query(sql), f).load(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
 pub struct CctRow {
     #[diesel(sql_type = BigInt)]
     pub children_enrolled: i64,
@@ -327,7 +327,7 @@ pub fn as_of(conn: &mut PgConnection) -> QueryResult<chrono::DateTime<chrono::Ut
     diesel::select(diesel::dsl::sql::<diesel::sql_types::Timestamptz>("now()")).get_result(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
 pub struct CentreRow {
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub facility_id: Option<Uuid>,

@@ -11,7 +11,7 @@ use domain::geo::{DistrictId, DivisionId, UpazilaId};
 use persistence::reports::{self, ReportFilter};
 use persistence::PgConnection;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -279,119 +279,33 @@ fn effective_filter(
     Ok(f)
 }
 
-fn obj(pairs: Vec<(&str, Value)>) -> Value {
-    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Map<_, _>>())
+/// Rows as JSON objects; the report's columns are the rows' field names.
+fn rows<T: Serialize>(rows: Vec<T>) -> Result<Vec<Value>, ApiError> {
+    rows.into_iter().map(|r| serde_json::to_value(r).map_err(ApiError::internal)).collect()
 }
 
 fn run(conn: &mut PgConnection, name: &str, f: &ReportFilter) -> Result<Vec<Value>, ApiError> {
-    Ok(match name {
-        "safe_home_performance" => reports::safe_home_performance(conn, f)?
-            .into_iter()
-            .map(|r| {
-                obj(vec![
-                    ("facility_id", json!(r.facility_id)),
-                    ("facility_name_en", json!(r.facility_name_en)),
-                    ("facility_name_bn", json!(r.facility_name_bn)),
-                    ("residents_served", json!(r.residents_served)),
-                    ("legal_aid", json!(r.legal_aid)),
-                    ("reintegrated", json!(r.reintegrated)),
-                    ("equipment_support", json!(r.equipment_support)),
-                    ("equipment_value_taka", json!(r.equipment_value_taka)),
-                    ("safe_deliveries", json!(r.safe_deliveries)),
-                    ("public_examinations", json!(r.public_examinations)),
-                    ("repatriations_in_process", json!(r.repatriations_in_process)),
-                    ("repatriations_done", json!(r.repatriations_done)),
-                    ("follow_ups_due", json!(r.follow_ups_due)),
-                    ("follow_ups_done", json!(r.follow_ups_done)),
-                ])
-            })
-            .collect(),
-        "reintegrated_children" => reports::reintegrated_children(conn, f)?
-            .into_iter()
-            .map(|r| {
-                let label = r.category.as_deref().and_then(domain::case::RiskCategory::parse).map(|c| c.label());
-                obj(vec![
-                    ("category", json!(r.category)),
-                    ("category_en", json!(label.map(|l| l.en).unwrap_or("Total"))),
-                    ("category_bn", json!(label.map(|l| l.bn).unwrap_or("মোট"))),
-                    ("boys", json!(r.boys)),
-                    ("girls", json!(r.girls)),
-                    ("hijra", json!(r.hijra)),
-                    ("total", json!(r.total)),
-                ])
-            })
-            .collect(),
-        "case_pipeline" => {
-            let r = reports::case_pipeline(conn, f)?;
-            vec![obj(vec![
-                ("intakes", json!(r.intakes)),
-                ("risk_assessments", json!(r.risk_assessments)),
-                ("detailed_assessments", json!(r.detailed_assessments)),
-                ("case_plans", json!(r.case_plans)),
-                ("counselling", json!(r.counselling)),
-                ("referrals", json!(r.referrals)),
-                ("reintegrations", json!(r.reintegrations)),
-                ("financial_support", json!(r.financial_support)),
-                ("case_conferences", json!(r.case_conferences)),
-            ])]
+    match name {
+        "safe_home_performance" => rows(reports::safe_home_performance(conn, f)?),
+        "reintegrated_children" => {
+            let mut out = rows(reports::reintegrated_children(conn, f)?)?;
+            // Each category with its labels; the total row (category null) is labelled too.
+            for row in &mut out {
+                let label = row["category"].as_str().and_then(domain::case::RiskCategory::parse).map(|c| c.label());
+                if let Some(map) = row.as_object_mut() {
+                    map.insert("category_en".into(), json!(label.map(|l| l.en).unwrap_or("Total")));
+                    map.insert("category_bn".into(), json!(label.map(|l| l.bn).unwrap_or("মোট")));
+                }
+            }
+            Ok(out)
         }
-        "centre_totals" => reports::centre_totals(conn, f)?
-            .into_iter()
-            .map(|r| {
-                obj(vec![
-                    ("facility_id", json!(r.facility_id)),
-                    ("facility_name_en", json!(r.facility_name_en)),
-                    ("facility_name_bn", json!(r.facility_name_bn)),
-                    ("children_served", json!(r.children_served)),
-                    ("boys", json!(r.boys)),
-                    ("girls", json!(r.girls)),
-                    ("reintegrated", json!(r.reintegrated)),
-                ])
-            })
-            .collect(),
-        "allowance_beneficiaries" => reports::beneficiaries_by_area(conn, f)?
-            .into_iter()
-            .map(|r| {
-                obj(vec![
-                    ("upazila_id", json!(r.upazila_id)),
-                    ("programme", json!(r.programme)),
-                    ("sex", json!(r.sex)),
-                    ("beneficiaries", json!(r.beneficiaries)),
-                    ("monthly_rate_taka", json!(r.monthly_rate_taka)),
-                    ("monthly_amount_taka", json!(r.monthly_amount_taka)),
-                ])
-            })
-            .collect(),
-        "payment_cycles" => reports::payment_cycles(conn, f)?
-            .into_iter()
-            .map(|r| {
-                obj(vec![
-                    ("cycle_id", json!(r.cycle_id)),
-                    ("programme", json!(r.programme)),
-                    ("upazila_id", json!(r.upazila_id)),
-                    ("period_start", json!(r.period_start)),
-                    ("period_end", json!(r.period_end)),
-                    ("status", json!(r.status)),
-                    ("payments", json!(r.payments)),
-                    ("amount_taka", json!(r.amount_taka)),
-                    ("paid", json!(r.paid)),
-                    ("paid_taka", json!(r.paid_taka)),
-                    ("failed", json!(r.failed)),
-                    ("failed_taka", json!(r.failed_taka)),
-                ])
-            })
-            .collect(),
-        "cct" => {
-            let r = reports::cct(conn, f)?;
-            vec![obj(vec![
-                ("children_enrolled", json!(r.children_enrolled)),
-                ("instalments_paid", json!(r.instalments_paid)),
-                ("amount_paid_taka", json!(r.amount_paid_taka)),
-                ("held_for_breach", json!(r.held_for_breach)),
-            ])]
-        }
-        _ => return Err(ApiError::NotFound("report")),
-    })
+        "case_pipeline" => rows(vec![reports::case_pipeline(conn, f)?]),
+        "centre_totals" => rows(reports::centre_totals(conn, f)?),
+        "allowance_beneficiaries" => rows(reports::beneficiaries_by_area(conn, f)?),
+        "payment_cycles" => rows(reports::payment_cycles(conn, f)?),
+        "cct" => rows(vec![reports::cct(conn, f)?]),
+        _ => Err(ApiError::NotFound("report")),
+    }
 }
 
 /// Replaces counts from 1 to SMALL_CELL-1 (measures only; money follows its count) with null.
