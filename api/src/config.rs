@@ -87,6 +87,9 @@ pub struct ServeArgs {
     /// Database connections in the pool.
     #[arg(long, env = "SHEBA_DB_POOL_SIZE", default_value_t = 16)]
     pub db_pool_size: u32,
+    /// How long a request waits for a database connection before answering 503, in milliseconds.
+    #[arg(long, env = "SHEBA_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 5000)]
+    pub db_acquire_timeout_ms: u64,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "SHEBA_MAX_BODY_BYTES", default_value_t = 262_144)]
     pub max_body_bytes: usize,

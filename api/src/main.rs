@@ -178,7 +178,7 @@ fn serve(db_opts: api::config::DatabaseOpts, args: ServeArgs) -> anyhow::Result<
     migrate(&url)?;
     let key = database::signing_key(args.jwt_secret.as_deref(), &db_opts.data_dir)?;
     let state = web::Data::new(AppState {
-        pool: persistence::db::pool(&url, args.db_pool_size, Duration::from_secs(5)),
+        pool: persistence::db::pool(&url, args.db_pool_size, Duration::from_millis(args.db_acquire_timeout_ms.max(1))),
         tokens: TokenService::new(
             &key,
             chrono::Duration::seconds(args.access_token_ttl),
