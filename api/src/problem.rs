@@ -295,6 +295,11 @@ impl From<diesel::result::Error> for ApiError {
             {
                 ApiError::BadRequest { code: "invalid_text", detail: "text must not contain NUL characters".into() }
             }
+            // A date or number beyond what PostgreSQL stores (year 300000, say) is bad input.
+            Error::DatabaseError(_, info) if info.message().contains("out of range") => ApiError::BadRequest {
+                code: "value_out_of_range",
+                detail: "a date or number in the request is out of range".into(),
+            },
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => ApiError::Conflict {
                 code: "concurrent_update",
                 detail: "a concurrent change interfered; retry the request".into(),

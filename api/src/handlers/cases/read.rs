@@ -91,6 +91,11 @@ pub async fn list_cases(state: web::Data<AppState>, who: Principal, q: web::Quer
     check_code("kind", &q.kind, domain::case::CaseKind::parse)?;
     check_code("risk_category", &q.risk_category, domain::case::RiskCategory::parse)?;
     check_code("sex", &q.sex, domain::person::Sex::parse)?;
+    for (field, age) in [("age_min", q.age_min), ("age_max", q.age_max)] {
+        if age.is_some_and(|a| a > 150) {
+            return Err(ApiError::field(field, "must be between 0 and 150"));
+        }
+    }
     let today = domain::time::dhaka_date(Utc::now());
     let years_ago = |y: u32| today.checked_sub_months(Months::new(y.saturating_mul(12)));
     let filter = CaseFilter {
