@@ -188,14 +188,17 @@ pub fn load_beneficiaries(
         .execute(conn)? as i64;
         let errors: Vec<LineError> =
             diesel::sql_query("SELECT line, error FROM import_beneficiaries WHERE error IS NOT NULL ORDER BY line").load(conn)?;
-        let matched: Vec<LineError> = diesel::sql_query(
-            "SELECT 0 AS line, count(*)::text AS error FROM import_beneficiaries WHERE error IS NULL AND NOT new_person",
-        )
-        .load(conn)?;
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let matched: Count =
+            diesel::sql_query("SELECT count(*) AS n FROM import_beneficiaries WHERE error IS NULL AND NOT new_person").get_result(conn)?;
         let outcome = ImportOutcome {
             imported,
             persons_created,
-            persons_matched: matched.first().and_then(|m| m.error.parse().ok()).unwrap_or(0),
+            persons_matched: matched.n,
             errors: errors.into_iter().map(|e| (e.line, e.error)).collect(),
         };
         before_commit(conn, &outcome)?;

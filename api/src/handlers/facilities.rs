@@ -83,13 +83,13 @@ pub async fn create_partner_organisation(
     let row = transact(&state, move |conn| {
         require(conn, &who, Permission::ManageFacilities, &Subject::National)?;
         let row = facilities::insert_partner(conn, Uuid::now_v7(), b.name_en.trim(), b.name_bn.trim())?;
-        audit(
+        who.audit(
             conn,
-            &who,
             "partner_organisation.create",
             "partner_organisation",
             row.id,
-            serde_json::json!({"name_en": row.name_en}),
+            None,
+            Some(serde_json::json!({"name_en": row.name_en})),
         )?;
         Ok(row)
     })
@@ -235,18 +235,6 @@ pub(crate) fn facility_area(f: &FacilityRow) -> AreaPath {
     AreaPath::upazila(DivisionId(f.division_id), DistrictId(f.district_id), UpazilaId(f.upazila_id))
 }
 
-fn audit(
-    conn: &mut PgConnection,
-    who: &Principal,
-    action: &str,
-    entity_type: &str,
-    id: Uuid,
-    after: serde_json::Value,
-) -> Result<(), ApiError> {
-    who.audit(conn, action, entity_type, id, None, Some(after))?;
-    Ok(())
-}
-
 /// Register a facility. A facility manager can register one only within their own area.
 #[utoipa::path(post, path = "/api/v1/facilities", operation_id = "create_facility", tag = "facilities",
     request_body = CreateFacilityRequest, security(("bearer" = [])),
@@ -300,13 +288,13 @@ pub async fn create_facility(
             },
             &partners,
         )?;
-        audit(
+        who.audit(
             conn,
-            &who,
             "facility.create",
             "facility",
             row.id,
-            serde_json::json!({"name_en": row.name_en, "facility_type": row.facility_type, "partner_ids": partners}),
+            None,
+            Some(serde_json::json!({"name_en": row.name_en, "facility_type": row.facility_type, "partner_ids": partners})),
         )?;
         Ok((row, partners))
     })
