@@ -186,3 +186,48 @@ pub fn document_json() -> String {
     s.push('\n');
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+
+    /// utoipa names a schema after its Rust type and keeps only one of two types with the same
+    /// name, so the contract would silently describe the wrong body (it did: a beneficiary's
+    /// exit showed a case's exit). Every type in the document needs its own name.
+    #[test]
+    fn schema_type_names_are_unique() {
+        let mut files = vec![];
+        walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let mut derives_schema = false;
+            for line in text.lines().map(str::trim) {
+                if line.starts_with("#[derive(") {
+                    derives_schema = line.contains("ToSchema");
+                }
+                let name = line.strip_prefix("pub struct ").or(line.strip_prefix("pub enum ")).or(line.strip_prefix("struct "));
+                if let (true, Some(rest)) = (derives_schema, name) {
+                    let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                    seen.entry(name).or_default().push(f.display().to_string());
+                    derives_schema = false;
+                }
+            }
+        }
+        let clashes: Vec<_> = seen.iter().filter(|(_, files)| files.len() > 1).collect();
+        assert!(clashes.is_empty(), "schema types sharing a name: {clashes:?}");
+        assert!(seen.len() > 50, "the scan found the schema types ({})", seen.len());
+    }
+}

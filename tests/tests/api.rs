@@ -5,6 +5,7 @@ mod api {
     mod allowances;
     mod audit;
     mod auth;
+    mod authz_matrix;
     mod cases;
     mod contract;
     mod eligibility;

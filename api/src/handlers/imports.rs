@@ -221,6 +221,13 @@ pub async fn import_beneficiaries(
     if !is_csv {
         return Err(ApiError::UnsupportedMediaType("send the file as text/csv".into()));
     }
+    // Authority first: nobody without it makes the server parse a large file.
+    let who1 = who.clone();
+    read(&state, move |conn| {
+        let own = crate::scoping::own_subject(conn, who1.scope)?;
+        require(conn, &who1, Permission::ManageBeneficiaries, &own).map(drop)
+    })
+    .await?;
     let text = std::str::from_utf8(&body).map_err(|_| ApiError::field("file", "the file is not UTF-8 text"))?.to_owned();
     let (rows, parse_errors) =
         web::block(move || parse_file(&text)).await.map_err(ApiError::internal)?.map_err(ApiError::Validation)?;

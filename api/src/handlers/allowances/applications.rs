@@ -295,7 +295,7 @@ pub async fn verify_application(
 /// The upazila committee's decision.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"approve": true, "note": "Approved in the committee meeting of 1 February"}))]
-pub struct DecisionRequest {
+pub struct ApplicationDecisionRequest {
     pub approve: bool,
     #[validate(length(max = 4000))]
     pub note: Option<String>,
@@ -364,7 +364,7 @@ pub(crate) fn admit(
 
 /// Approve within the quota (or onto the waiting list when it is full), or reject. Requires `If-Match`.
 #[utoipa::path(post, path = "/api/v1/applications/{application_id}/decision", operation_id = "decide_application", tag = "allowances",
-    request_body = DecisionRequest,
+    request_body = ApplicationDecisionRequest,
     params(("application_id" = Uuid, Path, description = "The application"), ("If-Match" = String, Header, description = "Its current ETag")),
     security(("bearer" = [])),
     responses(
@@ -381,7 +381,7 @@ pub async fn decide_application(
     state: web::Data<AppState>,
     who: Principal,
     path: web::Path<Uuid>,
-    body: ApiJson<DecisionRequest>,
+    body: ApiJson<ApplicationDecisionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, expected, b) = (path.into_inner(), etag::if_match(&req)?, body.0);
     let row = transact(&state, move |conn| {

@@ -305,7 +305,7 @@ pub async fn resume_beneficiary(
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"reason": "died", "note": "Death certificate from the union parishad"}))]
-pub struct ExitRequest {
+pub struct BeneficiaryExitRequest {
     /// `died`, `no_longer_eligible` or `moved`.
     pub reason: String,
     #[validate(length(max = 4000))]
@@ -315,7 +315,7 @@ pub struct ExitRequest {
 /// Remove a beneficiary from the programme; the place goes to the top of the waiting list in
 /// the same transaction. Requires `If-Match`.
 #[utoipa::path(post, path = "/api/v1/beneficiaries/{beneficiary_id}/exit", operation_id = "exit_beneficiary", tag = "allowances",
-    request_body = ExitRequest,
+    request_body = BeneficiaryExitRequest,
     params(("beneficiary_id" = Uuid, Path, description = "The beneficiary"), ("If-Match" = String, Header, description = "Its current ETag")),
     security(("bearer" = [])),
     responses(
@@ -333,7 +333,7 @@ pub async fn exit_beneficiary(
     state: web::Data<AppState>,
     who: Principal,
     path: web::Path<Uuid>,
-    body: ApiJson<ExitRequest>,
+    body: ApiJson<BeneficiaryExitRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let reason = BeneficiaryExit::parse(&b.reason)

@@ -445,6 +445,14 @@ pub async fn import_payment_results(
     if !is_csv {
         return Err(ApiError::UnsupportedMediaType("send the result file as text/csv".into()));
     }
+    // Authority first: nobody without it makes the server parse a large file.
+    let who1 = who.clone();
+    read(&state, move |conn| {
+        let c = repo::find_cycle(conn, id)?.ok_or(ApiError::NotFound("payment cycle"))?;
+        let subject = cycle_subject(conn, c.upazila_id)?;
+        require(conn, &who1, Permission::PreparePayroll, &subject).map(drop)
+    })
+    .await?;
     let text = std::str::from_utf8(&body).map_err(|_| ApiError::field("body", "the file is not UTF-8 text"))?.to_owned();
     let rows = payroll::parse_results(&text).map_err(|errors| {
         ApiError::Validation(errors.into_iter().map(|e| FieldError::new(format!("line:{}", e.line), e.message)).collect())

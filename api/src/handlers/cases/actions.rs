@@ -474,7 +474,7 @@ case_action!(
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"reason": "absconded", "on": "2026-06-01", "details": "Left during the night", "court_report": "Letter 45/2026 to the tribunal"}))]
-pub struct ExitRequest {
+pub struct CaseExitRequest {
     /// `transferred`, `absconded`, `died` or `aged_out`.
     pub reason: String,
     pub on: NaiveDate,
@@ -488,7 +488,7 @@ pub struct ExitRequest {
 
 case_action!(
     /// End the case without closure: transferred, absconded, died, or aged out.
-    exit_case, "/api/v1/cases/{case_id}/exit", ExitRequest, Permission::WriteCases,
+    exit_case, "/api/v1/cases/{case_id}/exit", CaseExitRequest, Permission::WriteCases,
     |conn, row, case, actor, b| Ok(Command::Exit {
         exit: Exit { reason: code("reason", &b.reason, ExitReason::parse)?, on: b.on, details: b.details, court_report: b.court_report },
     })
@@ -562,7 +562,7 @@ numbered_action!(
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"approve": true, "comment": "Plan is sound"}))]
-pub struct DecisionRequest {
+pub struct ApprovalDecisionRequest {
     pub approve: bool,
     #[validate(length(max = 4000))]
     pub comment: Option<String>,
@@ -570,6 +570,6 @@ pub struct DecisionRequest {
 
 numbered_action!(
     /// A supervisor approves or rejects a request (case plan, closure, stay extension, emergency placement). Nobody decides their own request.
-    decide_case_approval, "/api/v1/cases/{case_id}/approvals/{no}/decision", "The approval's number in the case", DecisionRequest, Permission::ApproveCases,
+    decide_case_approval, "/api/v1/cases/{case_id}/approvals/{no}/decision", "The approval's number in the case", ApprovalDecisionRequest, Permission::ApproveCases,
     |no, b| Ok(Command::DecideApproval { no, approve: b.approve, comment: b.comment })
 );

@@ -1,0 +1,512 @@
+//! The authorization matrix: every operation in the contract x every role x a subject inside
+//! the user's scope and one outside it, with the expected outcome, in one table ([`MATRIX`]).
+//!
+//! Each request is a real one: the body is the operation's own example from the contract with
+//! the ids of this test's records put in, `If-Match` names a version that never exists (so an
+//! authorized update stops at 412 and changes nothing) and creates carry an `Idempotency-Key`.
+//! An operation in the contract without a row, or a row for an operation that is gone, fails
+//! the test, which prints the row it observed so a reviewer can check it and add it.
+//!
+//! Besides the outcome, every successful answer to a user whose scope is not national is
+//! searched for the ids of the records outside that scope (another upazila's beneficiary,
+//! another facility's case, ...), and no answer to the integrator may carry any person's id or
+//! name: reports are aggregates only.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, Utc};
+use serde_json::{json, Value};
+use sheba_tests::{Resp, TestApp, PASSWORD};
+
+/// The roles, in the column order of [`MATRIX`], with the scope each is given. Scopes are the
+/// narrowest the role allows, so that "outside the scope" means something for each.
+const ROLES: [(&str, &str); 11] = [
+    ("system_admin", "district:A"),
+    ("hq_officer", "national"),
+    ("division_officer", "division:A"),
+    ("district_officer", "district:A"),
+    ("upazila_officer", "upazila:A"),
+    ("committee_member", "upazila:A"),
+    ("caseworker", "upazila:A"),
+    ("facility_staff", "facility:A"),
+    ("partner_staff", "partner:A"),
+    ("integrator", "district:A"),
+    ("auditor", "district:A"),
+];
+
+/// Expected outcomes. Per role two letters: the request about a subject inside the user's
+/// scope, then the same request about one outside it (for an operation without a subject, a
+/// filter naming the other area, or the same request where nothing can be named).
+///   `o` authorized: any answer other than the ones below (2xx, or a 4xx about the input or
+///       the record's state: 400, 409, 412, 422 ...)
+///   `r` 403 `role_lacks_permission`    `s` 403 `out_of_scope`
+///   `n` 404, or 422 naming a record "not one you may see" (the record is hidden from this
+///       user), or 404 for a numbered sub-record that does not exist
+///   `u` 401 (the token was refused)
+#[rustfmt::skip]
+const MATRIX: &[(&str, &str)] = &[
+    // operation                           adm hq  div dis upz com cw  fac par int aud
+    ("admit_resident",                    "rr rr rr rr os rr os os rr rr rr"),
+    ("approve_payroll",                   "rr oo os os os rr rr rr rr rr rr"),
+    ("check_eligibility",                 "rr oo on on on rr on nn rr rr rr"),
+    ("complete_reintegration",            "rr rr rr rr os rr os os rr rr rr"),
+    ("create_facility",                   "os oo rr rr rr rr rr rr rr rr rr"),
+    ("create_partner_organisation",       "ss oo rr rr rr rr rr rr rr rr rr"),
+    ("create_payment_cycle",              "rr oo os os os rr rr rr rr rr rr"),
+    ("create_person",                     "rr rr rr rr oo rr oo oo rr rr rr"),
+    ("create_token",                      "oo oo oo oo oo oo oo oo oo oo oo"),
+    ("create_user",                       "os rr rr rr rr rr rr rr rr rr rr"),
+    ("decide_application",                "rr rr rr rr os rr rr rr rr rr rr"),
+    ("decide_case_approval",              "rr oo os os os rr rr rr rr rr rr"),
+    ("disable_user",                      "os rr rr rr rr rr rr rr rr rr rr"),
+    ("enable_user",                       "os rr rr rr rr rr rr rr rr rr rr"),
+    ("exit_beneficiary",                  "rr rr rr rr os rr rr rr rr rr rr"),
+    ("exit_case",                         "rr rr rr rr os rr os os rr rr rr"),
+    ("export_payment_file",               "rr oo os os os rr rr rr rr rr rr"),
+    ("generate_payroll",                  "rr oo os os os rr rr rr rr rr rr"),
+    ("get_application",                   "rr oo os os os os rr rr rr rr rr"),
+    ("get_beneficiary",                   "rr oo os os os os rr rr rr rr rr"),
+    ("get_case",                          "rr oo os os os rr os os or rr rr"),
+    ("get_current_user",                  "oo oo oo oo oo oo oo oo oo oo oo"),
+    ("get_facility",                      "os oo os os os rr os os os rr rr"),
+    ("get_job",                           "nn nn nn nn on nn nn nn nn nn nn"),
+    ("get_liveness",                      "oo oo oo oo oo oo oo oo oo oo oo"),
+    ("get_payment_cycle",                 "rr oo os os os os rr rr rr rr rr"),
+    ("get_person",                        "rr oo on on on rr on on rr rr rr"),
+    ("get_readiness",                     "oo oo oo oo oo oo oo oo oo oo oo"),
+    ("get_report",                        "rr oo os os os rr rr ss rr os rr"),
+    ("get_user",                          "os rr rr rr rr rr rr rr rr rr os"),
+    ("get_waiting_list",                  "rr oo os os os os rr rr rr rr rr"),
+    ("get_work_queue",                    "rr oo oo oo oo rr oo oo rr rr rr"),
+    ("import_beneficiaries",              "rr rr rr rr oo rr rr rr rr rr rr"),
+    ("import_payment_results",            "rr oo os os os rr rr rr rr rr rr"),
+    ("list_applications",                 "rr oo oo oo oo oo rr rr rr rr rr"),
+    ("list_audit_events",                 "ss rr rr rr rr rr rr rr rr rr ss"),
+    ("list_beneficiaries",                "rr oo oo oo oo oo rr rr rr rr rr"),
+    ("list_case_events",                  "rr oo os os os rr os os rr rr rr"),
+    ("list_cases",                        "rr oo oo oo oo rr oo oo oo rr rr"),
+    ("list_code_lists",                   "oo oo oo oo oo oo oo oo oo oo oo"),
+    ("list_districts",                    "oo oo oo oo oo oo oo oo oo oo oo"),
+    ("list_divisions",                    "oo oo oo oo oo oo oo oo oo oo oo"),
+    ("list_facilities",                   "oo oo oo oo oo rr oo oo oo rr rr"),
+    ("list_partner_organisations",        "oo oo oo oo oo rr oo oo oo rr rr"),
+    ("list_payment_cycles",               "rr oo os os os os rr rr rr rr rr"),
+    ("list_programmes",                   "oo oo oo oo oo oo oo oo oo oo oo"),
+    ("list_quotas",                       "rr oo os os os os rr rr rr rr rr"),
+    ("list_reports",                      "rr oo oo oo oo rr rr oo rr oo rr"),
+    ("list_roles",                        "oo oo oo oo oo oo oo oo oo oo oo"),
+    ("list_unions",                       "oo oo oo oo oo oo oo oo oo oo oo"),
+    ("list_upazilas",                     "oo oo oo oo oo oo oo oo oo oo oo"),
+    ("list_users",                        "oo rr rr rr rr rr rr rr rr rr oo"),
+    ("open_case",                         "rr rr rr rr os rr os ss rr rr rr"),
+    ("place_child",                       "rr rr rr rr os rr os os rr rr rr"),
+    ("record_alleged_perpetrator",        "rr rr rr rr os rr os os rr rr rr"),
+    ("record_case_conference",            "rr rr rr rr os rr os os rr rr rr"),
+    ("record_case_note",                  "rr rr rr rr os rr os os rr rr rr"),
+    ("record_child_views",                "rr rr rr rr os rr os os rr rr rr"),
+    ("record_compliance",                 "rr rr rr rr os rr rr rr rr rr rr"),
+    ("record_consent",                    "rr rr rr rr os rr os os rr rr rr"),
+    ("record_detailed_assessment",        "rr rr rr rr os rr os os rr rr rr"),
+    ("record_follow_up",                  "rr rr rr rr os rr os os rr rr rr"),
+    ("record_guardian_assessment",        "rr rr rr rr os rr os os rr rr rr"),
+    ("record_referral",                   "rr rr rr rr os rr os os rr rr rr"),
+    ("record_release_order",              "rr rr rr rr os rr os os rr rr rr"),
+    ("record_repatriation_clearance",     "rr rr rr rr os rr os os rr rr rr"),
+    ("record_risk_assessment",            "rr rr rr rr os rr os os rr rr rr"),
+    ("record_service",                    "rr rr rr rr os rr os os os rr rr"),
+    ("reopen_case",                       "rr rr rr rr os rr os os rr rr rr"),
+    ("request_case_closure",              "rr rr rr rr os rr os os rr rr rr"),
+    ("request_emergency_placement",       "rr rr rr rr os rr os os rr rr rr"),
+    ("request_stay_extension",            "rr rr rr rr os rr os os rr rr rr"),
+    ("reset_user_password",               "os rr rr rr rr rr rr rr rr rr rr"),
+    ("resume_beneficiary",                "rr rr rr rr os rr rr rr rr rr rr"),
+    ("review_compliance_breach",          "rr rr rr rr os rr rr rr rr rr rr"),
+    ("revoke_token",                      "oo oo oo oo oo oo oo oo oo oo oo"),
+    ("search_persons",                    "rr oo oo oo oo rr oo oo rr rr rr"),
+    ("set_beneficiary_account",           "rr rr rr rr os rr rr rr rr rr rr"),
+    ("set_quota",                         "rr oo os os rr rr rr rr rr rr rr"),
+    ("start_reintegration",               "rr rr rr rr os rr os os rr rr rr"),
+    ("submit_application",                "rr rr rr rr on on on rr rr rr rr"),
+    ("submit_case_plan",                  "rr rr rr rr os rr os os rr rr rr"),
+    ("suspend_beneficiary",               "rr rr rr rr os rr rr rr rr rr rr"),
+    ("update_person",                     "rr rr rr rr on rr on on rr rr rr"),
+    ("update_referral_status",            "rr rr rr rr os rr os os rr rr rr"),
+    ("verify_application",                "rr rr rr rr os os rr rr rr rr rr"),
+];
+
+/// The records of one side (A: inside the scopes, B: outside them).
+#[derive(Clone)]
+struct Side {
+    upazila: i32,
+    union: i32,
+    facility: String,
+    partner: String,
+    resident: String,
+    elder: String,
+    case: String,
+    application: String,
+    beneficiary: String,
+    cycle: String,
+    job: String,
+    user: String,
+    names: Vec<String>,
+}
+
+impl Side {
+    /// Ids of personal or area-bound records, which must not reach users outside the side.
+    fn private_ids(&self) -> Vec<&str> {
+        vec![&self.resident, &self.elder, &self.case, &self.application, &self.beneficiary, &self.cycle, &self.job, &self.user]
+    }
+}
+
+fn years_ago(years: i64) -> String {
+    (domain::time::dhaka_date(Utc::now()) - Duration::days(365 * years + years / 4 + 1)).to_string()
+}
+
+fn id(r: &Resp) -> String {
+    r.json["id"].as_str().unwrap_or_else(|| panic!("no id in {}", r.text)).to_owned()
+}
+
+/// A side's partner organisation and safe home (user scopes name them, so they come first).
+fn places(app: &TestApp, tag: &str, upazila: i32) -> (String, String) {
+    let admin = app.admin();
+    let partner = id(&app
+        .post("/api/v1/partner-organisations")
+        .bearer(&admin)
+        .json(&json!({"name_en": format!("Partner {tag}"), "name_bn": format!("সহযোগী {tag}")}))
+        .send()
+        .expect(201));
+    let facility = id(&app
+        .post("/api/v1/facilities")
+        .bearer(&admin)
+        .json(&json!({"name_en": format!("Safe Home {tag}"), "name_bn": format!("নিরাপদ আবাসন {tag}"), "facility_type": "safe_home",
+                      "upazila_id": upazila, "capacity_female": 20, "capacity_male": 0, "capacity_hijra": 0, "partner_ids": [partner]}))
+        .send()
+        .expect(201));
+    (partner, facility)
+}
+
+/// Builds one side's records through the API, as its own staff would. `officer` runs the
+/// side's allowances (for side A the matrix's own upazila officer, so that its payroll job,
+/// which only the user who started it may follow, has someone in the matrix who may).
+fn build_side(
+    app: &TestApp,
+    tag: &str,
+    (upazila, union): (i32, i32),
+    (partner, facility): (String, String),
+    hq: &str,
+    officer: Option<&str>,
+) -> Side {
+    let (_, staff) = app.user(&format!("setup.staff.{tag}"), "facility_staff", &format!("facility:{facility}"));
+    let officer = match officer {
+        Some(t) => t.to_owned(),
+        None => app.user(&format!("setup.officer.{tag}"), "upazila_officer", &format!("upazila:{upazila}")).1,
+    };
+    let (_, committee) = app.user(&format!("setup.committee.{tag}"), "committee_member", &format!("upazila:{upazila}"));
+    let resident_name = format!("Resident{tag} Matrixperson");
+    let elder_name = format!("Elder{tag} Matrixperson");
+    let resident = app
+        .post("/api/v1/persons")
+        .bearer(&staff)
+        .json(&json!({"name_en": resident_name, "sex": "female", "date_of_birth": years_ago(25)}))
+        .send()
+        .expect(201)
+        .json["person"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let elder = app
+        .post("/api/v1/persons")
+        .bearer(&officer)
+        .json(&json!({"name_en": elder_name, "sex": "female", "date_of_birth": years_ago(70), "union_id": union}))
+        .send()
+        .expect(201)
+        .json["person"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let case = id(&app
+        .post("/api/v1/cases")
+        .bearer(&staff)
+        .json(&json!({"kind": "safe_home", "person_id": resident, "facility_id": facility,
+                      "court_order": {"court": "Tribunal-1", "order_number": format!("1/{tag}"), "order_date": years_ago(0)}}))
+        .send()
+        .expect(201));
+    let fiscal_year = domain::allowance::FiscalYear::of(domain::time::dhaka_date(Utc::now())).to_string();
+    app.req("PUT", "/api/v1/quotas")
+        .bearer(hq)
+        .json(&json!({"programme": "old_age", "upazila_id": upazila, "fiscal_year": fiscal_year, "places": 5}))
+        .send()
+        .expect(200);
+    let submitted = app
+        .post("/api/v1/applications")
+        .bearer(&committee)
+        .json(&json!({"programme": "old_age", "person_id": elder, "facts": {"annual_income_taka": 5000, "landless": true}}))
+        .send()
+        .expect(201)
+        .json;
+    let application = submitted["id"].as_str().unwrap().to_owned();
+    let versioned = |token: &str, path: String, version: &Value, body: Value| {
+        app.post(&path).bearer(token).header("If-Match", &format!("\"{version}\"")).json(&body).send().expect(200).json
+    };
+    let verified = versioned(
+        &committee,
+        format!("/api/v1/applications/{application}/verification"),
+        &submitted["version"],
+        json!({"accept": true}),
+    );
+    versioned(&officer, format!("/api/v1/applications/{application}/decision"), &verified["version"], json!({"approve": true}));
+    let beneficiary = app.get("/api/v1/beneficiaries?programme=old_age").bearer(&officer).send().expect(200).json["data"][0]
+        ["id"]
+        .as_str()
+        .expect("the approved application made a beneficiary")
+        .to_owned();
+    let cycle = id(&app
+        .post("/api/v1/payment-cycles")
+        .bearer(&officer)
+        .json(&json!({"programme": "old_age", "upazila_id": upazila, "period_start": "2025-07-01", "period_end": "2025-09-30"}))
+        .send()
+        .expect(201));
+    let job = app.post(&format!("/api/v1/payment-cycles/{cycle}/generation")).bearer(&officer).send();
+    assert!(job.status == 202 || job.status == 200, "payroll generation: {}", job.text);
+    let job = job.json["job_id"].as_str().or(job.json["id"].as_str()).expect("a job id").to_owned();
+    let (user, _) = app.user(&format!("subject.user.{tag}"), "caseworker", &format!("upazila:{upazila}"));
+    Side {
+        upazila,
+        union,
+        facility,
+        partner,
+        resident,
+        elder,
+        case,
+        application,
+        beneficiary,
+        cycle,
+        job,
+        user,
+        names: vec![resident_name, elder_name],
+    }
+}
+
+/// Puts a side's ids into an example body, wherever a field names such a record.
+fn fill(value: &mut Value, side: &Side, unique: &str) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                match k.as_str() {
+                    "person_id" | "guardian_person_id" => *v = json!(side.elder),
+                    "facility_id" => *v = json!(side.facility),
+                    "upazila_id" => *v = json!(side.upazila),
+                    "union_id" => *v = json!(side.union),
+                    "partner_ids" => *v = json!([side.partner]),
+                    "scope" => *v = json!(format!("upazila:{}", side.upazila)),
+                    "username" => *v = json!(format!("made.{unique}")),
+                    "birth_registration_number" | "nid" | "mobile" => *v = Value::Null,
+                    _ => fill(v, side, unique),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| fill(v, side, unique)),
+        _ => {}
+    }
+}
+
+fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(r) => &spec["components"]["schemas"][r.rsplit('/').next().unwrap()],
+        None => schema,
+    }
+}
+
+/// One request of the matrix.
+struct Probe {
+    method: &'static str,
+    path: String,
+    content_type: Option<String>,
+    body: Option<Vec<u8>>,
+}
+
+struct Caller<'a> {
+    role: &'a str,
+    username: &'a str,
+}
+
+fn probe(spec: &Value, path: &str, method: &str, op: &Value, side: &Side, caller: &Caller, unique: &str) -> Probe {
+    let (role, username) = (caller.role, caller.username);
+    let mut concrete = String::new();
+    for segment in path.split('/').skip(1) {
+        concrete.push('/');
+        concrete.push_str(&match segment {
+            "{case_id}" => side.case.clone(),
+            // Facility and partner staff know the residents of their homes; area offices the
+            // people of their area.
+            "{person_id}" if role == "facility_staff" || role == "partner_staff" => side.resident.clone(),
+            "{person_id}" => side.elder.clone(),
+            "{beneficiary_id}" => side.beneficiary.clone(),
+            "{application_id}" => side.application.clone(),
+            "{facility_id}" => side.facility.clone(),
+            "{user_id}" => side.user.clone(),
+            "{cycle_id}" => side.cycle.clone(),
+            "{job_id}" => side.job.clone(),
+            "{no}" => "1".into(),
+            "{month}" => "2026-01-01".into(),
+            "{report}" => "allowance_beneficiaries".into(),
+            s if s.starts_with('{') => panic!("the matrix does not know the path parameter {s} of {path}"),
+            s => s.into(),
+        });
+    }
+    let mut query = vec![];
+    for p in op["parameters"].as_array().into_iter().flatten().filter(|p| p["in"] == "query") {
+        match p["name"].as_str().unwrap() {
+            "upazila_id" => query.push(format!("upazila_id={}", side.upazila)),
+            "programme" => query.push("programme=old_age".into()),
+            "provider" => query.push("provider=bkash".into()),
+            "name" => query.push("name=Matrixperson".into()),
+            _ => {}
+        }
+    }
+    if !query.is_empty() {
+        concrete = format!("{concrete}?{}", query.join("&"));
+    }
+    let method = match method {
+        "get" => "GET",
+        "post" => "POST",
+        "put" => "PUT",
+        "patch" => "PATCH",
+        "delete" => "DELETE",
+        other => panic!("unexpected method {other}"),
+    };
+    let content = &op["requestBody"]["content"];
+    let (content_type, body) = if content.get("application/json").is_some() {
+        let schema = resolve(spec, &content["application/json"]["schema"]);
+        let mut example = schema.get("example").cloned().unwrap_or(json!({}));
+        fill(&mut example, side, unique);
+        if op["operationId"] == "create_token" {
+            example = json!({"grant_type": "password", "username": username, "password": PASSWORD});
+        }
+        (Some("application/json".to_owned()), Some(example.to_string().into_bytes()))
+    } else if op["operationId"] == "import_beneficiaries" {
+        let csv = format!(
+            "name_en,name_bn,sex,date_of_birth,nid,birth_registration_number,mobile,union_id,programme,start_month,payment_provider,account_number,education_level\n\
+             Imported Person,,female,{},,,,{},old_age,,,,\n",
+            years_ago(72),
+            side.union
+        );
+        (Some("text/csv".to_owned()), Some(csv.into_bytes()))
+    } else if content.get("text/csv").is_some() {
+        (Some("text/csv".to_owned()), Some(b"payment_id,status,reason,reference\n".to_vec()))
+    } else {
+        (None, None)
+    };
+    Probe { method, path: concrete, content_type, body }
+}
+
+fn outcome(r: &Resp, what: &str) -> char {
+    assert!(r.status < 500, "{what} answered {}: {}", r.status, r.text);
+    match (r.status, r.json["code"].as_str()) {
+        (401, _) => 'u',
+        (403, Some("role_lacks_permission")) => 'r',
+        (403, Some("out_of_scope")) => 's',
+        (403, _) => panic!("{what}: a 403 without a known code: {}", r.text),
+        (404, _) => 'n',
+        (422, _) if r.text.contains("not one you may see") => 'n',
+        _ => 'o',
+    }
+}
+
+#[test]
+fn every_operation_every_role_inside_and_outside_scope() {
+    let app = TestApp::new();
+    let (_, hq) = app.user("setup.hq", "hq_officer", "national");
+    let (places_a, places_b) = (places(&app, "A", 1), places(&app, "B", 171));
+    // One user per role, scoped to side A.
+    let (division_a, district_a, upazila_a) = (1, 1, 1);
+    let mut users = vec![];
+    for (role, scope) in ROLES {
+        let scope = match scope.split_once(':') {
+            Some(("division", _)) => format!("division:{division_a}"),
+            Some(("district", _)) => format!("district:{district_a}"),
+            Some(("upazila", _)) => format!("upazila:{upazila_a}"),
+            Some(("facility", _)) => format!("facility:{}", places_a.1),
+            Some(("partner", _)) => format!("partner:{}", places_a.0),
+            _ => scope.to_owned(),
+        };
+        let username = format!("matrix.{role}");
+        let (_, token) = app.user(&username, role, &scope);
+        users.push((role, username, token, scope == "national"));
+    }
+    let officer_a = &users.iter().find(|u| u.0 == "upazila_officer").unwrap().2;
+    let a = build_side(&app, "A", (upazila_a, 1), places_a, &hq, Some(officer_a));
+    let b = build_side(&app, "B", (171, 1513), places_b, &hq, None);
+    let spec = app.get("/api-docs/openapi.json").send().expect(200).json;
+    let mut observed: BTreeMap<String, String> = BTreeMap::new();
+    let mut problems = vec![];
+    let mut n = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let op_id = op["operationId"].as_str().unwrap().to_owned();
+            let mut row = String::new();
+            for (role, username, token, national) in &users {
+                for (side, inside) in [(&a, true), (&b, false)] {
+                    n += 1;
+                    let unique = uuid::Uuid::now_v7().simple().to_string();
+                    let p = probe(&spec, path, method, op, side, &Caller { role, username }, &unique);
+                    let mut req = app
+                        .req(p.method, &p.path)
+                        .bearer(token)
+                        .header("If-Match", "\"2147483647\"")
+                        .header("Idempotency-Key", &unique);
+                    if let Some(ct) = &p.content_type {
+                        req = req.header("Content-Type", ct);
+                    }
+                    if let Some(body) = p.body {
+                        req = req.raw(body);
+                    }
+                    let r = req.send();
+                    let what = format!("{role} {} {} ({})", p.method, p.path, if inside { "inside" } else { "outside" });
+                    row.push(outcome(&r, &what));
+                    if std::env::var_os("MATRIX_DEBUG").is_some() {
+                        eprintln!("{what} -> {} {}", r.status, r.text.chars().take(160).collect::<String>());
+                    }
+                    // Nothing of side B reaches a user scoped to side A through a request about A.
+                    if inside && !national && (200..300).contains(&r.status) {
+                        for leaked in b.private_ids().into_iter().filter(|id| r.text.contains(*id)) {
+                            problems.push(format!("{what} leaked {leaked} from outside the user's scope"));
+                        }
+                    }
+                    // Reports for integrators carry no personal data.
+                    if *role == "integrator" {
+                        for s in [&a, &b] {
+                            for leaked in
+                                [&s.resident, &s.elder].into_iter().chain(&s.names).filter(|x| r.text.contains(x.as_str()))
+                            {
+                                problems.push(format!("{what} gave the integrator personal data: {leaked}"));
+                            }
+                        }
+                    }
+                }
+                row.push(' ');
+            }
+            observed.insert(op_id, row.trim_end().to_owned());
+        }
+    }
+    let expected: BTreeMap<&str, &str> = MATRIX.iter().copied().collect();
+    assert_eq!(expected.len(), MATRIX.len(), "an operation appears twice in the matrix");
+    for (op, row) in &observed {
+        match expected.get(op.as_str()) {
+            None => {
+                problems.push(format!("no row for {op}; observed:\n    (\"{op}\",{:pad$}\"{row}\"),", "", pad = 34 - op.len()))
+            }
+            Some(want) if *want != row => {
+                problems.push(format!("{op}: expected {want}\n{:w$}observed {row}", "", w = op.len() + 2))
+            }
+            Some(_) => {}
+        }
+    }
+    for op in expected.keys().filter(|op| !observed.contains_key(**op)) {
+        problems.push(format!("the matrix has a row for {op}, which the contract no longer has"));
+    }
+    assert!(problems.is_empty(), "{n} requests; {} problems:\n{}", problems.len(), problems.join("\n"));
+    // The table covers every role both ways for every operation.
+    assert_eq!(n, observed.len() * ROLES.len() * 2);
+}
