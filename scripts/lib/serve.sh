@@ -1,13 +1,14 @@
 # Sourced by scripts that need a running server of their own: starts target/debug/sheba on a
 # free loopback port with a private data directory (its own embedded PostgreSQL), waits until
 # it is ready, and stops it and removes the directory on exit.
+# SERVE_LOG sets the server's log filter (default warn).
 # Sets: dir (the data directory), base (the server's URL), pid; defines make_user NAME ROLE SCOPE.
 
 dir=$(mktemp -d /tmp/sheba-serve-XXXXXX)
 chmod 755 "$dir"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
-SHEBA_DATA_DIR="$dir" SHEBA_BIND="127.0.0.1:$port" SHEBA_WORKERS=2 RUST_LOG=warn target/debug/sheba serve >"$dir/serve.log" 2>&1 &
+SHEBA_DATA_DIR="$dir" SHEBA_BIND="127.0.0.1:$port" SHEBA_WORKERS=2 RUST_LOG="${SERVE_LOG:-warn}" target/debug/sheba serve >"$dir/serve.log" 2>&1 &
 pid=$!
 cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"; }
 trap cleanup EXIT
@@ -27,4 +28,17 @@ fail_on_panic() {
     grep -A5 panicked "$dir/serve.log" >&2
     exit 1
   fi
+}
+
+# fail_on_secrets SECRET...: the server log must not show any of these, nor a bearer token.
+fail_on_secrets() {
+  local s
+  for s in "$@" "eyJ" "Bearer "; do
+    if grep -qF -- "$s" "$dir/serve.log"; then
+      echo "the server log shows a secret (${s:0:6}...):" >&2
+      grep -F -- "$s" "$dir/serve.log" | head -3 >&2
+      exit 1
+    fi
+  done
+  echo "ok: $(wc -l <"$dir/serve.log") log lines, no password or token among them"
 }
