@@ -219,7 +219,9 @@ pub struct BeneficiaryAggRow {
 }
 
 /// Active beneficiaries on `to` by upazila, programme and sex, with the monthly rate in force
-/// and the monthly total; a total row per programme (`upazila_id` and `sex` null).
+/// and the monthly total; a total row per programme (`upazila_id` and `sex` null). Reads the
+/// maintained cells of `beneficiary_counts` (one per area, programme, level, sex and start
+/// month), not the beneficiaries.
 pub fn beneficiaries_by_area(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<BeneficiaryAggRow>> {
     // The rate in force on `to` is looked up once per programme and level, then joined.
     let sql = r#"
@@ -229,15 +231,15 @@ pub fn beneficiaries_by_area(conn: &mut PgConnection, f: &ReportFilter) -> Query
              WHERE fiscal_year <= extract(year FROM $2::date)::int - CASE WHEN extract(month FROM $2::date) < 7 THEN 1 ELSE 0 END
              ORDER BY programme_code, level, fiscal_year DESC),
         b AS (
-            SELECT b.upazila_id, b.programme_code, b.sex, r.monthly_taka AS rate
-              FROM beneficiaries b
-              LEFT JOIN rate r ON r.programme_code = b.programme_code AND r.level = coalesce(b.education_level, '')
-             WHERE b.status = 'active' AND b.start_month <= $2
-               AND ($3::int IS NULL OR b.division_id = $3) AND ($4::int IS NULL OR b.district_id = $4)
-               AND ($5::int IS NULL OR b.upazila_id = $5) AND ($6::uuid IS NULL OR $6 IS NOT NULL) AND $1::date IS NOT NULL)
-        SELECT upazila_id, programme_code AS programme, sex, count(*) AS beneficiaries,
+            SELECT c.upazila_id, c.programme_code, c.sex, r.monthly_taka AS rate, c.active AS n
+              FROM beneficiary_counts c
+              LEFT JOIN rate r ON r.programme_code = c.programme_code AND r.level = c.level
+             WHERE c.active <> 0 AND c.start_month <= $2
+               AND ($3::int IS NULL OR c.division_id = $3) AND ($4::int IS NULL OR c.district_id = $4)
+               AND ($5::int IS NULL OR c.upazila_id = $5) AND ($6::uuid IS NULL OR $6 IS NOT NULL) AND $1::date IS NOT NULL)
+        SELECT upazila_id, programme_code AS programme, sex, sum(n)::bigint AS beneficiaries,
                CASE WHEN count(DISTINCT rate) = 1 THEN min(rate) END AS monthly_rate_taka,
-               coalesce(sum(rate), 0)::bigint AS monthly_amount_taka
+               coalesce(sum(rate * n), 0)::bigint AS monthly_amount_taka
           FROM b GROUP BY GROUPING SETS ((upazila_id, programme_code, sex), (programme_code))
          ORDER BY programme_code, upazila_id NULLS LAST, sex
     "#;
@@ -275,15 +277,16 @@ pub struct CycleAggRow {
 /// Payment cycles whose period overlaps the report period, with paid and failed amounts
 /// (payments counted in the report's area).
 pub fn payment_cycles(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<CycleAggRow>> {
+    // From the maintained cells of `payment_counts` (per cycle, area and status).
     let sql = r#"
         SELECT pc.id AS cycle_id, pc.programme_code AS programme, pc.upazila_id, pc.period_start, pc.period_end, pc.status,
-               count(p.id) AS payments, coalesce(sum(p.amount_taka), 0)::bigint AS amount_taka,
-               count(p.id) FILTER (WHERE p.status = 'paid') AS paid,
+               coalesce(sum(p.payments), 0)::bigint AS payments, coalesce(sum(p.amount_taka), 0)::bigint AS amount_taka,
+               coalesce(sum(p.payments) FILTER (WHERE p.status = 'paid'), 0)::bigint AS paid,
                coalesce(sum(p.amount_taka) FILTER (WHERE p.status = 'paid'), 0)::bigint AS paid_taka,
-               count(p.id) FILTER (WHERE p.status IN ('failed', 'carried')) AS failed,
+               coalesce(sum(p.payments) FILTER (WHERE p.status IN ('failed', 'carried')), 0)::bigint AS failed,
                coalesce(sum(p.amount_taka) FILTER (WHERE p.status IN ('failed', 'carried')), 0)::bigint AS failed_taka
           FROM payment_cycles pc
-          LEFT JOIN payments p ON p.cycle_id = pc.id
+          LEFT JOIN payment_counts p ON p.cycle_id = pc.id AND p.payments <> 0
                AND ($3::int IS NULL OR p.division_id = $3) AND ($4::int IS NULL OR p.district_id = $4)
                AND ($5::int IS NULL OR p.upazila_id = $5)
          WHERE pc.period_start <= $2 AND pc.period_end >= $1 AND ($6::uuid IS NULL OR $6 IS NOT NULL)
@@ -307,17 +310,25 @@ pub struct CctRow {
 /// The conditional cash transfer: children enrolled (active on `to`), instalments paid in the
 /// period, and children whose payment is held for an unreviewed breach.
 pub fn cct(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<CctRow> {
+    // Enrolment and instalments from the maintained cells; held payments from the (small)
+    // partial index of unreviewed breaches.
     let sql = r#"
-        WITH b AS (SELECT * FROM beneficiaries b WHERE b.programme_code = 'cct'
-                     AND ($3::int IS NULL OR b.division_id = $3) AND ($4::int IS NULL OR b.district_id = $4)
-                     AND ($5::int IS NULL OR b.upazila_id = $5) AND ($6::uuid IS NULL OR $6 IS NOT NULL))
-        SELECT (SELECT count(*) FROM b WHERE b.status = 'active' AND b.start_month <= $2) AS children_enrolled,
-               (SELECT count(*) FROM payments p JOIN b ON b.id = p.beneficiary_id
-                 WHERE p.status = 'paid' AND (p.settled_at AT TIME ZONE 'Asia/Dhaka')::date BETWEEN $1 AND $2) AS instalments_paid,
-               (SELECT coalesce(sum(p.amount_taka), 0)::bigint FROM payments p JOIN b ON b.id = p.beneficiary_id
-                 WHERE p.status = 'paid' AND (p.settled_at AT TIME ZONE 'Asia/Dhaka')::date BETWEEN $1 AND $2) AS amount_paid_taka,
-               (SELECT count(DISTINCT k.beneficiary_id) FROM cct_compliance k JOIN b ON b.id = k.beneficiary_id
-                 WHERE k.breach AND k.reviewed_at IS NULL) AS held_for_breach
+        SELECT (SELECT coalesce(sum(c.active), 0)::bigint FROM beneficiary_counts c
+                 WHERE c.programme_code = 'cct' AND c.start_month <= $2
+                   AND ($3::int IS NULL OR c.division_id = $3) AND ($4::int IS NULL OR c.district_id = $4)
+                   AND ($5::int IS NULL OR c.upazila_id = $5)) AS children_enrolled,
+               (SELECT coalesce(sum(p.payments), 0)::bigint FROM paid_by_day p
+                 WHERE p.programme_code = 'cct' AND p.settled_on BETWEEN $1 AND $2
+                   AND ($3::int IS NULL OR p.division_id = $3) AND ($4::int IS NULL OR p.district_id = $4)
+                   AND ($5::int IS NULL OR p.upazila_id = $5)) AS instalments_paid,
+               (SELECT coalesce(sum(p.amount_taka), 0)::bigint FROM paid_by_day p
+                 WHERE p.programme_code = 'cct' AND p.settled_on BETWEEN $1 AND $2
+                   AND ($3::int IS NULL OR p.division_id = $3) AND ($4::int IS NULL OR p.district_id = $4)
+                   AND ($5::int IS NULL OR p.upazila_id = $5)) AS amount_paid_taka,
+               (SELECT count(DISTINCT k.beneficiary_id) FROM cct_compliance k JOIN beneficiaries b ON b.id = k.beneficiary_id
+                 WHERE k.breach AND k.reviewed_at IS NULL AND b.programme_code = 'cct'
+                   AND ($3::int IS NULL OR b.division_id = $3) AND ($4::int IS NULL OR b.district_id = $4)
+                   AND ($5::int IS NULL OR b.upazila_id = $5) AND ($6::uuid IS NULL OR $6 IS NOT NULL)) AS held_for_breach
     "#;
     bind_filter!(diesel::sql_query(sql), f).get_result(conn)
 }

@@ -293,6 +293,56 @@ impl TestApp {
         .id
     }
 
+    /// Asserts that the maintained report aggregates hold exactly what grouping the base
+    /// tables gives now (both ways: no cell missing, none extra, none different).
+    #[track_caller]
+    pub fn assert_report_aggregates_exact(&self) {
+        let checks = [
+            (
+                "beneficiary_counts",
+                "SELECT district_id, upazila_id, programme_code, level, sex, start_month, division_id, active
+                   FROM beneficiary_counts WHERE active <> 0",
+                "SELECT district_id, upazila_id, programme_code, coalesce(education_level, ''), sex, start_month, min(division_id), count(*)
+                   FROM beneficiaries WHERE status = 'active' GROUP BY 1, 2, 3, 4, 5, 6",
+            ),
+            (
+                "payment_counts",
+                "SELECT district_id, cycle_id, upazila_id, status, division_id, payments, amount_taka
+                   FROM payment_counts WHERE payments <> 0 OR amount_taka <> 0",
+                "SELECT district_id, cycle_id, upazila_id, status, min(division_id), count(*), sum(amount_taka)
+                   FROM payments GROUP BY 1, 2, 3, 4",
+            ),
+            (
+                "paid_by_day",
+                "SELECT district_id, upazila_id, programme_code, settled_on, division_id, payments, amount_taka
+                   FROM paid_by_day WHERE payments <> 0 OR amount_taka <> 0",
+                "SELECT district_id, upazila_id, programme_code, (settled_at AT TIME ZONE 'Asia/Dhaka')::date, min(division_id),
+                        count(*), sum(amount_taka)
+                   FROM payments WHERE status = 'paid' AND settled_at IS NOT NULL GROUP BY 1, 2, 3, 4",
+            ),
+        ];
+        #[derive(diesel::QueryableByName)]
+        struct Diff {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            missing: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            extra: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            cells: i64,
+        }
+        let mut conn = self.db();
+        for (table, maintained, recomputed) in checks {
+            let d: Diff = diesel::sql_query(format!(
+                "SELECT (SELECT count(*) FROM ({recomputed} EXCEPT {maintained}) x) AS missing,
+                        (SELECT count(*) FROM ({maintained} EXCEPT {recomputed}) x) AS extra,
+                        (SELECT count(*) FROM ({maintained}) x) AS cells"
+            ))
+            .get_result(&mut conn)
+            .expect("compare the aggregates");
+            assert_eq!((d.missing, d.extra), (0, 0), "{table} differs from its base table ({} cells)", d.cells);
+        }
+    }
+
     /// A direct connection to this test's database.
     pub fn db(&self) -> PgConnection {
         PgConnection::establish(&self.database_url).expect("connect to the test database")

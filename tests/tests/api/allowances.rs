@@ -138,6 +138,7 @@ fn apply_verify_approve_within_quota_waitlist_and_replace() {
     .execute(&mut app.db())
     .expect_err("second allowance in the group");
     assert!(err.to_string().contains("beneficiaries_one_per_group_idx"), "{err}");
+    app.assert_report_aggregates_exact();
 }
 
 #[test]
@@ -263,4 +264,5 @@ fn suspension_resumption_and_area_access() {
         .send()
         .expect_problem(422, "validation_failed");
     assert_eq!(r.json["errors"][0]["field"], "person_id");
+    app.assert_report_aggregates_exact();
 }

@@ -94,6 +94,7 @@ fn import_reports_every_skipped_line_and_applies_the_rules() {
     // The import is audited; someone else cannot see the job.
     let (_, other) = app.user("upz.other", "upazila_officer", "upazila:1");
     app.get(&location).bearer(&other).send().expect_problem(404, "not_found");
+    app.assert_report_aggregates_exact();
 }
 
 #[test]

@@ -227,6 +227,7 @@ fn payroll_from_generation_to_reconciliation_and_carry_over() {
         .json(&json!({"programme": "old_age", "period_start": "2025-08-01", "period_end": "2025-10-31"}))
         .send()
         .expect_problem(403, "out_of_scope");
+    app.assert_report_aggregates_exact();
 }
 
 #[test]
@@ -317,6 +318,7 @@ fn cct_instalments_are_held_on_a_breach_until_reviewed_and_stop_after_18_months(
         .json(&json!({"month": "2025-06-01", "school_attendance": true, "no_child_marriage": true, "no_child_labour": true}))
         .send()
         .expect_problem(409, "compliance-conditional-programme");
+    app.assert_report_aggregates_exact();
 }
 
 fn enrol_old_age_with_quota(app: &TestApp, district: &str, officer: &str) -> Value {

@@ -251,4 +251,65 @@ fn allowance_beneficiaries_by_area_programme_and_sex() {
     assert_eq!(total["beneficiaries"], 2);
     let cct = report(&app, &district, "cct", "")["rows"][0].clone();
     assert_eq!(cct["children_enrolled"], 0);
+    app.assert_report_aggregates_exact();
+}
+
+/// The maintained report cells stay exact under any mix of bulk statements on beneficiaries
+/// (status changes, exits, moves between areas, level and start-month corrections, deletes)
+/// and under concurrent writers touching the same cells.
+#[test]
+fn maintained_aggregates_stay_exact_under_bulk_and_concurrent_changes() {
+    use diesel::RunQueryDsl;
+    let app = TestApp::new();
+    persistence::synthetic::seed(&mut app.db(), 2000, 0, 7, &mut |_| {}).unwrap();
+    app.assert_report_aggregates_exact();
+    let mut conn = app.db();
+    let pick = |round: usize, n: usize| format!("(SELECT id FROM beneficiaries ORDER BY md5(id::text || '{round}') LIMIT {n})");
+    let statements = [
+        "UPDATE beneficiaries SET status = 'suspended' WHERE status = 'active' AND id IN PICK",
+        "UPDATE beneficiaries SET status = 'active' WHERE status = 'suspended' AND id IN PICK",
+        "UPDATE beneficiaries SET status = 'exited', exit_reason = 'died' WHERE status <> 'exited' AND id IN PICK",
+        // A move to another upazila (with its district and division).
+        "UPDATE beneficiaries b SET upazila_id = u.id, district_id = u.district_id, division_id = d.division_id
+           FROM upazilas u JOIN districts d ON d.id = u.district_id
+          WHERE u.id = 1 + (abs(hashtext(b.id::text)) % 494) AND b.id IN PICK",
+        "UPDATE beneficiaries SET education_level = 'primary' WHERE id IN PICK",
+        "UPDATE beneficiaries SET start_month = (start_month - interval '1 month')::date WHERE id IN PICK",
+        "UPDATE beneficiaries SET sex = CASE sex WHEN 'male' THEN 'female' ELSE sex END WHERE id IN PICK",
+        "DELETE FROM beneficiaries WHERE id IN PICK",
+    ];
+    for round in 0..24 {
+        let sql = statements[round % statements.len()].replace("PICK", &pick(round, 50 + round * 7));
+        diesel::sql_query(sql).execute(&mut conn).unwrap();
+        app.assert_report_aggregates_exact();
+    }
+    // Two writers flipping rows of the same cells at the same time lose no update.
+    let ids: Vec<String> = diesel::sql_query("SELECT id::text AS name FROM beneficiaries WHERE status = 'active' LIMIT 200")
+        .load::<Name>(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    std::thread::scope(|s| {
+        for half in ids.chunks(100) {
+            let app = &app;
+            s.spawn(move || {
+                let mut conn = app.db();
+                for id in half {
+                    for status in ["suspended", "active", "suspended"] {
+                        diesel::sql_query(format!("UPDATE beneficiaries SET status = '{status}' WHERE id = '{id}'"))
+                            .execute(&mut conn)
+                            .unwrap();
+                    }
+                }
+            });
+        }
+    });
+    app.assert_report_aggregates_exact();
+}
+
+#[derive(diesel::QueryableByName)]
+struct Name {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
 }

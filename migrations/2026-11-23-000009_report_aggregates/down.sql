@@ -1,0 +1,12 @@
+DROP TRIGGER payment_counts_insert ON payments;
+DROP TRIGGER payment_counts_update ON payments;
+DROP TRIGGER payment_counts_delete ON payments;
+DROP FUNCTION payment_counts_maintain();
+DROP TABLE paid_by_day;
+DROP TABLE payment_counts;
+DROP TRIGGER beneficiary_counts_insert ON beneficiaries;
+DROP TRIGGER beneficiary_counts_update ON beneficiaries;
+DROP TRIGGER beneficiary_counts_delete ON beneficiaries;
+DROP FUNCTION beneficiary_counts_maintain();
+DROP TABLE beneficiary_counts;
+DROP FUNCTION statement_delta(text, text, text);
