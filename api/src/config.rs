@@ -50,6 +50,9 @@ pub enum Command {
         cases: i64,
         #[arg(long, default_value_t = 1)]
         seed: u32,
+        /// Connections writing chunks at once (the data does not depend on it).
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
     },
     /// Bulk imports, with a progress bar (works whether or not the server runs).
     #[command(subcommand)]

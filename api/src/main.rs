@@ -69,22 +69,49 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve(args) => serve(cli.db, args),
-        Command::SeedSynthetic { beneficiaries, cases, seed } => {
+        Command::SeedSynthetic { beneficiaries, cases, seed, jobs } => {
             anyhow::ensure!((0..=50_000_000).contains(&beneficiaries) && (0..=5_000_000).contains(&cases), "counts out of range");
+            anyhow::ensure!((1..=16).contains(&jobs), "--jobs must be 1 to 16");
             let db = database::open(&cli.db)?;
             migrate(&db.url)?;
-            let mut conn = PgConnection::establish(&db.url)?;
+            let chunks = persistence::synthetic::plan(&mut PgConnection::establish(&db.url)?, beneficiaries, cases, seed)?;
             let started = std::time::Instant::now();
-            let bar = indicatif::ProgressBar::new_spinner();
-            bar.enable_steady_tick(std::time::Duration::from_millis(200));
-            let counts = persistence::synthetic::seed(&mut conn, beneficiaries, cases, seed, &mut |phase| {
-                bar.set_message(format!("{phase} ({:.0?})", started.elapsed()));
+            let bar = indicatif::ProgressBar::new(chunks.iter().map(|c| c.len() as u64).sum());
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows, {elapsed} (eta {eta})")
+                    .expect("a valid template"),
+            );
+            // Workers take chunks from a shared queue, each on its own connection.
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let written = std::thread::scope(|s| -> anyhow::Result<(usize, usize)> {
+                let workers: Vec<_> = (0..jobs)
+                    .map(|_| {
+                        s.spawn(|| -> anyhow::Result<(usize, usize)> {
+                            let mut conn = PgConnection::establish(&db.url)?;
+                            let mut done = (0, 0);
+                            while let Some(chunk) = chunks.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                                let n = persistence::synthetic::seed_chunk(&mut conn, chunk)?;
+                                if chunk.cases {
+                                    done.1 += n;
+                                } else {
+                                    done.0 += n;
+                                }
+                                bar.inc(chunk.len() as u64);
+                            }
+                            Ok(done)
+                        })
+                    })
+                    .collect();
+                workers.into_iter().try_fold((0, 0), |acc, w| {
+                    let (b, c) = w.join().map_err(|_| anyhow::anyhow!("a seeding worker panicked"))??;
+                    Ok((acc.0 + b, acc.1 + c))
+                })
             })?;
             bar.finish_and_clear();
             println!(
-                "added {} beneficiaries and {} cases in {:.1?} (seed {seed})",
-                counts.beneficiaries,
-                counts.cases,
+                "added {} beneficiaries and {} cases in {:.1?} (seed {seed}, {jobs} connections)",
+                written.0,
+                written.1,
                 started.elapsed()
             );
             Ok(())

@@ -8,6 +8,7 @@ pub mod access;
 pub mod allowance;
 pub mod case;
 pub mod digits;
+pub mod disclosure;
 pub mod geo;
 pub mod label;
 pub mod login_throttle;

@@ -385,6 +385,8 @@ fn start_server(
         .arg("-c")
         .arg(format!("port={port}"))
         .args(["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"])
+        // Bulk writes (payroll, imports) would otherwise checkpoint every gigabyte of WAL.
+        .args(["-c", "max_wal_size=4GB"])
         .stdin(Stdio::null())
         .stdout(log.try_clone().map_err(io_err("server log"))?)
         .stderr(log);

@@ -22,9 +22,56 @@ const EN_NAMES: &str =
 const BN_NAMES: &str = "ARRAY['রহিমা','করিম','আমেনা','জাহানারা','সালমা','আব্দুল','রশিদ','ফাতেমা','নাসরিন','কামাল','শিরিন','হাসান',\
     'রোকেয়া','সেলিম','পারভীন','মিজান','শাহানা','জামাল','তাসলিমা','বাবুল']";
 
+/// Rows generated per transaction. Chunks are the unit of parallel work, and each has its own
+/// random seed, so the data depends on the seed and the counts, not on how many workers ran.
+pub const CHUNK: i64 = 250_000;
+
+/// One piece of a synthetic load: beneficiaries or cases numbered `first..=last`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chunk {
+    pub index: u32,
+    pub cases: bool,
+    pub first: i64,
+    pub last: i64,
+    /// Where synthetic national ids start (above any person already on record).
+    pub nid_base: i64,
+    pub seed: u32,
+}
+
+impl Chunk {
+    pub fn len(&self) -> i64 {
+        self.last - self.first + 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() <= 0
+    }
+}
+
+/// Splits a load into chunks (beneficiaries first, then cases).
+pub fn plan(conn: &mut PgConnection, beneficiaries: i64, cases: i64, seed: u32) -> QueryResult<Vec<Chunk>> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let nid_base = diesel::sql_query("SELECT count(*) AS n FROM persons").get_result::<Count>(conn)?.n;
+    let mut chunks = vec![];
+    for (total, is_cases) in [(beneficiaries, false), (cases, true)] {
+        let mut first = 1;
+        while first <= total {
+            let last = (first + CHUNK - 1).min(total);
+            let index = chunks.len() as u32;
+            chunks.push(Chunk { index, cases: is_cases, first, last, nid_base, seed });
+            first = last + 1;
+        }
+    }
+    Ok(chunks)
+}
+
 /// Adds `beneficiaries` allowance beneficiaries and `cases` child-protection cases, the same
-/// for the same `seed` (dates are anchored at 1 July 2026, not today). Needs migrations and
-/// programme seeds applied.
+/// for the same `seed` (dates are anchored at 1 July 2026, not today), one chunk after the
+/// other on this connection. Needs migrations and programme seeds applied.
 pub fn seed(
     conn: &mut PgConnection,
     beneficiaries: i64,
@@ -32,16 +79,35 @@ pub fn seed(
     seed: u32,
     progress: &mut dyn FnMut(&str),
 ) -> QueryResult<SyntheticCounts> {
+    let mut counts = SyntheticCounts::default();
+    for chunk in plan(conn, beneficiaries, cases, seed)? {
+        let n = seed_chunk(conn, &chunk)?;
+        if chunk.cases {
+            counts.cases += n;
+        } else {
+            counts.beneficiaries += n;
+        }
+        progress(&format!("chunk {} written", chunk.index + 1));
+    }
+    Ok(counts)
+}
+
+/// Writes one chunk in its own transaction; returns the rows added.
+pub fn seed_chunk(conn: &mut PgConnection, chunk: &Chunk) -> QueryResult<usize> {
+    let (first, last) = (chunk.first, chunk.last);
     conn.transaction(|conn| {
         diesel::sql_query("SET LOCAL max_parallel_workers_per_gather = 0").execute(conn)?;
-        diesel::sql_query("SELECT setseed($1)").bind::<Double, _>(f64::from(seed % 1_000_000) / 1_000_000.0).execute(conn)?;
+        let chunk_seed = (u64::from(chunk.seed) * 7919 + u64::from(chunk.index)) % 1_000_000;
+        diesel::sql_query("SELECT setseed($1)").bind::<Double, _>(chunk_seed as f64 / 1_000_000.0).execute(conn)?;
         diesel::sql_query(
             "CREATE TEMP TABLE synth_unions ON COMMIT DROP AS
              SELECT (row_number() OVER (ORDER BY un.id) - 1)::int AS k, un.id AS union_id, un.upazila_id, up.district_id, d.division_id
                FROM unions un JOIN upazilas up ON up.id = un.upazila_id JOIN districts d ON d.id = up.district_id",
         )
         .execute(conn)?;
-        progress("generating beneficiaries");
+        if chunk.cases {
+            return seed_cases(conn, first, last);
+        }
         diesel::sql_query(format!(
             "CREATE TEMP TABLE synth ON COMMIT DROP AS
              SELECT s.g, uuid_v7() AS person_id, uuid_v7() AS application_id, uuid_v7() AS beneficiary_id, s.programme,
@@ -53,7 +119,7 @@ pub fn seed(
                                                             + floor(s.r_age * 25)::int, days => floor(s.r_day * 365)::int))::date AS date_of_birth,
                     ({EN_NAMES})[1 + floor(s.r_name * 20)::int] || ' ' || s.g AS name_en,
                     ({BN_NAMES})[1 + floor(s.r_name * 20)::int] AS name_bn,
-                    (1000000000 + (SELECT count(*) FROM persons) + s.g)::text AS nid,
+                    (1000000000 + $2 + s.g)::text AS nid,
                     '01' || (3 + floor(s.r_day * 7)::int)::text || lpad((s.g % 100000000)::text, 8, '0') AS account,
                     CASE WHEN s.r_sex < 0.5 THEN 'bkash' WHEN s.r_sex < 0.8 THEN 'nagad' ELSE 'upay' END AS provider,
                     u.union_id, u.upazila_id, u.district_id, u.division_id,
@@ -63,10 +129,12 @@ pub fn seed(
                             CASE WHEN random() < 0.55 THEN 'old_age' WHEN random() < 0.6 THEN 'widow'
                                  WHEN random() < 0.75 THEN 'disability' WHEN random() < 0.5 THEN 'bede_allowance'
                                  ELSE 'hijra_allowance' END AS programme
-                       FROM generate_series(1, $1) g) s
+                       FROM generate_series($1, $3) g) s
                JOIN synth_unions u ON u.k = s.k"
         ))
-        .bind::<BigInt, _>(beneficiaries)
+        .bind::<BigInt, _>(first)
+        .bind::<BigInt, _>(chunk.nid_base)
+        .bind::<BigInt, _>(last)
         .execute(conn)?;
         let author = SYNTHETIC_AUTHOR;
         diesel::sql_query(
@@ -75,7 +143,6 @@ pub fn seed(
         )
         .bind::<SqlUuid, _>(author)
         .execute(conn)?;
-        progress("persons written");
         diesel::sql_query(
             "INSERT INTO applications (id, programme_code, person_id, division_id, district_id, upazila_id, status, facts, verdict,
                                        submitted_on, decided_by, decided_on, note, created_by)
@@ -91,42 +158,65 @@ pub fn seed(
                     upazila_id, sex, 'active', start_month, provider, account FROM synth",
         )
         .execute(conn)?;
-        progress("beneficiaries written");
-        let n_cases = diesel::sql_query(
-            "WITH kids AS (
-                 SELECT uuid_v7() AS person_id, uuid_v7() AS case_id, g,
+        Ok(last as usize - first as usize + 1)
+    })
+}
+
+/// Child-protection cases with their intake and risk-assessment events.
+fn seed_cases(conn: &mut PgConnection, first: i64, last: i64) -> QueryResult<usize> {
+    diesel::sql_query(
+        "CREATE TEMP TABLE synth_kids ON COMMIT DROP AS
+         SELECT k.*, u.union_id, u.upazila_id, u.district_id, u.division_id,
+                DATE '2025-07-01' + floor(k.r_open * 365)::int AS opened_on
+           FROM (SELECT uuid_v7() AS person_id, uuid_v7() AS case_id, g,
                         CASE WHEN random() < 0.6 THEN 'male' ELSE 'female' END AS sex,
                         (DATE '2026-07-01' - make_interval(years => 6 + floor(random() * 11)::int))::date AS dob,
-                        floor(random() * (SELECT count(*) FROM synth_unions))::int AS k,
+                        floor(random() * (SELECT count(*) FROM synth_unions))::int AS k, random() AS r_open,
                         (ARRAY['street_child','child_labour','orphan_both_parents','domestic_work','trafficking','abuse','child_marriage',
                                'neglected','separated','disability'])[1 + floor(random() * 10)::int] AS category
-                   FROM generate_series(1, $1) g),
-             p AS (
-                 INSERT INTO persons (id, name_en, sex, date_of_birth, division_id, district_id, upazila_id, union_id, created_by)
-                 SELECT k.person_id, 'Child ' || k.g, k.sex, k.dob, u.division_id, u.district_id, u.upazila_id, u.union_id, $2
-                   FROM kids k JOIN synth_unions u ON u.k = k.k
-                 RETURNING id)
-             INSERT INTO cases (id, case_number, kind, status, person_id, division_id, district_id, upazila_id, sex, date_of_birth,
-                                risk_level, risk_categories, opened_on, ages_out_on, state, created_by)
-             SELECT k.case_id, 'CP-SYN-' || lpad(nextval('case_number_seq')::text, 9, '0'), 'child_protection', 'risk_assessment', k.person_id,
-                    u.division_id, u.district_id, u.upazila_id, k.sex, k.dob, 'medium', ARRAY[k.category], DATE '2026-06-01',
-                    (k.dob + interval '18 years')::date,
-                    jsonb_build_object('kind', 'child_protection', 'status', 'risk_assessment', 'opened_on', DATE '2026-06-01',
-                        'subject', jsonb_build_object('person_id', k.person_id, 'sex', k.sex, 'date_of_birth', k.dob, 'foreign_national', false),
-                        'court_order', null, 'release_order', null, 'placement', null,
-                        'risk', jsonb_build_object('level', 'medium', 'categories', jsonb_build_array(k.category),
-                                                   'assessed_on', DATE '2026-06-02', 'summary', ''),
-                        'detailed_assessment', null, 'case_plan', null, 'alleged_perpetrators', '[]'::jsonb, 'services', '[]'::jsonb,
-                        'referrals', '[]'::jsonb, 'conferences', '[]'::jsonb, 'consents', '[]'::jsonb, 'notes', '[]'::jsonb,
-                        'reintegration', null, 'past_reintegrations', '[]'::jsonb, 'follow_ups', '[]'::jsonb, 'approvals', '[]'::jsonb,
-                        'reopenings', '[]'::jsonb, 'exit', null, 'closed_on', null),
-                    $2
-               FROM kids k JOIN synth_unions u ON u.k = k.k",
-        )
-        .bind::<BigInt, _>(cases)
-        .bind::<SqlUuid, _>(author)
-        .execute(conn)?;
-        progress("cases written");
-        Ok(SyntheticCounts { beneficiaries: beneficiaries as usize, cases: n_cases })
-    })
+                   FROM generate_series($1, $2) g) k
+           JOIN synth_unions u ON u.k = k.k",
+    )
+    .bind::<BigInt, _>(first)
+    .bind::<BigInt, _>(last)
+    .execute(conn)?;
+    diesel::sql_query(
+        "INSERT INTO persons (id, name_en, sex, date_of_birth, division_id, district_id, upazila_id, union_id, created_by)
+         SELECT person_id, 'Child ' || g, sex, dob, division_id, district_id, upazila_id, union_id, $1 FROM synth_kids",
+    )
+    .bind::<SqlUuid, _>(SYNTHETIC_AUTHOR)
+    .execute(conn)?;
+    let n = diesel::sql_query(
+        "INSERT INTO cases (id, case_number, kind, status, person_id, division_id, district_id, upazila_id, sex, date_of_birth,
+                            risk_level, risk_categories, opened_on, ages_out_on, state, created_by)
+         SELECT case_id, 'CP-SYN-' || lpad(nextval('case_number_seq')::text, 9, '0'), 'child_protection', 'risk_assessment', person_id,
+                division_id, district_id, upazila_id, sex, dob, 'medium', ARRAY[category], opened_on,
+                (dob + interval '18 years')::date,
+                jsonb_build_object('kind', 'child_protection', 'status', 'risk_assessment', 'opened_on', opened_on,
+                    'subject', jsonb_build_object('person_id', person_id, 'sex', sex, 'date_of_birth', dob, 'foreign_national', false),
+                    'court_order', null, 'release_order', null, 'placement', null,
+                    'risk', jsonb_build_object('level', 'medium', 'categories', jsonb_build_array(category),
+                                               'assessed_on', opened_on + 1, 'summary', ''),
+                    'detailed_assessment', null, 'case_plan', null, 'alleged_perpetrators', '[]'::jsonb, 'services', '[]'::jsonb,
+                    'referrals', '[]'::jsonb, 'conferences', '[]'::jsonb, 'consents', '[]'::jsonb, 'notes', '[]'::jsonb,
+                    'reintegration', null, 'past_reintegrations', '[]'::jsonb, 'follow_ups', '[]'::jsonb, 'approvals', '[]'::jsonb,
+                    'reopenings', '[]'::jsonb, 'exit', null, 'closed_on', null),
+                $1
+           FROM synth_kids",
+    )
+    .bind::<SqlUuid, _>(SYNTHETIC_AUTHOR)
+    .execute(conn)?;
+    // The timeline the pipeline report counts: intake, then the risk assessment a day later.
+    diesel::sql_query(
+        "INSERT INTO case_events (id, case_id, occurred_at, actor_id, actor_label, action, status_before, status_after, data, district_id)
+         SELECT uuid_v7(), case_id, (opened_on + time '10:00') AT TIME ZONE 'Asia/Dhaka', $1, 'synthetic', 'open_case', NULL,
+                'intake', '{}', district_id FROM synth_kids
+         UNION ALL
+         SELECT uuid_v7(), case_id, (opened_on + 1 + time '11:00') AT TIME ZONE 'Asia/Dhaka', $1, 'synthetic', 'record_risk_assessment',
+                'intake', 'risk_assessment', jsonb_build_object('level', 'medium', 'categories', jsonb_build_array(category)), district_id
+           FROM synth_kids",
+    )
+    .bind::<SqlUuid, _>(SYNTHETIC_AUTHOR)
+    .execute(conn)?;
+    Ok(n)
 }

@@ -31,6 +31,13 @@ struct ReportDef {
     dimensions: &'static [&'static str],
     measures: &'static [&'static str],
     facility_filter: bool,
+    /// Within a row, a measure that is the sum of others (suppression must not let a reader
+    /// subtract): (total, parts).
+    row_sums: &'static [(&'static str, &'static [&'static str])],
+    /// Rows whose `.0` column is null total the other rows (per value of `.1`, if given).
+    total_rows: Option<(&'static str, Option<&'static str>)>,
+    /// An amount of money and the count it follows: hidden together.
+    money_of: &'static [(&'static str, &'static str)],
 }
 
 const REPORTS: &[ReportDef] = &[
@@ -53,6 +60,9 @@ const REPORTS: &[ReportDef] = &[
             "follow_ups_done",
         ],
         facility_filter: true,
+        row_sums: &[],
+        total_rows: Some(("facility_id", None)),
+        money_of: &[("equipment_value_taka", "equipment_support")],
     },
     ReportDef {
         name: "reintegrated_children",
@@ -61,6 +71,9 @@ const REPORTS: &[ReportDef] = &[
         dimensions: &["category", "category_en", "category_bn"],
         measures: &["boys", "girls", "hijra", "total"],
         facility_filter: true,
+        row_sums: &[("total", &["boys", "girls", "hijra"])],
+        total_rows: None,
+        money_of: &[],
     },
     ReportDef {
         name: "case_pipeline",
@@ -79,6 +92,9 @@ const REPORTS: &[ReportDef] = &[
             "case_conferences",
         ],
         facility_filter: true,
+        row_sums: &[],
+        total_rows: None,
+        money_of: &[],
     },
     ReportDef {
         name: "centre_totals",
@@ -87,6 +103,9 @@ const REPORTS: &[ReportDef] = &[
         dimensions: &["facility_id", "facility_name_en", "facility_name_bn"],
         measures: &["children_served", "boys", "girls", "reintegrated"],
         facility_filter: true,
+        row_sums: &[("children_served", &["boys", "girls"])],
+        total_rows: Some(("facility_id", None)),
+        money_of: &[],
     },
     ReportDef {
         name: "allowance_beneficiaries",
@@ -95,6 +114,9 @@ const REPORTS: &[ReportDef] = &[
         dimensions: &["upazila_id", "programme", "sex"],
         measures: &["beneficiaries", "monthly_rate_taka", "monthly_amount_taka"],
         facility_filter: false,
+        row_sums: &[],
+        total_rows: Some(("upazila_id", Some("programme"))),
+        money_of: &[("monthly_amount_taka", "beneficiaries")],
     },
     ReportDef {
         name: "payment_cycles",
@@ -103,6 +125,9 @@ const REPORTS: &[ReportDef] = &[
         dimensions: &["cycle_id", "programme", "upazila_id", "period_start", "period_end", "status"],
         measures: &["payments", "amount_taka", "paid", "paid_taka", "failed", "failed_taka"],
         facility_filter: false,
+        row_sums: &[("payments", &["paid", "failed"]), ("amount_taka", &["paid_taka", "failed_taka"])],
+        total_rows: None,
+        money_of: &[("amount_taka", "payments"), ("paid_taka", "paid"), ("failed_taka", "failed")],
     },
     ReportDef {
         name: "cct",
@@ -111,6 +136,9 @@ const REPORTS: &[ReportDef] = &[
         dimensions: &[],
         measures: &["children_enrolled", "instalments_paid", "amount_paid_taka", "held_for_breach"],
         facility_filter: false,
+        row_sums: &[],
+        total_rows: None,
+        money_of: &[("amount_paid_taka", "instalments_paid")],
     },
 ];
 
@@ -183,7 +211,8 @@ pub struct ReportQuery {
     pub upazila_id: Option<i32>,
     /// Case reports only.
     pub facility_id: Option<Uuid>,
-    /// Replace counts from 1 to 4 with `null` (for public release).
+    /// For public release: replace counts from 1 to 4 with `null`, with the money beside them and
+    /// any other cell (a total, a neighbour) that would let a reader subtract them back out.
     pub suppress_small_cells: Option<bool>,
 }
 
@@ -308,26 +337,56 @@ fn run(conn: &mut PgConnection, name: &str, f: &ReportFilter) -> Result<Vec<Valu
     }
 }
 
-/// Replaces counts from 1 to SMALL_CELL-1 (measures only; money follows its count) with null.
-fn suppress(rows: &mut [Value], measures: &[&str]) -> usize {
-    let mut n = 0;
-    for row in rows.iter_mut() {
-        if let Some(map) = row.as_object_mut() {
-            for m in measures.iter().filter(|m| !m.ends_with("_taka")) {
-                if let Some(v) = map.get(*m).and_then(Value::as_i64) {
-                    if (1..SMALL_CELL).contains(&v) {
-                        map.insert((*m).to_owned(), Value::Null);
-                        n += 1;
-                        // An amount beside a suppressed count would reveal it.
-                        for money in measures.iter().filter(|x| x.ends_with("_taka")) {
-                            map.insert((*money).to_owned(), Value::Null);
-                        }
-                    }
+/// Hides counts from 1 to SMALL_CELL-1, the money beside them, and whatever else would let a
+/// reader work them back out from a total (see `domain::disclosure`). Returns the cells hidden.
+fn suppress(rows: &mut [Value], def: &ReportDef) -> usize {
+    use domain::disclosure::{Relation, Table};
+    use std::collections::BTreeMap;
+    // Published figures: counts, and money other than the (public) programme rate.
+    let figures: Vec<&str> = def.measures.iter().copied().filter(|m| *m != "monthly_rate_taka").collect();
+    let mut table = Table::default();
+    let mut at: BTreeMap<(usize, &str), usize> = BTreeMap::new();
+    for (r, row) in rows.iter().enumerate() {
+        for m in &figures {
+            if let Some(v) = row.get(*m).and_then(Value::as_i64) {
+                at.insert((r, m), table.add(v, !m.ends_with("_taka")));
+            }
+        }
+        for (money, count) in def.money_of {
+            if let (Some(&a), Some(&b)) = (at.get(&(r, *money)), at.get(&(r, *count))) {
+                table.ties.push(vec![a, b]);
+            }
+        }
+        for (total, parts) in def.row_sums {
+            if let Some(&t) = at.get(&(r, *total)) {
+                let parts = parts.iter().filter_map(|p| at.get(&(r, *p)).copied()).collect();
+                table.relations.push(Relation { total: t, parts });
+            }
+        }
+    }
+    if let Some((marker, group)) = def.total_rows {
+        let group_of = |row: &Value| group.map(|g| row.get(g).map(Value::to_string).unwrap_or_default());
+        for (t, total_row) in rows.iter().enumerate().filter(|(_, row)| row.get(marker).is_some_and(Value::is_null)) {
+            let members: Vec<usize> = (0..rows.len())
+                .filter(|&r| rows[r].get(marker).is_some_and(|v| !v.is_null()) && group_of(&rows[r]) == group_of(total_row))
+                .collect();
+            for m in &figures {
+                if let Some(&total) = at.get(&(t, *m)) {
+                    let parts = members.iter().filter_map(|r| at.get(&(*r, *m)).copied()).collect();
+                    table.relations.push(Relation { total, parts });
                 }
             }
         }
     }
-    n
+    let hidden = table.suppress(SMALL_CELL);
+    for ((r, m), i) in at {
+        if table.cells[i].hidden {
+            if let Some(map) = rows[r].as_object_mut() {
+                map.insert(m.to_owned(), Value::Null);
+            }
+        }
+    }
+    hidden
 }
 
 fn csv_cell(v: &Value) -> String {
@@ -364,7 +423,7 @@ pub async fn get_report(
     let result = transact(&state, move |conn| {
         let f = effective_filter(conn, &who, &q, def.facility_filter)?;
         let mut rows = run(conn, def.name, &f)?;
-        let suppressed = if q.suppress_small_cells.unwrap_or(false) { suppress(&mut rows, def.measures) } else { 0 };
+        let suppressed = if q.suppress_small_cells.unwrap_or(false) { suppress(&mut rows, def) } else { 0 };
         let area = json!({"division_id": f.division_id, "district_id": f.district_id, "upazila_id": f.upazila_id, "facility_id": f.facility_id});
         who.audit(conn, "report.read", "report", def.name, None, Some(json!({"from": f.from, "to": f.to, "area": area, "suppress_small_cells": q.suppress_small_cells.unwrap_or(false)})))?;
         Ok(ReportResult {

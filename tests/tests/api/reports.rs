@@ -114,6 +114,11 @@ fn safe_home_performance_matches_the_records_and_protects_small_cells() {
     assert!(s["rows"][0]["equipment_value_taka"].is_null(), "an amount beside a suppressed count would reveal it");
     assert_eq!(s["rows"][0]["repatriations_done"], 0);
     assert!(s["suppressed_cells"].as_u64().unwrap() > 0);
+    // Complementary suppression: with one home, the total row equals the home's row, so its
+    // small figures go too; zeros stay.
+    assert!(s["rows"][1]["residents_served"].is_null(), "the total would give the home's figure away");
+    assert!(s["rows"][1]["equipment_value_taka"].is_null());
+    assert_eq!(s["rows"][1]["repatriations_done"], 0);
     // CSV when asked.
     let csv = app
         .get(&format!("/api/v1/reports/safe_home_performance?from={}&to={}", day(-365), day(0)))
@@ -249,6 +254,15 @@ fn allowance_beneficiaries_by_area_programme_and_sex() {
     assert_eq!(area_row["monthly_amount_taka"], 2 * rate);
     let total = rows.iter().find(|x| x["upazila_id"].is_null() && x["programme"] == "old_age").unwrap();
     assert_eq!(total["beneficiaries"], 2);
+    // For public release the two (a small cell) go, and so does the programme total that
+    // would give them away; the rate, public anyway, stays.
+    let public = report(&app, &district, "allowance_beneficiaries", "&suppress_small_cells=true");
+    let rows = public["rows"].as_array().unwrap();
+    let area_row = rows.iter().find(|x| x["upazila_id"] == 1 && x["sex"] == "female").unwrap();
+    assert!(area_row["beneficiaries"].is_null() && area_row["monthly_amount_taka"].is_null());
+    assert_eq!(area_row["monthly_rate_taka"], 650);
+    let total = rows.iter().find(|x| x["upazila_id"].is_null() && x["programme"] == "old_age").unwrap();
+    assert!(total["beneficiaries"].is_null() && total["monthly_amount_taka"].is_null(), "{total}");
     let cct = report(&app, &district, "cct", "")["rows"][0].clone();
     assert_eq!(cct["children_enrolled"], 0);
     app.assert_report_aggregates_exact();
