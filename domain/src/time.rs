@@ -14,10 +14,51 @@ pub fn dhaka_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&dhaka_offset()).date_naive()
 }
 
+/// A report period that is one whole calendar month or fiscal year, for which reports keep
+/// maintained figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WholePeriod {
+    Month,
+    FiscalYear,
+}
+
+/// Whether `from..=to` is a whole month or fiscal year, or one to date: a period ending on
+/// or after `today` (nothing is recorded after today) counts as the whole of it.
+pub fn whole_period(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Option<WholePeriod> {
+    use chrono::{Datelike, Months};
+    let covers = |last: NaiveDate| to == last || (to >= today && to <= last);
+    let fy = crate::allowance::FiscalYear::of(from);
+    if from == fy.first_day() && covers(fy.last_day()) {
+        return Some(WholePeriod::FiscalYear);
+    }
+    let month_last = from.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt());
+    if from.day() == 1 && month_last.is_some_and(covers) {
+        return Some(WholePeriod::Month);
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn whole_months_and_fiscal_years_and_to_date() {
+        let today = d("2026-11-23");
+        assert_eq!(whole_period(d("2025-07-01"), d("2026-06-30"), today), Some(WholePeriod::FiscalYear));
+        assert_eq!(whole_period(d("2026-07-01"), today, today), Some(WholePeriod::FiscalYear), "the year to date");
+        assert_eq!(whole_period(d("2026-07-01"), d("2026-11-22"), today), None, "ends before today: not the whole year");
+        assert_eq!(whole_period(d("2026-02-01"), d("2026-02-28"), today), Some(WholePeriod::Month));
+        assert_eq!(whole_period(d("2026-11-01"), today, today), Some(WholePeriod::Month), "the month to date");
+        assert_eq!(whole_period(d("2026-02-02"), d("2026-02-28"), today), None);
+        assert_eq!(whole_period(d("2026-01-01"), d("2026-03-31"), today), None, "a quarter is neither");
+        assert_eq!(whole_period(d("2025-07-01"), d("2026-07-01"), today), None, "past the fiscal year's end");
+    }
 
     #[test]
     fn late_utc_evening_is_the_next_day_in_dhaka() {

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text, Uuid as SqlUuid};
+use domain::time::WholePeriod;
 use uuid::Uuid;
 
 /// Filters every report accepts: the period and the area (and, for case reports, a facility).
@@ -139,7 +140,7 @@ pub struct CategorySexRow {
 pub fn reintegrated_children(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<CategorySexRow>> {
     let sql = format!(
         r#"
-        WITH c AS (SELECT * FROM cases c WHERE c.kind = 'child_protection' AND {CASE_AREA}),
+        WITH c AS (SELECT * FROM cases c WHERE c.kind = 'child_protection' AND case_last_reintegration(c.state) >= $1 AND {CASE_AREA}),
         done AS (SELECT c.id, c.sex, c.risk_categories FROM c
                   WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(
                                    coalesce(c.state->'past_reintegrations', '[]') || coalesce(jsonb_build_array(c.state->'reintegration'), '[]')) r
@@ -179,27 +180,48 @@ pub struct PipelineRow {
     pub case_conferences: i64,
 }
 
-/// The child-protection pipeline (seed 004): how many cases passed each step in the period,
-/// counted from the timeline (a step counts once per case).
-pub fn case_pipeline(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<PipelineRow> {
-    let sql = format!(
-        r#"
-        WITH c AS (SELECT * FROM cases c WHERE c.kind = 'child_protection' AND {CASE_AREA}),
-        e AS (SELECT e.case_id, e.action, e.data FROM case_events e JOIN c ON c.id = e.case_id
-               WHERE (e.occurred_at AT TIME ZONE 'Asia/Dhaka')::date BETWEEN $1 AND $2)
-        SELECT count(DISTINCT case_id) FILTER (WHERE action = 'open_case') AS intakes,
-               count(DISTINCT case_id) FILTER (WHERE action = 'record_risk_assessment') AS risk_assessments,
-               count(DISTINCT case_id) FILTER (WHERE action = 'record_detailed_assessment') AS detailed_assessments,
-               count(DISTINCT case_id) FILTER (WHERE action = 'submit_case_plan') AS case_plans,
-               count(DISTINCT case_id) FILTER (WHERE action = 'record_service' AND data->>'service' IN ('counselling', 'psychosocial_counselling')) AS counselling,
-               count(DISTINCT case_id) FILTER (WHERE action = 'record_referral') AS referrals,
-               count(DISTINCT case_id) FILTER (WHERE action = 'complete_reintegration') AS reintegrations,
-               count(DISTINCT case_id) FILTER (WHERE action = 'record_service' AND data->>'service' = 'financial_support') AS financial_support,
-               count(DISTINCT case_id) FILTER (WHERE action = 'record_conference') AS case_conferences
-          FROM e
-        "#
-    );
-    bind_filter!(diesel::sql_query(sql), f).get_result(conn)
+/// The child-protection pipeline (seed 004): how many cases took each step in the period (a
+/// step counts once per case). `cells`: the period is that whole month or fiscal year (or
+/// that period to date), so the maintained cells answer; otherwise the steps are counted.
+pub fn case_pipeline(conn: &mut PgConnection, f: &ReportFilter, cells: Option<WholePeriod>) -> QueryResult<PipelineRow> {
+    const MEASURES: &str = "
+        coalesce(sum(n) FILTER (WHERE step = 'intakes'), 0)::bigint AS intakes,
+        coalesce(sum(n) FILTER (WHERE step = 'risk_assessments'), 0)::bigint AS risk_assessments,
+        coalesce(sum(n) FILTER (WHERE step = 'detailed_assessments'), 0)::bigint AS detailed_assessments,
+        coalesce(sum(n) FILTER (WHERE step = 'case_plans'), 0)::bigint AS case_plans,
+        coalesce(sum(n) FILTER (WHERE step = 'counselling'), 0)::bigint AS counselling,
+        coalesce(sum(n) FILTER (WHERE step = 'referrals'), 0)::bigint AS referrals,
+        coalesce(sum(n) FILTER (WHERE step = 'reintegrations'), 0)::bigint AS reintegrations,
+        coalesce(sum(n) FILTER (WHERE step = 'financial_support'), 0)::bigint AS financial_support,
+        coalesce(sum(n) FILTER (WHERE step = 'case_conferences'), 0)::bigint AS case_conferences";
+    match cells {
+        Some(grain) if f.facility_id.is_none() => {
+            let sql = format!(
+                "SELECT {MEASURES} FROM (
+                   SELECT step, cases AS n FROM case_step_cells c
+                    WHERE c.grain = $7 AND c.period_start = $1 AND c.kind = 'child_protection' AND $2::date IS NOT NULL
+                      AND ($3::int IS NULL OR c.division_id = $3) AND ($4::int IS NULL OR c.district_id = $4)
+                      AND ($5::int IS NULL OR c.upazila_id = $5) AND $6::uuid IS NULL) x"
+            );
+            let grain = match grain {
+                WholePeriod::Month => "month",
+                WholePeriod::FiscalYear => "fiscal_year",
+            };
+            bind_filter!(diesel::sql_query(sql), f).bind::<Text, _>(grain).get_result(conn)
+        }
+        _ => {
+            let sql = format!(
+                "SELECT {MEASURES} FROM (
+                   SELECT step, count(DISTINCT case_id) AS n FROM case_steps c
+                    WHERE c.kind = 'child_protection' AND c.on_date BETWEEN $1 AND $2
+                      AND ($3::int IS NULL OR c.division_id = $3) AND ($4::int IS NULL OR c.district_id = $4)
+                      AND ($5::int IS NULL OR c.upazila_id = $5)
+                      AND ($6::uuid IS NULL OR c.managing_facility_id = $6 OR c.residence_facility_id = $6)
+                    GROUP BY step) x"
+            );
+            bind_filter!(diesel::sql_query(sql), f).get_result(conn)
+        }
+    }
 }
 
 #[derive(Debug, Clone, QueryableByName, serde::Serialize)]
@@ -361,7 +383,7 @@ pub struct CentreRow {
 pub fn centre_totals(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<CentreRow>> {
     let sql = format!(
         r#"
-        WITH c AS (SELECT * FROM cases c WHERE c.kind = 'child_protection' AND c.state->'placement' IS NOT NULL
+        WITH c AS (SELECT * FROM cases c WHERE c.kind = 'child_protection' AND case_placement_end(c.state) >= $1
                      AND jsonb_typeof(c.state->'placement') = 'object' AND {CASE_AREA}),
         served AS (SELECT (c.state->'placement'->>'facility_id')::uuid AS facility_id, c.sex,
                           coalesce((c.state->'reintegration'->>'completed_on')::date BETWEEN $1 AND $2, false) AS reintegrated

@@ -320,6 +320,21 @@ impl TestApp {
                         count(*), sum(amount_taka)
                    FROM payments WHERE status = 'paid' AND settled_at IS NOT NULL GROUP BY 1, 2, 3, 4",
             ),
+            (
+                "case_steps",
+                "SELECT case_id, step, on_date FROM case_steps",
+                "SELECT DISTINCT case_id, pipeline_step(action, data), (occurred_at AT TIME ZONE 'Asia/Dhaka')::date
+                   FROM case_events WHERE pipeline_step(action, data) IS NOT NULL",
+            ),
+            (
+                "case_step_cells",
+                "SELECT grain, period_start, kind, step, district_id, upazila_id, cases FROM case_step_cells WHERE cases <> 0",
+                "SELECT 'month', date_trunc('month', on_date)::date, kind, step, district_id, upazila_id, count(DISTINCT case_id)
+                   FROM case_steps GROUP BY 1, 2, 3, 4, 5, 6
+                 UNION ALL
+                 SELECT 'fiscal_year', fiscal_year_start(on_date), kind, step, district_id, upazila_id, count(DISTINCT case_id)
+                   FROM case_steps GROUP BY 1, 2, 3, 4, 5, 6",
+            ),
         ];
         #[derive(diesel::QueryableByName)]
         struct Diff {
@@ -333,8 +348,8 @@ impl TestApp {
         let mut conn = self.db();
         for (table, maintained, recomputed) in checks {
             let d: Diff = diesel::sql_query(format!(
-                "SELECT (SELECT count(*) FROM ({recomputed} EXCEPT {maintained}) x) AS missing,
-                        (SELECT count(*) FROM ({maintained} EXCEPT {recomputed}) x) AS extra,
+                "SELECT (SELECT count(*) FROM (SELECT * FROM ({recomputed}) r EXCEPT SELECT * FROM ({maintained}) m) x) AS missing,
+                        (SELECT count(*) FROM (SELECT * FROM ({maintained}) m EXCEPT SELECT * FROM ({recomputed}) r) x) AS extra,
                         (SELECT count(*) FROM ({maintained}) x) AS cells"
             ))
             .get_result(&mut conn)

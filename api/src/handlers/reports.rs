@@ -328,7 +328,10 @@ fn run(conn: &mut PgConnection, name: &str, f: &ReportFilter) -> Result<Vec<Valu
             }
             Ok(out)
         }
-        "case_pipeline" => rows(vec![reports::case_pipeline(conn, f)?]),
+        "case_pipeline" => {
+            let today = domain::time::dhaka_date(Utc::now());
+            rows(vec![reports::case_pipeline(conn, f, domain::time::whole_period(f.from, f.to, today))?])
+        }
         "centre_totals" => rows(reports::centre_totals(conn, f)?),
         "allowance_beneficiaries" => rows(reports::beneficiaries_by_area(conn, f)?),
         "payment_cycles" => rows(reports::payment_cycles(conn, f)?),

@@ -1,0 +1,11 @@
+DROP INDEX cases_kind_idx;
+DROP INDEX cases_placement_end_idx;
+DROP INDEX cases_last_reintegration_idx;
+DROP FUNCTION case_placement_end(jsonb);
+DROP FUNCTION case_last_reintegration(jsonb);
+DROP TRIGGER case_steps_insert ON case_events;
+DROP FUNCTION case_steps_maintain();
+DROP TABLE case_step_cells;
+DROP TABLE case_steps;
+DROP FUNCTION fiscal_year_start(date);
+DROP FUNCTION pipeline_step(text, jsonb);
