@@ -28,6 +28,29 @@ pub struct CycleRow {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Serialises cycle creation for a programme (to the end of the transaction), so that the
+/// calendar check and the insert see the same cycles.
+pub fn lock_programme_calendar(conn: &mut PgConnection, code: &str) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('payment_cycles:' || $1))").bind::<Text, _>(code).execute(conn)?;
+    Ok(())
+}
+
+/// The periods of the programme's cycles that overlap `start..=end`.
+pub fn overlapping_periods(
+    conn: &mut PgConnection,
+    code: &str,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> QueryResult<Vec<(NaiveDate, NaiveDate)>> {
+    payment_cycles::table
+        .filter(payment_cycles::programme_code.eq(code))
+        .filter(payment_cycles::period_start.le(end))
+        .filter(payment_cycles::period_end.ge(start))
+        .select((payment_cycles::period_start, payment_cycles::period_end))
+        .distinct()
+        .load(conn)
+}
+
 pub fn insert_cycle(
     conn: &mut PgConnection,
     code: &str,
@@ -142,7 +165,7 @@ pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize
            -- A conditional transfer with an unreviewed breach is held.
            AND NOT EXISTS (SELECT 1 FROM cct_compliance k WHERE k.beneficiary_id = b.id AND k.breach AND k.reviewed_at IS NULL)
          GROUP BY c.id, c.period_start, c.period_end, b.id
-        ON CONFLICT DO NOTHING
+        ON CONFLICT (beneficiary_id, period_start) WHERE carried_from IS NULL DO NOTHING
         "#,
     )
     .bind::<SqlUuid, _>(cycle.id)

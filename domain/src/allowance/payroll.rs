@@ -61,6 +61,23 @@ pub fn check_period(start: NaiveDate, end: NaiveDate) -> Result<(), RuleRefusal>
     Ok(())
 }
 
+/// The cycles of a programme follow one calendar of periods: a new cycle has exactly the
+/// period of any cycle it overlaps (another upazila's cycle for the same quarter), or overlaps
+/// none. Then a month is paid at most once by a single check: one payment per beneficiary and
+/// period start (the database enforces that with a plain unique index).
+pub fn fits_calendar(start: NaiveDate, end: NaiveDate, others: &[(NaiveDate, NaiveDate)]) -> Result<(), RuleRefusal> {
+    let clash = others.iter().any(|&(s, e)| s <= end && start <= e && (s, e) != (start, end));
+    if clash {
+        return Err(refusal(
+            "payroll.one_calendar",
+            "The period overlaps another cycle of this programme without being the same period",
+            "সময়কালটি এই কর্মসূচির অন্য একটি চক্রের সঙ্গে আংশিকভাবে মিলে যায়",
+            RuleClass::Conflict,
+        ));
+    }
+    Ok(())
+}
+
 /// Generation runs on a draft, and again on a generated cycle until it is approved (adding
 /// only who became payable since, such as a beneficiary whose held payment was reviewed).
 pub fn may_generate(status: CycleStatus) -> Result<bool, RuleRefusal> {
@@ -216,5 +233,17 @@ mod tests {
                 prop_assert!(errors.iter().all(|e| e.line >= 1 && e.line <= lines));
             }
         }
+    }
+
+    #[test]
+    fn cycles_share_a_period_or_do_not_overlap() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let q3 = (d("2025-07-01"), d("2025-09-30"));
+        assert!(fits_calendar(q3.0, q3.1, &[q3]).is_ok(), "another upazila, the same quarter");
+        assert!(fits_calendar(d("2025-10-01"), d("2025-12-31"), &[q3]).is_ok(), "the next quarter");
+        let r = fits_calendar(d("2025-08-01"), d("2025-10-31"), &[q3]).unwrap_err();
+        assert_eq!(r.rule, "payroll.one_calendar");
+        assert!(fits_calendar(d("2025-07-01"), d("2025-07-31"), &[q3]).is_err(), "a month inside the quarter");
+        assert!(fits_calendar(d("2025-01-01"), d("2025-12-31"), &[q3]).is_err(), "a year around it");
     }
 }

@@ -206,16 +206,32 @@ fn payroll_from_generation_to_reconciliation_and_carry_over() {
     assert_eq!(n["totals"]["amount_taka"], 3 * 3 * 650 + 1850);
     let again = generate_and_wait(&app, &officer, nid);
     assert_eq!(again["totals"], n["totals"], "generation is idempotent");
-    // An overlapping cycle pays nobody twice for the same months.
-    let overlap = app
+    // The programme's cycles follow one calendar: a period straddling two cycles is refused...
+    let r = app
         .post("/api/v1/payment-cycles")
         .bearer(&officer)
         .json(&json!({"programme": "old_age", "upazila_id": 1, "period_start": "2025-07-01", "period_end": "2025-08-31"}))
         .send()
+        .expect_problem(409, "payroll-one-calendar");
+    assert_eq!(r.json["rule"], "payroll.one_calendar");
+    // ...and a second cycle for the same period pays nobody twice for the same months.
+    let same = app
+        .post("/api/v1/payment-cycles")
+        .bearer(&officer)
+        .json(&json!({"programme": "old_age", "upazila_id": 1, "period_start": "2025-08-01", "period_end": "2025-10-31"}))
+        .send()
         .expect(201)
         .json;
-    let o = generate_and_wait(&app, &officer, overlap["id"].as_str().unwrap());
+    let o = generate_and_wait(&app, &officer, same["id"].as_str().unwrap());
     assert_eq!(o["totals"]["payments"], 0);
+    // The database refuses a straddling cycle even if the check were bypassed.
+    let err = diesel::sql_query(
+        "INSERT INTO payment_cycles (id, programme_code, upazila_id, period_start, period_end, status)
+         VALUES (gen_random_uuid(), 'old_age', 1, '2025-09-01', '2025-11-30', 'draft')",
+    )
+    .execute(&mut app.db())
+    .expect_err("a straddling cycle");
+    assert!(err.to_string().contains("payment_cycles_one_calendar"), "{err}");
     // An approved payroll is not generated again.
     app.post(&format!("/api/v1/payment-cycles/{id}/generation"))
         .bearer(&officer)

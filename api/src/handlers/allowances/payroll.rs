@@ -140,13 +140,16 @@ pub struct CreateCycleRequest {
     pub period_end: NaiveDate,
 }
 
-/// Create a payment cycle (a draft) for a programme and period.
+/// Create a payment cycle (a draft) for a programme and period. The cycles of a programme
+/// follow one calendar: a new one has exactly the period of any cycle it overlaps (another
+/// upazila's cycle for the same quarter) or overlaps none.
 #[utoipa::path(post, path = "/api/v1/payment-cycles", operation_id = "create_payment_cycle", tag = "payments",
     request_body = CreateCycleRequest, security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = CycleView),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not permitted for that area", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Overlaps another cycle of the programme without being the same period (`payroll.one_calendar`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown programme or upazila, or not whole months", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_payment_cycle(
@@ -162,6 +165,9 @@ pub async fn create_payment_cycle(
         if !persistence::programmes::all(conn)?.iter().any(|p| p.code == b.programme) {
             return Err(ApiError::field("programme", "no such programme"));
         }
+        repo::lock_programme_calendar(conn, &b.programme)?;
+        let others = repo::overlapping_periods(conn, &b.programme, b.period_start, b.period_end)?;
+        payroll::fits_calendar(b.period_start, b.period_end, &others)?;
         let c = repo::insert_cycle(conn, &b.programme, b.upazila_id, b.period_start, b.period_end, who.user_id)?;
         audit(
             conn,
