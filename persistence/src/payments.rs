@@ -128,7 +128,8 @@ pub fn list_cycles(
 /// start month (and within the programme's duration) at the rate in force that month (so a
 /// period across 1 July uses both years' rates); then every failed, not yet
 /// carried payment of earlier cycles of the same programme (and area), carried into this one.
-/// Running it again adds nobody twice (unique and exclusion constraints, ON CONFLICT DO NOTHING).
+/// Running it again adds nobody twice (one unique index on beneficiary and period start, ON
+/// CONFLICT DO NOTHING; the programme calendar makes overlapping periods share their start).
 /// Returns (new payments, carried payments).
 pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize, usize)> {
     let fresh = diesel::sql_query(
@@ -150,7 +151,7 @@ pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize
         INSERT INTO payments (cycle_id, beneficiary_id, programme_code, division_id, district_id, upazila_id,
                               period_start, period_end, months, amount_taka, provider, account_number, status)
         SELECT c.id, b.id, b.programme_code, b.division_id, b.district_id, b.upazila_id,
-               c.period_start, c.period_end, count(*), sum(r.monthly_taka),
+               c.period_start, c.period_end, pay.months, pay.amount,
                b.payment_provider, b.account_number, 'pending'
           FROM c
           JOIN beneficiaries b
@@ -158,13 +159,18 @@ pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize
            AND (c.upazila_id IS NULL OR b.upazila_id = c.upazila_id)
            AND b.status = 'active'
            AND b.account_number IS NOT NULL
-          JOIN months mo ON mo.month >= b.start_month
           LEFT JOIN duration d ON true
-          JOIN rate r ON r.month = mo.month AND r.level = CASE WHEN EXISTS (SELECT 1 FROM rate x WHERE x.level <> '') THEN coalesce(b.education_level, '') ELSE '' END
-         WHERE (d.months IS NULL OR mo.month < b.start_month + make_interval(months => d.months))
+          -- The months payable to this beneficiary and what they come to: a look into the
+          -- period's few (month, level, rate) rows, not a join and a sort over every month.
+          CROSS JOIN LATERAL (
+              SELECT count(*)::int AS months, sum(r.monthly_taka)::bigint AS amount
+                FROM rate r
+               WHERE r.month >= b.start_month
+                 AND r.level = CASE WHEN (SELECT bool_or(x.level <> '') FROM rate x) THEN coalesce(b.education_level, '') ELSE '' END
+                 AND (d.months IS NULL OR r.month < b.start_month + make_interval(months => d.months))) pay
+         WHERE pay.months > 0
            -- A conditional transfer with an unreviewed breach is held.
            AND NOT EXISTS (SELECT 1 FROM cct_compliance k WHERE k.beneficiary_id = b.id AND k.breach AND k.reviewed_at IS NULL)
-         GROUP BY c.id, c.period_start, c.period_end, b.id
         ON CONFLICT (beneficiary_id, period_start) WHERE carried_from IS NULL DO NOTHING
         "#,
     )

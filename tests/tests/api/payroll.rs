@@ -232,6 +232,14 @@ fn payroll_from_generation_to_reconciliation_and_carry_over() {
     .execute(&mut app.db())
     .expect_err("a straddling cycle");
     assert!(err.to_string().contains("payment_cycles_one_calendar"), "{err}");
+    // Paid beneficiaries and cycles with payments stay (payments point at them).
+    for table in [
+        "beneficiaries WHERE id IN (SELECT beneficiary_id FROM payments)",
+        "payment_cycles WHERE id IN (SELECT cycle_id FROM payments)",
+    ] {
+        let err = diesel::sql_query(format!("DELETE FROM {table}")).execute(&mut app.db()).expect_err("a paid record");
+        assert!(err.to_string().contains("with payments cannot be deleted"), "{err}");
+    }
     // An approved payroll is not generated again.
     app.post(&format!("/api/v1/payment-cycles/{id}/generation"))
         .bearer(&officer)
