@@ -386,8 +386,12 @@ fn start_server(
         .arg(format!("port={port}"))
         .args(["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"])
         // Bulk writes (payroll, imports) would otherwise checkpoint every gigabyte of WAL.
-        .args(["-c", "max_wal_size=4GB"])
-        .stdin(Stdio::null())
+        .args(["-c", "max_wal_size=4GB"]);
+    // Extra server settings, e.g. for profiling: `SHEBA_PG_SETTINGS="shared_preload_libraries=auto_explain work_mem=64MB"`.
+    for setting in std::env::var("SHEBA_PG_SETTINGS").unwrap_or_default().split_whitespace() {
+        cmd.arg("-c").arg(setting);
+    }
+    cmd.stdin(Stdio::null())
         .stdout(log.try_clone().map_err(io_err("server log"))?)
         .stderr(log);
     prepare_child(&mut cmd, who, true);
