@@ -147,9 +147,11 @@ fn import_beneficiaries(db: &api::config::DatabaseOpts, file: &std::path::Path, 
     );
     let actor = AuditActor { id: Some(user.id), label: format!("cli:{}", user.username) };
     let skipped_while_reading = parse_errors.len();
+    let total = rows.len() as i64;
     let outcome = persistence::imports::load_beneficiaries(
         &mut conn,
-        &rows,
+        &mut rows.into_iter(),
+        total,
         api::scoping::reach(scope),
         user.id,
         &mut |done| bar.set_position(done as u64),

@@ -391,9 +391,7 @@ fn start_server(
     for setting in std::env::var("SHEBA_PG_SETTINGS").unwrap_or_default().split_whitespace() {
         cmd.arg("-c").arg(setting);
     }
-    cmd.stdin(Stdio::null())
-        .stdout(log.try_clone().map_err(io_err("server log"))?)
-        .stderr(log);
+    cmd.stdin(Stdio::null()).stdout(log.try_clone().map_err(io_err("server log"))?).stderr(log);
     prepare_child(&mut cmd, who, true);
     let mut child = cmd.spawn().map_err(io_err("start postgres"))?;
     let url = format!("postgres://postgres:{password}@127.0.0.1:{port}/postgres");

@@ -57,17 +57,19 @@ fn csv_field(v: &Option<String>) -> String {
     }
 }
 
-/// Loads the rows; `progress` is told how many rows are through (coarsely, per phase).
+/// Loads the rows, streamed from `rows` straight into COPY (a file of a million rows is never
+/// held in memory a second time); `total` is how many there are, for `progress`, which is told
+/// how many rows are through (coarsely, per phase).
 pub fn load_beneficiaries(
     conn: &mut PgConnection,
-    rows: &[ImportRow],
+    rows: &mut dyn Iterator<Item = ImportRow>,
+    total: i64,
     reach: Reach,
     by: Uuid,
     progress: &mut dyn FnMut(i64),
     // Runs inside the transaction before it commits (for the audit row).
     before_commit: &mut dyn FnMut(&mut PgConnection, &ImportOutcome) -> QueryResult<()>,
 ) -> QueryResult<ImportOutcome> {
-    let total = rows.len() as i64;
     conn.transaction(|conn| {
         diesel::sql_query(
             "CREATE TEMP TABLE import_beneficiaries (
@@ -78,31 +80,34 @@ pub fn load_beneficiaries(
                 division_id int, district_id int, upazila_id int, exclusivity_group text) ON COMMIT DROP",
         )
         .execute(conn)?;
-        let mut data = Vec::with_capacity(rows.len() * 128);
-        for r in rows {
-            writeln!(
-                data,
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                r.line,
-                csv_field(&r.name_en),
-                csv_field(&r.name_bn),
-                r.sex,
-                r.date_of_birth,
-                csv_field(&r.nid),
-                csv_field(&r.birth_registration_number),
-                csv_field(&r.mobile),
-                r.union_id,
-                csv_field(&Some(r.programme_code.clone())),
-                r.start_month,
-                csv_field(&r.payment_provider),
-                csv_field(&r.account_number),
-                csv_field(&r.education_level),
-            )
-            .expect("writing to memory");
-        }
+        // (The COPY callback may be called through a shared reference, hence the RefCell.)
+        let source = std::cell::RefCell::new(&mut *rows);
         diesel::copy_from(import_beneficiaries::table)
             .from_raw_data(import_beneficiaries::table, |w| {
-                w.write_all(&data).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
+                let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+                let mut source = source.borrow_mut();
+                for r in &mut **source {
+                    writeln!(
+                        w,
+                        "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                        r.line,
+                        csv_field(&r.name_en),
+                        csv_field(&r.name_bn),
+                        r.sex,
+                        r.date_of_birth,
+                        csv_field(&r.nid),
+                        csv_field(&r.birth_registration_number),
+                        csv_field(&r.mobile),
+                        r.union_id,
+                        csv_field(&Some(r.programme_code)),
+                        r.start_month,
+                        csv_field(&r.payment_provider),
+                        csv_field(&r.account_number),
+                        csv_field(&r.education_level),
+                    )
+                    .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+                }
+                w.flush().map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
             })
             .with_format(CopyFormat::Csv)
             .execute(conn)?;

@@ -49,43 +49,45 @@ pub type ParsedFile = (Vec<ImportRow>, Vec<(i32, String)>);
 /// Parses the file: a fatal problem (not CSV, a missing column, too many rows) refuses it
 /// whole; a bad row is reported by line and skipped.
 pub fn parse_file(text: &str) -> Result<ParsedFile, Vec<FieldError>> {
-    let fatal = |m: String| vec![FieldError::new("file", m)];
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| fatal(format!("the header cannot be read: {e}")))?.clone();
-    let index: HashMap<&str, usize> =
-        headers.iter().enumerate().map(|(i, h)| (h.trim().trim_start_matches('\u{feff}'), i)).collect();
-    let missing: Vec<&str> = COLUMNS.iter().copied().filter(|c| !index.contains_key(c)).collect();
-    if !missing.is_empty() {
-        return Err(fatal(format!("missing column(s): {}", missing.join(", "))));
-    }
     let (mut rows, mut errors) = (Vec::new(), Vec::new());
-    for (n, record) in reader.records().enumerate() {
+    for (n, row) in parse_rows(text)?.enumerate() {
         if n >= MAX_ROWS {
-            return Err(fatal(format!("a file holds at most {MAX_ROWS} rows")));
+            return Err(vec![FieldError::new("file", format!("a file holds at most {MAX_ROWS} rows"))]);
         }
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(n as u64 + 2, |p| p.line()) as i32;
-                errors.push((line, format!("unreadable row: {e}")));
-                continue;
-            }
-        };
-        let line = record.position().map_or(n as u64 + 2, |p| p.line()) as i32;
-        match parse_row(line, &record, &index) {
-            Ok(row) => rows.push(row),
-            Err(m) => errors.push((line, m)),
+        match row {
+            Ok(r) => rows.push(r),
+            Err(e) => errors.push(e),
         }
     }
     Ok((rows, errors))
 }
 
+/// Checks the header, then yields the rows one by one as they parse, or (line, reason) for a
+/// row that does not: a large file is read as a stream, never held twice.
+pub fn parse_rows(text: &str) -> Result<impl Iterator<Item = Result<ImportRow, (i32, String)>> + '_, Vec<FieldError>> {
+    let fatal = |m: String| vec![FieldError::new("file", m)];
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| fatal(format!("the header cannot be read: {e}")))?.clone();
+    let index: HashMap<String, usize> =
+        headers.iter().enumerate().map(|(i, h)| (h.trim().trim_start_matches('\u{feff}').to_owned(), i)).collect();
+    let missing: Vec<&str> = COLUMNS.iter().copied().filter(|c| !index.contains_key(*c)).collect();
+    if !missing.is_empty() {
+        return Err(fatal(format!("missing column(s): {}", missing.join(", "))));
+    }
+    Ok(reader.into_records().enumerate().map(move |(n, record)| {
+        let record =
+            record.map_err(|e| (e.position().map_or(n as u64 + 2, |p| p.line()) as i32, format!("unreadable row: {e}")))?;
+        let line = record.position().map_or(n as u64 + 2, |p| p.line()) as i32;
+        parse_row(line, &record, &index).map_err(|m| (line, m))
+    }))
+}
+
 /// A field by column name, trimmed; `None` when empty.
-fn field<'a>(record: &'a csv::StringRecord, index: &HashMap<&str, usize>, column: &str) -> Option<&'a str> {
+fn field<'a>(record: &'a csv::StringRecord, index: &HashMap<String, usize>, column: &str) -> Option<&'a str> {
     record.get(index[column]).map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn parse_row(line: i32, record: &csv::StringRecord, index: &HashMap<&str, usize>) -> Result<ImportRow, String> {
+fn parse_row(line: i32, record: &csv::StringRecord, index: &HashMap<String, usize>) -> Result<ImportRow, String> {
     let get = |c: &str| field(record, index, c);
     let sex = get("sex").and_then(Sex::parse).ok_or("sex must be female, male or hijra")?;
     let dob = get("date_of_birth")
@@ -228,10 +230,22 @@ pub async fn import_beneficiaries(
         require(conn, &who1, Permission::ManageBeneficiaries, &own).map(drop)
     })
     .await?;
-    let text = std::str::from_utf8(&body).map_err(|_| ApiError::field("file", "the file is not UTF-8 text"))?.to_owned();
-    let (rows, parse_errors) =
-        web::block(move || parse_file(&text)).await.map_err(ApiError::internal)?.map_err(ApiError::Validation)?;
-    let total = rows.len() as i64;
+    std::str::from_utf8(&body).map_err(|_| ApiError::field("file", "the file is not UTF-8 text"))?;
+    // A first pass checks the header and counts the rows (a fatal problem refuses the file
+    // now); the job parses again as it streams the rows into the database, so the server
+    // holds the uploaded bytes and little else.
+    let counted = body.clone();
+    let total = web::block(move || -> Result<i64, Vec<FieldError>> {
+        let text = std::str::from_utf8(&counted).expect("checked above");
+        let n = parse_rows(text)?.filter(Result::is_ok).count();
+        if n > MAX_ROWS {
+            return Err(vec![FieldError::new("file", format!("a file holds at most {MAX_ROWS} rows"))]);
+        }
+        Ok(n as i64)
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::Validation)?;
     let who2 = who.clone();
     let (job, reach) = transact(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who2.scope)?;
@@ -250,9 +264,15 @@ pub async fn import_beneficiaries(
             };
             let _ = jobs::start(&mut progress_conn, job_id);
             let actor = who.audit_actor();
+            let text = std::str::from_utf8(&body).expect("checked before the job started");
+            let parse_errors = std::cell::RefCell::new(Vec::new());
+            let mut rows = parse_rows(text).expect("the header was checked").filter_map(|r| {
+                r.map_err(|e| parse_errors.borrow_mut().push(e)).ok()
+            });
             let outcome = persistence::imports::load_beneficiaries(
                 &mut work_conn,
-                &rows,
+                &mut rows,
+                total,
                 reach,
                 who.user_id,
                 &mut |done| {
@@ -267,7 +287,7 @@ pub async fn import_beneficiaries(
                             entity_type: "job",
                             entity_id: job_id.to_string(),
                             before: None,
-                            after: Some(serde_json::json!({"imported": o.imported, "skipped": o.errors.len() + parse_errors.len()})),
+                            after: Some(serde_json::json!({"imported": o.imported, "skipped": o.errors.len() + parse_errors.borrow().len()})),
                             request_id: Some(&who.request_id),
                         },
                     )
@@ -276,7 +296,7 @@ pub async fn import_beneficiaries(
             );
             let result = outcome
                 .map(|o| {
-                    let mut errors: Vec<(i32, String)> = parse_errors.clone();
+                    let mut errors: Vec<(i32, String)> = parse_errors.borrow().clone();
                     errors.extend(o.errors);
                     errors.sort();
                     serde_json::json!({
