@@ -5,7 +5,11 @@ use diesel::prelude::*;
 
 use crate::schema::login_failures;
 
-pub fn record(conn: &mut PgConnection, username: &str, at: DateTime<Utc>) -> QueryResult<()> {
+/// Records a failure and forgets every failure (of any name) at or before `forget_before`,
+/// which no longer counts: someone trying many names cannot grow the table beyond the
+/// failures of one throttle window.
+pub fn record(conn: &mut PgConnection, username: &str, at: DateTime<Utc>, forget_before: DateTime<Utc>) -> QueryResult<()> {
+    diesel::delete(login_failures::table.filter(login_failures::failed_at.le(forget_before))).execute(conn)?;
     diesel::insert_into(login_failures::table)
         .values((login_failures::username.eq(username), login_failures::failed_at.eq(at)))
         .execute(conn)

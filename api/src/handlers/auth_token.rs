@@ -159,7 +159,7 @@ fn sign_in(
     };
     let user_id = user.as_ref().map(|u| u.id);
     let refuse = |conn: &mut PgConnection, reason: &str| -> Result<Outcome, ApiError> {
-        login_failures::record(conn, &name, now)?;
+        login_failures::record(conn, &name, now, now - state.throttle.window)?;
         audit::record(
             conn,
             AuditEntry {

@@ -234,3 +234,25 @@ fn a_success_clears_earlier_failures() {
     }
     app.sign_in("admin", PASSWORD).expect(200);
 }
+
+#[test]
+fn failures_older_than_the_throttle_window_are_forgotten() {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let app = TestApp::new();
+    // Old failures of many names (someone trying names a day ago)...
+    diesel::sql_query(
+        "INSERT INTO login_failures (username, failed_at) SELECT 'name' || g, now() - interval '1 day' FROM generate_series(1, 500) g",
+    )
+    .execute(&mut app.db())
+    .unwrap();
+    // ...are deleted by the next failure, whoever it is for; a recent one stays and counts.
+    app.sign_in("someone.else", "wrong").expect_problem(400, "invalid_grant");
+    app.sign_in("admin", "wrong").expect_problem(400, "invalid_grant");
+    let left: N = diesel::sql_query("SELECT count(*) AS n FROM login_failures").get_result(&mut app.db()).unwrap();
+    assert_eq!(left.n, 2);
+}
