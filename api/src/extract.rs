@@ -209,6 +209,20 @@ pub fn path_config() -> web::PathConfig {
     })
 }
 
+/// Refuses a file upload that is not sent as `text/csv` (415), before anything reads it.
+pub fn require_csv(req: &HttpRequest, what: &str) -> Result<(), ApiError> {
+    let is_csv = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.trim().to_ascii_lowercase().starts_with("text/csv"));
+    if is_csv {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType(format!("send {what} as text/csv")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

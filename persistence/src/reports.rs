@@ -358,7 +358,8 @@ pub fn cct(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<CctRow> {
     bind_filter!(diesel::sql_query(sql), f).get_result(conn)
 }
 
-/// The freshest change the reports can reflect (they read live tables: this is now).
+/// The freshest change the reports can reflect: now, since they read the tables, and the
+/// maintained cells that change in the same transaction as them.
 pub fn as_of(conn: &mut PgConnection) -> QueryResult<chrono::DateTime<chrono::Utc>> {
     diesel::select(diesel::dsl::sql::<diesel::sql_types::Timestamptz>("now()")).get_result(conn)
 }

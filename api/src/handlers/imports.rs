@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::header::{self, LOCATION};
+use actix_web::http::header::LOCATION;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::access::Permission;
@@ -215,14 +215,7 @@ pub async fn import_beneficiaries(
     who: Principal,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let is_csv = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.trim().to_ascii_lowercase().starts_with("text/csv"));
-    if !is_csv {
-        return Err(ApiError::UnsupportedMediaType("send the file as text/csv".into()));
-    }
+    crate::extract::require_csv(&req, "the file")?;
     // Authority first: nobody without it makes the server parse a large file.
     let who1 = who.clone();
     read(&state, move |conn| {

@@ -443,14 +443,7 @@ pub async fn import_payment_results(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let is_csv = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.trim().to_ascii_lowercase().starts_with("text/csv"));
-    if !is_csv {
-        return Err(ApiError::UnsupportedMediaType("send the result file as text/csv".into()));
-    }
+    crate::extract::require_csv(&req, "the result file")?;
     // Authority first: nobody without it makes the server parse a large file.
     let who1 = who.clone();
     read(&state, move |conn| {
@@ -459,8 +452,8 @@ pub async fn import_payment_results(
         require(conn, &who1, Permission::PreparePayroll, &subject).map(drop)
     })
     .await?;
-    let text = std::str::from_utf8(&body).map_err(|_| ApiError::field("body", "the file is not UTF-8 text"))?.to_owned();
-    let rows = payroll::parse_results(&text).map_err(|errors| {
+    let text = std::str::from_utf8(&body).map_err(|_| ApiError::field("body", "the file is not UTF-8 text"))?;
+    let rows = payroll::parse_results(text).map_err(|errors| {
         ApiError::Validation(errors.into_iter().map(|e| FieldError::new(format!("line:{}", e.line), e.message)).collect())
     })?;
     let applied = transact(&state, move |conn| {
