@@ -136,22 +136,25 @@ pub struct CategorySexRow {
 }
 
 /// Children reintegrated in the period, by risk category and sex (a child counts once per
-/// category), with a total row (`category` null) counting each child once.
+/// category), with a total row (`category` null) counting each child once. Children are
+/// grouped by their set of categories and sex first, so the categories are spread over a
+/// few dozen groups, not over every child.
 pub fn reintegrated_children(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<CategorySexRow>> {
     let sql = format!(
         r#"
-        WITH c AS (SELECT * FROM cases c WHERE c.kind = 'child_protection' AND case_last_reintegration(c.state) >= $1 AND {CASE_AREA}),
-        done AS (SELECT c.id, c.sex, c.risk_categories FROM c
-                  WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(
-                                   coalesce(c.state->'past_reintegrations', '[]') || coalesce(jsonb_build_array(c.state->'reintegration'), '[]')) r
-                                 WHERE (r->>'completed_on')::date BETWEEN $1 AND $2)),
-        by_cat AS (SELECT unnest(CASE WHEN cardinality(risk_categories) = 0 THEN ARRAY['other'] ELSE risk_categories END) AS category, sex FROM done)
-        SELECT category, count(*) FILTER (WHERE sex = 'male') AS boys, count(*) FILTER (WHERE sex = 'female') AS girls,
-               count(*) FILTER (WHERE sex = 'hijra') AS hijra, count(*) AS total
+        WITH done AS (SELECT c.sex, c.risk_categories, count(*) AS n FROM case_reintegrations c
+                       WHERE c.kind = 'child_protection' AND c.completed_on BETWEEN $1 AND $2
+                         AND (c.previous_on IS NULL OR c.previous_on < $1) AND {CASE_AREA}
+                       GROUP BY 1, 2),
+        by_cat AS (SELECT unnest(CASE WHEN cardinality(risk_categories) = 0 THEN ARRAY['other'] ELSE risk_categories END) AS category,
+                          sex, n FROM done)
+        SELECT category, coalesce(sum(n) FILTER (WHERE sex = 'male'), 0)::bigint AS boys,
+               coalesce(sum(n) FILTER (WHERE sex = 'female'), 0)::bigint AS girls,
+               coalesce(sum(n) FILTER (WHERE sex = 'hijra'), 0)::bigint AS hijra, sum(n)::bigint AS total
           FROM by_cat GROUP BY category
         UNION ALL
-        SELECT NULL, count(*) FILTER (WHERE sex = 'male'), count(*) FILTER (WHERE sex = 'female'),
-               count(*) FILTER (WHERE sex = 'hijra'), count(*) FROM done
+        SELECT NULL, coalesce(sum(n) FILTER (WHERE sex = 'male'), 0)::bigint, coalesce(sum(n) FILTER (WHERE sex = 'female'), 0)::bigint,
+               coalesce(sum(n) FILTER (WHERE sex = 'hijra'), 0)::bigint, coalesce(sum(n), 0)::bigint FROM done
         ORDER BY 1 NULLS LAST
         "#
     );
@@ -212,8 +215,9 @@ pub fn case_pipeline(conn: &mut PgConnection, f: &ReportFilter, cells: Option<Wh
         _ => {
             let sql = format!(
                 "SELECT {MEASURES} FROM (
-                   SELECT step, count(DISTINCT case_id) AS n FROM case_steps c
+                   SELECT step, count(*) AS n FROM case_steps c
                     WHERE c.kind = 'child_protection' AND c.on_date BETWEEN $1 AND $2
+                      AND (c.previous_on IS NULL OR c.previous_on < $1)
                       AND ($3::int IS NULL OR c.division_id = $3) AND ($4::int IS NULL OR c.district_id = $4)
                       AND ($5::int IS NULL OR c.upazila_id = $5)
                       AND ($6::uuid IS NULL OR c.managing_facility_id = $6 OR c.residence_facility_id = $6)
@@ -387,13 +391,9 @@ pub struct CentreRow {
 pub fn centre_totals(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<CentreRow>> {
     let sql = format!(
         r#"
-        WITH c AS (SELECT * FROM cases c WHERE c.kind = 'child_protection' AND case_placement_end(c.state) >= $1
-                     AND jsonb_typeof(c.state->'placement') = 'object' AND {CASE_AREA}),
-        served AS (SELECT (c.state->'placement'->>'facility_id')::uuid AS facility_id, c.sex,
-                          coalesce((c.state->'reintegration'->>'completed_on')::date BETWEEN $1 AND $2, false) AS reintegrated
-                     FROM c
-                    WHERE (c.state->'placement'->>'admitted_on')::date <= $2
-                      AND coalesce((c.state->'placement'->>'left_on')::date, $2) >= $1)
+        WITH served AS (SELECT c.facility_id, c.sex, coalesce(c.reintegrated_on BETWEEN $1 AND $2, false) AS reintegrated
+                          FROM case_placements c
+                         WHERE c.kind = 'child_protection' AND c.ends_on >= $1 AND c.admitted_on <= $2 AND {CASE_AREA})
         SELECT s.facility_id, fa.name_en AS facility_name_en, fa.name_bn AS facility_name_bn,
                count(*) AS children_served, count(*) FILTER (WHERE s.sex = 'male') AS boys,
                count(*) FILTER (WHERE s.sex = 'female') AS girls, count(*) FILTER (WHERE s.reintegrated) AS reintegrated

@@ -322,9 +322,32 @@ impl TestApp {
             ),
             (
                 "case_steps",
-                "SELECT case_id, step, on_date FROM case_steps",
-                "SELECT DISTINCT case_id, pipeline_step(action, data), (occurred_at AT TIME ZONE 'Asia/Dhaka')::date
-                   FROM case_events WHERE pipeline_step(action, data) IS NOT NULL",
+                "SELECT case_id, step, on_date, previous_on FROM case_steps",
+                "SELECT case_id, step, on_date, lag(on_date) OVER (PARTITION BY case_id, step ORDER BY on_date)
+                   FROM (SELECT DISTINCT case_id, pipeline_step(action, data) AS step, (occurred_at AT TIME ZONE 'Asia/Dhaka')::date AS on_date
+                           FROM case_events WHERE pipeline_step(action, data) IS NOT NULL) d",
+            ),
+            (
+                "case_reintegrations",
+                "SELECT case_id, completed_on, previous_on, kind, sex, risk_categories, division_id, district_id, upazila_id,
+                        managing_facility_id, residence_facility_id FROM case_reintegrations",
+                "SELECT id, d, lag(d) OVER (PARTITION BY id ORDER BY d), kind, sex, risk_categories, division_id, district_id,
+                        upazila_id, managing_facility_id, residence_facility_id
+                   FROM (SELECT DISTINCT c.*, (j #>> '{}')::date AS d
+                           FROM cases c, jsonb_path_query(c.state, '$.reintegration.completed_on ? (@ != null)') j
+                         UNION
+                         SELECT c.*, (j #>> '{}')::date
+                           FROM cases c, jsonb_path_query(c.state, '$.past_reintegrations[*].completed_on ? (@ != null)') j) x",
+            ),
+            (
+                "case_placements",
+                "SELECT case_id, facility_id, admitted_on, left_on, ends_on, reintegrated_on, kind, sex, division_id, district_id,
+                        upazila_id, managing_facility_id, residence_facility_id FROM case_placements",
+                "SELECT id, p.facility_id, p.admitted_on, p.left_on, coalesce(p.left_on, '9999-12-31'),
+                        (state #>> '{reintegration,completed_on}')::date, kind, sex, division_id, district_id, upazila_id,
+                        managing_facility_id, residence_facility_id
+                   FROM cases, jsonb_to_record(state->'placement') AS p(facility_id uuid, admitted_on date, left_on date)
+                  WHERE state->'placement' <> 'null'",
             ),
             (
                 "case_step_cells",

@@ -212,6 +212,8 @@ fn a_safe_home_resident_from_court_order_to_closure() {
     assert_eq!(actions.first(), Some(&"open_case"));
     assert_eq!(actions.last(), Some(&"decide_approval"));
     assert_eq!(actions.iter().filter(|a| **a == "record_service").count(), 3);
+    // The report tables derived from these records agree with them.
+    app.assert_report_aggregates_exact();
 }
 
 #[test]
@@ -436,6 +438,8 @@ fn a_street_child_through_every_step_re_opened_by_a_follow_up() {
     assert_eq!(list("age_min=12"), 0);
     assert_eq!(list("sex=female"), 0);
     app.get("/api/v1/cases?status=open").bearer(&cw).send().expect_problem(422, "validation_failed");
+    // The report tables derived from these records agree with them.
+    app.assert_report_aggregates_exact();
 }
 
 #[test]
@@ -500,6 +504,8 @@ fn a_full_centre_refuses_a_child_and_the_queue_shows_what_is_due() {
     ok(&app, &cw, &mut cases[0], "stay-extension-request", json!({"until": day(60), "justification": "family tracing"}));
     let queue = app.get("/api/v1/work-queue").bearer(&supervisor).send().expect(200);
     assert!(queue.json["data"].as_array().unwrap().iter().any(|t| t["task"] == "approval_waiting"));
+    // The report tables derived from these records agree with them.
+    app.assert_report_aggregates_exact();
 }
 
 #[test]

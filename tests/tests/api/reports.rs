@@ -2,6 +2,7 @@
 //! personal data, respect the caller's area, suppress small cells on request, and are audited.
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
+use diesel::RunQueryDsl;
 use serde_json::{json, Value};
 use sheba_tests::{Resp, TestApp};
 
@@ -225,6 +226,33 @@ fn reintegrated_children_by_risk_and_sex_and_the_pipeline() {
     let far = app.get("/api/v1/reports/case_pipeline?district_id=20").bearer(&integrator).send().expect(200).json;
     assert_eq!(far["rows"][0]["intakes"], 0);
     app.assert_report_aggregates_exact();
+    // A step taken on several days counts its case once in any period, and the previous day
+    // kept with each step stays right when steps arrive out of order (here backdated by SQL).
+    for days_ago in [30, 10, 20] {
+        diesel::sql_query(
+            "INSERT INTO case_events (id, case_id, occurred_at, actor_label, action, status_after, data, district_id)
+             SELECT uuid_v7(), id, now() - make_interval(days => $1), 'test', 'record_service', status,
+                    '{\"service\": \"counselling\"}', district_id
+               FROM cases ORDER BY id LIMIT 1",
+        )
+        .bind::<diesel::sql_types::Integer, _>(days_ago)
+        .execute(&mut app.db())
+        .unwrap();
+        app.assert_report_aggregates_exact();
+    }
+    let counselled = |from: i64, to: i64| {
+        app.get(&format!("/api/v1/reports/case_pipeline?from={}&to={}", day(from), day(to)))
+            .bearer(&integrator)
+            .send()
+            .expect(200)
+            .json["rows"][0]["counselling"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(counselled(-25, -5), 1, "two days of one case");
+    assert_eq!(counselled(-15, -5), 1);
+    assert_eq!(counselled(-9, -1), 0);
+    assert_eq!(counselled(-35, 0), 3, "four days of one case, one day of two others");
 }
 
 #[test]
