@@ -76,8 +76,8 @@ pub fn load_beneficiaries(
                 line int PRIMARY KEY, name_en text, name_bn text, sex text NOT NULL, date_of_birth date NOT NULL,
                 nid text, birth_registration_number text, mobile text, union_id int NOT NULL, programme_code text NOT NULL,
                 start_month date NOT NULL, payment_provider text, account_number text, education_level text,
-                error text, person_id uuid, new_person boolean NOT NULL DEFAULT false, application_id uuid,
-                division_id int, district_id int, upazila_id int, exclusivity_group text) ON COMMIT DROP",
+                new_person_id uuid NOT NULL, application_id uuid NOT NULL, beneficiary_id uuid NOT NULL,
+                error text, person_id uuid, division_id int, district_id int, upazila_id int, exclusivity_group text) ON COMMIT DROP",
         )
         .execute(conn)?;
         // (The COPY callback may be called through a shared reference, hence the RefCell.)
@@ -89,7 +89,7 @@ pub fn load_beneficiaries(
                 for r in &mut **source {
                     writeln!(
                         w,
-                        "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                         r.line,
                         csv_field(&r.name_en),
                         csv_field(&r.name_bn),
@@ -104,6 +104,11 @@ pub fn load_beneficiaries(
                         csv_field(&r.payment_provider),
                         csv_field(&r.account_number),
                         csv_field(&r.education_level),
+                        // The ids of the records the line may create, made here so that no
+                        // pass over the table has to write them.
+                        Uuid::now_v7(),
+                        Uuid::now_v7(),
+                        Uuid::now_v7(),
                     )
                     .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
                 }
@@ -147,11 +152,11 @@ pub fn load_beneficiaries(
               WHERE error IS NULL AND t.exclusivity_group IS NOT NULL
                 AND EXISTS (SELECT 1 FROM beneficiaries b WHERE b.person_id = t.person_id
                              AND b.exclusivity_group = t.exclusivity_group AND b.status <> 'exited')",
-            "UPDATE import_beneficiaries SET person_id = uuid_v7(), new_person = true WHERE error IS NULL AND person_id IS NULL",
-            // One person twice in the same group or programme within the file.
+            // One person on record twice in the same group or programme within the file (a
+            // line that matched nobody creates its own person).
             "UPDATE import_beneficiaries t SET error = 'the same person is on an earlier line for this programme or group'
                FROM (SELECT line, row_number() OVER (PARTITION BY person_id, coalesce(exclusivity_group, programme_code) ORDER BY line) AS n
-                       FROM import_beneficiaries WHERE error IS NULL) d
+                       FROM import_beneficiaries WHERE error IS NULL AND person_id IS NOT NULL) d
               WHERE d.line = t.line AND d.n > 1",
         ];
         for (i, sql) in steps.iter().enumerate() {
@@ -166,17 +171,17 @@ pub fn load_beneficiaries(
         let persons_created = diesel::sql_query(
             "INSERT INTO persons (id, name_en, name_bn, sex, date_of_birth, nid, birth_registration_number, mobile,
                                   division_id, district_id, upazila_id, union_id, created_by)
-             SELECT DISTINCT ON (person_id) person_id, name_en, name_bn, sex, date_of_birth, nid, birth_registration_number, mobile,
+             SELECT new_person_id, name_en, name_bn, sex, date_of_birth, nid, birth_registration_number, mobile,
                     division_id, district_id, upazila_id, union_id, $1
-               FROM import_beneficiaries WHERE error IS NULL AND new_person ORDER BY person_id, line",
+               FROM import_beneficiaries WHERE error IS NULL AND person_id IS NULL",
         )
         .bind::<SqlUuid, _>(by)
         .execute(conn)? as i64;
-        diesel::sql_query("UPDATE import_beneficiaries SET application_id = uuid_v7() WHERE error IS NULL").execute(conn)?;
         diesel::sql_query(
             "INSERT INTO applications (id, programme_code, person_id, division_id, district_id, upazila_id, status, facts,
                                        education_level, verdict, reasons, priority_score, submitted_on, decided_by, decided_on, note, created_by)
-             SELECT application_id, programme_code, person_id, division_id, district_id, upazila_id, 'approved', '{}'::jsonb,
+             SELECT application_id, programme_code, coalesce(person_id, new_person_id), division_id, district_id, upazila_id,
+                    'approved', '{}'::jsonb,
                     education_level, 'needs_verification', '[]'::jsonb, 0, start_month, $1, current_date, 'imported', $1
                FROM import_beneficiaries WHERE error IS NULL",
         )
@@ -186,7 +191,8 @@ pub fn load_beneficiaries(
         let imported = diesel::sql_query(
             "INSERT INTO beneficiaries (id, person_id, programme_code, exclusivity_group, application_id, division_id, district_id,
                                         upazila_id, sex, education_level, status, start_month, payment_provider, account_number)
-             SELECT uuid_v7(), person_id, programme_code, exclusivity_group, application_id, division_id, district_id,
+             SELECT beneficiary_id, coalesce(person_id, new_person_id), programme_code, exclusivity_group, application_id,
+                    division_id, district_id,
                     upazila_id, sex, education_level, 'active', start_month, payment_provider, account_number
                FROM import_beneficiaries WHERE error IS NULL",
         )
@@ -199,7 +205,7 @@ pub fn load_beneficiaries(
             n: i64,
         }
         let matched: Count =
-            diesel::sql_query("SELECT count(*) AS n FROM import_beneficiaries WHERE error IS NULL AND NOT new_person").get_result(conn)?;
+            diesel::sql_query("SELECT count(*) AS n FROM import_beneficiaries WHERE error IS NULL AND person_id IS NOT NULL").get_result(conn)?;
         let outcome = ImportOutcome {
             imported,
             persons_created,
