@@ -120,8 +120,8 @@ fn allowance_routes(cfg: &mut web::ServiceConfig) {
     )
     .service(get("/payment-cycles/{cycle_id}", p::get_payment_cycle))
     .service(
+        // The import reads its upload as a stream into a temporary file, with its own limit.
         web::resource("/imports/beneficiaries")
-            .app_data(web::PayloadConfig::new(256 * 1024 * 1024))
             .route(web::post().to(crate::handlers::imports::import_beneficiaries))
             .default_service(not_allowed("POST")),
     )

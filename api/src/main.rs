@@ -206,6 +206,11 @@ fn serve(db_opts: api::config::DatabaseOpts, args: ServeArgs) -> anyhow::Result<
     let Database { url, cluster } = database::open(&db_opts)?;
     migrate(&url)?;
     let key = database::signing_key(args.jwt_secret.as_deref(), &db_opts.data_dir)?;
+    let geography = {
+        use diesel::Connection;
+        let mut conn = diesel::PgConnection::establish(&url).context("connecting to load the geography")?;
+        std::sync::Arc::new(persistence::geo::Geography::load(&mut conn).context("loading the geography")?)
+    };
     let state = web::Data::new(AppState {
         pool: persistence::db::pool(&url, args.db_pool_size, Duration::from_millis(args.db_acquire_timeout_ms.max(1))),
         tokens: TokenService::new(
@@ -220,6 +225,7 @@ fn serve(db_opts: api::config::DatabaseOpts, args: ServeArgs) -> anyhow::Result<
             follow_up_months: args.follow_up_months.clone(),
             stay_warning_days: args.stay_warning_days,
         },
+        geography,
     });
     let listener = TcpListener::bind(&args.bind).with_context(|| format!("binding {}", args.bind))?;
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));

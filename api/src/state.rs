@@ -18,4 +18,6 @@ pub struct AppState {
     pub idempotency_ttl: Duration,
     /// Follow-up schedule and work-queue warnings for cases.
     pub case_settings: CaseSettings,
+    /// The reference geography, loaded once at start (it changes only with a migration).
+    pub geography: std::sync::Arc<persistence::geo::Geography>,
 }

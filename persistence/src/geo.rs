@@ -44,56 +44,57 @@ pub struct UnionRow {
     pub name_bn: String,
 }
 
-pub fn list_divisions(conn: &mut PgConnection, after: Option<i32>, limit: i64) -> QueryResult<Page<DivisionRow, i32>> {
-    let rows = divisions::table
-        .filter(divisions::id.gt(after.unwrap_or(0)))
-        .order(divisions::id)
-        .limit(limit + 1)
-        .select(DivisionRow::as_select())
-        .load(conn)?;
-    Ok(Page::from_overfetch(rows, limit, |r| r.id))
+/// All of the reference geography, which the server holds in memory: it changes only with a
+/// migration (applied before the server serves), it is small (about 5,000 rows) and nearly
+/// every screen reads it. Each list is in id order.
+#[derive(Debug, Clone, Default)]
+pub struct Geography {
+    pub divisions: Vec<DivisionRow>,
+    pub districts: Vec<DistrictRow>,
+    pub upazilas: Vec<UpazilaRow>,
+    pub unions: Vec<UnionRow>,
 }
 
-pub fn list_districts(
-    conn: &mut PgConnection,
-    division_id: Option<i32>,
-    after: Option<i32>,
-    limit: i64,
-) -> QueryResult<Page<DistrictRow, i32>> {
-    let mut q = districts::table.filter(districts::id.gt(after.unwrap_or(0))).into_boxed();
-    if let Some(d) = division_id {
-        q = q.filter(districts::division_id.eq(d));
+impl Geography {
+    pub fn load(conn: &mut PgConnection) -> QueryResult<Self> {
+        Ok(Geography {
+            divisions: divisions::table.order(divisions::id).select(DivisionRow::as_select()).load(conn)?,
+            districts: districts::table.order(districts::id).select(DistrictRow::as_select()).load(conn)?,
+            upazilas: upazilas::table.order(upazilas::id).select(UpazilaRow::as_select()).load(conn)?,
+            unions: unions::table.order(unions::id).select(UnionRow::as_select()).load(conn)?,
+        })
     }
-    let rows = q.order(districts::id).limit(limit + 1).select(DistrictRow::as_select()).load(conn)?;
-    Ok(Page::from_overfetch(rows, limit, |r| r.id))
+
+    pub fn list_divisions(&self, after: Option<i32>, limit: i64) -> Page<DivisionRow, i32> {
+        page_of(&self.divisions, |r| r.id, |_| true, after, limit)
+    }
+
+    pub fn list_districts(&self, division_id: Option<i32>, after: Option<i32>, limit: i64) -> Page<DistrictRow, i32> {
+        page_of(&self.districts, |r| r.id, |r| division_id.is_none_or(|d| r.division_id == d), after, limit)
+    }
+
+    pub fn list_upazilas(&self, district_id: Option<i32>, after: Option<i32>, limit: i64) -> Page<UpazilaRow, i32> {
+        page_of(&self.upazilas, |r| r.id, |r| district_id.is_none_or(|d| r.district_id == d), after, limit)
+    }
+
+    pub fn list_unions(&self, upazila_id: Option<i32>, after: Option<i32>, limit: i64) -> Page<UnionRow, i32> {
+        page_of(&self.unions, |r| r.id, |r| upazila_id.is_none_or(|u| r.upazila_id == u), after, limit)
+    }
 }
 
-pub fn list_upazilas(
-    conn: &mut PgConnection,
-    district_id: Option<i32>,
+/// The page of `rows` (in id order) after the key `after` that `keep` keeps, as the database
+/// would give it: the same order, the same cursor.
+fn page_of<T: Clone>(
+    rows: &[T],
+    id: impl Fn(&T) -> i32,
+    keep: impl Fn(&T) -> bool,
     after: Option<i32>,
     limit: i64,
-) -> QueryResult<Page<UpazilaRow, i32>> {
-    let mut q = upazilas::table.filter(upazilas::id.gt(after.unwrap_or(0))).into_boxed();
-    if let Some(d) = district_id {
-        q = q.filter(upazilas::district_id.eq(d));
-    }
-    let rows = q.order(upazilas::id).limit(limit + 1).select(UpazilaRow::as_select()).load(conn)?;
-    Ok(Page::from_overfetch(rows, limit, |r| r.id))
-}
-
-pub fn list_unions(
-    conn: &mut PgConnection,
-    upazila_id: Option<i32>,
-    after: Option<i32>,
-    limit: i64,
-) -> QueryResult<Page<UnionRow, i32>> {
-    let mut q = unions::table.filter(unions::id.gt(after.unwrap_or(0))).into_boxed();
-    if let Some(u) = upazila_id {
-        q = q.filter(unions::upazila_id.eq(u));
-    }
-    let rows = q.order(unions::id).limit(limit + 1).select(UnionRow::as_select()).load(conn)?;
-    Ok(Page::from_overfetch(rows, limit, |r| r.id))
+) -> Page<T, i32> {
+    let start = after.map_or(0, |a| rows.partition_point(|r| id(r) <= a));
+    let wanted = usize::try_from(limit).unwrap_or(0).saturating_add(1);
+    let taken: Vec<T> = rows[start..].iter().filter(|r| keep(r)).take(wanted).cloned().collect();
+    Page::from_overfetch(taken, limit, id)
 }
 
 pub fn division_exists(conn: &mut PgConnection, id: i32) -> QueryResult<bool> {
@@ -140,4 +141,31 @@ pub fn union_path(conn: &mut PgConnection, id: domain::geo::UnionId) -> QueryRes
         .optional()?;
     Ok(found
         .map(|(division, district, upazila)| AreaPath::union(DivisionId(division), DistrictId(district), UpazilaId(upazila), id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_of;
+
+    #[test]
+    fn pages_in_memory_follow_the_cursor_like_the_database() {
+        let rows: Vec<i32> = (1..=10).collect();
+        let even = |r: &i32| r % 2 == 0;
+        let mut after = None;
+        let mut seen = vec![];
+        let mut pages = 0;
+        loop {
+            let page = page_of(&rows, |r| *r, even, after, 2);
+            seen.extend(page.rows.iter().copied());
+            pages += 1;
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(seen, [2, 4, 6, 8, 10]);
+        assert_eq!(pages, 3, "two full pages, then the last one without a cursor");
+        assert!(page_of(&rows, |r| *r, even, Some(10), 2).rows.is_empty());
+        assert_eq!(page_of(&rows, |r| *r, |_| true, Some(3), 200).rows.len(), 7);
+    }
 }

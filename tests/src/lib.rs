@@ -261,6 +261,13 @@ impl TestApp {
             body_limit: TEST_BODY_LIMIT,
             idempotency_ttl: Duration::from_secs(24 * 3600),
             case_settings: Default::default(),
+            // (Empty for the tests of a server whose database is down or not migrated.)
+            geography: std::sync::Arc::new(
+                PgConnection::establish(&database_url)
+                    .ok()
+                    .and_then(|mut c| persistence::geo::Geography::load(&mut c).ok())
+                    .unwrap_or_default(),
+            ),
         });
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());

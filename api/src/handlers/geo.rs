@@ -8,7 +8,6 @@ use utoipa::{IntoParams, ToSchema};
 use crate::pagination::{decode_cursor, limit, ListPage};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::read;
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"id": 6, "name_en": "Dhaka", "name_bn": "ঢাকা"}))]
@@ -94,7 +93,7 @@ pub struct UnionQuery {
     ))]
 pub async fn list_divisions(state: web::Data<AppState>, q: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
-    let page = read(&state, move |c| Ok(persistence::geo::list_divisions(c, after, limit)?)).await?;
+    let page = state.geography.list_divisions(after, limit);
     Ok(HttpResponse::Ok().json(ListPage::from_page(page, |r| DivisionView { id: r.id, name_en: r.name_en, name_bn: r.name_bn })))
 }
 
@@ -108,7 +107,7 @@ pub async fn list_divisions(state: web::Data<AppState>, q: web::Query<PageQuery>
     ))]
 pub async fn list_districts(state: web::Data<AppState>, q: web::Query<DistrictQuery>) -> Result<HttpResponse, ApiError> {
     let (limit, after, division) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?, q.division_id);
-    let page = read(&state, move |c| Ok(persistence::geo::list_districts(c, division, after, limit)?)).await?;
+    let page = state.geography.list_districts(division, after, limit);
     Ok(HttpResponse::Ok().json(ListPage::from_page(page, |r| DistrictView {
         id: r.id,
         division_id: r.division_id,
@@ -129,7 +128,7 @@ pub async fn list_districts(state: web::Data<AppState>, q: web::Query<DistrictQu
     ))]
 pub async fn list_upazilas(state: web::Data<AppState>, q: web::Query<UpazilaQuery>) -> Result<HttpResponse, ApiError> {
     let (limit, after, district) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?, q.district_id);
-    let page = read(&state, move |c| Ok(persistence::geo::list_upazilas(c, district, after, limit)?)).await?;
+    let page = state.geography.list_upazilas(district, after, limit);
     Ok(HttpResponse::Ok().json(ListPage::from_page(page, |r| UpazilaView {
         id: r.id,
         district_id: r.district_id,
@@ -148,7 +147,7 @@ pub async fn list_upazilas(state: web::Data<AppState>, q: web::Query<UpazilaQuer
     ))]
 pub async fn list_unions(state: web::Data<AppState>, q: web::Query<UnionQuery>) -> Result<HttpResponse, ApiError> {
     let (limit, after, upazila) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?, q.upazila_id);
-    let page = read(&state, move |c| Ok(persistence::geo::list_unions(c, upazila, after, limit)?)).await?;
+    let page = state.geography.list_unions(upazila, after, limit);
     Ok(HttpResponse::Ok().json(ListPage::from_page(page, |r| UnionView {
         id: r.id,
         upazila_id: r.upazila_id,

@@ -3,6 +3,8 @@
 //! as a whole (encoding, header) is refused at once and changes nothing.
 
 use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, Write};
 
 use actix_web::http::header::LOCATION;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -11,6 +13,7 @@ use domain::access::Permission;
 use domain::allowance::enrolment::{PaymentAccount, PaymentProvider};
 use domain::allowance::EducationLevel;
 use domain::person::{BirthRegistrationNumber, MobileNumber, Nid, Sex};
+use futures_util::StreamExt;
 use persistence::imports::ImportRow;
 use persistence::jobs::{self, JobRow};
 use serde::Serialize;
@@ -19,6 +22,7 @@ use uuid::Uuid;
 
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
+use crate::extract::BodyError;
 use crate::problem::{ApiError, FieldError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::{read, transact};
@@ -43,6 +47,31 @@ pub const COLUMNS: [&str; 13] = [
 /// The most rows one file may hold.
 pub const MAX_ROWS: usize = 2_000_000;
 
+/// The largest file accepted (a file of `MAX_ROWS` typical rows is about 180 MB).
+pub const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
+
+/// Whether everything `input` yields is UTF-8, read in pieces (a character may straddle two).
+fn is_utf8(mut input: impl Read) -> std::io::Result<bool> {
+    let mut buf = vec![0u8; 1 << 16];
+    let mut carried = 0;
+    loop {
+        let n = input.read(&mut buf[carried..])?;
+        if n == 0 {
+            return Ok(carried == 0);
+        }
+        let filled = carried + n;
+        match std::str::from_utf8(&buf[..filled]) {
+            Ok(_) => carried = 0,
+            Err(e) if e.error_len().is_none() => {
+                let valid = e.valid_up_to();
+                buf.copy_within(valid..filled, 0);
+                carried = filled - valid;
+            }
+            Err(_) => return Ok(false),
+        }
+    }
+}
+
 /// Rows that parsed, and (line, reason) for those that did not.
 pub type ParsedFile = (Vec<ImportRow>, Vec<(i32, String)>);
 
@@ -50,7 +79,7 @@ pub type ParsedFile = (Vec<ImportRow>, Vec<(i32, String)>);
 /// whole; a bad row is reported by line and skipped.
 pub fn parse_file(text: &str) -> Result<ParsedFile, Vec<FieldError>> {
     let (mut rows, mut errors) = (Vec::new(), Vec::new());
-    for (n, row) in parse_rows(text)?.enumerate() {
+    for (n, row) in parse_rows(text.as_bytes())?.enumerate() {
         if n >= MAX_ROWS {
             return Err(vec![FieldError::new("file", format!("a file holds at most {MAX_ROWS} rows"))]);
         }
@@ -63,10 +92,10 @@ pub fn parse_file(text: &str) -> Result<ParsedFile, Vec<FieldError>> {
 }
 
 /// Checks the header, then yields the rows one by one as they parse, or (line, reason) for a
-/// row that does not: a large file is read as a stream, never held twice.
-pub fn parse_rows(text: &str) -> Result<impl Iterator<Item = Result<ImportRow, (i32, String)>> + '_, Vec<FieldError>> {
+/// row that does not: a large file is read as a stream, never held in memory.
+pub fn parse_rows<R: Read>(input: R) -> Result<impl Iterator<Item = Result<ImportRow, (i32, String)>>, Vec<FieldError>> {
     let fatal = |m: String| vec![FieldError::new("file", m)];
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers = reader.headers().map_err(|e| fatal(format!("the header cannot be read: {e}")))?.clone();
     let index: HashMap<String, usize> =
         headers.iter().enumerate().map(|(i, h)| (h.trim().trim_start_matches('\u{feff}').to_owned(), i)).collect();
@@ -213,32 +242,51 @@ pub async fn import_beneficiaries(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+    mut payload: web::Payload,
+) -> Result<HttpResponse, actix_web::Error> {
     crate::extract::require_csv(&req, "the file")?;
-    // Authority first: nobody without it makes the server parse a large file.
+    // Authority first: nobody without it makes the server read a large file.
     let who1 = who.clone();
     read(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who1.scope)?;
         require(conn, &who1, Permission::ManageBeneficiaries, &own).map(drop)
     })
     .await?;
-    std::str::from_utf8(&body).map_err(|_| ApiError::field("file", "the file is not UTF-8 text"))?;
-    // A first pass checks the header and counts the rows (a fatal problem refuses the file
-    // now); the job parses again as it streams the rows into the database, so the server
-    // holds the uploaded bytes and little else.
-    let counted = body.clone();
-    let total = web::block(move || -> Result<i64, Vec<FieldError>> {
-        let text = std::str::from_utf8(&counted).expect("checked above");
-        let n = parse_rows(text)?.filter(Result::is_ok).count();
-        if n > MAX_ROWS {
-            return Err(vec![FieldError::new("file", format!("a file holds at most {MAX_ROWS} rows"))]);
+    // The upload goes to an unnamed temporary file (gone when closed), not to memory: an
+    // import of a million rows keeps the server's memory where it is.
+    let declared: Option<usize> =
+        req.headers().get(actix_web::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+    if declared.is_some_and(|n| n > MAX_UPLOAD_BYTES) {
+        return Err(BodyError::TooLarge(MAX_UPLOAD_BYTES).into());
+    }
+    let mut file = tempfile::tempfile().map_err(ApiError::internal)?;
+    let mut size = 0;
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| BodyError::Read)?;
+        size += chunk.len();
+        if size > MAX_UPLOAD_BYTES {
+            return Err(BodyError::TooLarge(MAX_UPLOAD_BYTES).into());
         }
-        Ok(n as i64)
+        file.write_all(&chunk).map_err(ApiError::internal)?;
+    }
+    // A first pass checks the encoding and the header and counts the rows (a fatal problem
+    // refuses the file now); the job reads the file again as it streams the rows into the
+    // database.
+    let (total, file) = web::block(move || -> Result<(i64, File), ApiError> {
+        file.rewind().map_err(ApiError::internal)?;
+        if !is_utf8(&mut file).map_err(ApiError::internal)? {
+            return Err(ApiError::field("file", "the file is not UTF-8 text"));
+        }
+        file.rewind().map_err(ApiError::internal)?;
+        let n = parse_rows(BufReader::new(&file)).map_err(ApiError::Validation)?.filter(Result::is_ok).count();
+        if n > MAX_ROWS {
+            return Err(ApiError::field("file", format!("a file holds at most {MAX_ROWS} rows")));
+        }
+        file.rewind().map_err(ApiError::internal)?;
+        Ok((n as i64, file))
     })
     .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::Validation)?;
+    .map_err(ApiError::internal)??;
     let who2 = who.clone();
     let (job, reach) = transact(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who2.scope)?;
@@ -257,9 +305,8 @@ pub async fn import_beneficiaries(
             };
             let _ = jobs::start(&mut progress_conn, job_id);
             let actor = who.audit_actor();
-            let text = std::str::from_utf8(&body).expect("checked before the job started");
             let parse_errors = std::cell::RefCell::new(Vec::new());
-            let mut rows = parse_rows(text).expect("the header was checked").filter_map(|r| {
+            let mut rows = parse_rows(BufReader::new(file)).expect("the header was checked").filter_map(|r| {
                 r.map_err(|e| parse_errors.borrow_mut().push(e)).ok()
             });
             let outcome = persistence::imports::load_beneficiaries(
@@ -348,6 +395,34 @@ mod tests {
         assert_eq!(rows[1].name_en.as_deref(), Some("Begum, Rahima"));
         assert_eq!(rows[1].line, 3);
         assert_eq!(errors.iter().map(|e| e.0).collect::<Vec<_>>(), [4, 5]);
+    }
+
+    /// A reader that hands out one byte at a time, so characters straddle every read.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match (self.0.split_first(), buf.first_mut()) {
+                (Some((b, rest)), Some(slot)) => {
+                    *slot = *b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    #[test]
+    fn utf8_is_checked_across_reads() {
+        assert!(is_utf8(Trickle("আমেনা,রহিমা\n".as_bytes())).unwrap());
+        assert!(!is_utf8(Trickle(b"name\xff,x")).unwrap());
+        assert!(!is_utf8(Trickle(&"আ".as_bytes()[..2])).unwrap(), "a character cut off at the end");
+        let long = "রহিমা,".repeat(40_000);
+        assert!(is_utf8(long.as_bytes()).unwrap(), "characters across 64 KiB pieces");
+        let mut broken = long.into_bytes();
+        broken[100_001] = 0xff;
+        assert!(!is_utf8(&broken[..]).unwrap());
     }
 
     #[test]

@@ -52,8 +52,13 @@ fn database_down_is_503_with_retry_after_and_no_internals() {
     let app =
         TestApp::with_acquire_timeout("postgres://postgres:x@127.0.0.1:1/none".into(), std::time::Duration::from_millis(300));
     app.get("/health/live").send().expect(200);
-    for path in ["/health/ready", "/api/v1/geo/divisions"] {
-        let r = app.get(path).send().expect_problem(503, "service_unavailable");
+    let ready = app.get("/health/ready").send();
+    let sign_in = app
+        .post("/api/v1/auth/token")
+        .json(&serde_json::json!({"grant_type": "password", "username": "someone", "password": "a password"}))
+        .send();
+    for r in [ready, sign_in] {
+        let r = r.expect_problem(503, "service_unavailable");
         assert_eq!(r.header("retry-after"), Some("2"));
         assert!(!r.text.contains("127.0.0.1") && !r.text.contains("Connection refused"), "{}", r.text);
     }

@@ -120,6 +120,20 @@ fn a_fatal_file_changes_nothing() {
         .raw(vec![0xff, 0xfe, 0x00])
         .send()
         .expect_problem(422, "validation_failed");
+    // A bad byte far into a file read in pieces refuses the whole file too.
+    let mut late = format!("{HEADER}\n").into_bytes();
+    for n in 0..3000 {
+        late.extend(format!("Amena {n},আমেনা,female,1950-01-01,,,,1,old_age,2025-07,,,\n").bytes());
+    }
+    late.extend(b"Bad\xff,,female,1950-01-01,,,,1,old_age,2025-07,,,\n");
+    let r = app
+        .post("/api/v1/imports/beneficiaries")
+        .bearer(&officer)
+        .header("Content-Type", "text/csv")
+        .raw(late)
+        .send()
+        .expect_problem(422, "validation_failed");
+    assert!(r.json["errors"][0]["message"].as_str().unwrap().contains("UTF-8"));
     assert!(app.all_pages("/api/v1/beneficiaries", Some(&officer)).is_empty());
     let (_, cw) = app.user("cw.import", "caseworker", "upazila:1");
     app.post("/api/v1/imports/beneficiaries")
