@@ -4,7 +4,7 @@
 -- ETag from the answer. A thread starts by reading its case to learn the ETag; any answer
 -- without one (a refusal) makes it read the case again, so a stale version shows as non-2xx
 -- and never repeats.
---   wrk -t N -c N -s case-action.lua URL -- BEARER CASE_ID_1 ... CASE_ID_N
+--   wrk -t N -c N -s case-action.lua URL -- BEARER ASSESSED_ON CASE_ID_1 ... CASE_ID_N
 
 local threads = 0
 
@@ -15,9 +15,10 @@ end
 
 function init(args)
   token = args[1]
-  case_id = args[slot + 1]
+  case_id = args[slot + 2]
   etag = nil
-  body = '{"level":"high","categories":["street_child","child_labour"],"assessed_on":"2026-11-20","summary":"re-assessed at a follow-up visit"}'
+  body = '{"level":"high","categories":["street_child","child_labour"],"assessed_on":"' .. args[2]
+    .. '","summary":"re-assessed at a follow-up visit"}'
 end
 
 function request()
