@@ -21,6 +21,11 @@ pub enum Claim {
     Mismatch,
 }
 
+/// Expired keys (anyone's) forgotten by each claim: more than one create makes, so the table
+/// holds about one key lifetime of creates, never all of them; skipped when another claim
+/// holds them.
+pub const SWEEP_PER_CLAIM: i64 = 20;
+
 /// Claims `key` for `actor`. Keys older than `expire_before` are forgotten.
 pub fn claim(
     conn: &mut PgConnection,
@@ -29,6 +34,13 @@ pub fn claim(
     fingerprint: &[u8],
     expire_before: DateTime<Utc>,
 ) -> QueryResult<Claim> {
+    diesel::sql_query(
+        "DELETE FROM idempotency_keys WHERE (actor_id, key) IN (
+             SELECT actor_id, key FROM idempotency_keys WHERE created_at < $1 ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(expire_before)
+    .bind::<diesel::sql_types::BigInt, _>(SWEEP_PER_CLAIM)
+    .execute(conn)?;
     diesel::delete(
         idempotency_keys::table
             .filter(idempotency_keys::actor_id.eq(actor))

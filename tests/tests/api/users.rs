@@ -79,6 +79,41 @@ fn idempotency_key_replays_the_first_response_and_creates_one_row() {
 }
 
 #[test]
+fn expired_idempotency_keys_are_forgotten_as_new_ones_arrive() {
+    use diesel::RunQueryDsl;
+    let app = TestApp::new();
+    let count = |older: &str| -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::sql_query(format!("SELECT count(*) AS n FROM idempotency_keys WHERE created_at < now() - interval '{older}'"))
+            .get_result::<N>(&mut app.db())
+            .unwrap()
+            .n
+    };
+    // Fifty keys of other callers from two days ago, beyond the 24 hours a key is kept.
+    diesel::sql_query(
+        "INSERT INTO idempotency_keys (actor_id, key, request_fingerprint, status_code, response_body, created_at)
+         SELECT uuid_v7(), 'old-' || g, '\\x00', 201, '{}', now() - interval '2 days' FROM generate_series(1, 50) g",
+    )
+    .execute(&mut app.db())
+    .unwrap();
+    assert_eq!(count("1 day"), 50);
+    for n in 0..3 {
+        app.post("/api/v1/users")
+            .bearer(&app.admin())
+            .header("Idempotency-Key", &format!("sweep-{n}"))
+            .json(&new_user(&format!("sweep.user{n}"), "upazila_officer", "upazila:5"))
+            .send()
+            .expect(201);
+    }
+    assert_eq!(count("1 day"), 0, "three creates forget up to {} expired keys each", persistence::idempotency::SWEEP_PER_CLAIM);
+    assert_eq!(count("0 seconds"), 3, "the fresh keys stay");
+}
+
+#[test]
 fn a_failed_create_does_not_burn_its_idempotency_key() {
     let app = TestApp::new();
     let send = |scope: &str| {
