@@ -38,7 +38,15 @@ struct ReportDef {
     total_rows: Option<(&'static str, Option<&'static str>)>,
     /// An amount of money and the count it follows: hidden together.
     money_of: &'static [(&'static str, &'static str)],
+    /// Which area (and facility) a record counts in, in English and Bangla: where it is now,
+    /// or where it was when the event happened.
+    area_basis: (&'static str, &'static str),
 }
+
+const CASE_NOW: (&str, &str) = (
+    "Counted where each case is now: its area, and for a facility filter the facility that manages or houses it now.",
+    "প্রতিটি কেস এখন যেখানে আছে সেখানে গণনা করা হয়: তার এলাকা, এবং কেন্দ্র ফিল্টারে যে কেন্দ্র এখন কেসটি পরিচালনা করে বা যেখানে সে থাকে।",
+);
 
 const REPORTS: &[ReportDef] = &[
     ReportDef {
@@ -63,6 +71,7 @@ const REPORTS: &[ReportDef] = &[
         row_sums: &[],
         total_rows: Some(("facility_id", None)),
         money_of: &[("equipment_value_taka", "equipment_support")],
+        area_basis: CASE_NOW,
     },
     ReportDef {
         name: "reintegrated_children",
@@ -74,6 +83,7 @@ const REPORTS: &[ReportDef] = &[
         row_sums: &[("total", &["boys", "girls", "hijra"])],
         total_rows: None,
         money_of: &[],
+        area_basis: CASE_NOW,
     },
     ReportDef {
         name: "case_pipeline",
@@ -95,6 +105,10 @@ const REPORTS: &[ReportDef] = &[
         row_sums: &[],
         total_rows: None,
         money_of: &[],
+        area_basis: (
+            "A step counts where the case was when the step was taken (its area and facilities at that time).",
+            "প্রতিটি ধাপ সেখানে গণনা করা হয় যেখানে ধাপটি নেওয়ার সময় কেসটি ছিল (তখনকার এলাকা ও কেন্দ্র)।",
+        ),
     },
     ReportDef {
         name: "centre_totals",
@@ -106,6 +120,7 @@ const REPORTS: &[ReportDef] = &[
         row_sums: &[("children_served", &["boys", "girls"])],
         total_rows: Some(("facility_id", None)),
         money_of: &[],
+        area_basis: CASE_NOW,
     },
     ReportDef {
         name: "allowance_beneficiaries",
@@ -117,6 +132,7 @@ const REPORTS: &[ReportDef] = &[
         row_sums: &[],
         total_rows: Some(("upazila_id", Some("programme"))),
         money_of: &[("monthly_amount_taka", "beneficiaries")],
+        area_basis: ("Counted where each beneficiary is now.", "প্রতিটি ভাতাভোগী এখন যে এলাকায় আছেন সেখানে গণনা করা হয়।"),
     },
     ReportDef {
         name: "payment_cycles",
@@ -128,6 +144,10 @@ const REPORTS: &[ReportDef] = &[
         row_sums: &[("payments", &["paid", "failed"]), ("amount_taka", &["paid_taka", "failed_taka"])],
         total_rows: None,
         money_of: &[("amount_taka", "payments"), ("paid_taka", "paid"), ("failed_taka", "failed")],
+        area_basis: (
+            "A payment counts where the beneficiary was when the payroll was made.",
+            "প্রতিটি পরিশোধ সেই এলাকায় গণনা করা হয় যেখানে পে-রোল তৈরির সময় ভাতাভোগী ছিলেন।",
+        ),
     },
     ReportDef {
         name: "cct",
@@ -139,6 +159,10 @@ const REPORTS: &[ReportDef] = &[
         row_sums: &[],
         total_rows: None,
         money_of: &[("amount_paid_taka", "instalments_paid")],
+        area_basis: (
+            "Children enrolled count where they are now; instalments where the beneficiary was when the payroll was made.",
+            "ভর্তিকৃত শিশু এখনকার এলাকায়; কিস্তি পে-রোল তৈরির সময় ভাতাভোগী যে এলাকায় ছিলেন সেখানে গণনা করা হয়।",
+        ),
     },
 ];
 
@@ -154,11 +178,17 @@ pub struct ReportInfo {
     pub measures: Vec<String>,
     pub filters: Vec<String>,
     pub path: String,
+    /// Which area (and facility) a record counts in: where it is now, or where it was when
+    /// the event happened.
+    pub area_basis_en: String,
+    pub area_basis_bn: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"data": [{"name": "cct", "title_en": "Conditional cash transfer", "title_bn": "শর্তযুক্ত নগদ সহায়তা", "dimensions": [],
-    "measures": ["children_enrolled"], "filters": ["from", "to"], "path": "/api/v1/reports/cct"}]}))]
+    "measures": ["children_enrolled"], "filters": ["from", "to"], "path": "/api/v1/reports/cct",
+    "area_basis_en": "Children enrolled count where they are now; instalments where the beneficiary was when the payroll was made.",
+    "area_basis_bn": "ভর্তিকৃত শিশু এখনকার এলাকায়; কিস্তি পে-রোল তৈরির সময় ভাতাভোগী যে এলাকায় ছিলেন সেখানে গণনা করা হয়।"}]}))]
 pub struct ReportCatalogue {
     pub data: Vec<ReportInfo>,
 }
@@ -193,6 +223,8 @@ pub async fn list_reports(state: web::Data<AppState>, who: Principal) -> Result<
                 measures: r.measures.iter().map(|s| (*s).into()).collect(),
                 filters: filters.into_iter().map(String::from).collect(),
                 path: format!("/api/v1/reports/{}", r.name),
+                area_basis_en: r.area_basis.0.into(),
+                area_basis_bn: r.area_basis.1.into(),
             }
         })
         .collect();

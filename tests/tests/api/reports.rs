@@ -188,6 +188,15 @@ fn reintegrated_children_by_risk_and_sex_and_the_pipeline() {
     reintegrate("Boy B", "male", json!(["street_child", "child_labour"]));
     reintegrate("Girl C", "female", json!(["street_child"]));
     let (_, integrator) = app.user("unicef-pull", "integrator", "national");
+    // The catalogue says, in both languages, which area each report counts a record in.
+    let catalogue = app.get("/api/v1/reports").bearer(&integrator).send().expect(200).json;
+    for entry in catalogue["data"].as_array().unwrap() {
+        for key in ["area_basis_en", "area_basis_bn"] {
+            assert!(entry[key].as_str().is_some_and(|t| t.len() > 20), "{key} of {}", entry["name"]);
+        }
+        let at_the_time = entry["area_basis_en"].as_str().unwrap().contains("when the step was taken");
+        assert_eq!(at_the_time, entry["name"] == "case_pipeline", "{}", entry["name"]);
+    }
     let r = report(&app, &integrator, "reintegrated_children", "");
     let row = |cat: Value| r["rows"].as_array().unwrap().iter().find(|x| x["category"] == cat).unwrap().clone();
     let street = row(json!("street_child"));
