@@ -21,9 +21,9 @@ pub enum Claim {
     Mismatch,
 }
 
-/// Expired keys (anyone's) forgotten by each claim: more than one create makes, so the table
-/// holds about one key lifetime of creates, never all of them; skipped when another claim
-/// holds them.
+/// How many expired keys (anyone's) each claim forgets. More than the one key a claim adds, so
+/// the table holds about one key lifetime of creates, never all of them; keys that another
+/// claim is forgetting at the same moment are skipped, not waited for.
 pub const SWEEP_PER_CLAIM: i64 = 20;
 
 /// Claims `key` for `actor`. Keys older than `expire_before` are forgotten.
