@@ -153,7 +153,10 @@ async function main(): Promise<void> {
     }),
   );
   if (JSON.stringify(report).includes(elder.id)) throw new Error("the report carries a person id");
+  const pipeline = catalogue.data.find((r) => r.name === "case_pipeline");
+  if (!pipeline?.area_basis_bn) throw new Error("the catalogue does not say where the pipeline counts a case");
   console.log(`${catalogue.data.length} reports; allowance_beneficiaries as of ${report.as_of}`);
+  console.log(`the pipeline: ${pipeline.area_basis_en}`);
 }
 
 main().then(
