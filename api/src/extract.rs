@@ -143,6 +143,37 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BodyError> {
     }
 }
 
+/// The length the body declares (`Content-Length`), if it declares one.
+pub fn declared_length(req: &HttpRequest) -> Option<usize> {
+    req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok())
+}
+
+/// Hands the body to `sink` chunk by chunk, refusing (413) one longer than `limit` by its
+/// declared length before reading anything, or by what arrives.
+pub async fn stream_body<S>(
+    declared: Option<usize>,
+    payload: &mut S,
+    limit: usize,
+    mut sink: impl FnMut(&[u8]) -> std::io::Result<()>,
+) -> Result<(), actix_web::Error>
+where
+    S: futures_util::Stream<Item = Result<web::Bytes, error::PayloadError>> + Unpin,
+{
+    if declared.is_some_and(|n| n > limit) {
+        return Err(BodyError::TooLarge(limit).into());
+    }
+    let mut size = 0;
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| BodyError::Read)?;
+        size += chunk.len();
+        if size > limit {
+            return Err(BodyError::TooLarge(limit).into());
+        }
+        sink(&chunk).map_err(ApiError::internal)?;
+    }
+    Ok(())
+}
+
 impl<T: DeserializeOwned + Validate + 'static> FromRequest for ApiJson<T> {
     type Error = actix_web::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
@@ -150,24 +181,18 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ApiJson<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let limit = req.app_data::<BodyLimit>().map(|l| l.0).unwrap_or(DEFAULT_MAX_BODY_BYTES);
         let json = is_json(req);
-        let declared: Option<usize> =
-            req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+        let declared = declared_length(req);
         let mut payload = payload.take();
         Box::pin(async move {
             if !json {
                 return Err(BodyError::ContentType.into());
             }
-            if declared.is_some_and(|n| n > limit) {
-                return Err(BodyError::TooLarge(limit).into());
-            }
             let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| BodyError::Read)?;
-                if body.len() + chunk.len() > limit {
-                    return Err(BodyError::TooLarge(limit).into());
-                }
-                body.extend_from_slice(&chunk);
-            }
+            stream_body(declared, &mut payload, limit, |chunk| {
+                body.extend_from_slice(chunk);
+                Ok(())
+            })
+            .await?;
             let value: T = parse_json(&body)?;
             value.validate().map_err(|e| BodyError::Fields(validation_field_errors(&e)))?;
             Ok(ApiJson(value))

@@ -3,7 +3,6 @@
 //! Generated set-based inside PostgreSQL (`generate_series` with a seeded `random()`), so
 //! millions of rows take minutes. Every synthetic row is marked by its author (`created_by`).
 
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Uuid as SqlUuid};
 use uuid::Uuid;
@@ -190,6 +189,10 @@ fn ensure_centres(conn: &mut PgConnection) -> QueryResult<usize> {
 fn seed_cases(conn: &mut PgConnection, first: i64, last: i64) -> QueryResult<usize> {
     diesel::sql_query(
         "CREATE TEMP TABLE synth_kids ON COMMIT DROP AS
+         SELECT x.*, CASE WHEN closed_on IS NOT NULL THEN 'closed' WHEN completed_on IS NOT NULL THEN 'follow_up'
+                          ELSE 'risk_assessment' END AS status,
+                CASE WHEN placed THEN coalesce(completed_on, closed_on) END AS left_on
+           FROM (
          SELECT k.*, u.union_id, u.upazila_id, u.district_id, u.division_id,
                 md5('sheba-synthetic-centre-' || u.division_id)::uuid AS centre_id,
                 CASE WHEN k.placed THEN k.opened_on + 2 END AS admitted_on,
@@ -206,17 +209,11 @@ fn seed_cases(conn: &mut PgConnection, first: i64, last: i64) -> QueryResult<usi
                                 (ARRAY['street_child','child_labour','orphan_both_parents','domestic_work','trafficking','abuse',
                                        'child_marriage','neglected','separated','disability'])[1 + floor(random() * 10)::int] AS category
                            FROM generate_series($1, $2) g) s) k
-           JOIN synth_unions u ON u.k = k.k",
+           JOIN synth_unions u ON u.k = k.k) x",
     )
     .bind::<BigInt, _>(first)
     .bind::<BigInt, _>(last)
     .execute(conn)?;
-    conn.batch_execute(
-        "ALTER TABLE synth_kids ADD COLUMN status text, ADD COLUMN left_on date;
-         UPDATE synth_kids SET status = CASE WHEN closed_on IS NOT NULL THEN 'closed'
-                                             WHEN completed_on IS NOT NULL THEN 'follow_up' ELSE 'risk_assessment' END,
-                               left_on = CASE WHEN placed THEN coalesce(completed_on, closed_on) END",
-    )?;
     diesel::sql_query(
         "INSERT INTO persons (id, name_en, sex, date_of_birth, division_id, district_id, upazila_id, union_id, created_by)
          SELECT person_id, 'Child ' || g, sex, dob, division_id, district_id, upazila_id, union_id, $1 FROM synth_kids

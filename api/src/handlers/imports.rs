@@ -13,7 +13,6 @@ use domain::access::Permission;
 use domain::allowance::enrolment::{PaymentAccount, PaymentProvider};
 use domain::allowance::EducationLevel;
 use domain::person::{BirthRegistrationNumber, MobileNumber, Nid, Sex};
-use futures_util::StreamExt;
 use persistence::imports::ImportRow;
 use persistence::jobs::{self, JobRow};
 use serde::Serialize;
@@ -22,7 +21,7 @@ use uuid::Uuid;
 
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
-use crate::extract::BodyError;
+use crate::extract::{declared_length, stream_body};
 use crate::problem::{ApiError, FieldError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::{read, transact};
@@ -254,21 +253,8 @@ pub async fn import_beneficiaries(
     .await?;
     // The upload goes to an unnamed temporary file (gone when closed), not to memory: an
     // import of a million rows keeps the server's memory where it is.
-    let declared: Option<usize> =
-        req.headers().get(actix_web::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
-    if declared.is_some_and(|n| n > MAX_UPLOAD_BYTES) {
-        return Err(BodyError::TooLarge(MAX_UPLOAD_BYTES).into());
-    }
     let mut file = tempfile::tempfile().map_err(ApiError::internal)?;
-    let mut size = 0;
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| BodyError::Read)?;
-        size += chunk.len();
-        if size > MAX_UPLOAD_BYTES {
-            return Err(BodyError::TooLarge(MAX_UPLOAD_BYTES).into());
-        }
-        file.write_all(&chunk).map_err(ApiError::internal)?;
-    }
+    stream_body(declared_length(&req), &mut payload, MAX_UPLOAD_BYTES, |chunk| file.write_all(chunk)).await?;
     // A first pass checks the encoding and the header and counts the rows (a fatal problem
     // refuses the file now); the job reads the file again as it streams the rows into the
     // database.
