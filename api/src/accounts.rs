@@ -38,20 +38,31 @@ impl NewAccount {
     /// Parses every field and reports all that fail at once.
     pub fn parse(input: &AccountInput<'_>) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let username = Username::parse(input.username).map_err(|e| errors.push(FieldError::new("username", e.0))).ok();
+        let username =
+            Username::parse(input.username).map_err(|e| errors.push(FieldError::coded("username", "invalid_format", e.0))).ok();
         let display_name = match input.display_name {
-            Some(d) => parse_display_name(d).map_err(|e| errors.push(FieldError::new("display_name", e.0))).ok(),
+            Some(d) => {
+                parse_display_name(d).map_err(|e| errors.push(FieldError::coded("display_name", "invalid_format", e.0))).ok()
+            }
             None => username.as_ref().map(|u| u.to_string()),
         };
         let kind = match input.kind {
             None => Some(AccountKind::Person),
             Some(k) => AccountKind::parse(k).or_else(|| {
-                errors.push(FieldError::new("kind", "must be `person` or `service`"));
+                errors.push(FieldError::coded("kind", "unknown_code", "must be `person` or `service`"));
                 None
             }),
         };
-        let role = input.role.parse::<Role>().map_err(|_| errors.push(FieldError::new("role", "is not a known role"))).ok();
-        let scope = input.scope.parse::<Scope>().map_err(|e| errors.push(FieldError::new("scope", e.to_string()))).ok();
+        let role = input
+            .role
+            .parse::<Role>()
+            .map_err(|_| errors.push(FieldError::coded("role", "unknown_code", "is not a known role")))
+            .ok();
+        let scope = input
+            .scope
+            .parse::<Scope>()
+            .map_err(|e| errors.push(FieldError::coded("scope", "invalid_format", e.to_string())))
+            .ok();
         if let (Some(role), Some(scope)) = (role, scope) {
             if !role.allows_scope(&scope) {
                 errors.push(FieldError::new("scope", format!("a {role} cannot have scope {scope}")));
@@ -60,7 +71,8 @@ impl NewAccount {
         if role == Some(Role::Integrator) && kind == Some(AccountKind::Person) {
             errors.push(FieldError::new("kind", "integrators are service accounts (kind `service`)"));
         }
-        let password = NewPassword::parse(input.password).map_err(|e| errors.push(FieldError::new("password", e.0))).ok();
+        let password =
+            NewPassword::parse(input.password).map_err(|e| errors.push(FieldError::coded("password", "invalid", e.0))).ok();
         match (username, display_name, kind, role, scope, password) {
             (Some(username), Some(display_name), Some(kind), Some(role), Some(scope), Some(password)) if errors.is_empty() => {
                 Ok(NewAccount { username, display_name, kind, role, scope, password })
@@ -79,7 +91,7 @@ pub fn place_scope(conn: &mut PgConnection, scope: Scope) -> Result<PlacedScope,
         Scope::Upazila(id) => Some(persistence::geo::upazila_path(conn, UpazilaId(id.0))?),
     };
     match area {
-        Some(None) => Err(ApiError::field("scope", format!("{scope} does not exist"))),
+        Some(None) => Err(ApiError::field_coded("scope", "not_found", format!("{scope} does not exist"))),
         Some(Some(path)) => Ok(PlacedScope { scope, area: Some(path) }),
         None => Ok(PlacedScope { scope, area: None }),
     }

@@ -2,7 +2,7 @@
 //! answers; anything else under a known path is a 405 and under an unknown path a 404, both
 //! as problem documents (see `middleware`).
 
-use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::header;
 use actix_web::middleware::{from_fn, DefaultHeaders, Logger};
 use actix_web::{web, HttpResponse, Route};
 use utoipa_swagger_ui::SwaggerUi;
@@ -204,11 +204,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(registry_routes)
                 .configure(case_routes),
         )
-        .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", crate::openapi::openapi()));
+        .service(
+            SwaggerUi::new("/swagger-ui/{_:.*}").external_url_unchecked("/api-docs/openapi.json", crate::openapi::document()),
+        );
 }
 
-/// The whole application: state, routes, and middleware (outermost last): request context
-/// (id + problem documents), security headers, access log.
+/// The whole application: state, routes, and middleware (outermost last): CORS (preflights
+/// answered before routing), the resource policy, request context (id + problem documents),
+/// security headers, access log.
 pub fn build(
     state: web::Data<AppState>,
 ) -> actix_web::App<
@@ -221,19 +224,21 @@ pub fn build(
     >,
 > {
     let limit = state.body_limit;
+    let cors = crate::cors::cors(&state.cors_origins);
     actix_web::App::new()
         .app_data(state)
         .app_data(BodyLimit(limit))
         .app_data(web::PayloadConfig::new(limit))
         .configure(configure)
         .default_service(web::to(not_found))
+        .wrap(cors)
+        .wrap(from_fn(crate::cors::resource_policy))
         .wrap(from_fn(request_context))
         .wrap(
             DefaultHeaders::new()
                 .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
                 .add((header::X_FRAME_OPTIONS, "DENY"))
                 .add((header::REFERRER_POLICY, "no-referrer"))
-                .add((HeaderName::from_static("cross-origin-resource-policy"), HeaderValue::from_static("same-origin")))
                 .add((header::CACHE_CONTROL, "no-store")),
         )
         .wrap(Logger::new("%a \"%r\" %s %b %Dms request_id=%{x-request-id}o").exclude("/health/live"))

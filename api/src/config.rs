@@ -102,6 +102,10 @@ pub struct ServeArgs {
     /// Days before a stay limit at which the work queue warns.
     #[arg(long, env = "SHEBA_STAY_WARNING_DAYS", default_value_t = 14)]
     pub stay_warning_days: u32,
+    /// Origins whose browser front ends may call the API, comma-separated
+    /// (`https://portal.example.gov.bd,http://localhost:5173`); none by default.
+    #[arg(long, env = "SHEBA_CORS_ORIGINS", default_value = "", value_parser = crate::cors::AllowedOrigins::parse)]
+    pub cors_origins: crate::cors::AllowedOrigins,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "SHEBA_WORKERS")]
     pub workers: Option<usize>,

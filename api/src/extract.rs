@@ -77,7 +77,11 @@ fn is_json(req: &HttpRequest) -> bool {
     let Some(ct) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    is_json_type(&ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+}
+
+/// Whether a media type's essence (lower case, no parameters) is JSON.
+pub fn is_json_type(essence: &str) -> bool {
     essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
@@ -94,7 +98,14 @@ pub fn validation_field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
                             "range" => "is out of range".to_owned(),
                             other => format!("is invalid ({other})"),
                         });
-                        out.push(FieldError::new(path.clone(), message));
+                        let code = match e.code.as_ref() {
+                            "length" => "invalid_length",
+                            "range" => "out_of_range",
+                            "required" => "required",
+                            "email" | "url" | "regex" => "invalid_format",
+                            _ => "invalid",
+                        };
+                        out.push(FieldError::coded(path.clone(), code, message));
                     }
                 }
                 ValidationErrorsKind::Struct(inner) => walk(&path, inner, out),
@@ -131,7 +142,19 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BodyError> {
                         None if path == "." => "body".to_owned(),
                         None => path,
                     };
-                    Err(BodyError::Fields(vec![FieldError::new(field, message)]))
+                    // serde's wording is stable enough to classify: missing, unknown variant, type.
+                    let code = if message.starts_with("missing field") {
+                        "required"
+                    } else if message.starts_with("unknown variant") {
+                        "unknown_code"
+                    } else if message.starts_with("invalid type") {
+                        "invalid_type"
+                    } else if message.contains("out of range") || message.starts_with("invalid value: integer") {
+                        "out_of_range"
+                    } else {
+                        "invalid_format"
+                    };
+                    Err(BodyError::Fields(vec![FieldError::coded(field, code, message)]))
                 }
                 _ => Err(BodyError::Syntax {
                     line: inner.line(),

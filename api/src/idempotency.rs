@@ -16,6 +16,8 @@ use uuid::Uuid;
 use crate::problem::ApiError;
 
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+/// Marks a response that replays the first answer to an `Idempotency-Key`.
+pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
 /// The optional `Idempotency-Key` header: 1 to 255 visible ASCII characters.
 #[derive(Debug, Clone)]
@@ -59,7 +61,7 @@ impl Replay {
         if let Some(loc) = self.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
             res.headers_mut().insert(LOCATION, loc);
         }
-        res.headers_mut().insert(HeaderName::from_static("idempotent-replayed"), HeaderValue::from_static("true"));
+        res.headers_mut().insert(REPLAYED, HeaderValue::from_static("true"));
         res
     }
 }
@@ -107,4 +109,52 @@ pub fn finish(
         idempotency::complete(conn, actor, key, status, body, location)?;
     }
     Ok(())
+}
+
+/// What a create made: its body, where it lives, and the `ETag` of a mutable record.
+pub struct Created<T> {
+    pub body: T,
+    pub location: Option<String>,
+    pub etag: Option<HeaderValue>,
+}
+
+/// Runs a create in one transaction under the caller's `Idempotency-Key` (when sent): a retry
+/// of the same request gets the first answer back, a different request under the same key a
+/// 409, and the record and its stored answer commit together.
+pub async fn create<T, F>(
+    state: &crate::state::AppState,
+    actor: Uuid,
+    key: IdempotencyKey,
+    fingerprint: Vec<u8>,
+    status: StatusCode,
+    work: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: serde::Serialize + Send + 'static,
+    F: FnOnce(&mut PgConnection) -> Result<Created<T>, ApiError> + Send + 'static,
+{
+    let ttl = state.idempotency_ttl;
+    let outcome = crate::unit_of_work::transact(state, move |conn| {
+        if let Some(replay) = begin(conn, actor, &key, &fingerprint, ttl)? {
+            return Ok(Err(replay));
+        }
+        let created = work(conn)?;
+        let body = serde_json::to_value(&created.body).map_err(ApiError::internal)?;
+        finish(conn, actor, &key, status.as_u16(), &body, created.location.as_deref())?;
+        Ok(Ok((body, created.location, created.etag)))
+    })
+    .await?;
+    Ok(match outcome {
+        Ok((body, location, etag)) => {
+            let mut res = HttpResponse::build(status);
+            if let Some(l) = location {
+                res.insert_header((LOCATION, l));
+            }
+            if let Some(e) = etag {
+                res.insert_header((actix_web::http::header::ETAG, e));
+            }
+            res.json(body)
+        }
+        Err(replay) => replay.into_response(),
+    })
 }

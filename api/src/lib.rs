@@ -5,7 +5,10 @@
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod codes;
 pub mod config;
+pub mod contract;
+pub mod cors;
 pub mod database;
 pub mod etag;
 pub mod extract;

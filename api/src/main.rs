@@ -226,7 +226,11 @@ fn serve(db_opts: api::config::DatabaseOpts, args: ServeArgs) -> anyhow::Result<
             stay_warning_days: args.stay_warning_days,
         },
         geography,
+        cors_origins: args.cors_origins.clone(),
     });
+    if !args.cors_origins.is_empty() {
+        log::info!("browser front ends allowed from: {}", args.cors_origins.iter().collect::<Vec<_>>().join(", "));
+    }
     let listener = TcpListener::bind(&args.bind).with_context(|| format!("binding {}", args.bind))?;
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     log::info!(

@@ -149,6 +149,14 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
+/// The contract as served and committed: the generated document with what every operation
+/// shares added (`crate::contract`; as JSON, since utoipa's model has no shared headers).
+pub fn document() -> serde_json::Value {
+    let mut doc = serde_json::to_value(openapi()).expect("the OpenAPI document serialises");
+    crate::contract::complete(&mut doc);
+    doc
+}
+
 /// Gives every page schema an example built from its item's example (utoipa cannot attach
 /// one to a generic `ListPage<T>`).
 struct PageExamples;
@@ -182,7 +190,7 @@ impl Modify for PageExamples {
 
 /// The document as served and committed: pretty JSON with a trailing newline.
 pub fn document_json() -> String {
-    let mut s = openapi().to_pretty_json().expect("the OpenAPI document serialises");
+    let mut s = serde_json::to_string_pretty(&document()).expect("the OpenAPI document serialises");
     s.push('\n');
     s
 }

@@ -14,18 +14,56 @@ pub const PROBLEM_BASE: &str = "https://sheba.example/problems/";
 
 /// One field that failed validation.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-#[schema(example = json!({"field": "username", "message": "must be 3 to 64 characters long"}))]
+#[schema(example = json!({"field": "username", "code": "invalid_length", "message": "must be 3 to 64 characters long"}))]
 pub struct FieldError {
     /// JSON path of the field (`scope`, `interventions[2].due_date`).
     pub field: String,
+    /// What is wrong, stable, so a front end can say it in its own words (and in Bangla).
+    #[schema(value_type = FieldErrorCode)]
+    pub code: &'static str,
+    /// What is wrong, in English.
     pub message: String,
 }
 
+/// The stable codes of a field error.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(example = "required")]
+pub enum FieldErrorCode {
+    /// The field is missing (or empty).
+    Required,
+    /// A value of the wrong JSON type.
+    InvalidType,
+    /// Too short or too long (text or list).
+    InvalidLength,
+    /// A number or date outside its allowed range.
+    OutOfRange,
+    /// Not one of the field's codes.
+    UnknownCode,
+    /// Malformed: an identifier, a number, a date or a scope that does not parse.
+    InvalidFormat,
+    /// It names a record that does not exist (or that you may not see).
+    NotFound,
+    /// Well-formed but not acceptable here (a date in the future, a wrong combination).
+    Invalid,
+}
+
 impl FieldError {
+    /// A field error whose code is `invalid`; see [`FieldError::coded`] for the others.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError { field: field.into(), message: message.into() }
+        Self::coded(field, "invalid", message)
+    }
+
+    /// A field error with one of [`FieldErrorCode`]'s codes.
+    pub fn coded(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        debug_assert!(FIELD_ERROR_CODES.contains(&code), "{code} is not a field error code");
+        FieldError { field: field.into(), code, message: message.into() }
     }
 }
+
+/// Every [`FieldErrorCode`] as written.
+pub const FIELD_ERROR_CODES: &[&str] =
+    &["required", "invalid_type", "invalid_length", "out_of_range", "unknown_code", "invalid_format", "not_found", "invalid"];
 
 /// An RFC 9457 problem document, the body of every error response.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -64,6 +102,13 @@ pub struct Problem {
     /// Per-field validation errors.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// On the token endpoint only: the RFC 6749 §5.2 error code, for OAuth2 client libraries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::codes::OAuthErrorCode>)]
+    pub error: Option<&'static str>,
+    /// On the token endpoint only: RFC 6749's human-readable explanation (the `detail`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
 }
 
 /// Everything a request can fail with.
@@ -73,6 +118,11 @@ pub enum ApiError {
     BadRequest { code: &'static str, detail: String },
     #[error("{} invalid fields", .0.len())]
     Validation(Vec<FieldError>),
+    /// Missing or invalid parameters where the protocol asks for 400 (OAuth2's token endpoint).
+    #[error("{detail}")]
+    InvalidRequest { detail: String, errors: Vec<FieldError> },
+    #[error("the body exceeds {0} bytes")]
+    PayloadTooLarge(usize),
     #[error("{0}")]
     Unauthenticated(String),
     #[error("{0}")]
@@ -101,6 +151,9 @@ pub enum ApiError {
     Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
+    /// A failure on the token endpoint, carrying its RFC 6749 `error` code beside the problem.
+    #[error("{inner}")]
+    OAuth { error: &'static str, inner: Box<ApiError> },
 }
 
 /// The cause of a 500, carried in the response's extensions so the middleware can log it next
@@ -117,6 +170,11 @@ impl ApiError {
         ApiError::Validation(vec![FieldError::new(field, message)])
     }
 
+    /// A 422 for one field, with its code (`not_found`, `unknown_code`, ...).
+    pub fn field_coded(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError::coded(field, code, message)])
+    }
+
     /// The code, titles and detail of the problem document.
     fn describe(&self) -> (&'static str, &'static str, &'static str, String) {
         match self {
@@ -130,6 +188,15 @@ impl ApiError {
                     n => format!("{n} fields are invalid"),
                 },
             ),
+            ApiError::InvalidRequest { detail, .. } => (
+                "invalid_request",
+                "The request has missing or invalid parameters",
+                "অনুরোধের কিছু তথ্য নেই বা সঠিক নয়",
+                detail.clone(),
+            ),
+            ApiError::PayloadTooLarge(_) => {
+                ("payload_too_large", "Request body too large", "অনুরোধের আকার খুব বড়", self.to_string())
+            }
             ApiError::Unauthenticated(detail) => {
                 ("unauthenticated", "Authentication required", "প্রমাণীকরণ প্রয়োজন", detail.clone())
             }
@@ -164,7 +231,7 @@ impl ApiError {
                 "ক্লায়েন্টের পরিচয় সঠিক নয়",
                 "the client id or secret is wrong".into(),
             ),
-            ApiError::Refused(_) | ApiError::Duplicate { .. } => unreachable!("described in to_problem"),
+            ApiError::Refused(_) | ApiError::Duplicate { .. } | ApiError::OAuth { .. } => unreachable!("described in to_problem"),
             ApiError::Unavailable(_) => (
                 "service_unavailable",
                 "Service temporarily unavailable",
@@ -180,7 +247,21 @@ impl ApiError {
         }
     }
 
+    /// This error as the token endpoint answers it: with an RFC 6749 `error` code.
+    pub fn oauth(self, error: &'static str) -> Self {
+        match self {
+            already @ ApiError::OAuth { .. } => already,
+            inner => ApiError::OAuth { error, inner: Box::new(inner) },
+        }
+    }
+
     pub fn to_problem(&self) -> Problem {
+        if let ApiError::OAuth { error, inner } = self {
+            let mut p = inner.to_problem();
+            p.error = Some(error);
+            p.error_description = Some(p.detail.clone());
+            return p;
+        }
         if let ApiError::Refused(r) = self {
             let mut p = problem(self.status_code(), &r.code(), r.label.en, r.label.bn, r.label.en.to_owned(), vec![]);
             p.rule = Some(r.rule.to_owned());
@@ -193,7 +274,7 @@ impl ApiError {
         }
         let (code, title, title_bn, detail) = self.describe();
         let errors = match self {
-            ApiError::Validation(errors) => errors.clone(),
+            ApiError::Validation(errors) | ApiError::InvalidRequest { errors, .. } => errors.clone(),
             _ => vec![],
         };
         problem(self.status_code(), code, title, title_bn, detail, errors)
@@ -213,6 +294,8 @@ pub fn problem(status: StatusCode, code: &str, title: &str, title_bn: &str, deta
         rule: None,
         existing_id: None,
         errors,
+        error: None,
+        error_description: None,
     }
 }
 
@@ -227,7 +310,10 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest { .. } | ApiError::InvalidGrant { .. } => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest { .. } | ApiError::InvalidGrant { .. } | ApiError::InvalidRequest { .. } => {
+                StatusCode::BAD_REQUEST
+            }
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthenticated(_) | ApiError::InvalidClient => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -243,13 +329,24 @@ impl ResponseError for ApiError {
             },
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::OAuth { inner, .. } => inner.status_code(),
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         let mut res = problem_response(&self.to_problem());
+        self.add_headers(&mut res);
+        res
+    }
+}
+
+impl ApiError {
+    /// The headers an error's status calls for (`WWW-Authenticate`, `Retry-After`), and the
+    /// cause of a 5xx for the log.
+    fn add_headers(&self, res: &mut HttpResponse) {
         let headers = res.headers_mut();
         match self {
+            ApiError::OAuth { inner, .. } => inner.add_headers(res),
             ApiError::Unauthenticated(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"sheba\""));
             }
@@ -268,7 +365,6 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        res
     }
 }
 

@@ -20,4 +20,6 @@ pub struct AppState {
     pub case_settings: CaseSettings,
     /// The reference geography, loaded once at start (it changes only with a migration).
     pub geography: std::sync::Arc<persistence::geo::Geography>,
+    /// Origins whose browser front ends may call the API (CORS); none by default.
+    pub cors_origins: crate::cors::AllowedOrigins,
 }

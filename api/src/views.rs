@@ -45,13 +45,16 @@ pub struct UserView {
     pub username: String,
     pub display_name: String,
     /// `person` or `service`.
+    #[schema(value_type = crate::codes::AccountKindCode)]
     pub kind: String,
     pub kind_label: LabelView,
+    #[schema(value_type = crate::codes::RoleCode)]
     pub role: String,
     pub role_label: LabelView,
     /// `national`, `division:ID`, `district:ID`, `upazila:ID`, `facility:UUID` or `partner:UUID`.
     pub scope: String,
     /// `active` or `disabled`.
+    #[schema(value_type = crate::codes::UserStatusCode)]
     pub status: String,
     pub status_label: LabelView,
     /// The version, also sent as the `ETag`.

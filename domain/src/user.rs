@@ -101,6 +101,8 @@ pub enum AccountKind {
 }
 
 impl AccountKind {
+    pub const ALL: &'static [AccountKind] = &[AccountKind::Person, AccountKind::Service];
+
     pub fn code(self) -> &'static str {
         match self {
             AccountKind::Person => "person",
@@ -129,6 +131,8 @@ pub enum UserStatus {
 }
 
 impl UserStatus {
+    pub const ALL: &'static [UserStatus] = &[UserStatus::Active, UserStatus::Disabled];
+
     pub fn code(self) -> &'static str {
         match self {
             UserStatus::Active => "active",

@@ -254,6 +254,19 @@ impl TestApp {
 
     /// A server whose requests wait at most `acquire_timeout` for a database connection.
     pub fn with_acquire_timeout(database_url: String, acquire_timeout: Duration) -> TestApp {
+        Self::start(database_url, acquire_timeout, api::cors::AllowedOrigins::default())
+    }
+
+    /// A server (with the bootstrap administrator) whose API browser front ends on these
+    /// origins may call (`SHEBA_CORS_ORIGINS`).
+    pub fn with_cors_origins(origins: &str) -> TestApp {
+        let origins = api::cors::AllowedOrigins::parse(origins).expect("valid origins");
+        let app = Self::start(fresh_database(), Duration::from_secs(5), origins);
+        app.bootstrap_user("admin", "system_admin", "national", "person");
+        app
+    }
+
+    fn start(database_url: String, acquire_timeout: Duration, cors_origins: api::cors::AllowedOrigins) -> TestApp {
         let state = web::Data::new(AppState {
             pool: persistence::db::pool(&database_url, 4, acquire_timeout),
             tokens: TokenService::new(TEST_SIGNING_KEY, chrono::Duration::minutes(15), chrono::Duration::days(14)),
@@ -268,6 +281,7 @@ impl TestApp {
                     .and_then(|mut c| persistence::geo::Geography::load(&mut c).ok())
                     .unwrap_or_default(),
             ),
+            cors_origins,
         });
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());

@@ -8,6 +8,7 @@ mod api {
     mod authz_matrix;
     mod cases;
     mod contract;
+    mod cors;
     mod eligibility;
     mod embedded;
     mod errors;
@@ -15,6 +16,7 @@ mod api {
     mod health;
     mod imports;
     mod migrations;
+    mod oauth2;
     mod payroll;
     mod persons;
     mod reports;

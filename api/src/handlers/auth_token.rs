@@ -15,13 +15,17 @@ use validator::Validate;
 
 use crate::auth::password;
 use crate::auth::tokens::{hash_refresh_token, new_refresh_token};
-use crate::extract::ApiJson;
+use actix_web::http::header;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+use crate::extract::{declared_length, stream_body, ApiJson, BodyError};
 use crate::middleware::request_id;
-use crate::problem::{ApiError, Problem};
+use crate::problem::{ApiError, FieldError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::transact;
 
-/// A token request; `grant_type` says which fields it carries.
+/// A token request as JSON; `grant_type` says which fields it carries.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(tag = "grant_type", rename_all = "snake_case")]
 #[schema(example = json!({"grant_type": "password", "username": "rahima.upz400", "password": "correct horse battery"}))]
@@ -30,35 +34,156 @@ pub enum TokenRequest {
     Password { username: String, password: String },
     /// Exchange a refresh token for new tokens; the old refresh token stops working.
     RefreshToken { refresh_token: String },
-    /// A service account (an integrator) signs in.
+    /// A service account (an integrator) signs in. The client credentials may come instead in
+    /// an `Authorization: Basic` header (`client_secret_basic`).
     ClientCredentials { client_id: String, client_secret: String },
 }
 
-impl Validate for TokenRequest {
-    fn validate(&self) -> Result<(), validator::ValidationErrors> {
-        let mut errors = validator::ValidationErrors::new();
-        let mut check = |field: &'static str, value: &str| {
-            if value.is_empty() || value.len() > 1024 {
-                errors.add(field, validator::ValidationError::new("length").with_message("must be 1 to 1024 bytes".into()));
+/// The grants this endpoint issues tokens for.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[schema(example = "client_credentials")]
+#[serde(rename_all = "snake_case")]
+pub enum GrantType {
+    Password,
+    RefreshToken,
+    ClientCredentials,
+}
+
+/// A token request as RFC 6749 clients send it (`application/x-www-form-urlencoded`). The
+/// client credentials of the client-credentials grant may come in an `Authorization: Basic`
+/// header instead (`client_secret_basic`). Other parameters (`scope`) are ignored.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"grant_type": "client_credentials", "client_id": "dss-reports", "client_secret": "a long service secret"}))]
+pub struct TokenForm {
+    #[schema(value_type = GrantType)]
+    pub grant_type: Option<String>,
+    /// For the password grant.
+    pub username: Option<String>,
+    /// For the password grant.
+    pub password: Option<String>,
+    /// For the refresh-token grant.
+    pub refresh_token: Option<String>,
+    /// For the client-credentials grant (`client_secret_post`).
+    pub client_id: Option<String>,
+    /// For the client-credentials grant (`client_secret_post`).
+    pub client_secret: Option<String>,
+    /// Accepted and ignored: an account's reach is its role and scope.
+    pub scope: Option<String>,
+}
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// Reads the request as RFC 6749 §4 and §2.3.1 describe it: the parameters from a form or
+/// JSON body, the client credentials from the body or a Basic header (not both).
+fn token_request(req: &HttpRequest, body: &[u8]) -> Result<TokenRequest, ApiError> {
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let mut params: TokenForm = if essence == FORM {
+        serde_urlencoded::from_bytes(body).map_err(|e| ApiError::BadRequest {
+            code: "invalid_request",
+            detail: format!("the form body could not be read: {e}"),
+        })?
+    } else if crate::extract::is_json_type(&essence) {
+        crate::extract::parse_json(body).map_err(|e| match e {
+            BodyError::Fields(errors) => invalid_request(errors),
+            other => ApiError::BadRequest { code: "malformed_json", detail: other.to_string() },
+        })?
+    } else {
+        return Err(ApiError::UnsupportedMediaType(format!("send the body as {FORM} or application/json")));
+    };
+    let basic = basic_credentials(req)?;
+    let Some(grant) = params.grant_type.take() else {
+        return Err(invalid_request(vec![FieldError::coded("grant_type", "required", "is required")]));
+    };
+    let mut errors = vec![];
+    let mut field = |name: &'static str, value: Option<String>| -> String {
+        match value {
+            Some(v) if !v.is_empty() && v.len() <= 1024 => v,
+            Some(_) => {
+                errors.push(FieldError::coded(name, "invalid_length", "must be 1 to 1024 bytes"));
+                String::new()
             }
-        };
-        match self {
-            TokenRequest::Password { username, password } => {
-                check("username", username);
-                check("password", password);
-            }
-            TokenRequest::RefreshToken { refresh_token } => check("refresh_token", refresh_token),
-            TokenRequest::ClientCredentials { client_id, client_secret } => {
-                check("client_id", client_id);
-                check("client_secret", client_secret);
+            None => {
+                errors.push(FieldError::coded(name, "required", "is required"));
+                String::new()
             }
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
+    };
+    let request = match grant.as_str() {
+        "password" => {
+            TokenRequest::Password { username: field("username", params.username), password: field("password", params.password) }
         }
+        "refresh_token" => TokenRequest::RefreshToken { refresh_token: field("refresh_token", params.refresh_token) },
+        "client_credentials" => {
+            let (id, secret) = match basic {
+                Some(_) if params.client_secret.is_some() => {
+                    return Err(ApiError::BadRequest {
+                        code: "invalid_request",
+                        detail: "send the client credentials either in the Authorization header or in the body, not both".into(),
+                    })
+                }
+                Some((id, secret)) => (Some(id), Some(secret)),
+                None => (params.client_id, params.client_secret),
+            };
+            TokenRequest::ClientCredentials { client_id: field("client_id", id), client_secret: field("client_secret", secret) }
+        }
+        other => {
+            return Err(ApiError::BadRequest {
+                code: "unsupported_grant_type",
+                detail: format!("grant_type {other:?} is not supported; use password, refresh_token or client_credentials"),
+            }
+            .oauth("unsupported_grant_type"))
+        }
+    };
+    if errors.is_empty() {
+        Ok(request)
+    } else {
+        Err(invalid_request(errors))
     }
+}
+
+fn invalid_request(errors: Vec<FieldError>) -> ApiError {
+    let detail = match errors.as_slice() {
+        [one] => format!("{}: {}", one.field, one.message),
+        many => format!("{} parameters are missing or invalid", many.len()),
+    };
+    // Kept as a validation problem (per-field errors), answered with RFC 6749's 400.
+    ApiError::InvalidRequest { detail, errors }
+}
+
+/// `Authorization: Basic` client credentials (RFC 6749 §2.3.1: each part form-encoded, then
+/// the pair in Base64). A Bearer or other scheme is not client authentication and is ignored.
+fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, ApiError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| ApiError::InvalidClient)?;
+    let Some((scheme, encoded)) = value.trim().split_once(' ') else {
+        return Ok(None);
+    };
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Ok(None);
+    }
+    let decoded = STANDARD.decode(encoded.trim()).map_err(|_| ApiError::InvalidClient)?;
+    let decoded = String::from_utf8(decoded).map_err(|_| ApiError::InvalidClient)?;
+    let (id, secret) = decoded.split_once(':').ok_or(ApiError::InvalidClient)?;
+    let unform = |s: &str| -> Result<String, ApiError> {
+        let spaced = s.replace('+', " ");
+        percent_encoding::percent_decode_str(&spaced).decode_utf8().map(|c| c.into_owned()).map_err(|_| ApiError::InvalidClient)
+    };
+    Ok(Some((unform(id)?, unform(secret)?)))
+}
+
+/// The RFC 6749 §5.2 `error` for a failure of the token endpoint.
+fn oauth_error(e: ApiError) -> ApiError {
+    let code = match &e {
+        ApiError::InvalidClient => "invalid_client",
+        ApiError::InvalidGrant { .. } | ApiError::TooManyRequests { .. } => "invalid_grant",
+        ApiError::Unavailable(_) => "temporarily_unavailable",
+        ApiError::Internal(_) => "server_error",
+        _ => "invalid_request",
+    };
+    e.oauth(code)
 }
 
 /// Tokens for the caller.
@@ -99,28 +224,52 @@ fn invalid_grant(detail: &str) -> ApiError {
     ApiError::InvalidGrant { code: "invalid_grant", detail: detail.to_owned() }
 }
 
-/// Get tokens: sign in with a password, refresh, or authenticate a service account.
+/// Get tokens: sign in with a password, refresh, or authenticate a service account. Speaks
+/// OAuth2 as client libraries do (RFC 6749): a form body or JSON, client credentials in the
+/// body or an `Authorization: Basic` header, and errors with `error` and `error_description`
+/// beside the problem fields.
 #[utoipa::path(post, path = "/api/v1/auth/token", operation_id = "create_token", tag = "auth",
-    request_body = TokenRequest,
+    request_body(content(
+        (TokenForm = "application/x-www-form-urlencoded"),
+        (TokenRequest = "application/json"),
+    )),
+    params(("Authorization" = Option<String>, Header, description = "`Basic` client credentials for the client-credentials grant (client_secret_basic)", pattern = "^Basic [A-Za-z0-9+/=]+$")),
     responses(
-        (status = 200, description = "Tokens issued", body = TokenResponse),
-        (status = 400, description = "Wrong username or password, refresh token invalid, used or revoked; malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Wrong client credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "Tokens issued", body = TokenResponse,
+            headers(("Cache-Control" = String, description = "`no-store`"), ("X-Request-Id" = String, description = "The request's id"))),
+        (status = 400, description = "invalid_grant (wrong username or password; refresh token invalid, used or revoked), invalid_request (missing or malformed parameters, malformed JSON) or unsupported_grant_type", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "invalid_client: wrong client credentials", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String, description = "`Basic realm=\"sheba\"`"))),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Missing or invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither a form nor JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "Seconds until the name may try again"))),
     ))]
 pub async fn create_token(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: ApiJson<TokenRequest>,
+    mut payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let request_id = request_id(&req);
+    let mut body = web::BytesMut::new();
+    let limit = state.body_limit;
+    stream_body(declared_length(&req), &mut payload, limit, |chunk| {
+        body.extend_from_slice(chunk);
+        Ok(())
+    })
+    .await
+    .map_err(|e| {
+        oauth_error(if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge(limit)
+        } else {
+            ApiError::BadRequest { code: "invalid_request", detail: "the body could not be read".into() }
+        })
+    })?;
+    let request = token_request(&req, &body).map_err(oauth_error)?;
     let st = state.clone();
     let outcome = transact(&state, move |conn| {
         let now = Utc::now();
-        match body.0 {
+        match request {
             TokenRequest::Password { username, password } => sign_in(conn, &st, &username, &password, "person", now, &request_id),
             TokenRequest::ClientCredentials { client_id, client_secret } => {
                 sign_in(conn, &st, &client_id, &client_secret, "service", now, &request_id)
@@ -128,10 +277,13 @@ pub async fn create_token(
             TokenRequest::RefreshToken { refresh_token } => refresh(conn, &st, &refresh_token, now, &request_id),
         }
     })
-    .await?;
+    .await
+    .map_err(oauth_error)?;
     match outcome {
-        Outcome::Issued(tokens) => Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(tokens)),
-        Outcome::Refused(e) => Err(e),
+        Outcome::Issued(tokens) => {
+            Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).insert_header(("Pragma", "no-cache")).json(tokens))
+        }
+        Outcome::Refused(e) => Err(oauth_error(e)),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Facilities (safe homes, SRTRCCR centres, Shishu Paribar, ...) with their capacity by sex,
 //! and the partner organisations that serve them.
 
-use actix_web::http::header::LOCATION;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use domain::access::{Permission, PlacedScope, Scope, Subject};
@@ -16,10 +16,11 @@ use validator::Validate;
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
 use crate::extract::ApiJson;
+use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
 use crate::problem::{ApiError, FieldError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::{read, transact};
+use crate::unit_of_work::read;
 use crate::views::LabelView;
 
 /// Kinds of facility, with labels.
@@ -67,7 +68,8 @@ impl From<PartnerRow> for PartnerView {
 
 /// Register a partner organisation (an NGO serving facilities).
 #[utoipa::path(post, path = "/api/v1/partner-organisations", operation_id = "create_partner_organisation", tag = "facilities",
-    request_body = CreatePartnerRequest, security(("bearer" = [])),
+    request_body = CreatePartnerRequest, params(("Idempotency-Key" = Option<String>, Header, description = "Repeat on a retry to get the first response back")),
+    security(("bearer" = [])),
     responses(
         (status = 201, description = "Registered", body = PartnerView),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
@@ -77,10 +79,12 @@ impl From<PartnerRow> for PartnerView {
 pub async fn create_partner_organisation(
     state: web::Data<AppState>,
     who: Principal,
+    key: IdempotencyKey,
     body: ApiJson<CreatePartnerRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let row = transact(&state, move |conn| {
+    let fingerprint = idempotency::fingerprint(&["create_partner_organisation", b.name_en.trim(), b.name_bn.trim()]);
+    idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
         require(conn, &who, Permission::ManageFacilities, &Subject::National)?;
         let row = facilities::insert_partner(conn, Uuid::now_v7(), b.name_en.trim(), b.name_bn.trim())?;
         who.audit(
@@ -91,12 +95,13 @@ pub async fn create_partner_organisation(
             None,
             Some(serde_json::json!({"name_en": row.name_en})),
         )?;
-        Ok(row)
+        Ok(Created {
+            location: Some(format!("/api/v1/partner-organisations/{}", row.id)),
+            etag: None,
+            body: PartnerView::from(row),
+        })
     })
-    .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((LOCATION, format!("/api/v1/partner-organisations/{}", row.id)))
-        .json(PartnerView::from(row)))
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -132,7 +137,7 @@ pub async fn list_partner_organisations(
 }
 
 /// A new facility.
-#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[derive(Debug, Serialize, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({
     "name_en": "Safe Home, Barishal", "name_bn": "নিরাপদ আবাসন কেন্দ্র, বরিশাল", "facility_type": "safe_home",
     "upazila_id": 140, "capacity_female": 50, "capacity_male": 0, "capacity_hijra": 0,
@@ -144,6 +149,7 @@ pub struct CreateFacilityRequest {
     #[validate(length(min = 1, max = 200))]
     pub name_bn: String,
     /// `safe_home`, `srtrccr_centre`, `drop_in_centre`, `shishu_paribar`, `chotomoni_nibash`, `office`.
+    #[schema(value_type = crate::codes::FacilityTypeCode)]
     pub facility_type: String,
     /// Where it is; its district and division follow.
     pub upazila_id: i32,
@@ -181,6 +187,7 @@ pub struct FacilityView {
     pub id: Uuid,
     pub name_en: String,
     pub name_bn: String,
+    #[schema(value_type = crate::codes::FacilityTypeCode)]
     pub facility_type: String,
     pub facility_type_label: LabelView,
     pub division_id: i32,
@@ -237,7 +244,8 @@ pub(crate) fn facility_area(f: &FacilityRow) -> AreaPath {
 
 /// Register a facility. A facility manager can register one only within their own area.
 #[utoipa::path(post, path = "/api/v1/facilities", operation_id = "create_facility", tag = "facilities",
-    request_body = CreateFacilityRequest, security(("bearer" = [])),
+    request_body = CreateFacilityRequest, params(("Idempotency-Key" = Option<String>, Header, description = "Repeat on a retry to get the first response back")),
+    security(("bearer" = [])),
     responses(
         (status = 201, description = "Registered", body = FacilityView),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
@@ -247,15 +255,17 @@ pub(crate) fn facility_area(f: &FacilityRow) -> AreaPath {
 pub async fn create_facility(
     state: web::Data<AppState>,
     who: Principal,
+    key: IdempotencyKey,
     body: ApiJson<CreateFacilityRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     if !FACILITY_TYPES.iter().any(|(c, ..)| *c == b.facility_type) {
-        return Err(ApiError::field("facility_type", "is not a known facility type"));
+        return Err(ApiError::field_coded("facility_type", "unknown_code", "is not a known facility type"));
     }
-    let (row, partners) = transact(&state, move |conn| {
+    let fingerprint = idempotency::fingerprint(&["create_facility", &serde_json::to_string(&b).map_err(ApiError::internal)?]);
+    idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
         let area = persistence::geo::upazila_path(conn, UpazilaId(b.upazila_id))?
-            .ok_or_else(|| ApiError::field("upazila_id", "no such upazila"))?;
+            .ok_or_else(|| ApiError::field_coded("upazila_id", "not_found", "no such upazila"))?;
         let placed = PlacedScope { scope: Scope::Upazila(UpazilaId(b.upazila_id)), area: Some(area) };
         require(conn, &who, Permission::ManageFacilities, &Subject::Scope(placed))?;
         let mut partners = b.partner_ids.clone();
@@ -266,7 +276,7 @@ pub async fn create_facility(
             .iter()
             .enumerate()
             .filter(|(_, p)| !known.contains(p))
-            .map(|(i, p)| FieldError::new(format!("partner_ids[{i}]"), format!("no partner organisation {p}")))
+            .map(|(i, p)| FieldError::coded(format!("partner_ids[{i}]"), "not_found", format!("no partner organisation {p}")))
             .collect();
         if !unknown.is_empty() {
             return Err(ApiError::Validation(unknown));
@@ -296,17 +306,16 @@ pub async fn create_facility(
             None,
             Some(serde_json::json!({"name_en": row.name_en, "facility_type": row.facility_type, "partner_ids": partners})),
         )?;
-        Ok((row, partners))
+        Ok(Created { location: Some(format!("/api/v1/facilities/{}", row.id)), etag: None, body: facility_view(row, partners) })
     })
-    .await?;
-    let id = row.id;
-    Ok(HttpResponse::Created().insert_header((LOCATION, format!("/api/v1/facilities/{id}"))).json(facility_view(row, partners)))
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FacilityQuery {
     /// Only this kind of facility.
+    #[param(value_type = Option<crate::codes::FacilityTypeCode>)]
     pub facility_type: Option<String>,
     pub district_id: Option<i32>,
     pub upazila_id: Option<i32>,

@@ -16,12 +16,14 @@ use domain::person::{BirthRegistrationNumber, MobileNumber, Nid, Sex};
 use persistence::imports::ImportRow;
 use persistence::jobs::{self, JobRow};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
 use crate::extract::{declared_length, stream_body};
+use crate::idempotency::{self, IdempotencyKey};
 use crate::problem::{ApiError, FieldError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::{read, transact};
@@ -80,7 +82,7 @@ pub fn parse_file(text: &str) -> Result<ParsedFile, Vec<FieldError>> {
     let (mut rows, mut errors) = (Vec::new(), Vec::new());
     for (n, row) in parse_rows(text.as_bytes())?.enumerate() {
         if n >= MAX_ROWS {
-            return Err(vec![FieldError::new("file", format!("a file holds at most {MAX_ROWS} rows"))]);
+            return Err(vec![FieldError::coded("file", "out_of_range", format!("a file holds at most {MAX_ROWS} rows"))]);
         }
         match row {
             Ok(r) => rows.push(r),
@@ -93,7 +95,7 @@ pub fn parse_file(text: &str) -> Result<ParsedFile, Vec<FieldError>> {
 /// Checks the header, then yields the rows one by one as they parse, or (line, reason) for a
 /// row that does not: a large file is read as a stream, never held in memory.
 pub fn parse_rows<R: Read>(input: R) -> Result<impl Iterator<Item = Result<ImportRow, (i32, String)>>, Vec<FieldError>> {
-    let fatal = |m: String| vec![FieldError::new("file", m)];
+    let fatal = |m: String| vec![FieldError::coded("file", "invalid_format", m)];
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers = reader.headers().map_err(|e| fatal(format!("the header cannot be read: {e}")))?.clone();
     let index: HashMap<String, usize> =
@@ -184,6 +186,7 @@ pub struct JobView {
     pub id: Uuid,
     pub kind: String,
     /// `queued`, `running`, `succeeded` or `failed`.
+    #[schema(value_type = crate::codes::JobStatusCode)]
     pub status: String,
     pub total: i64,
     pub done: i64,
@@ -228,6 +231,7 @@ pub(crate) fn job_view(j: JobRow) -> JobView {
 /// yours, ...) are skipped and reported by line. Runs as a job.
 #[utoipa::path(post, path = "/api/v1/imports/beneficiaries", operation_id = "import_beneficiaries", tag = "allowances",
     request_body(content = String, content_type = "text/csv", description = "The file, with a header line"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat on a retry to get the first response back")),
     security(("bearer" = [])),
     responses(
         (status = 202, description = "Accepted; poll the job (`Location`)", body = JobView),
@@ -241,6 +245,7 @@ pub async fn import_beneficiaries(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
+    key: IdempotencyKey,
     mut payload: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
     crate::extract::require_csv(&req, "the file")?;
@@ -254,19 +259,26 @@ pub async fn import_beneficiaries(
     // The upload goes to an unnamed temporary file (gone when closed), not to memory: an
     // import of a million rows keeps the server's memory where it is.
     let mut file = tempfile::tempfile().map_err(ApiError::internal)?;
-    stream_body(declared_length(&req), &mut payload, MAX_UPLOAD_BYTES, |chunk| file.write_all(chunk)).await?;
+    // The file's digest is the request's fingerprint under an Idempotency-Key.
+    let mut digest = Sha256::new();
+    stream_body(declared_length(&req), &mut payload, MAX_UPLOAD_BYTES, |chunk| {
+        digest.update(chunk);
+        file.write_all(chunk)
+    })
+    .await?;
+    let fingerprint = idempotency::fingerprint(&["import_beneficiaries", &format!("{:x}", digest.finalize())]);
     // A first pass checks the encoding and the header and counts the rows (a fatal problem
     // refuses the file now); the job reads the file again as it streams the rows into the
     // database.
     let (total, file) = web::block(move || -> Result<(i64, File), ApiError> {
         file.rewind().map_err(ApiError::internal)?;
         if !is_utf8(&mut file).map_err(ApiError::internal)? {
-            return Err(ApiError::field("file", "the file is not UTF-8 text"));
+            return Err(ApiError::field_coded("file", "invalid_format", "the file is not UTF-8 text"));
         }
         file.rewind().map_err(ApiError::internal)?;
         let n = parse_rows(BufReader::new(&file)).map_err(ApiError::Validation)?.filter(Result::is_ok).count();
         if n > MAX_ROWS {
-            return Err(ApiError::field("file", format!("a file holds at most {MAX_ROWS} rows")));
+            return Err(ApiError::field_coded("file", "out_of_range", format!("a file holds at most {MAX_ROWS} rows")));
         }
         file.rewind().map_err(ApiError::internal)?;
         Ok((n as i64, file))
@@ -274,12 +286,24 @@ pub async fn import_beneficiaries(
     .await
     .map_err(ApiError::internal)??;
     let who2 = who.clone();
-    let (job, reach) = transact(&state, move |conn| {
+    let ttl = state.idempotency_ttl;
+    let started = transact(&state, move |conn| {
+        if let Some(replay) = idempotency::begin(conn, who2.user_id, &key, &fingerprint, ttl)? {
+            return Ok(Err(replay));
+        }
         let own = crate::scoping::own_subject(conn, who2.scope)?;
         let actor = require(conn, &who2, Permission::ManageBeneficiaries, &own)?;
-        Ok((jobs::create(conn, "import_beneficiaries", total, who2.user_id)?, crate::scoping::reach(actor.scope)))
+        let job = jobs::create(conn, "import_beneficiaries", total, who2.user_id)?;
+        let body = serde_json::to_value(job_view(job.clone())).map_err(ApiError::internal)?;
+        idempotency::finish(conn, who2.user_id, &key, 202, &body, Some(&format!("/api/v1/jobs/{}", job.id)))?;
+        Ok(Ok((job, crate::scoping::reach(actor.scope))))
     })
     .await?;
+    let (job, reach) = match started {
+        Ok(started) => started,
+        // A retry of an import already started: the first answer, and no second job.
+        Err(replay) => return Ok(replay.into_response()),
+    };
     let pool = state.pool.clone();
     let job_id = job.id;
     std::thread::Builder::new()

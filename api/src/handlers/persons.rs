@@ -40,6 +40,7 @@ pub struct CreatePersonRequest {
     #[validate(length(min = 1, max = 200))]
     pub name_bn: Option<String>,
     /// `female`, `male` or `hijra`.
+    #[schema(value_type = crate::codes::SexCode)]
     pub sex: String,
     pub date_of_birth: Option<NaiveDate>,
     /// When the birth date is unknown.
@@ -72,6 +73,7 @@ pub struct PersonView {
     pub id: Uuid,
     pub name_en: Option<String>,
     pub name_bn: Option<String>,
+    #[schema(value_type = crate::codes::SexCode)]
     pub sex: String,
     pub sex_label: LabelView,
     pub date_of_birth: NaiveDate,
@@ -148,22 +150,22 @@ fn parse(b: &CreatePersonRequest, today: NaiveDate) -> Result<NewPersonRow, ApiE
     let mut errors = Vec::new();
     let sex = Sex::parse(&b.sex).map(|s| s.code().to_owned());
     if sex.is_none() {
-        errors.push(FieldError::new("sex", "must be `female`, `male` or `hijra`"));
+        errors.push(FieldError::coded("sex", "unknown_code", "must be `female`, `male` or `hijra`"));
     }
     let name = |n: &Option<String>| n.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     let (name_en, name_bn) = (name(&b.name_en), name(&b.name_bn));
     if name_en.is_none() && name_bn.is_none() {
-        errors.push(FieldError::new("name_bn", "give the name in Bangla or English (or both)"));
+        errors.push(FieldError::coded("name_bn", "required", "give the name in Bangla or English (or both)"));
     }
     let (dob, estimated) = match (b.date_of_birth, b.age_years) {
         (Some(d), _) if d > today => {
-            errors.push(FieldError::new("date_of_birth", "cannot be in the future"));
+            errors.push(FieldError::coded("date_of_birth", "out_of_range", "cannot be in the future"));
             (None, false)
         }
         (Some(d), _) => (Some(d), false),
         (None, Some(age)) => (today.checked_sub_months(chrono::Months::new(age * 12)), true),
         (None, None) => {
-            errors.push(FieldError::new("date_of_birth", "give the date of birth or age_years"));
+            errors.push(FieldError::coded("date_of_birth", "required", "give the date of birth or age_years"));
             (None, false)
         }
     };
@@ -173,7 +175,7 @@ fn parse(b: &CreatePersonRequest, today: NaiveDate) -> Result<NewPersonRow, ApiE
         .filter(|s| !s.trim().is_empty())
         .map(Nid::parse)
         .transpose()
-        .map_err(|e| errors.push(FieldError::new("nid", e.0)))
+        .map_err(|e| errors.push(FieldError::coded("nid", "invalid_format", e.0)))
         .ok()
         .flatten();
     let brn = b
@@ -182,7 +184,7 @@ fn parse(b: &CreatePersonRequest, today: NaiveDate) -> Result<NewPersonRow, ApiE
         .filter(|s| !s.trim().is_empty())
         .map(BirthRegistrationNumber::parse)
         .transpose()
-        .map_err(|e| errors.push(FieldError::new("birth_registration_number", e.0)))
+        .map_err(|e| errors.push(FieldError::coded("birth_registration_number", "invalid_format", e.0)))
         .ok()
         .flatten();
     let mobile = b
@@ -191,12 +193,12 @@ fn parse(b: &CreatePersonRequest, today: NaiveDate) -> Result<NewPersonRow, ApiE
         .filter(|s| !s.trim().is_empty())
         .map(MobileNumber::parse)
         .transpose()
-        .map_err(|e| errors.push(FieldError::new("mobile", e.0)))
+        .map_err(|e| errors.push(FieldError::coded("mobile", "invalid_format", e.0)))
         .ok()
         .flatten();
     let nationality = b.nationality.as_deref().unwrap_or("BD").trim().to_ascii_uppercase();
     if nationality.len() != 2 || !nationality.chars().all(|c| c.is_ascii_uppercase()) {
-        errors.push(FieldError::new("nationality", "must be an ISO 3166-1 alpha-2 code such as BD or NP"));
+        errors.push(FieldError::coded("nationality", "invalid_format", "must be an ISO 3166-1 alpha-2 code such as BD or NP"));
     }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
@@ -253,7 +255,7 @@ pub async fn create_person(
         let own = crate::scoping::own_subject(conn, who.scope)?;
         require(conn, &who, Permission::WritePersons, &own)?;
         if let Some(union) = b.union_id {
-            let path = persistence::geo::union_path(conn, UnionId(union))?.ok_or_else(|| ApiError::field("union_id", "no such union"))?;
+            let path = persistence::geo::union_path(conn, UnionId(union))?.ok_or_else(|| ApiError::field_coded("union_id", "not_found", "no such union"))?;
             new.division_id = Some(path.division.0);
             new.district_id = path.district.map(|d| d.0);
             new.upazila_id = path.upazila.map(|u| u.0);
@@ -339,7 +341,7 @@ pub async fn search_persons(
         date_of_birth: q.date_of_birth,
     };
     if search.name.is_none() && search.identifier.is_none() && search.date_of_birth.is_none() {
-        return Err(ApiError::field("name", "give a name, an identifier or a date of birth to search by"));
+        return Err(ApiError::field_coded("name", "required", "give a name, an identifier or a date of birth to search by"));
     }
     let search = PersonSearch {
         // A mobile number is stored as 01XXXXXXXXX; accept +880 forms too.
@@ -474,7 +476,7 @@ pub async fn update_person(
             (division, district, upazila) = match merged.union_id {
                 Some(u) => {
                     let p = persistence::geo::union_path(conn, UnionId(u))?
-                        .ok_or_else(|| ApiError::field("union_id", "no such union"))?;
+                        .ok_or_else(|| ApiError::field_coded("union_id", "not_found", "no such union"))?;
                     (Some(p.division.0), p.district.map(|d| d.0), p.upazila.map(|u| u.0))
                 }
                 None => (None, None, None),

@@ -34,6 +34,7 @@ pub struct CriterionView {
 #[schema(example = json!({"fiscal_year": "2025-26", "level": null, "monthly_taka": 650}))]
 pub struct RateView {
     pub fiscal_year: String,
+    #[schema(value_type = Option<crate::codes::EducationLevelCode>)]
     pub level: Option<String>,
     pub monthly_taka: i64,
 }
@@ -47,6 +48,7 @@ pub struct RateView {
     "payment_frequency": "quarterly", "duration_months": null, "exclusivity_group": "government_allowance"
 }))]
 pub struct ProgrammeView {
+    #[schema(value_type = crate::codes::ProgrammeCode)]
     pub code: String,
     pub name_en: String,
     pub name_bn: String,
@@ -135,6 +137,7 @@ pub async fn list_programmes(state: web::Data<AppState>, q: web::Query<Programme
     "communities": [], "insolvent": true, "government_pensioner": false, "receiving_programmes": [], "pregnant": false, "lactating": false, "landless": true
 }))]
 pub struct FactsInput {
+    #[schema(value_type = Option<crate::codes::SexCode>)]
     pub sex: Option<String>,
     pub date_of_birth: Option<NaiveDate>,
     #[validate(range(min = 0))]
@@ -148,16 +151,20 @@ pub struct FactsInput {
     /// Enrolled in a recognised institution.
     pub enrolled: Option<bool>,
     /// `primary`, `secondary`, `higher_secondary` or `higher` (when enrolled).
+    #[schema(value_type = Option<crate::codes::EducationLevelCode>)]
     pub education_level: Option<String>,
     /// `unmarried`, `married`, `widowed`, `divorced` or `separated`.
+    #[schema(value_type = Option<crate::codes::MaritalStatusCode>)]
     pub marital_status: Option<String>,
     /// For `separated`: since when not living with the husband.
     pub separated_since: Option<NaiveDate>,
     /// `bede`, `backward` (empty list: neither).
+    #[schema(value_type = Option<Vec<crate::codes::CommunityCode>>)]
     pub communities: Option<Vec<String>>,
     pub insolvent: Option<bool>,
     pub government_pensioner: Option<bool>,
     /// Codes of the programmes the person already receives (empty list: none).
+    #[schema(value_type = Option<Vec<crate::codes::ProgrammeCode>>)]
     pub receiving_programmes: Option<Vec<String>>,
     pub pregnant: Option<bool>,
     pub lactating: Option<bool>,
@@ -177,6 +184,7 @@ pub struct EligibilityRequest {
     /// Default today (Asia/Dhaka).
     pub as_of: Option<NaiveDate>,
     /// Only these programme codes (default: all in force).
+    #[schema(value_type = Option<Vec<crate::codes::ProgrammeCode>>)]
     pub programmes: Option<Vec<String>>,
 }
 
@@ -185,6 +193,7 @@ pub struct EligibilityRequest {
 pub struct ReasonView {
     pub code: String,
     /// `failed` or `missing_facts`.
+    #[schema(value_type = crate::codes::ReasonKindCode)]
     pub kind: String,
     pub en: String,
     pub bn: String,
@@ -195,10 +204,12 @@ pub struct ReasonView {
 #[schema(example = json!({"programme": "old_age", "name_en": "Old age allowance", "name_bn": "বয়স্ক ভাতা", "verdict": "eligible",
     "verdict_label": {"en": "Eligible", "bn": "যোগ্য"}, "monthly_rate_taka": 650, "reasons": []}))]
 pub struct ProgrammeResult {
+    #[schema(value_type = crate::codes::ProgrammeCode)]
     pub programme: String,
     pub name_en: String,
     pub name_bn: String,
     /// `eligible`, `ineligible` or `needs_verification`.
+    #[schema(value_type = crate::codes::VerdictCode)]
     pub verdict: String,
     pub verdict_label: LabelView,
     /// The monthly rate in force on `as_of` (for the education level, for stipends).
@@ -243,7 +254,7 @@ pub(crate) fn facts_from(input: &FactsInput, programmes: &[ProgrammeVersion], mu
                 Some(v) => match $parse(v.as_str()) {
                     Some(x) => Some(x),
                     None => {
-                        errors.push(FieldError::new($field, format!("{v:?} is not a known code")));
+                        errors.push(FieldError::coded($field, "unknown_code", format!("{v:?} is not a known code")));
                         None
                     }
                 },
@@ -262,7 +273,9 @@ pub(crate) fn facts_from(input: &FactsInput, programmes: &[ProgrammeVersion], mu
     match input.enrolled {
         Some(false) => facts.enrolment = Some(None),
         Some(true) if level.is_some() => facts.enrolment = Some(level),
-        Some(true) => errors.push(FieldError::new("facts.education_level", "give the level of an enrolled student")),
+        Some(true) => {
+            errors.push(FieldError::coded("facts.education_level", "required", "give the level of an enrolled student"))
+        }
         None => {}
     }
     // What is given replaces what was known; what is left out is kept.
@@ -275,9 +288,11 @@ pub(crate) fn facts_from(input: &FactsInput, programmes: &[ProgrammeVersion], mu
         for (i, c) in list.iter().enumerate() {
             match Community::parse(c) {
                 Some(x) => cs.push(x),
-                None => {
-                    errors.push(FieldError::new(format!("facts.communities[{i}]"), format!("{c:?} is not a known community")))
-                }
+                None => errors.push(FieldError::coded(
+                    format!("facts.communities[{i}]"),
+                    "unknown_code",
+                    format!("{c:?} is not a known community"),
+                )),
             }
         }
         facts.communities = Some(cs);
@@ -331,7 +346,7 @@ pub async fn check_eligibility(
         if let Some(pid) = b.person_id {
             require(conn, &who, Permission::ReadPersons, &own)?;
             let person = persistence::persons::find_visible(conn, crate::scoping::reach(actor.scope), who.user_id, pid)?
-                .ok_or_else(|| ApiError::field("person_id", "no such person (or not one you may see)"))?;
+                .ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person (or not one you may see)"))?;
             base = recorded_facts(conn, &person)?;
             persistence::audit::record_read(conn, &who.audit_actor(), "person", pid.to_string(), Some(&who.request_id))?;
         }
@@ -342,7 +357,9 @@ pub async fn check_eligibility(
                 .iter()
                 .enumerate()
                 .filter(|(_, c)| !programmes.iter().any(|p| &p.code == *c))
-                .map(|(i, c)| FieldError::new(format!("programmes[{i}]"), format!("{c:?} is not a programme in force")))
+                .map(|(i, c)| {
+                    FieldError::coded(format!("programmes[{i}]"), "unknown_code", format!("{c:?} is not a programme in force"))
+                })
                 .collect();
             if !unknown.is_empty() {
                 return Err(ApiError::Validation(unknown));

@@ -48,6 +48,11 @@ const CASE_NOW: (&str, &str) = (
     "প্রতিটি কেস এখন যেখানে আছে সেখানে গণনা করা হয়: তার এলাকা, এবং কেন্দ্র ফিল্টারে যে কেন্দ্র এখন কেসটি পরিচালনা করে বা যেখানে সে থাকে।",
 );
 
+/// The names of the reports, in catalogue order.
+pub fn report_names() -> Vec<&'static str> {
+    REPORTS.iter().map(|r| r.name).collect()
+}
+
 const REPORTS: &[ReportDef] = &[
     ReportDef {
         name: "safe_home_performance",
@@ -282,7 +287,7 @@ fn effective_filter(
     let to = q.to.unwrap_or(today);
     let from = q.from.unwrap_or_else(|| domain::allowance::FiscalYear::of(to).first_day());
     if from > to {
-        return Err(ApiError::field("from", "must not be after `to`"));
+        return Err(ApiError::field_coded("from", "out_of_range", "must not be after `to`"));
     }
     if q.facility_id.is_some() && !facility_filter {
         return Err(ApiError::field("facility_id", "this report has no facility filter"));
@@ -298,17 +303,17 @@ fn effective_filter(
     let requested = if let Some(u) = q.upazila_id {
         Some(
             persistence::geo::upazila_path(conn, UpazilaId(u))?
-                .ok_or_else(|| ApiError::field("upazila_id", "no such upazila"))?,
+                .ok_or_else(|| ApiError::field_coded("upazila_id", "not_found", "no such upazila"))?,
         )
     } else if let Some(d) = q.district_id {
         Some(
             persistence::geo::district_path(conn, DistrictId(d))?
-                .ok_or_else(|| ApiError::field("district_id", "no such district"))?,
+                .ok_or_else(|| ApiError::field_coded("district_id", "not_found", "no such district"))?,
         )
     } else if let Some(d) = q.division_id {
         Some(
             persistence::geo::division_path(conn, DivisionId(d))?
-                .ok_or_else(|| ApiError::field("division_id", "no such division"))?,
+                .ok_or_else(|| ApiError::field_coded("division_id", "not_found", "no such division"))?,
         )
     } else {
         None
@@ -316,7 +321,8 @@ fn effective_filter(
     let own = crate::scoping::own_subject(conn, who.scope)?;
     let actor = require(conn, who, Permission::ReadReports, &own)?;
     if let Some(fid) = q.facility_id {
-        let fac = persistence::facilities::find(conn, fid)?.ok_or_else(|| ApiError::field("facility_id", "no such facility"))?;
+        let fac = persistence::facilities::find(conn, fid)?
+            .ok_or_else(|| ApiError::field_coded("facility_id", "not_found", "no such facility"))?;
         let subject = crate::handlers::facilities::facility_subject(conn, &fac)?;
         require(conn, who, Permission::ReadReports, &subject)?;
     }
@@ -435,10 +441,13 @@ fn csv_cell(v: &Value) -> String {
 
 /// One report, as JSON or (with `Accept: text/csv`) CSV.
 #[utoipa::path(get, path = "/api/v1/reports/{report}", operation_id = "get_report", tag = "reports",
-    params(("report" = String, Path, description = "A report name from the catalogue"), ReportQuery),
+    params(("report" = crate::codes::ReportNameCode, Path, description = "A report name from the catalogue"), ReportQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The figures", body = ReportResult),
+        (status = 200, description = "The figures: JSON, or CSV with `Accept: text/csv` (a header line of the dimensions and measures, then one line per row)", content(
+            (ReportResult = "application/json"),
+            (String = "text/csv"),
+        )),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not permitted, or an area outside yours", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such report", body = Problem, content_type = "application/problem+json"),

@@ -44,6 +44,8 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    pub const ALL: &'static [Verdict] = &[Verdict::Eligible, Verdict::Ineligible, Verdict::NeedsVerification];
+
     pub fn code(self) -> &'static str {
         match self {
             Verdict::Eligible => "eligible",

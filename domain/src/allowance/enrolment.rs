@@ -178,6 +178,9 @@ pub enum BeneficiaryStatus {
 }
 
 impl BeneficiaryStatus {
+    pub const ALL: &'static [BeneficiaryStatus] =
+        &[BeneficiaryStatus::Active, BeneficiaryStatus::Suspended, BeneficiaryStatus::Exited];
+
     pub fn code(self) -> &'static str {
         match self {
             BeneficiaryStatus::Active => "active",
@@ -211,6 +214,9 @@ pub enum BeneficiaryExit {
 }
 
 impl BeneficiaryExit {
+    pub const ALL: &'static [BeneficiaryExit] =
+        &[BeneficiaryExit::Died, BeneficiaryExit::NoLongerEligible, BeneficiaryExit::Moved];
+
     pub fn code(self) -> &'static str {
         match self {
             BeneficiaryExit::Died => "died",

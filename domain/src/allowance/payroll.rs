@@ -16,6 +16,9 @@ pub enum CycleStatus {
 }
 
 impl CycleStatus {
+    pub const ALL: &'static [CycleStatus] =
+        &[CycleStatus::Draft, CycleStatus::Generated, CycleStatus::Approved, CycleStatus::Reconciled];
+
     pub fn code(self) -> &'static str {
         match self {
             CycleStatus::Draft => "draft",

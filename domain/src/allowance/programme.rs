@@ -143,6 +143,8 @@ pub enum Community {
 }
 
 impl Community {
+    pub const ALL: &'static [Community] = &[Community::Bede, Community::Backward];
+
     pub fn code(self) -> &'static str {
         match self {
             Community::Bede => "bede",

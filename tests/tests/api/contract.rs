@@ -96,3 +96,243 @@ fn swagger_ui_is_served_offline() {
     assert!(init.text.contains("/api-docs/openapi.json"));
     app.get("/swagger-ui/swagger-ui-bundle.js").send().expect(200);
 }
+
+fn spec() -> serde_json::Value {
+    let app = TestApp::new();
+    app.get("/api-docs/openapi.json").send().expect(200).json
+}
+
+fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<String> {
+    all.iter().map(|v| code(*v).to_owned()).collect()
+}
+
+/// Front ends generate typed unions from the enums, so each must be exactly the domain's list
+/// (written here from the domain directly, not from the code that builds the contract).
+#[test]
+fn code_lists_are_enums_equal_to_the_domains_lists() {
+    use domain::allowance::enrolment::{ApplicationStatus, BeneficiaryExit, BeneficiaryStatus, PaymentProvider};
+    use domain::allowance::payroll::CycleStatus;
+    use domain::allowance::programme::{Community, EducationLevel, MaritalStatus};
+    use domain::case::*;
+    let spec = spec();
+    let schemas = &spec["components"]["schemas"];
+    let programmes: Vec<String> = {
+        let mut v: Vec<String> = domain::allowance::seeds::programmes().into_iter().map(|p| p.code).collect();
+        v.dedup();
+        v
+    };
+    let expected: Vec<(&str, Vec<String>)> = vec![
+        ("RoleCode", codes(&domain::access::Role::ALL, domain::access::Role::code)),
+        ("SexCode", codes(&domain::person::Sex::ALL, domain::person::Sex::code)),
+        ("AccountKindCode", codes(domain::user::AccountKind::ALL, domain::user::AccountKind::code)),
+        ("UserStatusCode", codes(domain::user::UserStatus::ALL, domain::user::UserStatus::code)),
+        ("CaseKindCode", codes(CaseKind::ALL, CaseKind::code)),
+        ("CaseStatusCode", codes(CaseStatus::ALL, CaseStatus::code)),
+        ("RiskLevelCode", codes(RiskLevel::ALL, RiskLevel::code)),
+        ("RiskCategoryCode", codes(RiskCategory::ALL, RiskCategory::code)),
+        ("ServiceTypeCode", codes(ServiceType::ALL, ServiceType::code)),
+        ("DestinationCode", codes(Destination::ALL, Destination::code)),
+        ("ApprovalKindCode", codes(ApprovalKind::ALL, ApprovalKind::code)),
+        ("ApprovalStatusCode", codes(ApprovalStatus::ALL, ApprovalStatus::code)),
+        ("ConsentPurposeCode", codes(ConsentPurpose::ALL, ConsentPurpose::code)),
+        ("AssessmentOutcomeCode", codes(AssessmentOutcome::ALL, AssessmentOutcome::code)),
+        ("ReferralStatusCode", codes(ReferralStatus::ALL, ReferralStatus::code)),
+        ("ExitReasonCode", codes(ExitReason::ALL, ExitReason::code)),
+        ("ApplicationStatusCode", codes(&ApplicationStatus::ALL, ApplicationStatus::code)),
+        ("BeneficiaryStatusCode", codes(BeneficiaryStatus::ALL, BeneficiaryStatus::code)),
+        ("BeneficiaryExitCode", codes(BeneficiaryExit::ALL, BeneficiaryExit::code)),
+        ("PaymentProviderCode", codes(&PaymentProvider::ALL, PaymentProvider::code)),
+        ("CycleStatusCode", codes(CycleStatus::ALL, CycleStatus::code)),
+        ("EducationLevelCode", codes(&EducationLevel::ALL, EducationLevel::code)),
+        ("MaritalStatusCode", codes(&MaritalStatus::ALL, MaritalStatus::code)),
+        ("CommunityCode", codes(Community::ALL, Community::code)),
+        ("VerdictCode", codes(domain::allowance::Verdict::ALL, domain::allowance::Verdict::code)),
+        ("ProgrammeCode", programmes),
+        ("FacilityTypeCode", api::handlers::facilities::FACILITY_TYPES.iter().map(|(c, ..)| (*c).to_owned()).collect()),
+    ];
+    for (name, codes) in expected {
+        let served: Vec<String> =
+            serde_json::from_value(schemas[name]["enum"].clone()).unwrap_or_else(|_| panic!("{name} is not an enum"));
+        assert_eq!(served, codes, "{name} differs from the domain's list");
+    }
+    // The code lists endpoint (what front ends show) lists the same codes.
+    let app = TestApp::new();
+    let lists = app.get("/api/v1/reference/code-lists").send().expect(200).json;
+    for (list, schema) in [
+        ("sex", "SexCode"),
+        ("case_status", "CaseStatusCode"),
+        ("service_type", "ServiceTypeCode"),
+        ("facility_type", "FacilityTypeCode"),
+    ] {
+        let listed: Vec<&str> = lists["lists"][list].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
+        let served: Vec<&str> = schemas[schema]["enum"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+        assert_eq!(listed, served, "{list}");
+    }
+}
+
+/// A field that carries a code is typed by its code list, wherever it appears: a request, a
+/// response or a query parameter. A new field of these names as a bare string fails here.
+#[test]
+fn every_code_field_refers_to_its_enum() {
+    let spec = spec();
+    let carries_code = [
+        "sex",
+        "status",
+        "kind",
+        "programme",
+        "role",
+        "provider",
+        "payment_provider",
+        "verdict",
+        "education_level",
+        "facility_type",
+        "exit_reason",
+        "status_after",
+        "status_before",
+        "level",
+        "service",
+        "categories",
+        "risk_category",
+        "destination",
+        "purpose",
+        "outcome",
+        "communities",
+        "marital_status",
+        "programmes",
+        "receiving_programmes",
+        "grant_type",
+    ];
+    // Free text of the same name (a health status word, an approval's reason, a job's kind).
+    let exempt = [
+        ("Liveness", "status"),
+        ("Readiness", "status"),
+        ("JobView", "kind"),
+        ("Problem", "status"),
+        ("InterventionInput", "provider"),
+        ("ServiceRequest", "provider"),
+    ];
+    let schemas = spec["components"]["schemas"].clone();
+    let is_typed = |v: &serde_json::Value| -> bool {
+        let enum_ref = |r: &str| schemas[r.trim_start_matches("#/components/schemas/")].get("enum").is_some();
+        let r = |v: &serde_json::Value| v["$ref"].as_str().is_some_and(enum_ref) || v.get("enum").is_some();
+        r(v) || r(&v["items"]) || v["oneOf"].as_array().is_some_and(|a| a.iter().any(|x| r(x) || r(&x["items"])))
+    };
+    let mut bare = vec![];
+    for (name, schema) in spec["components"]["schemas"].as_object().unwrap() {
+        for (prop, v) in schema["properties"].as_object().into_iter().flatten() {
+            if carries_code.contains(&prop.as_str()) && !exempt.contains(&(name.as_str(), prop.as_str())) && !is_typed(v) {
+                bare.push(format!("{name}.{prop}"));
+            }
+        }
+    }
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let n = p["name"].as_str().unwrap();
+                if p["in"] == "query" && carries_code.contains(&n) && !is_typed(&p["schema"]) {
+                    bare.push(format!("{method} {path} ?{n}"));
+                }
+            }
+        }
+    }
+    assert!(bare.is_empty(), "code fields typed as bare strings: {bare:?}");
+}
+
+/// What front ends and integrators read besides the body is declared: headers, the CSV of the
+/// reports, the server, OAuth2, bounds of paging, and Idempotency-Key on every create.
+#[test]
+fn headers_media_types_security_and_bounds_are_declared() {
+    let spec = spec();
+    assert_eq!(spec["servers"][0]["url"], "/");
+    let oauth = &spec["components"]["securitySchemes"]["oauth2"];
+    assert_eq!(oauth["flows"]["password"]["tokenUrl"], "/api/v1/auth/token");
+    assert_eq!(oauth["flows"]["clientCredentials"]["tokenUrl"], "/api/v1/auth/token");
+    let token = &spec["paths"]["/api/v1/auth/token"]["post"]["requestBody"]["content"];
+    assert!(token.get("application/x-www-form-urlencoded").is_some() && token.get("application/json").is_some());
+    let report = &spec["paths"]["/api/v1/reports/{report}"]["get"]["responses"]["200"]["content"];
+    assert!(report.get("text/csv").is_some(), "the reports' CSV is declared");
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap();
+            let params: Vec<&str> =
+                op["parameters"].as_array().into_iter().flatten().map(|p| p["name"].as_str().unwrap()).collect();
+            if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+                assert!(
+                    op["security"].as_array().unwrap().iter().any(|s| s.get("oauth2").is_some()),
+                    "{id}: oauth2 is an alternative"
+                );
+            }
+            for (status, r) in op["responses"].as_object().unwrap() {
+                assert!(r["headers"].get("X-Request-Id").is_some(), "{id} {status}: X-Request-Id");
+                if status == "201" || status == "202" {
+                    assert!(r["headers"].get("Location").is_some(), "{id} {status}: Location");
+                }
+                if status == "429" || status == "503" {
+                    assert!(r["headers"].get("Retry-After").is_some(), "{id} {status}: Retry-After");
+                }
+                if status.starts_with('2') && params.contains(&"If-Match") {
+                    assert!(r["headers"].get("ETag").is_some(), "{id} {status}: ETag");
+                }
+            }
+            if params.contains(&"If-Match") {
+                for s in ["412", "428"] {
+                    assert!(op["responses"].get(s).is_some(), "{id}: {s}");
+                }
+            }
+            let creates = method == "post" && op["responses"].as_object().unwrap().keys().any(|s| s == "201" || s == "202");
+            if creates && id != "generate_payroll" {
+                assert!(params.contains(&"Idempotency-Key"), "{method} {path} creates without Idempotency-Key");
+            }
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["name"] == "limit" {
+                    assert_eq!(
+                        (p["schema"]["minimum"].as_i64(), p["schema"]["maximum"].as_i64()),
+                        (Some(1), Some(200)),
+                        "{id}: limit"
+                    );
+                }
+                if p["name"] == "cursor" {
+                    assert!(p["schema"]["pattern"].is_string(), "{id}: cursor pattern");
+                }
+            }
+        }
+    }
+    // The generic GET of a record with a version declares its ETag.
+    assert!(spec["paths"]["/api/v1/cases/{case_id}"]["get"]["responses"]["200"]["headers"].get("ETag").is_some());
+}
+
+/// Field errors carry stable codes, so a front end can say them in Bangla.
+#[test]
+fn field_errors_carry_stable_codes() {
+    let app = TestApp::new();
+    let (_, cw) = app.user("cw.codes", "caseworker", "upazila:1");
+    let r = app
+        .post("/api/v1/persons")
+        .bearer(&cw)
+        .json(&serde_json::json!({"sex": "unknown", "date_of_birth": "2999-01-01", "nid": "12"}))
+        .send()
+        .expect_problem(422, "validation_failed");
+    let by_field: std::collections::BTreeMap<&str, &str> = r.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(by_field.get("sex"), Some(&"unknown_code"), "{}", r.text);
+    assert_eq!(by_field.get("date_of_birth"), Some(&"out_of_range"), "{}", r.text);
+    assert_eq!(by_field.get("nid"), Some(&"invalid_format"), "{}", r.text);
+    assert_eq!(by_field.get("name_bn"), Some(&"required"), "{}", r.text);
+    let r = app.post("/api/v1/persons").bearer(&cw).json(&serde_json::json!({"name_en": "A"})).send().expect(422);
+    assert_eq!((r.json["errors"][0]["field"].as_str(), r.json["errors"][0]["code"].as_str()), (Some("sex"), Some("required")));
+    let r = app.post("/api/v1/persons").bearer(&cw).json(&serde_json::json!({"name_en": 5, "sex": "female"})).send().expect(422);
+    assert_eq!(r.json["errors"][0]["code"], "invalid_type");
+    let r = app.get("/api/v1/geo/districts?limit=0").send().expect(422);
+    assert_eq!(r.json["errors"][0]["code"], "out_of_range");
+    // Every code in an answer is one the contract lists.
+    let spec = app.get("/api-docs/openapi.json").send().expect(200).json;
+    let listed = spec["components"]["schemas"]["FieldErrorCode"]["enum"].as_array().unwrap().clone();
+    for code in by_field.values() {
+        assert!(listed.contains(&serde_json::json!(code)), "{code}");
+    }
+    assert_eq!(listed.len(), api::problem::FIELD_ERROR_CODES.len());
+}

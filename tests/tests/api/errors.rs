@@ -46,6 +46,7 @@ fn wrong_content_type_is_415() {
         .raw(r#"{"grant_type":"password","username":"admin","password":"x"}"#)
         .send()
         .expect_problem(415, "unsupported_media_type");
+    // A body with no content type at all is neither a form nor JSON.
     app.post("/api/v1/auth/token").raw("grant_type=password").send().expect_problem(415, "unsupported_media_type");
 }
 
@@ -75,11 +76,6 @@ fn validation_is_422_with_every_field() {
         .send()
         .expect_problem(422, "validation_failed");
     assert_eq!(r.json["errors"][0]["field"], "role");
-    let r = app.post("/api/v1/auth/token").json(&json!({"grant_type": "password", "username": "admin"})).send();
-    let r = r.expect_problem(422, "validation_failed");
-    assert_eq!(r.json["errors"][0]["field"], "password");
-    let r = app.post("/api/v1/auth/token").json(&json!({"grant_type": "magic"})).send().expect_problem(422, "validation_failed");
-    assert_eq!(r.json["errors"][0]["field"], "grant_type");
 }
 
 #[test]

@@ -36,14 +36,17 @@ use crate::views::LabelView;
 }))]
 pub struct ApplicationView {
     pub id: Uuid,
+    #[schema(value_type = crate::codes::ProgrammeCode)]
     pub programme: String,
     pub person_id: Uuid,
     pub division_id: i32,
     pub district_id: i32,
     pub upazila_id: i32,
+    #[schema(value_type = crate::codes::ApplicationStatusCode)]
     pub status: String,
     pub status_label: LabelView,
     /// Eligibility on the facts as last checked: `eligible`, `ineligible`, `needs_verification`.
+    #[schema(value_type = crate::codes::VerdictCode)]
     pub verdict: String,
     /// Every failed criterion and fact to verify, in English and Bangla.
     #[schema(value_type = Object)]
@@ -91,7 +94,7 @@ fn programme_in_force(conn: &mut PgConnection, code: &str, today: NaiveDate) -> 
     persistence::programmes::in_force(conn, today)?
         .into_iter()
         .find(|p| p.code == code)
-        .ok_or_else(|| ApiError::field("programme", "no such programme in force"))
+        .ok_or_else(|| ApiError::field_coded("programme", "not_found", "no such programme in force"))
 }
 
 /// An application for an allowance.
@@ -99,6 +102,7 @@ fn programme_in_force(conn: &mut PgConnection, code: &str, today: NaiveDate) -> 
 #[schema(example = json!({"programme": "old_age", "person_id": "01936f5e-0000-7000-8000-0000000000cc",
     "facts": {"annual_income_taka": 8000, "landless": true}}))]
 pub struct SubmitApplicationRequest {
+    #[schema(value_type = crate::codes::ProgrammeCode)]
     pub programme: String,
     /// The applicant, on record with an address (union): the application belongs to that upazila.
     pub person_id: Uuid,
@@ -137,7 +141,7 @@ pub async fn submit_application(
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::SubmitApplications, &own)?;
         let person = persistence::persons::find_visible(conn, crate::scoping::reach(actor.scope), who.user_id, b.person_id)?
-            .ok_or_else(|| ApiError::field("person_id", "no such person (or not one you may see)"))?;
+            .ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person (or not one you may see)"))?;
         let (Some(division), Some(district), Some(upazila)) = (person.division_id, person.district_id, person.upazila_id) else {
             return Err(ApiError::field(
                 "person_id",
@@ -446,8 +450,10 @@ pub async fn get_application(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ApplicationQuery {
+    #[param(value_type = Option<crate::codes::ProgrammeCode>)]
     pub programme: Option<String>,
     /// `submitted`, `verified`, `rejected`, `approved`, `waitlisted`, `withdrawn`.
+    #[param(value_type = Option<crate::codes::ApplicationStatusCode>)]
     pub status: Option<String>,
     pub upazila_id: Option<i32>,
     pub person_id: Option<Uuid>,
@@ -474,7 +480,8 @@ pub async fn list_applications(
     let q = q.into_inner();
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     if let Some(s) = &q.status {
-        ApplicationStatus::parse(s).ok_or_else(|| ApiError::field("status", "is not a known application status"))?;
+        ApplicationStatus::parse(s)
+            .ok_or_else(|| ApiError::field_coded("status", "unknown_code", "is not a known application status"))?;
     }
     let filter =
         ApplicationFilter { programme_code: q.programme, status: q.status, upazila_id: q.upazila_id, person_id: q.person_id };
@@ -490,6 +497,7 @@ pub async fn list_applications(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WaitingListQuery {
+    #[param(value_type = crate::codes::ProgrammeCode)]
     pub programme: String,
     pub upazila_id: i32,
 }
@@ -521,7 +529,7 @@ pub async fn get_waiting_list(
     let q = q.into_inner();
     let list = read(&state, move |conn| {
         let path = persistence::geo::upazila_path(conn, domain::geo::UpazilaId(q.upazila_id))?
-            .ok_or_else(|| ApiError::field("upazila_id", "no such upazila"))?;
+            .ok_or_else(|| ApiError::field_coded("upazila_id", "not_found", "no such upazila"))?;
         require(conn, &who, Permission::ReadAllowances, &domain::access::Subject::Area(path))?;
         Ok(WaitingList {
             data: repo::waiting_list(conn, &q.programme, q.upazila_id, 200)?.iter().map(application_view).collect(),

@@ -1,4 +1,5 @@
 use actix_web::http::header::ETAG;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::access::Permission;
@@ -16,6 +17,7 @@ use crate::auth::policy::require;
 use crate::auth::principal::Principal;
 use crate::etag::{self, etag};
 use crate::extract::ApiJson;
+use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -32,19 +34,25 @@ use crate::views::LabelView;
 pub struct BeneficiaryView {
     pub id: Uuid,
     pub person_id: Uuid,
+    #[schema(value_type = crate::codes::ProgrammeCode)]
     pub programme: String,
     pub application_id: Uuid,
     pub upazila_id: i32,
+    #[schema(value_type = crate::codes::SexCode)]
     pub sex: String,
+    #[schema(value_type = Option<crate::codes::EducationLevelCode>)]
     pub education_level: Option<String>,
     /// `active`, `suspended` or `exited`.
+    #[schema(value_type = crate::codes::BeneficiaryStatusCode)]
     pub status: String,
     pub status_label: LabelView,
+    #[schema(value_type = Option<crate::codes::BeneficiaryExitCode>)]
     pub exit_reason: Option<String>,
     /// Paid from this month.
     pub start_month: NaiveDate,
     pub end_month: Option<NaiveDate>,
     /// `bkash`, `nagad`, `rocket`, `upay` or `bank`; payments need one.
+    #[schema(value_type = Option<crate::codes::PaymentProviderCode>)]
     pub payment_provider: Option<String>,
     pub account_number: Option<String>,
     /// The monthly rate in force today.
@@ -109,10 +117,13 @@ pub async fn get_beneficiary(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct BeneficiaryQuery {
+    #[param(value_type = Option<crate::codes::ProgrammeCode>)]
     pub programme: Option<String>,
     /// `active`, `suspended` or `exited`.
+    #[param(value_type = Option<crate::codes::BeneficiaryStatusCode>)]
     pub status: Option<String>,
     pub upazila_id: Option<i32>,
+    #[param(value_type = Option<crate::codes::SexCode>)]
     pub sex: Option<String>,
     /// Page size, 1 to 200 (default 50).
     pub limit: Option<i64>,
@@ -137,7 +148,8 @@ pub async fn list_beneficiaries(
     let q = q.into_inner();
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     if let Some(s) = &q.status {
-        BeneficiaryStatus::parse(s).ok_or_else(|| ApiError::field("status", "must be `active`, `suspended` or `exited`"))?;
+        BeneficiaryStatus::parse(s)
+            .ok_or_else(|| ApiError::field_coded("status", "unknown_code", "must be `active`, `suspended` or `exited`"))?;
     }
     let filter = BeneficiaryFilter { programme_code: q.programme, status: q.status, upazila_id: q.upazila_id, sex: q.sex };
     let page = read(&state, move |conn| {
@@ -190,6 +202,7 @@ where
 #[schema(example = json!({"provider": "bkash", "number": "+8801712345678"}))]
 pub struct AccountRequest {
     /// `bkash`, `nagad`, `rocket`, `upay` or `bank`.
+    #[schema(value_type = crate::codes::PaymentProviderCode)]
     pub provider: String,
     /// Wallet: the mobile number (Rocket: plus its check digit); bank: the account number.
     pub number: String,
@@ -218,8 +231,8 @@ pub async fn set_beneficiary_account(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let provider = PaymentProvider::parse(&b.provider)
-        .ok_or_else(|| ApiError::field("provider", "must be bkash, nagad, rocket, upay or bank"))?;
-    let account = PaymentAccount::parse(provider, &b.number).map_err(|e| ApiError::field("number", e))?;
+        .ok_or_else(|| ApiError::field_coded("provider", "unknown_code", "must be bkash, nagad, rocket, upay or bank"))?;
+    let account = PaymentAccount::parse(provider, &b.number).map_err(|e| ApiError::field_coded("number", "invalid_format", e))?;
     change(req, state, who, path.into_inner(), "beneficiary.set_account", move |conn, _, before| {
         let after = repo::set_account(conn, before.id, account.provider.code(), &account.number, Utc::now())?;
         Ok((after, serde_json::json!({"provider": account.provider.code()})))
@@ -307,6 +320,7 @@ pub async fn resume_beneficiary(
 #[schema(example = json!({"reason": "died", "note": "Death certificate from the union parishad"}))]
 pub struct BeneficiaryExitRequest {
     /// `died`, `no_longer_eligible` or `moved`.
+    #[schema(value_type = crate::codes::BeneficiaryExitCode)]
     pub reason: String,
     #[validate(length(max = 4000))]
     pub note: Option<String>,
@@ -337,7 +351,7 @@ pub async fn exit_beneficiary(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let reason = BeneficiaryExit::parse(&b.reason)
-        .ok_or_else(|| ApiError::field("reason", "must be died, no_longer_eligible or moved"))?;
+        .ok_or_else(|| ApiError::field_coded("reason", "unknown_code", "must be died, no_longer_eligible or moved"))?;
     change(req, state, who, path.into_inner(), "beneficiary.exit", move |conn, who, before| {
         let after = set_status(conn, before, BeneficiaryStatus::Exited, Some(reason))?;
         let today = domain::time::dhaka_date(Utc::now());
@@ -439,7 +453,7 @@ fn conditional_beneficiary(
 /// no child labour). A breach holds the next instalment until reviewed.
 #[utoipa::path(post, path = "/api/v1/beneficiaries/{beneficiary_id}/compliance", operation_id = "record_compliance", tag = "allowances",
     request_body = ComplianceRequest,
-    params(("beneficiary_id" = Uuid, Path, description = "The beneficiary")), security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat on a retry to get the first response back"), ("beneficiary_id" = Uuid, Path, description = "The beneficiary")), security(("bearer" = [])),
     responses(
         (status = 201, description = "Recorded; the beneficiary's compliance so far", body = ComplianceList),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
@@ -451,15 +465,22 @@ fn conditional_beneficiary(
 pub async fn record_compliance(
     state: web::Data<AppState>,
     who: Principal,
+    key: IdempotencyKey,
     path: web::Path<Uuid>,
     body: ApiJson<ComplianceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
     let today = domain::time::dhaka_date(Utc::now());
     if b.month.day() != 1 || b.month > today {
-        return Err(ApiError::field("month", "give the first day of a month that has begun"));
+        return Err(ApiError::field_coded("month", "out_of_range", "give the first day of a month that has begun"));
     }
-    let list = transact(&state, move |conn| {
+    let fingerprint = idempotency::fingerprint(&[
+        "record_compliance",
+        &id.to_string(),
+        &b.month.to_string(),
+        &format!("{:?}", (b.school_attendance, b.no_child_marriage, b.no_child_labour)),
+    ]);
+    idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
         conditional_beneficiary(conn, id, &who, Permission::ManageBeneficiaries)?;
         let k = persistence::payments::record_compliance(
             conn,
@@ -479,10 +500,9 @@ pub async fn record_compliance(
             None,
             Some(serde_json::json!({"month": k.month, "breach": k.breach})),
         )?;
-        compliance_list(conn, id)
+        Ok(Created { location: Some(format!("/api/v1/beneficiaries/{id}")), etag: None, body: compliance_list(conn, id)? })
     })
-    .await?;
-    Ok(HttpResponse::Created().json(list))
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]

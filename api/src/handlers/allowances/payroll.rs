@@ -2,6 +2,7 @@
 //! eyes), export per provider (CSV), apply the provider's result file, totals.
 
 use actix_web::http::header::{self, ETAG, LOCATION};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::{Permission, Subject};
@@ -19,6 +20,7 @@ use crate::auth::policy::require;
 use crate::auth::principal::Principal;
 use crate::etag::{self, etag};
 use crate::extract::ApiJson;
+use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
 use crate::problem::{ApiError, FieldError, Problem};
 use crate::state::AppState;
@@ -51,12 +53,14 @@ pub struct CycleTotals {
 }))]
 pub struct CycleView {
     pub id: Uuid,
+    #[schema(value_type = crate::codes::ProgrammeCode)]
     pub programme: String,
     /// `null`: the whole country.
     pub upazila_id: Option<i32>,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     /// `draft`, `generated`, `approved` or `reconciled`.
+    #[schema(value_type = crate::codes::CycleStatusCode)]
     pub status: String,
     pub status_label: LabelView,
     pub generated_at: Option<DateTime<Utc>>,
@@ -101,7 +105,7 @@ fn cycle_subject(conn: &mut PgConnection, upazila: Option<i32>) -> Result<Subjec
         None => Subject::National,
         Some(u) => Subject::Area(
             persistence::geo::upazila_path(conn, UpazilaId(u))?
-                .ok_or_else(|| ApiError::field("upazila_id", "no such upazila"))?,
+                .ok_or_else(|| ApiError::field_coded("upazila_id", "not_found", "no such upazila"))?,
         ),
     })
 }
@@ -131,6 +135,7 @@ fn audit(
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"programme": "old_age", "upazila_id": 1, "period_start": "2025-07-01", "period_end": "2025-09-30"}))]
 pub struct CreateCycleRequest {
+    #[schema(value_type = crate::codes::ProgrammeCode)]
     pub programme: String,
     /// One upazila, or leave out for the whole country.
     pub upazila_id: Option<i32>,
@@ -144,7 +149,8 @@ pub struct CreateCycleRequest {
 /// follow one calendar: a new one has exactly the period of any cycle it overlaps (another
 /// upazila's cycle for the same quarter) or overlaps none.
 #[utoipa::path(post, path = "/api/v1/payment-cycles", operation_id = "create_payment_cycle", tag = "payments",
-    request_body = CreateCycleRequest, security(("bearer" = [])),
+    request_body = CreateCycleRequest, params(("Idempotency-Key" = Option<String>, Header, description = "Repeat on a retry to get the first response back")),
+    security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = CycleView),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
@@ -155,15 +161,23 @@ pub struct CreateCycleRequest {
 pub async fn create_payment_cycle(
     state: web::Data<AppState>,
     who: Principal,
+    key: IdempotencyKey,
     body: ApiJson<CreateCycleRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     payroll::check_period(b.period_start, b.period_end)?;
-    let view = transact(&state, move |conn| {
+    let fingerprint = idempotency::fingerprint(&[
+        "create_payment_cycle",
+        &b.programme,
+        &format!("{:?}", b.upazila_id),
+        &b.period_start.to_string(),
+        &b.period_end.to_string(),
+    ]);
+    idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
         let subject = cycle_subject(conn, b.upazila_id)?;
         require(conn, &who, Permission::PreparePayroll, &subject)?;
         if !persistence::programmes::all(conn)?.iter().any(|p| p.code == b.programme) {
-            return Err(ApiError::field("programme", "no such programme"));
+            return Err(ApiError::field_coded("programme", "not_found", "no such programme"));
         }
         repo::lock_programme_calendar(conn, &b.programme)?;
         let others = repo::overlapping_periods(conn, &b.programme, b.period_start, b.period_end)?;
@@ -176,13 +190,10 @@ pub async fn create_payment_cycle(
             &c,
             serde_json::json!({"period_start": c.period_start, "period_end": c.period_end}),
         )?;
-        cycle_view(conn, &c)
+        let view = cycle_view(conn, &c)?;
+        Ok(Created { location: Some(format!("/api/v1/payment-cycles/{}", view.id)), etag: Some(etag(view.version)), body: view })
     })
-    .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((LOCATION, format!("/api/v1/payment-cycles/{}", view.id)))
-        .insert_header((ETAG, etag(view.version)))
-        .json(view))
+    .await
 }
 
 /// Generate the payroll, as a job: every active beneficiary with an account, for each month
@@ -318,6 +329,7 @@ pub async fn get_payment_cycle(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CycleQuery {
+    #[param(value_type = Option<crate::codes::ProgrammeCode>)]
     pub programme: Option<String>,
     pub upazila_id: Option<i32>,
     /// Page size, 1 to 200 (default 50).
@@ -357,6 +369,7 @@ pub async fn list_payment_cycles(
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `bkash`, `nagad`, `rocket`, `upay` or `bank`.
+    #[param(value_type = crate::codes::PaymentProviderCode)]
     pub provider: String,
 }
 
@@ -380,7 +393,7 @@ pub async fn export_payment_file(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let provider = PaymentProvider::parse(&q.provider)
-        .ok_or_else(|| ApiError::field("provider", "must be bkash, nagad, rocket, upay or bank"))?;
+        .ok_or_else(|| ApiError::field_coded("provider", "unknown_code", "must be bkash, nagad, rocket, upay or bank"))?;
     let csv = transact(&state, move |conn| {
         let c = repo::find_cycle(conn, id)?.ok_or(ApiError::NotFound("payment cycle"))?;
         let subject = cycle_subject(conn, c.upazila_id)?;
@@ -452,9 +465,12 @@ pub async fn import_payment_results(
         require(conn, &who1, Permission::PreparePayroll, &subject).map(drop)
     })
     .await?;
-    let text = std::str::from_utf8(&body).map_err(|_| ApiError::field("body", "the file is not UTF-8 text"))?;
+    let text =
+        std::str::from_utf8(&body).map_err(|_| ApiError::field_coded("body", "invalid_format", "the file is not UTF-8 text"))?;
     let rows = payroll::parse_results(text).map_err(|errors| {
-        ApiError::Validation(errors.into_iter().map(|e| FieldError::new(format!("line:{}", e.line), e.message)).collect())
+        ApiError::Validation(
+            errors.into_iter().map(|e| FieldError::coded(format!("line:{}", e.line), "invalid_format", e.message)).collect(),
+        )
     })?;
     let applied = transact(&state, move |conn| {
         let c = repo::find_cycle_for_update(conn, id)?.ok_or(ApiError::NotFound("payment cycle"))?;
@@ -475,7 +491,7 @@ pub async fn import_payment_results(
         let mut errors = Vec::new();
         for (i, r) in rows.iter().enumerate() {
             match known.iter().find(|p| p.id == r.payment_id) {
-                None => errors.push(FieldError::new(format!("line:{}", i + 2), "no such payment in this cycle")),
+                None => errors.push(FieldError::coded(format!("line:{}", i + 2), "not_found", "no such payment in this cycle")),
                 Some(p) if p.status != "pending" => {
                     errors.push(FieldError::new(format!("line:{}", i + 2), format!("the payment is already {}", p.status)))
                 }

@@ -17,6 +17,7 @@ use crate::unit_of_work::{read, transact};
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
 #[schema(example = json!({"programme": "old_age", "upazila_id": 1, "fiscal_year": "2025-26", "places": 1200}))]
 pub struct QuotaInput {
+    #[schema(value_type = crate::codes::ProgrammeCode)]
     pub programme: String,
     pub upazila_id: i32,
     /// `2025-26`.
@@ -36,13 +37,13 @@ pub struct QuotaInput {
     ))]
 pub async fn set_quota(state: web::Data<AppState>, who: Principal, body: ApiJson<QuotaInput>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let fy: FiscalYear = b.fiscal_year.parse().map_err(|e: String| ApiError::field("fiscal_year", e))?;
+    let fy: FiscalYear = b.fiscal_year.parse().map_err(|e: String| ApiError::field_coded("fiscal_year", "invalid_format", e))?;
     let out = transact(&state, move |conn| {
         let path = persistence::geo::upazila_path(conn, UpazilaId(b.upazila_id))?
-            .ok_or_else(|| ApiError::field("upazila_id", "no such upazila"))?;
+            .ok_or_else(|| ApiError::field_coded("upazila_id", "not_found", "no such upazila"))?;
         require(conn, &who, Permission::ManageQuotas, &Subject::Area(path))?;
         if !persistence::programmes::all(conn)?.iter().any(|p| p.code == b.programme) {
-            return Err(ApiError::field("programme", "no such programme"));
+            return Err(ApiError::field_coded("programme", "not_found", "no such programme"));
         }
         persistence::enrolment::set_quota(conn, &b.programme, b.upazila_id, fy.0, b.places)?;
         who.audit(
@@ -88,7 +89,7 @@ pub async fn list_quotas(
     let upazila = q.upazila_id;
     let list = read(&state, move |conn| {
         let path = persistence::geo::upazila_path(conn, UpazilaId(upazila))?
-            .ok_or_else(|| ApiError::field("upazila_id", "no such upazila"))?;
+            .ok_or_else(|| ApiError::field_coded("upazila_id", "not_found", "no such upazila"))?;
         require(conn, &who, Permission::ReadAllowances, &Subject::Area(path))?;
         let data = persistence::enrolment::quotas_of(conn, upazila)?
             .into_iter()

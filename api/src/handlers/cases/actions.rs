@@ -25,7 +25,7 @@ use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 
 fn code<T>(field: &str, value: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, ApiError> {
-    parse(value).ok_or_else(|| ApiError::field(field, format!("{value:?} is not a known code")))
+    parse(value).ok_or_else(|| ApiError::field_coded(field, "unknown_code", format!("{value:?} is not a known code")))
 }
 
 /// Looks up a facility for an admission or placement, locking it so two admissions cannot
@@ -37,7 +37,7 @@ fn facility_facts(
     allowed_types: &[&str],
 ) -> Result<FacilityFacts, ApiError> {
     let f = persistence::facilities::find_for_update(conn, facility_id)?
-        .ok_or_else(|| ApiError::field("facility_id", "no such facility"))?;
+        .ok_or_else(|| ApiError::field_coded("facility_id", "not_found", "no such facility"))?;
     if !allowed_types.contains(&f.facility_type.as_str()) {
         return Err(ApiError::field("facility_id", format!("a {} cannot take this case", f.facility_type)));
     }
@@ -104,7 +104,7 @@ case_action!(
     /// Safe home: admit the resident under the court order (capacity by sex is enforced).
     admit_resident, "/api/v1/cases/{case_id}/admission", AdmitRequest, Permission::WriteCases,
     |conn, row, case, actor, b| {
-        let fid = b.facility_id.or(row.managing_facility_id).ok_or_else(|| ApiError::field("facility_id", "give the safe home"))?;
+        let fid = b.facility_id.or(row.managing_facility_id).ok_or_else(|| ApiError::field_coded("facility_id", "required", "give the safe home"))?;
         let facility = facility_facts(conn, case, fid, &["safe_home"])?;
         Ok(Command::Admit { facility, admitted_on: b.admitted_on, health_check: b.health_check, belongings: b.belongings })
     }
@@ -136,9 +136,11 @@ case_action!(
 #[schema(example = json!({"level": "high", "categories": ["street_child", "child_labour"], "assessed_on": "2026-06-02", "summary": "Sleeps at Kamalapur station"}))]
 pub struct RiskAssessmentRequest {
     /// `low`, `medium` or `high`.
+    #[schema(value_type = crate::codes::RiskLevelCode)]
     pub level: String,
     /// Risk category codes (at least one).
     #[validate(length(min = 1, max = 15))]
+    #[schema(value_type = Vec<crate::codes::RiskCategoryCode>)]
     pub categories: Vec<String>,
     pub assessed_on: NaiveDate,
     #[validate(length(max = 4000))]
@@ -221,6 +223,7 @@ case_action!(
 #[schema(example = json!({"service": "equipment_support", "given_on": "2026-09-05", "provider": "MJF", "description": "For tailoring at home", "item": "sewing machine", "value_taka": 12000}))]
 pub struct ServiceRequest {
     /// A service code (`legal_aid`, `safe_delivery`, `public_examination`, ...).
+    #[schema(value_type = crate::codes::ServiceTypeCode)]
     pub service: String,
     pub given_on: NaiveDate,
     #[validate(length(min = 1, max = 300))]
@@ -249,6 +252,7 @@ case_action!(
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"service": "health", "to_organisation": "Upazila Health Complex, Tongi", "referred_on": "2026-07-02"}))]
 pub struct ReferralRequest {
+    #[schema(value_type = crate::codes::ServiceTypeCode)]
     pub service: String,
     #[validate(length(min = 1, max = 300))]
     pub to_organisation: String,
@@ -282,6 +286,7 @@ case_action!(
 #[schema(example = json!({"purpose": "reintegration", "given_by": "the resident", "given_on": "2026-09-03"}))]
 pub struct ConsentRequest {
     /// `referral`, `reintegration` or `information_sharing`.
+    #[schema(value_type = crate::codes::ConsentPurposeCode)]
     pub purpose: String,
     /// Who consented: the person, or their guardian by name.
     #[validate(length(min = 1, max = 300))]
@@ -319,7 +324,7 @@ case_action!(
     /// Record an alleged perpetrator (never accepted as a guardian afterwards).
     record_alleged_perpetrator, "/api/v1/cases/{case_id}/alleged-perpetrators", PerpetratorRequest, Permission::WriteCases,
     |conn, row, case, actor, b| {
-        persistence::persons::find(conn, b.person_id)?.ok_or_else(|| ApiError::field("person_id", "no such person"))?;
+        persistence::persons::find(conn, b.person_id)?.ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person"))?;
         Ok(Command::RecordAllegedPerpetrator { person_id: b.person_id })
     }
 );
@@ -338,6 +343,7 @@ pub struct SupportItemInput {
     "support_items": [{"item": "sewing machine", "value_taka": 12000}], "started_on": "2026-09-02"}))]
 pub struct ReintegrationRequest {
     /// `family`, `extended_family`, `foster_care`, `institution`, `independent_living` or `repatriation`.
+    #[schema(value_type = crate::codes::DestinationCode)]
     pub destination: String,
     /// The guardian's person record (needed for family, extended family and foster care).
     pub guardian_person_id: Option<Uuid>,
@@ -357,7 +363,7 @@ case_action!(
         let guardian = match b.guardian_person_id {
             None => None,
             Some(pid) => {
-                let p = persistence::persons::find(conn, pid)?.ok_or_else(|| ApiError::field("guardian_person_id", "no such person"))?;
+                let p = persistence::persons::find(conn, pid)?.ok_or_else(|| ApiError::field_coded("guardian_person_id", "not_found", "no such person"))?;
                 Some(Guardian {
                     person_id: pid,
                     relationship: b.guardian_relationship.clone().unwrap_or_default(),
@@ -374,6 +380,7 @@ case_action!(
 #[schema(example = json!({"outcome": "safe", "assessed_on": "2026-09-03", "notes": "Home visit: mother and uncle supportive"}))]
 pub struct GuardianAssessmentRequest {
     /// `safe` or `unsafe`.
+    #[schema(value_type = crate::codes::AssessmentOutcomeCode)]
     pub outcome: String,
     pub assessed_on: NaiveDate,
     #[validate(length(max = 4000))]
@@ -476,6 +483,7 @@ case_action!(
 #[schema(example = json!({"reason": "absconded", "on": "2026-06-01", "details": "Left during the night", "court_report": "Letter 45/2026 to the tribunal"}))]
 pub struct CaseExitRequest {
     /// `transferred`, `absconded`, `died` or `aged_out`.
+    #[schema(value_type = crate::codes::ExitReasonCode)]
     pub reason: String,
     pub on: NaiveDate,
     #[validate(length(max = 4000))]
@@ -532,6 +540,7 @@ macro_rules! numbered_action {
 #[schema(example = json!({"status": "accepted"}))]
 pub struct ReferralStatusRequest {
     /// `accepted`, `declined` or `completed`.
+    #[schema(value_type = crate::codes::ReferralStatusCode)]
     pub status: String,
 }
 

@@ -107,8 +107,10 @@ pub(crate) fn visibility(conn: &mut PgConnection, who: &Principal, subject: &Sub
 pub struct CaseView {
     pub id: Uuid,
     pub case_number: String,
+    #[schema(value_type = crate::codes::CaseKindCode)]
     pub kind: String,
     pub kind_label: LabelView,
+    #[schema(value_type = crate::codes::CaseStatusCode)]
     pub status: String,
     pub status_label: LabelView,
     /// Hidden from partner staff.
@@ -119,6 +121,7 @@ pub struct CaseView {
     pub division_id: i32,
     pub district_id: i32,
     pub upazila_id: i32,
+    #[schema(value_type = crate::codes::SexCode)]
     pub sex: String,
     pub opened_on: NaiveDate,
     pub closed_on: Option<NaiveDate>,

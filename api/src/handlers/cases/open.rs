@@ -53,6 +53,7 @@ impl CourtOrderInput {
 }))]
 pub struct OpenCaseRequest {
     /// `safe_home` or `child_protection`.
+    #[schema(value_type = crate::codes::CaseKindCode)]
     pub kind: String,
     pub person_id: Uuid,
     /// The safe home (required for `safe_home`), or a centre handling a child's case.
@@ -85,16 +86,17 @@ pub async fn open_case(
     body: ApiJson<OpenCaseRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let kind = CaseKind::parse(&b.kind).ok_or_else(|| ApiError::field("kind", "must be `safe_home` or `child_protection`"))?;
+    let kind = CaseKind::parse(&b.kind)
+        .ok_or_else(|| ApiError::field_coded("kind", "unknown_code", "must be `safe_home` or `child_protection`"))?;
     match kind {
         CaseKind::SafeHome if b.facility_id.is_none() => {
-            return Err(ApiError::field("facility_id", "a safe-home case names its safe home"))
+            return Err(ApiError::field_coded("facility_id", "required", "a safe-home case names its safe home"))
         }
         CaseKind::SafeHome if b.court_order.is_none() => {
-            return Err(ApiError::field("court_order", "a safe-home case begins with a court order"))
+            return Err(ApiError::field_coded("court_order", "required", "a safe-home case begins with a court order"))
         }
         CaseKind::ChildProtection if b.facility_id.is_none() && b.upazila_id.is_none() => {
-            return Err(ApiError::field("upazila_id", "give the upazila handling the case (or a facility)"))
+            return Err(ApiError::field_coded("upazila_id", "required", "give the upazila handling the case (or a facility)"))
         }
         _ => {}
     }
@@ -107,7 +109,7 @@ pub async fn open_case(
         let (subject, area, managing) = match b.facility_id {
             Some(fid) => {
                 let f = persistence::facilities::find(conn, fid)?
-                    .ok_or_else(|| ApiError::field("facility_id", "no such facility"))?;
+                    .ok_or_else(|| ApiError::field_coded("facility_id", "not_found", "no such facility"))?;
                 if kind == CaseKind::SafeHome && f.facility_type != "safe_home" {
                     return Err(ApiError::field("facility_id", "is not a safe home"));
                 }
@@ -116,13 +118,13 @@ pub async fn open_case(
             None => {
                 let u = b.upazila_id.expect("checked above");
                 let area = persistence::geo::upazila_path(conn, UpazilaId(u))?
-                    .ok_or_else(|| ApiError::field("upazila_id", "no such upazila"))?;
+                    .ok_or_else(|| ApiError::field_coded("upazila_id", "not_found", "no such upazila"))?;
                 (Subject::Area(area), area, None)
             }
         };
         let actor = require(conn, &who, Permission::WriteCases, &subject)?;
         let person = persistence::persons::find_visible(conn, crate::scoping::reach(actor.scope), who.user_id, b.person_id)?
-            .ok_or_else(|| ApiError::field("person_id", "no such person (or not one you may see)"))?;
+            .ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person (or not one you may see)"))?;
         let case_subject = CaseSubject {
             person_id: person.id,
             sex: Sex::parse(&person.sex).ok_or_else(|| ApiError::internal("stored sex is invalid"))?,

@@ -43,8 +43,10 @@ pub async fn get_case(state: web::Data<AppState>, who: Principal, path: web::Pat
 #[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     /// A status code (`in_service`, `follow_up`, ...).
+    #[param(value_type = Option<crate::codes::CaseStatusCode>)]
     pub status: Option<String>,
     /// `safe_home` or `child_protection`.
+    #[param(value_type = Option<crate::codes::CaseKindCode>)]
     pub kind: Option<String>,
     /// Cases managed at, or living in, this facility.
     pub facility_id: Option<Uuid>,
@@ -52,8 +54,10 @@ pub struct CaseQuery {
     pub district_id: Option<i32>,
     pub upazila_id: Option<i32>,
     /// A risk category code (`street_child`, ...).
+    #[param(value_type = Option<crate::codes::RiskCategoryCode>)]
     pub risk_category: Option<String>,
     /// `female`, `male` or `hijra`.
+    #[param(value_type = Option<crate::codes::SexCode>)]
     pub sex: Option<String>,
     /// Age today at least (years).
     pub age_min: Option<u32>,
@@ -69,7 +73,7 @@ pub struct CaseQuery {
 
 fn check_code<T>(field: &str, value: &Option<String>, parse: impl Fn(&str) -> Option<T>) -> Result<(), ApiError> {
     match value {
-        Some(v) if parse(v).is_none() => Err(ApiError::field(field, format!("{v:?} is not a known code"))),
+        Some(v) if parse(v).is_none() => Err(ApiError::field_coded(field, "unknown_code", format!("{v:?} is not a known code"))),
         _ => Ok(()),
     }
 }
@@ -93,7 +97,7 @@ pub async fn list_cases(state: web::Data<AppState>, who: Principal, q: web::Quer
     check_code("sex", &q.sex, domain::person::Sex::parse)?;
     for (field, age) in [("age_min", q.age_min), ("age_max", q.age_max)] {
         if age.is_some_and(|a| a > 150) {
-            return Err(ApiError::field(field, "must be between 0 and 150"));
+            return Err(ApiError::field_coded(field, "out_of_range", "must be between 0 and 150"));
         }
     }
     let today = domain::time::dhaka_date(Utc::now());
@@ -149,7 +153,9 @@ pub struct CaseEventView {
     pub actor_label: String,
     /// The command (`open_case`, `record_service`, ...).
     pub action: String,
+    #[schema(value_type = Option<crate::codes::CaseStatusCode>)]
     pub status_before: Option<String>,
+    #[schema(value_type = crate::codes::CaseStatusCode)]
     pub status_after: String,
     /// The command as accepted.
     #[schema(value_type = Object)]

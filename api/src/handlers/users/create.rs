@@ -33,7 +33,9 @@ pub struct CreateUserRequest {
     /// Defaults to the username.
     pub display_name: Option<String>,
     /// `person` (default) or `service` (signs in with client credentials).
+    #[schema(value_type = Option<crate::codes::AccountKindCode>)]
     pub kind: Option<String>,
+    #[schema(value_type = crate::codes::RoleCode)]
     pub role: String,
     /// `national`, `division:ID`, `district:ID`, `upazila:ID`, `facility:UUID`, `partner:UUID`.
     pub scope: String,

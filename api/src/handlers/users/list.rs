@@ -16,10 +16,13 @@ use crate::views::UserView;
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// Only accounts with this role.
+    #[param(value_type = Option<crate::codes::RoleCode>)]
     pub role: Option<String>,
     /// `active` or `disabled`.
+    #[param(value_type = Option<crate::codes::UserStatusCode>)]
     pub status: Option<String>,
     /// `person` or `service`.
+    #[param(value_type = Option<crate::codes::AccountKindCode>)]
     pub kind: Option<String>,
     /// Usernames starting with this text.
     pub username_prefix: Option<String>,
@@ -44,13 +47,15 @@ pub async fn list_users(state: web::Data<AppState>, who: Principal, q: web::Quer
     let q = q.into_inner();
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     if let Some(role) = &q.role {
-        role.parse::<domain::access::Role>().map_err(|_| ApiError::field("role", "is not a known role"))?;
+        role.parse::<domain::access::Role>().map_err(|_| ApiError::field_coded("role", "unknown_code", "is not a known role"))?;
     }
     if let Some(status) = &q.status {
-        domain::user::UserStatus::parse(status).ok_or_else(|| ApiError::field("status", "must be `active` or `disabled`"))?;
+        domain::user::UserStatus::parse(status)
+            .ok_or_else(|| ApiError::field_coded("status", "unknown_code", "must be `active` or `disabled`"))?;
     }
     if let Some(kind) = &q.kind {
-        domain::user::AccountKind::parse(kind).ok_or_else(|| ApiError::field("kind", "must be `person` or `service`"))?;
+        domain::user::AccountKind::parse(kind)
+            .ok_or_else(|| ApiError::field_coded("kind", "unknown_code", "must be `person` or `service`"))?;
     }
     let filter =
         UserFilter { role: q.role, status: q.status, kind: q.kind, username_prefix: q.username_prefix.map(|p| p.to_lowercase()) };

@@ -54,7 +54,7 @@ pub async fn reset_user_password(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let expected = etag::if_match(&req)?;
-    let new = NewPassword::parse(&body.0.password).map_err(|e| ApiError::field("password", e.0))?;
+    let new = NewPassword::parse(&body.0.password).map_err(|e| ApiError::field_coded("password", "invalid", e.0))?;
     let user = transact(&state, move |conn| {
         let before = persistence::users::find_for_update(conn, id)?.ok_or(ApiError::NotFound("user"))?;
         let subject = subject_of(conn, &before)?;

@@ -1,0 +1,149 @@
+//! The code lists of the contract as `enum` schemas, built from the domain's own lists, so
+//! that front ends generate typed unions (a misspelt status fails their compiler) and the
+//! contract cannot drift from the rules. Fields that carry a code say so with
+//! `#[schema(value_type = codes::CaseStatus)]`.
+
+use std::borrow::Cow;
+
+use domain::access::Role;
+use domain::allowance::enrolment::{ApplicationStatus, BeneficiaryExit, BeneficiaryStatus, PaymentProvider};
+use domain::allowance::payroll::CycleStatus;
+use domain::allowance::programme::{Community, EducationLevel, MaritalStatus};
+use domain::allowance::Verdict;
+use domain::case::{
+    ApprovalKind, ApprovalStatus, AssessmentOutcome, CaseKind, CaseStatus, ConsentPurpose, Destination, ExitReason,
+    ReferralStatus, RiskCategory, RiskLevel, ServiceType,
+};
+use domain::person::Sex;
+use domain::user::{AccountKind, UserStatus};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+
+macro_rules! code_schemas {
+    ($($(#[$doc:meta])* $name:ident => $codes:expr;)+) => {
+        $(
+            $(#[$doc])*
+            pub struct $name;
+
+            impl $name {
+                /// Every code, in the domain's order.
+                pub fn codes() -> Vec<&'static str> {
+                    $codes
+                }
+            }
+
+            impl utoipa::PartialSchema for $name {
+                fn schema() -> RefOr<Schema> {
+                    enum_schema(&$name::codes())
+                }
+            }
+
+            impl utoipa::ToSchema for $name {
+                fn name() -> Cow<'static, str> {
+                    Cow::Borrowed(stringify!($name))
+                }
+            }
+        )+
+
+        /// Every code-list schema by name, with its codes (the contract test compares them).
+        pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
+            vec![$((stringify!($name), $name::codes())),+]
+        }
+    };
+}
+
+fn enum_schema(codes: &[&'static str]) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(codes.iter().copied()))
+        .examples(codes.first().map(|c| serde_json::Value::String((*c).to_owned())))
+        .into()
+}
+
+/// The programmes as seeded (programmes are versioned data; their codes are fixed).
+fn programme_codes() -> &'static [&'static str] {
+    static CODES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    CODES.get_or_init(|| {
+        let mut out: Vec<&'static str> = vec![];
+        for p in domain::allowance::seeds::programmes() {
+            if !out.iter().any(|c| *c == p.code) {
+                // Leaked once for the life of the process: a handful of short codes.
+                out.push(Box::leak(p.code.into_boxed_str()));
+            }
+        }
+        out
+    })
+}
+
+fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<&'static str> {
+    all.iter().map(|v| code(*v)).collect()
+}
+
+code_schemas! {
+    /// An account's role.
+    RoleCode => codes(&Role::ALL, Role::code);
+    /// Whether an account is a person (password grant) or a system (client credentials).
+    AccountKindCode => codes(AccountKind::ALL, AccountKind::code);
+    /// Whether an account may sign in.
+    UserStatusCode => codes(UserStatus::ALL, UserStatus::code);
+    /// The kind of a scope (`upazila:ID` has kind `upazila`).
+    ScopeKind => vec!["national", "division", "district", "upazila", "facility", "partner"];
+    /// Sex as recorded.
+    SexCode => codes(&Sex::ALL, Sex::code);
+    /// The kind of a case.
+    CaseKindCode => codes(CaseKind::ALL, CaseKind::code);
+    /// Where a case stands.
+    CaseStatusCode => codes(CaseStatus::ALL, CaseStatus::code);
+    /// A risk level from an assessment.
+    RiskLevelCode => codes(RiskLevel::ALL, RiskLevel::code);
+    /// A child's risk category.
+    RiskCategoryCode => codes(RiskCategory::ALL, RiskCategory::code);
+    /// A service given in a case.
+    ServiceTypeCode => codes(ServiceType::ALL, ServiceType::code);
+    /// Where a person is reintegrated to.
+    DestinationCode => codes(Destination::ALL, Destination::code);
+    /// What a case approval decides.
+    ApprovalKindCode => codes(ApprovalKind::ALL, ApprovalKind::code);
+    /// Where an approval stands.
+    ApprovalStatusCode => codes(ApprovalStatus::ALL, ApprovalStatus::code);
+    /// What a consent is for.
+    ConsentPurposeCode => codes(ConsentPurpose::ALL, ConsentPurpose::code);
+    /// The outcome of a guardian assessment.
+    AssessmentOutcomeCode => codes(AssessmentOutcome::ALL, AssessmentOutcome::code);
+    /// Where a referral stands.
+    ReferralStatusCode => codes(ReferralStatus::ALL, ReferralStatus::code);
+    /// Why a case ended without closure.
+    ExitReasonCode => codes(ExitReason::ALL, ExitReason::code);
+    /// The type of a facility.
+    FacilityTypeCode => crate::handlers::facilities::FACILITY_TYPES.iter().map(|(c, ..)| *c).collect();
+    /// An allowance programme.
+    ProgrammeCode => programme_codes().to_vec();
+    /// Where an allowance application stands.
+    ApplicationStatusCode => codes(&ApplicationStatus::ALL, ApplicationStatus::code);
+    /// A beneficiary's standing.
+    BeneficiaryStatusCode => codes(BeneficiaryStatus::ALL, BeneficiaryStatus::code);
+    /// Why a beneficiary left a programme.
+    BeneficiaryExitCode => codes(BeneficiaryExit::ALL, BeneficiaryExit::code);
+    /// A mobile financial service or bank that pays allowances.
+    PaymentProviderCode => codes(&PaymentProvider::ALL, PaymentProvider::code);
+    /// Where a payment cycle stands.
+    CycleStatusCode => codes(CycleStatus::ALL, CycleStatus::code);
+    /// Where a payment stands.
+    PaymentStatusCode => vec!["pending", "paid", "failed", "carried"];
+    /// An education level that stipends pay by.
+    EducationLevelCode => codes(&EducationLevel::ALL, EducationLevel::code);
+    /// Marital status, for eligibility.
+    MaritalStatusCode => codes(&MaritalStatus::ALL, MaritalStatus::code);
+    /// A community with its own programmes.
+    CommunityCode => codes(Community::ALL, Community::code);
+    /// An eligibility verdict.
+    VerdictCode => codes(Verdict::ALL, Verdict::code);
+    /// Why an eligibility reason is given: a criterion failed, or facts are missing.
+    ReasonKindCode => vec!["failed", "missing_facts"];
+    /// Where a job stands.
+    JobStatusCode => vec!["queued", "running", "succeeded", "failed"];
+    /// A report in the catalogue.
+    ReportNameCode => crate::handlers::reports::report_names();
+    /// RFC 6749 §5.2 error codes of the token endpoint.
+    OAuthErrorCode => vec!["invalid_request", "invalid_client", "invalid_grant", "unsupported_grant_type", "temporarily_unavailable", "server_error"];
+}
