@@ -171,7 +171,8 @@ fn complete_operation(path: &str, method: &str, op: &mut Value, versioned: &[Str
 /// The bounds the server enforces on the shared parameters, so that anything the contract
 /// allows is accepted (a `limit` of -9223372036854775808 was "valid" and refused).
 fn bound_parameters(op: &mut Value) {
-    let Some(params) = op["parameters"].as_array_mut() else { return };
+    // (`get_mut`, not `op["parameters"]`, which would insert a null that Swagger UI trips on.)
+    let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else { return };
     for p in params {
         let name = p["name"].as_str().unwrap_or_default().to_owned();
         let place = p["in"].as_str().unwrap_or_default().to_owned();

@@ -7,7 +7,7 @@ apt_install() {
     return 1
   fi
   export DEBIAN_FRONTEND=noninteractive
-  if ! compgen -G "/var/lib/apt/lists/*_Packages" >/dev/null; then
+  if ! compgen -G "/var/lib/apt/lists/*_Packages*" >/dev/null; then
     apt-get update -qq
   fi
   apt-get install -y -qq --no-install-recommends "$@" >/dev/null || {

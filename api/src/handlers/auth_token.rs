@@ -91,7 +91,6 @@ fn token_request(req: &HttpRequest, body: &[u8]) -> Result<TokenRequest, ApiErro
     } else {
         return Err(ApiError::UnsupportedMediaType(format!("send the body as {FORM} or application/json")));
     };
-    let basic = basic_credentials(req)?;
     let Some(grant) = params.grant_type.take() else {
         return Err(invalid_request(vec![FieldError::coded("grant_type", "required", "is required")]));
     };
@@ -115,7 +114,9 @@ fn token_request(req: &HttpRequest, body: &[u8]) -> Result<TokenRequest, ApiErro
         }
         "refresh_token" => TokenRequest::RefreshToken { refresh_token: field("refresh_token", params.refresh_token) },
         "client_credentials" => {
-            let (id, secret) = match basic {
+            // Only this grant authenticates a client; Swagger UI sends an empty Basic pair
+            // with the password grant, which is not client authentication.
+            let (id, secret) = match basic_credentials(req)? {
                 Some(_) if params.client_secret.is_some() => {
                     return Err(ApiError::BadRequest {
                         code: "invalid_request",

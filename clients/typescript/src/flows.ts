@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   console.log(`signed in as ${me.username} (${me.role})`);
 
   // Accounts for the people in the flows.
-  const user = async (name: string, role: string, scope: string, kind: "person" | "service" = "person") => {
+  const user = async (name: string, role: Schemas["RoleCode"], scope: string, kind: Schemas["AccountKindCode"] = "person") => {
     const body: Schemas["CreateUserRequest"] = { username: `${name}.${run}`, role, scope, password, kind };
     must(`create ${role}`, await admin.POST("/api/v1/users", { body, params: { header: { "Idempotency-Key": `${name}-${run}` } } }));
     return body.username;
@@ -152,6 +152,8 @@ async function main(): Promise<void> {
       params: { path: { report: "allowance_beneficiaries" }, query: { upazila_id: 1 } },
     }),
   );
+  // The report is JSON unless CSV is asked for (`Accept: text/csv`); the contract says both.
+  if (typeof report === "string") throw new Error("asked for JSON, got CSV");
   if (JSON.stringify(report).includes(elder.id)) throw new Error("the report carries a person id");
   const pipeline = catalogue.data.find((r) => r.name === "case_pipeline");
   if (!pipeline?.area_basis_bn) throw new Error("the catalogue does not say where the pipeline counts a case");

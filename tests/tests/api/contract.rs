@@ -297,6 +297,15 @@ fn headers_media_types_security_and_bounds_are_declared() {
             }
         }
     }
+    // Nothing is declared as null where OpenAPI wants an object or a list (Swagger UI's
+    // "Execute" failed on `"parameters": null`).
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (k, v) in op.as_object().unwrap() {
+                assert!(!v.is_null(), "{method} {path}: {k} is null");
+            }
+        }
+    }
     // The generic GET of a record with a version declares its ETag.
     assert!(spec["paths"]["/api/v1/cases/{case_id}"]["get"]["responses"]["200"]["headers"].get("ETag").is_some());
 }
