@@ -147,3 +147,14 @@ code_schemas! {
     /// RFC 6749 §5.2 error codes of the token endpoint.
     OAuthErrorCode => vec!["invalid_request", "invalid_client", "invalid_grant", "unsupported_grant_type", "temporarily_unavailable", "server_error"];
 }
+
+/// Refuses a filter value that is not one of a code list's codes (422 `unknown_code`), so a
+/// misspelt filter is an error rather than an empty page.
+pub fn check_filter(field: &str, value: &Option<String>, codes: &[&str]) -> Result<(), crate::problem::ApiError> {
+    match value {
+        Some(v) if !codes.contains(&v.as_str()) => {
+            Err(crate::problem::ApiError::field_coded(field, "unknown_code", format!("{v:?} is not a known code")))
+        }
+        _ => Ok(()),
+    }
+}

@@ -23,6 +23,48 @@ fn header_ref(name: &str) -> Value {
     json!({"$ref": format!("#/components/headers/{name}")})
 }
 
+/// A digit, ASCII or Bangla; identifiers may be typed with spaces or hyphens between digits.
+macro_rules! digit {
+    () => {
+        "[0-9০-৯][ -]*"
+    };
+}
+
+/// National ID: 10, 13 or 17 digits (`domain::person::Nid`).
+pub const NID_PATTERN: &str = concat!("^[ -]*(?:", digit!(), "){10}(?:(?:", digit!(), "){3}(?:(?:", digit!(), "){4})?)?$");
+/// Birth registration number: 17 digits, or 16 for older ones.
+pub const BRN_PATTERN: &str = concat!("^[ -]*(?:", digit!(), "){16,17}$");
+/// Mobile number: 01[3-9] and 8 digits, optionally after +880 (`domain::person::MobileNumber`).
+pub const MOBILE_PATTERN: &str =
+    concat!("^ *(?:\\+?[ -]*[8৮][ -]*[8৮][ -]*[0০][ -]*(?:[0০][ -]*)?|[0০][ -]*)[1১][ -]*[3-9৩-৯][ -]*(?:", digit!(), "){8} *$");
+/// Username: 3 to 64 of a-z, digits, `.`, `_`, `-`, starting with a letter or digit (any case).
+pub const USERNAME_PATTERN: &str = "^ *[A-Za-z0-9][A-Za-z0-9._-]{2,63} *$";
+/// Display name: no control characters, something besides spaces (`parse_display_name`).
+pub const DISPLAY_NAME_PATTERN: &str =
+    "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$";
+/// Scope: `national`, `division:ID`, `district:ID`, `upazila:ID`, `facility:UUID`, `partner:UUID`.
+pub const SCOPE_PATTERN: &str =
+    "^(?:national|(?:division|district|upazila):[1-9১-৯][0-9০-৯]{0,8}|(?:facility|partner):[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$";
+
+/// Constraints the server checks in code (the domain's parsers) that a schema can state, by
+/// property name in the named schemas (all schemas when none are named).
+fn property_constraints() -> Vec<(&'static str, &'static [&'static str], Value)> {
+    let people: &'static [&'static str] = &["CreatePersonRequest", "UpdatePersonRequest", "PersonView"];
+    let accounts: &'static [&'static str] = &["CreateUserRequest", "UserView"];
+    let passwords: &'static [&'static str] = &["CreateUserRequest", "ResetPasswordRequest"];
+    vec![
+        ("nid", people, json!({"pattern": NID_PATTERN})),
+        ("birth_registration_number", people, json!({"pattern": BRN_PATTERN})),
+        ("mobile", people, json!({"pattern": MOBILE_PATTERN})),
+        ("username", accounts, json!({"pattern": USERNAME_PATTERN})),
+        ("scope", accounts, json!({"pattern": SCOPE_PATTERN})),
+        ("password", passwords, json!({"minLength": 12, "maxLength": 256})),
+        ("fiscal_year", &[], json!({"pattern": "^[0-9]{4}-[0-9]{2}$"})),
+        ("nationality", people, json!({"pattern": "^ *[A-Za-z]{2} *$"})),
+        ("display_name", accounts, json!({"pattern": DISPLAY_NAME_PATTERN, "maxLength": 200})),
+    ]
+}
+
 /// Adds the shared parts to the generated document (as JSON, then read back).
 pub fn complete(doc: &mut Value) {
     doc["servers"] = json!([{"url": "/", "description": "This server (the contract is served by the API it describes)"}]);
@@ -43,6 +85,18 @@ pub fn complete(doc: &mut Value) {
     for (name, codes) in crate::codes::all() {
         schemas.entry(name).or_insert_with(|| json!({"type": "string", "enum": codes, "examples": [codes[0]]}));
     }
+    for (property, only_in, constraints) in property_constraints() {
+        for (name, schema) in schemas.iter_mut() {
+            if !only_in.is_empty() && !only_in.contains(&name.as_str()) {
+                continue;
+            }
+            if let Some(p) = schema.get_mut("properties").and_then(|p| p.get_mut(property)).and_then(Value::as_object_mut) {
+                for (k, v) in constraints.as_object().expect("an object") {
+                    p.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
     let schemes = components.entry("securitySchemes").or_insert_with(|| json!({}));
     schemes["oauth2"] = json!({
         "type": "oauth2",
@@ -52,6 +106,7 @@ pub fn complete(doc: &mut Value) {
             "clientCredentials": {"tokenUrl": TOKEN_URL, "scopes": {}}
         }
     });
+    add_links(doc);
     let versioned = versioned_paths(doc);
     let Some(paths) = doc["paths"].as_object_mut() else { return };
     for (path, item) in paths.iter_mut() {
@@ -59,6 +114,51 @@ pub fn complete(doc: &mut Value) {
         for (method, op) in item.iter_mut() {
             complete_operation(path, method, op, &versioned);
         }
+    }
+}
+
+/// OpenAPI links for the main flows: create, then read, then act with the returned `ETag`.
+/// Swagger UI shows them; schemathesis follows them in its stateful phase.
+fn add_links(doc: &mut Value) {
+    let etag = "$response.header.ETag";
+    let links: &[(&str, &str, &str, &str, &str, Option<&str>)] = &[
+        // (from operation, status, link name, to operation, id parameter and where it is, If-Match?)
+        ("create_person", "201", "GetPerson", "get_person", "person_id=$response.body#/person/id", None),
+        ("create_person", "201", "UpdatePerson", "update_person", "person_id=$response.body#/person/id", Some(etag)),
+        ("get_person", "200", "UpdatePerson", "update_person", "person_id=$response.body#/id", Some(etag)),
+        ("open_case", "201", "GetCase", "get_case", "case_id=$response.body#/id", None),
+        ("open_case", "201", "ListCaseEvents", "list_case_events", "case_id=$response.body#/id", None),
+        ("open_case", "201", "RecordRiskAssessment", "record_risk_assessment", "case_id=$response.body#/id", Some(etag)),
+        ("open_case", "201", "RecordCaseNote", "record_case_note", "case_id=$response.body#/id", Some(etag)),
+        ("get_case", "200", "RecordCaseNote", "record_case_note", "case_id=$response.body#/id", Some(etag)),
+        ("create_user", "201", "GetUser", "get_user", "user_id=$response.body#/id", None),
+        ("create_user", "201", "DisableUser", "disable_user", "user_id=$response.body#/id", Some(etag)),
+        ("disable_user", "200", "EnableUser", "enable_user", "user_id=$response.body#/id", Some(etag)),
+        ("create_facility", "201", "GetFacility", "get_facility", "facility_id=$response.body#/id", None),
+        ("create_payment_cycle", "201", "GetPaymentCycle", "get_payment_cycle", "cycle_id=$response.body#/id", None),
+        ("create_payment_cycle", "201", "GeneratePayroll", "generate_payroll", "cycle_id=$response.body#/id", None),
+        ("submit_application", "201", "GetApplication", "get_application", "application_id=$response.body#/id", None),
+        ("submit_application", "201", "VerifyApplication", "verify_application", "application_id=$response.body#/id", Some(etag)),
+        ("import_beneficiaries", "202", "GetJob", "get_job", "job_id=$response.body#/id", None),
+    ];
+    let Some(paths) = doc["paths"].as_object_mut() else { return };
+    for (from, status, name, to, id, if_match) in links {
+        let Some(response) = paths
+            .values_mut()
+            .flat_map(|item| item.as_object_mut().into_iter().flat_map(|m| m.values_mut()))
+            .find(|op| op["operationId"] == *from)
+            .and_then(|op| op.get_mut("responses"))
+            .and_then(|r| r.get_mut(*status))
+        else {
+            panic!("link {name}: no response {status} of {from}");
+        };
+        let (param, value) = id.split_once('=').expect("name=expression");
+        let mut parameters = json!({ param: value });
+        if let Some(e) = if_match {
+            parameters["header.If-Match"] = json!(e);
+        }
+        let links = response.as_object_mut().expect("a response").entry("links").or_insert_with(|| json!({}));
+        links[*name] = json!({"operationId": to, "parameters": parameters});
     }
 }
 
@@ -132,6 +232,7 @@ fn complete_operation(path: &str, method: &str, op: &mut Value, versioned: &[Str
         add("403", "Not permitted");
     }
     if if_match {
+        add("400", "A malformed If-Match (not an ETag of this API)");
         add("412", "The record changed since you read it (a stale If-Match)");
         add("428", "If-Match is required (RFC 6585)");
     }
@@ -188,11 +289,80 @@ fn bound_parameters(op: &mut Value) {
             ("cursor", Some("query")) => {
                 set(schema, json!({"pattern": "^[A-Za-z0-9_-]{1,512}$", "minLength": 1, "maxLength": 512}))
             }
-            ("If-Match", Some("header")) => set(schema, json!({"pattern": "^(W/)?\"[0-9]{1,9}\"$"})),
+            ("If-Match", Some("header")) => set(schema, json!({"pattern": "^(W/)?\"[0-9]{1,10}\"$"})),
             ("Idempotency-Key", Some("header")) => {
                 set(schema, json!({"type": "string", "pattern": "^[!-~]{1,255}$", "minLength": 1, "maxLength": 255}))
             }
             _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::person::{BirthRegistrationNumber, MobileNumber, Nid};
+
+    /// The contract's patterns say what the domain's parsers accept: a value matches exactly
+    /// when it parses (so schema-valid identifiers are never refused, and the reverse).
+    #[test]
+    fn identifier_patterns_agree_with_the_parsers() {
+        let nid = regex::Regex::new(NID_PATTERN).unwrap();
+        let brn = regex::Regex::new(BRN_PATTERN).unwrap();
+        let mobile = regex::Regex::new(MOBILE_PATTERN).unwrap();
+        let username = regex::Regex::new(USERNAME_PATTERN).unwrap();
+        let scope = regex::Regex::new(SCOPE_PATTERN).unwrap();
+        let samples = [
+            "1990123456",
+            "১৯৯০ ১২৩৪ ৫৬",
+            "1990-123-456",
+            "1234567890123",
+            "12345678901234567",
+            "123456789",
+            "12345678901",
+            "1234567890123456",
+            "12345678901234",
+            "abc",
+            "",
+            " 1990123456 ",
+            "01712345678",
+            "+880 1712-345678",
+            "8801712345678",
+            "+88001712345678",
+            "০১৭১২৩৪৫৬৭৮",
+            "01212345678",
+            "0171234567",
+            "017123456789",
+            "880171234567",
+            "1712345678",
+        ];
+        for s in samples {
+            assert_eq!(nid.is_match(s), Nid::parse(s).is_ok(), "nid {s:?}");
+            assert_eq!(brn.is_match(s), BirthRegistrationNumber::parse(s).is_ok(), "brn {s:?}");
+            assert_eq!(mobile.is_match(s), MobileNumber::parse(s).is_ok(), "mobile {s:?}");
+        }
+        for s in
+            ["rahima.upz400", "Admin", "ab", "a_b-c.d", "_x1", "x y", "a".repeat(64).as_str(), "a".repeat(65).as_str(), "রহিমা"]
+        {
+            assert_eq!(username.is_match(s), domain::user::Username::parse(s).is_ok(), "username {s:?}");
+        }
+        let display = regex::Regex::new(DISPLAY_NAME_PATTERN).unwrap();
+        for s in ["রহিমা খাতুন", "  x ", " ", "", "a\tb", "\tab", "a\u{85}", "Upazila Officer, Savar"] {
+            assert_eq!(display.is_match(s), domain::user::parse_display_name(s).is_ok(), "display name {s:?}");
+        }
+        for s in [
+            "national",
+            "division:3",
+            "district:১২",
+            "upazila:0",
+            "upazila:400",
+            "facility:01936f5e-0000-7000-8000-0000000000aa",
+            "partner:nope",
+            "union:1",
+            "national:1",
+            "division:9999999999",
+        ] {
+            assert_eq!(scope.is_match(s), s.parse::<domain::access::Scope>().is_ok(), "scope {s:?}");
         }
     }
 }

@@ -10,12 +10,23 @@ pub fn etag(version: i32) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).expect("digits and quotes are valid")
 }
 
-/// The version the client says it is changing.
+/// The version the client says it is changing. A value that is not one of our ETags
+/// (`"7"`, or weak `W/"7"`) is a malformed request (400), not a stale version (412).
 pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
     let raw = req.headers().get(header::IF_MATCH).ok_or(ApiError::PreconditionRequired)?;
-    let s = raw.to_str().map_err(|_| ApiError::PreconditionFailed)?.trim();
+    let malformed = || ApiError::BadRequest {
+        code: "invalid_if_match",
+        detail: "If-Match must be the ETag the record was read with, such as \"7\"".into(),
+    };
+    let s = raw.to_str().map_err(|_| malformed())?;
     let s = s.strip_prefix("W/").unwrap_or(s);
-    s.strip_prefix('"').and_then(|s| s.strip_suffix('"')).and_then(|v| v.parse().ok()).ok_or(ApiError::PreconditionFailed)
+    let digits = s.strip_prefix('"').and_then(|s| s.strip_suffix('"')).ok_or_else(malformed)?;
+    if digits.is_empty() || digits.len() > 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(malformed());
+    }
+    // Well-formed but beyond any version a record reaches: a version that never was (412).
+    let n: u64 = digits.parse().map_err(|_| malformed())?;
+    i32::try_from(n).map_err(|_| ApiError::PreconditionFailed)
 }
 
 /// Refuses the change unless the client saw the current version.

@@ -125,8 +125,13 @@ pub fn validation_field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
 
 /// Parses `bytes` as `T`, classifying failures as syntax (400) or shape (422, with the path).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BodyError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(de) {
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|inner| BodyError::Syntax {
+        line: inner.line(),
+        column: inner.column(),
+        message: inner.to_string().split(" at line ").next().unwrap_or_default().to_owned(),
+    })?;
+    integers_as_integers(&mut value);
+    match serde_path_to_error::deserialize::<_, T>(value) {
         Ok(v) => Ok(v),
         Err(e) => {
             let path = e.path().to_string();
@@ -163,6 +168,22 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BodyError> {
                 }),
             }
         }
+    }
+}
+
+/// JSON Schema counts `738.0` as an integer, so the contract's integers allow it; serde does
+/// not. Integer-valued numbers (exactly representable) become integers before the types see them.
+fn integers_as_integers(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0) {
+                *v = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integers_as_integers),
+        Value::Object(map) => map.values_mut().for_each(integers_as_integers),
+        _ => {}
     }
 }
 
@@ -296,6 +317,16 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(matches!(parse_json::<Body>(b""), Err(BodyError::Syntax { .. })));
+    }
+
+    #[test]
+    fn integer_valued_numbers_are_integers() {
+        let b: Body = parse_json(b"{\"name\": \"a\", \"items\": [{\"due\": 7.0}, {\"due\": 1e2}]}").unwrap();
+        assert_eq!(b.items.iter().map(|i| i.due).collect::<Vec<_>>(), [7, 100]);
+        match parse_json::<Body>(b"{\"name\": \"a\", \"items\": [{\"due\": 7.5}]}") {
+            Err(BodyError::Fields(f)) => assert_eq!((f[0].field.as_str(), f[0].code), ("items[0].due", "invalid_type")),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -81,13 +81,14 @@ impl fmt::Debug for NewPassword {
 
 /// A display name shown in the audit trail and on screens: 1 to 200 characters, any script.
 pub fn parse_display_name(raw: &str) -> Result<String, InvalidField> {
-    let s = raw.trim();
-    let n = s.chars().count();
-    if n == 0 || n > 200 {
-        return Err(InvalidField("must be 1 to 200 characters long"));
-    }
-    if s.chars().any(char::is_control) {
+    // Checked as sent (a tab or newline anywhere, or 201 characters with the spaces, is
+    // refused), so the contract's pattern and length say exactly what is accepted.
+    if raw.chars().any(char::is_control) {
         return Err(InvalidField("must not contain control characters"));
+    }
+    let s = raw.trim();
+    if s.is_empty() || raw.chars().count() > 200 {
+        return Err(InvalidField("must be 1 to 200 characters long"));
     }
     Ok(s.to_owned())
 }

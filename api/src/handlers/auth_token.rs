@@ -211,6 +211,7 @@ pub struct TokenResponse {
 #[schema(example = json!({"refresh_token": "rt_Q2hhbmdlTWVJbkFub3RoZXJMaWZlVGltZQ"}))]
 pub struct RevokeRequest {
     #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
     pub refresh_token: String,
 }
 

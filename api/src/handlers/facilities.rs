@@ -46,8 +46,10 @@ fn facility_type_label(code: &str) -> LabelView {
 #[schema(example = json!({"name_en": "Manusher Jonno Foundation", "name_bn": "মানুষের জন্য ফাউন্ডেশন"}))]
 pub struct CreatePartnerRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name_en: String,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name_bn: String,
 }
 
@@ -145,8 +147,10 @@ pub async fn list_partner_organisations(
 }))]
 pub struct CreateFacilityRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name_en: String,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name_bn: String,
     /// `safe_home`, `srtrccr_centre`, `drop_in_centre`, `shishu_paribar`, `chotomoni_nibash`, `office`.
     #[schema(value_type = crate::codes::FacilityTypeCode)]
@@ -154,13 +158,17 @@ pub struct CreateFacilityRequest {
     /// Where it is; its district and division follow.
     pub upazila_id: i32,
     #[validate(range(min = 0, max = 100000))]
+    #[schema(minimum = 0, maximum = 100000)]
     pub capacity_female: i32,
     #[validate(range(min = 0, max = 100000))]
+    #[schema(minimum = 0, maximum = 100000)]
     pub capacity_male: i32,
     #[validate(range(min = 0, max = 100000))]
+    #[schema(minimum = 0, maximum = 100000)]
     pub capacity_hijra: i32,
     /// Longest stay without an approved extension (SRTRCCR centres: 6).
     #[validate(range(min = 1, max = 240))]
+    #[schema(minimum = 1, maximum = 240)]
     pub stay_limit_months: Option<i32>,
     /// Partner organisations serving it.
     #[serde(default)]
@@ -339,6 +347,7 @@ pub async fn list_facilities(
     q: web::Query<FacilityQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
+    crate::codes::check_filter("facility_type", &q.facility_type, &crate::codes::FacilityTypeCode::codes())?;
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     let filter = FacilityFilter { facility_type: q.facility_type, district_id: q.district_id, upazila_id: q.upazila_id };
     let views = read(&state, move |conn| {

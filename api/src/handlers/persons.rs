@@ -36,8 +36,10 @@ use crate::views::LabelView;
 }))]
 pub struct CreatePersonRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name_en: Option<String>,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name_bn: Option<String>,
     /// `female`, `male` or `hijra`.
     #[schema(value_type = crate::codes::SexCode)]
@@ -45,6 +47,7 @@ pub struct CreatePersonRequest {
     pub date_of_birth: Option<NaiveDate>,
     /// When the birth date is unknown.
     #[validate(range(min = 0, max = 120))]
+    #[schema(minimum = 0, maximum = 120)]
     pub age_years: Option<u32>,
     /// National ID: 10, 13 or 17 digits, ASCII or Bangla.
     pub nid: Option<String>,
@@ -54,10 +57,12 @@ pub struct CreatePersonRequest {
     /// ISO 3166-1 alpha-2 (default `BD`).
     pub nationality: Option<String>,
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub disability: Option<String>,
     /// Where the person lives (union or ward); the upazila, district and division follow.
     pub union_id: Option<i32>,
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub address: Option<String>,
 }
 

@@ -141,10 +141,13 @@ pub struct FactsInput {
     pub sex: Option<String>,
     pub date_of_birth: Option<NaiveDate>,
     #[validate(range(min = 0))]
+    #[schema(minimum = 0)]
     pub annual_income_taka: Option<i64>,
     #[validate(range(min = 0))]
+    #[schema(minimum = 0)]
     pub family_income_taka: Option<i64>,
     #[validate(range(min = 1, max = 100))]
+    #[schema(minimum = 1, maximum = 100)]
     pub family_size: Option<u32>,
     /// Registered in the DSS disability identification survey.
     pub disability_registered: Option<bool>,
@@ -358,7 +361,11 @@ pub async fn check_eligibility(
                 .enumerate()
                 .filter(|(_, c)| !programmes.iter().any(|p| &p.code == *c))
                 .map(|(i, c)| {
-                    FieldError::coded(format!("programmes[{i}]"), "unknown_code", format!("{c:?} is not a programme in force"))
+                    FieldError::coded(
+                        format!("programmes[{i}]"),
+                        "invalid",
+                        format!("{c:?} is not a programme in force on that day"),
+                    )
                 })
                 .collect();
             if !unknown.is_empty() {

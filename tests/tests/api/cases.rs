@@ -580,6 +580,22 @@ fn stale_versions_and_bad_inputs_change_nothing() {
         .json(&admit)
         .send()
         .expect_problem(412, "precondition_failed");
+    // Something that is not one of our ETags is a malformed request, not a stale version;
+    // a well-formed version no record reaches is stale.
+    for malformed in ["9", "\"+9\"", "\"\"", "\"12345678901\"", "*"] {
+        app.post(&format!("/api/v1/cases/{id}/admission"))
+            .bearer(&s.staff)
+            .header("If-Match", malformed)
+            .json(&admit)
+            .send()
+            .expect_problem(400, "invalid_if_match");
+    }
+    app.post(&format!("/api/v1/cases/{id}/admission"))
+        .bearer(&s.staff)
+        .header("If-Match", "W/\"9999999999\"")
+        .json(&admit)
+        .send()
+        .expect_problem(412, "precondition_failed");
     let r = app
         .post(&format!("/api/v1/cases/{id}/admission"))
         .bearer(&s.staff)

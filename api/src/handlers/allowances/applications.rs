@@ -225,6 +225,7 @@ pub struct VerificationRequest {
     /// Verified, or rejected.
     pub accept: bool,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub note: Option<String>,
     /// Facts as verified (they replace what was declared).
     #[validate(nested)]
@@ -302,6 +303,7 @@ pub async fn verify_application(
 pub struct ApplicationDecisionRequest {
     pub approve: bool,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub note: Option<String>,
 }
 
@@ -479,6 +481,7 @@ pub async fn list_applications(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
+    crate::codes::check_filter("programme", &q.programme, &crate::codes::ProgrammeCode::codes())?;
     if let Some(s) = &q.status {
         ApplicationStatus::parse(s)
             .ok_or_else(|| ApiError::field_coded("status", "unknown_code", "is not a known application status"))?;
@@ -527,6 +530,7 @@ pub async fn get_waiting_list(
     q: web::Query<WaitingListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
+    crate::codes::check_filter("programme", &Some(q.programme.clone()), &crate::codes::ProgrammeCode::codes())?;
     let list = read(&state, move |conn| {
         let path = persistence::geo::upazila_path(conn, domain::geo::UpazilaId(q.upazila_id))?
             .ok_or_else(|| ApiError::field_coded("upazila_id", "not_found", "no such upazila"))?;

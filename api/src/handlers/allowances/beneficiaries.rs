@@ -147,6 +147,8 @@ pub async fn list_beneficiaries(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
+    crate::codes::check_filter("programme", &q.programme, &crate::codes::ProgrammeCode::codes())?;
+    crate::codes::check_filter("sex", &q.sex, &crate::codes::SexCode::codes())?;
     if let Some(s) = &q.status {
         BeneficiaryStatus::parse(s)
             .ok_or_else(|| ApiError::field_coded("status", "unknown_code", "must be `active`, `suspended` or `exited`"))?;
@@ -244,6 +246,7 @@ pub async fn set_beneficiary_account(
 #[schema(example = json!({"reason": "Did not collect three instalments; verification pending"}))]
 pub struct ReasonRequest {
     #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
     pub reason: String,
 }
 
@@ -323,6 +326,7 @@ pub struct BeneficiaryExitRequest {
     #[schema(value_type = crate::codes::BeneficiaryExitCode)]
     pub reason: String,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub note: Option<String>,
 }
 
@@ -509,6 +513,7 @@ pub async fn record_compliance(
 #[schema(example = json!({"note": "Home visit: the child is back in school; payment resumes"}))]
 pub struct ReviewRequest {
     #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
     pub note: String,
 }
 

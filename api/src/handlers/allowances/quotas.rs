@@ -23,6 +23,7 @@ pub struct QuotaInput {
     /// `2025-26`.
     pub fiscal_year: String,
     #[validate(range(min = 0, max = 10000000))]
+    #[schema(minimum = 0, maximum = 10000000)]
     pub places: i32,
 }
 

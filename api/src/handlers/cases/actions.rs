@@ -95,6 +95,7 @@ pub struct AdmitRequest {
     pub facility_id: Option<Uuid>,
     pub admitted_on: NaiveDate,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub health_check: String,
     #[serde(default)]
     pub belongings: Vec<String>,
@@ -140,10 +141,11 @@ pub struct RiskAssessmentRequest {
     pub level: String,
     /// Risk category codes (at least one).
     #[validate(length(min = 1, max = 15))]
-    #[schema(value_type = Vec<crate::codes::RiskCategoryCode>)]
+    #[schema(min_items = 1, max_items = 15, value_type = Vec<crate::codes::RiskCategoryCode>)]
     pub categories: Vec<String>,
     pub assessed_on: NaiveDate,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     #[serde(default)]
     pub summary: String,
 }
@@ -168,6 +170,7 @@ case_action!(
 pub struct DetailedAssessmentRequest {
     pub assessed_on: NaiveDate,
     #[validate(length(min = 1, max = 8000))]
+    #[schema(min_length = 1, max_length = 8000)]
     pub summary: String,
 }
 
@@ -181,8 +184,10 @@ case_action!(
 #[schema(example = json!({"description": "Enrol in the local primary school", "provider": "SRTRCCR Tongi", "due_on": "2026-08-01"}))]
 pub struct InterventionInput {
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_length = 1, max_length = 1000)]
     pub description: String,
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub provider: String,
     pub due_on: NaiveDate,
 }
@@ -191,6 +196,7 @@ pub struct InterventionInput {
 #[schema(example = json!({"goals": ["Return safely to his mother"], "interventions": [{"description": "Enrol in the local primary school", "provider": "SRTRCCR Tongi", "due_on": "2026-08-01"}]}))]
 pub struct CasePlanRequest {
     #[validate(length(min = 1, max = 50))]
+    #[schema(min_items = 1, max_items = 50)]
     pub goals: Vec<String>,
     #[validate(nested)]
     #[serde(default)]
@@ -210,6 +216,7 @@ case_action!(
 #[schema(example = json!({"justification": "Found injured at night; no safe place to stay"}))]
 pub struct JustificationRequest {
     #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
     pub justification: String,
 }
 
@@ -227,15 +234,19 @@ pub struct ServiceRequest {
     pub service: String,
     pub given_on: NaiveDate,
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub provider: String,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     #[serde(default)]
     pub description: String,
     /// For equipment support: the item (sewing machine, loom, ...).
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub item: Option<String>,
     /// Value in taka.
     #[validate(range(min = 0, max = 100000000))]
+    #[schema(minimum = 0, maximum = 100000000)]
     pub value_taka: Option<i64>,
 }
 
@@ -255,6 +266,7 @@ pub struct ReferralRequest {
     #[schema(value_type = crate::codes::ServiceTypeCode)]
     pub service: String,
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub to_organisation: String,
     pub referred_on: NaiveDate,
 }
@@ -270,8 +282,10 @@ case_action!(
 pub struct ConferenceRequest {
     pub held_on: NaiveDate,
     #[validate(length(min = 1, max = 50))]
+    #[schema(min_items = 1, max_items = 50)]
     pub participants: Vec<String>,
     #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
     #[serde(default)]
     pub decisions: Vec<String>,
 }
@@ -290,6 +304,7 @@ pub struct ConsentRequest {
     pub purpose: String,
     /// Who consented: the person, or their guardian by name.
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub given_by: String,
     pub given_on: NaiveDate,
 }
@@ -304,6 +319,7 @@ case_action!(
 #[schema(example = json!({"text": "Mother visited; the child asked about school"}))]
 pub struct NoteRequest {
     #[validate(length(min = 1, max = 8000))]
+    #[schema(min_length = 1, max_length = 8000)]
     pub text: String,
 }
 
@@ -333,8 +349,10 @@ case_action!(
 #[schema(example = json!({"item": "sewing machine", "value_taka": 12000}))]
 pub struct SupportItemInput {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub item: String,
     #[validate(range(min = 0, max = 100000000))]
+    #[schema(minimum = 0, maximum = 100000000)]
     pub value_taka: i64,
 }
 
@@ -348,6 +366,7 @@ pub struct ReintegrationRequest {
     /// The guardian's person record (needed for family, extended family and foster care).
     pub guardian_person_id: Option<Uuid>,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub guardian_relationship: Option<String>,
     #[validate(nested)]
     #[serde(default)]
@@ -384,6 +403,7 @@ pub struct GuardianAssessmentRequest {
     pub outcome: String,
     pub assessed_on: NaiveDate,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     #[serde(default)]
     pub notes: String,
 }
@@ -400,6 +420,7 @@ case_action!(
 #[schema(example = json!({"views": "He wants to go home to his mother and go back to school"}))]
 pub struct ChildViewsRequest {
     #[validate(length(min = 1, max = 8000))]
+    #[schema(min_length = 1, max_length = 8000)]
     pub views: String,
 }
 
@@ -413,6 +434,7 @@ case_action!(
 #[schema(example = json!({"reference": "MoHA/Repatriation/NP/17-2026", "cleared_on": "2026-09-15"}))]
 pub struct ClearanceRequest {
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub reference: String,
     pub cleared_on: NaiveDate,
 }
@@ -440,6 +462,7 @@ case_action!(
 pub struct ClosureRequest {
     /// Required when follow-ups are still pending.
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     #[serde(default)]
     pub reason: String,
 }
@@ -455,6 +478,7 @@ case_action!(
 pub struct StayExtensionRequest {
     pub until: NaiveDate,
     #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
     pub justification: String,
 }
 
@@ -468,8 +492,10 @@ case_action!(
 #[schema(example = json!({"reason": "Found working in a garment factory", "intervention_plan": "Return to the centre; counselling; school re-enrolment"}))]
 pub struct ReopenRequest {
     #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
     pub reason: String,
     #[validate(length(min = 1, max = 8000))]
+    #[schema(min_length = 1, max_length = 8000)]
     pub intervention_plan: String,
 }
 
@@ -487,10 +513,12 @@ pub struct CaseExitRequest {
     pub reason: String,
     pub on: NaiveDate,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     #[serde(default)]
     pub details: String,
     /// The report to the court (required for a safe-home resident who absconded or died).
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_length = 1, max_length = 1000)]
     pub court_report: Option<String>,
 }
 
@@ -557,9 +585,11 @@ pub struct FollowUpRequest {
     /// A risk found re-opens the case; give the intervention plan then.
     pub risk_found: bool,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     #[serde(default)]
     pub notes: String,
     #[validate(length(min = 1, max = 8000))]
+    #[schema(min_length = 1, max_length = 8000)]
     pub intervention_plan: Option<String>,
 }
 
@@ -574,6 +604,7 @@ numbered_action!(
 pub struct ApprovalDecisionRequest {
     pub approve: bool,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub comment: Option<String>,
 }
 

@@ -27,8 +27,10 @@ use crate::unit_of_work::transact;
 #[schema(example = json!({"court": "Nari o Shishu Nirjatan Daman Tribunal-2, Dhaka", "order_number": "231/2026", "order_date": "2026-03-01"}))]
 pub struct CourtOrderInput {
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub court: String,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub order_number: String,
     pub order_date: NaiveDate,
 }

@@ -60,8 +60,10 @@ pub struct CaseQuery {
     #[param(value_type = Option<crate::codes::SexCode>)]
     pub sex: Option<String>,
     /// Age today at least (years).
+    #[param(maximum = 150)]
     pub age_min: Option<u32>,
     /// Age today at most (years).
+    #[param(maximum = 150)]
     pub age_max: Option<u32>,
     /// Only cases with a follow-up past its due date.
     pub overdue: Option<bool>,

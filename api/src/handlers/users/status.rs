@@ -25,6 +25,7 @@ use crate::views::UserView;
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not permitted, outside your scope, or your own account", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Your own account (`cannot_disable_self`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The account changed since you read it", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ))]
