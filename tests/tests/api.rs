@@ -14,6 +14,7 @@ mod api {
     mod errors;
     mod geo;
     mod health;
+    mod idempotency;
     mod imports;
     mod migrations;
     mod oauth2;

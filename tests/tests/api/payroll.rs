@@ -293,13 +293,18 @@ fn cct_instalments_are_held_on_a_breach_until_reviewed_and_stop_after_18_months(
     let bid = b["id"].as_str().unwrap().to_owned();
     diesel::sql_query("UPDATE beneficiaries SET start_month = '2024-07-01'").execute(&mut app.db()).unwrap();
     // June 2025: she was found working. The breach holds the next instalment.
-    let r = app
-        .post(&format!("/api/v1/beneficiaries/{bid}/compliance"))
-        .bearer(&officer)
-        .json(&json!({"month": "2025-06-01", "school_attendance": true, "no_child_marriage": true, "no_child_labour": false}))
-        .send()
-        .expect(201);
+    let record = || {
+        app.post(&format!("/api/v1/beneficiaries/{bid}/compliance"))
+            .bearer(&officer)
+            .header("Idempotency-Key", "compliance-2025-06")
+            .json(&json!({"month": "2025-06-01", "school_attendance": true, "no_child_marriage": true, "no_child_labour": false}))
+            .send()
+    };
+    let r = record().expect(201);
     assert_eq!(r.json["data"][0]["held"], true);
+    // A retry under the same key gets the same answer, not a 409 for a month already recorded.
+    let again = record().expect(201);
+    assert_eq!((again.header("idempotent-replayed"), &again.json), (Some("true"), &r.json));
     app.post(&format!("/api/v1/beneficiaries/{bid}/compliance"))
         .bearer(&officer)
         .json(&json!({"month": "2025-06-01", "school_attendance": true, "no_child_marriage": true, "no_child_labour": true}))
