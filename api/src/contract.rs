@@ -117,48 +117,68 @@ pub fn complete(doc: &mut Value) {
     }
 }
 
+/// A link from one operation's response to the next operation of a flow.
+struct Link {
+    from: &'static str,
+    status: &'static str,
+    name: &'static str,
+    to: &'static str,
+    id: &'static str,
+    if_match: bool,
+}
+
+const fn link(
+    from: &'static str,
+    status: &'static str,
+    name: &'static str,
+    to: &'static str,
+    id: &'static str,
+    if_match: bool,
+) -> Link {
+    Link { from, status, name, to, id, if_match }
+}
+
 /// OpenAPI links for the main flows: create, then read, then act with the returned `ETag`.
 /// Swagger UI shows them; schemathesis follows them in its stateful phase.
 fn add_links(doc: &mut Value) {
-    let etag = "$response.header.ETag";
-    let links: &[(&str, &str, &str, &str, &str, Option<&str>)] = &[
-        // (from operation, status, link name, to operation, id parameter and where it is, If-Match?)
-        ("create_person", "201", "GetPerson", "get_person", "person_id=$response.body#/person/id", None),
-        ("create_person", "201", "UpdatePerson", "update_person", "person_id=$response.body#/person/id", Some(etag)),
-        ("get_person", "200", "UpdatePerson", "update_person", "person_id=$response.body#/id", Some(etag)),
-        ("open_case", "201", "GetCase", "get_case", "case_id=$response.body#/id", None),
-        ("open_case", "201", "ListCaseEvents", "list_case_events", "case_id=$response.body#/id", None),
-        ("open_case", "201", "RecordRiskAssessment", "record_risk_assessment", "case_id=$response.body#/id", Some(etag)),
-        ("open_case", "201", "RecordCaseNote", "record_case_note", "case_id=$response.body#/id", Some(etag)),
-        ("get_case", "200", "RecordCaseNote", "record_case_note", "case_id=$response.body#/id", Some(etag)),
-        ("create_user", "201", "GetUser", "get_user", "user_id=$response.body#/id", None),
-        ("create_user", "201", "DisableUser", "disable_user", "user_id=$response.body#/id", Some(etag)),
-        ("disable_user", "200", "EnableUser", "enable_user", "user_id=$response.body#/id", Some(etag)),
-        ("create_facility", "201", "GetFacility", "get_facility", "facility_id=$response.body#/id", None),
-        ("create_payment_cycle", "201", "GetPaymentCycle", "get_payment_cycle", "cycle_id=$response.body#/id", None),
-        ("create_payment_cycle", "201", "GeneratePayroll", "generate_payroll", "cycle_id=$response.body#/id", None),
-        ("submit_application", "201", "GetApplication", "get_application", "application_id=$response.body#/id", None),
-        ("submit_application", "201", "VerifyApplication", "verify_application", "application_id=$response.body#/id", Some(etag)),
-        ("import_beneficiaries", "202", "GetJob", "get_job", "job_id=$response.body#/id", None),
+    let links = [
+        // The id parameter is `name=runtime expression`; `if_match` sends the ETag back.
+        link("create_person", "201", "GetPerson", "get_person", "person_id=$response.body#/person/id", false),
+        link("create_person", "201", "UpdatePerson", "update_person", "person_id=$response.body#/person/id", true),
+        link("get_person", "200", "UpdatePerson", "update_person", "person_id=$response.body#/id", true),
+        link("open_case", "201", "GetCase", "get_case", "case_id=$response.body#/id", false),
+        link("open_case", "201", "ListCaseEvents", "list_case_events", "case_id=$response.body#/id", false),
+        link("open_case", "201", "RecordRiskAssessment", "record_risk_assessment", "case_id=$response.body#/id", true),
+        link("open_case", "201", "RecordCaseNote", "record_case_note", "case_id=$response.body#/id", true),
+        link("get_case", "200", "RecordCaseNote", "record_case_note", "case_id=$response.body#/id", true),
+        link("create_user", "201", "GetUser", "get_user", "user_id=$response.body#/id", false),
+        link("create_user", "201", "DisableUser", "disable_user", "user_id=$response.body#/id", true),
+        link("disable_user", "200", "EnableUser", "enable_user", "user_id=$response.body#/id", true),
+        link("create_facility", "201", "GetFacility", "get_facility", "facility_id=$response.body#/id", false),
+        link("create_payment_cycle", "201", "GetPaymentCycle", "get_payment_cycle", "cycle_id=$response.body#/id", false),
+        link("create_payment_cycle", "201", "GeneratePayroll", "generate_payroll", "cycle_id=$response.body#/id", false),
+        link("submit_application", "201", "GetApplication", "get_application", "application_id=$response.body#/id", false),
+        link("submit_application", "201", "VerifyApplication", "verify_application", "application_id=$response.body#/id", true),
+        link("import_beneficiaries", "202", "GetJob", "get_job", "job_id=$response.body#/id", false),
     ];
     let Some(paths) = doc["paths"].as_object_mut() else { return };
-    for (from, status, name, to, id, if_match) in links {
+    for Link { from, status, name, to, id, if_match } in links {
         let Some(response) = paths
             .values_mut()
             .flat_map(|item| item.as_object_mut().into_iter().flat_map(|m| m.values_mut()))
-            .find(|op| op["operationId"] == *from)
+            .find(|op| op["operationId"] == from)
             .and_then(|op| op.get_mut("responses"))
-            .and_then(|r| r.get_mut(*status))
+            .and_then(|r| r.get_mut(status))
         else {
             panic!("link {name}: no response {status} of {from}");
         };
         let (param, value) = id.split_once('=').expect("name=expression");
         let mut parameters = json!({ param: value });
-        if let Some(e) = if_match {
-            parameters["header.If-Match"] = json!(e);
+        if if_match {
+            parameters["header.If-Match"] = json!("$response.header.ETag");
         }
         let links = response.as_object_mut().expect("a response").entry("links").or_insert_with(|| json!({}));
-        links[*name] = json!({"operationId": to, "parameters": parameters});
+        links[name] = json!({"operationId": to, "parameters": parameters});
     }
 }
 
