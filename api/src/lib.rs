@@ -9,6 +9,7 @@ pub mod codes;
 pub mod config;
 pub mod contract;
 pub mod cors;
+pub mod csv_export;
 pub mod database;
 pub mod etag;
 pub mod extract;

@@ -251,6 +251,8 @@ pub struct ReportQuery {
     /// For public release: replace counts from 1 to 4 with `null`, with the money beside them and
     /// any other cell (a total, a neighbour) that would let a reader subtract them back out.
     pub suppress_small_cells: Option<bool>,
+    /// CSV only: begin with a byte-order mark, so Excel reads Bangla as UTF-8.
+    pub bom: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -430,12 +432,13 @@ fn suppress(rows: &mut [Value], def: &ReportDef) -> usize {
     hidden
 }
 
-fn csv_cell(v: &Value) -> String {
+/// A report cell: names (of facilities, areas) are people's text; numbers are ours.
+fn csv_cell(v: &Value) -> crate::csv_export::Cell<'_> {
+    use crate::csv_export::Cell;
     match v {
-        Value::Null => String::new(),
-        Value::String(s) if s.contains([',', '"', '\n']) => format!("\"{}\"", s.replace('"', "\"\"")),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Value::Null => Cell::Empty,
+        Value::String(s) => Cell::Text(s),
+        other => Cell::Value(other.to_string()),
     }
 }
 
@@ -463,6 +466,7 @@ pub async fn get_report(
     let name = path.into_inner();
     let def = REPORTS.iter().find(|r| r.name == name).ok_or(ApiError::NotFound("report"))?;
     let q = q.into_inner();
+    let bom = q.bom.unwrap_or(false);
     let wants_csv = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/csv"));
     let result = transact(&state, move |conn| {
         let f = effective_filter(conn, &who, &q, def.facility_filter)?;
@@ -485,13 +489,10 @@ pub async fn get_report(
     })
     .await?;
     if wants_csv {
-        let mut csv = result.columns.join(",");
-        csv.push('\n');
-        for row in &result.rows {
-            let cells: Vec<String> = result.columns.iter().map(|c| csv_cell(row.get(c).unwrap_or(&Value::Null))).collect();
-            csv.push_str(&cells.join(","));
-            csv.push('\n');
-        }
+        let header: Vec<&str> = result.columns.iter().map(String::as_str).collect();
+        let rows =
+            result.rows.iter().map(|row| result.columns.iter().map(|c| csv_cell(row.get(c).unwrap_or(&Value::Null))).collect());
+        let csv = crate::csv_export::write(&header, rows, bom)?;
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header(("X-Report-As-Of", result.as_of.to_rfc3339()))

@@ -139,20 +139,39 @@ pub const RESULT_HEADER: &str = "payment_id,status,reason,reference";
 /// every bad line reported. Fields must not contain commas or quotes (providers' ids and
 /// reasons are codes).
 pub fn parse_results(text: &str) -> Result<Vec<PaymentResult>, Vec<LineError>> {
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
     let err = |line: usize, message: &str| LineError { line, message: message.to_owned() };
-    match lines.next() {
-        Some((_, h)) if h.trim().trim_start_matches('\u{feff}') == RESULT_HEADER => {}
-        Some((i, _)) => return Err(vec![err(i + 1, "the first line must be: payment_id,status,reason,reference")]),
+    let text = text.trim_start_matches('\u{feff}');
+    // RFC 4180 as the `csv` crate reads it: fields may be quoted (a reason with a comma),
+    // lines end in LF or CRLF; a line of only blanks is skipped.
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        // Lines end at LF (a CR before it is trimmed), so line numbers are the editor's.
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_reader(text.as_bytes());
+    let mut records = reader.records().filter(|r| r.as_ref().map_or(true, |r| r.iter().any(|f| !f.is_empty())));
+    let line_of = |r: &csv::StringRecord| r.position().map_or(1, |p| p.line() as usize);
+    match records.next() {
+        Some(Ok(h)) if h.iter().collect::<Vec<_>>().join(",") == RESULT_HEADER => {}
+        Some(Ok(h)) => return Err(vec![err(line_of(&h), "the first line must be: payment_id,status,reason,reference")]),
+        Some(Err(e)) => return Err(vec![err(e.position().map_or(1, |p| p.line() as usize), "the first line is not CSV")]),
         None => return Err(vec![err(1, "the file is empty")]),
     }
     let (mut out, mut errors) = (Vec::new(), Vec::new());
     let mut seen = std::collections::HashSet::new();
-    for (i, line) in lines {
-        let n = i + 1;
-        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-        if fields.len() != 4 || line.contains('"') {
-            errors.push(err(n, "expected 4 comma-separated fields without quotes"));
+    for record in records {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(err(e.position().map_or(1, |p| p.line() as usize), "not valid CSV (an unclosed quote?)"));
+                continue;
+            }
+        };
+        let n = line_of(&record);
+        let fields: Vec<&str> = record.iter().collect();
+        if fields.len() != 4 {
+            errors.push(err(n, "expected 4 comma-separated fields"));
             continue;
         }
         let Ok(id) = Uuid::parse_str(fields[0]) else {
@@ -224,6 +243,15 @@ mod tests {
         assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [3, 4, 5, 6]);
         assert_eq!(parse_results("id,status\n").unwrap_err()[0].line, 1);
         assert!(parse_results("").is_err());
+        // Quoted fields (a reason with a comma), CRLF line ends, a byte-order mark, blank lines.
+        let quoted = format!(
+            "\u{feff}{RESULT_HEADER}\r\n\"{id1}\",\"failed\",\"wallet closed, by the holder\",\"\"\r\n\r\n{id2},paid,,\"TX 9\"\r\n"
+        );
+        let rows = parse_results(&quoted).unwrap();
+        assert_eq!(rows[0].reason.as_deref(), Some("wallet closed, by the holder"));
+        assert_eq!(rows[1].reference.as_deref(), Some("TX 9"));
+        let unclosed = format!("{RESULT_HEADER}\n{id1},paid,,TX1\n{id2},\"paid,,\n");
+        assert_eq!(parse_results(&unclosed).unwrap_err()[0].line, 3);
     }
 
     proptest! {

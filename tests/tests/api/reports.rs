@@ -131,6 +131,23 @@ fn safe_home_performance_matches_the_records_and_protects_small_cells() {
     let header: Vec<&str> = csv.text.lines().next().unwrap().split(',').collect();
     assert_eq!(header[..3], ["facility_id", "facility_name_en", "facility_name_bn"]);
     assert_eq!(csv.text.lines().count(), 3);
+    assert!(!csv.text.starts_with('\u{feff}'), "no byte-order mark unless asked");
+    // For Excel: a byte-order mark on request, and a name that a spreadsheet would run as a
+    // formula stays text.
+    {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("UPDATE facilities SET name_en = '=HYPERLINK(\"http://x.example\",\"open\")'")
+            .execute(&mut app.db())
+            .unwrap();
+    }
+    let excel = app
+        .get(&format!("/api/v1/reports/safe_home_performance?from={}&to={}&bom=true", day(-365), day(0)))
+        .bearer(&integrator)
+        .header("Accept", "text/csv")
+        .send()
+        .expect(200);
+    assert!(excel.text.starts_with('\u{feff}'), "{}", &excel.text[..40]);
+    assert!(excel.text.contains(",\"'=HYPERLINK(\"\"http://x.example\"\",\"\"open\"\")\","), "{}", excel.text);
     // A district integrator elsewhere sees nothing of this home and cannot ask for it.
     let (_, elsewhere) = app.user("district-47-reports", "integrator", "district:47");
     let r = report(&app, &elsewhere, "safe_home_performance", "");
@@ -147,7 +164,7 @@ fn safe_home_performance_matches_the_records_and_protects_small_cells() {
     // Every report call is audited.
     let (_, auditor) = app.user("aud.reports", "auditor", "national");
     let audited = app.get("/api/v1/audit-events?action=report.read").bearer(&auditor).send().expect(200);
-    assert_eq!(audited.json["data"].as_array().unwrap().len(), 4);
+    assert_eq!(audited.json["data"].as_array().unwrap().len(), 5);
 }
 
 #[test]

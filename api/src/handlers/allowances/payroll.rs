@@ -372,6 +372,8 @@ pub struct ExportQuery {
     /// `bkash`, `nagad`, `rocket`, `upay` or `bank`.
     #[param(value_type = crate::codes::PaymentProviderCode)]
     pub provider: String,
+    /// Begin with a byte-order mark (for Excel); providers' systems usually want none.
+    pub bom: Option<bool>,
 }
 
 /// The payment file for one provider (CSV: `payment_id,account_number,amount_taka`), for an
@@ -393,6 +395,7 @@ pub async fn export_payment_file(
     q: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
+    let bom = q.bom.unwrap_or(false);
     let provider = PaymentProvider::parse(&q.provider)
         .ok_or_else(|| ApiError::field_coded("provider", "unknown_code", "must be bkash, nagad, rocket, upay or bank"))?;
     let csv = transact(&state, move |conn| {
@@ -407,10 +410,11 @@ pub async fn export_payment_file(
             }));
         }
         let rows = repo::pending_for_provider(conn, id, provider.code())?;
-        let mut csv = String::from("payment_id,account_number,amount_taka\n");
-        for r in &rows {
-            csv.push_str(&format!("{},{},{}\n", r.id, r.account_number, r.amount_taka));
-        }
+        use crate::csv_export::Cell;
+        let lines = rows
+            .iter()
+            .map(|r| vec![Cell::Value(r.id.to_string()), Cell::Text(&r.account_number), Cell::Value(r.amount_taka.to_string())]);
+        let csv = crate::csv_export::write(&["payment_id", "account_number", "amount_taka"], lines, bom)?;
         audit(conn, &who, "payment_cycle.export", &c, serde_json::json!({"provider": provider.code(), "rows": rows.len()}))?;
         Ok(csv)
     })
