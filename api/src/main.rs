@@ -79,7 +79,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let bar = indicatif::ProgressBar::new(chunks.iter().map(|c| c.len() as u64).sum());
             bar.set_style(
                 indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows, {elapsed} (eta {eta})")
-                    .expect("a valid template"),
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
             // Workers take chunks from a shared queue, each on its own connection.
             let next = std::sync::atomic::AtomicUsize::new(0);
@@ -142,7 +142,7 @@ fn import_beneficiaries(db: &api::config::DatabaseOpts, file: &std::path::Path, 
     let bar = indicatif::ProgressBar::new(rows.len() as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{spinner} [{bar:40}] {pos}/{len} rows  {per_sec}  eta {eta}")
-            .expect("valid template")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
     let actor = AuditActor { id: Some(user.id), label: format!("cli:{}", user.username) };

@@ -152,7 +152,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The contract as served and committed: the generated document with what every operation
 /// shares added (`crate::contract`; as JSON, since utoipa's model has no shared headers).
 pub fn document() -> serde_json::Value {
-    let mut doc = serde_json::to_value(openapi()).expect("the OpenAPI document serialises");
+    // (utoipa's model serialises; were it not to, the contract tests would see an empty one.)
+    let mut doc = serde_json::to_value(openapi()).unwrap_or_default();
     crate::contract::complete(&mut doc);
     doc
 }
@@ -190,7 +191,8 @@ impl Modify for PageExamples {
 
 /// The document as served and committed: pretty JSON with a trailing newline.
 pub fn document_json() -> String {
-    let mut s = serde_json::to_string_pretty(&document()).expect("the OpenAPI document serialises");
+    // (A JSON value always serialises.)
+    let mut s = serde_json::to_string_pretty(&document()).unwrap_or_default();
     s.push('\n');
     s
 }

@@ -1,3 +1,4 @@
+#![allow(clippy::expect_used, reason = "a benchmark of seeded data fails loudly if the seeds change")]
 //! Eligibility engine throughput against a reference measured in the same run: a loop that
 //! only reads the same facts (so the ratio shows what the rules themselves cost).
 //! `scripts/bench` runs this and writes the figures into BENCHMARKS.md.

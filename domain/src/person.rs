@@ -129,7 +129,8 @@ pub fn age_on(date_of_birth: NaiveDate, on: NaiveDate) -> Option<u32> {
 pub fn birthday(date_of_birth: NaiveDate, years: u32) -> NaiveDate {
     let y = date_of_birth.year() + years as i32;
     NaiveDate::from_ymd_opt(y, date_of_birth.month(), date_of_birth.day())
-        .unwrap_or_else(|| NaiveDate::from_ymd_opt(y, 3, 1).expect("1 March exists"))
+        .or_else(|| NaiveDate::from_ymd_opt(y, 3, 1))
+        .unwrap_or(NaiveDate::MAX)
 }
 
 /// Under 18 on `on`: a child under the Children Act 2013.

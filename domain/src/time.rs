@@ -2,11 +2,22 @@
 //! calendar date, not the UTC one: an application made at 01:00 Dhaka time belongs to that
 //! Dhaka day. Bangladesh keeps UTC+06:00 all year (no daylight saving since 2009).
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 
 /// Asia/Dhaka's offset from UTC.
 pub fn dhaka_offset() -> FixedOffset {
-    FixedOffset::east_opt(6 * 3600).expect("UTC+6 is a valid offset")
+    DHAKA
+}
+
+/// UTC+06:00 (checked when compiling).
+const DHAKA: FixedOffset = match FixedOffset::east_opt(6 * 3600) {
+    Some(o) => o,
+    None => panic!("UTC+6 is a valid offset"),
+};
+
+/// The first day of `date`'s month.
+pub fn first_of_month(date: NaiveDate) -> NaiveDate {
+    date - chrono::Days::new(u64::from(date.day0()))
 }
 
 /// The calendar date in Dhaka at the instant `at`.

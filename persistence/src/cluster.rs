@@ -78,7 +78,7 @@ fn run_as() -> Result<Option<RunAs>, ClusterError> {
     if unsafe { libc::geteuid() } != 0 {
         return Ok(None);
     }
-    let name = std::ffi::CString::new("postgres").expect("no NUL");
+    let name = c"postgres";
     // SAFETY: getpwnam returns a pointer into static storage or NULL; we copy out at once.
     let pw = unsafe { libc::getpwnam(name.as_ptr()) };
     if pw.is_null() {
@@ -264,7 +264,8 @@ impl EmbeddedCluster {
 
     /// The URL of another database on this cluster.
     pub fn url_for(&self, database: &str) -> String {
-        let base = self.admin_url.strip_suffix("/postgres").expect("admin url ends in /postgres");
+        // (The admin URL is made above, ending in `/postgres`.)
+        let base = self.admin_url.strip_suffix("/postgres").unwrap_or(&self.admin_url);
         format!("{base}/{database}")
     }
 

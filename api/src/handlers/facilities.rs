@@ -297,7 +297,7 @@ pub async fn create_facility(
                 name_bn: b.name_bn.trim(),
                 facility_type: &b.facility_type,
                 division_id: area.division.0,
-                district_id: area.district.expect("upazila path has a district").0,
+                district_id: area.district.ok_or_else(|| ApiError::internal("an upazila path without a district"))?.0,
                 upazila_id: b.upazila_id,
                 capacity_female: b.capacity_female,
                 capacity_male: b.capacity_male,

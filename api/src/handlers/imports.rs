@@ -316,9 +316,16 @@ pub async fn import_beneficiaries(
             let _ = jobs::start(&mut progress_conn, job_id);
             let actor = who.audit_actor();
             let parse_errors = std::cell::RefCell::new(Vec::new());
-            let mut rows = parse_rows(BufReader::new(file)).expect("the header was checked").filter_map(|r| {
-                r.map_err(|e| parse_errors.borrow_mut().push(e)).ok()
-            });
+            let rows = match parse_rows(BufReader::new(file)) {
+                Ok(rows) => rows,
+                Err(errors) => {
+                    // (The header was checked before the job began; the file is the same.)
+                    let message = errors.first().map_or_else(|| "the file cannot be read".to_owned(), |e| e.message.clone());
+                    let _ = jobs::finish(&mut progress_conn, job_id, Err(message));
+                    return;
+                }
+            };
+            let mut rows = rows.filter_map(|r| r.map_err(|e| parse_errors.borrow_mut().push(e)).ok());
             let outcome = persistence::imports::load_beneficiaries(
                 &mut work_conn,
                 &mut rows,

@@ -205,15 +205,15 @@ fn parse(b: &CreatePersonRequest, today: NaiveDate) -> Result<NewPersonRow, ApiE
     if nationality.len() != 2 || !nationality.chars().all(|c| c.is_ascii_uppercase()) {
         errors.push(FieldError::coded("nationality", "invalid_format", "must be an ISO 3166-1 alpha-2 code such as BD or NP"));
     }
-    if !errors.is_empty() {
+    let (Some(sex), Some(dob), true) = (sex, dob, errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
-    }
+    };
     Ok(NewPersonRow {
         id: Uuid::now_v7(),
         name_en,
         name_bn,
-        sex: sex.expect("checked"),
-        date_of_birth: dob.expect("checked"),
+        sex,
+        date_of_birth: dob,
         date_of_birth_estimated: estimated,
         nid: nid.map(|n| n.as_str().to_owned()),
         birth_registration_number: brn.map(|n| n.as_str().to_owned()),

@@ -175,7 +175,7 @@ pub struct Reason {
 
 /// Writes a number with Bangla digits.
 pub fn bangla_number(n: impl std::fmt::Display) -> String {
-    n.to_string().chars().map(|c| c.to_digit(10).map_or(c, |d| char::from_u32('০' as u32 + d).expect("Bangla digit"))).collect()
+    n.to_string().chars().map(|c| c.to_digit(10).map_or(c, |d| char::from_u32('০' as u32 + d).unwrap_or(c))).collect()
 }
 
 fn levels_text(levels: &[EducationLevel]) -> (String, String) {

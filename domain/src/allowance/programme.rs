@@ -20,11 +20,12 @@ impl FiscalYear {
     }
 
     pub fn first_day(self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(self.0, 7, 1).expect("1 July exists")
+        // (Only a year beyond chrono's range, ±262,000, has no 1 July.)
+        NaiveDate::from_ymd_opt(self.0, 7, 1).unwrap_or(NaiveDate::MIN)
     }
 
     pub fn last_day(self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(self.0 + 1, 6, 30).expect("30 June exists")
+        NaiveDate::from_ymd_opt(self.0 + 1, 6, 30).unwrap_or(NaiveDate::MAX)
     }
 }
 

@@ -9,6 +9,12 @@ use super::programme::*;
 use crate::person::Sex;
 
 /// The group of government allowances: one person, one allowance.
+/// The day the seeded programme versions take effect (checked when compiling).
+const SEEDED_FROM: NaiveDate = match NaiveDate::from_ymd_opt(2023, 7, 1) {
+    Some(d) => d,
+    None => panic!("1 July 2023 is a date"),
+};
+
 pub const GOVERNMENT_ALLOWANCE: &str = "government_allowance";
 /// Education stipends: one stipend per student.
 pub const STUDENT_STIPEND: &str = "student_stipend";
@@ -55,7 +61,7 @@ fn version(
         name_en: name_en.into(),
         name_bn: name_bn.into(),
         department: department.into(),
-        effective_from: NaiveDate::from_ymd_opt(2023, 7, 1).expect("valid"),
+        effective_from: SEEDED_FROM,
         effective_to: None,
         criteria,
         rates,

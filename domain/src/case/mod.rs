@@ -587,6 +587,12 @@ impl Case {
         }
     }
 
+    /// The reintegration in progress, for a step of it (the case's status says there is one).
+    fn reintegration_under_way(&mut self, action: &'static str) -> Result<&mut Reintegration, Refusal> {
+        let status = self.status;
+        self.reintegration.as_mut().ok_or(Refusal::StepNotAllowed { action, status })
+    }
+
     fn require_kind(&self, kind: CaseKind) -> Result<(), Refusal> {
         if self.kind == kind {
             Ok(())
@@ -913,25 +919,25 @@ impl Case {
             Command::RecordGuardianAssessment { assessment } => {
                 self.require(name, &[S::Reintegration])?;
                 self.check_date(assessment.assessed_on, ctx)?;
-                self.reintegration.as_mut().expect("in reintegration").guardian_assessment = Some(assessment.clone());
+                self.reintegration_under_way(name)?.guardian_assessment = Some(assessment.clone());
             }
             Command::RecordChildViews { views } => {
                 self.require(name, &[S::Reintegration])?;
                 if blank(views) {
                     return Err(Refusal::ChildViewsMissing);
                 }
-                self.reintegration.as_mut().expect("in reintegration").child_views = Some(views.clone());
+                self.reintegration_under_way(name)?.child_views = Some(views.clone());
             }
             Command::RecordRepatriationClearance { clearance } => {
                 self.require(name, &[S::Reintegration])?;
                 self.check_date(clearance.cleared_on, ctx)?;
-                self.reintegration.as_mut().expect("in reintegration").repatriation_clearance = Some(clearance.clone());
+                self.reintegration_under_way(name)?.repatriation_clearance = Some(clearance.clone());
             }
             Command::CompleteReintegration { completed_on } => {
                 self.require(name, &[S::Reintegration])?;
                 self.check_date(*completed_on, ctx)?;
                 self.check_reintegration(*completed_on)?;
-                self.reintegration.as_mut().expect("in reintegration").completed_on = Some(*completed_on);
+                self.reintegration_under_way(name)?.completed_on = Some(*completed_on);
                 self.leave_facility(*completed_on, &mut out);
                 let first = next_no(self.follow_ups.len());
                 let due: Vec<NaiveDate> = ctx
@@ -956,7 +962,7 @@ impl Case {
             Command::RecordFollowUp { no, done_on, risk_found, notes, intervention_plan } => {
                 self.require(name, &[S::FollowUp])?;
                 self.check_date(*done_on, ctx)?;
-                let f = self.follow_ups.iter().find(|f| f.no == *no).ok_or(Refusal::UnknownFollowUp)?;
+                let f = self.follow_ups.iter_mut().find(|f| f.no == *no).ok_or(Refusal::UnknownFollowUp)?;
                 if !f.is_pending() {
                     return Err(Refusal::FollowUpAlreadyRecorded);
                 }
@@ -964,13 +970,12 @@ impl Case {
                 if *risk_found && plan.is_none() {
                     return Err(Refusal::InterventionPlanRequired);
                 }
-                let f = self.follow_ups.iter_mut().find(|f| f.no == *no).expect("found above");
                 f.done_on = Some(*done_on);
                 f.risk_found = Some(*risk_found);
                 f.notes = notes.clone();
-                if *risk_found {
+                if let (true, Some(plan)) = (*risk_found, plan) {
                     out.push(Happening::RiskFoundAtFollowUp { no: *no });
-                    self.reopen(format!("risk found at follow-up {no}"), plan.expect("checked").to_owned(), ctx, &mut out);
+                    self.reopen(format!("risk found at follow-up {no}"), plan.to_owned(), ctx, &mut out);
                 }
             }
             Command::RequestClosure { reason } => {
@@ -1023,7 +1028,7 @@ impl Case {
                         }
                     }
                 }
-                let a = self.approvals.iter_mut().find(|a| a.no == *no).expect("found above");
+                let a = self.approvals.iter_mut().find(|a| a.no == *no).ok_or(Refusal::UnknownApproval)?;
                 a.status = status;
                 a.decided_by = Some(ctx.actor);
                 a.decided_on = Some(ctx.today);
@@ -1038,11 +1043,13 @@ impl Case {
                             self.set_status(S::Closed, &mut out);
                         }
                         ApprovalKind::StayExtension => {
-                            let until = extension_until.expect("extensions carry a date");
-                            if let Some(p) = self.placement.as_mut() {
-                                p.stay_until = Some(until);
+                            // (An extension is always requested with its date.)
+                            if let Some(until) = extension_until {
+                                if let Some(p) = self.placement.as_mut() {
+                                    p.stay_until = Some(until);
+                                }
+                                out.push(Happening::StayExtended { until });
                             }
-                            out.push(Happening::StayExtended { until });
                         }
                     }
                 }

@@ -1,6 +1,6 @@
 use actix_web::http::header::{ETAG, LOCATION};
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::Permission;
 use domain::allowance::eligibility::{priority_score, PriorityWeights};
 use domain::allowance::enrolment::{self, Admission, ApplicationStatus, EnrolmentRefusal};
@@ -352,7 +352,7 @@ pub(crate) fn admit(
             sex: person.sex.clone(),
             education_level: app.education_level.clone(),
             status: "active".into(),
-            start_month: today.with_day(1).expect("day 1 exists"),
+            start_month: domain::time::first_of_month(today),
         },
     )?
     .map_err(|c| {

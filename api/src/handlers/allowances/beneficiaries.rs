@@ -259,7 +259,7 @@ fn set_status(
     let from = BeneficiaryStatus::parse(&before.status).ok_or_else(|| ApiError::internal("stored status is invalid"))?;
     change_beneficiary(from, to).map_err(|r| ApiError::from(r.refusal()))?;
     let today = domain::time::dhaka_date(Utc::now());
-    let end = exit.map(|_| today.with_day(1).expect("day 1 exists"));
+    let end = exit.map(|_| domain::time::first_of_month(today));
     Ok(repo::set_beneficiary_status(conn, before.id, to.code(), exit.map(|e| e.code()), end, Utc::now())?)
 }
 

@@ -118,7 +118,9 @@ pub async fn open_case(
                 (facility_subject(conn, &f)?, facility_area(&f), Some(fid))
             }
             None => {
-                let u = b.upazila_id.expect("checked above");
+                let u = b.upazila_id.ok_or_else(|| {
+                    ApiError::field_coded("upazila_id", "required", "give the upazila handling the case (or a facility)")
+                })?;
                 let area = persistence::geo::upazila_path(conn, UpazilaId(u))?
                     .ok_or_else(|| ApiError::field_coded("upazila_id", "not_found", "no such upazila"))?;
                 (Subject::Area(area), area, None)
@@ -135,7 +137,12 @@ pub async fn open_case(
         };
         let today = domain::time::dhaka_date(Utc::now());
         let case = match kind {
-            CaseKind::SafeHome => Case::open_safe_home(case_subject, b.court_order.as_ref().expect("checked").to_domain(), today),
+            CaseKind::SafeHome => {
+                let order = b.court_order.as_ref().ok_or_else(|| {
+                    ApiError::field_coded("court_order", "required", "a safe-home case begins with a court order")
+                })?;
+                Case::open_safe_home(case_subject, order.to_domain(), today)
+            }
             CaseKind::ChildProtection => Case::open_child_protection(case_subject, b.intake_on.unwrap_or(today), today),
         }
         .map_err(ApiError::from)?;
@@ -147,8 +154,8 @@ pub async fn open_case(
                 person_id: person.id,
                 managing_facility_id: managing,
                 division_id: area.division.0,
-                district_id: area.district.expect("upazila-level area").0,
-                upazila_id: area.upazila.expect("upazila-level area").0,
+                district_id: area.district.ok_or_else(|| ApiError::internal("a case's area has no district"))?.0,
+                upazila_id: area.upazila.ok_or_else(|| ApiError::internal("a case's area has no upazila"))?.0,
                 sex: person.sex.clone(),
                 date_of_birth: person.date_of_birth,
                 opened_on: case.opened_on,
