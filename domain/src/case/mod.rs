@@ -464,6 +464,98 @@ impl Command {
             Exit { .. } => "exit",
         }
     }
+
+    /// The kind of case the command is for, when only one kind takes it.
+    pub fn case_kind(&self) -> Option<CaseKind> {
+        use Command::*;
+        match self {
+            Admit { .. } => Some(CaseKind::SafeHome),
+            PlaceInFacility { .. } => Some(CaseKind::ChildProtection),
+            RecordReleaseOrder { .. } => Some(CaseKind::SafeHome),
+            RecordRiskAssessment { .. } => Some(CaseKind::ChildProtection),
+            RecordDetailedAssessment { .. } => Some(CaseKind::ChildProtection),
+            SubmitCasePlan { .. } => Some(CaseKind::ChildProtection),
+            RequestEmergencyPlacement { .. } => Some(CaseKind::ChildProtection),
+            _ => None,
+        }
+    }
+
+    /// Where the command may run: the one table of statuses each command accepts (the
+    /// "has ended" guard is applied from it, once, in `decide`).
+    pub fn allowed(&self) -> Allowed {
+        use Command::*;
+        match self {
+            Admit { .. } => Allowed::In(&[CaseStatus::CourtOrderReceived]),
+            PlaceInFacility { .. } => Allowed::In(&[CaseStatus::InService]),
+            RecordReleaseOrder { .. } => Allowed::In(&[CaseStatus::Admitted, CaseStatus::InCare]),
+            RecordRiskAssessment { .. } => Allowed::In(&[
+                CaseStatus::Intake,
+                CaseStatus::RiskAssessment,
+                CaseStatus::DetailedAssessment,
+                CaseStatus::CasePlan,
+                CaseStatus::InService,
+                CaseStatus::Reintegration,
+                CaseStatus::FollowUp,
+            ]),
+            RecordDetailedAssessment { .. } => Allowed::In(&[CaseStatus::RiskAssessment, CaseStatus::DetailedAssessment]),
+            SubmitCasePlan { .. } => Allowed::In(&[CaseStatus::DetailedAssessment, CaseStatus::CasePlan]),
+            RequestEmergencyPlacement { .. } => {
+                Allowed::In(&[CaseStatus::Intake, CaseStatus::RiskAssessment, CaseStatus::DetailedAssessment])
+            }
+            RecordService { .. } => Allowed::In(&[
+                CaseStatus::Admitted,
+                CaseStatus::InCare,
+                CaseStatus::InService,
+                CaseStatus::ReleaseOrdered,
+                CaseStatus::Reintegration,
+                CaseStatus::FollowUp,
+            ]),
+            RecordReferral { .. } => Allowed::In(&[
+                CaseStatus::Admitted,
+                CaseStatus::InCare,
+                CaseStatus::ReleaseOrdered,
+                CaseStatus::RiskAssessment,
+                CaseStatus::DetailedAssessment,
+                CaseStatus::CasePlan,
+                CaseStatus::InService,
+                CaseStatus::Reintegration,
+                CaseStatus::FollowUp,
+            ]),
+            UpdateReferral { .. } => Allowed::WhileOpen,
+            RecordConference { .. } => Allowed::WhileOpen,
+            RecordConsent { .. } => Allowed::WhileOpen,
+            RecordNote { .. } => Allowed::Always,
+            RecordAllegedPerpetrator { .. } => Allowed::WhileOpen,
+            StartReintegration { .. } => {
+                Allowed::ByKind { safe_home: &[CaseStatus::ReleaseOrdered], child_protection: &[CaseStatus::InService] }
+            }
+            RecordGuardianAssessment { .. } => Allowed::In(&[CaseStatus::Reintegration]),
+            RecordChildViews { .. } => Allowed::In(&[CaseStatus::Reintegration]),
+            RecordRepatriationClearance { .. } => Allowed::In(&[CaseStatus::Reintegration]),
+            CompleteReintegration { .. } => Allowed::In(&[CaseStatus::Reintegration]),
+            RecordFollowUp { .. } => Allowed::In(&[CaseStatus::FollowUp]),
+            RequestClosure { .. } => Allowed::In(&[CaseStatus::FollowUp]),
+            RequestStayExtension { .. } => Allowed::WhileOpen,
+            DecideApproval { .. } => Allowed::Depends,
+            Reopen { .. } => Allowed::In(&[CaseStatus::Closed, CaseStatus::FollowUp]),
+            Exit { .. } => Allowed::WhileOpen,
+        }
+    }
+}
+
+/// Where a command may run (see `Command::allowed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Allowed {
+    /// Only in these statuses; a case that has ended is refused as ended.
+    In(&'static [CaseStatus]),
+    /// In these statuses, by the kind of case.
+    ByKind { safe_home: &'static [CaseStatus], child_protection: &'static [CaseStatus] },
+    /// In any status until the case has ended.
+    WhileOpen,
+    /// In any status, after the end too (a note).
+    Always,
+    /// Decided by the command from what it names (an approval's kind).
+    Depends,
 }
 
 /// Something that followed from a command, for the timeline.
@@ -579,18 +671,25 @@ impl Case {
 
     fn require(&self, action: &'static str, allowed: &[CaseStatus]) -> Result<(), Refusal> {
         if allowed.contains(&self.status) {
-            Ok(())
-        } else if self.status.is_ended() {
-            Err(Refusal::CaseEnded)
-        } else {
-            Err(Refusal::StepNotAllowed { action, status: self.status })
+            return Ok(());
         }
+        self.require_open()?;
+        Err(Refusal::StepNotAllowed { action, status: self.status })
     }
 
     /// The reintegration in progress, for a step of it (the case's status says there is one).
     fn reintegration_under_way(&mut self, action: &'static str) -> Result<&mut Reintegration, Refusal> {
         let status = self.status;
         self.reintegration.as_mut().ok_or(Refusal::StepNotAllowed { action, status })
+    }
+
+    /// The one "has the case ended?" guard.
+    fn require_open(&self) -> Result<(), Refusal> {
+        if self.status.is_ended() {
+            Err(Refusal::CaseEnded)
+        } else {
+            Ok(())
+        }
     }
 
     fn require_kind(&self, kind: CaseKind) -> Result<(), Refusal> {
@@ -711,381 +810,66 @@ impl Case {
     }
 
     fn decide(&mut self, cmd: &Command, ctx: &Ctx<'_>) -> Result<Vec<Happening>, Refusal> {
-        use CaseStatus as S;
+        if let Some(kind) = cmd.case_kind() {
+            self.require_kind(kind)?;
+        }
+        match cmd.allowed() {
+            Allowed::In(statuses) => self.require(cmd.name(), statuses)?,
+            Allowed::ByKind { safe_home, child_protection } => {
+                let statuses = match self.kind {
+                    CaseKind::SafeHome => safe_home,
+                    CaseKind::ChildProtection => child_protection,
+                };
+                self.require(cmd.name(), statuses)?
+            }
+            Allowed::WhileOpen => self.require_open()?,
+            Allowed::Always | Allowed::Depends => {}
+        }
         let mut out = Vec::new();
-        let name = cmd.name();
         match cmd {
             Command::Admit { facility, admitted_on, health_check, belongings } => {
-                self.require_kind(CaseKind::SafeHome)?;
-                self.require(name, &[S::CourtOrderReceived])?;
-                self.check_date(*admitted_on, ctx)?;
-                self.place(facility, *admitted_on, health_check.clone(), belongings.clone())?;
-                self.set_status(S::Admitted, &mut out);
+                self.admit(facility, admitted_on, health_check, belongings, ctx, &mut out)?
             }
-            Command::PlaceInFacility { facility, placed_on } => {
-                self.require_kind(CaseKind::ChildProtection)?;
-                self.require(name, &[S::InService])?;
-                if self.in_residence().is_some() {
-                    return Err(Refusal::StepNotAllowed { action: name, status: self.status });
-                }
-                self.check_date(*placed_on, ctx)?;
-                self.place(facility, *placed_on, String::new(), vec![])?;
-            }
-            Command::RecordReleaseOrder { order } => {
-                self.require_kind(CaseKind::SafeHome)?;
-                self.require(name, &[S::Admitted, S::InCare])?;
-                self.check_date(order.order_date, ctx)?;
-                self.release_order = Some(order.clone());
-                self.set_status(S::ReleaseOrdered, &mut out);
-            }
-            Command::RecordRiskAssessment { assessment } => {
-                self.require_kind(CaseKind::ChildProtection)?;
-                self.require(
-                    name,
-                    &[
-                        S::Intake,
-                        S::RiskAssessment,
-                        S::DetailedAssessment,
-                        S::CasePlan,
-                        S::InService,
-                        S::Reintegration,
-                        S::FollowUp,
-                    ],
-                )?;
-                self.check_date(assessment.assessed_on, ctx)?;
-                self.risk = Some(assessment.clone());
-                if self.status == S::Intake {
-                    self.set_status(S::RiskAssessment, &mut out);
-                }
-            }
-            Command::RecordDetailedAssessment { assessment } => {
-                self.require_kind(CaseKind::ChildProtection)?;
-                self.require(name, &[S::RiskAssessment, S::DetailedAssessment])?;
-                self.check_date(assessment.assessed_on, ctx)?;
-                self.detailed_assessment = Some(assessment.clone());
-                self.set_status(S::DetailedAssessment, &mut out);
-            }
-            Command::SubmitCasePlan { goals, interventions } => {
-                self.require_kind(CaseKind::ChildProtection)?;
-                self.require(name, &[S::DetailedAssessment, S::CasePlan])?;
-                if goals.iter().all(|g| blank(g)) {
-                    return Err(Refusal::JustificationRequired);
-                }
-                let happening = self.request_approval(ApprovalKind::CasePlan, goals.join("; "), None, ctx)?;
-                let ApprovalRequestedNo(no) = ApprovalRequestedNo::of(&happening);
-                self.case_plan = Some(CasePlan {
-                    goals: goals.clone(),
-                    interventions: interventions.clone(),
-                    submitted_on: ctx.today,
-                    approval_no: no,
-                });
-                out.push(happening);
-                self.set_status(S::CasePlan, &mut out);
-            }
+            Command::PlaceInFacility { facility, placed_on } => self.place_in_facility(facility, placed_on, ctx, &mut out)?,
+            Command::RecordReleaseOrder { order } => self.record_release_order(order, ctx, &mut out)?,
+            Command::RecordRiskAssessment { assessment } => self.record_risk_assessment(assessment, ctx, &mut out)?,
+            Command::RecordDetailedAssessment { assessment } => self.record_detailed_assessment(assessment, ctx, &mut out)?,
+            Command::SubmitCasePlan { goals, interventions } => self.submit_case_plan(goals, interventions, ctx, &mut out)?,
             Command::RequestEmergencyPlacement { justification } => {
-                self.require_kind(CaseKind::ChildProtection)?;
-                self.require(name, &[S::Intake, S::RiskAssessment, S::DetailedAssessment])?;
-                if blank(justification) {
-                    return Err(Refusal::JustificationRequired);
-                }
-                out.push(self.request_approval(ApprovalKind::EmergencyPlacement, justification.clone(), None, ctx)?);
+                self.request_emergency_placement(justification, ctx, &mut out)?
             }
             Command::RecordService { service, given_on, provider, partner_id, description, item, value_taka } => {
-                self.require(name, &[S::Admitted, S::InCare, S::InService, S::ReleaseOrdered, S::Reintegration, S::FollowUp])?;
-                self.check_date(*given_on, ctx)?;
-                self.stay_ok(*given_on)?;
-                self.services.push(ServiceRecord {
-                    no: next_no(self.services.len()),
-                    service: *service,
-                    given_on: *given_on,
-                    provider: provider.clone(),
-                    partner_id: *partner_id,
-                    description: description.clone(),
-                    item: item.clone(),
-                    value_taka: *value_taka,
-                });
-                if self.status == S::Admitted {
-                    self.set_status(S::InCare, &mut out);
-                }
+                self.record_service(service, given_on, provider, partner_id, description, item, value_taka, ctx, &mut out)?
             }
             Command::RecordReferral { service, to_organisation, referred_on } => {
-                self.require(
-                    name,
-                    &[
-                        S::Admitted,
-                        S::InCare,
-                        S::ReleaseOrdered,
-                        S::RiskAssessment,
-                        S::DetailedAssessment,
-                        S::CasePlan,
-                        S::InService,
-                        S::Reintegration,
-                        S::FollowUp,
-                    ],
-                )?;
-                self.check_date(*referred_on, ctx)?;
-                rules::consent_recorded(self, ConsentPurpose::Referral)?;
-                self.referrals.push(Referral {
-                    no: next_no(self.referrals.len()),
-                    service: *service,
-                    to_organisation: to_organisation.clone(),
-                    referred_on: *referred_on,
-                    status: ReferralStatus::Made,
-                    updated_on: ctx.today,
-                });
+                self.record_referral(service, to_organisation, referred_on, ctx, &mut out)?
             }
-            Command::UpdateReferral { no, status } => {
-                if self.status.is_ended() {
-                    return Err(Refusal::CaseEnded);
-                }
-                let r = self.referrals.iter_mut().find(|r| r.no == *no).ok_or(Refusal::UnknownReferral)?;
-                let allowed = matches!(
-                    (r.status, *status),
-                    (ReferralStatus::Made, ReferralStatus::Accepted | ReferralStatus::Declined)
-                        | (ReferralStatus::Accepted, ReferralStatus::Completed)
-                );
-                if !allowed {
-                    return Err(Refusal::ReferralTransition);
-                }
-                r.status = *status;
-                r.updated_on = ctx.today;
-            }
+            Command::UpdateReferral { no, status } => self.update_referral(no, status, ctx, &mut out)?,
             Command::RecordConference { held_on, participants, decisions } => {
-                if self.status.is_ended() {
-                    return Err(Refusal::CaseEnded);
-                }
-                self.check_date(*held_on, ctx)?;
-                self.conferences.push(CaseConference {
-                    no: next_no(self.conferences.len()),
-                    held_on: *held_on,
-                    participants: participants.clone(),
-                    decisions: decisions.clone(),
-                });
+                self.record_conference(held_on, participants, decisions, ctx, &mut out)?
             }
             Command::RecordConsent { purpose, given_by, given_on } => {
-                if self.status.is_ended() {
-                    return Err(Refusal::CaseEnded);
-                }
-                self.check_date(*given_on, ctx)?;
-                self.consents.push(Consent {
-                    no: next_no(self.consents.len()),
-                    purpose: *purpose,
-                    given_by: given_by.clone(),
-                    given_on: *given_on,
-                });
+                self.record_consent(purpose, given_by, given_on, ctx, &mut out)?
             }
-            Command::RecordNote { text } => {
-                if blank(text) {
-                    return Err(Refusal::EmptyText);
-                }
-                self.notes.push(Note {
-                    no: next_no(self.notes.len()),
-                    written_on: ctx.today,
-                    author: ctx.actor,
-                    text: text.clone(),
-                });
-            }
-            Command::RecordAllegedPerpetrator { person_id } => {
-                if self.status.is_ended() {
-                    return Err(Refusal::CaseEnded);
-                }
-                if *person_id == self.subject.person_id || self.alleged_perpetrators.contains(person_id) {
-                    return Err(Refusal::InvalidPerpetrator);
-                }
-                self.alleged_perpetrators.push(*person_id);
-            }
+            Command::RecordNote { text } => self.record_note(text, ctx, &mut out)?,
+            Command::RecordAllegedPerpetrator { person_id } => self.record_alleged_perpetrator(person_id, ctx, &mut out)?,
             Command::StartReintegration { destination, guardian, support_items, started_on } => {
-                let from: &[S] = match self.kind {
-                    CaseKind::SafeHome => &[S::ReleaseOrdered],
-                    CaseKind::ChildProtection => &[S::InService],
-                };
-                self.require(name, from)?;
-                self.check_date(*started_on, ctx)?;
-                let r = Reintegration {
-                    destination: *destination,
-                    guardian: guardian.clone(),
-                    support_items: support_items.clone(),
-                    started_on: *started_on,
-                    guardian_assessment: None,
-                    child_views: None,
-                    repatriation_clearance: None,
-                    completed_on: None,
-                };
-                rules::independent_living_adults_only(self, &r, *started_on)?;
-                rules::guardian_not_perpetrator(self, &r)?;
-                self.reintegration = Some(r);
-                self.set_status(S::Reintegration, &mut out);
+                self.start_reintegration(destination, guardian, support_items, started_on, ctx, &mut out)?
             }
-            Command::RecordGuardianAssessment { assessment } => {
-                self.require(name, &[S::Reintegration])?;
-                self.check_date(assessment.assessed_on, ctx)?;
-                self.reintegration_under_way(name)?.guardian_assessment = Some(assessment.clone());
-            }
-            Command::RecordChildViews { views } => {
-                self.require(name, &[S::Reintegration])?;
-                if blank(views) {
-                    return Err(Refusal::ChildViewsMissing);
-                }
-                self.reintegration_under_way(name)?.child_views = Some(views.clone());
-            }
-            Command::RecordRepatriationClearance { clearance } => {
-                self.require(name, &[S::Reintegration])?;
-                self.check_date(clearance.cleared_on, ctx)?;
-                self.reintegration_under_way(name)?.repatriation_clearance = Some(clearance.clone());
-            }
-            Command::CompleteReintegration { completed_on } => {
-                self.require(name, &[S::Reintegration])?;
-                self.check_date(*completed_on, ctx)?;
-                self.check_reintegration(*completed_on)?;
-                self.reintegration_under_way(name)?.completed_on = Some(*completed_on);
-                self.leave_facility(*completed_on, &mut out);
-                let first = next_no(self.follow_ups.len());
-                let due: Vec<NaiveDate> = ctx
-                    .settings
-                    .follow_up_months
-                    .iter()
-                    .filter_map(|m| completed_on.checked_add_months(Months::new(*m)))
-                    .collect();
-                for (i, d) in due.iter().enumerate() {
-                    self.follow_ups.push(FollowUp {
-                        no: first + i as u32,
-                        due_on: *d,
-                        done_on: None,
-                        risk_found: None,
-                        notes: String::new(),
-                        cancelled: false,
-                    });
-                }
-                out.push(Happening::FollowUpsScheduled { due });
-                self.set_status(S::FollowUp, &mut out);
-            }
+            Command::RecordGuardianAssessment { assessment } => self.record_guardian_assessment(assessment, ctx, &mut out)?,
+            Command::RecordChildViews { views } => self.record_child_views(views, ctx, &mut out)?,
+            Command::RecordRepatriationClearance { clearance } => self.record_repatriation_clearance(clearance, ctx, &mut out)?,
+            Command::CompleteReintegration { completed_on } => self.complete_reintegration(completed_on, ctx, &mut out)?,
             Command::RecordFollowUp { no, done_on, risk_found, notes, intervention_plan } => {
-                self.require(name, &[S::FollowUp])?;
-                self.check_date(*done_on, ctx)?;
-                let f = self.follow_ups.iter_mut().find(|f| f.no == *no).ok_or(Refusal::UnknownFollowUp)?;
-                if !f.is_pending() {
-                    return Err(Refusal::FollowUpAlreadyRecorded);
-                }
-                let plan = intervention_plan.as_deref().filter(|p| !blank(p));
-                if *risk_found && plan.is_none() {
-                    return Err(Refusal::InterventionPlanRequired);
-                }
-                f.done_on = Some(*done_on);
-                f.risk_found = Some(*risk_found);
-                f.notes = notes.clone();
-                if let (true, Some(plan)) = (*risk_found, plan) {
-                    out.push(Happening::RiskFoundAtFollowUp { no: *no });
-                    self.reopen(format!("risk found at follow-up {no}"), plan.to_owned(), ctx, &mut out);
-                }
+                self.record_follow_up(no, done_on, risk_found, notes, intervention_plan, ctx, &mut out)?
             }
-            Command::RequestClosure { reason } => {
-                self.require(name, &[S::FollowUp])?;
-                if self.pending_follow_ups().next().is_some() && blank(reason) {
-                    return Err(Refusal::FollowUpsPending);
-                }
-                out.push(self.request_approval(ApprovalKind::Closure, reason.clone(), None, ctx)?);
-            }
+            Command::RequestClosure { reason } => self.request_closure(reason, ctx, &mut out)?,
             Command::RequestStayExtension { until, justification } => {
-                if self.status.is_ended() {
-                    return Err(Refusal::CaseEnded);
-                }
-                let current = self
-                    .placement
-                    .as_ref()
-                    .filter(|p| p.left_on.is_none())
-                    .and_then(|p| p.stay_until)
-                    .ok_or(Refusal::StepNotAllowed { action: name, status: self.status })?;
-                if blank(justification) {
-                    return Err(Refusal::JustificationRequired);
-                }
-                if *until <= current {
-                    return Err(Refusal::ExtensionNotLater);
-                }
-                out.push(self.request_approval(ApprovalKind::StayExtension, justification.clone(), Some(*until), ctx)?);
+                self.request_stay_extension(until, justification, ctx, &mut out)?
             }
-            Command::DecideApproval { no, approve, comment } => {
-                let a = self.approvals.iter().find(|a| a.no == *no).ok_or(Refusal::UnknownApproval)?;
-                if a.status != ApprovalStatus::Requested {
-                    return Err(Refusal::ApprovalNotPending);
-                }
-                if a.requested_by == ctx.actor {
-                    return Err(Refusal::SelfApproval);
-                }
-                let (kind, extension_until) = (a.kind, a.extension_until);
-                let status = if *approve { ApprovalStatus::Approved } else { ApprovalStatus::Rejected };
-                // Approving must still be possible in the case's current state.
-                if *approve {
-                    match kind {
-                        ApprovalKind::CasePlan => self.require(name, &[S::CasePlan])?,
-                        ApprovalKind::EmergencyPlacement => {
-                            self.require(name, &[S::Intake, S::RiskAssessment, S::DetailedAssessment])?
-                        }
-                        ApprovalKind::Closure => self.require(name, &[S::FollowUp])?,
-                        ApprovalKind::StayExtension => {
-                            if self.status.is_ended() {
-                                return Err(Refusal::CaseEnded);
-                            }
-                        }
-                    }
-                }
-                let a = self.approvals.iter_mut().find(|a| a.no == *no).ok_or(Refusal::UnknownApproval)?;
-                a.status = status;
-                a.decided_by = Some(ctx.actor);
-                a.decided_on = Some(ctx.today);
-                a.comment = comment.clone();
-                out.push(Happening::ApprovalDecided { no: *no, kind, status });
-                if *approve {
-                    match kind {
-                        ApprovalKind::CasePlan | ApprovalKind::EmergencyPlacement => self.set_status(S::InService, &mut out),
-                        ApprovalKind::Closure => {
-                            self.cancel_follow_ups(&mut out);
-                            self.closed_on = Some(ctx.today);
-                            self.set_status(S::Closed, &mut out);
-                        }
-                        ApprovalKind::StayExtension => {
-                            // (An extension is always requested with its date.)
-                            if let Some(until) = extension_until {
-                                if let Some(p) = self.placement.as_mut() {
-                                    p.stay_until = Some(until);
-                                }
-                                out.push(Happening::StayExtended { until });
-                            }
-                        }
-                    }
-                }
-            }
-            Command::Reopen { reason, intervention_plan } => {
-                self.require(name, &[S::Closed, S::FollowUp])?;
-                if blank(intervention_plan) {
-                    return Err(Refusal::InterventionPlanRequired);
-                }
-                self.reopen(reason.clone(), intervention_plan.clone(), ctx, &mut out);
-            }
-            Command::Exit { exit } => {
-                if self.status.is_ended() {
-                    return Err(Refusal::CaseEnded);
-                }
-                self.check_date(exit.on, ctx)?;
-                match exit.reason {
-                    ExitReason::AgedOut => {
-                        self.require_kind(CaseKind::ChildProtection)?;
-                        if is_child_on(self.subject.date_of_birth, exit.on) {
-                            return Err(Refusal::NotYetEighteen);
-                        }
-                    }
-                    // A safe-home resident's absconding or death is reported to the court.
-                    ExitReason::Absconded | ExitReason::Died
-                        if self.kind == CaseKind::SafeHome && exit.court_report.as_deref().is_none_or(blank) =>
-                    {
-                        return Err(Refusal::CourtReportRequired);
-                    }
-                    _ => {}
-                }
-                self.leave_facility(exit.on, &mut out);
-                self.cancel_follow_ups(&mut out);
-                self.exit = Some(exit.clone());
-                self.set_status(exit.reason.status(), &mut out);
-            }
+            Command::DecideApproval { no, approve, comment } => self.decide_approval(no, approve, comment, ctx, &mut out)?,
+            Command::Reopen { reason, intervention_plan } => self.reopen_case(reason, intervention_plan, ctx, &mut out)?,
+            Command::Exit { exit } => self.exit(exit, ctx, &mut out)?,
         }
         Ok(out)
     }
@@ -1219,3 +1003,508 @@ pub mod rules {
 
 #[cfg(test)]
 mod tests;
+
+/// One function per command: what it checks beyond `Command::allowed`, and what it changes.
+#[allow(clippy::ptr_arg, clippy::too_many_arguments, reason = "each takes its command's fields as `Command` holds them")]
+impl Case {
+    /// `admit`.
+    fn admit(
+        &mut self,
+        facility: &FacilityFacts,
+        admitted_on: &NaiveDate,
+        health_check: &String,
+        belongings: &Vec<String>,
+        ctx: &Ctx<'_>,
+        out: &mut Vec<Happening>,
+    ) -> Result<(), Refusal> {
+        use CaseStatus as S;
+        self.check_date(*admitted_on, ctx)?;
+        self.place(facility, *admitted_on, health_check.clone(), belongings.clone())?;
+        self.set_status(S::Admitted, out);
+        Ok(())
+    }
+
+    /// `place_in_facility`.
+    fn place_in_facility(
+        &mut self,
+        facility: &FacilityFacts,
+        placed_on: &NaiveDate,
+        ctx: &Ctx<'_>,
+        _out: &mut Vec<Happening>,
+    ) -> Result<(), Refusal> {
+        let name = "place_in_facility";
+        if self.in_residence().is_some() {
+            return Err(Refusal::StepNotAllowed { action: name, status: self.status });
+        }
+        self.check_date(*placed_on, ctx)?;
+        self.place(facility, *placed_on, String::new(), vec![])?;
+        Ok(())
+    }
+
+    /// `record_release_order`.
+    fn record_release_order(&mut self, order: &CourtOrder, ctx: &Ctx<'_>, out: &mut Vec<Happening>) -> Result<(), Refusal> {
+        use CaseStatus as S;
+        self.check_date(order.order_date, ctx)?;
+        self.release_order = Some(order.clone());
+        self.set_status(S::ReleaseOrdered, out);
+        Ok(())
+    }
+
+    /// `record_risk_assessment`.
+    fn record_risk_assessment(
+        &mut self,
+        assessment: &RiskAssessment,
+        ctx: &Ctx<'_>,
+        out: &mut Vec<Happening>,
+    ) -> Result<(), Refusal> {
+        use CaseStatus as S;
+        self.check_date(assessment.assessed_on, ctx)?;
+        self.risk = Some(assessment.clone());
+        if self.status == S::Intake {
+            self.set_status(S::RiskAssessment, out);
+        }
+        Ok(())
+    }
+
+    /// `record_detailed_assessment`.
+    fn record_detailed_assessment(
+        &mut self,
+        assessment: &DetailedAssessment,
+        ctx: &Ctx<'_>,
+        out: &mut Vec<Happening>,
+    ) -> Result<(), Refusal> {
+        use CaseStatus as S;
+        self.check_date(assessment.assessed_on, ctx)?;
+        self.detailed_assessment = Some(assessment.clone());
+        self.set_status(S::DetailedAssessment, out);
+        Ok(())
+    }
+
+    /// `submit_case_plan`.
+    fn submit_case_plan(
+        &mut self,
+        goals: &Vec<String>,
+        interventions: &Vec<Intervention>,
+        ctx: &Ctx<'_>,
+        out: &mut Vec<Happening>,
+    ) -> Result<(), Refusal> {
+        use CaseStatus as S;
+        if goals.iter().all(|g| blank(g)) {
+            return Err(Refusal::JustificationRequired);
+        }
+        let happening = self.request_approval(ApprovalKind::CasePlan, goals.join("; "), None, ctx)?;
+        let ApprovalRequestedNo(no) = ApprovalRequestedNo::of(&happening);
+        self.case_plan = Some(CasePlan {
+            goals: goals.clone(),
+            interventions: interventions.clone(),
+            submitted_on: ctx.today,
+            approval_no: no,
+        });
+        out.push(happening);
+        self.set_status(S::CasePlan, out);
+        Ok(())
+    }
+
+    /// `request_emergency_placement`.
+    fn request_emergency_placement(
+        &mut self,
+        justification: &String,
+        ctx: &Ctx<'_>,
+        out: &mut Vec<Happening>,
+    ) -> Result<(), Refusal> {
+        if blank(justification) {
+            return Err(Refusal::JustificationRequired);
+        }
+        out.push(self.request_approval(ApprovalKind::EmergencyPlacement, justification.clone(), None, ctx)?);
+        Ok(())
+    }
+
+    /// `record_service`.
+    fn record_service(
+        &mut self,
+        service: &ServiceType,
+        given_on: &NaiveDate,
+        provider: &String,
+        partner_id: &Option<Uuid>,
+        description: &String,
+        item: &Option<String>,
+        value_taka: &Option<i64>,
+        ctx: &Ctx<'_>,
+        out: &mut Vec<Happening>,
+    ) -> Result<(), Refusal> {
+        use CaseStatus as S;
+        self.check_date(*given_on, ctx)?;
+        self.stay_ok(*given_on)?;
+        self.services.push(ServiceRecord {
+            no: next_no(self.services.len()),
+            service: *service,
+            given_on: *given_on,
+            provider: provider.clone(),
+            partner_id: *partner_id,
+            description: description.clone(),
+            item: item.clone(),
+            value_taka: *value_taka,
+        });
+        if self.status == S::Admitted {
+            self.set_status(S::InCare, out);
+        }
+        Ok(())
+    }
+
+    /// `record_referral`.
+    fn record_referral(
+        &mut self,
+        service: &ServiceType,
+        to_organisation: &String,
+        referred_on: &NaiveDate,
+        ctx: &Ctx<'_>,
+        _out: &mut Vec<Happening>,
+    ) -> Result<(), Refusal> {
+        self.check_date(*referred_on, ctx)?;
+        rules::consent_recorded(self, ConsentPurpose::Referral)?;
+        self.referrals.push(Referral {
+            no: next_no(self.referrals.len()),
+            service: *service,
+            to_organisation: to_organisation.clone(),
+            referred_on: *referred_on,
+            status: ReferralStatus::Made,
+            updated_on: ctx.today,
+        });
+        Ok(())
+    }
+
+    /// `update_referral`.
+    fn update_referral(
+        &mut self,
+        no: &u32,
+        status: &ReferralStatus,
+        ctx: &Ctx<'_>,
+        _out: &mut Vec<Happening>,
+    ) -> Result<(), Refusal> {
+        let r = self.referrals.iter_mut().find(|r| r.no == *no).ok_or(Refusal::UnknownReferral)?;
+        let allowed = matches!(
+            (r.status, *status),
+            (ReferralStatus::Made, ReferralStatus::Accepted | ReferralStatus::Declined)
+                | (ReferralStatus::Accepted, ReferralStatus::Completed)
+        );
+        if !allowed {
+            return Err(Refusal::ReferralTransition);
+        }
+        r.status = *status;
+        r.updated_on = ctx.today;
+        Ok(())
+    }
+
+    /// `record_conference`.
+    fn record_conference(
+        &mut self,
+        held_on: &NaiveDate,
+        participants: &Vec<String>,
+        decisions: &Vec<String>,
+        ctx: &Ctx<'_>,
+        _out: &mut Vec<Happening>,
+    ) -> Result<(), Refusal> {
+        self.check_date(*held_on, ctx)?;
+        self.conferences.push(CaseConference {
+            no: next_no(self.conferences.len()),
+            held_on: *held_on,
+            participants: participants.clone(),
+            decisions: decisions.clone(),
+        });
+        Ok(())
+    }
+
+    /// `record_consent`.
+    fn record_consent(
+        &mut self,
+        purpose: &ConsentPurpose,
+        given_by: &String,
+        given_on: &NaiveDate,
+        ctx: &Ctx<'_>,
+        _out: &mut Vec<Happening>,
+    ) -> Result<(), Refusal> {
+        self.check_date(*given_on, ctx)?;
+        self.consents.push(Consent {
+            no: next_no(self.consents.len()),
+            purpose: *purpose,
+            given_by: given_by.clone(),
+            given_on: *given_on,
+        });
+        Ok(())
+    }
+
+    /// `record_note`.
+    fn record_note(&mut self, text: &String, ctx: &Ctx<'_>, _out: &mut Vec<Happening>) -> Result<(), Refusal> {
+        if blank(text) {
+            return Err(Refusal::EmptyText);
+        }
+        self.notes.push(Note { no: next_no(self.notes.len()), written_on: ctx.today, author: ctx.actor, text: text.clone() });
+        Ok(())
+    }
+
+    /// `record_alleged_perpetrator`.
+    fn record_alleged_perpetrator(&mut self, person_id: &Uuid, _ctx: &Ctx<'_>, _out: &mut Vec<Happening>) -> Result<(), Refusal> {
+        if *person_id == self.subject.person_id || self.alleged_perpetrators.contains(person_id) {
+            return Err(Refusal::InvalidPerpetrator);
+        }
+        self.alleged_perpetrators.push(*person_id);
+        Ok(())
+    }
+
+    /// `start_reintegration`.
+    fn start_reintegration(
+        &mut self,
+        destination: &Destination,
+        guardian: &Option<Guardian>,
+        support_items: &Vec<SupportItem>,
+        started_on: &NaiveDate,
+        ctx: &Ctx<'_>,
+        out: &mut Vec<Happening>,
+    ) -> Result<(), Refusal> {
+        use CaseStatus as S;
+        self.check_date(*started_on, ctx)?;
+        let r = Reintegration {
+            destination: *destination,
+            guardian: guardian.clone(),
+            support_items: support_items.clone(),
+            started_on: *started_on,
+            guardian_assessment: None,
+            child_views: None,
+            repatriation_clearance: None,
+            completed_on: None,
+        };
+        rules::independent_living_adults_only(self, &r, *started_on)?;
+        rules::guardian_not_perpetrator(self, &r)?;
+        self.reintegration = Some(r);
+        self.set_status(S::Reintegration, out);
+        Ok(())
+    }
+
+    /// `record_guardian_assessment`.
+    fn record_guardian_assessment(
+        &mut self,
+        assessment: &GuardianAssessment,
+        ctx: &Ctx<'_>,
+        _out: &mut Vec<Happening>,
+    ) -> Result<(), Refusal> {
+        let name = "record_guardian_assessment";
+        self.check_date(assessment.assessed_on, ctx)?;
+        self.reintegration_under_way(name)?.guardian_assessment = Some(assessment.clone());
+        Ok(())
+    }
+
+    /// `record_child_views`.
+    fn record_child_views(&mut self, views: &String, _ctx: &Ctx<'_>, _out: &mut Vec<Happening>) -> Result<(), Refusal> {
+        let name = "record_child_views";
+        if blank(views) {
+            return Err(Refusal::ChildViewsMissing);
+        }
+        self.reintegration_under_way(name)?.child_views = Some(views.clone());
+        Ok(())
+    }
+
+    /// `record_repatriation_clearance`.
+    fn record_repatriation_clearance(
+        &mut self,
+        clearance: &RepatriationClearance,
+        ctx: &Ctx<'_>,
+        _out: &mut Vec<Happening>,
+    ) -> Result<(), Refusal> {
+        let name = "record_repatriation_clearance";
+        self.check_date(clearance.cleared_on, ctx)?;
+        self.reintegration_under_way(name)?.repatriation_clearance = Some(clearance.clone());
+        Ok(())
+    }
+
+    /// `complete_reintegration`.
+    fn complete_reintegration(
+        &mut self,
+        completed_on: &NaiveDate,
+        ctx: &Ctx<'_>,
+        out: &mut Vec<Happening>,
+    ) -> Result<(), Refusal> {
+        let name = "complete_reintegration";
+        use CaseStatus as S;
+        self.check_date(*completed_on, ctx)?;
+        self.check_reintegration(*completed_on)?;
+        self.reintegration_under_way(name)?.completed_on = Some(*completed_on);
+        self.leave_facility(*completed_on, out);
+        let first = next_no(self.follow_ups.len());
+        let due: Vec<NaiveDate> =
+            ctx.settings.follow_up_months.iter().filter_map(|m| completed_on.checked_add_months(Months::new(*m))).collect();
+        for (i, d) in due.iter().enumerate() {
+            self.follow_ups.push(FollowUp {
+                no: first + i as u32,
+                due_on: *d,
+                done_on: None,
+                risk_found: None,
+                notes: String::new(),
+                cancelled: false,
+            });
+        }
+        out.push(Happening::FollowUpsScheduled { due });
+        self.set_status(S::FollowUp, out);
+        Ok(())
+    }
+
+    /// `record_follow_up`.
+    fn record_follow_up(
+        &mut self,
+        no: &u32,
+        done_on: &NaiveDate,
+        risk_found: &bool,
+        notes: &String,
+        intervention_plan: &Option<String>,
+        ctx: &Ctx<'_>,
+        out: &mut Vec<Happening>,
+    ) -> Result<(), Refusal> {
+        self.check_date(*done_on, ctx)?;
+        let f = self.follow_ups.iter_mut().find(|f| f.no == *no).ok_or(Refusal::UnknownFollowUp)?;
+        if !f.is_pending() {
+            return Err(Refusal::FollowUpAlreadyRecorded);
+        }
+        let plan = intervention_plan.as_deref().filter(|p| !blank(p));
+        if *risk_found && plan.is_none() {
+            return Err(Refusal::InterventionPlanRequired);
+        }
+        f.done_on = Some(*done_on);
+        f.risk_found = Some(*risk_found);
+        f.notes = notes.clone();
+        if let (true, Some(plan)) = (*risk_found, plan) {
+            out.push(Happening::RiskFoundAtFollowUp { no: *no });
+            self.reopen(format!("risk found at follow-up {no}"), plan.to_owned(), ctx, out);
+        }
+        Ok(())
+    }
+
+    /// `request_closure`.
+    fn request_closure(&mut self, reason: &String, ctx: &Ctx<'_>, out: &mut Vec<Happening>) -> Result<(), Refusal> {
+        if self.pending_follow_ups().next().is_some() && blank(reason) {
+            return Err(Refusal::FollowUpsPending);
+        }
+        out.push(self.request_approval(ApprovalKind::Closure, reason.clone(), None, ctx)?);
+        Ok(())
+    }
+
+    /// `request_stay_extension`.
+    fn request_stay_extension(
+        &mut self,
+        until: &NaiveDate,
+        justification: &String,
+        ctx: &Ctx<'_>,
+        out: &mut Vec<Happening>,
+    ) -> Result<(), Refusal> {
+        let name = "request_stay_extension";
+        let current = self
+            .placement
+            .as_ref()
+            .filter(|p| p.left_on.is_none())
+            .and_then(|p| p.stay_until)
+            .ok_or(Refusal::StepNotAllowed { action: name, status: self.status })?;
+        if blank(justification) {
+            return Err(Refusal::JustificationRequired);
+        }
+        if *until <= current {
+            return Err(Refusal::ExtensionNotLater);
+        }
+        out.push(self.request_approval(ApprovalKind::StayExtension, justification.clone(), Some(*until), ctx)?);
+        Ok(())
+    }
+
+    /// `decide_approval`.
+    fn decide_approval(
+        &mut self,
+        no: &u32,
+        approve: &bool,
+        comment: &Option<String>,
+        ctx: &Ctx<'_>,
+        out: &mut Vec<Happening>,
+    ) -> Result<(), Refusal> {
+        let name = "decide_approval";
+        use CaseStatus as S;
+        let a = self.approvals.iter().find(|a| a.no == *no).ok_or(Refusal::UnknownApproval)?;
+        if a.status != ApprovalStatus::Requested {
+            return Err(Refusal::ApprovalNotPending);
+        }
+        if a.requested_by == ctx.actor {
+            return Err(Refusal::SelfApproval);
+        }
+        let (kind, extension_until) = (a.kind, a.extension_until);
+        let status = if *approve { ApprovalStatus::Approved } else { ApprovalStatus::Rejected };
+        // Approving must still be possible in the case's current state.
+        if *approve {
+            match kind {
+                ApprovalKind::CasePlan => self.require(name, &[S::CasePlan])?,
+                ApprovalKind::EmergencyPlacement => self.require(name, &[S::Intake, S::RiskAssessment, S::DetailedAssessment])?,
+                ApprovalKind::Closure => self.require(name, &[S::FollowUp])?,
+                ApprovalKind::StayExtension => self.require_open()?,
+            }
+        }
+        let a = self.approvals.iter_mut().find(|a| a.no == *no).ok_or(Refusal::UnknownApproval)?;
+        a.status = status;
+        a.decided_by = Some(ctx.actor);
+        a.decided_on = Some(ctx.today);
+        a.comment = comment.clone();
+        out.push(Happening::ApprovalDecided { no: *no, kind, status });
+        if *approve {
+            match kind {
+                ApprovalKind::CasePlan | ApprovalKind::EmergencyPlacement => self.set_status(S::InService, out),
+                ApprovalKind::Closure => {
+                    self.cancel_follow_ups(out);
+                    self.closed_on = Some(ctx.today);
+                    self.set_status(S::Closed, out);
+                }
+                ApprovalKind::StayExtension => {
+                    // (An extension is always requested with its date.)
+                    if let Some(until) = extension_until {
+                        if let Some(p) = self.placement.as_mut() {
+                            p.stay_until = Some(until);
+                        }
+                        out.push(Happening::StayExtended { until });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `reopen_case`.
+    fn reopen_case(
+        &mut self,
+        reason: &String,
+        intervention_plan: &String,
+        ctx: &Ctx<'_>,
+        out: &mut Vec<Happening>,
+    ) -> Result<(), Refusal> {
+        if blank(intervention_plan) {
+            return Err(Refusal::InterventionPlanRequired);
+        }
+        self.reopen(reason.clone(), intervention_plan.clone(), ctx, out);
+        Ok(())
+    }
+
+    /// `exit`.
+    fn exit(&mut self, exit: &Exit, ctx: &Ctx<'_>, out: &mut Vec<Happening>) -> Result<(), Refusal> {
+        self.check_date(exit.on, ctx)?;
+        match exit.reason {
+            ExitReason::AgedOut => {
+                self.require_kind(CaseKind::ChildProtection)?;
+                if is_child_on(self.subject.date_of_birth, exit.on) {
+                    return Err(Refusal::NotYetEighteen);
+                }
+            }
+            // A safe-home resident's absconding or death is reported to the court.
+            ExitReason::Absconded | ExitReason::Died
+                if self.kind == CaseKind::SafeHome && exit.court_report.as_deref().is_none_or(blank) =>
+            {
+                return Err(Refusal::CourtReportRequired);
+            }
+            _ => {}
+        }
+        self.leave_facility(exit.on, out);
+        self.cancel_follow_ups(out);
+        self.exit = Some(exit.clone());
+        self.set_status(exit.reason.status(), out);
+        Ok(())
+    }
+}
