@@ -860,3 +860,184 @@ fn generated_histories_reach_closure_and_reopening() {
         assert!(seen.contains(status), "never reached {status}: {seen:?}");
     }
 }
+
+/// Every object key anywhere in `v`.
+fn keys_of(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                out.insert(k.clone());
+                keys_of(x, out);
+            }
+        }
+        serde_json::Value::Array(xs) => xs.iter().for_each(|x| keys_of(x, out)),
+        _ => {}
+    }
+}
+
+/// The reports' SQL reads the case record and the timeline by the names serde gives the
+/// domain's fields (`state->'placement'->>'admitted_on'` in `persistence/src/reports.rs` and
+/// in the report triggers under `migrations/`; `data->>'service'` and the command names in
+/// `pipeline_step`). Every key, command name and service code that SQL names must be one the
+/// domain writes, so renaming a field fails here instead of emptying a report.
+#[test]
+fn every_name_the_report_sql_reads_is_one_the_domain_writes() {
+    // Records that hold every part the reports read: a placement, services with support
+    // items, a reintegration, follow-ups, a past reintegration after a re-opening.
+    let mut home = safe_home_in_care(false);
+    run(
+        &mut home,
+        WORKER,
+        Command::RecordService {
+            service: ServiceType::SkillsTraining,
+            given_on: d(2026, 3, 6),
+            provider: "MJF".into(),
+            partner_id: None,
+            description: "tailoring".into(),
+            item: Some("sewing machine".into()),
+            value_taka: Some(9000),
+        },
+    );
+    run(&mut home, WORKER, Command::RecordReleaseOrder { order: order(d(2026, 8, 1)) });
+    run(
+        &mut home,
+        WORKER,
+        Command::StartReintegration {
+            destination: Destination::Family,
+            guardian: Some(guardian(200)),
+            support_items: vec![SupportItem { item: "loom".into(), value_taka: 12000 }],
+            started_on: d(2026, 9, 1),
+        },
+    );
+    let mut child = child_in_service();
+    ready_family_reintegration(&mut child);
+    run(&mut child, WORKER, Command::CompleteReintegration { completed_on: d(2026, 9, 10) });
+    let followed_up = child.clone();
+    run(
+        &mut child,
+        WORKER,
+        Command::RecordFollowUp {
+            no: 1,
+            done_on: d(2026, 10, 10),
+            risk_found: true,
+            notes: "back at the station".into(),
+            intervention_plan: Some("shelter".into()),
+        },
+    );
+    let mut transferred = safe_home_in_care(false);
+    let exit = Exit { reason: ExitReason::Transferred, on: d(2026, 4, 1), details: "to Barishal".into(), court_report: None };
+    run(&mut transferred, WORKER, Command::Exit { exit });
+    let mut written = std::collections::BTreeSet::new();
+    for case in [&home, &followed_up, &child, &transferred] {
+        keys_of(&serde_json::to_value(case).unwrap(), &mut written);
+    }
+    keys_of(&serde_json::to_value(service(ServiceType::Counselling, d(2026, 1, 1))).unwrap(), &mut written);
+
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let mut sql = std::fs::read_to_string(root.join("persistence/src/reports.rs")).unwrap();
+    for dir in std::fs::read_dir(root.join("migrations")).unwrap() {
+        let up = dir.unwrap().path().join("up.sql");
+        if up.exists() {
+            sql.push_str(&std::fs::read_to_string(up).unwrap());
+        }
+    }
+    // `state->'a'->>'b'` chains, and `alias->>'k'` on `jsonb_array_elements(...state->'a') alias`:
+    // each path must lead somewhere in a record the domain wrote.
+    let chain_after = |text: &str| -> Vec<String> {
+        let mut keys = vec![];
+        let mut rest = text;
+        while let Some(r) = rest.strip_prefix("->") {
+            let r = r.strip_prefix('>').unwrap_or(r).trim_start();
+            let Some(r) = r.strip_prefix('\'') else { break };
+            let Some((key, after)) = r.split_once('\'') else { break };
+            keys.push(key.to_owned());
+            rest = after.trim_start();
+        }
+        keys
+    };
+    let mut paths: Vec<Vec<String>> = vec![];
+    let mut aliases: Vec<(String, Vec<String>)> = vec![];
+    for (i, _) in sql.match_indices("state->") {
+        let path = chain_after(&sql[i + "state".len()..]);
+        let tail = &sql[i..];
+        // An array the SQL walks: `jsonb_array_elements(c.state->'services') s`.
+        if sql[..i].ends_with("jsonb_array_elements(c.") || sql[..i].ends_with("jsonb_array_elements(") {
+            if let Some(after) = tail.split_once(')').map(|(_, a)| a.trim_start()) {
+                let alias: String = after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                if !alias.is_empty() {
+                    aliases.push((alias, path.clone()));
+                }
+            }
+        }
+        paths.push(path);
+    }
+    for (alias, base) in &aliases {
+        for (i, _) in sql.match_indices(&format!("{alias}->")) {
+            let before = sql[..i].chars().next_back();
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+                continue; // part of a longer name
+            }
+            let mut path = base.clone();
+            path.extend(chain_after(&sql[i + alias.len()..]));
+            paths.push(path);
+        }
+    }
+    fn leads_somewhere(v: &serde_json::Value, path: &[String]) -> bool {
+        match (v, path.split_first()) {
+            (_, None) => !v.is_null(),
+            (serde_json::Value::Array(xs), Some(_)) => xs.iter().any(|x| leads_somewhere(x, path)),
+            (serde_json::Value::Object(m), Some((k, rest))) => m.get(k).is_some_and(|x| leads_somewhere(x, rest)),
+            _ => false,
+        }
+    }
+    let records: Vec<serde_json::Value> =
+        [&home, &followed_up, &child, &transferred].iter().map(|c| serde_json::to_value(c).unwrap()).collect();
+    assert!(paths.len() >= 15 && aliases.len() >= 3, "the scan found the SQL's paths: {paths:?} {aliases:?}");
+    for path in &paths {
+        assert!(
+            records.iter().any(|r| leads_somewhere(r, path)),
+            "the report SQL reads state->{path:?}, which the domain never writes"
+        );
+    }
+    // `data->>'service'` reads the timeline's command.
+    assert!(written.contains("service") && sql.contains("data->>'service'"));
+    // The command names and service codes `pipeline_step` matches on.
+    let step = sql.split("CREATE FUNCTION pipeline_step").nth(1).expect("pipeline_step is defined").split("$$").nth(1).unwrap();
+    let commands = commands_by_name();
+    let mut actions = 0;
+    for when in step.split("WHEN '").skip(1) {
+        let (literal, rest) = when.split_once('\'').unwrap();
+        if rest.trim_start().starts_with("THEN") {
+            actions += 1;
+            // (`open_case` is the timeline's name for opening, which is not a command.)
+            assert!(
+                literal == "open_case" || commands.contains(&literal),
+                "pipeline_step matches {literal:?}, no command's name"
+            );
+        }
+    }
+    assert!(actions >= 8, "the scan found pipeline_step's actions ({actions})");
+    for line in step.lines().filter(|l| l.contains("data->>'service'")) {
+        let codes = line.split("THEN").next().unwrap().split('\'').skip(1).step_by(2).filter(|q| *q != "service");
+        for code in codes {
+            assert!(ServiceType::parse(code).is_some(), "pipeline_step matches service {code:?}, no service code");
+        }
+    }
+}
+
+/// Every command's name, from the domain.
+fn commands_by_name() -> Vec<&'static str> {
+    let (n, w) = (d(2026, 1, 1), String::new());
+    vec![
+        Command::RecordRiskAssessment {
+            assessment: RiskAssessment { level: RiskLevel::Low, categories: vec![], assessed_on: n, summary: w.clone() },
+        }
+        .name(),
+        Command::RecordDetailedAssessment { assessment: DetailedAssessment { assessed_on: n, summary: w.clone() } }.name(),
+        Command::SubmitCasePlan { goals: vec![], interventions: vec![] }.name(),
+        service(ServiceType::Health, n).name(),
+        Command::RecordReferral { service: ServiceType::Health, to_organisation: w.clone(), referred_on: n }.name(),
+        Command::RecordConference { held_on: n, participants: vec![], decisions: vec![] }.name(),
+        Command::CompleteReintegration { completed_on: n }.name(),
+    ]
+}
