@@ -2,7 +2,9 @@
 //! Only counts and sums leave here: no names, no identifiers.
 
 use chrono::NaiveDate;
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text, Uuid as SqlUuid};
 use domain::time::WholePeriod;
 use uuid::Uuid;
@@ -19,20 +21,77 @@ pub struct ReportFilter {
 }
 
 /// The area and facility condition on a table aliased `c` with division/district/upazila ids
-/// and (for cases) managing/residence facility columns; binds are $3..$6.
-const CASE_AREA: &str = "($3::int IS NULL OR c.division_id = $3) AND ($4::int IS NULL OR c.district_id = $4)
-    AND ($5::int IS NULL OR c.upazila_id = $5)
-    AND ($6::uuid IS NULL OR c.managing_facility_id = $6 OR c.residence_facility_id = $6)";
+/// and (for cases) managing/residence facility columns; binds are :division_id..:facility_id.
+const CASE_AREA: &str =
+    "(:division_id::int IS NULL OR c.division_id = :division_id) AND (:district_id::int IS NULL OR c.district_id = :district_id)
+    AND (:upazila_id::int IS NULL OR c.upazila_id = :upazila_id)
+    AND (:facility_id::uuid IS NULL OR c.managing_facility_id = :facility_id OR c.residence_facility_id = :facility_id)";
 
-macro_rules! bind_filter {
-    ($q:expr, $f:expr) => {
-        $q.bind::<Date, _>($f.from)
-            .bind::<Date, _>($f.to)
-            .bind::<Nullable<Integer>, _>($f.division_id)
-            .bind::<Nullable<Integer>, _>($f.district_id)
-            .bind::<Nullable<Integer>, _>($f.upazila_id)
-            .bind::<Nullable<SqlUuid>, _>($f.facility_id)
-    };
+/// A value for a named parameter of a report statement.
+#[derive(Debug, Clone, Copy)]
+enum Param<'a> {
+    Date(NaiveDate),
+    Int(Option<i32>),
+    Uuid(Option<Uuid>),
+    Text(&'a str),
+}
+
+/// The statement with its named parameters (`:from`, `:to`, `:division_id`, `:district_id`,
+/// `:upazila_id`, `:facility_id`, and any in `extra`) turned into `$n` in order of first use,
+/// and only those bound: no positional arithmetic, no predicates to use up binds. (`::` casts
+/// are not names.)
+fn statement<'a>(sql: &str, f: &ReportFilter, extra: &[(&str, Param<'a>)]) -> BoxedSqlQuery<'a, Pg, SqlQuery> {
+    let mut params: Vec<(&str, Param<'a>)> = vec![
+        ("from", Param::Date(f.from)),
+        ("to", Param::Date(f.to)),
+        ("division_id", Param::Int(f.division_id)),
+        ("district_id", Param::Int(f.district_id)),
+        ("upazila_id", Param::Int(f.upazila_id)),
+        ("facility_id", Param::Uuid(f.facility_id)),
+    ];
+    params.extend_from_slice(extra);
+    let (text, order) = number_names(sql, &params.iter().map(|(n, _)| *n).collect::<Vec<_>>());
+    let mut q = diesel::sql_query(text).into_boxed();
+    for name in order {
+        let Some((_, value)) = params.iter().find(|(n, _)| *n == name) else { continue };
+        q = match *value {
+            Param::Date(d) => q.bind::<Date, _>(d),
+            Param::Int(i) => q.bind::<Nullable<Integer>, _>(i),
+            Param::Uuid(u) => q.bind::<Nullable<SqlUuid>, _>(u),
+            Param::Text(t) => q.bind::<Text, _>(t.to_owned()),
+        };
+    }
+    q
+}
+
+/// Replaces each `:name` of `names` with `$n` (the same name, the same number); returns the
+/// text and the names in bind order.
+fn number_names<'n>(sql: &str, names: &[&'n str]) -> (String, Vec<&'n str>) {
+    let mut out = String::with_capacity(sql.len());
+    let mut order: Vec<&'n str> = vec![];
+    let mut rest = sql;
+    while let Some(at) = rest.find(':') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let ident: String = after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let is_cast = out.ends_with(':') || after.starts_with(':');
+        match names.iter().find(|n| **n == ident).filter(|_| !is_cast) {
+            Some(name) => {
+                let n = order.iter().position(|o| o == name).unwrap_or_else(|| {
+                    order.push(name);
+                    order.len() - 1
+                });
+                out.push_str(&format!("${}", n + 1));
+                rest = &after[ident.len()..];
+            }
+            None => {
+                out.push(':');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    (out, order)
 }
 
 #[derive(Debug, Clone, QueryableByName, serde::Serialize)]
@@ -74,32 +133,32 @@ pub fn safe_home_performance(conn: &mut PgConnection, f: &ReportFilter) -> Query
         WITH c AS (SELECT * FROM cases c WHERE c.kind = 'safe_home' AND {CASE_AREA}),
         per_case AS (
             SELECT c.managing_facility_id AS facility_id,
-                   ((c.state->'placement'->>'admitted_on')::date <= $2
-                     AND coalesce((c.state->'placement'->>'left_on')::date, $2) >= $1) AS served,
+                   ((c.state->'placement'->>'admitted_on')::date <= :to
+                     AND coalesce((c.state->'placement'->>'left_on')::date, :to) >= :from) AS served,
                    EXISTS (SELECT 1 FROM jsonb_array_elements(c.state->'services') s
-                            WHERE s->>'service' = 'legal_aid' AND (s->>'given_on')::date BETWEEN $1 AND $2) AS legal_aid,
-                   coalesce((c.state->'reintegration'->>'completed_on')::date BETWEEN $1 AND $2, false) AS reintegrated,
+                            WHERE s->>'service' = 'legal_aid' AND (s->>'given_on')::date BETWEEN :from AND :to) AS legal_aid,
+                   coalesce((c.state->'reintegration'->>'completed_on')::date BETWEEN :from AND :to, false) AS reintegrated,
                    (SELECT count(*) FROM jsonb_array_elements(c.state->'services') s
-                     WHERE s->>'service' = 'equipment_support' AND (s->>'given_on')::date BETWEEN $1 AND $2)
-                 + CASE WHEN (c.state->'reintegration'->>'completed_on')::date BETWEEN $1 AND $2
+                     WHERE s->>'service' = 'equipment_support' AND (s->>'given_on')::date BETWEEN :from AND :to)
+                 + CASE WHEN (c.state->'reintegration'->>'completed_on')::date BETWEEN :from AND :to
                         THEN jsonb_array_length(c.state->'reintegration'->'support_items') ELSE 0 END AS equipment,
                    coalesce((SELECT sum((s->>'value_taka')::bigint) FROM jsonb_array_elements(c.state->'services') s
-                     WHERE s->>'service' = 'equipment_support' AND (s->>'given_on')::date BETWEEN $1 AND $2), 0)
-                 + CASE WHEN (c.state->'reintegration'->>'completed_on')::date BETWEEN $1 AND $2
+                     WHERE s->>'service' = 'equipment_support' AND (s->>'given_on')::date BETWEEN :from AND :to), 0)
+                 + CASE WHEN (c.state->'reintegration'->>'completed_on')::date BETWEEN :from AND :to
                         THEN coalesce((SELECT sum((i->>'value_taka')::bigint) FROM jsonb_array_elements(c.state->'reintegration'->'support_items') i), 0)
                         ELSE 0 END AS equipment_value,
                    (SELECT count(*) FROM jsonb_array_elements(c.state->'services') s
-                     WHERE s->>'service' = 'safe_delivery' AND (s->>'given_on')::date BETWEEN $1 AND $2) AS safe_deliveries,
+                     WHERE s->>'service' = 'safe_delivery' AND (s->>'given_on')::date BETWEEN :from AND :to) AS safe_deliveries,
                    (SELECT count(*) FROM jsonb_array_elements(c.state->'services') s
-                     WHERE s->>'service' = 'public_examination' AND (s->>'given_on')::date BETWEEN $1 AND $2) AS public_examinations,
+                     WHERE s->>'service' = 'public_examination' AND (s->>'given_on')::date BETWEEN :from AND :to) AS public_examinations,
                    (c.state->'reintegration'->>'destination' = 'repatriation' AND c.state->'reintegration'->>'completed_on' IS NULL
                      AND c.status = 'reintegration') AS repatriation_in_process,
                    (c.state->'reintegration'->>'destination' = 'repatriation'
-                     AND coalesce((c.state->'reintegration'->>'completed_on')::date BETWEEN $1 AND $2, false)) AS repatriated,
+                     AND coalesce((c.state->'reintegration'->>'completed_on')::date BETWEEN :from AND :to, false)) AS repatriated,
                    (SELECT count(*) FROM jsonb_array_elements(c.state->'follow_ups') x
-                     WHERE (x->>'due_on')::date BETWEEN $1 AND $2 AND NOT (x->>'cancelled')::boolean) AS follow_ups_due,
+                     WHERE (x->>'due_on')::date BETWEEN :from AND :to AND NOT (x->>'cancelled')::boolean) AS follow_ups_due,
                    (SELECT count(*) FROM jsonb_array_elements(c.state->'follow_ups') x
-                     WHERE (x->>'done_on')::date BETWEEN $1 AND $2) AS follow_ups_done
+                     WHERE (x->>'done_on')::date BETWEEN :from AND :to) AS follow_ups_done
               FROM c)
         SELECT p.facility_id, fa.name_en AS facility_name_en, fa.name_bn AS facility_name_bn,
                count(*) FILTER (WHERE served) AS residents_served,
@@ -118,7 +177,7 @@ pub fn safe_home_performance(conn: &mut PgConnection, f: &ReportFilter) -> Query
          ORDER BY p.facility_id NULLS LAST
         "#
     );
-    bind_filter!(diesel::sql_query(sql), f).load(conn)
+    statement(&sql, f, &[]).load(conn)
 }
 
 #[derive(Debug, Clone, QueryableByName, serde::Serialize)]
@@ -143,8 +202,8 @@ pub fn reintegrated_children(conn: &mut PgConnection, f: &ReportFilter) -> Query
     let sql = format!(
         r#"
         WITH done AS (SELECT c.sex, c.risk_categories, count(*) AS n FROM case_reintegrations c
-                       WHERE c.kind = 'child_protection' AND c.completed_on BETWEEN $1 AND $2
-                         AND (c.previous_on IS NULL OR c.previous_on < $1) AND {CASE_AREA}
+                       WHERE c.kind = 'child_protection' AND c.completed_on BETWEEN :from AND :to
+                         AND (c.previous_on IS NULL OR c.previous_on < :from) AND {CASE_AREA}
                        GROUP BY 1, 2),
         by_cat AS (SELECT unnest(CASE WHEN cardinality(risk_categories) = 0 THEN ARRAY['other'] ELSE risk_categories END) AS category,
                           sex, n FROM done)
@@ -158,7 +217,7 @@ pub fn reintegrated_children(conn: &mut PgConnection, f: &ReportFilter) -> Query
         ORDER BY 1 NULLS LAST
         "#
     );
-    bind_filter!(diesel::sql_query(sql), f).load(conn)
+    statement(&sql, f, &[]).load(conn)
 }
 
 #[derive(Debug, Clone, QueryableByName, serde::Serialize)]
@@ -202,28 +261,28 @@ pub fn case_pipeline(conn: &mut PgConnection, f: &ReportFilter, cells: Option<Wh
             let sql = format!(
                 "SELECT {MEASURES} FROM (
                    SELECT step, cases AS n FROM case_step_cells c
-                    WHERE c.grain = $7 AND c.period_start = $1 AND c.kind = 'child_protection' AND $2::date IS NOT NULL
-                      AND ($3::int IS NULL OR c.division_id = $3) AND ($4::int IS NULL OR c.district_id = $4)
-                      AND ($5::int IS NULL OR c.upazila_id = $5) AND $6::uuid IS NULL) x"
+                    WHERE c.grain = :grain AND c.period_start = :from AND c.kind = 'child_protection'
+                      AND (:division_id::int IS NULL OR c.division_id = :division_id) AND (:district_id::int IS NULL OR c.district_id = :district_id)
+                      AND (:upazila_id::int IS NULL OR c.upazila_id = :upazila_id) AND :facility_id::uuid IS NULL) x"
             );
             let grain = match grain {
                 WholePeriod::Month => "month",
                 WholePeriod::FiscalYear => "fiscal_year",
             };
-            bind_filter!(diesel::sql_query(sql), f).bind::<Text, _>(grain).get_result(conn)
+            statement(&sql, f, &[("grain", Param::Text(grain))]).get_result(conn)
         }
         _ => {
             let sql = format!(
                 "SELECT {MEASURES} FROM (
                    SELECT step, count(*) AS n FROM case_steps c
-                    WHERE c.kind = 'child_protection' AND c.on_date BETWEEN $1 AND $2
-                      AND (c.previous_on IS NULL OR c.previous_on < $1)
-                      AND ($3::int IS NULL OR c.division_id = $3) AND ($4::int IS NULL OR c.district_id = $4)
-                      AND ($5::int IS NULL OR c.upazila_id = $5)
-                      AND ($6::uuid IS NULL OR c.managing_facility_id = $6 OR c.residence_facility_id = $6)
+                    WHERE c.kind = 'child_protection' AND c.on_date BETWEEN :from AND :to
+                      AND (c.previous_on IS NULL OR c.previous_on < :from)
+                      AND (:division_id::int IS NULL OR c.division_id = :division_id) AND (:district_id::int IS NULL OR c.district_id = :district_id)
+                      AND (:upazila_id::int IS NULL OR c.upazila_id = :upazila_id)
+                      AND (:facility_id::uuid IS NULL OR c.managing_facility_id = :facility_id OR c.residence_facility_id = :facility_id)
                     GROUP BY step) x"
             );
-            bind_filter!(diesel::sql_query(sql), f).get_result(conn)
+            statement(&sql, f, &[]).get_result(conn)
         }
     }
 }
@@ -254,15 +313,15 @@ pub fn beneficiaries_by_area(conn: &mut PgConnection, f: &ReportFilter) -> Query
         WITH rate AS (
             SELECT DISTINCT ON (programme_code, level) programme_code, level, monthly_taka
               FROM programme_rates
-             WHERE fiscal_year <= extract(year FROM $2::date)::int - CASE WHEN extract(month FROM $2::date) < 7 THEN 1 ELSE 0 END
+             WHERE fiscal_year <= extract(year FROM fiscal_year_start(:to::date))::int
              ORDER BY programme_code, level, fiscal_year DESC),
         b AS (
             SELECT c.upazila_id, c.programme_code, c.sex, r.monthly_taka AS rate, c.active AS n
               FROM beneficiary_counts c
               LEFT JOIN rate r ON r.programme_code = c.programme_code AND r.level = c.level
-             WHERE c.active <> 0 AND c.start_month <= $2
-               AND ($3::int IS NULL OR c.division_id = $3) AND ($4::int IS NULL OR c.district_id = $4)
-               AND ($5::int IS NULL OR c.upazila_id = $5) AND ($6::uuid IS NULL OR $6 IS NOT NULL) AND $1::date IS NOT NULL),
+             WHERE c.active <> 0 AND c.start_month <= :to
+               AND (:division_id::int IS NULL OR c.division_id = :division_id) AND (:district_id::int IS NULL OR c.district_id = :district_id)
+               AND (:upazila_id::int IS NULL OR c.upazila_id = :upazila_id)),
         -- Start months folded first (a hash aggregate), so the grouping sets sort a few
         -- thousand rows, not every cell.
         folded AS (SELECT upazila_id, programme_code, sex, rate, sum(n) AS n FROM b GROUP BY 1, 2, 3, 4)
@@ -272,7 +331,7 @@ pub fn beneficiaries_by_area(conn: &mut PgConnection, f: &ReportFilter) -> Query
           FROM folded GROUP BY GROUPING SETS ((upazila_id, programme_code, sex), (programme_code))
          ORDER BY programme_code, upazila_id NULLS LAST, sex
     "#;
-    bind_filter!(diesel::sql_query(sql), f).load(conn)
+    statement(sql, f, &[]).load(conn)
 }
 
 #[derive(Debug, Clone, QueryableByName, serde::Serialize)]
@@ -316,12 +375,12 @@ pub fn payment_cycles(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<
                coalesce(sum(p.amount_taka) FILTER (WHERE p.status IN ('failed', 'carried')), 0)::bigint AS failed_taka
           FROM payment_cycles pc
           LEFT JOIN payment_counts p ON p.cycle_id = pc.id AND p.payments <> 0
-               AND ($3::int IS NULL OR p.division_id = $3) AND ($4::int IS NULL OR p.district_id = $4)
-               AND ($5::int IS NULL OR p.upazila_id = $5)
-         WHERE pc.period_start <= $2 AND pc.period_end >= $1 AND ($6::uuid IS NULL OR $6 IS NOT NULL)
+               AND (:division_id::int IS NULL OR p.division_id = :division_id) AND (:district_id::int IS NULL OR p.district_id = :district_id)
+               AND (:upazila_id::int IS NULL OR p.upazila_id = :upazila_id)
+         WHERE pc.period_start <= :to AND pc.period_end >= :from
          GROUP BY pc.id ORDER BY pc.period_start, pc.programme_code, pc.id
     "#;
-    bind_filter!(diesel::sql_query(sql), f).load(conn)
+    statement(sql, f, &[]).load(conn)
 }
 
 #[derive(Debug, Clone, QueryableByName, serde::Serialize)]
@@ -343,23 +402,23 @@ pub fn cct(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<CctRow> {
     // partial index of unreviewed breaches.
     let sql = r#"
         SELECT (SELECT coalesce(sum(c.active), 0)::bigint FROM beneficiary_counts c
-                 WHERE c.programme_code = 'cct' AND c.start_month <= $2
-                   AND ($3::int IS NULL OR c.division_id = $3) AND ($4::int IS NULL OR c.district_id = $4)
-                   AND ($5::int IS NULL OR c.upazila_id = $5)) AS children_enrolled,
+                 WHERE c.programme_code = 'cct' AND c.start_month <= :to
+                   AND (:division_id::int IS NULL OR c.division_id = :division_id) AND (:district_id::int IS NULL OR c.district_id = :district_id)
+                   AND (:upazila_id::int IS NULL OR c.upazila_id = :upazila_id)) AS children_enrolled,
                (SELECT coalesce(sum(p.payments), 0)::bigint FROM paid_by_day p
-                 WHERE p.programme_code = 'cct' AND p.settled_on BETWEEN $1 AND $2
-                   AND ($3::int IS NULL OR p.division_id = $3) AND ($4::int IS NULL OR p.district_id = $4)
-                   AND ($5::int IS NULL OR p.upazila_id = $5)) AS instalments_paid,
+                 WHERE p.programme_code = 'cct' AND p.settled_on BETWEEN :from AND :to
+                   AND (:division_id::int IS NULL OR p.division_id = :division_id) AND (:district_id::int IS NULL OR p.district_id = :district_id)
+                   AND (:upazila_id::int IS NULL OR p.upazila_id = :upazila_id)) AS instalments_paid,
                (SELECT coalesce(sum(p.amount_taka), 0)::bigint FROM paid_by_day p
-                 WHERE p.programme_code = 'cct' AND p.settled_on BETWEEN $1 AND $2
-                   AND ($3::int IS NULL OR p.division_id = $3) AND ($4::int IS NULL OR p.district_id = $4)
-                   AND ($5::int IS NULL OR p.upazila_id = $5)) AS amount_paid_taka,
+                 WHERE p.programme_code = 'cct' AND p.settled_on BETWEEN :from AND :to
+                   AND (:division_id::int IS NULL OR p.division_id = :division_id) AND (:district_id::int IS NULL OR p.district_id = :district_id)
+                   AND (:upazila_id::int IS NULL OR p.upazila_id = :upazila_id)) AS amount_paid_taka,
                (SELECT count(DISTINCT k.beneficiary_id) FROM cct_compliance k JOIN beneficiaries b ON b.id = k.beneficiary_id
                  WHERE k.breach AND k.reviewed_at IS NULL AND b.programme_code = 'cct'
-                   AND ($3::int IS NULL OR b.division_id = $3) AND ($4::int IS NULL OR b.district_id = $4)
-                   AND ($5::int IS NULL OR b.upazila_id = $5) AND ($6::uuid IS NULL OR $6 IS NOT NULL)) AS held_for_breach
+                   AND (:division_id::int IS NULL OR b.division_id = :division_id) AND (:district_id::int IS NULL OR b.district_id = :district_id)
+                   AND (:upazila_id::int IS NULL OR b.upazila_id = :upazila_id)) AS held_for_breach
     "#;
-    bind_filter!(diesel::sql_query(sql), f).get_result(conn)
+    statement(sql, f, &[]).get_result(conn)
 }
 
 /// The freshest change the reports can reflect: now, since they read the tables, and the
@@ -391,9 +450,9 @@ pub struct CentreRow {
 pub fn centre_totals(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<CentreRow>> {
     let sql = format!(
         r#"
-        WITH served AS (SELECT c.facility_id, c.sex, coalesce(c.reintegrated_on BETWEEN $1 AND $2, false) AS reintegrated
+        WITH served AS (SELECT c.facility_id, c.sex, coalesce(c.reintegrated_on BETWEEN :from AND :to, false) AS reintegrated
                           FROM case_placements c
-                         WHERE c.kind = 'child_protection' AND c.ends_on >= $1 AND c.admitted_on <= $2 AND {CASE_AREA})
+                         WHERE c.kind = 'child_protection' AND c.ends_on >= :from AND c.admitted_on <= :to AND {CASE_AREA})
         SELECT s.facility_id, fa.name_en AS facility_name_en, fa.name_bn AS facility_name_bn,
                count(*) AS children_served, count(*) FILTER (WHERE s.sex = 'male') AS boys,
                count(*) FILTER (WHERE s.sex = 'female') AS girls, count(*) FILTER (WHERE s.reintegrated) AS reintegrated
@@ -402,5 +461,18 @@ pub fn centre_totals(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<V
          ORDER BY s.facility_id NULLS LAST
         "#
     );
-    bind_filter!(diesel::sql_query(sql), f).load(conn)
+    statement(&sql, f, &[]).load(conn)
+}
+
+#[cfg(test)]
+mod named_tests {
+    use super::number_names;
+
+    #[test]
+    fn names_become_numbers_in_order_of_first_use_and_casts_stay() {
+        let (sql, order) =
+            number_names("a = :to AND b::int = :from AND c = :to::date AND d = :other", &["from", "to", "other_unused"]);
+        assert_eq!(sql, "a = $1 AND b::int = $2 AND c = $1::date AND d = :other");
+        assert_eq!(order, ["to", "from"]);
+    }
 }
