@@ -3,7 +3,7 @@
 //! as problem documents (see `middleware`).
 
 use actix_web::http::header;
-use actix_web::middleware::{from_fn, DefaultHeaders, Logger};
+use actix_web::middleware::{from_fn, DefaultHeaders};
 use actix_web::{web, HttpResponse, Route};
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -241,5 +241,5 @@ pub fn build(
                 .add((header::REFERRER_POLICY, "no-referrer"))
                 .add((header::CACHE_CONTROL, "no-store")),
         )
-        .wrap(Logger::new("%a \"%r\" %s %b %Dms request_id=%{x-request-id}o").exclude("/health/live"))
+        .wrap(from_fn(crate::middleware::access_log))
 }

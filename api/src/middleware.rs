@@ -101,3 +101,27 @@ fn generic_problem(status: StatusCode) -> Problem {
     };
     problem(status, code, title, title_bn, detail.to_owned(), vec![])
 }
+
+/// The access log: one line per request naming the route's template
+/// (`GET /api/v1/persons/{person_id}`), never the path or query as sent, so no name, ID
+/// number or record id reaches the log (a search by name carries the name in its query).
+/// No client address either: it can identify a person too.
+pub async fn access_log(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let started = std::time::Instant::now();
+    let method = req.method().clone();
+    let res = next.call(req).await?;
+    let route = res.request().match_pattern().unwrap_or_else(|| "(no route)".to_owned());
+    if route != "/health/live" {
+        let id = res.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+        log::info!(
+            target: "sheba::access",
+            "{method} {route} {} {:.1}ms request_id={id}",
+            res.status().as_u16(),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    Ok(res)
+}

@@ -30,7 +30,8 @@ fail_on_panic() {
   fi
 }
 
-# fail_on_secrets SECRET...: the server log must not show any of these, nor a bearer token.
+# fail_on_secrets SECRET...: the server log must not show any of these (passwords, names, ID
+# numbers), nor a bearer token.
 fail_on_secrets() {
   local s
   for s in "$@" "eyJ" "Bearer "; do
@@ -40,5 +41,5 @@ fail_on_secrets() {
       exit 1
     fi
   done
-  echo "ok: $(wc -l <"$dir/serve.log") log lines, no password or token among them"
+  echo "ok: $(wc -l <"$dir/serve.log") log lines, none of the given secrets or personal data, no token"
 }

@@ -70,6 +70,11 @@ async function main(): Promise<void> {
     }),
   );
   const child: Schemas["PersonView"] = created.person;
+  // A search by name and national ID: the server's log must show neither (scripts/ts-client checks).
+  must(
+    "search persons",
+    await caseworker.GET("/api/v1/persons", { params: { query: { name: "Salma Akter", identifier: "1975123456" } } }),
+  );
   const opened = must(
     "open case",
     await caseworker.POST("/api/v1/cases", {
