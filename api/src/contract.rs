@@ -265,7 +265,7 @@ fn complete_operation(path: &str, method: &str, op: &mut Value, versioned: &[Str
     if if_match {
         add("400", "A malformed If-Match (not an ETag of this API)");
         add("412", "The record changed since you read it (a stale If-Match)");
-        add("428", "If-Match is required (RFC 6585)");
+        add("428", "If-Match missing");
     }
     if idempotent {
         add("400", "A malformed Idempotency-Key");

@@ -88,7 +88,6 @@ pub struct AuditQuery {
     responses(
         (status = 200, description = "A page of events", body = ListPage<AuditEventView>),
         (status = 400, description = "Bad cursor or query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an auditor or administrator with national scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid limit", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -242,7 +242,6 @@ fn invalid_grant(detail: &str) -> ApiError {
         (status = 400, description = "invalid_grant (wrong username or password; refresh token invalid, used or revoked), invalid_request (missing or malformed parameters, malformed JSON) or unsupported_grant_type", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "invalid_client: wrong client credentials", body = Problem, content_type = "application/problem+json",
             headers(("WWW-Authenticate" = String, description = "`Basic realm=\"sheba\"`"))),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither a form nor JSON", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = i64, description = "Seconds until the name may try again"))),
@@ -444,8 +443,6 @@ fn issue(
     request_body = RevokeRequest,
     responses(
         (status = 204, description = "Revoked (or unknown)"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing field", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn revoke_token(

@@ -74,7 +74,6 @@ impl From<PartnerRow> for PartnerView {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Registered", body = PartnerView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Needs national facility management", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -120,8 +119,6 @@ pub struct PageQuery {
     params(PageQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of partner organisations", body = ListPage<PartnerView>),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_partner_organisations(
     state: web::Data<AppState>,
@@ -256,7 +253,6 @@ pub(crate) fn facility_area(f: &FacilityRow) -> AreaPath {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Registered", body = FacilityView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not permitted, or outside your area", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, unknown upazila or partner", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -338,8 +334,6 @@ pub struct FacilityQuery {
     params(FacilityQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of facilities", body = ListPage<FacilityView>),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_facilities(
     state: web::Data<AppState>,
@@ -370,7 +364,6 @@ pub async fn list_facilities(
     params(("facility_id" = Uuid, Path, description = "The facility id")), security(("bearer" = [])),
     responses(
         (status = 200, description = "The facility", body = FacilityDetail),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such facility", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -235,8 +235,6 @@ pub(crate) fn job_view(j: JobRow) -> JobView {
     security(("bearer" = [])),
     responses(
         (status = 202, description = "Accepted; poll the job (`Location`)", body = JobView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "File too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not text/csv", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The file cannot be read as a whole (nothing changed)", body = Problem, content_type = "application/problem+json"),
@@ -379,7 +377,6 @@ pub async fn import_beneficiaries(
     params(("job_id" = Uuid, Path, description = "The job")), security(("bearer" = [])),
     responses(
         (status = 200, description = "The job", body = JobView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such job of yours", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_job(state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {

@@ -236,8 +236,6 @@ fn parse(b: &CreatePersonRequest, today: NaiveDate) -> Result<NewPersonRow, ApiE
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Recorded, with possible duplicates to check", body = CreatedPerson),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "An identifier belongs to someone already recorded (`existing_id`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -326,8 +324,6 @@ pub struct PersonQuery {
     params(PersonQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of people", body = ListPage<PersonView>),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Give a name, identifier or birth date", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn search_persons(
@@ -367,8 +363,6 @@ pub async fn search_persons(
     params(("person_id" = Uuid, Path, description = "The person id")), security(("bearer" = [])),
     responses(
         (status = 200, description = "The person; `ETag` set", body = PersonView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person, or not one you may see", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_person(state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
@@ -433,13 +427,10 @@ pub struct UpdatePersonRequest {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated; new `ETag`", body = PersonView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person, or not one you may see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "An identifier belongs to someone else (`existing_id`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update_person(
     req: actix_web::HttpRequest,

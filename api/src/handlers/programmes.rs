@@ -330,8 +330,6 @@ pub(crate) fn facts_from(input: &FactsInput, programmes: &[ProgrammeVersion], mu
     request_body = EligibilityRequest, security(("bearer" = [])),
     responses(
         (status = 200, description = "A verdict per programme", body = EligibilityResponse),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid facts, unknown programme or person", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn check_eligibility(

@@ -202,8 +202,6 @@ pub struct ReportCatalogue {
 #[utoipa::path(get, path = "/api/v1/reports", operation_id = "list_reports", tag = "reports", security(("bearer" = [])),
     responses(
         (status = 200, description = "The catalogue", body = ReportCatalogue),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_reports(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
     transact(&state, move |conn| {
@@ -451,7 +449,6 @@ fn csv_cell(v: &Value) -> crate::csv_export::Cell<'_> {
             (ReportResult = "application/json"),
             (String = "text/csv"),
         )),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not permitted, or an area outside yours", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such report", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad period or area", body = Problem, content_type = "application/problem+json"),

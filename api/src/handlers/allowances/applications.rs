@@ -120,7 +120,6 @@ pub struct SubmitApplicationRequest {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Taken, with the eligibility verdict", body = ApplicationView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not permitted in the applicant's upazila", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already applied for or receiving this programme", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid facts, programme, or a person without an address", body = Problem, content_type = "application/problem+json"),
@@ -241,12 +240,9 @@ pub struct VerificationRequest {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Verified or rejected", body = ApplicationView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such application", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Wrong status, or not eligible", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn verify_application(
     req: HttpRequest,
@@ -375,12 +371,9 @@ pub(crate) fn admit(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Approved, waitlisted or rejected", body = ApplicationView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such application", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not verified, no quota, or already receiving an exclusive allowance", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn decide_application(
     req: HttpRequest,
@@ -430,7 +423,6 @@ pub async fn decide_application(
     params(("application_id" = Uuid, Path, description = "The application")), security(("bearer" = [])),
     responses(
         (status = 200, description = "The application; `ETag` set", body = ApplicationView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Outside your area", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such application", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -470,8 +462,6 @@ pub struct ApplicationQuery {
     params(ApplicationQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of applications", body = ListPage<ApplicationView>),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown status", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_applications(
@@ -520,7 +510,6 @@ pub struct WaitingList {
     params(WaitingListQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "The waiting list (at most 200)", body = WaitingList),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Outside your area", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No such upazila", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -95,7 +95,6 @@ fn view(conn: &mut PgConnection, b: &BeneficiaryRow) -> Result<BeneficiaryView, 
     params(("beneficiary_id" = Uuid, Path, description = "The beneficiary")), security(("bearer" = [])),
     responses(
         (status = 200, description = "The beneficiary; `ETag` set", body = BeneficiaryView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Outside your area", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such beneficiary", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -136,8 +135,6 @@ pub struct BeneficiaryQuery {
     params(BeneficiaryQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of beneficiaries", body = ListPage<BeneficiaryView>),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown status", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_beneficiaries(
@@ -217,12 +214,9 @@ pub struct AccountRequest {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Recorded", body = BeneficiaryView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such beneficiary", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown provider or invalid number", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn set_beneficiary_account(
     req: HttpRequest,
@@ -270,12 +264,9 @@ fn set_status(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Suspended", body = BeneficiaryView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such beneficiary", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not active", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn suspend_beneficiary(
     req: HttpRequest,
@@ -298,12 +289,9 @@ pub async fn suspend_beneficiary(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Active again", body = BeneficiaryView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such beneficiary", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not suspended", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn resume_beneficiary(
     req: HttpRequest,
@@ -338,13 +326,10 @@ pub struct BeneficiaryExitRequest {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Exited (the audit row names the replacement, if any)", body = BeneficiaryView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such beneficiary", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already exited", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown reason", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn exit_beneficiary(
     req: HttpRequest,
@@ -460,8 +445,6 @@ fn conditional_beneficiary(
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat on a retry to get the first response back"), ("beneficiary_id" = Uuid, Path, description = "The beneficiary")), security(("bearer" = [])),
     responses(
         (status = 201, description = "Recorded; the beneficiary's compliance so far", body = ComplianceList),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such beneficiary", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a conditional transfer, or the month is already recorded", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not the first of a month, or in the future", body = Problem, content_type = "application/problem+json"),
@@ -524,8 +507,6 @@ pub struct ReviewRequest {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Reviewed; the beneficiary's compliance", body = ComplianceList),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such beneficiary", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "No unreviewed breach that month", body = Problem, content_type = "application/problem+json"),
     ))]

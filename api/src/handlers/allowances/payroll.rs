@@ -153,7 +153,6 @@ pub struct CreateCycleRequest {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = CycleView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not permitted for that area", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Overlaps another cycle of the programme without being the same period (`payroll.one_calendar`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown programme or upazila, or not whole months", body = Problem, content_type = "application/problem+json"),
@@ -204,8 +203,6 @@ pub async fn create_payment_cycle(
     params(("cycle_id" = Uuid, Path, description = "The cycle")), security(("bearer" = [])),
     responses(
         (status = 202, description = "Accepted; poll the job (`Location`)", body = crate::handlers::imports::JobView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such cycle", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already approved", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -273,12 +270,9 @@ pub async fn generate_payroll(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Approved", body = CycleView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such cycle", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not generated, or you generated it", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn approve_payroll(
     req: HttpRequest,
@@ -306,8 +300,6 @@ pub async fn approve_payroll(
     params(("cycle_id" = Uuid, Path, description = "The cycle")), security(("bearer" = [])),
     responses(
         (status = 200, description = "The cycle; `ETag` set", body = CycleView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such cycle", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_payment_cycle(
@@ -343,8 +335,6 @@ pub struct CycleQuery {
     params(CycleQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of cycles", body = ListPage<CycleView>),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_payment_cycles(
     state: web::Data<AppState>,
@@ -382,8 +372,6 @@ pub struct ExportQuery {
     params(("cycle_id" = Uuid, Path, description = "The cycle"), ExportQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "The pending payments for the provider", content_type = "text/csv", body = String),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such cycle", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not approved", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown provider", body = Problem, content_type = "application/problem+json"),
@@ -445,8 +433,6 @@ pub struct ResultsApplied {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Applied", body = ResultsApplied),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such cycle", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not approved", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "File too large", body = Problem, content_type = "application/problem+json"),

@@ -32,7 +32,6 @@ pub struct QuotaInput {
     request_body = QuotaInput, security(("bearer" = [])),
     responses(
         (status = 200, description = "Set", body = QuotaInput),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not permitted, or outside your area", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown programme, upazila or fiscal year", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -78,8 +77,6 @@ pub struct QuotaList {
     params(QuotaQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "Quotas, newest fiscal year first", body = QuotaList),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No such upazila", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_quotas(

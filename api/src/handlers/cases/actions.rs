@@ -64,15 +64,11 @@ macro_rules! case_action {
             security(("bearer" = [])),
             responses(
                 (status = 200, description = "Done; the case with its new `ETag`", body = CaseView),
-                (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-                (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
                 (status = 403, description = "Not permitted for this case", body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
                 (status = 409, description = "A rule refused it at this stage (the problem names the rule)", body = Problem, content_type = "application/problem+json"),
                 (status = 412, description = "The case changed since you read it", body = Problem, content_type = "application/problem+json"),
-                (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
                 (status = 422, description = "Invalid fields, or a rule refused the input", body = Problem, content_type = "application/problem+json"),
-                (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
             ))]
         pub async fn $name(
             req: HttpRequest,
@@ -542,13 +538,11 @@ macro_rules! numbered_action {
             security(("bearer" = [])),
             responses(
                 (status = 200, description = "Done; the case with its new `ETag`", body = CaseView),
-                (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
                 (status = 403, description = "Not permitted for this case", body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
                 (status = 409, description = "A rule refused it (the problem names the rule)", body = Problem, content_type = "application/problem+json"),
                 (status = 412, description = "The case changed since you read it", body = Problem, content_type = "application/problem+json"),
                 (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-                (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
             ))]
         pub async fn $name(
             req: HttpRequest,

@@ -76,7 +76,6 @@ pub struct OpenCaseRequest {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Opened; `ETag` and `Location` set", body = CaseView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not permitted here", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Idempotency-Key reused for another request", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or a rule refused (e.g. not a child at intake)", body = Problem, content_type = "application/problem+json"),

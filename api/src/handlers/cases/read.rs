@@ -22,7 +22,6 @@ use crate::views::LabelView;
     params(("case_id" = Uuid, Path, description = "The case id")), security(("bearer" = [])),
     responses(
         (status = 200, description = "The case; `ETag` set", body = CaseView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Outside your facility or area", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -86,8 +85,6 @@ fn check_code<T>(field: &str, value: &Option<String>, parse: impl Fn(&str) -> Op
     responses(
         (status = 200, description = "A page of cases", body = ListPage<CaseView>),
         (status = 400, description = "Bad cursor or query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown code in a filter", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_cases(state: web::Data<AppState>, who: Principal, q: web::Query<CaseQuery>) -> Result<HttpResponse, ApiError> {
@@ -197,8 +194,6 @@ pub struct EventQuery {
     params(("case_id" = Uuid, Path, description = "The case id"), EventQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of the timeline", body = ListPage<CaseEventView>),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_case_events(
@@ -257,8 +252,6 @@ fn task(code: &str) -> LabelView {
 #[utoipa::path(get, path = "/api/v1/work-queue", tag = "cases", security(("bearer" = [])),
     responses(
         (status = 200, description = "What needs attention", body = WorkQueue),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_work_queue(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
     let warn_days = state.case_settings.stay_warning_days;

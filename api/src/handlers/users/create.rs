@@ -51,11 +51,8 @@ pub struct CreateUserRequest {
     responses(
         (status = 201, description = "Created; `ETag` and `Location` set", body = UserView),
         (status = 400, description = "Malformed JSON or Idempotency-Key", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator, or the scope is outside yours", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Username taken, or the Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_user(

@@ -16,7 +16,6 @@ use crate::views::UserView;
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The account; `ETag` set", body = UserView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not permitted, or outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -39,8 +39,6 @@ pub struct UserQuery {
     responses(
         (status = 200, description = "A page of accounts", body = ListPage<UserView>),
         (status = 400, description = "Bad cursor or query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not permitted", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid filter", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_users(state: web::Data<AppState>, who: Principal, q: web::Query<UserQuery>) -> Result<HttpResponse, ApiError> {

@@ -3,7 +3,7 @@ use actix_web::{web, HttpResponse};
 use super::user_response;
 use crate::auth::policy::require_active;
 use crate::auth::principal::Principal;
-use crate::problem::{ApiError, Problem};
+use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::unit_of_work::read;
 use crate::views::UserView;
@@ -13,7 +13,6 @@ use crate::views::UserView;
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's account", body = UserView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_current_user(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
     let user = read(&state, move |conn| {

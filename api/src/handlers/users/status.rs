@@ -22,12 +22,10 @@ use crate::views::UserView;
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Disabled; new `ETag`", body = UserView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not permitted, outside your scope, or your own account", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Your own account (`cannot_disable_self`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The account changed since you read it", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn disable_user(
     req: HttpRequest,
@@ -45,11 +43,9 @@ pub async fn disable_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Enabled; new `ETag`", body = UserView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not permitted, or outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The account changed since you read it", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn enable_user(
     req: HttpRequest,
