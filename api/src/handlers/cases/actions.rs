@@ -4,16 +4,15 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use domain::access::{Actor, Permission, Scope};
+use domain::access::{Permission, Scope};
 use domain::case::{
     AssessmentOutcome, Case, Command, ConsentPurpose, Destination, DetailedAssessment, Exit, ExitReason, FacilityFacts, Guardian,
     GuardianAssessment, Intervention, ReferralStatus, RepatriationClearance, RiskAssessment, RiskCategory, RiskLevel,
     ServiceType, SupportItem,
 };
-use persistence::cases::CaseRow;
 use persistence::PgConnection;
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoResponses, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
@@ -52,36 +51,52 @@ fn facility_facts(
     })
 }
 
-/// Declares an action endpoint: its path, body type, the permission it needs, and how the
-/// body becomes a domain command.
-macro_rules! case_action {
-    ($(#[doc = $doc:literal])* $name:ident, $path:literal, $body:ty, $perm:expr,
-     |$conn:ident, $row:ident, $case:ident, $actor:ident, $b:ident| $build:expr) => {
-        $(#[doc = $doc])*
-        #[utoipa::path(post, path = $path, tag = "cases", request_body = $body,
-            params(("case_id" = Uuid, Path, description = "The case id"),
-                   ("If-Match" = String, Header, description = "The case's current ETag")),
-            security(("bearer" = [])),
-            responses(
-                (status = 200, description = "Done; the case with its new `ETag`", body = CaseView),
-                (status = 403, description = "Not permitted for this case", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "A rule refused it at this stage (the problem names the rule)", body = Problem, content_type = "application/problem+json"),
-                (status = 412, description = "The case changed since you read it", body = Problem, content_type = "application/problem+json"),
-                (status = 422, description = "Invalid fields, or a rule refused the input", body = Problem, content_type = "application/problem+json"),
-            ))]
-        pub async fn $name(
-            req: HttpRequest,
-            state: web::Data<AppState>,
-            who: Principal,
-            path: web::Path<Uuid>,
-            body: ApiJson<$body>,
-        ) -> Result<HttpResponse, ApiError> {
-            let $b = body.0;
-            #[allow(unused_variables)]
-            act(req, state, who, path.into_inner(), $perm, move |$conn: &mut PgConnection, $row: &CaseRow, $case: &Case, $actor: &Actor| $build).await
-        }
-    };
+/// What a case action answers, besides what every operation may (`crate::contract`).
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+enum CaseActionResponses {
+    #[response(status = 200, description = "Done; the case with its new `ETag`")]
+    Done(CaseView),
+    #[response(status = 403, description = "Not permitted for this case", content_type = "application/problem+json")]
+    Forbidden(Problem),
+    #[response(status = 404, description = "No such case", content_type = "application/problem+json")]
+    NotFound(Problem),
+    #[response(
+        status = 409,
+        description = "A rule refused it at this stage (the problem names the rule)",
+        content_type = "application/problem+json"
+    )]
+    Refused(Problem),
+    #[response(status = 412, description = "The case changed since you read it", content_type = "application/problem+json")]
+    Stale(Problem),
+    #[response(
+        status = 422,
+        description = "Invalid fields, or a rule refused the input",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+}
+
+/// What an action on a numbered sub-record answers (`/referrals/{no}/status`, ...).
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+enum NumberedActionResponses {
+    #[response(status = 200, description = "Done; the case with its new `ETag`")]
+    Done(CaseView),
+    #[response(status = 403, description = "Not permitted for this case", content_type = "application/problem+json")]
+    Forbidden(Problem),
+    #[response(status = 404, description = "No such case", content_type = "application/problem+json")]
+    NotFound(Problem),
+    #[response(
+        status = 409,
+        description = "A rule refused it (the problem names the rule)",
+        content_type = "application/problem+json"
+    )]
+    Refused(Problem),
+    #[response(status = 412, description = "The case changed since you read it", content_type = "application/problem+json")]
+    Stale(Problem),
+    #[response(status = 422, description = "Invalid fields", content_type = "application/problem+json")]
+    Invalid(Problem),
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -97,15 +112,28 @@ pub struct AdmitRequest {
     pub belongings: Vec<String>,
 }
 
-case_action!(
-    /// Safe home: admit the resident under the court order (capacity by sex is enforced).
-    admit_resident, "/api/v1/cases/{case_id}/admission", AdmitRequest, Permission::WriteCases,
-    |conn, row, case, actor, b| {
-        let fid = b.facility_id.or(row.managing_facility_id).ok_or_else(|| ApiError::field_coded("facility_id", "required", "give the safe home"))?;
+/// Safe home: admit the resident under the court order (capacity by sex is enforced).
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/admission", tag = "cases", request_body = AdmitRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn admit_resident(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<AdmitRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |conn, row, case, _actor| {
+        let fid = b
+            .facility_id
+            .or(row.managing_facility_id)
+            .ok_or_else(|| ApiError::field_coded("facility_id", "required", "give the safe home"))?;
         let facility = facility_facts(conn, case, fid, &["safe_home"])?;
         Ok(Command::Admit { facility, admitted_on: b.admitted_on, health_check: b.health_check, belongings: b.belongings })
-    }
-);
+    })
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"facility_id": "01936f5e-0000-7000-8000-0000000000bb", "placed_on": "2026-06-03"}))]
@@ -114,20 +142,47 @@ pub struct PlaceRequest {
     pub placed_on: NaiveDate,
 }
 
-case_action!(
-    /// Child protection: place the child in a centre (capacity by sex and its stay limit apply).
-    place_child, "/api/v1/cases/{case_id}/placement", PlaceRequest, Permission::WriteCases,
-    |conn, row, case, actor, b| {
-        let facility = facility_facts(conn, case, b.facility_id, &["srtrccr_centre", "drop_in_centre", "shishu_paribar", "chotomoni_nibash"])?;
+/// Child protection: place the child in a centre (capacity by sex and its stay limit apply).
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/placement", tag = "cases", request_body = PlaceRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn place_child(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<PlaceRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |conn, _row, case, _actor| {
+        let facility = facility_facts(
+            conn,
+            case,
+            b.facility_id,
+            &["srtrccr_centre", "drop_in_centre", "shishu_paribar", "chotomoni_nibash"],
+        )?;
         Ok(Command::PlaceInFacility { facility, placed_on: b.placed_on })
-    }
-);
+    })
+    .await
+}
 
-case_action!(
-    /// Safe home: record the court's release order.
-    record_release_order, "/api/v1/cases/{case_id}/release-order", CourtOrderInput, Permission::WriteCases,
-    |conn, row, case, actor, b| Ok(Command::RecordReleaseOrder { order: b.to_domain() })
-);
+/// Safe home: record the court's release order.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/release-order", tag = "cases", request_body = CourtOrderInput,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn record_release_order(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<CourtOrderInput>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
+        Ok(Command::RecordReleaseOrder { order: b.to_domain() })
+    })
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"level": "high", "categories": ["street_child", "child_labour"], "assessed_on": "2026-06-02", "summary": "Sleeps at Kamalapur station"}))]
@@ -146,10 +201,19 @@ pub struct RiskAssessmentRequest {
     pub summary: String,
 }
 
-case_action!(
-    /// Child protection: record the risk assessment.
-    record_risk_assessment, "/api/v1/cases/{case_id}/risk-assessment", RiskAssessmentRequest, Permission::WriteCases,
-    |conn, row, case, actor, b| {
+/// Child protection: record the risk assessment.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/risk-assessment", tag = "cases", request_body = RiskAssessmentRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn record_risk_assessment(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<RiskAssessmentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
         let level = code("level", &b.level, RiskLevel::parse)?;
         let mut categories = Vec::new();
         for (i, c) in b.categories.iter().enumerate() {
@@ -157,9 +221,12 @@ case_action!(
         }
         categories.sort();
         categories.dedup();
-        Ok(Command::RecordRiskAssessment { assessment: RiskAssessment { level, categories, assessed_on: b.assessed_on, summary: b.summary } })
-    }
-);
+        Ok(Command::RecordRiskAssessment {
+            assessment: RiskAssessment { level, categories, assessed_on: b.assessed_on, summary: b.summary },
+        })
+    })
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"assessed_on": "2026-06-05", "summary": "Mother traced in Gaibandha; willing to take him back"}))]
@@ -170,11 +237,25 @@ pub struct DetailedAssessmentRequest {
     pub summary: String,
 }
 
-case_action!(
-    /// Child protection: record the detailed assessment.
-    record_detailed_assessment, "/api/v1/cases/{case_id}/detailed-assessment", DetailedAssessmentRequest, Permission::WriteCases,
-    |conn, row, case, actor, b| Ok(Command::RecordDetailedAssessment { assessment: DetailedAssessment { assessed_on: b.assessed_on, summary: b.summary } })
-);
+/// Child protection: record the detailed assessment.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/detailed-assessment", tag = "cases", request_body = DetailedAssessmentRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn record_detailed_assessment(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<DetailedAssessmentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
+        Ok(Command::RecordDetailedAssessment {
+            assessment: DetailedAssessment { assessed_on: b.assessed_on, summary: b.summary },
+        })
+    })
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"description": "Enrol in the local primary school", "provider": "SRTRCCR Tongi", "due_on": "2026-08-01"}))]
@@ -199,14 +280,30 @@ pub struct CasePlanRequest {
     pub interventions: Vec<InterventionInput>,
 }
 
-case_action!(
-    /// Child protection: submit the case plan for a supervisor's approval.
-    submit_case_plan, "/api/v1/cases/{case_id}/case-plan", CasePlanRequest, Permission::WriteCases,
-    |conn, row, case, actor, b| Ok(Command::SubmitCasePlan {
-        goals: b.goals,
-        interventions: b.interventions.into_iter().map(|i| Intervention { description: i.description, provider: i.provider, due_on: i.due_on }).collect(),
+/// Child protection: submit the case plan for a supervisor's approval.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/case-plan", tag = "cases", request_body = CasePlanRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn submit_case_plan(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<CasePlanRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
+        Ok(Command::SubmitCasePlan {
+            goals: b.goals,
+            interventions: b
+                .interventions
+                .into_iter()
+                .map(|i| Intervention { description: i.description, provider: i.provider, due_on: i.due_on })
+                .collect(),
+        })
     })
-);
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"justification": "Found injured at night; no safe place to stay"}))]
@@ -216,11 +313,23 @@ pub struct JustificationRequest {
     pub justification: String,
 }
 
-case_action!(
-    /// Child protection: ask a supervisor to approve an emergency placement (skips the steps before service).
-    request_emergency_placement, "/api/v1/cases/{case_id}/emergency-placement", JustificationRequest, Permission::WriteCases,
-    |conn, row, case, actor, b| Ok(Command::RequestEmergencyPlacement { justification: b.justification })
-);
+/// Child protection: ask a supervisor to approve an emergency placement (skips the steps before service).
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/emergency-placement", tag = "cases", request_body = JustificationRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn request_emergency_placement(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<JustificationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
+        Ok(Command::RequestEmergencyPlacement { justification: b.justification })
+    })
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"service": "equipment_support", "given_on": "2026-09-05", "provider": "MJF", "description": "For tailoring at home", "item": "sewing machine", "value_taka": 12000}))]
@@ -246,15 +355,36 @@ pub struct ServiceRequest {
     pub value_taka: Option<i64>,
 }
 
-case_action!(
-    /// Record a service given. Partner staff may record their own organisation's services.
-    record_service, "/api/v1/cases/{case_id}/services", ServiceRequest, Permission::RecordServices,
-    |conn, row, case, actor, b| {
+/// Record a service given. Partner staff may record their own organisation's services.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/services", tag = "cases", request_body = ServiceRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn record_service(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<ServiceRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::RecordServices, move |_conn, _row, _case, actor| {
         let service = code("service", &b.service, ServiceType::parse)?;
-        let partner_id = match actor.scope { Scope::Partner(p) => Some(p), _ => None };
-        Ok(Command::RecordService { service, given_on: b.given_on, provider: b.provider, partner_id, description: b.description, item: b.item, value_taka: b.value_taka })
-    }
-);
+        let partner_id = match actor.scope {
+            Scope::Partner(p) => Some(p),
+            _ => None,
+        };
+        Ok(Command::RecordService {
+            service,
+            given_on: b.given_on,
+            provider: b.provider,
+            partner_id,
+            description: b.description,
+            item: b.item,
+            value_taka: b.value_taka,
+        })
+    })
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"service": "health", "to_organisation": "Upazila Health Complex, Tongi", "referred_on": "2026-07-02"}))]
@@ -267,11 +397,27 @@ pub struct ReferralRequest {
     pub referred_on: NaiveDate,
 }
 
-case_action!(
-    /// Refer to another service (consent to referral must be on record).
-    record_referral, "/api/v1/cases/{case_id}/referrals", ReferralRequest, Permission::WriteCases,
-    |conn, row, case, actor, b| Ok(Command::RecordReferral { service: code("service", &b.service, ServiceType::parse)?, to_organisation: b.to_organisation, referred_on: b.referred_on })
-);
+/// Refer to another service (consent to referral must be on record).
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/referrals", tag = "cases", request_body = ReferralRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn record_referral(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<ReferralRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
+        Ok(Command::RecordReferral {
+            service: code("service", &b.service, ServiceType::parse)?,
+            to_organisation: b.to_organisation,
+            referred_on: b.referred_on,
+        })
+    })
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"held_on": "2026-07-15", "participants": ["caseworker", "UNO", "SRTRCCR superintendent"], "decisions": ["Trace the family in Gaibandha"]}))]
@@ -286,11 +432,23 @@ pub struct ConferenceRequest {
     pub decisions: Vec<String>,
 }
 
-case_action!(
-    /// Record a case conference.
-    record_case_conference, "/api/v1/cases/{case_id}/conferences", ConferenceRequest, Permission::WriteCases,
-    |conn, row, case, actor, b| Ok(Command::RecordConference { held_on: b.held_on, participants: b.participants, decisions: b.decisions })
-);
+/// Record a case conference.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/conferences", tag = "cases", request_body = ConferenceRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn record_case_conference(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<ConferenceRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
+        Ok(Command::RecordConference { held_on: b.held_on, participants: b.participants, decisions: b.decisions })
+    })
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"purpose": "reintegration", "given_by": "the resident", "given_on": "2026-09-03"}))]
@@ -305,11 +463,27 @@ pub struct ConsentRequest {
     pub given_on: NaiveDate,
 }
 
-case_action!(
-    /// Record a consent.
-    record_consent, "/api/v1/cases/{case_id}/consents", ConsentRequest, Permission::WriteCases,
-    |conn, row, case, actor, b| Ok(Command::RecordConsent { purpose: code("purpose", &b.purpose, ConsentPurpose::parse)?, given_by: b.given_by, given_on: b.given_on })
-);
+/// Record a consent.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/consents", tag = "cases", request_body = ConsentRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn record_consent(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<ConsentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
+        Ok(Command::RecordConsent {
+            purpose: code("purpose", &b.purpose, ConsentPurpose::parse)?,
+            given_by: b.given_by,
+            given_on: b.given_on,
+        })
+    })
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"text": "Mother visited; the child asked about school"}))]
@@ -319,11 +493,23 @@ pub struct NoteRequest {
     pub text: String,
 }
 
-case_action!(
-    /// Add a note to the case (kept even after the case ends).
-    record_case_note, "/api/v1/cases/{case_id}/notes", NoteRequest, Permission::WriteCases,
-    |conn, row, case, actor, b| Ok(Command::RecordNote { text: b.text })
-);
+/// Add a note to the case (kept even after the case ends).
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/notes", tag = "cases", request_body = NoteRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn record_case_note(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<NoteRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
+        Ok(Command::RecordNote { text: b.text })
+    })
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"person_id": "01936f5e-0000-7000-8000-0000000000a1"}))]
@@ -332,14 +518,25 @@ pub struct PerpetratorRequest {
     pub person_id: Uuid,
 }
 
-case_action!(
-    /// Record an alleged perpetrator (never accepted as a guardian afterwards).
-    record_alleged_perpetrator, "/api/v1/cases/{case_id}/alleged-perpetrators", PerpetratorRequest, Permission::WriteCases,
-    |conn, row, case, actor, b| {
-        persistence::persons::find(conn, b.person_id)?.ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person"))?;
+/// Record an alleged perpetrator (never accepted as a guardian afterwards).
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/alleged-perpetrators", tag = "cases", request_body = PerpetratorRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn record_alleged_perpetrator(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<PerpetratorRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |conn, _row, _case, _actor| {
+        persistence::persons::find(conn, b.person_id)?
+            .ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person"))?;
         Ok(Command::RecordAllegedPerpetrator { person_id: b.person_id })
-    }
-);
+    })
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"item": "sewing machine", "value_taka": 12000}))]
@@ -370,15 +567,25 @@ pub struct ReintegrationRequest {
     pub started_on: NaiveDate,
 }
 
-case_action!(
-    /// Start preparing reintegration (after the court's release order for a safe-home resident).
-    start_reintegration, "/api/v1/cases/{case_id}/reintegration", ReintegrationRequest, Permission::WriteCases,
-    |conn, row, case, actor, b| {
+/// Start preparing reintegration (after the court's release order for a safe-home resident).
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/reintegration", tag = "cases", request_body = ReintegrationRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn start_reintegration(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<ReintegrationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |conn, _row, _case, _actor| {
         let destination = code("destination", &b.destination, Destination::parse)?;
         let guardian = match b.guardian_person_id {
             None => None,
             Some(pid) => {
-                let p = persistence::persons::find(conn, pid)?.ok_or_else(|| ApiError::field_coded("guardian_person_id", "not_found", "no such person"))?;
+                let p = persistence::persons::find(conn, pid)?
+                    .ok_or_else(|| ApiError::field_coded("guardian_person_id", "not_found", "no such person"))?;
                 Some(Guardian {
                     person_id: pid,
                     relationship: b.guardian_relationship.clone().unwrap_or_default(),
@@ -388,8 +595,9 @@ case_action!(
         };
         let support_items = b.support_items.into_iter().map(|s| SupportItem { item: s.item, value_taka: s.value_taka }).collect();
         Ok(Command::StartReintegration { destination, guardian, support_items, started_on: b.started_on })
-    }
-);
+    })
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"outcome": "safe", "assessed_on": "2026-09-03", "notes": "Home visit: mother and uncle supportive"}))]
@@ -404,13 +612,29 @@ pub struct GuardianAssessmentRequest {
     pub notes: String,
 }
 
-case_action!(
-    /// Record the guardian/family assessment.
-    record_guardian_assessment, "/api/v1/cases/{case_id}/reintegration/guardian-assessment", GuardianAssessmentRequest, Permission::WriteCases,
-    |conn, row, case, actor, b| Ok(Command::RecordGuardianAssessment {
-        assessment: GuardianAssessment { outcome: code("outcome", &b.outcome, AssessmentOutcome::parse)?, assessed_on: b.assessed_on, notes: b.notes },
+/// Record the guardian/family assessment.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/reintegration/guardian-assessment", tag = "cases", request_body = GuardianAssessmentRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn record_guardian_assessment(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<GuardianAssessmentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
+        Ok(Command::RecordGuardianAssessment {
+            assessment: GuardianAssessment {
+                outcome: code("outcome", &b.outcome, AssessmentOutcome::parse)?,
+                assessed_on: b.assessed_on,
+                notes: b.notes,
+            },
+        })
     })
-);
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"views": "He wants to go home to his mother and go back to school"}))]
@@ -420,11 +644,23 @@ pub struct ChildViewsRequest {
     pub views: String,
 }
 
-case_action!(
-    /// Record the child's own views on reintegration.
-    record_child_views, "/api/v1/cases/{case_id}/reintegration/child-views", ChildViewsRequest, Permission::WriteCases,
-    |conn, row, case, actor, b| Ok(Command::RecordChildViews { views: b.views })
-);
+/// Record the child's own views on reintegration.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/reintegration/child-views", tag = "cases", request_body = ChildViewsRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn record_child_views(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<ChildViewsRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
+        Ok(Command::RecordChildViews { views: b.views })
+    })
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"reference": "MoHA/Repatriation/NP/17-2026", "cleared_on": "2026-09-15"}))]
@@ -435,11 +671,25 @@ pub struct ClearanceRequest {
     pub cleared_on: NaiveDate,
 }
 
-case_action!(
-    /// Record repatriation clearance (needed for a foreign national).
-    record_repatriation_clearance, "/api/v1/cases/{case_id}/reintegration/repatriation-clearance", ClearanceRequest, Permission::WriteCases,
-    |conn, row, case, actor, b| Ok(Command::RecordRepatriationClearance { clearance: RepatriationClearance { reference: b.reference, cleared_on: b.cleared_on } })
-);
+/// Record repatriation clearance (needed for a foreign national).
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/reintegration/repatriation-clearance", tag = "cases", request_body = ClearanceRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn record_repatriation_clearance(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<ClearanceRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
+        Ok(Command::RecordRepatriationClearance {
+            clearance: RepatriationClearance { reference: b.reference, cleared_on: b.cleared_on },
+        })
+    })
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"completed_on": "2026-09-05"}))]
@@ -447,11 +697,23 @@ pub struct CompletionRequest {
     pub completed_on: NaiveDate,
 }
 
-case_action!(
-    /// Complete reintegration: every rule is checked; follow-ups are scheduled.
-    complete_reintegration, "/api/v1/cases/{case_id}/reintegration/completion", CompletionRequest, Permission::WriteCases,
-    |conn, row, case, actor, b| Ok(Command::CompleteReintegration { completed_on: b.completed_on })
-);
+/// Complete reintegration: every rule is checked; follow-ups are scheduled.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/reintegration/completion", tag = "cases", request_body = CompletionRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn complete_reintegration(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<CompletionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
+        Ok(Command::CompleteReintegration { completed_on: b.completed_on })
+    })
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"reason": "All follow-ups done; living safely with her mother"}))]
@@ -463,11 +725,23 @@ pub struct ClosureRequest {
     pub reason: String,
 }
 
-case_action!(
-    /// Ask a supervisor to approve closing the case.
-    request_case_closure, "/api/v1/cases/{case_id}/closure-request", ClosureRequest, Permission::WriteCases,
-    |conn, row, case, actor, b| Ok(Command::RequestClosure { reason: b.reason })
-);
+/// Ask a supervisor to approve closing the case.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/closure-request", tag = "cases", request_body = ClosureRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn request_case_closure(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<ClosureRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
+        Ok(Command::RequestClosure { reason: b.reason })
+    })
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"until": "2027-02-28", "justification": "Family tracing still in progress"}))]
@@ -478,11 +752,23 @@ pub struct StayExtensionRequest {
     pub justification: String,
 }
 
-case_action!(
-    /// Ask a supervisor to extend the stay beyond the facility's limit.
-    request_stay_extension, "/api/v1/cases/{case_id}/stay-extension-request", StayExtensionRequest, Permission::WriteCases,
-    |conn, row, case, actor, b| Ok(Command::RequestStayExtension { until: b.until, justification: b.justification })
-);
+/// Ask a supervisor to extend the stay beyond the facility's limit.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/stay-extension-request", tag = "cases", request_body = StayExtensionRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn request_stay_extension(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<StayExtensionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
+        Ok(Command::RequestStayExtension { until: b.until, justification: b.justification })
+    })
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"reason": "Found working in a garment factory", "intervention_plan": "Return to the centre; counselling; school re-enrolment"}))]
@@ -495,11 +781,23 @@ pub struct ReopenRequest {
     pub intervention_plan: String,
 }
 
-case_action!(
-    /// Re-open a closed or followed-up case because of a new risk, with an intervention plan.
-    reopen_case, "/api/v1/cases/{case_id}/reopening", ReopenRequest, Permission::WriteCases,
-    |conn, row, case, actor, b| Ok(Command::Reopen { reason: b.reason, intervention_plan: b.intervention_plan })
-);
+/// Re-open a closed or followed-up case because of a new risk, with an intervention plan.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/reopening", tag = "cases", request_body = ReopenRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn reopen_case(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<ReopenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
+        Ok(Command::Reopen { reason: b.reason, intervention_plan: b.intervention_plan })
+    })
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"reason": "absconded", "on": "2026-06-01", "details": "Left during the night", "court_report": "Letter 45/2026 to the tribunal"}))]
@@ -518,44 +816,29 @@ pub struct CaseExitRequest {
     pub court_report: Option<String>,
 }
 
-case_action!(
-    /// End the case without closure: transferred, absconded, died, or aged out.
-    exit_case, "/api/v1/cases/{case_id}/exit", CaseExitRequest, Permission::WriteCases,
-    |conn, row, case, actor, b| Ok(Command::Exit {
-        exit: Exit { reason: code("reason", &b.reason, ExitReason::parse)?, on: b.on, details: b.details, court_report: b.court_report },
+/// End the case without closure: transferred, absconded, died, or aged out.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/exit", tag = "cases", request_body = CaseExitRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(CaseActionResponses))]
+pub async fn exit_case(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<Uuid>,
+    body: ApiJson<CaseExitRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
+        Ok(Command::Exit {
+            exit: Exit {
+                reason: code("reason", &b.reason, ExitReason::parse)?,
+                on: b.on,
+                details: b.details,
+                court_report: b.court_report,
+            },
+        })
     })
-);
-
-/// Declares an action on a numbered sub-record (`/referrals/{no}/status`, ...).
-macro_rules! numbered_action {
-    ($(#[doc = $doc:literal])* $name:ident, $path:literal, $param:literal, $body:ty, $perm:expr,
-     |$no:ident, $b:ident| $build:expr) => {
-        $(#[doc = $doc])*
-        #[utoipa::path(post, path = $path, tag = "cases", request_body = $body,
-            params(("case_id" = Uuid, Path, description = "The case id"),
-                   ("no" = u32, Path, description = $param),
-                   ("If-Match" = String, Header, description = "The case's current ETag")),
-            security(("bearer" = [])),
-            responses(
-                (status = 200, description = "Done; the case with its new `ETag`", body = CaseView),
-                (status = 403, description = "Not permitted for this case", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "A rule refused it (the problem names the rule)", body = Problem, content_type = "application/problem+json"),
-                (status = 412, description = "The case changed since you read it", body = Problem, content_type = "application/problem+json"),
-                (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-            ))]
-        pub async fn $name(
-            req: HttpRequest,
-            state: web::Data<AppState>,
-            who: Principal,
-            path: web::Path<(Uuid, u32)>,
-            body: ApiJson<$body>,
-        ) -> Result<HttpResponse, ApiError> {
-            let (case_id, $no) = path.into_inner();
-            let $b = body.0;
-            act(req, state, who, case_id, $perm, move |_: &mut PgConnection, _: &CaseRow, _: &Case, _: &Actor| $build).await
-        }
-    };
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -566,11 +849,25 @@ pub struct ReferralStatusRequest {
     pub status: String,
 }
 
-numbered_action!(
-    /// Move a referral on (made -> accepted | declined; accepted -> completed).
-    update_referral_status, "/api/v1/cases/{case_id}/referrals/{no}/status", "The referral's number in the case", ReferralStatusRequest, Permission::WriteCases,
-    |no, b| Ok(Command::UpdateReferral { no, status: code("status", &b.status, ReferralStatus::parse)? })
-);
+/// Move a referral on (made -> accepted | declined; accepted -> completed).
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/referrals/{no}/status", tag = "cases", request_body = ReferralStatusRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("no" = u32, Path, description = "The referral's number in the case"),
+        ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(NumberedActionResponses))]
+pub async fn update_referral_status(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<(Uuid, u32)>,
+    body: ApiJson<ReferralStatusRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (case_id, no) = path.into_inner();
+    let b = body.0;
+    act(req, state, who, case_id, Permission::WriteCases, move |_, _, _, _| {
+        Ok(Command::UpdateReferral { no, status: code("status", &b.status, ReferralStatus::parse)? })
+    })
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"done_on": "2026-10-06", "risk_found": false, "notes": "Attending school; mother present", "intervention_plan": null}))]
@@ -587,11 +884,31 @@ pub struct FollowUpRequest {
     pub intervention_plan: Option<String>,
 }
 
-numbered_action!(
-    /// Record a follow-up visit. A risk found re-opens the case.
-    record_follow_up, "/api/v1/cases/{case_id}/follow-ups/{no}", "The follow-up's number in the case", FollowUpRequest, Permission::WriteCases,
-    |no, b| Ok(Command::RecordFollowUp { no, done_on: b.done_on, risk_found: b.risk_found, notes: b.notes, intervention_plan: b.intervention_plan })
-);
+/// Record a follow-up visit. A risk found re-opens the case.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/follow-ups/{no}", tag = "cases", request_body = FollowUpRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("no" = u32, Path, description = "The follow-up's number in the case"),
+        ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(NumberedActionResponses))]
+pub async fn record_follow_up(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<(Uuid, u32)>,
+    body: ApiJson<FollowUpRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (case_id, no) = path.into_inner();
+    let b = body.0;
+    act(req, state, who, case_id, Permission::WriteCases, move |_, _, _, _| {
+        Ok(Command::RecordFollowUp {
+            no,
+            done_on: b.done_on,
+            risk_found: b.risk_found,
+            notes: b.notes,
+            intervention_plan: b.intervention_plan,
+        })
+    })
+    .await
+}
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"approve": true, "comment": "Plan is sound"}))]
@@ -602,8 +919,22 @@ pub struct ApprovalDecisionRequest {
     pub comment: Option<String>,
 }
 
-numbered_action!(
-    /// A supervisor approves or rejects a request (case plan, closure, stay extension, emergency placement). Nobody decides their own request.
-    decide_case_approval, "/api/v1/cases/{case_id}/approvals/{no}/decision", "The approval's number in the case", ApprovalDecisionRequest, Permission::ApproveCases,
-    |no, b| Ok(Command::DecideApproval { no, approve: b.approve, comment: b.comment })
-);
+/// A supervisor approves or rejects a request (case plan, closure, stay extension, emergency placement). Nobody decides their own request.
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/approvals/{no}/decision", tag = "cases", request_body = ApprovalDecisionRequest,
+    params(("case_id" = Uuid, Path, description = "The case id"), ("no" = u32, Path, description = "The approval's number in the case"),
+        ("If-Match" = String, Header, description = "The case's current ETag")),
+    security(("bearer" = [])), responses(NumberedActionResponses))]
+pub async fn decide_case_approval(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<(Uuid, u32)>,
+    body: ApiJson<ApprovalDecisionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (case_id, no) = path.into_inner();
+    let b = body.0;
+    act(req, state, who, case_id, Permission::ApproveCases, move |_, _, _, _| {
+        Ok(Command::DecideApproval { no, approve: b.approve, comment: b.comment })
+    })
+    .await
+}
