@@ -345,7 +345,7 @@ impl TestApp {
                 "case_steps",
                 "SELECT case_id, step, on_date, previous_on FROM case_steps",
                 "SELECT case_id, step, on_date, lag(on_date) OVER (PARTITION BY case_id, step ORDER BY on_date)
-                   FROM (SELECT DISTINCT case_id, pipeline_step(action, data) AS step, (occurred_at AT TIME ZONE 'Asia/Dhaka')::date AS on_date
+                   FROM (SELECT DISTINCT case_id, pipeline_step(action, data) AS step, step_day(action, data, occurred_at) AS on_date
                            FROM case_events WHERE pipeline_step(action, data) IS NOT NULL) d",
             ),
             (

@@ -999,8 +999,32 @@ fn every_name_the_report_sql_reads_is_one_the_domain_writes() {
             "the report SQL reads state->{path:?}, which the domain never writes"
         );
     }
-    // `data->>'service'` reads the timeline's command.
-    assert!(written.contains("service") && sql.contains("data->>'service'"));
+    // `data->...` reads the timeline: each event's data is its command as serde writes it (an
+    // opening's is the API's request, whose `intake_on` the API's tests cover).
+    let commands: Vec<serde_json::Value> = {
+        let n = d(2026, 1, 1);
+        [
+            Command::RecordRiskAssessment {
+                assessment: RiskAssessment { level: RiskLevel::Low, categories: vec![], assessed_on: n, summary: String::new() },
+            },
+            Command::RecordDetailedAssessment { assessment: DetailedAssessment { assessed_on: n, summary: String::new() } },
+            service(ServiceType::Counselling, n),
+            Command::RecordReferral { service: ServiceType::Health, to_organisation: String::new(), referred_on: n },
+            Command::RecordConference { held_on: n, participants: vec![], decisions: vec![] },
+            Command::CompleteReintegration { completed_on: n },
+        ]
+        .iter()
+        .map(|c| serde_json::to_value(c).unwrap())
+        .chain([serde_json::json!({"intake_on": "2026-01-01"})])
+        .collect()
+    };
+    let mut data_paths = 0;
+    for (i, _) in sql.match_indices("data->") {
+        let path = chain_after(&sql[i + "data".len()..]);
+        data_paths += 1;
+        assert!(commands.iter().any(|c| leads_somewhere(c, &path)), "the SQL reads data->{path:?}, which no command writes");
+    }
+    assert!(data_paths >= 8, "the scan found the timeline's paths ({data_paths})");
     // The command names and service codes `pipeline_step` matches on.
     let step = sql.split("CREATE FUNCTION pipeline_step").nth(1).expect("pipeline_step is defined").split("$$").nth(1).unwrap();
     let commands = commands_by_name();

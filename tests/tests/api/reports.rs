@@ -234,19 +234,37 @@ fn reintegrated_children_by_risk_and_sex_and_the_pipeline() {
     ] {
         assert_eq!(p[m], v, "{m}");
     }
-    // The same figures from the maintained cells (the fiscal year to date, the month to date)
-    // as from counting the steps (the period above is neither a whole month nor a year).
-    let fy = domain::allowance::FiscalYear::of(today()).first_day();
-    let month = today().with_day(1).unwrap();
-    for from in [fy, month] {
-        let cells = app
-            .get(&format!("/api/v1/reports/case_pipeline?from={from}&to={}", day(0)))
+    // Steps count on the day the work was done, not the day it was entered (all of it was
+    // entered today): the window of those days holds them, the last week none. A case plan
+    // carries no date of its own, so it counts on the day it was recorded.
+    let pipeline = |from: i64, to: i64| {
+        app.get(&format!("/api/v1/reports/case_pipeline?from={}&to={}", day(from), day(to)))
             .bearer(&integrator)
             .send()
             .expect(200)
             .json["rows"][0]
-            .clone();
-        assert_eq!(cells, p, "cells from {from}");
+            .clone()
+    };
+    let then = pipeline(-101, -69);
+    for m in ["intakes", "risk_assessments", "detailed_assessments", "counselling", "reintegrations"] {
+        assert_eq!(then[m], 3, "{m} on the days of the work");
+    }
+    let last_week = pipeline(-7, 0);
+    for m in ["intakes", "risk_assessments", "detailed_assessments", "counselling", "reintegrations"] {
+        assert_eq!(last_week[m], 0, "{m} not on the day it was entered");
+    }
+    assert_eq!(last_week["case_plans"], 3);
+    // The same figures from the maintained cells (the fiscal year to date, the month to date)
+    // as from counting the steps (a period ending tomorrow is neither whole nor to date).
+    let fy = domain::allowance::FiscalYear::of(today()).first_day();
+    let month = today().with_day(1).unwrap();
+    for from in [fy, month] {
+        let get = |to: String| {
+            app.get(&format!("/api/v1/reports/case_pipeline?from={from}&to={to}")).bearer(&integrator).send().expect(200).json
+                ["rows"][0]
+                .clone()
+        };
+        assert_eq!(get(day(0)), get(day(1)), "cells from {from} against counted steps");
     }
     // A district's cells hold its own cases only.
     let far = app.get("/api/v1/reports/case_pipeline?district_id=20").bearer(&integrator).send().expect(200).json;
@@ -278,7 +296,8 @@ fn reintegrated_children_by_risk_and_sex_and_the_pipeline() {
     assert_eq!(counselled(-25, -5), 1, "two days of one case");
     assert_eq!(counselled(-15, -5), 1);
     assert_eq!(counselled(-9, -1), 0);
-    assert_eq!(counselled(-35, 0), 3, "four days of one case, one day of two others");
+    assert_eq!(counselled(-35, 0), 1, "three days of one case (the first sessions were 90 days ago)");
+    assert_eq!(counselled(-95, 0), 3, "four days of one case, one day of two others");
 }
 
 #[test]
