@@ -117,6 +117,8 @@ code_list!(
         EquipmentSupport => "equipment_support", "Equipment support", "উপকরণ সহায়তা";
         Counselling => "counselling", "Counselling", "কাউন্সেলিং";
         FinancialSupport => "financial_support", "Financial support", "আর্থিক সহায়তা";
+        EmergencyHealth => "emergency_health", "Emergency health care", "জরুরি স্বাস্থ্যসেবা";
+        FoodAndShelter => "food_and_shelter", "Food and shelter", "খাদ্য ও আশ্রয়";
     }
 );
 
@@ -185,6 +187,20 @@ code_list!(
         Declined => "declined", "Declined", "প্রত্যাখ্যাত";
     }
 );
+
+impl ServiceType {
+    /// Services a child may get from intake onward, before a case plan is approved, as
+    /// immediate support with a reason (cash for food, counselling after abuse, emergency
+    /// care). Every other service waits for the approved plan.
+    pub const IMMEDIATE_SUPPORT: &'static [ServiceType] = &[
+        ServiceType::Counselling,
+        ServiceType::PsychosocialCounselling,
+        ServiceType::FinancialSupport,
+        ServiceType::EmergencyHealth,
+        ServiceType::FoodAndShelter,
+        ServiceType::LegalAid,
+    ];
+}
 
 #[cfg(test)]
 mod tests {

@@ -164,6 +164,9 @@ pub struct ServiceRecord {
     pub item: Option<String>,
     /// Value in taka, where it has one.
     pub value_taka: Option<i64>,
+    /// Given before the case plan was approved, as immediate support, for this reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub immediate_support_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -360,6 +363,9 @@ pub enum Command {
         description: String,
         item: Option<String>,
         value_taka: Option<i64>,
+        /// Why a child gets it before the case plan is approved (immediate support).
+        #[serde(default)]
+        immediate_support_reason: Option<String>,
     },
     RecordReferral {
         service: ServiceType,
@@ -502,7 +508,13 @@ impl Command {
             RequestEmergencyPlacement { .. } => {
                 Allowed::In(&[CaseStatus::Intake, CaseStatus::RiskAssessment, CaseStatus::DetailedAssessment])
             }
+            // Before the plan is approved (intake to case plan): immediate support only, see
+            // `record_service`.
             RecordService { .. } => Allowed::In(&[
+                CaseStatus::Intake,
+                CaseStatus::RiskAssessment,
+                CaseStatus::DetailedAssessment,
+                CaseStatus::CasePlan,
                 CaseStatus::Admitted,
                 CaseStatus::InCare,
                 CaseStatus::InService,
@@ -683,6 +695,12 @@ impl Case {
         self.reintegration.as_mut().ok_or(Refusal::StepNotAllowed { action, status })
     }
 
+    /// A child-protection case whose plan is not yet approved (intake to case plan).
+    fn before_approved_plan(&self) -> bool {
+        use CaseStatus as S;
+        matches!(self.status, S::Intake | S::RiskAssessment | S::DetailedAssessment | S::CasePlan)
+    }
+
     /// The one "has the case ended?" guard.
     fn require_open(&self) -> Result<(), Refusal> {
         if self.status.is_ended() {
@@ -838,9 +856,27 @@ impl Case {
             Command::RequestEmergencyPlacement { justification } => {
                 self.request_emergency_placement(justification, ctx, &mut out)?
             }
-            Command::RecordService { service, given_on, provider, partner_id, description, item, value_taka } => {
-                self.record_service(service, given_on, provider, partner_id, description, item, value_taka, ctx, &mut out)?
-            }
+            Command::RecordService {
+                service,
+                given_on,
+                provider,
+                partner_id,
+                description,
+                item,
+                value_taka,
+                immediate_support_reason,
+            } => self.record_service(
+                service,
+                given_on,
+                provider,
+                partner_id,
+                description,
+                item,
+                value_taka,
+                immediate_support_reason,
+                ctx,
+                &mut out,
+            )?,
             Command::RecordReferral { service, to_organisation, referred_on } => {
                 self.record_referral(service, to_organisation, referred_on, ctx, &mut out)?
             }
@@ -982,6 +1018,18 @@ pub mod rules {
     }
 
     /// Consent for `purpose` is on record.
+    /// Before the case plan is approved, a child gets only immediate support
+    /// (`ServiceType::IMMEDIATE_SUPPORT`), and with a reason. Returns the reason to keep.
+    pub fn immediate_support(service: ServiceType, reason: Option<&str>) -> Result<Option<String>, Refusal> {
+        if !ServiceType::IMMEDIATE_SUPPORT.contains(&service) {
+            return Err(Refusal::ServiceNeedsPlan);
+        }
+        match reason.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) => Ok(Some(r.to_owned())),
+            None => Err(Refusal::ImmediateSupportReasonRequired),
+        }
+    }
+
     pub fn consent_recorded(case: &Case, purpose: ConsentPurpose) -> Result<(), Refusal> {
         if case.has_consent(purpose) {
             Ok(())
@@ -1129,12 +1177,18 @@ impl Case {
         description: &String,
         item: &Option<String>,
         value_taka: &Option<i64>,
+        immediate_support_reason: &Option<String>,
         ctx: &Ctx<'_>,
         out: &mut Vec<Happening>,
     ) -> Result<(), Refusal> {
         use CaseStatus as S;
         self.check_date(*given_on, ctx)?;
         self.stay_ok(*given_on)?;
+        let immediate_support_reason = if self.before_approved_plan() {
+            rules::immediate_support(*service, immediate_support_reason.as_deref())?
+        } else {
+            None
+        };
         self.services.push(ServiceRecord {
             no: next_no(self.services.len()),
             service: *service,
@@ -1144,6 +1198,7 @@ impl Case {
             description: description.clone(),
             item: item.clone(),
             value_taka: *value_taka,
+            immediate_support_reason,
         });
         if self.status == S::Admitted {
             self.set_status(S::InCare, out);

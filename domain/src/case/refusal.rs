@@ -73,6 +73,10 @@ pub enum Refusal {
     ExtensionNotLater,
     #[error("the text is empty")]
     EmptyText,
+    #[error("this service needs an approved case plan")]
+    ServiceNeedsPlan,
+    #[error("immediate support needs a reason")]
+    ImmediateSupportReasonRequired,
 }
 
 /// How a refusal maps onto HTTP: a conflict with the case's state, or an invalid request.
@@ -120,6 +124,8 @@ impl Refusal {
             InvalidPerpetrator => "case.perpetrator",
             ExtensionNotLater => "placement.extension_later",
             EmptyText => "text.required",
+            ServiceNeedsPlan => "service.plan_approved",
+            ImmediateSupportReasonRequired => "service.immediate_support_reason",
         }
     }
 
@@ -140,7 +146,8 @@ impl Refusal {
             | IndependentLivingForAdultsOnly
             | InvalidPerpetrator
             | ExtensionNotLater
-            | EmptyText => RefusalClass::Invalid,
+            | EmptyText
+            | ImmediateSupportReasonRequired => RefusalClass::Invalid,
             _ => RefusalClass::Conflict,
         }
     }
@@ -216,6 +223,14 @@ impl Refusal {
                 Label::new("The extension must end after the current limit", "বর্ধিত মেয়াদ বর্তমান সীমার পরে শেষ হতে হবে")
             }
             EmptyText => Label::new("The text cannot be empty", "লেখা খালি রাখা যাবে না"),
+            ServiceNeedsPlan => Label::new(
+                "Before an approved case plan, only immediate support may be given (counselling, financial support, emergency health care, food and shelter, legal aid)",
+                "অনুমোদিত কেস পরিকল্পনার আগে কেবল তাৎক্ষণিক সহায়তা দেওয়া যায় (কাউন্সেলিং, আর্থিক সহায়তা, জরুরি স্বাস্থ্যসেবা, খাদ্য ও আশ্রয়, আইনি সহায়তা)",
+            ),
+            ImmediateSupportReasonRequired => Label::new(
+                "Immediate support before a case plan needs a reason",
+                "কেস পরিকল্পনার আগে তাৎক্ষণিক সহায়তার জন্য কারণ প্রয়োজন",
+            ),
         }
     }
 }

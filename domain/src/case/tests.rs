@@ -67,6 +67,26 @@ fn service(kind: ServiceType, on: NaiveDate) -> Command {
         description: String::new(),
         item: None,
         value_taka: None,
+        immediate_support_reason: None,
+    }
+}
+
+/// A service given before the case plan is approved, with its reason.
+fn immediate(kind: ServiceType, on: NaiveDate, reason: &str) -> Command {
+    match service(kind, on) {
+        Command::RecordService { service, given_on, provider, partner_id, description, item, value_taka, .. } => {
+            Command::RecordService {
+                service,
+                given_on,
+                provider,
+                partner_id,
+                description,
+                item,
+                value_taka,
+                immediate_support_reason: Some(reason.into()),
+            }
+        }
+        other => other,
     }
 }
 
@@ -617,6 +637,9 @@ fn any_command() -> impl Strategy<Value = (u128, Command)> {
         6 => Just(Command::SubmitCasePlan { goals: vec!["g".into()], interventions: vec![] }),
         6 => Just(Command::RequestEmergencyPlacement { justification: "urgent".into() }),
         6 => day.clone().prop_map(|on| service(ServiceType::Counselling, on)),
+        6 => (prop_oneof![Just(ServiceType::FinancialSupport), Just(ServiceType::SkillsTraining)], day.clone(),
+               prop_oneof![Just(""), Just("no food at home")])
+            .prop_map(|(kind, on, reason)| immediate(kind, on, reason)),
         6 => (200u128..203).prop_map(|p| Command::RecordAllegedPerpetrator { person_id: Uuid::from_u128(p) }),
         6 => (prop_oneof![Just(ConsentPurpose::Reintegration), Just(ConsentPurpose::Referral)], day.clone())
             .prop_map(|(purpose, on)| Command::RecordConsent { purpose, given_by: "x".into(), given_on: on }),
@@ -644,6 +667,23 @@ fn any_command() -> impl Strategy<Value = (u128, Command)> {
 }
 
 fn check_invariants(c: &Case) -> Result<(), TestCaseError> {
+    // Before a child's plan was approved, only immediate support, each with its reason; and
+    // nothing else carries a reason.
+    for s in &c.services {
+        if let Some(reason) = &s.immediate_support_reason {
+            prop_assert!(ServiceType::IMMEDIATE_SUPPORT.contains(&s.service), "{:?} as immediate support", s.service);
+            prop_assert!(!reason.trim().is_empty());
+        }
+    }
+    if matches!(c.status, CaseStatus::Intake | CaseStatus::RiskAssessment | CaseStatus::DetailedAssessment | CaseStatus::CasePlan)
+        && c.past_reintegrations.is_empty()
+        && c.reopenings.is_empty()
+    {
+        prop_assert!(
+            c.services.iter().all(|s| s.immediate_support_reason.is_some()),
+            "a service before the plan without a reason"
+        );
+    }
     // No step skipped.
     prop_assert!(rules::in_service_was_approved(c), "{:?} without approval", c.status);
     // At most one pending approval of each kind.
@@ -896,6 +936,7 @@ fn every_name_the_report_sql_reads_is_one_the_domain_writes() {
             description: "tailoring".into(),
             item: Some("sewing machine".into()),
             value_taka: Some(9000),
+            immediate_support_reason: None,
         },
     );
     run(&mut home, WORKER, Command::RecordReleaseOrder { order: order(d(2026, 8, 1)) });
@@ -1064,4 +1105,32 @@ fn commands_by_name() -> Vec<&'static str> {
         Command::RecordConference { held_on: n, participants: vec![], decisions: vec![] }.name(),
         Command::CompleteReintegration { completed_on: n }.name(),
     ]
+}
+
+#[test]
+fn immediate_support_is_given_from_intake_with_a_reason_and_other_services_wait_for_the_plan() {
+    let mut c = Case::open_child_protection(subject(d(2014, 1, 10), Sex::Female, false), d(2026, 6, 1), today()).unwrap();
+    // At intake: counselling after abuse and cash for food, each with a reason.
+    run(&mut c, WORKER, immediate(ServiceType::Counselling, d(2026, 6, 1), "counselling after abuse"));
+    run(&mut c, WORKER, immediate(ServiceType::FinancialSupport, d(2026, 6, 1), "no food at home"));
+    assert_eq!(c.status, CaseStatus::Intake, "immediate support does not move the case on");
+    assert_eq!(c.services.len(), 2);
+    assert_eq!(c.services[1].immediate_support_reason.as_deref(), Some("no food at home"));
+    // Without a reason, or a service that needs the plan: refused, each by its named rule.
+    let no_reason = refused(&mut c, WORKER, service(ServiceType::FoodAndShelter, d(2026, 6, 2)));
+    assert_eq!((no_reason.rule(), no_reason), ("service.immediate_support_reason", Refusal::ImmediateSupportReasonRequired));
+    let blank = refused(&mut c, WORKER, immediate(ServiceType::EmergencyHealth, d(2026, 6, 2), "  "));
+    assert_eq!(blank, Refusal::ImmediateSupportReasonRequired);
+    let training = refused(&mut c, WORKER, immediate(ServiceType::SkillsTraining, d(2026, 6, 2), "wants to learn"));
+    assert_eq!((training.rule(), training), ("service.plan_approved", Refusal::ServiceNeedsPlan));
+    // Once the plan is approved, any service, and no reason is asked or kept.
+    let mut c = child_in_service();
+    run(&mut c, WORKER, service(ServiceType::SkillsTraining, d(2026, 8, 2)));
+    let reason_given = immediate(ServiceType::Counselling, d(2026, 8, 3), "kept?");
+    run(&mut c, WORKER, reason_given);
+    assert!(c.services.iter().all(|s| s.immediate_support_reason.is_none()));
+    // Every immediate-support service has English and Bangla labels like every code.
+    for s in ServiceType::IMMEDIATE_SUPPORT {
+        assert!(!s.label().bn.is_empty());
+    }
 }

@@ -643,3 +643,79 @@ fn stale_versions_and_bad_inputs_change_nothing() {
         .send()
         .expect_problem(422, "validation_failed");
 }
+
+#[test]
+fn immediate_support_at_intake_with_a_reason_other_services_after_the_plan() {
+    let app = TestApp::new();
+    let (_, cw) = app.user("cw.cspb", "caseworker", "upazila:1");
+    let born = (today() - Duration::days(365 * 9)).to_string();
+    let child = app
+        .post("/api/v1/persons")
+        .bearer(&cw)
+        .json(&json!({"name_en": "Mitu", "sex": "female", "date_of_birth": born}))
+        .send()
+        .expect(201)
+        .json["person"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut case = app
+        .post("/api/v1/cases")
+        .bearer(&cw)
+        .json(&json!({"kind": "child_protection", "person_id": child, "upazila_id": 1, "intake_on": day(-2)}))
+        .send()
+        .expect(201)
+        .json;
+    // Cash for food and counselling at intake, each with its reason.
+    ok(
+        &app,
+        &cw,
+        &mut case,
+        "services",
+        json!({"service": "financial_support", "given_on": day(-2), "provider": "CSPB",
+        "value_taka": 1500, "immediate_support_reason": "no food at home"}),
+    );
+    ok(
+        &app,
+        &cw,
+        &mut case,
+        "services",
+        json!({"service": "counselling", "given_on": day(-1), "provider": "CSPB",
+        "immediate_support_reason": "counselling after abuse"}),
+    );
+    assert_eq!(case["status"], "intake");
+    assert_eq!(case["record"]["services"][0]["immediate_support_reason"], "no food at home");
+    // Without a reason, or a service that waits for the plan: refused by named rules.
+    refused(
+        &app,
+        &cw,
+        &mut case,
+        "services",
+        json!({"service": "food_and_shelter", "given_on": day(0), "provider": "CSPB"}),
+        422,
+        "service.immediate_support_reason",
+    );
+    refused(
+        &app,
+        &cw,
+        &mut case,
+        "services",
+        json!({"service": "skills_training", "given_on": day(0), "provider": "CSPB",
+        "immediate_support_reason": "wants to learn"}),
+        409,
+        "service.plan_approved",
+    );
+    // The pipeline counts the support given before any plan (seed 004: 51 financial support, 39 plans).
+    let (_, integrator) = app.user("pull.cspb", "integrator", "national");
+    let p = app
+        .get(&format!("/api/v1/reports/case_pipeline?from={}&to={}", day(-3), day(0)))
+        .bearer(&integrator)
+        .send()
+        .expect(200)
+        .json["rows"][0]
+        .clone();
+    assert_eq!(
+        (p["financial_support"].as_i64(), p["counselling"].as_i64(), p["case_plans"].as_i64()),
+        (Some(1), Some(1), Some(0))
+    );
+}

@@ -353,9 +353,16 @@ pub struct ServiceRequest {
     #[validate(range(min = 0, max = 100000000))]
     #[schema(minimum = 0, maximum = 100000000)]
     pub value_taka: Option<i64>,
+    /// Before a child's case plan is approved, only immediate support may be given
+    /// (counselling, psychosocial counselling, financial support, emergency health care, food
+    /// and shelter, legal aid), and this says why (`counselling after abuse`).
+    #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub immediate_support_reason: Option<String>,
 }
 
-/// Record a service given. Partner staff may record their own organisation's services.
+/// Record a service given. Partner staff may record their own organisation's services. From
+/// intake until the case plan is approved, a child may get immediate support, with a reason.
 #[utoipa::path(post, path = "/api/v1/cases/{case_id}/services", tag = "cases", request_body = ServiceRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
@@ -381,6 +388,7 @@ pub async fn record_service(
             description: b.description,
             item: b.item,
             value_taka: b.value_taka,
+            immediate_support_reason: b.immediate_support_reason,
         })
     })
     .await
