@@ -205,7 +205,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(case_routes),
         )
         .service(
-            SwaggerUi::new("/swagger-ui/{_:.*}").external_url_unchecked("/api-docs/openapi.json", crate::openapi::document()),
+            SwaggerUi::new("/swagger-ui/{_:.*}")
+                .external_url_unchecked("/api-docs/openapi.json", crate::openapi::document().clone()),
         );
 }
 

@@ -52,7 +52,8 @@ macro_rules! code_schemas {
     };
 }
 
-fn enum_schema(codes: &[&'static str]) -> RefOr<Schema> {
+/// A code list as a JSON Schema `enum`, with its first code as the example.
+pub(crate) fn enum_schema(codes: &[&'static str]) -> RefOr<Schema> {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .enum_values(Some(codes.iter().copied()))
@@ -148,13 +149,22 @@ code_schemas! {
     OAuthErrorCode => vec!["invalid_request", "invalid_client", "invalid_grant", "unsupported_grant_type", "temporarily_unavailable", "server_error"];
 }
 
-/// Refuses a filter value that is not one of a code list's codes (422 `unknown_code`), so a
-/// misspelt filter is an error rather than an empty page.
-pub fn check_filter(field: &str, value: &Option<String>, codes: &[&str]) -> Result<(), crate::problem::ApiError> {
+/// Refuses a filter value that `parse` does not know (422 `unknown_code`), so a misspelt
+/// filter is an error rather than an empty page.
+pub fn check_filter<T>(
+    field: &str,
+    value: &Option<String>,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<(), crate::problem::ApiError> {
     match value {
-        Some(v) if !codes.contains(&v.as_str()) => {
+        Some(v) if parse(v).is_none() => {
             Err(crate::problem::ApiError::field_coded(field, "unknown_code", format!("{v:?} is not a known code")))
         }
         _ => Ok(()),
     }
+}
+
+/// Parses a code of one of these lists (for `check_filter` with lists that are not a domain type).
+pub fn one_of(codes: Vec<&'static str>) -> impl Fn(&str) -> Option<&'static str> {
+    move |v| codes.iter().copied().find(|c| *c == v)
 }

@@ -4,7 +4,7 @@
 //! OAuth2 security scheme and the server. Front ends generate their code from this, and
 //! schemathesis holds the server to it.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 /// The OAuth2 token endpoint, relative to the server.
 pub const TOKEN_URL: &str = "/api/v1/auth/token";
@@ -84,17 +84,15 @@ pub fn complete(doc: &mut Value) {
     // from bodies, not from path parameters).
     let Some(schemas) = components.entry("schemas").or_insert_with(|| json!({})).as_object_mut() else { return };
     for (name, codes) in crate::codes::all() {
-        schemas.entry(name).or_insert_with(|| json!({"type": "string", "enum": codes, "examples": [codes[0]]}));
+        schemas.entry(name).or_insert_with(|| serde_json::to_value(crate::codes::enum_schema(&codes)).unwrap_or_default());
     }
     for (property, only_in, constraints) in property_constraints() {
         for (name, schema) in schemas.iter_mut() {
             if !only_in.is_empty() && !only_in.contains(&name.as_str()) {
                 continue;
             }
-            if let Some(p) = schema.get_mut("properties").and_then(|p| p.get_mut(property)).and_then(Value::as_object_mut) {
-                for (k, v) in constraints.as_object().into_iter().flatten() {
-                    p.insert(k.clone(), v.clone());
-                }
+            if let Some(p) = schema.get_mut("properties").and_then(|p| p.get_mut(property)) {
+                merge(p, &constraints);
             }
         }
     }
@@ -310,25 +308,24 @@ fn bound_parameters(op: &mut Value) {
     // (`get_mut`, not `op["parameters"]`, which would insert a null that Swagger UI trips on.)
     let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else { return };
     for p in params {
-        let name = p["name"].as_str().unwrap_or_default().to_owned();
-        let place = p["in"].as_str().unwrap_or_default().to_owned();
-        let schema = p["schema"].as_object_mut();
-        let Some(schema) = schema else { continue };
-        let set = |schema: &mut Map<String, Value>, extra: Value| {
-            for (k, v) in extra.as_object().cloned().into_iter().flatten() {
-                schema.insert(k, v);
+        let bounds = match (p["name"].as_str(), p["in"].as_str()) {
+            (Some("limit"), Some("query")) => json!({"minimum": 1, "maximum": 200, "default": 50, "format": "int32"}),
+            (Some("cursor"), Some("query")) => json!({"pattern": "^[A-Za-z0-9_-]{1,512}$", "minLength": 1, "maxLength": 512}),
+            (Some("If-Match"), Some("header")) => json!({"pattern": "^(W/)?\"[0-9]{1,10}\"$"}),
+            (Some("Idempotency-Key"), Some("header")) => {
+                json!({"type": "string", "pattern": "^[!-~]{1,255}$", "minLength": 1, "maxLength": 255})
             }
+            _ => continue,
         };
-        match (name.as_str(), Some(place.as_str())) {
-            ("limit", Some("query")) => set(schema, json!({"minimum": 1, "maximum": 200, "default": 50, "format": "int32"})),
-            ("cursor", Some("query")) => {
-                set(schema, json!({"pattern": "^[A-Za-z0-9_-]{1,512}$", "minLength": 1, "maxLength": 512}))
-            }
-            ("If-Match", Some("header")) => set(schema, json!({"pattern": "^(W/)?\"[0-9]{1,10}\"$"})),
-            ("Idempotency-Key", Some("header")) => {
-                set(schema, json!({"type": "string", "pattern": "^[!-~]{1,255}$", "minLength": 1, "maxLength": 255}))
-            }
-            _ => {}
+        merge(&mut p["schema"], &bounds);
+    }
+}
+
+/// Adds `extra`'s keys to the schema object `target` (replacing any of the same name).
+fn merge(target: &mut Value, extra: &Value) {
+    if let (Some(target), Some(extra)) = (target.as_object_mut(), extra.as_object()) {
+        for (k, v) in extra {
+            target.insert(k.clone(), v.clone());
         }
     }
 }

@@ -73,11 +73,11 @@ impl ResponseError for BodyError {
     }
 }
 
-fn is_json(req: &HttpRequest) -> bool {
-    let Some(ct) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    is_json_type(&ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+/// The essence of the request's media type: lower case, without parameters (`text/csv` for
+/// `text/CSV; charset=utf-8`); empty when there is none.
+pub fn media_type(req: &HttpRequest) -> String {
+    let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
 }
 
 /// Whether a media type's essence (lower case, no parameters) is JSON.
@@ -125,11 +125,19 @@ pub fn validation_field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
 
 /// Parses `bytes` as `T`, classifying failures as syntax (400) or shape (422, with the path).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BodyError> {
-    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|inner| BodyError::Syntax {
+    let syntax = |inner: serde_json::Error| BodyError::Syntax {
         line: inner.line(),
         column: inner.column(),
         message: inner.to_string().split(" at line ").next().unwrap_or_default().to_owned(),
-    })?;
+    };
+    // The usual body parses straight into its type; only a refused one is read again, as a
+    // value, to let integer-valued numbers through and to name the failing field.
+    match serde_json::from_slice::<T>(bytes) {
+        Ok(v) => return Ok(v),
+        Err(e) if e.classify() != serde_json::error::Category::Data => return Err(syntax(e)),
+        Err(_) => {}
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(syntax)?;
     integers_as_integers(&mut value);
     match serde_path_to_error::deserialize::<_, T>(value) {
         Ok(v) => Ok(v),
@@ -161,11 +169,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BodyError> {
                     };
                     Err(BodyError::Fields(vec![FieldError::coded(field, code, message)]))
                 }
-                _ => Err(BodyError::Syntax {
-                    line: inner.line(),
-                    column: inner.column(),
-                    message: inner.to_string().split(" at line ").next().unwrap_or_default().to_owned(),
-                }),
+                _ => Err(syntax(inner)),
             }
         }
     }
@@ -190,6 +194,20 @@ fn integers_as_integers(v: &mut serde_json::Value) {
 /// The length the body declares (`Content-Length`), if it declares one.
 pub fn declared_length(req: &HttpRequest) -> Option<usize> {
     req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok())
+}
+
+/// The whole body, within `limit` (413 past it).
+pub async fn read_body<S>(declared: Option<usize>, payload: &mut S, limit: usize) -> Result<web::BytesMut, actix_web::Error>
+where
+    S: futures_util::Stream<Item = Result<web::Bytes, error::PayloadError>> + Unpin,
+{
+    let mut body = web::BytesMut::new();
+    stream_body(declared, payload, limit, |chunk| {
+        body.extend_from_slice(chunk);
+        Ok(())
+    })
+    .await?;
+    Ok(body)
 }
 
 /// Hands the body to `sink` chunk by chunk, refusing (413) one longer than `limit` by its
@@ -224,19 +242,14 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ApiJson<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let limit = req.app_data::<BodyLimit>().map(|l| l.0).unwrap_or(DEFAULT_MAX_BODY_BYTES);
-        let json = is_json(req);
+        let json = is_json_type(&media_type(req));
         let declared = declared_length(req);
         let mut payload = payload.take();
         Box::pin(async move {
             if !json {
                 return Err(BodyError::ContentType.into());
             }
-            let mut body = web::BytesMut::new();
-            stream_body(declared, &mut payload, limit, |chunk| {
-                body.extend_from_slice(chunk);
-                Ok(())
-            })
-            .await?;
+            let body = read_body(declared, &mut payload, limit).await?;
             let value: T = parse_json(&body)?;
             value.validate().map_err(|e| BodyError::Fields(validation_field_errors(&e)))?;
             Ok(ApiJson(value))
@@ -280,12 +293,7 @@ pub fn path_config() -> web::PathConfig {
 
 /// Refuses a file upload that is not sent as `text/csv` (415), before anything reads it.
 pub fn require_csv(req: &HttpRequest, what: &str) -> Result<(), ApiError> {
-    let is_csv = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.trim().to_ascii_lowercase().starts_with("text/csv"));
-    if is_csv {
+    if media_type(req) == "text/csv" {
         Ok(())
     } else {
         Err(ApiError::UnsupportedMediaType(format!("send {what} as text/csv")))

@@ -151,11 +151,15 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The contract as served and committed: the generated document with what every operation
 /// shares added (`crate::contract`; as JSON, since utoipa's model has no shared headers).
-pub fn document() -> serde_json::Value {
-    // (utoipa's model serialises; were it not to, the contract tests would see an empty one.)
-    let mut doc = serde_json::to_value(openapi()).unwrap_or_default();
-    crate::contract::complete(&mut doc);
-    doc
+/// Built once per process: every HTTP worker serves the same document.
+pub fn document() -> &'static serde_json::Value {
+    static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        // (utoipa's model serialises; were it not to, the contract tests would see an empty one.)
+        let mut doc = serde_json::to_value(openapi()).unwrap_or_default();
+        crate::contract::complete(&mut doc);
+        doc
+    })
 }
 
 /// Gives every page schema an example built from its item's example (utoipa cannot attach
@@ -192,7 +196,7 @@ impl Modify for PageExamples {
 /// The document as served and committed: pretty JSON with a trailing newline.
 pub fn document_json() -> String {
     // (A JSON value always serialises.)
-    let mut s = serde_json::to_string_pretty(&document()).unwrap_or_default();
+    let mut s = serde_json::to_string_pretty(document()).unwrap_or_default();
     s.push('\n');
     s
 }

@@ -19,7 +19,7 @@ use actix_web::http::header;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
-use crate::extract::{declared_length, stream_body, ApiJson, BodyError};
+use crate::extract::{declared_length, read_body, ApiJson, BodyError};
 use crate::middleware::request_id;
 use crate::problem::{ApiError, FieldError, Problem};
 use crate::state::AppState;
@@ -76,8 +76,7 @@ const FORM: &str = "application/x-www-form-urlencoded";
 /// Reads the request as RFC 6749 §4 and §2.3.1 describe it: the parameters from a form or
 /// JSON body, the client credentials from the body or a Basic header (not both).
 fn token_request(req: &HttpRequest, body: &[u8]) -> Result<TokenRequest, ApiError> {
-    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = crate::extract::media_type(req);
     let mut params: TokenForm = if essence == FORM {
         serde_urlencoded::from_bytes(body).map_err(|e| ApiError::BadRequest {
             code: "invalid_request",
@@ -252,14 +251,8 @@ pub async fn create_token(
     mut payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let request_id = request_id(&req);
-    let mut body = web::BytesMut::new();
     let limit = state.body_limit;
-    stream_body(declared_length(&req), &mut payload, limit, |chunk| {
-        body.extend_from_slice(chunk);
-        Ok(())
-    })
-    .await
-    .map_err(|e| {
+    let body = read_body(declared_length(&req), &mut payload, limit).await.map_err(|e| {
         oauth_error(if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge(limit)
         } else {

@@ -341,7 +341,7 @@ pub async fn list_facilities(
     q: web::Query<FacilityQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    crate::codes::check_filter("facility_type", &q.facility_type, &crate::codes::FacilityTypeCode::codes())?;
+    crate::codes::check_filter("facility_type", &q.facility_type, crate::codes::one_of(crate::codes::FacilityTypeCode::codes()))?;
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     let filter = FacilityFilter { facility_type: q.facility_type, district_id: q.district_id, upazila_id: q.upazila_id };
     let views = read(&state, move |conn| {

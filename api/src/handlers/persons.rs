@@ -3,7 +3,8 @@
 //! identifier is refused (409, naming the existing one); same name and birth date is shown
 //! as a possible duplicate.
 
-use actix_web::http::header::{ETAG, LOCATION};
+use actix_web::http::header::ETAG;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::Permission;
@@ -19,7 +20,7 @@ use crate::auth::policy::require;
 use crate::auth::principal::Principal;
 use crate::etag::etag;
 use crate::extract::ApiJson;
-use crate::idempotency::{self, IdempotencyKey};
+use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
 use crate::problem::{ApiError, FieldError, Problem};
 use crate::state::AppState;
@@ -250,11 +251,7 @@ pub async fn create_person(
     let mut new = parse(&b, today)?;
     new.created_by = Some(who.user_id);
     let fingerprint = idempotency::fingerprint(&["create_person", &serde_json::to_string(&b).map_err(ApiError::internal)?]);
-    let ttl = state.idempotency_ttl;
-    let outcome = transact(&state, move |conn| {
-        if let Some(replay) = idempotency::begin(conn, who.user_id, &key, &fingerprint, ttl)? {
-            return Ok(Err(replay));
-        }
+    idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
         require(conn, &who, Permission::WritePersons, &own)?;
         if let Some(union) = b.union_id {
@@ -290,19 +287,13 @@ pub async fn create_person(
                 .collect(),
             person: PersonView::from(person),
         };
-        let location = format!("/api/v1/persons/{}", created.person.id);
-        let body = serde_json::to_value(&created).map_err(ApiError::internal)?;
-        idempotency::finish(conn, who.user_id, &key, 201, &body, Some(&location))?;
-        Ok(Ok((created, location)))
+        Ok(Created {
+            location: Some(format!("/api/v1/persons/{}", created.person.id)),
+            etag: Some(etag(created.person.version)),
+            body: created,
+        })
     })
-    .await?;
-    match outcome {
-        Ok((created, location)) => Ok(HttpResponse::Created()
-            .insert_header((LOCATION, location))
-            .insert_header((ETAG, etag(created.person.version)))
-            .json(created)),
-        Err(replay) => Ok(replay.into_response()),
-    }
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

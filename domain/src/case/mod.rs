@@ -690,9 +690,9 @@ impl Case {
     }
 
     /// The reintegration in progress, for a step of it (the case's status says there is one).
-    fn reintegration_under_way(&mut self, action: &'static str) -> Result<&mut Reintegration, Refusal> {
+    fn reintegration_under_way(&mut self) -> Result<&mut Reintegration, Refusal> {
         let status = self.status;
-        self.reintegration.as_mut().ok_or(Refusal::StepNotAllowed { action, status })
+        self.reintegration.as_mut().ok_or(Refusal::StepNotAllowed { action: "reintegration", status })
     }
 
     /// A child-protection case whose plan is not yet approved (intake to case plan).
@@ -848,7 +848,7 @@ impl Case {
             Command::Admit { facility, admitted_on, health_check, belongings } => {
                 self.admit(facility, admitted_on, health_check, belongings, ctx, &mut out)?
             }
-            Command::PlaceInFacility { facility, placed_on } => self.place_in_facility(facility, placed_on, ctx, &mut out)?,
+            Command::PlaceInFacility { facility, placed_on } => self.place_in_facility(facility, placed_on, ctx)?,
             Command::RecordReleaseOrder { order } => self.record_release_order(order, ctx, &mut out)?,
             Command::RecordRiskAssessment { assessment } => self.record_risk_assessment(assessment, ctx, &mut out)?,
             Command::RecordDetailedAssessment { assessment } => self.record_detailed_assessment(assessment, ctx, &mut out)?,
@@ -878,23 +878,21 @@ impl Case {
                 &mut out,
             )?,
             Command::RecordReferral { service, to_organisation, referred_on } => {
-                self.record_referral(service, to_organisation, referred_on, ctx, &mut out)?
+                self.record_referral(service, to_organisation, referred_on, ctx)?
             }
-            Command::UpdateReferral { no, status } => self.update_referral(no, status, ctx, &mut out)?,
+            Command::UpdateReferral { no, status } => self.update_referral(no, status, ctx)?,
             Command::RecordConference { held_on, participants, decisions } => {
-                self.record_conference(held_on, participants, decisions, ctx, &mut out)?
+                self.record_conference(held_on, participants, decisions, ctx)?
             }
-            Command::RecordConsent { purpose, given_by, given_on } => {
-                self.record_consent(purpose, given_by, given_on, ctx, &mut out)?
-            }
-            Command::RecordNote { text } => self.record_note(text, ctx, &mut out)?,
-            Command::RecordAllegedPerpetrator { person_id } => self.record_alleged_perpetrator(person_id, ctx, &mut out)?,
+            Command::RecordConsent { purpose, given_by, given_on } => self.record_consent(purpose, given_by, given_on, ctx)?,
+            Command::RecordNote { text } => self.record_note(text, ctx)?,
+            Command::RecordAllegedPerpetrator { person_id } => self.record_alleged_perpetrator(person_id)?,
             Command::StartReintegration { destination, guardian, support_items, started_on } => {
                 self.start_reintegration(destination, guardian, support_items, started_on, ctx, &mut out)?
             }
-            Command::RecordGuardianAssessment { assessment } => self.record_guardian_assessment(assessment, ctx, &mut out)?,
-            Command::RecordChildViews { views } => self.record_child_views(views, ctx, &mut out)?,
-            Command::RecordRepatriationClearance { clearance } => self.record_repatriation_clearance(clearance, ctx, &mut out)?,
+            Command::RecordGuardianAssessment { assessment } => self.record_guardian_assessment(assessment, ctx)?,
+            Command::RecordChildViews { views } => self.record_child_views(views)?,
+            Command::RecordRepatriationClearance { clearance } => self.record_repatriation_clearance(clearance, ctx)?,
             Command::CompleteReintegration { completed_on } => self.complete_reintegration(completed_on, ctx, &mut out)?,
             Command::RecordFollowUp { no, done_on, risk_found, notes, intervention_plan } => {
                 self.record_follow_up(no, done_on, risk_found, notes, intervention_plan, ctx, &mut out)?
@@ -1055,7 +1053,7 @@ mod tests;
 /// One function per command: what it checks beyond `Command::allowed`, and what it changes.
 #[allow(clippy::ptr_arg, clippy::too_many_arguments, reason = "each takes its command's fields as `Command` holds them")]
 impl Case {
-    /// `admit`.
+    /// Safe home: admit the resident under the court order.
     fn admit(
         &mut self,
         facility: &FacilityFacts,
@@ -1072,14 +1070,8 @@ impl Case {
         Ok(())
     }
 
-    /// `place_in_facility`.
-    fn place_in_facility(
-        &mut self,
-        facility: &FacilityFacts,
-        placed_on: &NaiveDate,
-        ctx: &Ctx<'_>,
-        _out: &mut Vec<Happening>,
-    ) -> Result<(), Refusal> {
+    /// Child protection: place the child in a centre (in service, or by approved emergency placement).
+    fn place_in_facility(&mut self, facility: &FacilityFacts, placed_on: &NaiveDate, ctx: &Ctx<'_>) -> Result<(), Refusal> {
         let name = "place_in_facility";
         if self.in_residence().is_some() {
             return Err(Refusal::StepNotAllowed { action: name, status: self.status });
@@ -1089,7 +1081,6 @@ impl Case {
         Ok(())
     }
 
-    /// `record_release_order`.
     fn record_release_order(&mut self, order: &CourtOrder, ctx: &Ctx<'_>, out: &mut Vec<Happening>) -> Result<(), Refusal> {
         use CaseStatus as S;
         self.check_date(order.order_date, ctx)?;
@@ -1098,7 +1089,6 @@ impl Case {
         Ok(())
     }
 
-    /// `record_risk_assessment`.
     fn record_risk_assessment(
         &mut self,
         assessment: &RiskAssessment,
@@ -1114,7 +1104,6 @@ impl Case {
         Ok(())
     }
 
-    /// `record_detailed_assessment`.
     fn record_detailed_assessment(
         &mut self,
         assessment: &DetailedAssessment,
@@ -1128,7 +1117,6 @@ impl Case {
         Ok(())
     }
 
-    /// `submit_case_plan`.
     fn submit_case_plan(
         &mut self,
         goals: &Vec<String>,
@@ -1153,7 +1141,6 @@ impl Case {
         Ok(())
     }
 
-    /// `request_emergency_placement`.
     fn request_emergency_placement(
         &mut self,
         justification: &String,
@@ -1167,7 +1154,6 @@ impl Case {
         Ok(())
     }
 
-    /// `record_service`.
     fn record_service(
         &mut self,
         service: &ServiceType,
@@ -1206,14 +1192,12 @@ impl Case {
         Ok(())
     }
 
-    /// `record_referral`.
     fn record_referral(
         &mut self,
         service: &ServiceType,
         to_organisation: &String,
         referred_on: &NaiveDate,
         ctx: &Ctx<'_>,
-        _out: &mut Vec<Happening>,
     ) -> Result<(), Refusal> {
         self.check_date(*referred_on, ctx)?;
         rules::consent_recorded(self, ConsentPurpose::Referral)?;
@@ -1228,14 +1212,7 @@ impl Case {
         Ok(())
     }
 
-    /// `update_referral`.
-    fn update_referral(
-        &mut self,
-        no: &u32,
-        status: &ReferralStatus,
-        ctx: &Ctx<'_>,
-        _out: &mut Vec<Happening>,
-    ) -> Result<(), Refusal> {
+    fn update_referral(&mut self, no: &u32, status: &ReferralStatus, ctx: &Ctx<'_>) -> Result<(), Refusal> {
         let r = self.referrals.iter_mut().find(|r| r.no == *no).ok_or(Refusal::UnknownReferral)?;
         let allowed = matches!(
             (r.status, *status),
@@ -1250,14 +1227,12 @@ impl Case {
         Ok(())
     }
 
-    /// `record_conference`.
     fn record_conference(
         &mut self,
         held_on: &NaiveDate,
         participants: &Vec<String>,
         decisions: &Vec<String>,
         ctx: &Ctx<'_>,
-        _out: &mut Vec<Happening>,
     ) -> Result<(), Refusal> {
         self.check_date(*held_on, ctx)?;
         self.conferences.push(CaseConference {
@@ -1269,14 +1244,12 @@ impl Case {
         Ok(())
     }
 
-    /// `record_consent`.
     fn record_consent(
         &mut self,
         purpose: &ConsentPurpose,
         given_by: &String,
         given_on: &NaiveDate,
         ctx: &Ctx<'_>,
-        _out: &mut Vec<Happening>,
     ) -> Result<(), Refusal> {
         self.check_date(*given_on, ctx)?;
         self.consents.push(Consent {
@@ -1288,8 +1261,7 @@ impl Case {
         Ok(())
     }
 
-    /// `record_note`.
-    fn record_note(&mut self, text: &String, ctx: &Ctx<'_>, _out: &mut Vec<Happening>) -> Result<(), Refusal> {
+    fn record_note(&mut self, text: &String, ctx: &Ctx<'_>) -> Result<(), Refusal> {
         if blank(text) {
             return Err(Refusal::EmptyText);
         }
@@ -1297,8 +1269,7 @@ impl Case {
         Ok(())
     }
 
-    /// `record_alleged_perpetrator`.
-    fn record_alleged_perpetrator(&mut self, person_id: &Uuid, _ctx: &Ctx<'_>, _out: &mut Vec<Happening>) -> Result<(), Refusal> {
+    fn record_alleged_perpetrator(&mut self, person_id: &Uuid) -> Result<(), Refusal> {
         if *person_id == self.subject.person_id || self.alleged_perpetrators.contains(person_id) {
             return Err(Refusal::InvalidPerpetrator);
         }
@@ -1306,7 +1277,6 @@ impl Case {
         Ok(())
     }
 
-    /// `start_reintegration`.
     fn start_reintegration(
         &mut self,
         destination: &Destination,
@@ -1335,54 +1305,36 @@ impl Case {
         Ok(())
     }
 
-    /// `record_guardian_assessment`.
-    fn record_guardian_assessment(
-        &mut self,
-        assessment: &GuardianAssessment,
-        ctx: &Ctx<'_>,
-        _out: &mut Vec<Happening>,
-    ) -> Result<(), Refusal> {
-        let name = "record_guardian_assessment";
+    fn record_guardian_assessment(&mut self, assessment: &GuardianAssessment, ctx: &Ctx<'_>) -> Result<(), Refusal> {
         self.check_date(assessment.assessed_on, ctx)?;
-        self.reintegration_under_way(name)?.guardian_assessment = Some(assessment.clone());
+        self.reintegration_under_way()?.guardian_assessment = Some(assessment.clone());
         Ok(())
     }
 
-    /// `record_child_views`.
-    fn record_child_views(&mut self, views: &String, _ctx: &Ctx<'_>, _out: &mut Vec<Happening>) -> Result<(), Refusal> {
-        let name = "record_child_views";
+    fn record_child_views(&mut self, views: &String) -> Result<(), Refusal> {
         if blank(views) {
             return Err(Refusal::ChildViewsMissing);
         }
-        self.reintegration_under_way(name)?.child_views = Some(views.clone());
+        self.reintegration_under_way()?.child_views = Some(views.clone());
         Ok(())
     }
 
-    /// `record_repatriation_clearance`.
-    fn record_repatriation_clearance(
-        &mut self,
-        clearance: &RepatriationClearance,
-        ctx: &Ctx<'_>,
-        _out: &mut Vec<Happening>,
-    ) -> Result<(), Refusal> {
-        let name = "record_repatriation_clearance";
+    fn record_repatriation_clearance(&mut self, clearance: &RepatriationClearance, ctx: &Ctx<'_>) -> Result<(), Refusal> {
         self.check_date(clearance.cleared_on, ctx)?;
-        self.reintegration_under_way(name)?.repatriation_clearance = Some(clearance.clone());
+        self.reintegration_under_way()?.repatriation_clearance = Some(clearance.clone());
         Ok(())
     }
 
-    /// `complete_reintegration`.
     fn complete_reintegration(
         &mut self,
         completed_on: &NaiveDate,
         ctx: &Ctx<'_>,
         out: &mut Vec<Happening>,
     ) -> Result<(), Refusal> {
-        let name = "complete_reintegration";
         use CaseStatus as S;
         self.check_date(*completed_on, ctx)?;
         self.check_reintegration(*completed_on)?;
-        self.reintegration_under_way(name)?.completed_on = Some(*completed_on);
+        self.reintegration_under_way()?.completed_on = Some(*completed_on);
         self.leave_facility(*completed_on, out);
         let first = next_no(self.follow_ups.len());
         let due: Vec<NaiveDate> =
@@ -1402,7 +1354,6 @@ impl Case {
         Ok(())
     }
 
-    /// `record_follow_up`.
     fn record_follow_up(
         &mut self,
         no: &u32,
@@ -1432,7 +1383,6 @@ impl Case {
         Ok(())
     }
 
-    /// `request_closure`.
     fn request_closure(&mut self, reason: &String, ctx: &Ctx<'_>, out: &mut Vec<Happening>) -> Result<(), Refusal> {
         if self.pending_follow_ups().next().is_some() && blank(reason) {
             return Err(Refusal::FollowUpsPending);
@@ -1441,7 +1391,6 @@ impl Case {
         Ok(())
     }
 
-    /// `request_stay_extension`.
     fn request_stay_extension(
         &mut self,
         until: &NaiveDate,
@@ -1466,7 +1415,6 @@ impl Case {
         Ok(())
     }
 
-    /// `decide_approval`.
     fn decide_approval(
         &mut self,
         no: &u32,
@@ -1523,7 +1471,6 @@ impl Case {
         Ok(())
     }
 
-    /// `reopen_case`.
     fn reopen_case(
         &mut self,
         reason: &String,
@@ -1538,7 +1485,6 @@ impl Case {
         Ok(())
     }
 
-    /// `exit`.
     fn exit(&mut self, exit: &Exit, ctx: &Ctx<'_>, out: &mut Vec<Happening>) -> Result<(), Refusal> {
         self.check_date(exit.on, ctx)?;
         match exit.reason {

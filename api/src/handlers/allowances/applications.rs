@@ -1,4 +1,5 @@
-use actix_web::http::header::{ETAG, LOCATION};
+use actix_web::http::header::ETAG;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::Permission;
@@ -20,7 +21,7 @@ use crate::auth::principal::Principal;
 use crate::etag::{self, etag};
 use crate::extract::ApiJson;
 use crate::handlers::programmes::{facts_from, recorded_facts, FactsInput};
-use crate::idempotency::{self, IdempotencyKey};
+use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -132,11 +133,7 @@ pub async fn submit_application(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let fingerprint = idempotency::fingerprint(&["submit_application", &serde_json::to_string(&b).map_err(ApiError::internal)?]);
-    let ttl = state.idempotency_ttl;
-    let outcome = transact(&state, move |conn| {
-        if let Some(replay) = idempotency::begin(conn, who.user_id, &key, &fingerprint, ttl)? {
-            return Ok(Err(replay));
-        }
+    idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::SubmitApplications, &own)?;
         let person = persistence::persons::find_visible(conn, crate::scoping::reach(actor.scope), who.user_id, b.person_id)?
@@ -179,24 +176,9 @@ pub async fn submit_application(
         .ok_or_else(|| ApiError::from(EnrolmentRefusal::AlreadyEnrolled.refusal()))?;
         audit(conn, &who, "application.submit", &row, None)?;
         let view = application_view(&row);
-        let location = format!("/api/v1/applications/{}", row.id);
-        idempotency::finish(
-            conn,
-            who.user_id,
-            &key,
-            201,
-            &serde_json::to_value(&view).map_err(ApiError::internal)?,
-            Some(&location),
-        )?;
-        Ok(Ok((view, location)))
+        Ok(Created { location: Some(format!("/api/v1/applications/{}", row.id)), etag: Some(etag(view.version)), body: view })
     })
-    .await?;
-    match outcome {
-        Ok((view, location)) => {
-            Ok(HttpResponse::Created().insert_header((LOCATION, location)).insert_header((ETAG, etag(view.version))).json(view))
-        }
-        Err(replay) => Ok(replay.into_response()),
-    }
+    .await
 }
 
 fn audit(
@@ -471,7 +453,7 @@ pub async fn list_applications(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
-    crate::codes::check_filter("programme", &q.programme, &crate::codes::ProgrammeCode::codes())?;
+    crate::codes::check_filter("programme", &q.programme, crate::codes::one_of(crate::codes::ProgrammeCode::codes()))?;
     if let Some(s) = &q.status {
         ApplicationStatus::parse(s)
             .ok_or_else(|| ApiError::field_coded("status", "unknown_code", "is not a known application status"))?;
@@ -519,7 +501,11 @@ pub async fn get_waiting_list(
     q: web::Query<WaitingListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    crate::codes::check_filter("programme", &Some(q.programme.clone()), &crate::codes::ProgrammeCode::codes())?;
+    crate::codes::check_filter(
+        "programme",
+        &Some(q.programme.clone()),
+        crate::codes::one_of(crate::codes::ProgrammeCode::codes()),
+    )?;
     let list = read(&state, move |conn| {
         let path = persistence::geo::upazila_path(conn, domain::geo::UpazilaId(q.upazila_id))?
             .ok_or_else(|| ApiError::field_coded("upazila_id", "not_found", "no such upazila"))?;

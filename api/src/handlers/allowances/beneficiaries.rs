@@ -144,8 +144,8 @@ pub async fn list_beneficiaries(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
-    crate::codes::check_filter("programme", &q.programme, &crate::codes::ProgrammeCode::codes())?;
-    crate::codes::check_filter("sex", &q.sex, &crate::codes::SexCode::codes())?;
+    crate::codes::check_filter("programme", &q.programme, crate::codes::one_of(crate::codes::ProgrammeCode::codes()))?;
+    crate::codes::check_filter("sex", &q.sex, domain::person::Sex::parse)?;
     if let Some(s) = &q.status {
         BeneficiaryStatus::parse(s)
             .ok_or_else(|| ApiError::field_coded("status", "unknown_code", "must be `active`, `suspended` or `exited`"))?;

@@ -342,7 +342,7 @@ pub async fn list_payment_cycles(
     q: web::Query<CycleQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    crate::codes::check_filter("programme", &q.programme, &crate::codes::ProgrammeCode::codes())?;
+    crate::codes::check_filter("programme", &q.programme, crate::codes::one_of(crate::codes::ProgrammeCode::codes()))?;
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     let page = read(&state, move |conn| {
         let subject = cycle_subject(conn, q.upazila_id)?;

@@ -1,4 +1,4 @@
-use actix_web::http::header::{ETAG, LOCATION};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use domain::access::{Permission, Subject};
@@ -17,10 +17,9 @@ use crate::auth::principal::Principal;
 use crate::etag::etag;
 use crate::extract::ApiJson;
 use crate::handlers::facilities::{facility_area, facility_subject};
-use crate::idempotency::{self, IdempotencyKey};
+use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::transact;
 
 /// A court order, as written on it.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
@@ -102,11 +101,7 @@ pub async fn open_case(
         _ => {}
     }
     let fingerprint = idempotency::fingerprint(&["open_case", &serde_json::to_string(&b).map_err(ApiError::internal)?]);
-    let ttl = state.idempotency_ttl;
-    let outcome = transact(&state, move |conn| {
-        if let Some(replay) = idempotency::begin(conn, who.user_id, &key, &fingerprint, ttl)? {
-            return Ok(Err(replay));
-        }
+    idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
         let (subject, area, managing) = match b.facility_id {
             Some(fid) => {
                 let f = persistence::facilities::find(conn, fid)?
@@ -173,22 +168,7 @@ pub async fn open_case(
         )?;
         let (_, vis) = visibility(conn, &who, &subject)?;
         let view = case_view(&row, vis);
-        let location = format!("/api/v1/cases/{}", row.id);
-        idempotency::finish(
-            conn,
-            who.user_id,
-            &key,
-            201,
-            &serde_json::to_value(&view).map_err(ApiError::internal)?,
-            Some(&location),
-        )?;
-        Ok(Ok((view, location)))
+        Ok(Created { location: Some(format!("/api/v1/cases/{}", row.id)), etag: Some(etag(view.version)), body: view })
     })
-    .await?;
-    match outcome {
-        Ok((view, location)) => {
-            Ok(HttpResponse::Created().insert_header((LOCATION, location)).insert_header((ETAG, etag(view.version))).json(view))
-        }
-        Err(replay) => Ok(replay.into_response()),
-    }
+    .await
 }

@@ -72,13 +72,6 @@ pub struct CaseQuery {
     pub cursor: Option<String>,
 }
 
-fn check_code<T>(field: &str, value: &Option<String>, parse: impl Fn(&str) -> Option<T>) -> Result<(), ApiError> {
-    match value {
-        Some(v) if parse(v).is_none() => Err(ApiError::field_coded(field, "unknown_code", format!("{v:?} is not a known code"))),
-        _ => Ok(()),
-    }
-}
-
 /// Cases within your scope, filtered. The list call itself is audited.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases",
     params(CaseQuery), security(("bearer" = [])),
@@ -90,10 +83,10 @@ fn check_code<T>(field: &str, value: &Option<String>, parse: impl Fn(&str) -> Op
 pub async fn list_cases(state: web::Data<AppState>, who: Principal, q: web::Query<CaseQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
-    check_code("status", &q.status, domain::case::CaseStatus::parse)?;
-    check_code("kind", &q.kind, domain::case::CaseKind::parse)?;
-    check_code("risk_category", &q.risk_category, domain::case::RiskCategory::parse)?;
-    check_code("sex", &q.sex, domain::person::Sex::parse)?;
+    crate::codes::check_filter("status", &q.status, domain::case::CaseStatus::parse)?;
+    crate::codes::check_filter("kind", &q.kind, domain::case::CaseKind::parse)?;
+    crate::codes::check_filter("risk_category", &q.risk_category, domain::case::RiskCategory::parse)?;
+    crate::codes::check_filter("sex", &q.sex, domain::person::Sex::parse)?;
     for (field, age) in [("age_min", q.age_min), ("age_max", q.age_max)] {
         if age.is_some_and(|a| a > 150) {
             return Err(ApiError::field_coded(field, "out_of_range", "must be between 0 and 150"));

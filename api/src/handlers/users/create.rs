@@ -1,19 +1,19 @@
-use actix_web::http::header::LOCATION;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use domain::access::{Permission, Subject};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::user_response;
 use crate::accounts::{self, AccountInput, NewAccount};
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
+use crate::etag::etag;
 use crate::extract::ApiJson;
-use crate::idempotency::{self, IdempotencyKey};
+use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::transact;
+
 use crate::views::UserView;
 
 /// A new account.
@@ -79,21 +79,15 @@ pub async fn create_user(
         account.role.code(),
         &account.scope.to_string(),
     ]);
-    let ttl = state.idempotency_ttl;
-    let outcome = transact(&state, move |conn| {
-        if let Some(replay) = idempotency::begin(conn, who.user_id, &key, &fingerprint, ttl)? {
-            return Ok(Err(replay));
-        }
+    idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
         let placed = accounts::place_scope(conn, account.scope)?;
         require(conn, &who, Permission::ManageUsers, &Subject::Scope(placed))?;
         let user = accounts::create(conn, &who.audit_actor(), Some(&who.request_id), &account, &placed)?;
-        let location = format!("/api/v1/users/{}", user.id);
-        idempotency::finish(conn, who.user_id, &key, 201, &UserView::from(&user).to_json(), Some(&location))?;
-        Ok(Ok((user, location)))
+        Ok(Created {
+            location: Some(format!("/api/v1/users/{}", user.id)),
+            etag: Some(etag(user.version)),
+            body: UserView::from(&user),
+        })
     })
-    .await?;
-    match outcome {
-        Ok((user, location)) => Ok(user_response(HttpResponse::Created().insert_header((LOCATION, location)).take(), &user)),
-        Err(replay) => Ok(replay.into_response()),
-    }
+    .await
 }
