@@ -1,12 +1,10 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations. The committed copy
-//! in `openapi/openapi.json` is the contract; a test fails when the two differ.
+//! The OpenAPI 3.1 document, generated from the handlers' annotations as the routes are
+//! registered (`app::routes`). The committed copy in `openapi/openapi.json` is the contract;
+//! a test fails when the two differ.
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-
-use crate::handlers::{
-    allowances, audit_events, auth_token, cases, facilities, geo, health, imports, persons, programmes, reference, reports, users,
-};
+use utoipa_actix_web::AppExt;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,95 +18,7 @@ use crate::handlers::{
             and press Authorize.",
         license(name = "MIT"),
     ),
-    paths(
-        health::live,
-        health::ready,
-        auth_token::create_token,
-        auth_token::revoke_token,
-        users::me::get_current_user,
-        users::create::create_user,
-        users::list::list_users,
-        users::get::get_user,
-        users::status::disable_user,
-        users::status::enable_user,
-        users::password::reset_user_password,
-        audit_events::list_audit_events,
-        geo::list_divisions,
-        geo::list_districts,
-        geo::list_upazilas,
-        geo::list_unions,
-        reference::list_roles,
-        reference::list_code_lists,
-        programmes::list_programmes,
-        programmes::check_eligibility,
-        reports::list_reports,
-        reports::get_report,
-        allowances::quotas::set_quota,
-        allowances::quotas::list_quotas,
-        allowances::applications::submit_application,
-        allowances::applications::list_applications,
-        allowances::applications::get_application,
-        allowances::applications::verify_application,
-        allowances::applications::decide_application,
-        allowances::applications::get_waiting_list,
-        allowances::beneficiaries::list_beneficiaries,
-        allowances::beneficiaries::get_beneficiary,
-        allowances::beneficiaries::set_beneficiary_account,
-        allowances::beneficiaries::suspend_beneficiary,
-        allowances::beneficiaries::resume_beneficiary,
-        allowances::beneficiaries::exit_beneficiary,
-        allowances::beneficiaries::record_compliance,
-        allowances::beneficiaries::review_compliance_breach,
-        imports::import_beneficiaries,
-        imports::get_job,
-        allowances::payroll::create_payment_cycle,
-        allowances::payroll::list_payment_cycles,
-        allowances::payroll::get_payment_cycle,
-        allowances::payroll::generate_payroll,
-        allowances::payroll::approve_payroll,
-        allowances::payroll::export_payment_file,
-        allowances::payroll::import_payment_results,
-        facilities::create_partner_organisation,
-        facilities::list_partner_organisations,
-        facilities::create_facility,
-        facilities::list_facilities,
-        facilities::get_facility,
-        persons::create_person,
-        persons::search_persons,
-        persons::get_person,
-        persons::update_person,
-        cases::open::open_case,
-        cases::read::list_cases,
-        cases::read::get_case,
-        cases::read::list_case_events,
-        cases::read::get_work_queue,
-        cases::actions::admit_resident,
-        cases::actions::place_child,
-        cases::actions::record_release_order,
-        cases::actions::record_risk_assessment,
-        cases::actions::record_detailed_assessment,
-        cases::actions::submit_case_plan,
-        cases::actions::request_emergency_placement,
-        cases::actions::record_service,
-        cases::actions::record_referral,
-        cases::actions::update_referral_status,
-        cases::actions::record_case_conference,
-        cases::actions::record_consent,
-        cases::actions::record_case_note,
-        cases::actions::record_alleged_perpetrator,
-        cases::actions::start_reintegration,
-        cases::actions::record_guardian_assessment,
-        cases::actions::record_child_views,
-        cases::actions::record_repatriation_clearance,
-        cases::actions::complete_reintegration,
-        cases::actions::record_follow_up,
-        cases::actions::request_case_closure,
-        cases::actions::request_stay_extension,
-        cases::actions::decide_case_approval,
-        cases::actions::reopen_case,
-        cases::actions::exit_case,
-    ),
-    modifiers(&BearerAuth, &PageExamples),
+    modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "auth", description = "Tokens: sign in, refresh, client credentials, sign out"),
@@ -144,9 +54,31 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The document as served.
+/// The document as generated: the description above plus every registered route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let (_, mut doc) =
+        actix_web::App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(crate::app::routes).split_for_parts();
+    PageExamples.modify(&mut doc);
+    doc
+}
+
+/// The methods documented at a concrete request path, as an `Allow` value ("GET, POST"),
+/// or `None` when no documented path matches.
+pub fn methods_at(path: &str) -> Option<String> {
+    static INDEX: std::sync::OnceLock<Vec<(actix_web::dev::ResourceDef, String)>> = std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        const ORDER: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+        let paths = document().get("paths").and_then(|p| p.as_object()).cloned().unwrap_or_default();
+        paths
+            .iter()
+            .map(|(template, item)| {
+                let allow: Vec<String> =
+                    ORDER.iter().filter(|m| item.get(**m).is_some()).map(|m| m.to_ascii_uppercase()).collect();
+                (actix_web::dev::ResourceDef::new(template.as_str()), allow.join(", "))
+            })
+            .collect()
+    });
+    index.iter().find(|(def, _)| def.is_match(path)).map(|(_, allow)| allow.clone())
 }
 
 /// The contract as served and committed: the generated document with what every operation

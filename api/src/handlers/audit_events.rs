@@ -1,5 +1,6 @@
 //! Reading the audit trail, for auditors and system administrators with national scope.
 
+use actix_web::get;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use domain::access::{Permission, Subject};
@@ -82,7 +83,7 @@ pub struct AuditQuery {
 }
 
 /// The audit trail, newest first.
-#[utoipa::path(get, path = "/api/v1/audit-events", operation_id = "list_audit_events", tag = "audit",
+#[utoipa::path(operation_id = "list_audit_events", tag = "audit",
     params(AuditQuery),
     security(("bearer" = [])),
     responses(
@@ -91,6 +92,7 @@ pub struct AuditQuery {
         (status = 403, description = "Not an auditor or administrator with national scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid limit", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/audit-events")]
 pub async fn list_audit_events(
     state: web::Data<AppState>,
     who: Principal,

@@ -2,6 +2,7 @@
 //! `POST /api/v1/auth/revoke` to sign out. Failed attempts are throttled per account name and
 //! recorded (they commit even though the request fails); every token issued is audited.
 
+use actix_web::post;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use persistence::audit::{self, AuditActor, AuditEntry};
@@ -229,7 +230,7 @@ fn invalid_grant(detail: &str) -> ApiError {
 /// OAuth2 as client libraries do (RFC 6749): a form body or JSON, client credentials in the
 /// body or an `Authorization: Basic` header, and errors with `error` and `error_description`
 /// beside the problem fields.
-#[utoipa::path(post, path = "/api/v1/auth/token", operation_id = "create_token", tag = "auth",
+#[utoipa::path(operation_id = "create_token", tag = "auth",
     request_body(content(
         (TokenForm = "application/x-www-form-urlencoded"),
         (TokenRequest = "application/json"),
@@ -245,6 +246,7 @@ fn invalid_grant(detail: &str) -> ApiError {
         (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = i64, description = "Seconds until the name may try again"))),
     ))]
+#[post("/auth/token")]
 pub async fn create_token(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -432,12 +434,13 @@ fn issue(
 
 /// Sign out: revoke a refresh token and every token rotated from the same sign-in. Answers
 /// 204 whether or not the token was known (RFC 7009), so it reveals nothing.
-#[utoipa::path(post, path = "/api/v1/auth/revoke", operation_id = "revoke_token", tag = "auth",
+#[utoipa::path(operation_id = "revoke_token", tag = "auth",
     request_body = RevokeRequest,
     responses(
         (status = 204, description = "Revoked (or unknown)"),
         (status = 422, description = "Missing field", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/auth/revoke")]
 pub async fn revoke_token(
     req: HttpRequest,
     state: web::Data<AppState>,

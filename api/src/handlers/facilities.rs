@@ -2,6 +2,7 @@
 //! and the partner organisations that serve them.
 
 use actix_web::http::StatusCode;
+use actix_web::{get, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use domain::access::{Permission, PlacedScope, Scope, Subject};
@@ -69,7 +70,7 @@ impl From<PartnerRow> for PartnerView {
 }
 
 /// Register a partner organisation (an NGO serving facilities).
-#[utoipa::path(post, path = "/api/v1/partner-organisations", operation_id = "create_partner_organisation", tag = "facilities",
+#[utoipa::path(operation_id = "create_partner_organisation", tag = "facilities",
     request_body = CreatePartnerRequest, params(("Idempotency-Key" = Option<String>, Header, description = "Repeat on a retry to get the first response back")),
     security(("bearer" = [])),
     responses(
@@ -77,6 +78,7 @@ impl From<PartnerRow> for PartnerView {
         (status = 403, description = "Needs national facility management", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/partner-organisations")]
 pub async fn create_partner_organisation(
     state: web::Data<AppState>,
     who: Principal,
@@ -115,11 +117,12 @@ pub struct PageQuery {
 }
 
 /// Partner organisations, in registration order.
-#[utoipa::path(get, path = "/api/v1/partner-organisations", operation_id = "list_partner_organisations", tag = "facilities",
+#[utoipa::path(operation_id = "list_partner_organisations", tag = "facilities",
     params(PageQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of partner organisations", body = ListPage<PartnerView>),
     ))]
+#[get("/partner-organisations")]
 pub async fn list_partner_organisations(
     state: web::Data<AppState>,
     who: Principal,
@@ -248,7 +251,7 @@ pub(crate) fn facility_area(f: &FacilityRow) -> AreaPath {
 }
 
 /// Register a facility. A facility manager can register one only within their own area.
-#[utoipa::path(post, path = "/api/v1/facilities", operation_id = "create_facility", tag = "facilities",
+#[utoipa::path(operation_id = "create_facility", tag = "facilities",
     request_body = CreateFacilityRequest, params(("Idempotency-Key" = Option<String>, Header, description = "Repeat on a retry to get the first response back")),
     security(("bearer" = [])),
     responses(
@@ -256,6 +259,7 @@ pub(crate) fn facility_area(f: &FacilityRow) -> AreaPath {
         (status = 403, description = "Not permitted, or outside your area", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, unknown upazila or partner", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/facilities")]
 pub async fn create_facility(
     state: web::Data<AppState>,
     who: Principal,
@@ -330,11 +334,12 @@ pub struct FacilityQuery {
 }
 
 /// Facilities within your scope.
-#[utoipa::path(get, path = "/api/v1/facilities", operation_id = "list_facilities", tag = "facilities",
+#[utoipa::path(operation_id = "list_facilities", tag = "facilities",
     params(FacilityQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of facilities", body = ListPage<FacilityView>),
     ))]
+#[get("/facilities")]
 pub async fn list_facilities(
     state: web::Data<AppState>,
     who: Principal,
@@ -360,13 +365,14 @@ pub async fn list_facilities(
 }
 
 /// One facility with its occupancy by sex.
-#[utoipa::path(get, path = "/api/v1/facilities/{facility_id}", operation_id = "get_facility", tag = "facilities",
+#[utoipa::path(operation_id = "get_facility", tag = "facilities",
     params(("facility_id" = Uuid, Path, description = "The facility id")), security(("bearer" = [])),
     responses(
         (status = 200, description = "The facility", body = FacilityDetail),
         (status = 403, description = "Outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such facility", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/facilities/{facility_id}")]
 pub async fn get_facility(state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let detail = read(&state, move |conn| {

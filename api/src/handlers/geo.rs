@@ -1,6 +1,7 @@
 //! Reference geography. Public: names of places are not personal data, and a sign-in or
 //! application form needs them before anyone is signed in.
 
+use actix_web::get;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -84,13 +85,14 @@ pub struct UnionQuery {
 }
 
 /// The eight divisions, by id.
-#[utoipa::path(get, path = "/api/v1/geo/divisions", operation_id = "list_divisions", tag = "geography",
+#[utoipa::path(operation_id = "list_divisions", tag = "geography",
     params(PageQuery),
     responses(
         (status = 200, description = "A page of divisions", body = ListPage<DivisionView>),
         (status = 400, description = "Bad paging parameters", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Limit out of range", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/geo/divisions")]
 pub async fn list_divisions(state: web::Data<AppState>, q: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     let page = state.geography.list_divisions(after, limit);
@@ -98,13 +100,14 @@ pub async fn list_divisions(state: web::Data<AppState>, q: web::Query<PageQuery>
 }
 
 /// Districts, optionally of one division, by id.
-#[utoipa::path(get, path = "/api/v1/geo/districts", operation_id = "list_districts", tag = "geography",
+#[utoipa::path(operation_id = "list_districts", tag = "geography",
     params(DistrictQuery),
     responses(
         (status = 200, description = "A page of districts", body = ListPage<DistrictView>),
         (status = 400, description = "Bad paging parameters", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Limit out of range", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/geo/districts")]
 pub async fn list_districts(state: web::Data<AppState>, q: web::Query<DistrictQuery>) -> Result<HttpResponse, ApiError> {
     let (limit, after, division) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?, q.division_id);
     let page = state.geography.list_districts(division, after, limit);
@@ -119,13 +122,14 @@ pub async fn list_districts(state: web::Data<AppState>, q: web::Query<DistrictQu
 }
 
 /// Upazilas and city thanas, optionally of one district, by id.
-#[utoipa::path(get, path = "/api/v1/geo/upazilas", operation_id = "list_upazilas", tag = "geography",
+#[utoipa::path(operation_id = "list_upazilas", tag = "geography",
     params(UpazilaQuery),
     responses(
         (status = 200, description = "A page of upazilas", body = ListPage<UpazilaView>),
         (status = 400, description = "Bad paging parameters", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Limit out of range", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/geo/upazilas")]
 pub async fn list_upazilas(state: web::Data<AppState>, q: web::Query<UpazilaQuery>) -> Result<HttpResponse, ApiError> {
     let (limit, after, district) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?, q.district_id);
     let page = state.geography.list_upazilas(district, after, limit);
@@ -138,13 +142,14 @@ pub async fn list_upazilas(state: web::Data<AppState>, q: web::Query<UpazilaQuer
 }
 
 /// Unions and urban wards, optionally of one upazila, by id.
-#[utoipa::path(get, path = "/api/v1/geo/unions", operation_id = "list_unions", tag = "geography",
+#[utoipa::path(operation_id = "list_unions", tag = "geography",
     params(UnionQuery),
     responses(
         (status = 200, description = "A page of unions", body = ListPage<UnionView>),
         (status = 400, description = "Bad paging parameters", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Limit out of range", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/geo/unions")]
 pub async fn list_unions(state: web::Data<AppState>, q: web::Query<UnionQuery>) -> Result<HttpResponse, ApiError> {
     let (limit, after, upazila) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?, q.upazila_id);
     let page = state.geography.list_unions(upazila, after, limit);

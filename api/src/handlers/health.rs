@@ -1,5 +1,6 @@
 //! Liveness and readiness for orchestrators and load balancers.
 
+use actix_web::get;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -22,18 +23,20 @@ pub struct Readiness {
 }
 
 /// The process is up and serving.
-#[utoipa::path(get, path = "/health/live", operation_id = "get_liveness", tag = "health",
+#[utoipa::path(operation_id = "get_liveness", tag = "health",
     responses((status = 200, description = "The server is running", body = Liveness)))]
+#[get("/health/live")]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(Liveness { status: "live".into() })
 }
 
 /// The database is reachable and every migration this build carries is applied.
-#[utoipa::path(get, path = "/health/ready", operation_id = "get_readiness", tag = "health",
+#[utoipa::path(operation_id = "get_readiness", tag = "health",
     responses(
         (status = 200, description = "Ready to serve requests", body = Readiness),
         (status = 503, description = "Database unreachable or migrations pending", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
     let pending = web::block(move || -> Result<usize, ApiError> {

@@ -2,6 +2,7 @@
 //! progress (done of total, rate, ETA) and the per-line result. A file that cannot be read
 //! as a whole (encoding, header) is refused at once and changes nothing.
 
+use actix_web::{get, post};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, Write};
@@ -229,7 +230,7 @@ pub(crate) fn job_view(j: JobRow) -> JobView {
 /// account_number, education_level). People are matched by national ID or birth
 /// registration number; rows breaking a rule (one person one allowance, an area outside
 /// yours, ...) are skipped and reported by line. Runs as a job.
-#[utoipa::path(post, path = "/api/v1/imports/beneficiaries", operation_id = "import_beneficiaries", tag = "allowances",
+#[utoipa::path(operation_id = "import_beneficiaries", tag = "allowances",
     request_body(content = String, content_type = "text/csv", description = "The file, with a header line"),
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat on a retry to get the first response back")),
     security(("bearer" = [])),
@@ -239,6 +240,7 @@ pub(crate) fn job_view(j: JobRow) -> JobView {
         (status = 415, description = "Not text/csv", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The file cannot be read as a whole (nothing changed)", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/imports/beneficiaries")]
 pub async fn import_beneficiaries(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -373,12 +375,13 @@ pub async fn import_beneficiaries(
 }
 
 /// A job you started: progress, rate, ETA, and the result when done.
-#[utoipa::path(get, path = "/api/v1/jobs/{job_id}", operation_id = "get_job", tag = "allowances",
+#[utoipa::path(operation_id = "get_job", tag = "allowances",
     params(("job_id" = Uuid, Path, description = "The job")), security(("bearer" = [])),
     responses(
         (status = 200, description = "The job", body = JobView),
         (status = 404, description = "No such job of yours", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/jobs/{job_id}")]
 pub async fn get_job(state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let job = read(&state, move |conn| {

@@ -5,6 +5,7 @@
 
 use actix_web::http::header::ETAG;
 use actix_web::http::StatusCode;
+use actix_web::{get, patch, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::Permission;
@@ -231,7 +232,7 @@ fn parse(b: &CreatePersonRequest, today: NaiveDate) -> Result<NewPersonRow, ApiE
 }
 
 /// Record a person. Send `Idempotency-Key` to make retries safe.
-#[utoipa::path(post, path = "/api/v1/persons", operation_id = "create_person", tag = "persons",
+#[utoipa::path(operation_id = "create_person", tag = "persons",
     request_body = CreatePersonRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat on a retry to get the first response back")),
     security(("bearer" = [])),
@@ -240,6 +241,7 @@ fn parse(b: &CreatePersonRequest, today: NaiveDate) -> Result<NewPersonRow, ApiE
         (status = 409, description = "An identifier belongs to someone already recorded (`existing_id`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/persons")]
 pub async fn create_person(
     state: web::Data<AppState>,
     who: Principal,
@@ -311,12 +313,13 @@ pub struct PersonQuery {
 }
 
 /// Find people by name (Bangla or English) or identifier, within what you may see.
-#[utoipa::path(get, path = "/api/v1/persons", operation_id = "search_persons", tag = "persons",
+#[utoipa::path(operation_id = "search_persons", tag = "persons",
     params(PersonQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of people", body = ListPage<PersonView>),
         (status = 422, description = "Give a name, identifier or birth date", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/persons")]
 pub async fn search_persons(
     state: web::Data<AppState>,
     who: Principal,
@@ -350,12 +353,13 @@ pub async fn search_persons(
 }
 
 /// One person, if within what you may see.
-#[utoipa::path(get, path = "/api/v1/persons/{person_id}", operation_id = "get_person", tag = "persons",
+#[utoipa::path(operation_id = "get_person", tag = "persons",
     params(("person_id" = Uuid, Path, description = "The person id")), security(("bearer" = [])),
     responses(
         (status = 200, description = "The person; `ETag` set", body = PersonView),
         (status = 404, description = "No such person, or not one you may see", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/persons/{person_id}")]
 pub async fn get_person(state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let person = transact(&state, move |conn| {
@@ -412,7 +416,7 @@ pub struct UpdatePersonRequest {
 }
 
 /// Correct or complete a person's record. Requires `If-Match`.
-#[utoipa::path(patch, path = "/api/v1/persons/{person_id}", operation_id = "update_person", tag = "persons",
+#[utoipa::path(operation_id = "update_person", tag = "persons",
     request_body = UpdatePersonRequest,
     params(("person_id" = Uuid, Path, description = "The person id"), ("If-Match" = String, Header, description = "The person's current ETag")),
     security(("bearer" = [])),
@@ -423,6 +427,7 @@ pub struct UpdatePersonRequest {
         (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
+#[patch("/persons/{person_id}")]
 pub async fn update_person(
     req: actix_web::HttpRequest,
     state: web::Data<AppState>,

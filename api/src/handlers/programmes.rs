@@ -1,6 +1,7 @@
 //! Allowance programmes (public: the rules of a government programme are public) and the
 //! eligibility check across all of them, for a person on record or for bare facts.
 
+use actix_web::{get, post};
 use actix_web::{web, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use domain::access::Permission;
@@ -116,12 +117,13 @@ pub struct ProgrammeQuery {
 }
 
 /// The allowance programmes in force, with their criteria (English and Bangla) and rates.
-#[utoipa::path(get, path = "/api/v1/programmes", operation_id = "list_programmes", tag = "allowances",
+#[utoipa::path(operation_id = "list_programmes", tag = "allowances",
     params(ProgrammeQuery),
     responses(
         (status = 200, description = "Programmes in force", body = ProgrammeList),
         (status = 400, description = "Bad date", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/programmes")]
 pub async fn list_programmes(state: web::Data<AppState>, q: web::Query<ProgrammeQuery>) -> Result<HttpResponse, ApiError> {
     let as_of = q.as_of.unwrap_or_else(|| domain::time::dhaka_date(Utc::now()));
     let data = read(&state, move |conn| Ok(persistence::programmes::in_force(conn, as_of)?)).await?;
@@ -326,12 +328,13 @@ pub(crate) fn facts_from(input: &FactsInput, programmes: &[ProgrammeVersion], mu
 }
 
 /// Which programmes a person qualifies for, each with every reason in English and Bangla.
-#[utoipa::path(post, path = "/api/v1/eligibility/check", operation_id = "check_eligibility", tag = "allowances",
+#[utoipa::path(operation_id = "check_eligibility", tag = "allowances",
     request_body = EligibilityRequest, security(("bearer" = [])),
     responses(
         (status = 200, description = "A verdict per programme", body = EligibilityResponse),
         (status = 422, description = "Invalid facts, unknown programme or person", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/eligibility/check")]
 pub async fn check_eligibility(
     state: web::Data<AppState>,
     who: Principal,

@@ -1,5 +1,6 @@
 //! Code lists a front end shows, with English and Bangla labels.
 
+use actix_web::get;
 use actix_web::HttpResponse;
 use domain::access::Role;
 use serde::Serialize;
@@ -21,8 +22,9 @@ pub struct CodeList {
 }
 
 /// The roles an account can have.
-#[utoipa::path(get, path = "/api/v1/reference/roles", operation_id = "list_roles", tag = "reference",
+#[utoipa::path(operation_id = "list_roles", tag = "reference",
     responses((status = 200, description = "Every role with its labels", body = CodeList)))]
+#[get("/reference/roles")]
 pub async fn list_roles() -> HttpResponse {
     let data = Role::ALL.iter().map(|r| CodeView { code: r.code().into(), label: r.label().into() }).collect();
     HttpResponse::Ok().json(CodeList { data })
@@ -41,8 +43,9 @@ fn list<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> domain:
 
 /// Every code list: roles, sexes, case kinds and statuses, risk levels and categories,
 /// services, destinations, approvals, consents, referral statuses, exits, facility types.
-#[utoipa::path(get, path = "/api/v1/reference/code-lists", operation_id = "list_code_lists", tag = "reference",
+#[utoipa::path(operation_id = "list_code_lists", tag = "reference",
     responses((status = 200, description = "Every code list with English and Bangla labels", body = CodeLists)))]
+#[get("/reference/code-lists")]
 pub async fn list_code_lists() -> HttpResponse {
     use domain::case::*;
     let mut lists = std::collections::BTreeMap::new();

@@ -3,6 +3,7 @@
 //! fits), with small cells suppressed on request. Every call is audited; a caller sees only
 //! their own area.
 
+use actix_web::get;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -199,10 +200,11 @@ pub struct ReportCatalogue {
 }
 
 /// Every report, with its dimensions, measures and filters.
-#[utoipa::path(get, path = "/api/v1/reports", operation_id = "list_reports", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(operation_id = "list_reports", tag = "reports", security(("bearer" = [])),
     responses(
         (status = 200, description = "The catalogue", body = ReportCatalogue),
     ))]
+#[get("/reports")]
 pub async fn list_reports(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
     transact(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
@@ -441,7 +443,7 @@ fn csv_cell(v: &Value) -> crate::csv_export::Cell<'_> {
 }
 
 /// One report, as JSON or (with `Accept: text/csv`) CSV.
-#[utoipa::path(get, path = "/api/v1/reports/{report}", operation_id = "get_report", tag = "reports",
+#[utoipa::path(operation_id = "get_report", tag = "reports",
     params(("report" = crate::codes::ReportNameCode, Path, description = "A report name from the catalogue"), ReportQuery),
     security(("bearer" = [])),
     responses(
@@ -453,6 +455,7 @@ fn csv_cell(v: &Value) -> crate::csv_export::Cell<'_> {
         (status = 404, description = "No such report", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad period or area", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/reports/{report}")]
 pub async fn get_report(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -25,6 +25,28 @@ fn wrong_method_is_405_with_allow() {
     assert_eq!(r.header("allow"), Some("POST"));
 }
 
+/// The `Allow` header comes from the documented methods at the path, parameters included.
+#[test]
+fn wrong_method_on_a_parameterised_path_is_405_with_allow() {
+    let app = TestApp::new();
+    let id = uuid::Uuid::now_v7();
+    for (method, path, allow) in [
+        ("DELETE", format!("/api/v1/cases/{id}"), "GET"),
+        ("GET", format!("/api/v1/cases/{id}/admission"), "POST"),
+        ("PUT", format!("/api/v1/persons/{id}"), "GET, PATCH"),
+        ("POST", "/api/v1/quotas".to_owned(), "GET, PUT"),
+        ("POST", format!("/api/v1/cases/{id}/referrals/3/status/extra"), ""),
+    ] {
+        let r = app.req(method, &path).send();
+        if allow.is_empty() {
+            r.expect_problem(404, "not_found");
+        } else {
+            let r = r.expect_problem(405, "method_not_allowed");
+            assert_eq!(r.header("allow"), Some(allow), "{method} {path}");
+        }
+    }
+}
+
 #[test]
 fn malformed_json_is_400_saying_where() {
     let app = TestApp::new();

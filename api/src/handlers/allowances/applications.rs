@@ -1,5 +1,6 @@
 use actix_web::http::header::ETAG;
 use actix_web::http::StatusCode;
+use actix_web::{get, post};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::Permission;
@@ -115,7 +116,7 @@ pub struct SubmitApplicationRequest {
 
 /// Take an application; eligibility is checked at once and shown with its reasons. Send
 /// `Idempotency-Key` to make retries safe.
-#[utoipa::path(post, path = "/api/v1/applications", operation_id = "submit_application", tag = "allowances",
+#[utoipa::path(operation_id = "submit_application", tag = "allowances",
     request_body = SubmitApplicationRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat on a retry to get the first response back")),
     security(("bearer" = [])),
@@ -125,6 +126,7 @@ pub struct SubmitApplicationRequest {
         (status = 409, description = "Already applied for or receiving this programme", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid facts, programme, or a person without an address", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/applications")]
 pub async fn submit_application(
     state: web::Data<AppState>,
     who: Principal,
@@ -216,7 +218,7 @@ pub struct VerificationRequest {
 
 /// Verify (or reject) an application; a verified application must be eligible on the verified
 /// facts. Requires `If-Match`.
-#[utoipa::path(post, path = "/api/v1/applications/{application_id}/verification", operation_id = "verify_application", tag = "allowances",
+#[utoipa::path(operation_id = "verify_application", tag = "allowances",
     request_body = VerificationRequest,
     params(("application_id" = Uuid, Path, description = "The application"), ("If-Match" = String, Header, description = "Its current ETag")),
     security(("bearer" = [])),
@@ -226,6 +228,7 @@ pub struct VerificationRequest {
         (status = 409, description = "Wrong status, or not eligible", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/applications/{application_id}/verification")]
 pub async fn verify_application(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -347,7 +350,7 @@ pub(crate) fn admit(
 }
 
 /// Approve within the quota (or onto the waiting list when it is full), or reject. Requires `If-Match`.
-#[utoipa::path(post, path = "/api/v1/applications/{application_id}/decision", operation_id = "decide_application", tag = "allowances",
+#[utoipa::path(operation_id = "decide_application", tag = "allowances",
     request_body = ApplicationDecisionRequest,
     params(("application_id" = Uuid, Path, description = "The application"), ("If-Match" = String, Header, description = "Its current ETag")),
     security(("bearer" = [])),
@@ -357,6 +360,7 @@ pub(crate) fn admit(
         (status = 409, description = "Not verified, no quota, or already receiving an exclusive allowance", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/applications/{application_id}/decision")]
 pub async fn decide_application(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -401,13 +405,14 @@ pub async fn decide_application(
 }
 
 /// One application.
-#[utoipa::path(get, path = "/api/v1/applications/{application_id}", operation_id = "get_application", tag = "allowances",
+#[utoipa::path(operation_id = "get_application", tag = "allowances",
     params(("application_id" = Uuid, Path, description = "The application")), security(("bearer" = [])),
     responses(
         (status = 200, description = "The application; `ETag` set", body = ApplicationView),
         (status = 403, description = "Outside your area", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such application", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/applications/{application_id}")]
 pub async fn get_application(
     state: web::Data<AppState>,
     who: Principal,
@@ -440,12 +445,13 @@ pub struct ApplicationQuery {
 }
 
 /// Applications within your area.
-#[utoipa::path(get, path = "/api/v1/applications", operation_id = "list_applications", tag = "allowances",
+#[utoipa::path(operation_id = "list_applications", tag = "allowances",
     params(ApplicationQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of applications", body = ListPage<ApplicationView>),
         (status = 422, description = "Unknown status", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/applications")]
 pub async fn list_applications(
     state: web::Data<AppState>,
     who: Principal,
@@ -488,13 +494,14 @@ pub struct WaitingList {
 }
 
 /// The waiting list of a programme in an upazila, in the order places are filled.
-#[utoipa::path(get, path = "/api/v1/waiting-list", operation_id = "get_waiting_list", tag = "allowances",
+#[utoipa::path(operation_id = "get_waiting_list", tag = "allowances",
     params(WaitingListQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "The waiting list (at most 200)", body = WaitingList),
         (status = 403, description = "Outside your area", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No such upazila", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/waiting-list")]
 pub async fn get_waiting_list(
     state: web::Data<AppState>,
     who: Principal,

@@ -1,5 +1,6 @@
 use actix_web::http::header::ETAG;
 use actix_web::http::StatusCode;
+use actix_web::{get, post, put};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::access::Permission;
@@ -91,13 +92,14 @@ fn view(conn: &mut PgConnection, b: &BeneficiaryRow) -> Result<BeneficiaryView, 
 }
 
 /// One beneficiary.
-#[utoipa::path(get, path = "/api/v1/beneficiaries/{beneficiary_id}", operation_id = "get_beneficiary", tag = "allowances",
+#[utoipa::path(operation_id = "get_beneficiary", tag = "allowances",
     params(("beneficiary_id" = Uuid, Path, description = "The beneficiary")), security(("bearer" = [])),
     responses(
         (status = 200, description = "The beneficiary; `ETag` set", body = BeneficiaryView),
         (status = 403, description = "Outside your area", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such beneficiary", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/beneficiaries/{beneficiary_id}")]
 pub async fn get_beneficiary(
     state: web::Data<AppState>,
     who: Principal,
@@ -131,12 +133,13 @@ pub struct BeneficiaryQuery {
 }
 
 /// Beneficiaries within your area.
-#[utoipa::path(get, path = "/api/v1/beneficiaries", operation_id = "list_beneficiaries", tag = "allowances",
+#[utoipa::path(operation_id = "list_beneficiaries", tag = "allowances",
     params(BeneficiaryQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of beneficiaries", body = ListPage<BeneficiaryView>),
         (status = 422, description = "Unknown status", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/beneficiaries")]
 pub async fn list_beneficiaries(
     state: web::Data<AppState>,
     who: Principal,
@@ -208,7 +211,7 @@ pub struct AccountRequest {
 }
 
 /// Record the account the allowance is paid into (validated for its provider). Requires `If-Match`.
-#[utoipa::path(put, path = "/api/v1/beneficiaries/{beneficiary_id}/account", operation_id = "set_beneficiary_account", tag = "allowances",
+#[utoipa::path(operation_id = "set_beneficiary_account", tag = "allowances",
     request_body = AccountRequest,
     params(("beneficiary_id" = Uuid, Path, description = "The beneficiary"), ("If-Match" = String, Header, description = "Its current ETag")),
     security(("bearer" = [])),
@@ -218,6 +221,7 @@ pub struct AccountRequest {
         (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown provider or invalid number", body = Problem, content_type = "application/problem+json"),
     ))]
+#[put("/beneficiaries/{beneficiary_id}/account")]
 pub async fn set_beneficiary_account(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -258,7 +262,7 @@ fn set_status(
 }
 
 /// Suspend payments (e.g. pending re-verification). Requires `If-Match`.
-#[utoipa::path(post, path = "/api/v1/beneficiaries/{beneficiary_id}/suspension", operation_id = "suspend_beneficiary", tag = "allowances",
+#[utoipa::path(operation_id = "suspend_beneficiary", tag = "allowances",
     request_body = ReasonRequest,
     params(("beneficiary_id" = Uuid, Path, description = "The beneficiary"), ("If-Match" = String, Header, description = "Its current ETag")),
     security(("bearer" = [])),
@@ -268,6 +272,7 @@ fn set_status(
         (status = 409, description = "Not active", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/beneficiaries/{beneficiary_id}/suspension")]
 pub async fn suspend_beneficiary(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -283,7 +288,7 @@ pub async fn suspend_beneficiary(
 }
 
 /// Resume a suspended beneficiary. Requires `If-Match`.
-#[utoipa::path(post, path = "/api/v1/beneficiaries/{beneficiary_id}/resumption", operation_id = "resume_beneficiary", tag = "allowances",
+#[utoipa::path(operation_id = "resume_beneficiary", tag = "allowances",
     request_body = ReasonRequest,
     params(("beneficiary_id" = Uuid, Path, description = "The beneficiary"), ("If-Match" = String, Header, description = "Its current ETag")),
     security(("bearer" = [])),
@@ -293,6 +298,7 @@ pub async fn suspend_beneficiary(
         (status = 409, description = "Not suspended", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/beneficiaries/{beneficiary_id}/resumption")]
 pub async fn resume_beneficiary(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -320,7 +326,7 @@ pub struct BeneficiaryExitRequest {
 
 /// Remove a beneficiary from the programme; the place goes to the top of the waiting list in
 /// the same transaction. Requires `If-Match`.
-#[utoipa::path(post, path = "/api/v1/beneficiaries/{beneficiary_id}/exit", operation_id = "exit_beneficiary", tag = "allowances",
+#[utoipa::path(operation_id = "exit_beneficiary", tag = "allowances",
     request_body = BeneficiaryExitRequest,
     params(("beneficiary_id" = Uuid, Path, description = "The beneficiary"), ("If-Match" = String, Header, description = "Its current ETag")),
     security(("bearer" = [])),
@@ -331,6 +337,7 @@ pub struct BeneficiaryExitRequest {
         (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown reason", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/beneficiaries/{beneficiary_id}/exit")]
 pub async fn exit_beneficiary(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -440,7 +447,7 @@ fn conditional_beneficiary(
 
 /// Record a month's compliance with the CCT conditions (school attendance, no child marriage,
 /// no child labour). A breach holds the next instalment until reviewed.
-#[utoipa::path(post, path = "/api/v1/beneficiaries/{beneficiary_id}/compliance", operation_id = "record_compliance", tag = "allowances",
+#[utoipa::path(operation_id = "record_compliance", tag = "allowances",
     request_body = ComplianceRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat on a retry to get the first response back"), ("beneficiary_id" = Uuid, Path, description = "The beneficiary")), security(("bearer" = [])),
     responses(
@@ -449,6 +456,7 @@ fn conditional_beneficiary(
         (status = 409, description = "Not a conditional transfer, or the month is already recorded", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not the first of a month, or in the future", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/beneficiaries/{beneficiary_id}/compliance")]
 pub async fn record_compliance(
     state: web::Data<AppState>,
     who: Principal,
@@ -501,7 +509,7 @@ pub struct ReviewRequest {
 }
 
 /// A supervisor reviews a breach; payment is no longer held for it.
-#[utoipa::path(post, path = "/api/v1/beneficiaries/{beneficiary_id}/compliance/{month}/review", operation_id = "review_compliance_breach", tag = "allowances",
+#[utoipa::path(operation_id = "review_compliance_breach", tag = "allowances",
     request_body = ReviewRequest,
     params(("beneficiary_id" = Uuid, Path, description = "The beneficiary"), ("month" = NaiveDate, Path, description = "The month of the breach")),
     security(("bearer" = [])),
@@ -510,6 +518,7 @@ pub struct ReviewRequest {
         (status = 404, description = "No such beneficiary", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "No unreviewed breach that month", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/beneficiaries/{beneficiary_id}/compliance/{month}/review")]
 pub async fn review_compliance_breach(
     state: web::Data<AppState>,
     who: Principal,

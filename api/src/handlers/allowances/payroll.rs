@@ -3,6 +3,7 @@
 
 use actix_web::http::header::{self, ETAG, LOCATION};
 use actix_web::http::StatusCode;
+use actix_web::{get, post};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::{Permission, Subject};
@@ -148,7 +149,7 @@ pub struct CreateCycleRequest {
 /// Create a payment cycle (a draft) for a programme and period. The cycles of a programme
 /// follow one calendar: a new one has exactly the period of any cycle it overlaps (another
 /// upazila's cycle for the same quarter) or overlaps none.
-#[utoipa::path(post, path = "/api/v1/payment-cycles", operation_id = "create_payment_cycle", tag = "payments",
+#[utoipa::path(operation_id = "create_payment_cycle", tag = "payments",
     request_body = CreateCycleRequest, params(("Idempotency-Key" = Option<String>, Header, description = "Repeat on a retry to get the first response back")),
     security(("bearer" = [])),
     responses(
@@ -157,6 +158,7 @@ pub struct CreateCycleRequest {
         (status = 409, description = "Overlaps another cycle of the programme without being the same period (`payroll.one_calendar`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown programme or upazila, or not whole months", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/payment-cycles")]
 pub async fn create_payment_cycle(
     state: web::Data<AppState>,
     who: Principal,
@@ -199,13 +201,14 @@ pub async fn create_payment_cycle(
 /// of the period from their start month, at the rate in force that month; failed payments of
 /// earlier cycles are carried in. Idempotent: running it again (even at the same moment)
 /// pays nobody twice. Answers `202 Accepted` with the job; its result holds the totals.
-#[utoipa::path(post, path = "/api/v1/payment-cycles/{cycle_id}/generation", operation_id = "generate_payroll", tag = "payments",
+#[utoipa::path(operation_id = "generate_payroll", tag = "payments",
     params(("cycle_id" = Uuid, Path, description = "The cycle")), security(("bearer" = [])),
     responses(
         (status = 202, description = "Accepted; poll the job (`Location`)", body = crate::handlers::imports::JobView),
         (status = 404, description = "No such cycle", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already approved", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/payment-cycles/{cycle_id}/generation")]
 pub async fn generate_payroll(
     state: web::Data<AppState>,
     who: Principal,
@@ -265,7 +268,7 @@ pub async fn generate_payroll(
 }
 
 /// Approve a generated payroll for payment; not by the person who generated it. Requires `If-Match`.
-#[utoipa::path(post, path = "/api/v1/payment-cycles/{cycle_id}/approval", operation_id = "approve_payroll", tag = "payments",
+#[utoipa::path(operation_id = "approve_payroll", tag = "payments",
     params(("cycle_id" = Uuid, Path, description = "The cycle"), ("If-Match" = String, Header, description = "Its current ETag")),
     security(("bearer" = [])),
     responses(
@@ -274,6 +277,7 @@ pub async fn generate_payroll(
         (status = 409, description = "Not generated, or you generated it", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/payment-cycles/{cycle_id}/approval")]
 pub async fn approve_payroll(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -296,12 +300,13 @@ pub async fn approve_payroll(
 }
 
 /// One cycle with its totals.
-#[utoipa::path(get, path = "/api/v1/payment-cycles/{cycle_id}", operation_id = "get_payment_cycle", tag = "payments",
+#[utoipa::path(operation_id = "get_payment_cycle", tag = "payments",
     params(("cycle_id" = Uuid, Path, description = "The cycle")), security(("bearer" = [])),
     responses(
         (status = 200, description = "The cycle; `ETag` set", body = CycleView),
         (status = 404, description = "No such cycle", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/payment-cycles/{cycle_id}")]
 pub async fn get_payment_cycle(
     state: web::Data<AppState>,
     who: Principal,
@@ -331,11 +336,12 @@ pub struct CycleQuery {
 }
 
 /// Payment cycles (national scope, or one upazila's within yours).
-#[utoipa::path(get, path = "/api/v1/payment-cycles", operation_id = "list_payment_cycles", tag = "payments",
+#[utoipa::path(operation_id = "list_payment_cycles", tag = "payments",
     params(CycleQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of cycles", body = ListPage<CycleView>),
     ))]
+#[get("/payment-cycles")]
 pub async fn list_payment_cycles(
     state: web::Data<AppState>,
     who: Principal,
@@ -368,7 +374,7 @@ pub struct ExportQuery {
 
 /// The payment file for one provider (CSV: `payment_id,account_number,amount_taka`), for an
 /// approved cycle. Every export is audited.
-#[utoipa::path(get, path = "/api/v1/payment-cycles/{cycle_id}/export", operation_id = "export_payment_file", tag = "payments",
+#[utoipa::path(operation_id = "export_payment_file", tag = "payments",
     params(("cycle_id" = Uuid, Path, description = "The cycle"), ExportQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "The pending payments for the provider", content_type = "text/csv", body = String),
@@ -376,6 +382,7 @@ pub struct ExportQuery {
         (status = 409, description = "Not approved", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown provider", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/payment-cycles/{cycle_id}/export")]
 pub async fn export_payment_file(
     state: web::Data<AppState>,
     who: Principal,
@@ -424,10 +431,13 @@ pub struct ResultsApplied {
     pub cycle: CycleView,
 }
 
+/// Result files can be large: a limit of their own, above the JSON bodies' limit.
+const RESULT_FILE_MAX_BYTES: usize = 64 * 1024 * 1024;
+
 /// Apply the provider's result file (CSV with header `payment_id,status,reason,reference`;
 /// status `paid` or `failed` with a reason). All or nothing: a file with any bad line changes
 /// nothing and every bad line is reported. When no payment is left pending the cycle is reconciled.
-#[utoipa::path(post, path = "/api/v1/payment-cycles/{cycle_id}/results", operation_id = "import_payment_results", tag = "payments",
+#[utoipa::path(operation_id = "import_payment_results", tag = "payments",
     params(("cycle_id" = Uuid, Path, description = "The cycle")),
     request_body(content = String, content_type = "text/csv", description = "payment_id,status,reason,reference"),
     security(("bearer" = [])),
@@ -439,13 +449,14 @@ pub struct ResultsApplied {
         (status = 415, description = "Not text/csv", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad lines (each reported as `line:N`)", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/payment-cycles/{cycle_id}/results")]
 pub async fn import_payment_results(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
     path: web::Path<Uuid>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+    mut body: web::Payload,
+) -> Result<HttpResponse, actix_web::Error> {
     let id = path.into_inner();
     crate::extract::require_csv(&req, "the result file")?;
     // Authority first: nobody without it makes the server parse a large file.
@@ -456,6 +467,7 @@ pub async fn import_payment_results(
         require(conn, &who1, Permission::PreparePayroll, &subject).map(drop)
     })
     .await?;
+    let body = crate::extract::read_body(crate::extract::declared_length(&req), &mut body, RESULT_FILE_MAX_BYTES).await?;
     let text =
         std::str::from_utf8(&body).map_err(|_| ApiError::field_coded("body", "invalid_format", "the file is not UTF-8 text"))?;
     let rows = payroll::parse_results(text).map_err(|errors| {

@@ -1,3 +1,4 @@
+use actix_web::{get, put};
 use actix_web::{web, HttpResponse};
 use domain::access::{Permission, Subject};
 use domain::allowance::FiscalYear;
@@ -28,13 +29,14 @@ pub struct QuotaInput {
 }
 
 /// Set the places for a programme in an upazila and fiscal year (district, division or HQ officers).
-#[utoipa::path(put, path = "/api/v1/quotas", operation_id = "set_quota", tag = "allowances",
+#[utoipa::path(operation_id = "set_quota", tag = "allowances",
     request_body = QuotaInput, security(("bearer" = [])),
     responses(
         (status = 200, description = "Set", body = QuotaInput),
         (status = 403, description = "Not permitted, or outside your area", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown programme, upazila or fiscal year", body = Problem, content_type = "application/problem+json"),
     ))]
+#[put("/quotas")]
 pub async fn set_quota(state: web::Data<AppState>, who: Principal, body: ApiJson<QuotaInput>) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let fy: FiscalYear = b.fiscal_year.parse().map_err(|e: String| ApiError::field_coded("fiscal_year", "invalid_format", e))?;
@@ -73,12 +75,13 @@ pub struct QuotaList {
 }
 
 /// The quotas of an upazila.
-#[utoipa::path(get, path = "/api/v1/quotas", operation_id = "list_quotas", tag = "allowances",
+#[utoipa::path(operation_id = "list_quotas", tag = "allowances",
     params(QuotaQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "Quotas, newest fiscal year first", body = QuotaList),
         (status = 422, description = "No such upazila", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/quotas")]
 pub async fn list_quotas(
     state: web::Data<AppState>,
     who: Principal,

@@ -2,6 +2,7 @@
 //! here; facts the rules need (a facility's free places, a guardian's identifiers) are looked
 //! up inside the command's transaction, with the facility row locked for admissions.
 
+use actix_web::post;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use domain::access::{Permission, Scope};
@@ -113,9 +114,10 @@ pub struct AdmitRequest {
 }
 
 /// Safe home: admit the resident under the court order (capacity by sex is enforced).
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/admission", tag = "cases", request_body = AdmitRequest,
+#[utoipa::path(tag = "cases", request_body = AdmitRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/admission")]
 pub async fn admit_resident(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -143,9 +145,10 @@ pub struct PlaceRequest {
 }
 
 /// Child protection: place the child in a centre (capacity by sex and its stay limit apply).
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/placement", tag = "cases", request_body = PlaceRequest,
+#[utoipa::path(tag = "cases", request_body = PlaceRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/placement")]
 pub async fn place_child(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -167,9 +170,10 @@ pub async fn place_child(
 }
 
 /// Safe home: record the court's release order.
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/release-order", tag = "cases", request_body = CourtOrderInput,
+#[utoipa::path(tag = "cases", request_body = CourtOrderInput,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/release-order")]
 pub async fn record_release_order(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -202,9 +206,10 @@ pub struct RiskAssessmentRequest {
 }
 
 /// Child protection: record the risk assessment.
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/risk-assessment", tag = "cases", request_body = RiskAssessmentRequest,
+#[utoipa::path(tag = "cases", request_body = RiskAssessmentRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/risk-assessment")]
 pub async fn record_risk_assessment(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -238,9 +243,10 @@ pub struct DetailedAssessmentRequest {
 }
 
 /// Child protection: record the detailed assessment.
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/detailed-assessment", tag = "cases", request_body = DetailedAssessmentRequest,
+#[utoipa::path(tag = "cases", request_body = DetailedAssessmentRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/detailed-assessment")]
 pub async fn record_detailed_assessment(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -281,9 +287,10 @@ pub struct CasePlanRequest {
 }
 
 /// Child protection: submit the case plan for a supervisor's approval.
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/case-plan", tag = "cases", request_body = CasePlanRequest,
+#[utoipa::path(tag = "cases", request_body = CasePlanRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/case-plan")]
 pub async fn submit_case_plan(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -314,9 +321,10 @@ pub struct JustificationRequest {
 }
 
 /// Child protection: ask a supervisor to approve an emergency placement (skips the steps before service).
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/emergency-placement", tag = "cases", request_body = JustificationRequest,
+#[utoipa::path(tag = "cases", request_body = JustificationRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/emergency-placement")]
 pub async fn request_emergency_placement(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -363,9 +371,10 @@ pub struct ServiceRequest {
 
 /// Record a service given. Partner staff may record their own organisation's services. From
 /// intake until the case plan is approved, a child may get immediate support, with a reason.
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/services", tag = "cases", request_body = ServiceRequest,
+#[utoipa::path(tag = "cases", request_body = ServiceRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/services")]
 pub async fn record_service(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -406,9 +415,10 @@ pub struct ReferralRequest {
 }
 
 /// Refer to another service (consent to referral must be on record).
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/referrals", tag = "cases", request_body = ReferralRequest,
+#[utoipa::path(tag = "cases", request_body = ReferralRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/referrals")]
 pub async fn record_referral(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -441,9 +451,10 @@ pub struct ConferenceRequest {
 }
 
 /// Record a case conference.
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/conferences", tag = "cases", request_body = ConferenceRequest,
+#[utoipa::path(tag = "cases", request_body = ConferenceRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/conferences")]
 pub async fn record_case_conference(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -472,9 +483,10 @@ pub struct ConsentRequest {
 }
 
 /// Record a consent.
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/consents", tag = "cases", request_body = ConsentRequest,
+#[utoipa::path(tag = "cases", request_body = ConsentRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/consents")]
 pub async fn record_consent(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -502,9 +514,10 @@ pub struct NoteRequest {
 }
 
 /// Add a note to the case (kept even after the case ends).
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/notes", tag = "cases", request_body = NoteRequest,
+#[utoipa::path(tag = "cases", request_body = NoteRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/notes")]
 pub async fn record_case_note(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -527,9 +540,10 @@ pub struct PerpetratorRequest {
 }
 
 /// Record an alleged perpetrator (never accepted as a guardian afterwards).
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/alleged-perpetrators", tag = "cases", request_body = PerpetratorRequest,
+#[utoipa::path(tag = "cases", request_body = PerpetratorRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/alleged-perpetrators")]
 pub async fn record_alleged_perpetrator(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -576,9 +590,10 @@ pub struct ReintegrationRequest {
 }
 
 /// Start preparing reintegration (after the court's release order for a safe-home resident).
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/reintegration", tag = "cases", request_body = ReintegrationRequest,
+#[utoipa::path(tag = "cases", request_body = ReintegrationRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/reintegration")]
 pub async fn start_reintegration(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -621,9 +636,10 @@ pub struct GuardianAssessmentRequest {
 }
 
 /// Record the guardian/family assessment.
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/reintegration/guardian-assessment", tag = "cases", request_body = GuardianAssessmentRequest,
+#[utoipa::path(tag = "cases", request_body = GuardianAssessmentRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/reintegration/guardian-assessment")]
 pub async fn record_guardian_assessment(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -653,9 +669,10 @@ pub struct ChildViewsRequest {
 }
 
 /// Record the child's own views on reintegration.
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/reintegration/child-views", tag = "cases", request_body = ChildViewsRequest,
+#[utoipa::path(tag = "cases", request_body = ChildViewsRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/reintegration/child-views")]
 pub async fn record_child_views(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -680,9 +697,10 @@ pub struct ClearanceRequest {
 }
 
 /// Record repatriation clearance (needed for a foreign national).
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/reintegration/repatriation-clearance", tag = "cases", request_body = ClearanceRequest,
+#[utoipa::path(tag = "cases", request_body = ClearanceRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/reintegration/repatriation-clearance")]
 pub async fn record_repatriation_clearance(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -706,9 +724,10 @@ pub struct CompletionRequest {
 }
 
 /// Complete reintegration: every rule is checked; follow-ups are scheduled.
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/reintegration/completion", tag = "cases", request_body = CompletionRequest,
+#[utoipa::path(tag = "cases", request_body = CompletionRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/reintegration/completion")]
 pub async fn complete_reintegration(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -734,9 +753,10 @@ pub struct ClosureRequest {
 }
 
 /// Ask a supervisor to approve closing the case.
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/closure-request", tag = "cases", request_body = ClosureRequest,
+#[utoipa::path(tag = "cases", request_body = ClosureRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/closure-request")]
 pub async fn request_case_closure(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -761,9 +781,10 @@ pub struct StayExtensionRequest {
 }
 
 /// Ask a supervisor to extend the stay beyond the facility's limit.
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/stay-extension-request", tag = "cases", request_body = StayExtensionRequest,
+#[utoipa::path(tag = "cases", request_body = StayExtensionRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/stay-extension-request")]
 pub async fn request_stay_extension(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -790,9 +811,10 @@ pub struct ReopenRequest {
 }
 
 /// Re-open a closed or followed-up case because of a new risk, with an intervention plan.
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/reopening", tag = "cases", request_body = ReopenRequest,
+#[utoipa::path(tag = "cases", request_body = ReopenRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/reopening")]
 pub async fn reopen_case(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -825,9 +847,10 @@ pub struct CaseExitRequest {
 }
 
 /// End the case without closure: transferred, absconded, died, or aged out.
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/exit", tag = "cases", request_body = CaseExitRequest,
+#[utoipa::path(tag = "cases", request_body = CaseExitRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
+#[post("/cases/{case_id}/exit")]
 pub async fn exit_case(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -858,10 +881,11 @@ pub struct ReferralStatusRequest {
 }
 
 /// Move a referral on (made -> accepted | declined; accepted -> completed).
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/referrals/{no}/status", tag = "cases", request_body = ReferralStatusRequest,
+#[utoipa::path(tag = "cases", request_body = ReferralStatusRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("no" = u32, Path, description = "The referral's number in the case"),
         ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(NumberedActionResponses))]
+#[post("/cases/{case_id}/referrals/{no}/status")]
 pub async fn update_referral_status(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -893,10 +917,11 @@ pub struct FollowUpRequest {
 }
 
 /// Record a follow-up visit. A risk found re-opens the case.
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/follow-ups/{no}", tag = "cases", request_body = FollowUpRequest,
+#[utoipa::path(tag = "cases", request_body = FollowUpRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("no" = u32, Path, description = "The follow-up's number in the case"),
         ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(NumberedActionResponses))]
+#[post("/cases/{case_id}/follow-ups/{no}")]
 pub async fn record_follow_up(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -928,10 +953,11 @@ pub struct ApprovalDecisionRequest {
 }
 
 /// A supervisor approves or rejects a request (case plan, closure, stay extension, emergency placement). Nobody decides their own request.
-#[utoipa::path(post, path = "/api/v1/cases/{case_id}/approvals/{no}/decision", tag = "cases", request_body = ApprovalDecisionRequest,
+#[utoipa::path(tag = "cases", request_body = ApprovalDecisionRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("no" = u32, Path, description = "The approval's number in the case"),
         ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(NumberedActionResponses))]
+#[post("/cases/{case_id}/approvals/{no}/decision")]
 pub async fn decide_case_approval(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -1,4 +1,5 @@
 use actix_web::http::StatusCode;
+use actix_web::post;
 use actix_web::{web, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use domain::access::{Permission, Subject};
@@ -69,7 +70,7 @@ pub struct OpenCaseRequest {
 }
 
 /// Open a case. Send `Idempotency-Key` to make retries safe.
-#[utoipa::path(post, path = "/api/v1/cases", tag = "cases",
+#[utoipa::path(tag = "cases",
     request_body = OpenCaseRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat on a retry to get the first response back")),
     security(("bearer" = [])),
@@ -79,6 +80,7 @@ pub struct OpenCaseRequest {
         (status = 409, description = "Idempotency-Key reused for another request", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or a rule refused (e.g. not a child at intake)", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/cases")]
 pub async fn open_case(
     state: web::Data<AppState>,
     who: Principal,

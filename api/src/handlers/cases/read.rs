@@ -1,3 +1,4 @@
+use actix_web::get;
 use actix_web::http::header::ETAG;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Months, NaiveDate, Utc};
@@ -18,13 +19,14 @@ use crate::unit_of_work::{read, transact};
 use crate::views::LabelView;
 
 /// One case. Every read is recorded in the audit trail.
-#[utoipa::path(get, path = "/api/v1/cases/{case_id}", tag = "cases",
+#[utoipa::path(tag = "cases",
     params(("case_id" = Uuid, Path, description = "The case id")), security(("bearer" = [])),
     responses(
         (status = 200, description = "The case; `ETag` set", body = CaseView),
         (status = 403, description = "Outside your facility or area", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/cases/{case_id}")]
 pub async fn get_case(state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let view = transact(&state, move |conn| {
@@ -73,13 +75,14 @@ pub struct CaseQuery {
 }
 
 /// Cases within your scope, filtered. The list call itself is audited.
-#[utoipa::path(get, path = "/api/v1/cases", tag = "cases",
+#[utoipa::path(tag = "cases",
     params(CaseQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of cases", body = ListPage<CaseView>),
         (status = 400, description = "Bad cursor or query", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown code in a filter", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/cases")]
 pub async fn list_cases(state: web::Data<AppState>, who: Principal, q: web::Query<CaseQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
@@ -183,12 +186,13 @@ pub struct EventQuery {
 }
 
 /// A case's timeline, oldest first. Needs full read access.
-#[utoipa::path(get, path = "/api/v1/cases/{case_id}/events", tag = "cases",
+#[utoipa::path(tag = "cases",
     params(("case_id" = Uuid, Path, description = "The case id"), EventQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of the timeline", body = ListPage<CaseEventView>),
         (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/cases/{case_id}/events")]
 pub async fn list_case_events(
     state: web::Data<AppState>,
     who: Principal,
@@ -242,10 +246,11 @@ fn task(code: &str) -> LabelView {
 
 /// Your work queue: overdue follow-ups, stays near their limit, children about to turn 18,
 /// and (for supervisors) approvals waiting, in your scope. At most 200 cases.
-#[utoipa::path(get, path = "/api/v1/work-queue", tag = "cases", security(("bearer" = [])),
+#[utoipa::path(tag = "cases", security(("bearer" = [])),
     responses(
         (status = 200, description = "What needs attention", body = WorkQueue),
     ))]
+#[get("/work-queue")]
 pub async fn get_work_queue(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
     let warn_days = state.case_settings.stay_warning_days;
     let queue = read(&state, move |conn| {

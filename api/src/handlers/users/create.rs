@@ -1,4 +1,5 @@
 use actix_web::http::StatusCode;
+use actix_web::post;
 use actix_web::{web, HttpResponse};
 use domain::access::{Permission, Subject};
 use serde::Deserialize;
@@ -44,7 +45,7 @@ pub struct CreateUserRequest {
 }
 
 /// Create an account. Send `Idempotency-Key` to make retries safe.
-#[utoipa::path(post, path = "/api/v1/users", operation_id = "create_user", tag = "users",
+#[utoipa::path(operation_id = "create_user", tag = "users",
     request_body = CreateUserRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat the key on a retry to get the first response back instead of a second account")),
     security(("bearer" = [])),
@@ -55,6 +56,7 @@ pub struct CreateUserRequest {
         (status = 409, description = "Username taken, or the Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/users")]
 pub async fn create_user(
     state: web::Data<AppState>,
     who: Principal,

@@ -1,3 +1,4 @@
+use actix_web::get;
 use actix_web::{web, HttpResponse};
 use domain::access::Permission;
 use uuid::Uuid;
@@ -11,7 +12,7 @@ use crate::unit_of_work::read;
 use crate::views::UserView;
 
 /// One account, with its `ETag` for a later change.
-#[utoipa::path(get, path = "/api/v1/users/{user_id}", operation_id = "get_user", tag = "users",
+#[utoipa::path(operation_id = "get_user", tag = "users",
     params(("user_id" = Uuid, Path, description = "The account id")),
     security(("bearer" = [])),
     responses(
@@ -19,6 +20,7 @@ use crate::views::UserView;
         (status = 403, description = "Not permitted, or outside your scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/users/{user_id}")]
 pub async fn get_user(state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let user = read(&state, move |conn| {

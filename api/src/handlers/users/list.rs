@@ -1,3 +1,4 @@
+use actix_web::get;
 use actix_web::{web, HttpResponse};
 use domain::access::Permission;
 use persistence::users::UserFilter;
@@ -33,7 +34,7 @@ pub struct UserQuery {
 }
 
 /// Accounts within the caller's scope, in creation order.
-#[utoipa::path(get, path = "/api/v1/users", operation_id = "list_users", tag = "users",
+#[utoipa::path(operation_id = "list_users", tag = "users",
     params(UserQuery),
     security(("bearer" = [])),
     responses(
@@ -41,6 +42,7 @@ pub struct UserQuery {
         (status = 400, description = "Bad cursor or query", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid filter", body = Problem, content_type = "application/problem+json"),
     ))]
+#[get("/users")]
 pub async fn list_users(state: web::Data<AppState>, who: Principal, q: web::Query<UserQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);

@@ -1,3 +1,4 @@
+use actix_web::get;
 use actix_web::{web, HttpResponse};
 
 use super::user_response;
@@ -9,11 +10,12 @@ use crate::unit_of_work::read;
 use crate::views::UserView;
 
 /// The signed-in account: who the token belongs to, with role and scope as they are now.
-#[utoipa::path(get, path = "/api/v1/me", operation_id = "get_current_user", tag = "users",
+#[utoipa::path(operation_id = "get_current_user", tag = "users",
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's account", body = UserView),
     ))]
+#[get("/me")]
 pub async fn get_current_user(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
     let user = read(&state, move |conn| {
         require_active(conn, &who)?;

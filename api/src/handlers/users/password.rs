@@ -1,3 +1,4 @@
+use actix_web::post;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use domain::access::Permission;
@@ -29,7 +30,7 @@ pub struct ResetPasswordRequest {
 
 /// Set a new password (or client secret). Every session of the account ends: refresh tokens
 /// are revoked and access tokens issued before now are refused. Requires `If-Match`.
-#[utoipa::path(post, path = "/api/v1/users/{user_id}/password", operation_id = "reset_user_password", tag = "users",
+#[utoipa::path(operation_id = "reset_user_password", tag = "users",
     request_body = ResetPasswordRequest,
     params(("user_id" = Uuid, Path, description = "The account id"),
            ("If-Match" = String, Header, description = "The account's current ETag")),
@@ -41,6 +42,7 @@ pub struct ResetPasswordRequest {
         (status = 412, description = "The account changed since you read it", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Password too short or too long", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/users/{user_id}/password")]
 pub async fn reset_user_password(
     req: HttpRequest,
     state: web::Data<AppState>,

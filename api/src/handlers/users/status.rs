@@ -1,3 +1,4 @@
+use actix_web::post;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use domain::access::Permission;
@@ -16,7 +17,7 @@ use crate::views::UserView;
 
 /// Disable an account: it can no longer sign in, its refresh tokens are revoked and its
 /// access tokens stop working at once. Requires `If-Match`.
-#[utoipa::path(post, path = "/api/v1/users/{user_id}/disable", operation_id = "disable_user", tag = "users",
+#[utoipa::path(operation_id = "disable_user", tag = "users",
     params(("user_id" = Uuid, Path, description = "The account id"),
            ("If-Match" = String, Header, description = "The account's current ETag")),
     security(("bearer" = [])),
@@ -27,6 +28,7 @@ use crate::views::UserView;
         (status = 409, description = "Your own account (`cannot_disable_self`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The account changed since you read it", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/users/{user_id}/disable")]
 pub async fn disable_user(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -37,7 +39,7 @@ pub async fn disable_user(
 }
 
 /// Re-enable a disabled account. Requires `If-Match`.
-#[utoipa::path(post, path = "/api/v1/users/{user_id}/enable", operation_id = "enable_user", tag = "users",
+#[utoipa::path(operation_id = "enable_user", tag = "users",
     params(("user_id" = Uuid, Path, description = "The account id"),
            ("If-Match" = String, Header, description = "The account's current ETag")),
     security(("bearer" = [])),
@@ -47,6 +49,7 @@ pub async fn disable_user(
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The account changed since you read it", body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/users/{user_id}/enable")]
 pub async fn enable_user(
     req: HttpRequest,
     state: web::Data<AppState>,
