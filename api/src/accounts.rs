@@ -3,6 +3,7 @@
 
 use domain::access::{PlacedScope, Role, Scope};
 use domain::geo::{DistrictId, DivisionId, UpazilaId};
+use domain::id::UserId;
 use domain::user::{parse_display_name, AccountKind, NewPassword, Username};
 use persistence::audit::{self, AuditActor, AuditEntry};
 use persistence::users::{self, NewUserRow, UserRow};
@@ -107,19 +108,18 @@ pub fn create(
     placed: &PlacedScope,
 ) -> Result<UserRow, ApiError> {
     let hash = password::hash(account.password.expose()).map_err(ApiError::internal)?;
-    let scope = placed.scope.to_string();
     let (facility, partner) = match placed.scope {
-        Scope::Facility(f) => (Some(f), None),
-        Scope::Partner(p) => (None, Some(p)),
+        Scope::Facility(f) => (Some(f.0), None),
+        Scope::Partner(p) => (None, Some(p.0)),
         _ => (None, None),
     };
     let row = NewUserRow {
-        id: Uuid::now_v7(),
+        id: UserId(Uuid::now_v7()),
         username: account.username.as_str(),
         display_name: &account.display_name,
-        kind: account.kind.code(),
-        role: account.role.code(),
-        scope: &scope,
+        kind: account.kind,
+        role: account.role,
+        scope: placed.scope,
         scope_division_id: placed.area.map(|a| a.division.0),
         scope_district_id: placed.area.and_then(|a| a.district).map(|d| d.0),
         scope_upazila_id: placed.area.and_then(|a| a.upazila).map(|u| u.0),
@@ -127,7 +127,7 @@ pub fn create(
         scope_partner_id: partner,
         password_hash: &hash,
     };
-    let user = users::insert(conn, &row)?.ok_or_else(|| ApiError::Conflict {
+    let user = users::insert(conn, row)?.ok_or_else(|| ApiError::Conflict {
         code: "username_taken",
         detail: format!("the username {} is already in use", account.username),
     })?;

@@ -116,7 +116,7 @@ code_schemas! {
     /// Why a case ended without closure.
     ExitReasonCode => codes(ExitReason::ALL, ExitReason::code);
     /// The type of a facility.
-    FacilityTypeCode => crate::handlers::facilities::FACILITY_TYPES.iter().map(|(c, ..)| *c).collect();
+    FacilityTypeCode => codes(domain::facility::FacilityType::ALL, domain::facility::FacilityType::code);
     /// An allowance programme.
     ProgrammeCode => programme_codes().to_vec();
     /// Where an allowance application stands.
@@ -155,12 +155,12 @@ pub fn check_filter<T>(
     field: &str,
     value: &Option<String>,
     parse: impl Fn(&str) -> Option<T>,
-) -> Result<(), crate::problem::ApiError> {
+) -> Result<Option<T>, crate::problem::ApiError> {
     match value {
-        Some(v) if parse(v).is_none() => {
-            Err(crate::problem::ApiError::field_coded(field, "unknown_code", format!("{v:?} is not a known code")))
-        }
-        _ => Ok(()),
+        None => Ok(None),
+        Some(v) => parse(v)
+            .map(Some)
+            .ok_or_else(|| crate::problem::ApiError::field_coded(field, "unknown_code", format!("{v:?} is not a known code"))),
     }
 }
 

@@ -123,7 +123,7 @@ pub struct Created<T> {
 /// 409, and the record and its stored answer commit together.
 pub async fn create<T, F>(
     state: &crate::state::AppState,
-    actor: Uuid,
+    actor: domain::id::UserId,
     key: IdempotencyKey,
     fingerprint: Vec<u8>,
     status: StatusCode,
@@ -134,6 +134,7 @@ where
     F: FnOnce(&mut PgConnection) -> Result<Created<T>, ApiError> + Send + 'static,
 {
     let ttl = state.idempotency_ttl;
+    let actor = actor.0;
     let outcome = crate::unit_of_work::transact(state, move |conn| {
         if let Some(replay) = begin(conn, actor, &key, &fingerprint, ttl)? {
             return Ok(Err(replay));

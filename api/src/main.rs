@@ -65,7 +65,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     accounts::create(conn, &actor, None, &account, &placed)
                 })
                 .map_err(|e| anyhow::anyhow!("{}", e.to_problem().detail))?;
-            println!("created {} {} ({}, {}) id {}", user.kind, user.username, user.role, user.scope, user.id);
+            println!("created {} {} ({}, {}) id {}", user.kind.code(), user.username, user.role, user.scope, user.id);
             Ok(())
         }
         Command::Serve(args) => serve(cli.db, args),
@@ -122,7 +122,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Runs a beneficiary import in this process, showing a progress bar on standard error.
 fn import_beneficiaries(db: &api::config::DatabaseOpts, file: &std::path::Path, username: &str) -> anyhow::Result<()> {
-    use domain::access::{Permission, Role, Scope};
+    use domain::access::Permission;
     let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let (rows, parse_errors) = api::handlers::imports::parse_file(&text).map_err(|errors| {
         anyhow::anyhow!(
@@ -134,10 +134,9 @@ fn import_beneficiaries(db: &api::config::DatabaseOpts, file: &std::path::Path, 
     migrate(&database.url)?;
     let mut conn = PgConnection::establish(&database.url)?;
     let user = persistence::users::find_by_username(&mut conn, &username.to_lowercase())?
-        .filter(|u| u.status == "active")
+        .filter(|u| u.status == domain::user::UserStatus::Active)
         .ok_or_else(|| anyhow::anyhow!("no active account {username}"))?;
-    let role: Role = user.role.parse().map_err(|_| anyhow::anyhow!("stored role is invalid"))?;
-    let scope: Scope = user.scope.parse().map_err(|_| anyhow::anyhow!("stored scope is invalid"))?;
+    let (role, scope) = (user.role, user.scope);
     anyhow::ensure!(role.grants(Permission::ManageBeneficiaries), "{username} ({role}) may not manage beneficiaries");
     let bar = indicatif::ProgressBar::new(rows.len() as u64);
     bar.set_style(
@@ -152,7 +151,7 @@ fn import_beneficiaries(db: &api::config::DatabaseOpts, file: &std::path::Path, 
         &mut conn,
         &mut rows.into_iter(),
         total,
-        api::scoping::reach(scope),
+        scope,
         user.id,
         &mut |done| bar.set_position(done as u64),
         &mut |conn, o| {

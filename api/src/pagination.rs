@@ -42,6 +42,30 @@ impl CursorKey for uuid::Uuid {
     }
 }
 
+macro_rules! id_cursor_keys {
+    ($($id:ty),+) => {$(
+        impl CursorKey for $id {
+            fn encode_key(&self) -> String {
+                self.0.encode_key()
+            }
+            fn decode_key(s: &str) -> Option<Self> {
+                uuid::Uuid::decode_key(s).map(Self)
+            }
+        }
+    )+};
+}
+
+id_cursor_keys!(
+    domain::id::CaseId,
+    domain::id::PersonId,
+    domain::id::FacilityId,
+    domain::id::PartnerId,
+    domain::id::UserId,
+    domain::id::ApplicationId,
+    domain::id::BeneficiaryId,
+    domain::id::PaymentCycleId
+);
+
 const CURSOR_PREFIX: &str = "k1:";
 
 pub fn encode_cursor<K: CursorKey>(key: &K) -> String {

@@ -1,8 +1,6 @@
 //! Response bodies shared by several handlers.
 
 use chrono::{DateTime, Utc};
-use domain::access::Role;
-use domain::user::{AccountKind, UserStatus};
 use domain::Label;
 use persistence::users::UserRow;
 use serde::Serialize;
@@ -63,23 +61,19 @@ pub struct UserView {
     pub updated_at: DateTime<Utc>,
 }
 
-fn label_or_code<T>(code: &str, parse: impl Fn(&str) -> Option<T>, label: impl Fn(T) -> Label) -> LabelView {
-    parse(code).map(|v| label(v).into()).unwrap_or_else(|| LabelView { en: code.to_owned(), bn: code.to_owned() })
-}
-
 impl From<&UserRow> for UserView {
     fn from(u: &UserRow) -> Self {
         UserView {
-            id: u.id,
+            id: u.id.0,
             username: u.username.clone(),
             display_name: u.display_name.clone(),
-            kind: u.kind.clone(),
-            kind_label: label_or_code(&u.kind, AccountKind::parse, AccountKind::label),
-            role: u.role.clone(),
-            role_label: label_or_code(&u.role, |c| c.parse::<Role>().ok(), Role::label),
-            scope: u.scope.clone(),
-            status: u.status.clone(),
-            status_label: label_or_code(&u.status, UserStatus::parse, UserStatus::label),
+            kind: u.kind.into(),
+            kind_label: u.kind.label().into(),
+            role: u.role.into(),
+            role_label: u.role.label().into(),
+            scope: u.scope.into(),
+            status: u.status.into(),
+            status_label: u.status.label().into(),
             version: u.version,
             created_at: u.created_at,
             updated_at: u.updated_at,

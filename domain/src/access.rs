@@ -9,6 +9,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::id::{FacilityId, PartnerId, UserId};
+
 use crate::digits::parse_u64;
 use crate::geo::{AreaPath, DistrictId, DivisionId, UpazilaId};
 use crate::Label;
@@ -108,9 +110,17 @@ impl fmt::Display for Role {
 impl FromStr for Role {
     type Err = UnknownCode;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL.into_iter().find(|r| r.code() == s).ok_or(UnknownCode)
+        Role::parse(s).ok_or(UnknownCode)
     }
 }
+
+impl Role {
+    pub fn parse(code: &str) -> Option<Self> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+crate::text_code!(Role);
 
 /// A code that names nothing we know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -125,8 +135,21 @@ pub enum Scope {
     Division(DivisionId),
     District(DistrictId),
     Upazila(UpazilaId),
-    Facility(Uuid),
-    Partner(Uuid),
+    Facility(FacilityId),
+    Partner(PartnerId),
+}
+
+impl TryFrom<String> for Scope {
+    type Error = ScopeParseError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<Scope> for String {
+    fn from(scope: Scope) -> String {
+        scope.to_string()
+    }
 }
 
 /// Why a scope string did not parse.
@@ -151,8 +174,8 @@ impl FromStr for Scope {
             "division" => Ok(Scope::Division(DivisionId(area()?))),
             "district" => Ok(Scope::District(DistrictId(area()?))),
             "upazila" => Ok(Scope::Upazila(UpazilaId(area()?))),
-            "facility" => Ok(Scope::Facility(uuid()?)),
-            "partner" => Ok(Scope::Partner(uuid()?)),
+            "facility" => Ok(Scope::Facility(FacilityId(uuid()?))),
+            "partner" => Ok(Scope::Partner(PartnerId(uuid()?))),
             _ => Err(ScopeParseError),
         }
     }
@@ -189,7 +212,7 @@ pub enum Subject {
     /// A record placed in the geography.
     Area(AreaPath),
     /// A record held at a facility, which sits in an area and may be served by partners.
-    Facility { id: Uuid, area: AreaPath, partners: Vec<Uuid> },
+    Facility { id: FacilityId, area: AreaPath, partners: Vec<PartnerId> },
     /// Another user's scope: an administrator may only hand out authority they hold.
     Scope(PlacedScope),
 }
@@ -395,7 +418,7 @@ impl Role {
 /// Who is acting: what the bearer token says, after the account was found active.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actor {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub role: Role,
     pub scope: Scope,
 }
@@ -446,7 +469,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn actor(role: Role, scope: Scope) -> Actor {
-        Actor { user_id: Uuid::nil(), role, scope }
+        Actor { user_id: Uuid::nil().into(), role, scope }
     }
 
     fn dhaka_upazila() -> AreaPath {
@@ -457,12 +480,12 @@ mod tests {
     fn scope_strings_round_trip_and_accept_bangla_digits() {
         assert_eq!("national".parse::<Scope>(), Ok(Scope::National));
         assert_eq!("district:১২".parse::<Scope>(), Ok(Scope::District(DistrictId(12))));
-        let f = Uuid::from_u128(7);
+        let f = FacilityId(Uuid::from_u128(7));
         assert_eq!(format!("facility:{f}").parse::<Scope>(), Ok(Scope::Facility(f)));
         for s in ["", "nation", "division:", "division:0", "division:-3", "upazila:x", "facility:12", "county:1"] {
             assert_eq!(s.parse::<Scope>(), Err(ScopeParseError), "{s}");
         }
-        for s in [Scope::National, Scope::Upazila(UpazilaId(494)), Scope::Partner(Uuid::from_u128(9))] {
+        for s in [Scope::National, Scope::Upazila(UpazilaId(494)), Scope::Partner(Uuid::from_u128(9).into())] {
             assert_eq!(s.to_string().parse::<Scope>(), Ok(s));
         }
     }
@@ -510,13 +533,13 @@ mod tests {
 
     #[test]
     fn facility_and_partner_scopes() {
-        let f = Uuid::from_u128(1);
-        let p = Uuid::from_u128(2);
+        let f = FacilityId(Uuid::from_u128(1));
+        let p = PartnerId(Uuid::from_u128(2));
         let subject = Subject::Facility { id: f, area: dhaka_upazila(), partners: vec![p] };
         assert!(Scope::Facility(f).covers(&subject));
-        assert!(!Scope::Facility(Uuid::from_u128(3)).covers(&subject));
+        assert!(!Scope::Facility(Uuid::from_u128(3).into()).covers(&subject));
         assert!(Scope::Partner(p).covers(&subject));
-        assert!(!Scope::Partner(f).covers(&subject));
+        assert!(!Scope::Partner(PartnerId(f.0)).covers(&subject));
         assert!(Scope::District(DistrictId(47)).covers(&subject));
         assert!(!Scope::Facility(f).covers(&Subject::Area(dhaka_upazila())));
     }
@@ -529,8 +552,8 @@ mod tests {
         assert!(div6.covers(&upz));
         assert!(!Scope::Division(DivisionId(1)).covers(&upz));
         assert!(!div6.covers(&place(Scope::National, None)));
-        assert!(!div6.covers(&place(Scope::Facility(Uuid::from_u128(1)), None)));
-        assert!(Scope::National.covers(&place(Scope::Facility(Uuid::from_u128(1)), None)));
+        assert!(!div6.covers(&place(Scope::Facility(Uuid::from_u128(1).into()), None)));
+        assert!(Scope::National.covers(&place(Scope::Facility(Uuid::from_u128(1).into()), None)));
         assert!(div6.covers(&place(div6, Some(AreaPath::division(DivisionId(6))))));
     }
 
@@ -539,16 +562,16 @@ mod tests {
         assert!(Role::UpazilaOfficer.allows_scope(&Scope::Upazila(UpazilaId(1))));
         assert!(!Role::UpazilaOfficer.allows_scope(&Scope::National));
         assert!(!Role::HqOfficer.allows_scope(&Scope::District(DistrictId(1))));
-        assert!(Role::FacilityStaff.allows_scope(&Scope::Facility(Uuid::nil())));
-        assert!(!Role::Integrator.allows_scope(&Scope::Facility(Uuid::nil())));
+        assert!(Role::FacilityStaff.allows_scope(&Scope::Facility(Uuid::nil().into())));
+        assert!(!Role::Integrator.allows_scope(&Scope::Facility(Uuid::nil().into())));
         for r in Role::ALL {
             let any = [
                 Scope::National,
                 Scope::Division(DivisionId(1)),
                 Scope::District(DistrictId(1)),
                 Scope::Upazila(UpazilaId(1)),
-                Scope::Facility(Uuid::nil()),
-                Scope::Partner(Uuid::nil()),
+                Scope::Facility(Uuid::nil().into()),
+                Scope::Partner(Uuid::nil().into()),
             ];
             assert!(any.iter().any(|s| r.allows_scope(s)), "{r} has no usable scope");
         }
@@ -560,8 +583,8 @@ mod tests {
             (1..9i32).prop_map(|d| Scope::Division(DivisionId(d))),
             (1..65i32).prop_map(|d| Scope::District(DistrictId(d))),
             (1..495i32).prop_map(|u| Scope::Upazila(UpazilaId(u))),
-            (0..4u128).prop_map(|f| Scope::Facility(Uuid::from_u128(f))),
-            (0..4u128).prop_map(|p| Scope::Partner(Uuid::from_u128(p))),
+            (0..4u128).prop_map(|f| Scope::Facility(Uuid::from_u128(f).into())),
+            (0..4u128).prop_map(|p| Scope::Partner(Uuid::from_u128(p).into())),
         ]
     }
 

@@ -7,9 +7,12 @@
 pub mod access;
 pub mod allowance;
 pub mod case;
+mod code_list;
 pub mod digits;
 pub mod disclosure;
+pub mod facility;
 pub mod geo;
+pub mod id;
 pub mod label;
 pub mod login_throttle;
 pub mod person;

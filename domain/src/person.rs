@@ -138,6 +138,8 @@ pub fn is_child_on(date_of_birth: NaiveDate, on: NaiveDate) -> bool {
     on < birthday(date_of_birth, 18)
 }
 
+crate::text_code!(Sex);
+
 #[cfg(test)]
 mod tests {
     use super::*;

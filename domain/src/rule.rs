@@ -27,13 +27,6 @@ impl RuleRefusal {
 
 impl From<crate::case::Refusal> for RuleRefusal {
     fn from(r: crate::case::Refusal) -> Self {
-        RuleRefusal {
-            rule: r.rule(),
-            class: match r.class() {
-                crate::case::RefusalClass::Conflict => RuleClass::Conflict,
-                crate::case::RefusalClass::Invalid => RuleClass::Invalid,
-            },
-            label: r.label(),
-        }
+        RuleRefusal { rule: r.rule(), class: r.class(), label: r.label() }
     }
 }

@@ -153,6 +153,8 @@ impl UserStatus {
     }
 }
 
+crate::text_code!(AccountKind, UserStatus);
+
 #[cfg(test)]
 mod tests {
     use super::*;

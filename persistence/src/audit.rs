@@ -7,13 +7,15 @@ use diesel::prelude::*;
 use serde_json::Value;
 use uuid::Uuid;
 
+use domain::id::UserId;
+
 use crate::page::Page;
 use crate::schema::audit_events;
 
 /// Who did it, for the trail: a user, or the command line / the system itself.
 #[derive(Debug, Clone)]
 pub struct AuditActor {
-    pub id: Option<Uuid>,
+    pub id: Option<UserId>,
     /// A readable name kept as it was at the time (`rahima`, `cli:root`).
     pub label: String,
 }
@@ -52,7 +54,7 @@ pub fn record(conn: &mut PgConnection, entry: AuditEntry<'_>) -> QueryResult<Uui
     diesel::insert_into(audit_events::table)
         .values((
             audit_events::id.eq(id),
-            audit_events::actor_id.eq(entry.actor.id),
+            audit_events::actor_id.eq(entry.actor.id.map(Uuid::from)),
             audit_events::actor_label.eq(&entry.actor.label),
             audit_events::action.eq(entry.action),
             audit_events::entity_type.eq(entry.entity_type),

@@ -6,24 +6,36 @@ use diesel::prelude::*;
 use serde_json::Value;
 use uuid::Uuid;
 
+use domain::access::Scope;
+use domain::case::{CaseKind, CaseStatus};
+use domain::id::{CaseId, FacilityId, PartnerId, PersonId, UserId};
+use domain::person::Sex;
+
+use crate::columns::{OptionalCode, OptionalId};
 use crate::page::Page;
-use crate::reach::Reach;
 use crate::schema::{case_events, cases, facility_partners};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = cases)]
 pub struct CaseRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: CaseId,
     pub case_number: String,
-    pub kind: String,
-    pub status: String,
-    pub person_id: Uuid,
-    pub managing_facility_id: Option<Uuid>,
-    pub residence_facility_id: Option<Uuid>,
+    #[diesel(deserialize_as = String)]
+    pub kind: CaseKind,
+    #[diesel(deserialize_as = String)]
+    pub status: CaseStatus,
+    #[diesel(deserialize_as = Uuid)]
+    pub person_id: PersonId,
+    #[diesel(deserialize_as = OptionalId<FacilityId>)]
+    pub managing_facility_id: Option<FacilityId>,
+    #[diesel(deserialize_as = OptionalId<FacilityId>)]
+    pub residence_facility_id: Option<FacilityId>,
     pub division_id: i32,
     pub district_id: i32,
     pub upazila_id: i32,
-    pub sex: String,
+    #[diesel(deserialize_as = String)]
+    pub sex: Sex,
     pub date_of_birth: NaiveDate,
     pub risk_level: Option<String>,
     pub risk_categories: Vec<String>,
@@ -35,17 +47,17 @@ pub struct CaseRow {
     pub pending_approvals: i32,
     pub state: Value,
     pub version: i32,
-    pub created_by: Option<Uuid>,
+    #[diesel(deserialize_as = OptionalId<UserId>)]
+    pub created_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 /// The columns derived from the aggregate, written on every change.
-#[derive(Debug, Clone, AsChangeset)]
-#[diesel(table_name = cases, treat_none_as_null = true)]
+#[derive(Debug, Clone)]
 pub struct CaseProjection {
-    pub status: String,
-    pub residence_facility_id: Option<Uuid>,
+    pub status: CaseStatus,
+    pub residence_facility_id: Option<FacilityId>,
     pub risk_level: Option<String>,
     pub risk_categories: Vec<String>,
     pub closed_on: Option<NaiveDate>,
@@ -58,39 +70,42 @@ pub struct CaseProjection {
 
 #[derive(Debug, Clone)]
 pub struct NewCase {
-    pub id: Uuid,
-    pub kind: String,
-    pub person_id: Uuid,
-    pub managing_facility_id: Option<Uuid>,
+    pub id: CaseId,
+    pub kind: CaseKind,
+    pub person_id: PersonId,
+    pub managing_facility_id: Option<FacilityId>,
     pub division_id: i32,
     pub district_id: i32,
     pub upazila_id: i32,
-    pub sex: String,
+    pub sex: Sex,
     pub date_of_birth: NaiveDate,
     pub opened_on: NaiveDate,
-    pub created_by: Option<Uuid>,
+    pub created_by: Option<UserId>,
     pub projection: CaseProjection,
 }
 
 /// Inserts a case with the next number (`SH-2026-000001`, `CP-2026-000002`).
 pub fn insert(conn: &mut PgConnection, new: &NewCase) -> QueryResult<CaseRow> {
     let n: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>("nextval('case_number_seq')")).get_result(conn)?;
-    let prefix = if new.kind == "safe_home" { "SH" } else { "CP" };
+    let prefix = match new.kind {
+        CaseKind::SafeHome => "SH",
+        CaseKind::ChildProtection => "CP",
+    };
     let number = format!("{prefix}-{}-{n:06}", chrono::Datelike::year(&new.opened_on));
     let p = &new.projection;
     diesel::insert_into(cases::table)
         .values((
-            cases::id.eq(new.id),
+            cases::id.eq(new.id.0),
             cases::case_number.eq(number),
-            cases::kind.eq(&new.kind),
-            cases::status.eq(&p.status),
-            cases::person_id.eq(new.person_id),
-            cases::managing_facility_id.eq(new.managing_facility_id),
-            cases::residence_facility_id.eq(p.residence_facility_id),
+            cases::kind.eq(new.kind.code()),
+            cases::status.eq(p.status.code()),
+            cases::person_id.eq(new.person_id.0),
+            cases::managing_facility_id.eq(new.managing_facility_id.map(Uuid::from)),
+            cases::residence_facility_id.eq(p.residence_facility_id.map(Uuid::from)),
             cases::division_id.eq(new.division_id),
             cases::district_id.eq(new.district_id),
             cases::upazila_id.eq(new.upazila_id),
-            cases::sex.eq(&new.sex),
+            cases::sex.eq(new.sex.code()),
             cases::date_of_birth.eq(new.date_of_birth),
             cases::risk_level.eq(&p.risk_level),
             cases::risk_categories.eq(&p.risk_categories),
@@ -101,47 +116,86 @@ pub fn insert(conn: &mut PgConnection, new: &NewCase) -> QueryResult<CaseRow> {
             cases::ages_out_on.eq(p.ages_out_on),
             cases::pending_approvals.eq(p.pending_approvals),
             cases::state.eq(&p.state),
-            cases::created_by.eq(new.created_by),
+            cases::created_by.eq(new.created_by.map(Uuid::from)),
         ))
         .returning(CaseRow::as_returning())
         .get_result(conn)
 }
 
-pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<CaseRow>> {
-    cases::table.find(id).select(CaseRow::as_select()).first(conn).optional()
+pub fn find(conn: &mut PgConnection, id: CaseId) -> QueryResult<Option<CaseRow>> {
+    cases::table.find(id.0).select(CaseRow::as_select()).first(conn).optional()
 }
 
-pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<CaseRow>> {
-    cases::table.find(id).select(CaseRow::as_select()).for_update().first(conn).optional()
+pub fn find_for_update(conn: &mut PgConnection, id: CaseId) -> QueryResult<Option<CaseRow>> {
+    cases::table.find(id.0).select(CaseRow::as_select()).for_update().first(conn).optional()
 }
 
 /// Writes the new state and bumps the version.
-pub fn update(conn: &mut PgConnection, id: Uuid, projection: &CaseProjection, now: DateTime<Utc>) -> QueryResult<CaseRow> {
-    diesel::update(cases::table.find(id))
-        .set((projection, cases::version.eq(cases::version + 1), cases::updated_at.eq(now)))
+pub fn update(conn: &mut PgConnection, id: CaseId, projection: &CaseProjection, now: DateTime<Utc>) -> QueryResult<CaseRow> {
+    let p = projection;
+    diesel::update(cases::table.find(id.0))
+        .set((
+            (
+                cases::status.eq(p.status.code()),
+                cases::residence_facility_id.eq(p.residence_facility_id.map(Uuid::from)),
+                cases::risk_level.eq(&p.risk_level),
+                cases::risk_categories.eq(&p.risk_categories),
+                cases::closed_on.eq(p.closed_on),
+                cases::next_follow_up_due.eq(p.next_follow_up_due),
+                cases::stay_until.eq(p.stay_until),
+                cases::ages_out_on.eq(p.ages_out_on),
+                cases::pending_approvals.eq(p.pending_approvals),
+                cases::state.eq(&p.state),
+            ),
+            cases::version.eq(cases::version + 1),
+            cases::updated_at.eq(now),
+        ))
         .returning(CaseRow::as_returning())
         .get_result(conn)
 }
 
 /// Partners serving a facility, for access to its cases.
-pub fn partners_of_facility(conn: &mut PgConnection, facility_id: Uuid) -> QueryResult<Vec<Uuid>> {
-    facility_partners::table
-        .filter(facility_partners::facility_id.eq(facility_id))
+pub fn partners_of_facility(conn: &mut PgConnection, facility_id: FacilityId) -> QueryResult<Vec<PartnerId>> {
+    let ids: Vec<Uuid> = facility_partners::table
+        .filter(facility_partners::facility_id.eq(facility_id.0))
         .select(facility_partners::partner_id)
-        .load(conn)
+        .load(conn)?;
+    Ok(ids.into_iter().map(PartnerId).collect())
+}
+
+type BoxedCases<'a> = cases::BoxedQuery<'a, diesel::pg::Pg>;
+
+/// The cases a scope reaches: its area, or the cases managed or housed at its facility, or at
+/// the facilities its partner organisation serves.
+fn within<'a>(scope: Scope) -> BoxedCases<'a> {
+    let q = cases::table.into_boxed();
+    match scope {
+        Scope::National => q,
+        Scope::Division(d) => q.filter(cases::division_id.eq(d.0)),
+        Scope::District(d) => q.filter(cases::district_id.eq(d.0)),
+        Scope::Upazila(u) => q.filter(cases::upazila_id.eq(u.0)),
+        Scope::Facility(fac) => q.filter(cases::managing_facility_id.eq(fac.0).or(cases::residence_facility_id.eq(fac.0))),
+        Scope::Partner(p) => q.filter(
+            cases::managing_facility_id.eq_any(
+                facility_partners::table
+                    .filter(facility_partners::partner_id.eq(p.0))
+                    .select(facility_partners::facility_id.nullable()),
+            ),
+        ),
+    }
 }
 
 /// Filters for listing cases (all optional, combined with AND).
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
-    pub status: Option<String>,
-    pub kind: Option<String>,
-    pub facility_id: Option<Uuid>,
+    pub status: Option<CaseStatus>,
+    pub kind: Option<CaseKind>,
+    pub facility_id: Option<FacilityId>,
     pub division_id: Option<i32>,
     pub district_id: Option<i32>,
     pub upazila_id: Option<i32>,
     pub risk_category: Option<String>,
-    pub sex: Option<String>,
+    pub sex: Option<Sex>,
     /// Born on or after (age at most).
     pub born_on_or_after: Option<NaiveDate>,
     /// Born on or before (age at least).
@@ -152,37 +206,23 @@ pub struct CaseFilter {
 
 pub fn list(
     conn: &mut PgConnection,
-    reach: Reach,
+    scope: Scope,
     f: &CaseFilter,
-    after: Option<Uuid>,
+    after: Option<CaseId>,
     limit: i64,
-) -> QueryResult<Page<CaseRow, Uuid>> {
-    let mut q = cases::table.into_boxed();
-    q = match reach {
-        Reach::All => q,
-        Reach::Division(d) => q.filter(cases::division_id.eq(d)),
-        Reach::District(d) => q.filter(cases::district_id.eq(d)),
-        Reach::Upazila(u) => q.filter(cases::upazila_id.eq(u)),
-        Reach::Facility(fac) => q.filter(cases::managing_facility_id.eq(fac).or(cases::residence_facility_id.eq(fac))),
-        Reach::Partner(p) => q.filter(
-            cases::managing_facility_id.eq_any(
-                facility_partners::table
-                    .filter(facility_partners::partner_id.eq(p))
-                    .select(facility_partners::facility_id.nullable()),
-            ),
-        ),
-    };
+) -> QueryResult<Page<CaseRow, CaseId>> {
+    let mut q = within(scope);
     if let Some(a) = after {
-        q = q.filter(cases::id.gt(a));
+        q = q.filter(cases::id.gt(a.0));
     }
-    if let Some(v) = &f.status {
-        q = q.filter(cases::status.eq(v));
+    if let Some(v) = f.status {
+        q = q.filter(cases::status.eq(v.code()));
     }
-    if let Some(v) = &f.kind {
-        q = q.filter(cases::kind.eq(v));
+    if let Some(v) = f.kind {
+        q = q.filter(cases::kind.eq(v.code()));
     }
     if let Some(v) = f.facility_id {
-        q = q.filter(cases::managing_facility_id.eq(v).or(cases::residence_facility_id.eq(v)));
+        q = q.filter(cases::managing_facility_id.eq(v.0).or(cases::residence_facility_id.eq(v.0)));
     }
     if let Some(v) = f.division_id {
         q = q.filter(cases::division_id.eq(v));
@@ -196,8 +236,8 @@ pub fn list(
     if let Some(v) = &f.risk_category {
         q = q.filter(cases::risk_categories.contains(vec![v.clone()]));
     }
-    if let Some(v) = &f.sex {
-        q = q.filter(cases::sex.eq(v));
+    if let Some(v) = f.sex {
+        q = q.filter(cases::sex.eq(v.code()));
     }
     if let Some(v) = f.born_on_or_after {
         q = q.filter(cases::date_of_birth.ge(v));
@@ -216,25 +256,29 @@ pub fn list(
 #[diesel(table_name = case_events)]
 pub struct CaseEventRow {
     pub id: Uuid,
-    pub case_id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub case_id: CaseId,
     pub occurred_at: DateTime<Utc>,
-    pub actor_id: Option<Uuid>,
+    #[diesel(deserialize_as = OptionalId<UserId>)]
+    pub actor_id: Option<UserId>,
     pub actor_label: String,
     pub action: String,
-    pub status_before: Option<String>,
-    pub status_after: String,
+    #[diesel(deserialize_as = OptionalCode<CaseStatus>)]
+    pub status_before: Option<CaseStatus>,
+    #[diesel(deserialize_as = String)]
+    pub status_after: CaseStatus,
     pub data: Value,
     pub happenings: Value,
     pub district_id: i32,
 }
 
 pub struct NewCaseEvent<'a> {
-    pub case_id: Uuid,
-    pub actor_id: Option<Uuid>,
+    pub case_id: CaseId,
+    pub actor_id: Option<UserId>,
     pub actor_label: &'a str,
     pub action: &'a str,
-    pub status_before: Option<&'a str>,
-    pub status_after: &'a str,
+    pub status_before: Option<CaseStatus>,
+    pub status_after: CaseStatus,
     pub data: Value,
     pub happenings: Value,
     pub district_id: i32,
@@ -245,12 +289,12 @@ pub fn insert_event(conn: &mut PgConnection, e: NewCaseEvent<'_>) -> QueryResult
     diesel::insert_into(case_events::table)
         .values((
             case_events::id.eq(id),
-            case_events::case_id.eq(e.case_id),
-            case_events::actor_id.eq(e.actor_id),
+            case_events::case_id.eq(e.case_id.0),
+            case_events::actor_id.eq(e.actor_id.map(Uuid::from)),
             case_events::actor_label.eq(e.actor_label),
             case_events::action.eq(e.action),
-            case_events::status_before.eq(e.status_before),
-            case_events::status_after.eq(e.status_after),
+            case_events::status_before.eq(e.status_before.map(CaseStatus::code)),
+            case_events::status_after.eq(e.status_after.code()),
             case_events::data.eq(e.data),
             case_events::happenings.eq(e.happenings),
             case_events::district_id.eq(e.district_id),
@@ -262,11 +306,11 @@ pub fn insert_event(conn: &mut PgConnection, e: NewCaseEvent<'_>) -> QueryResult
 /// The timeline, oldest first.
 pub fn list_events(
     conn: &mut PgConnection,
-    case_id: Uuid,
+    case_id: CaseId,
     after: Option<Uuid>,
     limit: i64,
 ) -> QueryResult<Page<CaseEventRow, Uuid>> {
-    let mut q = case_events::table.filter(case_events::case_id.eq(case_id)).into_boxed();
+    let mut q = case_events::table.filter(case_events::case_id.eq(case_id.0)).into_boxed();
     if let Some(a) = after {
         q = q.filter(case_events::id.gt(a));
     }
@@ -278,29 +322,15 @@ pub fn list_events(
 /// `with_approvals`), or a child about to turn 18. Ended cases are left out.
 pub fn needing_attention(
     conn: &mut PgConnection,
-    reach: Reach,
+    scope: Scope,
     today: NaiveDate,
     stay_warning_until: NaiveDate,
     ageing_out_until: NaiveDate,
     with_approvals: bool,
     limit: i64,
 ) -> QueryResult<Vec<CaseRow>> {
-    let ended = ["closed", "transferred", "absconded", "died", "aged_out"];
-    let mut q = cases::table.filter(cases::status.ne_all(ended)).into_boxed();
-    q = match reach {
-        Reach::All => q,
-        Reach::Division(d) => q.filter(cases::division_id.eq(d)),
-        Reach::District(d) => q.filter(cases::district_id.eq(d)),
-        Reach::Upazila(u) => q.filter(cases::upazila_id.eq(u)),
-        Reach::Facility(fac) => q.filter(cases::managing_facility_id.eq(fac).or(cases::residence_facility_id.eq(fac))),
-        Reach::Partner(p) => q.filter(
-            cases::managing_facility_id.eq_any(
-                facility_partners::table
-                    .filter(facility_partners::partner_id.eq(p))
-                    .select(facility_partners::facility_id.nullable()),
-            ),
-        ),
-    };
+    let ended: Vec<&str> = CaseStatus::ALL.iter().filter(|s| s.is_ended()).map(|s| s.code()).collect();
+    let mut q = within(scope).filter(cases::status.ne_all(ended));
     let approvals_waiting = cases::pending_approvals.gt(if with_approvals { 0 } else { i32::MAX });
     q = q.filter(
         cases::next_follow_up_due

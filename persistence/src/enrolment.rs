@@ -5,8 +5,15 @@ use diesel::prelude::*;
 use serde_json::Value;
 use uuid::Uuid;
 
+use domain::access::Scope;
+use domain::allowance::eligibility::Verdict;
+use domain::allowance::enrolment::{ApplicationStatus, BeneficiaryExit, BeneficiaryStatus, PaymentProvider};
+use domain::allowance::programme::EducationLevel;
+use domain::id::{ApplicationId, BeneficiaryId, PersonId, UserId};
+use domain::person::Sex;
+
+use crate::columns::{OptionalCode, OptionalId};
 use crate::page::Page;
-use crate::reach::Reach;
 use crate::schema::{applications, beneficiaries, quotas};
 
 /// Sets the places for a programme in an upazila for a fiscal year.
@@ -42,26 +49,34 @@ pub fn quotas_of(conn: &mut PgConnection, upazila: i32) -> QueryResult<Vec<(Stri
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = applications)]
 pub struct ApplicationRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: ApplicationId,
     pub programme_code: String,
-    pub person_id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub person_id: PersonId,
     pub division_id: i32,
     pub district_id: i32,
     pub upazila_id: i32,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: ApplicationStatus,
     pub facts: Value,
-    pub education_level: Option<String>,
-    pub verdict: String,
+    #[diesel(deserialize_as = OptionalCode<EducationLevel>)]
+    pub education_level: Option<EducationLevel>,
+    #[diesel(deserialize_as = String)]
+    pub verdict: Verdict,
     pub reasons: Value,
     pub priority_score: i32,
     pub submitted_on: NaiveDate,
-    pub verified_by: Option<Uuid>,
+    #[diesel(deserialize_as = OptionalId<UserId>)]
+    pub verified_by: Option<UserId>,
     pub verified_on: Option<NaiveDate>,
-    pub decided_by: Option<Uuid>,
+    #[diesel(deserialize_as = OptionalId<UserId>)]
+    pub decided_by: Option<UserId>,
     pub decided_on: Option<NaiveDate>,
     pub note: Option<String>,
     pub version: i32,
-    pub created_by: Option<Uuid>,
+    #[diesel(deserialize_as = OptionalId<UserId>)]
+    pub created_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -69,16 +84,20 @@ pub struct ApplicationRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = applications)]
 pub struct NewApplication {
-    pub id: Uuid,
+    #[diesel(serialize_as = Uuid)]
+    pub id: ApplicationId,
     pub programme_code: String,
-    pub person_id: Uuid,
+    #[diesel(serialize_as = Uuid)]
+    pub person_id: PersonId,
     pub division_id: i32,
     pub district_id: i32,
     pub upazila_id: i32,
-    pub status: String,
+    #[diesel(serialize_as = String)]
+    pub status: ApplicationStatus,
     pub facts: Value,
     pub education_level: Option<String>,
-    pub verdict: String,
+    #[diesel(serialize_as = String)]
+    pub verdict: Verdict,
     pub reasons: Value,
     pub priority_score: i32,
     pub submitted_on: NaiveDate,
@@ -86,7 +105,7 @@ pub struct NewApplication {
 }
 
 /// Inserts an application; `Ok(None)` when the person already has an open one for the programme.
-pub fn insert_application(conn: &mut PgConnection, new: &NewApplication) -> QueryResult<Option<ApplicationRow>> {
+pub fn insert_application(conn: &mut PgConnection, new: NewApplication) -> QueryResult<Option<ApplicationRow>> {
     diesel::insert_into(applications::table)
         .values(new)
         .on_conflict_do_nothing()
@@ -95,19 +114,20 @@ pub fn insert_application(conn: &mut PgConnection, new: &NewApplication) -> Quer
         .optional()
 }
 
-pub fn find_application(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<ApplicationRow>> {
-    applications::table.find(id).select(ApplicationRow::as_select()).first(conn).optional()
+pub fn find_application(conn: &mut PgConnection, id: ApplicationId) -> QueryResult<Option<ApplicationRow>> {
+    applications::table.find(id.0).select(ApplicationRow::as_select()).first(conn).optional()
 }
 
-pub fn find_application_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<ApplicationRow>> {
-    applications::table.find(id).select(ApplicationRow::as_select()).for_update().first(conn).optional()
+pub fn find_application_for_update(conn: &mut PgConnection, id: ApplicationId) -> QueryResult<Option<ApplicationRow>> {
+    applications::table.find(id.0).select(ApplicationRow::as_select()).for_update().first(conn).optional()
 }
 
 /// A decision on an application.
 #[derive(Debug, Clone, AsChangeset)]
 #[diesel(table_name = applications)]
 pub struct ApplicationChange {
-    pub status: String,
+    #[diesel(serialize_as = String)]
+    pub status: ApplicationStatus,
     pub verified_by: Option<Uuid>,
     pub verified_on: Option<NaiveDate>,
     pub decided_by: Option<Uuid>,
@@ -121,11 +141,11 @@ pub struct ApplicationChange {
 
 pub fn update_application(
     conn: &mut PgConnection,
-    id: Uuid,
-    change: &ApplicationChange,
+    id: ApplicationId,
+    change: ApplicationChange,
     now: DateTime<Utc>,
 ) -> QueryResult<ApplicationRow> {
-    diesel::update(applications::table.find(id))
+    diesel::update(applications::table.find(id.0))
         .set((change, applications::version.eq(applications::version + 1), applications::updated_at.eq(now)))
         .returning(ApplicationRow::as_returning())
         .get_result(conn)
@@ -134,46 +154,41 @@ pub fn update_application(
 #[derive(Debug, Clone, Default)]
 pub struct ApplicationFilter {
     pub programme_code: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<ApplicationStatus>,
     pub upazila_id: Option<i32>,
-    pub person_id: Option<Uuid>,
-}
-
-fn reach_filter<'a>(
-    q: applications::BoxedQuery<'a, diesel::pg::Pg>,
-    reach: Reach,
-) -> Option<applications::BoxedQuery<'a, diesel::pg::Pg>> {
-    Some(match reach {
-        Reach::All => q,
-        Reach::Division(d) => q.filter(applications::division_id.eq(d)),
-        Reach::District(d) => q.filter(applications::district_id.eq(d)),
-        Reach::Upazila(u) => q.filter(applications::upazila_id.eq(u)),
-        Reach::Facility(_) | Reach::Partner(_) => return None,
-    })
+    pub person_id: Option<PersonId>,
 }
 
 pub fn list_applications(
     conn: &mut PgConnection,
-    reach: Reach,
+    scope: Scope,
     f: &ApplicationFilter,
-    after: Option<Uuid>,
+    after: Option<ApplicationId>,
     limit: i64,
-) -> QueryResult<Page<ApplicationRow, Uuid>> {
-    let Some(mut q) = reach_filter(applications::table.into_boxed(), reach) else { return Ok(Page { rows: vec![], next: None }) };
+) -> QueryResult<Page<ApplicationRow, ApplicationId>> {
+    let mut q = applications::table.into_boxed();
+    q = match scope {
+        Scope::National => q,
+        Scope::Division(d) => q.filter(applications::division_id.eq(d.0)),
+        Scope::District(d) => q.filter(applications::district_id.eq(d.0)),
+        Scope::Upazila(u) => q.filter(applications::upazila_id.eq(u.0)),
+        // Facility and partner scopes hold no allowance records.
+        Scope::Facility(_) | Scope::Partner(_) => return Ok(Page { rows: vec![], next: None }),
+    };
     if let Some(a) = after {
-        q = q.filter(applications::id.gt(a));
+        q = q.filter(applications::id.gt(a.0));
     }
     if let Some(v) = &f.programme_code {
         q = q.filter(applications::programme_code.eq(v));
     }
-    if let Some(v) = &f.status {
-        q = q.filter(applications::status.eq(v));
+    if let Some(v) = f.status {
+        q = q.filter(applications::status.eq(v.code()));
     }
     if let Some(v) = f.upazila_id {
         q = q.filter(applications::upazila_id.eq(v));
     }
     if let Some(v) = f.person_id {
-        q = q.filter(applications::person_id.eq(v));
+        q = q.filter(applications::person_id.eq(v.0));
     }
     let rows = q.order(applications::id).limit(limit + 1).select(ApplicationRow::as_select()).load(conn)?;
     Ok(Page::from_overfetch(rows, limit, |r| r.id))
@@ -184,7 +199,7 @@ pub fn waiting_list(conn: &mut PgConnection, code: &str, upazila: i32, limit: i6
     applications::table
         .filter(applications::programme_code.eq(code))
         .filter(applications::upazila_id.eq(upazila))
-        .filter(applications::status.eq("waitlisted"))
+        .filter(applications::status.eq(ApplicationStatus::Waitlisted.code()))
         .order((applications::priority_score.desc(), applications::id))
         .limit(limit)
         .select(ApplicationRow::as_select())
@@ -194,21 +209,29 @@ pub fn waiting_list(conn: &mut PgConnection, code: &str, upazila: i32, limit: i6
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = beneficiaries)]
 pub struct BeneficiaryRow {
-    pub id: Uuid,
-    pub person_id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: BeneficiaryId,
+    #[diesel(deserialize_as = Uuid)]
+    pub person_id: PersonId,
     pub programme_code: String,
     pub exclusivity_group: Option<String>,
-    pub application_id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub application_id: ApplicationId,
     pub division_id: i32,
     pub district_id: i32,
     pub upazila_id: i32,
-    pub sex: String,
-    pub education_level: Option<String>,
-    pub status: String,
-    pub exit_reason: Option<String>,
+    #[diesel(deserialize_as = String)]
+    pub sex: Sex,
+    #[diesel(deserialize_as = OptionalCode<EducationLevel>)]
+    pub education_level: Option<EducationLevel>,
+    #[diesel(deserialize_as = String)]
+    pub status: BeneficiaryStatus,
+    #[diesel(deserialize_as = OptionalCode<BeneficiaryExit>)]
+    pub exit_reason: Option<BeneficiaryExit>,
     pub start_month: NaiveDate,
     pub end_month: Option<NaiveDate>,
-    pub payment_provider: Option<String>,
+    #[diesel(deserialize_as = OptionalCode<PaymentProvider>)]
+    pub payment_provider: Option<PaymentProvider>,
     pub account_number: Option<String>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -218,17 +241,22 @@ pub struct BeneficiaryRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = beneficiaries)]
 pub struct NewBeneficiary {
-    pub id: Uuid,
-    pub person_id: Uuid,
+    #[diesel(serialize_as = Uuid)]
+    pub id: BeneficiaryId,
+    #[diesel(serialize_as = Uuid)]
+    pub person_id: PersonId,
     pub programme_code: String,
     pub exclusivity_group: Option<String>,
-    pub application_id: Uuid,
+    #[diesel(serialize_as = Uuid)]
+    pub application_id: ApplicationId,
     pub division_id: i32,
     pub district_id: i32,
     pub upazila_id: i32,
-    pub sex: String,
+    #[diesel(serialize_as = String)]
+    pub sex: Sex,
     pub education_level: Option<String>,
-    pub status: String,
+    #[diesel(serialize_as = String)]
+    pub status: BeneficiaryStatus,
     pub start_month: NaiveDate,
 }
 
@@ -243,7 +271,7 @@ pub enum BeneficiaryConflict {
 /// one-per-programme and one-per-group, even under concurrent approvals.
 pub fn insert_beneficiary(
     conn: &mut PgConnection,
-    new: &NewBeneficiary,
+    new: NewBeneficiary,
 ) -> QueryResult<Result<BeneficiaryRow, BeneficiaryConflict>> {
     let result = conn.transaction(|conn| {
         diesel::insert_into(beneficiaries::table).values(new).returning(BeneficiaryRow::as_returning()).get_result(conn)
@@ -266,40 +294,40 @@ pub fn places_filled(conn: &mut PgConnection, code: &str, upazila: i32) -> Query
     beneficiaries::table
         .filter(beneficiaries::programme_code.eq(code))
         .filter(beneficiaries::upazila_id.eq(upazila))
-        .filter(beneficiaries::status.ne("exited"))
+        .filter(beneficiaries::status.ne(BeneficiaryStatus::Exited.code()))
         .count()
         .get_result(conn)
 }
 
 /// The programmes and exclusivity groups a person currently receives.
-pub fn receiving(conn: &mut PgConnection, person: Uuid) -> QueryResult<Vec<(String, Option<String>)>> {
+pub fn receiving(conn: &mut PgConnection, person: PersonId) -> QueryResult<Vec<(String, Option<String>)>> {
     beneficiaries::table
-        .filter(beneficiaries::person_id.eq(person))
-        .filter(beneficiaries::status.ne("exited"))
+        .filter(beneficiaries::person_id.eq(person.0))
+        .filter(beneficiaries::status.ne(BeneficiaryStatus::Exited.code()))
         .select((beneficiaries::programme_code, beneficiaries::exclusivity_group))
         .load(conn)
 }
 
-pub fn find_beneficiary(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<BeneficiaryRow>> {
-    beneficiaries::table.find(id).select(BeneficiaryRow::as_select()).first(conn).optional()
+pub fn find_beneficiary(conn: &mut PgConnection, id: BeneficiaryId) -> QueryResult<Option<BeneficiaryRow>> {
+    beneficiaries::table.find(id.0).select(BeneficiaryRow::as_select()).first(conn).optional()
 }
 
-pub fn find_beneficiary_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<BeneficiaryRow>> {
-    beneficiaries::table.find(id).select(BeneficiaryRow::as_select()).for_update().first(conn).optional()
+pub fn find_beneficiary_for_update(conn: &mut PgConnection, id: BeneficiaryId) -> QueryResult<Option<BeneficiaryRow>> {
+    beneficiaries::table.find(id.0).select(BeneficiaryRow::as_select()).for_update().first(conn).optional()
 }
 
 pub fn set_beneficiary_status(
     conn: &mut PgConnection,
-    id: Uuid,
-    status: &str,
-    exit_reason: Option<&str>,
+    id: BeneficiaryId,
+    status: BeneficiaryStatus,
+    exit_reason: Option<BeneficiaryExit>,
     end_month: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> QueryResult<BeneficiaryRow> {
-    diesel::update(beneficiaries::table.find(id))
+    diesel::update(beneficiaries::table.find(id.0))
         .set((
-            beneficiaries::status.eq(status),
-            beneficiaries::exit_reason.eq(exit_reason),
+            beneficiaries::status.eq(status.code()),
+            beneficiaries::exit_reason.eq(exit_reason.map(BeneficiaryExit::code)),
             beneficiaries::end_month.eq(end_month),
             beneficiaries::version.eq(beneficiaries::version + 1),
             beneficiaries::updated_at.eq(now),
@@ -310,14 +338,14 @@ pub fn set_beneficiary_status(
 
 pub fn set_account(
     conn: &mut PgConnection,
-    id: Uuid,
-    provider: &str,
+    id: BeneficiaryId,
+    provider: PaymentProvider,
     number: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<BeneficiaryRow> {
-    diesel::update(beneficiaries::table.find(id))
+    diesel::update(beneficiaries::table.find(id.0))
         .set((
-            beneficiaries::payment_provider.eq(provider),
+            beneficiaries::payment_provider.eq(provider.code()),
             beneficiaries::account_number.eq(number),
             beneficiaries::version.eq(beneficiaries::version + 1),
             beneficiaries::updated_at.eq(now),
@@ -329,40 +357,40 @@ pub fn set_account(
 #[derive(Debug, Clone, Default)]
 pub struct BeneficiaryFilter {
     pub programme_code: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<BeneficiaryStatus>,
     pub upazila_id: Option<i32>,
-    pub sex: Option<String>,
+    pub sex: Option<Sex>,
 }
 
 pub fn list_beneficiaries(
     conn: &mut PgConnection,
-    reach: Reach,
+    scope: Scope,
     f: &BeneficiaryFilter,
-    after: Option<Uuid>,
+    after: Option<BeneficiaryId>,
     limit: i64,
-) -> QueryResult<Page<BeneficiaryRow, Uuid>> {
+) -> QueryResult<Page<BeneficiaryRow, BeneficiaryId>> {
     let mut q = beneficiaries::table.into_boxed();
-    q = match reach {
-        Reach::All => q,
-        Reach::Division(d) => q.filter(beneficiaries::division_id.eq(d)),
-        Reach::District(d) => q.filter(beneficiaries::district_id.eq(d)),
-        Reach::Upazila(u) => q.filter(beneficiaries::upazila_id.eq(u)),
-        Reach::Facility(_) | Reach::Partner(_) => return Ok(Page { rows: vec![], next: None }),
+    q = match scope {
+        Scope::National => q,
+        Scope::Division(d) => q.filter(beneficiaries::division_id.eq(d.0)),
+        Scope::District(d) => q.filter(beneficiaries::district_id.eq(d.0)),
+        Scope::Upazila(u) => q.filter(beneficiaries::upazila_id.eq(u.0)),
+        Scope::Facility(_) | Scope::Partner(_) => return Ok(Page { rows: vec![], next: None }),
     };
     if let Some(a) = after {
-        q = q.filter(beneficiaries::id.gt(a));
+        q = q.filter(beneficiaries::id.gt(a.0));
     }
     if let Some(v) = &f.programme_code {
         q = q.filter(beneficiaries::programme_code.eq(v));
     }
-    if let Some(v) = &f.status {
-        q = q.filter(beneficiaries::status.eq(v));
+    if let Some(v) = f.status {
+        q = q.filter(beneficiaries::status.eq(v.code()));
     }
     if let Some(v) = f.upazila_id {
         q = q.filter(beneficiaries::upazila_id.eq(v));
     }
-    if let Some(v) = &f.sex {
-        q = q.filter(beneficiaries::sex.eq(v));
+    if let Some(v) = f.sex {
+        q = q.filter(beneficiaries::sex.eq(v.code()));
     }
     let rows = q.order(beneficiaries::id).limit(limit + 1).select(BeneficiaryRow::as_select()).load(conn)?;
     Ok(Page::from_overfetch(rows, limit, |r| r.id))

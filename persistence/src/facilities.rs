@@ -4,14 +4,19 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use domain::access::Scope;
+use domain::facility::FacilityType;
+use domain::id::{FacilityId, PartnerId};
+use domain::person::Sex;
+
 use crate::page::Page;
-use crate::reach::Reach;
 use crate::schema::{cases, facilities, facility_partners, partner_organisations};
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = partner_organisations)]
 pub struct PartnerRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: PartnerId,
     pub name_en: String,
     pub name_bn: String,
     pub version: i32,
@@ -19,10 +24,10 @@ pub struct PartnerRow {
     pub updated_at: DateTime<Utc>,
 }
 
-pub fn insert_partner(conn: &mut PgConnection, id: Uuid, name_en: &str, name_bn: &str) -> QueryResult<PartnerRow> {
+pub fn insert_partner(conn: &mut PgConnection, id: PartnerId, name_en: &str, name_bn: &str) -> QueryResult<PartnerRow> {
     diesel::insert_into(partner_organisations::table)
         .values((
-            partner_organisations::id.eq(id),
+            partner_organisations::id.eq(id.0),
             partner_organisations::name_en.eq(name_en),
             partner_organisations::name_bn.eq(name_bn),
         ))
@@ -30,27 +35,34 @@ pub fn insert_partner(conn: &mut PgConnection, id: Uuid, name_en: &str, name_bn:
         .get_result(conn)
 }
 
-pub fn list_partners(conn: &mut PgConnection, after: Option<Uuid>, limit: i64) -> QueryResult<Page<PartnerRow, Uuid>> {
+pub fn list_partners(conn: &mut PgConnection, after: Option<PartnerId>, limit: i64) -> QueryResult<Page<PartnerRow, PartnerId>> {
     let mut q = partner_organisations::table.into_boxed();
     if let Some(a) = after {
-        q = q.filter(partner_organisations::id.gt(a));
+        q = q.filter(partner_organisations::id.gt(a.0));
     }
     let rows = q.order(partner_organisations::id).limit(limit + 1).select(PartnerRow::as_select()).load(conn)?;
     Ok(Page::from_overfetch(rows, limit, |r| r.id))
 }
 
 /// Which of `ids` exist.
-pub fn existing_partners(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
-    partner_organisations::table.filter(partner_organisations::id.eq_any(ids)).select(partner_organisations::id).load(conn)
+pub fn existing_partners(conn: &mut PgConnection, ids: &[PartnerId]) -> QueryResult<Vec<PartnerId>> {
+    let ids: Vec<Uuid> = ids.iter().map(|p| p.0).collect();
+    let found: Vec<Uuid> = partner_organisations::table
+        .filter(partner_organisations::id.eq_any(ids))
+        .select(partner_organisations::id)
+        .load(conn)?;
+    Ok(found.into_iter().map(PartnerId).collect())
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = facilities)]
 pub struct FacilityRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: FacilityId,
     pub name_en: String,
     pub name_bn: String,
-    pub facility_type: String,
+    #[diesel(deserialize_as = String)]
+    pub facility_type: FacilityType,
     pub division_id: i32,
     pub district_id: i32,
     pub upazila_id: i32,
@@ -64,13 +76,12 @@ pub struct FacilityRow {
 }
 
 impl FacilityRow {
-    /// Places for residents of `sex` (a code: female, male, hijra).
-    pub fn capacity_for(&self, sex: &str) -> i32 {
+    /// Places for residents of `sex`.
+    pub fn capacity_for(&self, sex: Sex) -> i32 {
         match sex {
-            "female" => self.capacity_female,
-            "male" => self.capacity_male,
-            "hijra" => self.capacity_hijra,
-            _ => 0,
+            Sex::Female => self.capacity_female,
+            Sex::Male => self.capacity_male,
+            Sex::Hijra => self.capacity_hijra,
         }
     }
 }
@@ -78,10 +89,12 @@ impl FacilityRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = facilities)]
 pub struct NewFacilityRow<'a> {
-    pub id: Uuid,
+    #[diesel(serialize_as = Uuid)]
+    pub id: FacilityId,
     pub name_en: &'a str,
     pub name_bn: &'a str,
-    pub facility_type: &'a str,
+    #[diesel(serialize_as = String)]
+    pub facility_type: FacilityType,
     pub division_id: i32,
     pub district_id: i32,
     pub upazila_id: i32,
@@ -91,72 +104,68 @@ pub struct NewFacilityRow<'a> {
     pub stay_limit_months: Option<i32>,
 }
 
-pub fn insert(conn: &mut PgConnection, new: &NewFacilityRow<'_>, partners: &[Uuid]) -> QueryResult<FacilityRow> {
+pub fn insert(conn: &mut PgConnection, new: NewFacilityRow<'_>, partners: &[PartnerId]) -> QueryResult<FacilityRow> {
     let row = diesel::insert_into(facilities::table).values(new).returning(FacilityRow::as_returning()).get_result(conn)?;
     let links: Vec<_> =
-        partners.iter().map(|p| (facility_partners::facility_id.eq(row.id), facility_partners::partner_id.eq(*p))).collect();
+        partners.iter().map(|p| (facility_partners::facility_id.eq(row.id.0), facility_partners::partner_id.eq(p.0))).collect();
     diesel::insert_into(facility_partners::table).values(&links).on_conflict_do_nothing().execute(conn)?;
     Ok(row)
 }
 
-pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<FacilityRow>> {
-    facilities::table.find(id).select(FacilityRow::as_select()).first(conn).optional()
+pub fn find(conn: &mut PgConnection, id: FacilityId) -> QueryResult<Option<FacilityRow>> {
+    facilities::table.find(id.0).select(FacilityRow::as_select()).first(conn).optional()
 }
 
 /// Locks the facility for the rest of the transaction, so two admissions cannot both take
 /// its last place.
-pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<FacilityRow>> {
-    facilities::table.find(id).select(FacilityRow::as_select()).for_update().first(conn).optional()
+pub fn find_for_update(conn: &mut PgConnection, id: FacilityId) -> QueryResult<Option<FacilityRow>> {
+    facilities::table.find(id.0).select(FacilityRow::as_select()).for_update().first(conn).optional()
 }
 
-pub fn partners_of(conn: &mut PgConnection, facility_id: Uuid) -> QueryResult<Vec<Uuid>> {
-    facility_partners::table
-        .filter(facility_partners::facility_id.eq(facility_id))
+pub fn partners_of(conn: &mut PgConnection, facility_id: FacilityId) -> QueryResult<Vec<PartnerId>> {
+    let ids: Vec<Uuid> = facility_partners::table
+        .filter(facility_partners::facility_id.eq(facility_id.0))
         .order(facility_partners::partner_id)
         .select(facility_partners::partner_id)
-        .load(conn)
+        .load(conn)?;
+    Ok(ids.into_iter().map(PartnerId).collect())
 }
 
-/// Residents there now, per sex code.
-pub fn occupancy(conn: &mut PgConnection, facility_id: Uuid) -> QueryResult<Vec<(String, i64)>> {
-    cases::table
-        .filter(cases::residence_facility_id.eq(facility_id))
-        .group_by(cases::sex)
-        .select((cases::sex, diesel::dsl::count_star()))
-        .load(conn)
+/// Residents of `sex` there now.
+pub fn occupancy(conn: &mut PgConnection, facility_id: FacilityId, sex: Sex) -> QueryResult<i64> {
+    cases::table.filter(cases::residence_facility_id.eq(facility_id.0)).filter(cases::sex.eq(sex.code())).count().get_result(conn)
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct FacilityFilter {
-    pub facility_type: Option<String>,
+    pub facility_type: Option<FacilityType>,
     pub district_id: Option<i32>,
     pub upazila_id: Option<i32>,
 }
 
 pub fn list(
     conn: &mut PgConnection,
-    reach: Reach,
+    scope: Scope,
     filter: &FacilityFilter,
-    after: Option<Uuid>,
+    after: Option<FacilityId>,
     limit: i64,
-) -> QueryResult<Page<FacilityRow, Uuid>> {
+) -> QueryResult<Page<FacilityRow, FacilityId>> {
     let mut q = facilities::table.into_boxed();
-    q =
-        match reach {
-            Reach::All => q,
-            Reach::Division(d) => q.filter(facilities::division_id.eq(d)),
-            Reach::District(d) => q.filter(facilities::district_id.eq(d)),
-            Reach::Upazila(u) => q.filter(facilities::upazila_id.eq(u)),
-            Reach::Facility(f) => q.filter(facilities::id.eq(f)),
-            Reach::Partner(p) => q.filter(facilities::id.eq_any(
-                facility_partners::table.filter(facility_partners::partner_id.eq(p)).select(facility_partners::facility_id),
-            )),
-        };
+    q = match scope {
+        Scope::National => q,
+        Scope::Division(d) => q.filter(facilities::division_id.eq(d.0)),
+        Scope::District(d) => q.filter(facilities::district_id.eq(d.0)),
+        Scope::Upazila(u) => q.filter(facilities::upazila_id.eq(u.0)),
+        Scope::Facility(f) => q.filter(facilities::id.eq(f.0)),
+        Scope::Partner(p) => q.filter(facilities::id.eq_any(
+            facility_partners::table.filter(facility_partners::partner_id.eq(p.0)).select(facility_partners::facility_id),
+        )),
+    };
     if let Some(a) = after {
-        q = q.filter(facilities::id.gt(a));
+        q = q.filter(facilities::id.gt(a.0));
     }
-    if let Some(t) = &filter.facility_type {
-        q = q.filter(facilities::facility_type.eq(t));
+    if let Some(t) = filter.facility_type {
+        q = q.filter(facilities::facility_type.eq(t.code()));
     }
     if let Some(d) = filter.district_id {
         q = q.filter(facilities::district_id.eq(d));
@@ -169,10 +178,12 @@ pub fn list(
 }
 
 /// Partners of several facilities in one query, as (facility, partner) pairs.
-pub fn partners_of_many(conn: &mut PgConnection, facility_ids: &[Uuid]) -> QueryResult<Vec<(Uuid, Uuid)>> {
-    facility_partners::table
-        .filter(facility_partners::facility_id.eq_any(facility_ids))
+pub fn partners_of_many(conn: &mut PgConnection, facility_ids: &[FacilityId]) -> QueryResult<Vec<(FacilityId, PartnerId)>> {
+    let ids: Vec<Uuid> = facility_ids.iter().map(|f| f.0).collect();
+    let pairs: Vec<(Uuid, Uuid)> = facility_partners::table
+        .filter(facility_partners::facility_id.eq_any(ids))
         .order((facility_partners::facility_id, facility_partners::partner_id))
         .select((facility_partners::facility_id, facility_partners::partner_id))
-        .load(conn)
+        .load(conn)?;
+    Ok(pairs.into_iter().map(|(f, p)| (FacilityId(f), PartnerId(p))).collect())
 }

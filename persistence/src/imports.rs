@@ -11,8 +11,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{Integer, Nullable, Text, Uuid as SqlUuid};
 use uuid::Uuid;
 
-use crate::reach::Reach;
 use crate::schema::import_beneficiaries;
+use domain::access::Scope;
+use domain::id::UserId;
 
 /// One row, already parsed and normalised (identifiers in ASCII, codes checked).
 #[derive(Debug, Clone)]
@@ -64,8 +65,8 @@ pub fn load_beneficiaries(
     conn: &mut PgConnection,
     rows: &mut dyn Iterator<Item = ImportRow>,
     total: i64,
-    reach: Reach,
-    by: Uuid,
+    scope: Scope,
+    by: UserId,
     progress: &mut dyn FnMut(i64),
     // Runs inside the transaction before it commits (for the audit row).
     before_commit: &mut dyn FnMut(&mut PgConnection, &ImportOutcome) -> QueryResult<()>,
@@ -117,11 +118,12 @@ pub fn load_beneficiaries(
             .with_format(CopyFormat::Csv)
             .execute(conn)?;
         progress(total / 4);
-        let (div, dist, upz): (Option<i32>, Option<i32>, Option<i32>) = match reach {
-            Reach::Division(d) => (Some(d), None, None),
-            Reach::District(d) => (None, Some(d), None),
-            Reach::Upazila(u) => (None, None, Some(u)),
-            _ => (None, None, None),
+        // (Facility and partner scopes hold no import permission.)
+        let (div, dist, upz): (Option<i32>, Option<i32>, Option<i32>) = match scope {
+            Scope::Division(d) => (Some(d.0), None, None),
+            Scope::District(d) => (None, Some(d.0), None),
+            Scope::Upazila(u) => (None, None, Some(u.0)),
+            Scope::National | Scope::Facility(_) | Scope::Partner(_) => (None, None, None),
         };
         let steps: &[&str] = &[
             // Where: the union's upazila, district and division.
@@ -175,7 +177,7 @@ pub fn load_beneficiaries(
                     division_id, district_id, upazila_id, union_id, $1
                FROM import_beneficiaries WHERE error IS NULL AND person_id IS NULL",
         )
-        .bind::<SqlUuid, _>(by)
+        .bind::<SqlUuid, _>(by.0)
         .execute(conn)? as i64;
         diesel::sql_query(
             "INSERT INTO applications (id, programme_code, person_id, division_id, district_id, upazila_id, status, facts,
@@ -185,7 +187,7 @@ pub fn load_beneficiaries(
                     education_level, 'needs_verification', '[]'::jsonb, 0, start_month, $1, current_date, 'imported', $1
                FROM import_beneficiaries WHERE error IS NULL",
         )
-        .bind::<SqlUuid, _>(by)
+        .bind::<SqlUuid, _>(by.0)
         .execute(conn)?;
         progress(total * 3 / 4);
         let imported = diesel::sql_query(

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod cases;
 pub mod cluster;
+pub mod columns;
 pub mod db;
 pub mod enrolment;
 pub mod facilities;
@@ -17,7 +18,6 @@ pub mod page;
 pub mod payments;
 pub mod persons;
 pub mod programmes;
-pub mod reach;
 pub mod refresh_tokens;
 pub mod reports;
 pub mod schema;

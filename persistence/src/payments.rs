@@ -6,24 +6,34 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Uuid as SqlUuid};
 use uuid::Uuid;
 
+use domain::allowance::enrolment::PaymentProvider;
+use domain::allowance::payroll::CycleStatus;
+use domain::id::{BeneficiaryId, PaymentCycleId, PaymentId, UserId};
+
+use crate::columns::OptionalId;
 use crate::page::Page;
 use crate::schema::{payment_cycles, payments};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = payment_cycles)]
 pub struct CycleRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: PaymentCycleId,
     pub programme_code: String,
     pub upazila_id: Option<i32>,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    pub status: String,
-    pub generated_by: Option<Uuid>,
+    #[diesel(deserialize_as = String)]
+    pub status: CycleStatus,
+    #[diesel(deserialize_as = OptionalId<UserId>)]
+    pub generated_by: Option<UserId>,
     pub generated_at: Option<DateTime<Utc>>,
-    pub approved_by: Option<Uuid>,
+    #[diesel(deserialize_as = OptionalId<UserId>)]
+    pub approved_by: Option<UserId>,
     pub approved_at: Option<DateTime<Utc>>,
     pub version: i32,
-    pub created_by: Option<Uuid>,
+    #[diesel(deserialize_as = OptionalId<UserId>)]
+    pub created_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -57,7 +67,7 @@ pub fn insert_cycle(
     upazila: Option<i32>,
     start: NaiveDate,
     end: NaiveDate,
-    by: Uuid,
+    by: UserId,
 ) -> QueryResult<CycleRow> {
     diesel::insert_into(payment_cycles::table)
         .values((
@@ -66,36 +76,42 @@ pub fn insert_cycle(
             payment_cycles::upazila_id.eq(upazila),
             payment_cycles::period_start.eq(start),
             payment_cycles::period_end.eq(end),
-            payment_cycles::status.eq("draft"),
-            payment_cycles::created_by.eq(by),
+            payment_cycles::status.eq(CycleStatus::Draft.code()),
+            payment_cycles::created_by.eq(by.0),
         ))
         .returning(CycleRow::as_returning())
         .get_result(conn)
 }
 
-pub fn find_cycle(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<CycleRow>> {
-    payment_cycles::table.find(id).select(CycleRow::as_select()).first(conn).optional()
+pub fn find_cycle(conn: &mut PgConnection, id: PaymentCycleId) -> QueryResult<Option<CycleRow>> {
+    payment_cycles::table.find(id.0).select(CycleRow::as_select()).first(conn).optional()
 }
 
 /// Locks the cycle: generation, approval and results for one cycle run one at a time.
-pub fn find_cycle_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<CycleRow>> {
-    payment_cycles::table.find(id).select(CycleRow::as_select()).for_update().first(conn).optional()
+pub fn find_cycle_for_update(conn: &mut PgConnection, id: PaymentCycleId) -> QueryResult<Option<CycleRow>> {
+    payment_cycles::table.find(id.0).select(CycleRow::as_select()).for_update().first(conn).optional()
 }
 
-pub fn set_cycle_status(conn: &mut PgConnection, id: Uuid, status: &str, by: Uuid, now: DateTime<Utc>) -> QueryResult<CycleRow> {
-    let q = diesel::update(payment_cycles::table.find(id));
+pub fn set_cycle_status(
+    conn: &mut PgConnection,
+    id: PaymentCycleId,
+    status: CycleStatus,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> QueryResult<CycleRow> {
+    let q = diesel::update(payment_cycles::table.find(id.0));
     let bump = (
-        payment_cycles::status.eq(status),
+        payment_cycles::status.eq(status.code()),
         payment_cycles::version.eq(payment_cycles::version + 1),
         payment_cycles::updated_at.eq(now),
     );
     match status {
-        "generated" => q
-            .set((bump, payment_cycles::generated_by.eq(by), payment_cycles::generated_at.eq(now)))
+        CycleStatus::Generated => q
+            .set((bump, payment_cycles::generated_by.eq(by.0), payment_cycles::generated_at.eq(now)))
             .returning(CycleRow::as_returning())
             .get_result(conn),
-        "approved" => q
-            .set((bump, payment_cycles::approved_by.eq(by), payment_cycles::approved_at.eq(now)))
+        CycleStatus::Approved => q
+            .set((bump, payment_cycles::approved_by.eq(by.0), payment_cycles::approved_at.eq(now)))
             .returning(CycleRow::as_returning())
             .get_result(conn),
         _ => q.set(bump).returning(CycleRow::as_returning()).get_result(conn),
@@ -106,9 +122,9 @@ pub fn list_cycles(
     conn: &mut PgConnection,
     code: Option<&str>,
     upazila: Option<i32>,
-    after: Option<Uuid>,
+    after: Option<PaymentCycleId>,
     limit: i64,
-) -> QueryResult<Page<CycleRow, Uuid>> {
+) -> QueryResult<Page<CycleRow, PaymentCycleId>> {
     let mut q = payment_cycles::table.into_boxed();
     if let Some(c) = code {
         q = q.filter(payment_cycles::programme_code.eq(c));
@@ -117,7 +133,7 @@ pub fn list_cycles(
         q = q.filter(payment_cycles::upazila_id.eq(u));
     }
     if let Some(a) = after {
-        q = q.filter(payment_cycles::id.gt(a));
+        q = q.filter(payment_cycles::id.gt(a.0));
     }
     let rows = q.order(payment_cycles::id).limit(limit + 1).select(CycleRow::as_select()).load(conn)?;
     Ok(Page::from_overfetch(rows, limit, |r| r.id))
@@ -174,7 +190,7 @@ pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize
         ON CONFLICT (beneficiary_id, period_start) WHERE carried_from IS NULL DO NOTHING
         "#,
     )
-    .bind::<SqlUuid, _>(cycle.id)
+    .bind::<SqlUuid, _>(cycle.id.0)
     .execute(conn)?;
     let carried = diesel::sql_query(
         r#"
@@ -197,7 +213,7 @@ pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize
         UPDATE payments SET status = 'carried', failure_reason = NULL WHERE id IN (SELECT carried_from FROM carried)
         "#,
     )
-    .bind::<SqlUuid, _>(cycle.id)
+    .bind::<SqlUuid, _>(cycle.id.0)
     .bind::<Text, _>(&cycle.programme_code)
     .bind::<diesel::sql_types::Date, _>(cycle.period_start)
     .bind::<Nullable<diesel::sql_types::Integer>, _>(cycle.upazila_id)
@@ -226,7 +242,7 @@ pub struct Totals {
     pub carried_in: i64,
 }
 
-pub fn totals(conn: &mut PgConnection, cycle: Uuid) -> QueryResult<Totals> {
+pub fn totals(conn: &mut PgConnection, cycle: PaymentCycleId) -> QueryResult<Totals> {
     diesel::sql_query(
         "SELECT count(*) AS payments, coalesce(sum(amount_taka), 0)::bigint AS amount_taka,
                 count(*) FILTER (WHERE status = 'pending') AS pending,
@@ -237,7 +253,7 @@ pub fn totals(conn: &mut PgConnection, cycle: Uuid) -> QueryResult<Totals> {
                 count(*) FILTER (WHERE carried_from IS NOT NULL) AS carried_in
            FROM payments WHERE cycle_id = $1",
     )
-    .bind::<SqlUuid, _>(cycle)
+    .bind::<SqlUuid, _>(cycle.0)
     .get_result(conn)
 }
 
@@ -246,7 +262,7 @@ pub fn missing_accounts(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResul
     use crate::schema::beneficiaries;
     let mut q = beneficiaries::table
         .filter(beneficiaries::programme_code.eq(&cycle.programme_code))
-        .filter(beneficiaries::status.eq("active"))
+        .filter(beneficiaries::status.eq(domain::allowance::enrolment::BeneficiaryStatus::Active.code()))
         .filter(beneficiaries::account_number.is_null())
         .into_boxed();
     if let Some(u) = cycle.upazila_id {
@@ -258,32 +274,42 @@ pub fn missing_accounts(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResul
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = payments)]
 pub struct PaymentRow {
-    pub id: Uuid,
-    pub cycle_id: Uuid,
-    pub beneficiary_id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: PaymentId,
+    #[diesel(deserialize_as = Uuid)]
+    pub cycle_id: PaymentCycleId,
+    #[diesel(deserialize_as = Uuid)]
+    pub beneficiary_id: BeneficiaryId,
     pub amount_taka: i64,
     pub months: i32,
-    pub provider: String,
+    #[diesel(deserialize_as = String)]
+    pub provider: PaymentProvider,
     pub account_number: String,
-    pub carried_from: Option<Uuid>,
+    #[diesel(deserialize_as = OptionalId<PaymentId>)]
+    pub carried_from: Option<PaymentId>,
     pub status: String,
     pub failure_reason: Option<String>,
 }
 
 /// The pending payments of a cycle for one provider, in id order (the export file).
-pub fn pending_for_provider(conn: &mut PgConnection, cycle: Uuid, provider: &str) -> QueryResult<Vec<PaymentRow>> {
+pub fn pending_for_provider(
+    conn: &mut PgConnection,
+    cycle: PaymentCycleId,
+    provider: PaymentProvider,
+) -> QueryResult<Vec<PaymentRow>> {
     payments::table
-        .filter(payments::cycle_id.eq(cycle))
-        .filter(payments::provider.eq(provider))
+        .filter(payments::cycle_id.eq(cycle.0))
+        .filter(payments::provider.eq(provider.code()))
         .filter(payments::status.eq("pending"))
         .order(payments::id)
         .select(PaymentRow::as_select())
         .load(conn)
 }
 
-pub fn payments_of(conn: &mut PgConnection, cycle: Uuid, ids: &[Uuid]) -> QueryResult<Vec<PaymentRow>> {
+pub fn payments_of(conn: &mut PgConnection, cycle: PaymentCycleId, ids: &[PaymentId]) -> QueryResult<Vec<PaymentRow>> {
+    let ids: Vec<Uuid> = ids.iter().map(|p| p.0).collect();
     payments::table
-        .filter(payments::cycle_id.eq(cycle))
+        .filter(payments::cycle_id.eq(cycle.0))
         .filter(payments::id.eq_any(ids))
         .select(PaymentRow::as_select())
         .load(conn)
@@ -292,13 +318,13 @@ pub fn payments_of(conn: &mut PgConnection, cycle: Uuid, ids: &[Uuid]) -> QueryR
 /// Records a provider's result for a pending payment.
 pub fn settle(
     conn: &mut PgConnection,
-    id: Uuid,
+    id: PaymentId,
     paid: bool,
     reason: Option<&str>,
     reference: Option<&str>,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    diesel::update(payments::table.find(id).filter(payments::status.eq("pending")))
+    diesel::update(payments::table.find(id.0).filter(payments::status.eq("pending")))
         .set((
             payments::status.eq(if paid { "paid" } else { "failed" }),
             payments::failure_reason.eq(if paid { None } else { reason }),
@@ -309,9 +335,9 @@ pub fn settle(
 }
 
 /// The payments of one beneficiary, newest first.
-pub fn of_beneficiary(conn: &mut PgConnection, beneficiary: Uuid) -> QueryResult<Vec<PaymentRow>> {
+pub fn of_beneficiary(conn: &mut PgConnection, beneficiary: BeneficiaryId) -> QueryResult<Vec<PaymentRow>> {
     payments::table
-        .filter(payments::beneficiary_id.eq(beneficiary))
+        .filter(payments::beneficiary_id.eq(beneficiary.0))
         .order(payments::id.desc())
         .select(PaymentRow::as_select())
         .load(conn)
@@ -320,7 +346,8 @@ pub fn of_beneficiary(conn: &mut PgConnection, beneficiary: Uuid) -> QueryResult
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = crate::schema::cct_compliance)]
 pub struct ComplianceRow {
-    pub beneficiary_id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub beneficiary_id: BeneficiaryId,
     pub month: NaiveDate,
     pub school_attendance: bool,
     pub no_child_marriage: bool,
@@ -334,22 +361,22 @@ pub struct ComplianceRow {
 /// Records a month's compliance; `Ok(None)` when that month is already recorded.
 pub fn record_compliance(
     conn: &mut PgConnection,
-    beneficiary: Uuid,
+    beneficiary: BeneficiaryId,
     month: NaiveDate,
     school_attendance: bool,
     no_child_marriage: bool,
     no_child_labour: bool,
-    by: Uuid,
+    by: UserId,
 ) -> QueryResult<Option<ComplianceRow>> {
     use crate::schema::cct_compliance as k;
     diesel::insert_into(k::table)
         .values((
-            k::beneficiary_id.eq(beneficiary),
+            k::beneficiary_id.eq(beneficiary.0),
             k::month.eq(month),
             k::school_attendance.eq(school_attendance),
             k::no_child_marriage.eq(no_child_marriage),
             k::no_child_labour.eq(no_child_labour),
-            k::recorded_by.eq(by),
+            k::recorded_by.eq(by.0),
         ))
         .on_conflict_do_nothing()
         .returning(ComplianceRow::as_returning())
@@ -360,19 +387,19 @@ pub fn record_compliance(
 /// Marks an unreviewed breach reviewed; the number of rows changed (0: nothing to review).
 pub fn review_breach(
     conn: &mut PgConnection,
-    beneficiary: Uuid,
+    beneficiary: BeneficiaryId,
     month: NaiveDate,
-    by: Uuid,
+    by: UserId,
     note: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
     use crate::schema::cct_compliance as k;
-    diesel::update(k::table.find((beneficiary, month)).filter(k::breach.eq(true)).filter(k::reviewed_at.is_null()))
-        .set((k::reviewed_by.eq(by), k::reviewed_at.eq(now), k::review_note.eq(note)))
+    diesel::update(k::table.find((beneficiary.0, month)).filter(k::breach.eq(true)).filter(k::reviewed_at.is_null()))
+        .set((k::reviewed_by.eq(by.0), k::reviewed_at.eq(now), k::review_note.eq(note)))
         .execute(conn)
 }
 
-pub fn compliance_of(conn: &mut PgConnection, beneficiary: Uuid) -> QueryResult<Vec<ComplianceRow>> {
+pub fn compliance_of(conn: &mut PgConnection, beneficiary: BeneficiaryId) -> QueryResult<Vec<ComplianceRow>> {
     use crate::schema::cct_compliance as k;
-    k::table.filter(k::beneficiary_id.eq(beneficiary)).order(k::month).select(ComplianceRow::as_select()).load(conn)
+    k::table.filter(k::beneficiary_id.eq(beneficiary.0)).order(k::month).select(ComplianceRow::as_select()).load(conn)
 }

@@ -4,17 +4,23 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use domain::access::Scope;
+use domain::id::{PersonId, UserId};
+use domain::person::Sex;
+
+use crate::columns::OptionalId;
 use crate::page::Page;
-use crate::reach::Reach;
 use crate::schema::persons;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = persons)]
 pub struct PersonRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: PersonId,
     pub name_en: Option<String>,
     pub name_bn: Option<String>,
-    pub sex: String,
+    #[diesel(deserialize_as = String)]
+    pub sex: Sex,
     pub date_of_birth: NaiveDate,
     pub date_of_birth_estimated: bool,
     pub nid: Option<String>,
@@ -28,7 +34,8 @@ pub struct PersonRow {
     pub union_id: Option<i32>,
     pub address: Option<String>,
     pub version: i32,
-    pub created_by: Option<Uuid>,
+    #[diesel(deserialize_as = OptionalId<UserId>)]
+    pub created_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -36,10 +43,12 @@ pub struct PersonRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = persons)]
 pub struct NewPersonRow {
-    pub id: Uuid,
+    #[diesel(serialize_as = Uuid)]
+    pub id: PersonId,
     pub name_en: Option<String>,
     pub name_bn: Option<String>,
-    pub sex: String,
+    #[diesel(serialize_as = String)]
+    pub sex: Sex,
     pub date_of_birth: NaiveDate,
     pub date_of_birth_estimated: bool,
     pub nid: Option<String>,
@@ -57,7 +66,7 @@ pub struct NewPersonRow {
 
 /// Inserts a person; `Ok(None)` when an identifier is already taken (check
 /// [`find_by_identifiers`] for whom).
-pub fn insert(conn: &mut PgConnection, new: &NewPersonRow) -> QueryResult<Option<PersonRow>> {
+pub fn insert(conn: &mut PgConnection, new: NewPersonRow) -> QueryResult<Option<PersonRow>> {
     diesel::insert_into(persons::table)
         .values(new)
         .on_conflict_do_nothing()
@@ -66,8 +75,8 @@ pub fn insert(conn: &mut PgConnection, new: &NewPersonRow) -> QueryResult<Option
         .optional()
 }
 
-pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<PersonRow>> {
-    persons::table.find(id).select(PersonRow::as_select()).first(conn).optional()
+pub fn find(conn: &mut PgConnection, id: PersonId) -> QueryResult<Option<PersonRow>> {
+    persons::table.find(id.0).select(PersonRow::as_select()).first(conn).optional()
 }
 
 /// The person holding either identifier, if any.
@@ -89,7 +98,7 @@ pub fn find_by_identifiers(conn: &mut PgConnection, nid: Option<&str>, brn: Opti
 /// English): possible duplicates to show a caseworker, never merged automatically.
 pub fn possible_duplicates(
     conn: &mut PgConnection,
-    exclude: Uuid,
+    exclude: PersonId,
     name_en: Option<&str>,
     name_bn: Option<&str>,
     dob: NaiveDate,
@@ -98,7 +107,7 @@ pub fn possible_duplicates(
     let bn = name_bn.map(|n| n.trim().to_owned()).unwrap_or_default();
     persons::table
         .filter(persons::date_of_birth.eq(dob))
-        .filter(persons::id.ne(exclude))
+        .filter(persons::id.ne(exclude.0))
         .filter(
             diesel::dsl::sql::<diesel::sql_types::Bool>("lower(name_en) = ")
                 .bind::<diesel::sql_types::Text, _>(en)
@@ -123,15 +132,15 @@ pub struct PersonSearch {
 /// recorded.
 pub fn search(
     conn: &mut PgConnection,
-    reach: Reach,
-    me: Uuid,
+    scope: Scope,
+    me: UserId,
     s: &PersonSearch,
-    after: Option<Uuid>,
+    after: Option<PersonId>,
     limit: i64,
-) -> QueryResult<Page<PersonRow, Uuid>> {
-    let mut q = visible(reach, me);
+) -> QueryResult<Page<PersonRow, PersonId>> {
+    let mut q = visible(scope, me);
     if let Some(a) = after {
-        q = q.filter(persons::id.gt(a));
+        q = q.filter(persons::id.gt(a.0));
     }
     if let Some(id) = &s.identifier {
         q = q.filter(persons::nid.eq(id).or(persons::birth_registration_number.eq(id)).or(persons::mobile.eq(id)));
@@ -155,29 +164,30 @@ pub fn search(
 
 type BoxedPersons<'a> = persons::BoxedQuery<'a, diesel::pg::Pg>;
 
-/// The people `me`, reaching `reach`, may see.
-fn visible<'a>(reach: Reach, me: Uuid) -> BoxedPersons<'a> {
+/// The people `me`, holding `scope`, may see.
+fn visible<'a>(scope: Scope, me: UserId) -> BoxedPersons<'a> {
     use crate::schema::{cases, facility_partners};
     let q = persons::table.into_boxed();
-    match reach {
-        Reach::All => q,
-        Reach::Division(d) => q.filter(persons::division_id.eq(d).or(persons::created_by.eq(me))),
-        Reach::District(d) => q.filter(persons::district_id.eq(d).or(persons::created_by.eq(me))),
-        Reach::Upazila(u) => q.filter(persons::upazila_id.eq(u).or(persons::created_by.eq(me))),
-        Reach::Facility(f) => q.filter(
+    let me = me.0;
+    match scope {
+        Scope::National => q,
+        Scope::Division(d) => q.filter(persons::division_id.eq(d.0).or(persons::created_by.eq(me))),
+        Scope::District(d) => q.filter(persons::district_id.eq(d.0).or(persons::created_by.eq(me))),
+        Scope::Upazila(u) => q.filter(persons::upazila_id.eq(u.0).or(persons::created_by.eq(me))),
+        Scope::Facility(f) => q.filter(
             persons::created_by.eq(me).or(persons::id.eq_any(
                 cases::table
-                    .filter(cases::managing_facility_id.eq(f).or(cases::residence_facility_id.eq(f)))
+                    .filter(cases::managing_facility_id.eq(f.0).or(cases::residence_facility_id.eq(f.0)))
                     .select(cases::person_id),
             )),
         ),
-        Reach::Partner(p) => q.filter(
+        Scope::Partner(p) => q.filter(
             persons::created_by.eq(me).or(persons::id.eq_any(
                 cases::table
                     .filter(
                         cases::managing_facility_id.eq_any(
                             facility_partners::table
-                                .filter(facility_partners::partner_id.eq(p))
+                                .filter(facility_partners::partner_id.eq(p.0))
                                 .select(facility_partners::facility_id.nullable()),
                         ),
                     )
@@ -188,12 +198,12 @@ fn visible<'a>(reach: Reach, me: Uuid) -> BoxedPersons<'a> {
 }
 
 /// One person, if `me` may see them.
-pub fn find_visible(conn: &mut PgConnection, reach: Reach, me: Uuid, id: Uuid) -> QueryResult<Option<PersonRow>> {
-    visible(reach, me).filter(persons::id.eq(id)).select(PersonRow::as_select()).first(conn).optional()
+pub fn find_visible(conn: &mut PgConnection, scope: Scope, me: UserId, id: PersonId) -> QueryResult<Option<PersonRow>> {
+    visible(scope, me).filter(persons::id.eq(id.0)).select(PersonRow::as_select()).first(conn).optional()
 }
 
-pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<PersonRow>> {
-    persons::table.find(id).select(PersonRow::as_select()).for_update().first(conn).optional()
+pub fn find_for_update(conn: &mut PgConnection, id: PersonId) -> QueryResult<Option<PersonRow>> {
+    persons::table.find(id.0).select(PersonRow::as_select()).for_update().first(conn).optional()
 }
 
 /// The editable fields, all written at once (the caller merged the change into the row).
@@ -217,10 +227,15 @@ pub struct PersonChanges {
 }
 
 /// Writes the changes and bumps the version; `Ok(None)` when an identifier is taken.
-pub fn update(conn: &mut PgConnection, id: Uuid, changes: &PersonChanges, now: DateTime<Utc>) -> QueryResult<Option<PersonRow>> {
+pub fn update(
+    conn: &mut PgConnection,
+    id: PersonId,
+    changes: &PersonChanges,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<PersonRow>> {
     // In a savepoint, so a unique violation leaves the caller's transaction usable.
     let result = conn.transaction(|conn| {
-        diesel::update(persons::table.find(id))
+        diesel::update(persons::table.find(id.0))
             .set((changes, persons::version.eq(persons::version + 1), persons::updated_at.eq(now)))
             .returning(PersonRow::as_returning())
             .get_result(conn)

@@ -5,13 +5,16 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use domain::id::UserId;
+
 use crate::schema::refresh_tokens;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = refresh_tokens)]
 pub struct RefreshTokenRow {
     pub id: Uuid,
-    pub user_id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub user_id: UserId,
     pub family_id: Uuid,
     pub token_hash: Vec<u8>,
     pub issued_at: DateTime<Utc>,
@@ -24,14 +27,15 @@ pub struct RefreshTokenRow {
 #[diesel(table_name = refresh_tokens)]
 pub struct NewRefreshToken<'a> {
     pub id: Uuid,
-    pub user_id: Uuid,
+    #[diesel(serialize_as = Uuid)]
+    pub user_id: UserId,
     pub family_id: Uuid,
     pub token_hash: &'a [u8],
     pub issued_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
 
-pub fn insert(conn: &mut PgConnection, new: &NewRefreshToken<'_>) -> QueryResult<()> {
+pub fn insert(conn: &mut PgConnection, new: NewRefreshToken<'_>) -> QueryResult<()> {
     diesel::insert_into(refresh_tokens::table).values(new).execute(conn).map(|_| ())
 }
 
@@ -59,8 +63,10 @@ pub fn revoke_family(conn: &mut PgConnection, family_id: Uuid, now: DateTime<Utc
 }
 
 /// Revokes every token of a user (on disable or password reset).
-pub fn revoke_for_user(conn: &mut PgConnection, user_id: Uuid, now: DateTime<Utc>) -> QueryResult<usize> {
-    diesel::update(refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null()))
-        .set(refresh_tokens::revoked_at.eq(now))
-        .execute(conn)
+pub fn revoke_for_user(conn: &mut PgConnection, user_id: UserId, now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::update(
+        refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id.0)).filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(now))
+    .execute(conn)
 }

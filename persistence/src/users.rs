@@ -4,27 +4,38 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use domain::access::{Role, Scope};
+use domain::id::{FacilityId, PartnerId, UserId};
+use domain::user::{AccountKind, UserStatus};
+
+use crate::columns::OptionalId;
 use crate::page::Page;
-use crate::reach::Reach;
 use crate::schema::users;
 
 /// A stored account. `password_hash` never leaves the API layer's auth code.
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
-    pub kind: String,
-    pub role: String,
-    pub scope: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: AccountKind,
+    #[diesel(deserialize_as = String)]
+    pub role: Role,
+    #[diesel(deserialize_as = String)]
+    pub scope: Scope,
     pub scope_division_id: Option<i32>,
     pub scope_district_id: Option<i32>,
     pub scope_upazila_id: Option<i32>,
-    pub scope_facility_id: Option<Uuid>,
-    pub scope_partner_id: Option<Uuid>,
+    #[diesel(deserialize_as = OptionalId<FacilityId>)]
+    pub scope_facility_id: Option<FacilityId>,
+    #[diesel(deserialize_as = OptionalId<PartnerId>)]
+    pub scope_partner_id: Option<PartnerId>,
     pub password_hash: String,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: UserStatus,
     pub tokens_valid_after: DateTime<Utc>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -34,12 +45,16 @@ pub struct UserRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = users)]
 pub struct NewUserRow<'a> {
-    pub id: Uuid,
+    #[diesel(serialize_as = Uuid)]
+    pub id: UserId,
     pub username: &'a str,
     pub display_name: &'a str,
-    pub kind: &'a str,
-    pub role: &'a str,
-    pub scope: &'a str,
+    #[diesel(serialize_as = String)]
+    pub kind: AccountKind,
+    #[diesel(serialize_as = String)]
+    pub role: Role,
+    #[diesel(serialize_as = String)]
+    pub scope: Scope,
     pub scope_division_id: Option<i32>,
     pub scope_district_id: Option<i32>,
     pub scope_upazila_id: Option<i32>,
@@ -49,7 +64,7 @@ pub struct NewUserRow<'a> {
 }
 
 /// Inserts an account; `Ok(None)` when the username is taken.
-pub fn insert(conn: &mut PgConnection, new: &NewUserRow<'_>) -> QueryResult<Option<UserRow>> {
+pub fn insert(conn: &mut PgConnection, new: NewUserRow<'_>) -> QueryResult<Option<UserRow>> {
     diesel::insert_into(users::table)
         .values(new)
         .on_conflict(users::username)
@@ -59,13 +74,13 @@ pub fn insert(conn: &mut PgConnection, new: &NewUserRow<'_>) -> QueryResult<Opti
         .optional()
 }
 
-pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {
-    users::table.find(id).select(UserRow::as_select()).first(conn).optional()
+pub fn find(conn: &mut PgConnection, id: UserId) -> QueryResult<Option<UserRow>> {
+    users::table.find(id.0).select(UserRow::as_select()).first(conn).optional()
 }
 
 /// Locks the row for the rest of the transaction (for read-modify-write with a version check).
-pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {
-    users::table.find(id).select(UserRow::as_select()).for_update().first(conn).optional()
+pub fn find_for_update(conn: &mut PgConnection, id: UserId) -> QueryResult<Option<UserRow>> {
+    users::table.find(id.0).select(UserRow::as_select()).for_update().first(conn).optional()
 }
 
 pub fn find_by_username(conn: &mut PgConnection, username: &str) -> QueryResult<Option<UserRow>> {
@@ -76,53 +91,56 @@ pub fn find_by_username(conn: &mut PgConnection, username: &str) -> QueryResult<
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct AccessState {
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: UserStatus,
     pub tokens_valid_after: DateTime<Utc>,
-    pub role: String,
-    pub scope: String,
+    #[diesel(deserialize_as = String)]
+    pub role: Role,
+    #[diesel(deserialize_as = String)]
+    pub scope: Scope,
 }
 
-pub fn access_state(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<AccessState>> {
-    users::table.find(id).select(AccessState::as_select()).first(conn).optional()
+pub fn access_state(conn: &mut PgConnection, id: UserId) -> QueryResult<Option<AccessState>> {
+    users::table.find(id.0).select(AccessState::as_select()).first(conn).optional()
 }
 
 /// Filters for listing accounts.
 #[derive(Debug, Clone, Default)]
 pub struct UserFilter {
-    pub role: Option<String>,
-    pub status: Option<String>,
-    pub kind: Option<String>,
+    pub role: Option<Role>,
+    pub status: Option<UserStatus>,
+    pub kind: Option<AccountKind>,
     /// Username prefix.
     pub username_prefix: Option<String>,
 }
 
 pub fn list(
     conn: &mut PgConnection,
-    reach: Reach,
+    scope: Scope,
     filter: &UserFilter,
-    after: Option<Uuid>,
+    after: Option<UserId>,
     limit: i64,
-) -> QueryResult<Page<UserRow, Uuid>> {
+) -> QueryResult<Page<UserRow, UserId>> {
     let mut q = users::table.into_boxed();
-    q = match reach {
-        Reach::All => q,
-        Reach::Division(d) => q.filter(users::scope_division_id.eq(d)),
-        Reach::District(d) => q.filter(users::scope_district_id.eq(d)),
-        Reach::Upazila(u) => q.filter(users::scope_upazila_id.eq(u)),
+    q = match scope {
+        Scope::National => q,
+        Scope::Division(d) => q.filter(users::scope_division_id.eq(d.0)),
+        Scope::District(d) => q.filter(users::scope_district_id.eq(d.0)),
+        Scope::Upazila(u) => q.filter(users::scope_upazila_id.eq(u.0)),
         // Facility and partner scopes administer no accounts.
-        Reach::Facility(_) | Reach::Partner(_) => return Ok(Page { rows: vec![], next: None }),
+        Scope::Facility(_) | Scope::Partner(_) => return Ok(Page { rows: vec![], next: None }),
     };
     if let Some(after) = after {
-        q = q.filter(users::id.gt(after));
+        q = q.filter(users::id.gt(after.0));
     }
-    if let Some(role) = &filter.role {
-        q = q.filter(users::role.eq(role));
+    if let Some(role) = filter.role {
+        q = q.filter(users::role.eq(role.code()));
     }
-    if let Some(status) = &filter.status {
-        q = q.filter(users::status.eq(status));
+    if let Some(status) = filter.status {
+        q = q.filter(users::status.eq(status.code()));
     }
-    if let Some(kind) = &filter.kind {
-        q = q.filter(users::kind.eq(kind));
+    if let Some(kind) = filter.kind {
+        q = q.filter(users::kind.eq(kind.code()));
     }
     if let Some(prefix) = &filter.username_prefix {
         let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
@@ -133,10 +151,10 @@ pub fn list(
 }
 
 /// Sets the status, bumps the version, and (when disabling) invalidates issued tokens.
-pub fn set_status(conn: &mut PgConnection, id: Uuid, status: &str, now: DateTime<Utc>) -> QueryResult<UserRow> {
-    let invalidate = status == "disabled";
-    let row: UserRow = diesel::update(users::table.find(id))
-        .set((users::status.eq(status), users::version.eq(users::version + 1), users::updated_at.eq(now)))
+pub fn set_status(conn: &mut PgConnection, id: UserId, status: UserStatus, now: DateTime<Utc>) -> QueryResult<UserRow> {
+    let invalidate = status == UserStatus::Disabled;
+    let row: UserRow = diesel::update(users::table.find(id.0))
+        .set((users::status.eq(status.code()), users::version.eq(users::version + 1), users::updated_at.eq(now)))
         .returning(UserRow::as_returning())
         .get_result(conn)?;
     if invalidate {
@@ -146,15 +164,15 @@ pub fn set_status(conn: &mut PgConnection, id: Uuid, status: &str, now: DateTime
 }
 
 /// Replaces the password hash, bumps the version, and invalidates tokens issued before now.
-pub fn set_password_hash(conn: &mut PgConnection, id: Uuid, hash: &str, now: DateTime<Utc>) -> QueryResult<UserRow> {
-    diesel::update(users::table.find(id))
+pub fn set_password_hash(conn: &mut PgConnection, id: UserId, hash: &str, now: DateTime<Utc>) -> QueryResult<UserRow> {
+    diesel::update(users::table.find(id.0))
         .set((users::password_hash.eq(hash), users::version.eq(users::version + 1), users::updated_at.eq(now)))
         .execute(conn)?;
     invalidate_tokens(conn, id, now)
 }
 
-fn invalidate_tokens(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> QueryResult<UserRow> {
-    diesel::update(users::table.find(id))
+fn invalidate_tokens(conn: &mut PgConnection, id: UserId, now: DateTime<Utc>) -> QueryResult<UserRow> {
+    diesel::update(users::table.find(id.0))
         .set(users::tokens_valid_after.eq(now))
         .returning(UserRow::as_returning())
         .get_result(conn)

@@ -312,6 +312,7 @@ impl TestApp {
         })
         .expect("create account")
         .id
+        .0
     }
 
     /// Asserts that the maintained report aggregates hold exactly what grouping the base

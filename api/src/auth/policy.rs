@@ -20,14 +20,12 @@ pub fn require(conn: &mut PgConnection, who: &Principal, permission: Permission,
 pub fn require_active(conn: &mut PgConnection, who: &Principal) -> Result<Actor, ApiError> {
     let state = persistence::users::access_state(conn, who.user_id)?
         .ok_or_else(|| ApiError::Unauthenticated("the account no longer exists".into()))?;
-    if state.status != "active" {
+    if state.status != domain::user::UserStatus::Active {
         return Err(ApiError::Unauthenticated("the account is disabled".into()));
     }
     if who.issued_at_ms < state.tokens_valid_after.timestamp_millis() {
         return Err(ApiError::Unauthenticated("the token was issued before the password was reset; sign in again".into()));
     }
     // Role and scope come from the account as it is now, not as the token remembers it.
-    let role = state.role.parse().map_err(|_| ApiError::internal(format!("stored role {:?} is unknown", state.role)))?;
-    let scope = state.scope.parse().map_err(|_| ApiError::internal(format!("stored scope {:?} is invalid", state.scope)))?;
-    Ok(Actor { user_id: who.user_id, role, scope })
+    Ok(Actor { user_id: who.user_id, role: state.role, scope: state.scope })
 }

@@ -7,8 +7,9 @@ use std::future::{ready, Ready};
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use domain::access::{Role, Scope};
+use domain::id::UserId;
+use domain::user::AccountKind;
 use persistence::audit::AuditActor;
-use uuid::Uuid;
 
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -17,11 +18,11 @@ use crate::state::AppState;
 /// database by the policy, inside the request's transaction.
 #[derive(Debug, Clone)]
 pub struct Principal {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub username: String,
     pub role: Role,
     pub scope: Scope,
-    pub kind: String,
+    pub kind: AccountKind,
     /// When the token was issued (milliseconds since the epoch), to refuse tokens issued
     /// before a password reset or a disable.
     pub issued_at_ms: i64,
@@ -68,12 +69,13 @@ fn principal(req: &HttpRequest) -> Result<Principal, actix_web::Error> {
     })?;
     let role = claims.role.parse::<Role>().map_err(|_| unauthenticated("the access token is invalid"))?;
     let scope = claims.scope.parse::<Scope>().map_err(|_| unauthenticated("the access token is invalid"))?;
+    let kind = AccountKind::parse(&claims.kind).ok_or_else(|| unauthenticated("the access token is invalid"))?;
     Ok(Principal {
-        user_id: claims.sub,
+        user_id: UserId(claims.sub),
         username: claims.name,
         role,
         scope,
-        kind: claims.kind,
+        kind,
         issued_at_ms: claims.iat_ms,
         request_id: crate::middleware::request_id(req),
     })

@@ -65,19 +65,19 @@ impl TokenService {
     /// Signs an access token; returns it with its lifetime in seconds.
     pub fn issue_access(
         &self,
-        sub: Uuid,
+        sub: domain::id::UserId,
         name: &str,
-        role: &str,
-        scope: &str,
-        kind: &str,
+        role: domain::access::Role,
+        scope: domain::access::Scope,
+        kind: domain::user::AccountKind,
         now: DateTime<Utc>,
     ) -> Result<(String, i64), jsonwebtoken::errors::Error> {
         let claims = Claims {
-            sub,
+            sub: sub.0,
             name: name.to_owned(),
-            role: role.to_owned(),
-            scope: scope.to_owned(),
-            kind: kind.to_owned(),
+            role: role.code().to_owned(),
+            scope: scope.to_string(),
+            kind: kind.code().to_owned(),
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
             iat: now.timestamp(),
@@ -121,7 +121,16 @@ mod tests {
     #[test]
     fn round_trip_and_wrong_key() {
         let a = svc(&[7u8; 32]);
-        let (t, ttl) = a.issue_access(Uuid::nil(), "u", "auditor", "national", "person", Utc::now()).unwrap();
+        let (t, ttl) = a
+            .issue_access(
+                Uuid::nil().into(),
+                "u",
+                domain::access::Role::Auditor,
+                domain::access::Scope::National,
+                domain::user::AccountKind::Person,
+                Utc::now(),
+            )
+            .unwrap();
         assert_eq!(ttl, 900);
         assert_eq!(a.verify(&t).unwrap().role, "auditor");
         assert!(svc(&[8u8; 32]).verify(&t).is_err());
@@ -130,8 +139,16 @@ mod tests {
     #[test]
     fn expired_tokens_fail() {
         let a = svc(&[7u8; 32]);
-        let (t, _) =
-            a.issue_access(Uuid::nil(), "u", "auditor", "national", "person", Utc::now() - chrono::Duration::hours(1)).unwrap();
+        let (t, _) = a
+            .issue_access(
+                Uuid::nil().into(),
+                "u",
+                domain::access::Role::Auditor,
+                domain::access::Scope::National,
+                domain::user::AccountKind::Person,
+                Utc::now() - chrono::Duration::hours(1),
+            )
+            .unwrap();
         assert!(a.verify(&t).is_err());
     }
 

@@ -5,6 +5,7 @@
 use actix_web::post;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use domain::user::AccountKind;
 use persistence::audit::{self, AuditActor, AuditEntry};
 use persistence::refresh_tokens::{self, NewRefreshToken};
 use persistence::users::UserRow;
@@ -266,9 +267,11 @@ pub async fn create_token(
     let outcome = transact(&state, move |conn| {
         let now = Utc::now();
         match request {
-            TokenRequest::Password { username, password } => sign_in(conn, &st, &username, &password, "person", now, &request_id),
+            TokenRequest::Password { username, password } => {
+                sign_in(conn, &st, &username, &password, AccountKind::Person, now, &request_id)
+            }
             TokenRequest::ClientCredentials { client_id, client_secret } => {
-                sign_in(conn, &st, &client_id, &client_secret, "service", now, &request_id)
+                sign_in(conn, &st, &client_id, &client_secret, AccountKind::Service, now, &request_id)
             }
             TokenRequest::RefreshToken { refresh_token } => refresh(conn, &st, &refresh_token, now, &request_id),
         }
@@ -288,7 +291,7 @@ fn sign_in(
     state: &AppState,
     name: &str,
     secret: &str,
-    kind: &str,
+    kind: AccountKind,
     now: DateTime<Utc>,
     request_id: &str,
 ) -> Result<Outcome, ApiError> {
@@ -320,7 +323,7 @@ fn sign_in(
                 request_id: Some(request_id),
             },
         )?;
-        Ok(Outcome::Refused(if kind == "service" {
+        Ok(Outcome::Refused(if kind == AccountKind::Service {
             ApiError::InvalidClient
         } else {
             invalid_grant("the username or password is wrong")
@@ -329,14 +332,14 @@ fn sign_in(
     let Some(user) = user.filter(|_| verified) else {
         return refuse(conn, "wrong_credentials");
     };
-    if user.status != "active" {
+    if user.status != domain::user::UserStatus::Active {
         return Ok(Outcome::Refused(ApiError::InvalidGrant {
             code: "account_disabled",
             detail: "this account is disabled; ask your administrator".into(),
         }));
     }
     login_failures::clear(conn, &name)?;
-    let refresh_family = (kind == "person").then(Uuid::now_v7);
+    let refresh_family = (kind == AccountKind::Person).then(Uuid::now_v7);
     issue(conn, state, &user, refresh_family, now, request_id, "auth.sign_in")
 }
 
@@ -376,7 +379,7 @@ fn refresh(
         return Ok(Outcome::Refused(invalid_grant("the refresh token has expired; sign in again")));
     }
     let user = users::find(conn, stored.user_id)?.ok_or_else(|| ApiError::internal("refresh token without user"))?;
-    if user.status != "active" {
+    if user.status != domain::user::UserStatus::Active {
         return Ok(Outcome::Refused(ApiError::InvalidGrant {
             code: "account_disabled",
             detail: "this account is disabled; ask your administrator".into(),
@@ -395,17 +398,15 @@ fn issue(
     request_id: &str,
     action: &str,
 ) -> Result<Outcome, ApiError> {
-    let (access_token, expires_in) = state
-        .tokens
-        .issue_access(user.id, &user.username, &user.role, &user.scope, &user.kind, now)
-        .map_err(ApiError::internal)?;
+    let (access_token, expires_in) =
+        state.tokens.issue_access(user.id, &user.username, user.role, user.scope, user.kind, now).map_err(ApiError::internal)?;
     let refresh_token = match refresh_family {
         None => None,
         Some(family_id) => {
             let (token, hash) = new_refresh_token();
             refresh_tokens::insert(
                 conn,
-                &NewRefreshToken {
+                NewRefreshToken {
                     id: Uuid::now_v7(),
                     user_id: user.id,
                     family_id,

@@ -6,7 +6,11 @@ use actix_web::{get, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use domain::access::{Permission, PlacedScope, Scope, Subject};
+use domain::facility::FacilityType;
 use domain::geo::{AreaPath, UpazilaId};
+use domain::id::FacilityId;
+use domain::id::PartnerId;
+use domain::person::Sex;
 use persistence::facilities::{self, FacilityFilter, FacilityRow, NewFacilityRow, PartnerRow};
 use persistence::PgConnection;
 use serde::{Deserialize, Serialize};
@@ -23,24 +27,6 @@ use crate::problem::{ApiError, FieldError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::read;
 use crate::views::LabelView;
-
-/// Kinds of facility, with labels.
-pub const FACILITY_TYPES: &[(&str, &str, &str)] = &[
-    ("safe_home", "Safe home", "নিরাপদ আবাসন কেন্দ্র"),
-    ("srtrccr_centre", "Shelter and rehabilitation centre (SRTRCCR)", "আশ্রয় ও পুনর্বাসন কেন্দ্র (SRTRCCR)"),
-    ("drop_in_centre", "Drop-in centre", "ড্রপ-ইন সেন্টার"),
-    ("shishu_paribar", "Government Shishu Paribar", "সরকারি শিশু পরিবার"),
-    ("chotomoni_nibash", "Chotomoni Nibash", "ছোটমণি নিবাস"),
-    ("office", "Social services office", "সমাজসেবা কার্যালয়"),
-];
-
-fn facility_type_label(code: &str) -> LabelView {
-    FACILITY_TYPES
-        .iter()
-        .find(|(c, ..)| *c == code)
-        .map(|(_, en, bn)| LabelView { en: (*en).into(), bn: (*bn).into() })
-        .unwrap_or_else(|| LabelView { en: code.into(), bn: code.into() })
-}
 
 /// A new partner organisation.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -65,7 +51,7 @@ pub struct PartnerView {
 
 impl From<PartnerRow> for PartnerView {
     fn from(r: PartnerRow) -> Self {
-        PartnerView { id: r.id, name_en: r.name_en, name_bn: r.name_bn, created_at: r.created_at }
+        PartnerView { id: r.id.0, name_en: r.name_en, name_bn: r.name_bn, created_at: r.created_at }
     }
 }
 
@@ -89,7 +75,7 @@ pub async fn create_partner_organisation(
     let fingerprint = idempotency::fingerprint(&["create_partner_organisation", b.name_en.trim(), b.name_bn.trim()]);
     idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
         require(conn, &who, Permission::ManageFacilities, &Subject::National)?;
-        let row = facilities::insert_partner(conn, Uuid::now_v7(), b.name_en.trim(), b.name_bn.trim())?;
+        let row = facilities::insert_partner(conn, PartnerId(Uuid::now_v7()), b.name_en.trim(), b.name_bn.trim())?;
         who.audit(
             conn,
             "partner_organisation.create",
@@ -222,19 +208,19 @@ pub struct FacilityDetail {
     pub occupancy: BySex,
 }
 
-pub(crate) fn facility_view(r: FacilityRow, partner_ids: Vec<Uuid>) -> FacilityView {
+pub(crate) fn facility_view(r: FacilityRow, partner_ids: Vec<PartnerId>) -> FacilityView {
     FacilityView {
-        id: r.id,
-        facility_type_label: facility_type_label(&r.facility_type),
+        id: r.id.0,
+        facility_type_label: r.facility_type.label().into(),
         name_en: r.name_en,
         name_bn: r.name_bn,
-        facility_type: r.facility_type,
+        facility_type: r.facility_type.into(),
         division_id: r.division_id,
         district_id: r.district_id,
         upazila_id: r.upazila_id,
         capacity: BySex { female: r.capacity_female.into(), male: r.capacity_male.into(), hijra: r.capacity_hijra.into() },
         stay_limit_months: r.stay_limit_months,
-        partner_ids,
+        partner_ids: partner_ids.into_iter().map(Uuid::from).collect(),
         version: r.version,
         created_at: r.created_at,
     }
@@ -267,16 +253,15 @@ pub async fn create_facility(
     body: ApiJson<CreateFacilityRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    if !FACILITY_TYPES.iter().any(|(c, ..)| *c == b.facility_type) {
-        return Err(ApiError::field_coded("facility_type", "unknown_code", "is not a known facility type"));
-    }
+    let facility_type = FacilityType::parse(&b.facility_type)
+        .ok_or_else(|| ApiError::field_coded("facility_type", "unknown_code", "is not a known facility type"))?;
     let fingerprint = idempotency::fingerprint(&["create_facility", &serde_json::to_string(&b).map_err(ApiError::internal)?]);
     idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
         let area = persistence::geo::upazila_path(conn, UpazilaId(b.upazila_id))?
             .ok_or_else(|| ApiError::field_coded("upazila_id", "not_found", "no such upazila"))?;
         let placed = PlacedScope { scope: Scope::Upazila(UpazilaId(b.upazila_id)), area: Some(area) };
         require(conn, &who, Permission::ManageFacilities, &Subject::Scope(placed))?;
-        let mut partners = b.partner_ids.clone();
+        let mut partners: Vec<PartnerId> = b.partner_ids.iter().copied().map(PartnerId).collect();
         partners.sort();
         partners.dedup();
         let known = facilities::existing_partners(conn, &partners)?;
@@ -291,11 +276,11 @@ pub async fn create_facility(
         }
         let row = facilities::insert(
             conn,
-            &NewFacilityRow {
-                id: Uuid::now_v7(),
+            NewFacilityRow {
+                id: FacilityId(Uuid::now_v7()),
                 name_en: b.name_en.trim(),
                 name_bn: b.name_bn.trim(),
-                facility_type: &b.facility_type,
+                facility_type,
                 division_id: area.division.0,
                 district_id: area.district.ok_or_else(|| ApiError::internal("an upazila path without a district"))?.0,
                 upazila_id: b.upazila_id,
@@ -312,7 +297,7 @@ pub async fn create_facility(
             "facility",
             row.id,
             None,
-            Some(serde_json::json!({"name_en": row.name_en, "facility_type": row.facility_type, "partner_ids": partners})),
+            Some(serde_json::json!({"name_en": row.name_en, "facility_type": row.facility_type.code(), "partner_ids": partners})),
         )?;
         Ok(Created { location: Some(format!("/api/v1/facilities/{}", row.id)), etag: None, body: facility_view(row, partners) })
     })
@@ -346,14 +331,14 @@ pub async fn list_facilities(
     q: web::Query<FacilityQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    crate::codes::check_filter("facility_type", &q.facility_type, crate::codes::one_of(crate::codes::FacilityTypeCode::codes()))?;
+    let facility_type = crate::codes::check_filter("facility_type", &q.facility_type, FacilityType::parse)?;
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
-    let filter = FacilityFilter { facility_type: q.facility_type, district_id: q.district_id, upazila_id: q.upazila_id };
+    let filter = FacilityFilter { facility_type, district_id: q.district_id, upazila_id: q.upazila_id };
     let views = read(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::ReadFacilities, &own)?;
-        let page = facilities::list(conn, crate::scoping::reach(actor.scope), &filter, after, limit)?;
-        let ids: Vec<Uuid> = page.rows.iter().map(|r| r.id).collect();
+        let page = facilities::list(conn, actor.scope, &filter, after, limit)?;
+        let ids: Vec<FacilityId> = page.rows.iter().map(|r| r.id).collect();
         let links = facilities::partners_of_many(conn, &ids)?;
         Ok(ListPage::from_page(page, |row| {
             let partners = links.iter().filter(|(f, _)| *f == row.id).map(|(_, p)| *p).collect();
@@ -373,20 +358,21 @@ pub async fn list_facilities(
         (status = 404, description = "No such facility", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/facilities/{facility_id}")]
-pub async fn get_facility(state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get_facility(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<FacilityId>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let detail = read(&state, move |conn| {
         let row = facilities::find(conn, id)?.ok_or(ApiError::NotFound("facility"))?;
         let subject = facility_subject(conn, &row)?;
         require(conn, &who, Permission::ReadFacilities, &subject)?;
-        let mut occupancy = BySex { female: 0, male: 0, hijra: 0 };
-        for (sex, n) in facilities::occupancy(conn, id)? {
-            match sex.as_str() {
-                "female" => occupancy.female = n,
-                "male" => occupancy.male = n,
-                _ => occupancy.hijra = n,
-            }
-        }
+        let occupancy = BySex {
+            female: facilities::occupancy(conn, id, Sex::Female)?,
+            male: facilities::occupancy(conn, id, Sex::Male)?,
+            hijra: facilities::occupancy(conn, id, Sex::Hijra)?,
+        };
         let partners = facilities::partners_of(conn, id)?;
         Ok(FacilityDetail { facility: facility_view(row, partners), occupancy })
     })

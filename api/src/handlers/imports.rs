@@ -3,6 +3,7 @@
 //! as a whole (encoding, header) is refused at once and changes nothing.
 
 use actix_web::{get, post};
+use domain::id::JobId;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, Write};
@@ -212,7 +213,7 @@ pub(crate) fn job_view(j: JobRow) -> JobView {
             .filter(|r| *r > 0.0 && j.status == "running")
             .map(|r| ((j.total - j.done).max(0) as f64 / r).ceil() as i64),
         rate_per_second: rate,
-        id: j.id,
+        id: j.id.0,
         kind: j.kind,
         status: j.status,
         total: j.total,
@@ -288,15 +289,15 @@ pub async fn import_beneficiaries(
     let who2 = who.clone();
     let ttl = state.idempotency_ttl;
     let started = transact(&state, move |conn| {
-        if let Some(replay) = idempotency::begin(conn, who2.user_id, &key, &fingerprint, ttl)? {
+        if let Some(replay) = idempotency::begin(conn, who2.user_id.0, &key, &fingerprint, ttl)? {
             return Ok(Err(replay));
         }
         let own = crate::scoping::own_subject(conn, who2.scope)?;
         let actor = require(conn, &who2, Permission::ManageBeneficiaries, &own)?;
         let job = jobs::create(conn, "import_beneficiaries", total, who2.user_id)?;
         let body = serde_json::to_value(job_view(job.clone())).map_err(ApiError::internal)?;
-        idempotency::finish(conn, who2.user_id, &key, 202, &body, Some(&format!("/api/v1/jobs/{}", job.id)))?;
-        Ok(Ok((job, crate::scoping::reach(actor.scope))))
+        idempotency::finish(conn, who2.user_id.0, &key, 202, &body, Some(&format!("/api/v1/jobs/{}", job.id)))?;
+        Ok(Ok((job, actor.scope)))
     })
     .await?;
     let (job, reach) = match started {
@@ -382,7 +383,7 @@ pub async fn import_beneficiaries(
         (status = 404, description = "No such job of yours", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/jobs/{job_id}")]
-pub async fn get_job(state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get_job(state: web::Data<AppState>, who: Principal, path: web::Path<JobId>) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let job = read(&state, move |conn| {
         crate::auth::policy::require_active(conn, &who)?;

@@ -10,6 +10,7 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::Permission;
 use domain::geo::UnionId;
+use domain::id::PersonId;
 use domain::person::{BirthRegistrationNumber, MobileNumber, Nid, Sex};
 use persistence::persons::{self, NewPersonRow, PersonRow, PersonSearch};
 use serde::{Deserialize, Serialize};
@@ -101,14 +102,12 @@ pub struct PersonView {
 
 impl From<PersonRow> for PersonView {
     fn from(p: PersonRow) -> Self {
-        let sex_label =
-            Sex::parse(&p.sex).map(|s| s.label().into()).unwrap_or(LabelView { en: p.sex.clone(), bn: p.sex.clone() });
         PersonView {
-            id: p.id,
+            id: p.id.0,
             name_en: p.name_en,
             name_bn: p.name_bn,
-            sex: p.sex,
-            sex_label,
+            sex: p.sex.into(),
+            sex_label: p.sex.label().into(),
             date_of_birth: p.date_of_birth,
             date_of_birth_estimated: p.date_of_birth_estimated,
             nid: p.nid,
@@ -155,7 +154,7 @@ pub struct CreatedPerson {
 /// Everything in the request, parsed; field errors are reported together.
 fn parse(b: &CreatePersonRequest, today: NaiveDate) -> Result<NewPersonRow, ApiError> {
     let mut errors = Vec::new();
-    let sex = Sex::parse(&b.sex).map(|s| s.code().to_owned());
+    let sex = Sex::parse(&b.sex);
     if sex.is_none() {
         errors.push(FieldError::coded("sex", "unknown_code", "must be `female`, `male` or `hijra`"));
     }
@@ -211,7 +210,7 @@ fn parse(b: &CreatePersonRequest, today: NaiveDate) -> Result<NewPersonRow, ApiE
         return Err(ApiError::Validation(errors));
     };
     Ok(NewPersonRow {
-        id: Uuid::now_v7(),
+        id: PersonId(Uuid::now_v7()),
         name_en,
         name_bn,
         sex,
@@ -251,7 +250,7 @@ pub async fn create_person(
     let b = body.0;
     let today = domain::time::dhaka_date(Utc::now());
     let mut new = parse(&b, today)?;
-    new.created_by = Some(who.user_id);
+    new.created_by = Some(who.user_id.0);
     let fingerprint = idempotency::fingerprint(&["create_person", &serde_json::to_string(&b).map_err(ApiError::internal)?]);
     idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
@@ -271,7 +270,7 @@ pub async fn create_person(
         if let Some(existing) = persons::find_by_identifiers(conn, new.nid.as_deref(), new.birth_registration_number.as_deref())? {
             return Err(duplicate(existing));
         }
-        let person = match persons::insert(conn, &new)? {
+        let person = match persons::insert(conn, new.clone())? {
             Some(p) => p,
             // Lost a race with another insert of the same identifier.
             None => {
@@ -285,7 +284,7 @@ pub async fn create_person(
         let created = CreatedPerson {
             possible_duplicates: possible
                 .into_iter()
-                .map(|p| PossibleDuplicate { id: p.id, name_en: p.name_en, name_bn: p.name_bn, date_of_birth: p.date_of_birth })
+                .map(|p| PossibleDuplicate { id: p.id.0, name_en: p.name_en, name_bn: p.name_bn, date_of_birth: p.date_of_birth })
                 .collect(),
             person: PersonView::from(person),
         };
@@ -346,7 +345,7 @@ pub async fn search_persons(
     let page = read(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::ReadPersons, &own)?;
-        Ok(persons::search(conn, crate::scoping::reach(actor.scope), who.user_id, &search, after, limit)?)
+        Ok(persons::search(conn, actor.scope, who.user_id, &search, after, limit)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ListPage::from_page(page, PersonView::from)))
@@ -360,13 +359,12 @@ pub async fn search_persons(
         (status = 404, description = "No such person, or not one you may see", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/persons/{person_id}")]
-pub async fn get_person(state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get_person(state: web::Data<AppState>, who: Principal, path: web::Path<PersonId>) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let person = transact(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::ReadPersons, &own)?;
-        let person = persons::find_visible(conn, crate::scoping::reach(actor.scope), who.user_id, id)?
-            .ok_or(ApiError::NotFound("person"))?;
+        let person = persons::find_visible(conn, actor.scope, who.user_id, id)?.ok_or(ApiError::NotFound("person"))?;
         persistence::audit::record_read(conn, &who.audit_actor(), "person", id.to_string(), Some(&who.request_id))?;
         Ok(person)
     })
@@ -432,7 +430,7 @@ pub async fn update_person(
     req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<PersonId>,
     body: ApiJson<UpdatePersonRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
@@ -441,15 +439,14 @@ pub async fn update_person(
     let person = transact(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::WritePersons, &own)?;
-        let before = persons::find_visible(conn, crate::scoping::reach(actor.scope), who.user_id, id)?
-            .ok_or(ApiError::NotFound("person"))?;
+        let before = persons::find_visible(conn, actor.scope, who.user_id, id)?.ok_or(ApiError::NotFound("person"))?;
         let before = persons::find_for_update(conn, before.id)?.ok_or(ApiError::NotFound("person"))?;
         crate::etag::check(before.version, expected)?;
         // Merge onto the current record, then validate the result as a whole.
         let merged = CreatePersonRequest {
             name_en: b.name_en.clone().unwrap_or(before.name_en.clone()),
             name_bn: b.name_bn.clone().unwrap_or(before.name_bn.clone()),
-            sex: before.sex.clone(),
+            sex: before.sex.into(),
             date_of_birth: Some(b.date_of_birth.unwrap_or(before.date_of_birth)),
             age_years: None,
             nid: b.nid.clone().unwrap_or(before.nid.clone()),

@@ -242,7 +242,7 @@ pub(crate) fn recorded_facts(
 ) -> Result<Facts, ApiError> {
     let receiving = persistence::enrolment::receiving(conn, person.id)?;
     Ok(Facts {
-        sex: Sex::parse(&person.sex),
+        sex: Some(person.sex),
         date_of_birth: Some(person.date_of_birth),
         allowance_groups_received: Some(receiving.into_iter().filter_map(|(_, g)| g).collect()),
         ..Facts::default()
@@ -349,7 +349,7 @@ pub async fn check_eligibility(
         let mut base = Facts::default();
         if let Some(pid) = b.person_id {
             require(conn, &who, Permission::ReadPersons, &own)?;
-            let person = persistence::persons::find_visible(conn, crate::scoping::reach(actor.scope), who.user_id, pid)?
+            let person = persistence::persons::find_visible(conn, actor.scope, who.user_id, domain::id::PersonId(pid))?
                 .ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person (or not one you may see)"))?;
             base = recorded_facts(conn, &person)?;
             persistence::audit::record_read(conn, &who.audit_actor(), "person", pid.to_string(), Some(&who.request_id))?;

@@ -65,13 +65,7 @@ pub async fn list_code_lists() -> HttpResponse {
     lists.insert("exit_reason".into(), list(ExitReason::ALL, ExitReason::code, ExitReason::label));
     lists.insert(
         "facility_type".into(),
-        crate::handlers::facilities::FACILITY_TYPES
-            .iter()
-            .map(|(c, en, bn)| CodeView {
-                code: (*c).into(),
-                label: crate::views::LabelView { en: (*en).into(), bn: (*bn).into() },
-            })
-            .collect(),
+        list(domain::facility::FacilityType::ALL, domain::facility::FacilityType::code, domain::facility::FacilityType::label),
     );
     HttpResponse::Ok().json(CodeLists { lists })
 }

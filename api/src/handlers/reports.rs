@@ -323,7 +323,7 @@ fn effective_filter(
     let own = crate::scoping::own_subject(conn, who.scope)?;
     let actor = require(conn, who, Permission::ReadReports, &own)?;
     if let Some(fid) = q.facility_id {
-        let fac = persistence::facilities::find(conn, fid)?
+        let fac = persistence::facilities::find(conn, domain::id::FacilityId(fid))?
             .ok_or_else(|| ApiError::field_coded("facility_id", "not_found", "no such facility"))?;
         let subject = crate::handlers::facilities::facility_subject(conn, &fac)?;
         require(conn, who, Permission::ReadReports, &subject)?;
@@ -336,14 +336,14 @@ fn effective_filter(
         (Scope::Division(d), None) => f.division_id = Some(d.0),
         (Scope::District(d), None) => f.district_id = Some(d.0),
         (Scope::Upazila(u), None) => f.upazila_id = Some(u.0),
-        (Scope::Facility(fid), None) => f.facility_id = Some(fid),
+        (Scope::Facility(fid), None) => f.facility_id = Some(fid.0),
         (Scope::Partner(_), None) => return Err(ApiError::Forbidden(domain::access::Denial::OutOfScope)),
     }
     if let (Scope::Facility(fid), true) = (actor.scope, q.facility_id.is_none()) {
         if !facility_filter {
             return Err(ApiError::Forbidden(domain::access::Denial::OutOfScope));
         }
-        f.facility_id = Some(fid);
+        f.facility_id = Some(fid.0);
     }
     Ok(f)
 }

@@ -54,6 +54,10 @@ impl Verdict {
         }
     }
 
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.code() == code)
+    }
+
     pub fn label(self) -> crate::Label {
         match self {
             Verdict::Eligible => crate::Label::new("Eligible", "যোগ্য"),
@@ -332,3 +336,5 @@ pub fn priority_score(f: &Facts, as_of: NaiveDate, w: &PriorityWeights) -> u32 {
         + flag(f.insolvent, w.insolvent)
         + if f.marital_status == Some(MaritalStatus::Widowed) { w.widowed } else { 0 }
 }
+
+crate::text_code!(Verdict);

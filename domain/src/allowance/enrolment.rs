@@ -304,6 +304,8 @@ impl PaymentAccount {
     }
 }
 
+crate::text_code!(ApplicationStatus, BeneficiaryStatus, BeneficiaryExit, PaymentProvider);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 use chrono::{Datelike, NaiveDate};
 use uuid::Uuid;
 
+use crate::id::{PaymentId, UserId};
 use crate::rule::{RuleClass, RuleRefusal};
 use crate::Label;
 
@@ -96,7 +97,7 @@ pub fn may_generate(status: CycleStatus) -> Result<bool, RuleRefusal> {
 }
 
 /// Approval needs a generated payroll and someone other than who generated it.
-pub fn may_approve(status: CycleStatus, generated_by: Option<Uuid>, approver: Uuid) -> Result<(), RuleRefusal> {
+pub fn may_approve(status: CycleStatus, generated_by: Option<UserId>, approver: UserId) -> Result<(), RuleRefusal> {
     if status != CycleStatus::Generated {
         return Err(refusal(
             "payroll.status_order",
@@ -119,7 +120,7 @@ pub fn may_approve(status: CycleStatus, generated_by: Option<Uuid>, approver: Uu
 /// One line of a provider's result file: `payment_id,status,reason,reference`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentResult {
-    pub payment_id: Uuid,
+    pub payment_id: PaymentId,
     pub paid: bool,
     pub reason: Option<String>,
     pub reference: Option<String>,
@@ -184,11 +185,14 @@ pub fn parse_results(text: &str) -> Result<Vec<PaymentResult>, Vec<LineError>> {
         }
         let opt = |s: &str| (!s.is_empty()).then(|| s.to_owned());
         match fields[1] {
-            "paid" => out.push(PaymentResult { payment_id: id, paid: true, reason: None, reference: opt(fields[3]) }),
+            "paid" => out.push(PaymentResult { payment_id: PaymentId(id), paid: true, reason: None, reference: opt(fields[3]) }),
             "failed" if fields[2].is_empty() => errors.push(err(n, "a failed payment needs a reason")),
-            "failed" => {
-                out.push(PaymentResult { payment_id: id, paid: false, reason: opt(fields[2]), reference: opt(fields[3]) })
-            }
+            "failed" => out.push(PaymentResult {
+                payment_id: PaymentId(id),
+                paid: false,
+                reason: opt(fields[2]),
+                reference: opt(fields[3]),
+            }),
             _ => errors.push(err(n, "status must be paid or failed")),
         }
     }
@@ -198,6 +202,8 @@ pub fn parse_results(text: &str) -> Result<Vec<PaymentResult>, Vec<LineError>> {
         Err(errors)
     }
 }
+
+crate::text_code!(CycleStatus);
 
 #[cfg(test)]
 mod tests {
@@ -220,7 +226,7 @@ mod tests {
 
     #[test]
     fn approval_needs_a_generated_payroll_and_another_person() {
-        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let (a, b) = (UserId(Uuid::from_u128(1)), UserId(Uuid::from_u128(2)));
         assert_eq!(may_generate(CycleStatus::Draft), Ok(true));
         assert_eq!(may_generate(CycleStatus::Generated), Ok(true));
         assert!(may_generate(CycleStatus::Approved).is_err());

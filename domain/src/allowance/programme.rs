@@ -257,6 +257,8 @@ impl ProgrammeVersion {
     }
 }
 
+crate::text_code!(EducationLevel, MaritalStatus, Community);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,34 +1,6 @@
 //! Code lists of case management, each with English and Bangla labels.
 
-use serde::{Deserialize, Serialize};
-
-use crate::Label;
-
-/// Declares a code list: an enum with snake_case codes, `ALL`, `code`, `parse` and `label`.
-macro_rules! code_list {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $code:literal, $en:literal, $bn:literal;)+ }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn parse(code: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.code() == code)
-            }
-
-            pub fn label(self) -> Label {
-                match self { $($name::$variant => Label::new($en, $bn)),+ }
-            }
-        }
-    };
-}
+use crate::code_list::code_list;
 
 code_list!(
     /// The two kinds of case the system manages.
@@ -212,7 +184,7 @@ mod tests {
             all: &[T],
             code: fn(T) -> &'static str,
             parse: fn(&str) -> Option<T>,
-            label: fn(T) -> Label,
+            label: fn(T) -> crate::Label,
         ) {
             for v in all {
                 assert_eq!(parse(code(*v)), Some(*v));

@@ -10,12 +10,12 @@
 pub mod codes;
 pub mod refusal;
 
+use crate::id::{FacilityId, PartnerId, PersonId, UserId};
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 pub use codes::*;
-pub use refusal::{Refusal, RefusalClass};
+pub use refusal::Refusal;
 
 use crate::person::{is_child_on, Sex};
 
@@ -77,14 +77,14 @@ pub struct Ctx<'a> {
     /// Today in Asia/Dhaka.
     pub today: NaiveDate,
     /// The user acting.
-    pub actor: Uuid,
+    pub actor: UserId,
     pub settings: &'a CaseSettings,
 }
 
 /// The person the case is about, as far as the rules need to know.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseSubject {
-    pub person_id: Uuid,
+    pub person_id: PersonId,
     pub sex: Sex,
     /// Actual or estimated.
     pub date_of_birth: NaiveDate,
@@ -102,7 +102,7 @@ pub struct CourtOrder {
 /// What the caller looked up about a facility for an admission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FacilityFacts {
-    pub facility_id: Uuid,
+    pub facility_id: FacilityId,
     /// Places for the subject's sex.
     pub capacity: u32,
     /// Residents of that sex there now.
@@ -113,7 +113,7 @@ pub struct FacilityFacts {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Placement {
-    pub facility_id: Uuid,
+    pub facility_id: FacilityId,
     pub admitted_on: NaiveDate,
     /// The last day of the permitted stay; extended only by an approved extension.
     pub stay_until: Option<NaiveDate>,
@@ -158,7 +158,7 @@ pub struct ServiceRecord {
     pub given_on: NaiveDate,
     pub provider: String,
     /// The partner organisation that gave it, if any.
-    pub partner_id: Option<Uuid>,
+    pub partner_id: Option<PartnerId>,
     pub description: String,
     /// For equipment support: the item (sewing machine, loom, ...).
     pub item: Option<String>,
@@ -192,7 +192,7 @@ pub struct CaseConference {
 pub struct Note {
     pub no: u32,
     pub written_on: NaiveDate,
-    pub author: Uuid,
+    pub author: UserId,
     pub text: String,
 }
 
@@ -208,7 +208,7 @@ pub struct Consent {
 /// The guardian a person is handed to, as looked up by the caller.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Guardian {
-    pub person_id: Uuid,
+    pub person_id: PersonId,
     pub relationship: String,
     /// Whether the guardian's person record has a national ID or birth registration number.
     pub has_identifier: bool,
@@ -268,12 +268,12 @@ pub struct Approval {
     pub no: u32,
     pub kind: ApprovalKind,
     pub status: ApprovalStatus,
-    pub requested_by: Uuid,
+    pub requested_by: UserId,
     pub requested_on: NaiveDate,
     pub justification: String,
     /// For a stay extension: the new last day.
     pub extension_until: Option<NaiveDate>,
-    pub decided_by: Option<Uuid>,
+    pub decided_by: Option<UserId>,
     pub decided_on: Option<NaiveDate>,
     pub comment: Option<String>,
 }
@@ -307,7 +307,7 @@ pub struct Case {
     pub risk: Option<RiskAssessment>,
     pub detailed_assessment: Option<DetailedAssessment>,
     pub case_plan: Option<CasePlan>,
-    pub alleged_perpetrators: Vec<Uuid>,
+    pub alleged_perpetrators: Vec<PersonId>,
     pub services: Vec<ServiceRecord>,
     pub referrals: Vec<Referral>,
     pub conferences: Vec<CaseConference>,
@@ -359,7 +359,7 @@ pub enum Command {
         service: ServiceType,
         given_on: NaiveDate,
         provider: String,
-        partner_id: Option<Uuid>,
+        partner_id: Option<PartnerId>,
         description: String,
         item: Option<String>,
         value_taka: Option<i64>,
@@ -390,7 +390,7 @@ pub enum Command {
         text: String,
     },
     RecordAllegedPerpetrator {
-        person_id: Uuid,
+        person_id: PersonId,
     },
     StartReintegration {
         destination: Destination,
@@ -582,7 +582,7 @@ pub enum Happening {
     RiskFoundAtFollowUp { no: u32 },
     Reopened,
     StayExtended { until: NaiveDate },
-    LeftFacility { facility_id: Uuid, on: NaiveDate },
+    LeftFacility { facility_id: FacilityId, on: NaiveDate },
 }
 
 fn next_no(len: usize) -> u32 {
@@ -645,7 +645,7 @@ impl Case {
     }
 
     /// The facility the person lives in now, if any.
-    pub fn in_residence(&self) -> Option<Uuid> {
+    pub fn in_residence(&self) -> Option<FacilityId> {
         self.placement.as_ref().filter(|p| p.left_on.is_none() && !self.status.is_ended()).map(|p| p.facility_id)
     }
 
@@ -1047,6 +1047,8 @@ pub mod rules {
     }
 }
 
+crate::text_code!(ExitReason);
+
 #[cfg(test)]
 mod tests;
 
@@ -1159,7 +1161,7 @@ impl Case {
         service: &ServiceType,
         given_on: &NaiveDate,
         provider: &String,
-        partner_id: &Option<Uuid>,
+        partner_id: &Option<PartnerId>,
         description: &String,
         item: &Option<String>,
         value_taka: &Option<i64>,
@@ -1269,7 +1271,7 @@ impl Case {
         Ok(())
     }
 
-    fn record_alleged_perpetrator(&mut self, person_id: &Uuid) -> Result<(), Refusal> {
+    fn record_alleged_perpetrator(&mut self, person_id: &PersonId) -> Result<(), Refusal> {
         if *person_id == self.subject.person_id || self.alleged_perpetrators.contains(person_id) {
             return Err(Refusal::InvalidPerpetrator);
         }

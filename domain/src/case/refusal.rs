@@ -3,6 +3,7 @@
 
 use super::codes::{ApprovalKind, CaseStatus, ConsentPurpose};
 use crate::person::Sex;
+use crate::rule::RuleClass;
 use crate::Label;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -79,13 +80,6 @@ pub enum Refusal {
     ImmediateSupportReasonRequired,
 }
 
-/// How a refusal maps onto HTTP: a conflict with the case's state, or an invalid request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RefusalClass {
-    Conflict,
-    Invalid,
-}
-
 impl Refusal {
     /// The rule's stable id, `area.rule`.
     pub fn rule(&self) -> &'static str {
@@ -134,7 +128,7 @@ impl Refusal {
         self.rule().replace(['.', '_'], "-")
     }
 
-    pub fn class(&self) -> RefusalClass {
+    pub fn class(&self) -> RuleClass {
         use Refusal::*;
         match self {
             NotAChildAtIntake
@@ -147,8 +141,8 @@ impl Refusal {
             | InvalidPerpetrator
             | ExtensionNotLater
             | EmptyText
-            | ImmediateSupportReasonRequired => RefusalClass::Invalid,
-            _ => RefusalClass::Conflict,
+            | ImmediateSupportReasonRequired => RuleClass::Invalid,
+            _ => RuleClass::Conflict,
         }
     }
 

@@ -21,22 +21,22 @@ fn settings() -> &'static CaseSettings {
 }
 
 fn ctx(actor: u128) -> Ctx<'static> {
-    Ctx { today: today(), actor: Uuid::from_u128(actor), settings: settings() }
+    Ctx { today: today(), actor: Uuid::from_u128(actor).into(), settings: settings() }
 }
 
 const WORKER: u128 = 1;
 const SUPERVISOR: u128 = 2;
 
 fn subject(dob: NaiveDate, sex: Sex, foreign: bool) -> CaseSubject {
-    CaseSubject { person_id: Uuid::from_u128(100), sex, date_of_birth: dob, foreign_national: foreign }
+    CaseSubject { person_id: Uuid::from_u128(100).into(), sex, date_of_birth: dob, foreign_national: foreign }
 }
 
 fn facility(capacity: u32, occupied: u32, limit: Option<u32>) -> FacilityFacts {
-    FacilityFacts { facility_id: Uuid::from_u128(900), capacity, occupied, stay_limit_months: limit }
+    FacilityFacts { facility_id: Uuid::from_u128(900).into(), capacity, occupied, stay_limit_months: limit }
 }
 
 fn guardian(id: u128) -> Guardian {
-    Guardian { person_id: Uuid::from_u128(id), relationship: "mother".into(), has_identifier: true }
+    Guardian { person_id: Uuid::from_u128(id).into(), relationship: "mother".into(), has_identifier: true }
 }
 
 fn order(day: NaiveDate) -> CourtOrder {
@@ -178,7 +178,7 @@ fn ready_family_reintegration(c: &mut Case) {
 fn safe_home_resident_released_to_a_verified_guardian_then_followed_up_and_closed() {
     let mut c = safe_home_in_care(false);
     assert_eq!(c.status, CaseStatus::InCare);
-    assert_eq!(c.in_residence(), Some(Uuid::from_u128(900)));
+    assert_eq!(c.in_residence(), Some(Uuid::from_u128(900).into()));
     run(&mut c, WORKER, service(ServiceType::SafeDelivery, d(2026, 4, 1)));
     run(&mut c, WORKER, service(ServiceType::PublicExamination, d(2026, 5, 1)));
     run(&mut c, WORKER, Command::RecordReleaseOrder { order: order(d(2026, 9, 1)) });
@@ -261,7 +261,7 @@ fn release_needs_the_court_release_order() {
 #[test]
 fn a_recorded_alleged_perpetrator_is_never_the_guardian() {
     let mut c = safe_home_in_care(false);
-    run(&mut c, WORKER, Command::RecordAllegedPerpetrator { person_id: Uuid::from_u128(200) });
+    run(&mut c, WORKER, Command::RecordAllegedPerpetrator { person_id: Uuid::from_u128(200).into() });
     run(&mut c, WORKER, Command::RecordReleaseOrder { order: order(d(2026, 9, 1)) });
     let e = refused(
         &mut c,
@@ -298,7 +298,7 @@ fn a_recorded_alleged_perpetrator_is_never_the_guardian() {
         WORKER,
         Command::RecordConsent { purpose: ConsentPurpose::Reintegration, given_by: "resident".into(), given_on: d(2026, 9, 3) },
     );
-    run(&mut c, WORKER, Command::RecordAllegedPerpetrator { person_id: Uuid::from_u128(201) });
+    run(&mut c, WORKER, Command::RecordAllegedPerpetrator { person_id: Uuid::from_u128(201).into() });
     assert_eq!(
         refused(&mut c, WORKER, Command::CompleteReintegration { completed_on: d(2026, 9, 5) }),
         Refusal::GuardianIsAllegedPerpetrator
@@ -640,7 +640,7 @@ fn any_command() -> impl Strategy<Value = (u128, Command)> {
         6 => (prop_oneof![Just(ServiceType::FinancialSupport), Just(ServiceType::SkillsTraining)], day.clone(),
                prop_oneof![Just(""), Just("no food at home")])
             .prop_map(|(kind, on, reason)| immediate(kind, on, reason)),
-        6 => (200u128..203).prop_map(|p| Command::RecordAllegedPerpetrator { person_id: Uuid::from_u128(p) }),
+        6 => (200u128..203).prop_map(|p| Command::RecordAllegedPerpetrator { person_id: Uuid::from_u128(p).into() }),
         6 => (prop_oneof![Just(ConsentPurpose::Reintegration), Just(ConsentPurpose::Referral)], day.clone())
             .prop_map(|(purpose, on)| Command::RecordConsent { purpose, given_by: "x".into(), given_on: on }),
         6 => (200u128..203, prop_oneof![Just(Destination::Family), Just(Destination::Repatriation), Just(Destination::Institution)], day.clone())

@@ -148,7 +148,7 @@ fn code_lists_are_enums_equal_to_the_domains_lists() {
         ("CommunityCode", codes(Community::ALL, Community::code)),
         ("VerdictCode", codes(domain::allowance::Verdict::ALL, domain::allowance::Verdict::code)),
         ("ProgrammeCode", programmes),
-        ("FacilityTypeCode", api::handlers::facilities::FACILITY_TYPES.iter().map(|(c, ..)| (*c).to_owned()).collect()),
+        ("FacilityTypeCode", codes(domain::facility::FacilityType::ALL, domain::facility::FacilityType::code)),
     ];
     for (name, codes) in expected {
         let served: Vec<String> =

@@ -6,7 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::Permission;
 use domain::allowance::eligibility::{priority_score, PriorityWeights};
 use domain::allowance::enrolment::{self, Admission, ApplicationStatus, EnrolmentRefusal};
-use domain::allowance::{evaluate, EducationLevel, Facts, FiscalYear, ProgrammeVersion, Verdict};
+use domain::allowance::{evaluate, Facts, FiscalYear, ProgrammeVersion, Verdict};
+use domain::id::{ApplicationId, BeneficiaryId, PersonId};
 use persistence::enrolment::{
     self as repo, ApplicationChange, ApplicationFilter, ApplicationRow, BeneficiaryConflict, NewApplication, NewBeneficiary,
 };
@@ -65,17 +66,15 @@ pub struct ApplicationView {
 
 pub(crate) fn application_view(r: &ApplicationRow) -> ApplicationView {
     ApplicationView {
-        id: r.id,
+        id: r.id.0,
         programme: r.programme_code.clone(),
-        person_id: r.person_id,
+        person_id: r.person_id.0,
         division_id: r.division_id,
         district_id: r.district_id,
         upazila_id: r.upazila_id,
-        status: r.status.clone(),
-        status_label: ApplicationStatus::parse(&r.status)
-            .map(|s| s.label().into())
-            .unwrap_or(LabelView { en: r.status.clone(), bn: r.status.clone() }),
-        verdict: r.verdict.clone(),
+        status: r.status.into(),
+        status_label: r.status.label().into(),
+        verdict: r.verdict.into(),
         reasons: r.reasons.clone(),
         priority_score: r.priority_score,
         submitted_on: r.submitted_on,
@@ -138,7 +137,7 @@ pub async fn submit_application(
     idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::SubmitApplications, &own)?;
-        let person = persistence::persons::find_visible(conn, crate::scoping::reach(actor.scope), who.user_id, b.person_id)?
+        let person = persistence::persons::find_visible(conn, actor.scope, who.user_id, PersonId(b.person_id))?
             .ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person (or not one you may see)"))?;
         let (Some(division), Some(district), Some(upazila)) = (person.division_id, person.district_id, person.upazila_id) else {
             return Err(ApiError::field(
@@ -158,21 +157,21 @@ pub async fn submit_application(
         let (verdict, reasons) = reasons_json(&facts, &programme, today);
         let row = repo::insert_application(
             conn,
-            &NewApplication {
-                id: Uuid::now_v7(),
+            NewApplication {
+                id: ApplicationId(Uuid::now_v7()),
                 programme_code: programme.code.clone(),
                 person_id: person.id,
                 division_id: division,
                 district_id: district,
                 upazila_id: upazila,
-                status: ApplicationStatus::Submitted.code().into(),
+                status: ApplicationStatus::Submitted,
                 facts: serde_json::to_value(&facts).map_err(ApiError::internal)?,
                 education_level: facts.enrolment.flatten().map(|l| l.code().to_owned()),
-                verdict: verdict.code().into(),
+                verdict,
                 reasons,
                 priority_score: priority_score(&facts, today, &PriorityWeights::default()) as i32,
                 submitted_on: today,
-                created_by: Some(who.user_id),
+                created_by: Some(who.user_id.0),
             },
         )?
         .ok_or_else(|| ApiError::from(EnrolmentRefusal::AlreadyEnrolled.refusal()))?;
@@ -188,15 +187,15 @@ fn audit(
     who: &Principal,
     action: &str,
     row: &ApplicationRow,
-    before: Option<&str>,
+    before: Option<ApplicationStatus>,
 ) -> Result<(), ApiError> {
     who.audit(
         conn,
         action,
         "application",
         row.id,
-        before.map(|s| serde_json::json!({"status": s})),
-        Some(serde_json::json!({"status": row.status, "verdict": row.verdict, "version": row.version})),
+        before.map(|s| serde_json::json!({"status": s.code()})),
+        Some(serde_json::json!({"status": row.status.code(), "verdict": row.verdict.code(), "version": row.version})),
     )?;
     Ok(())
 }
@@ -233,7 +232,7 @@ pub async fn verify_application(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<ApplicationId>,
     body: ApiJson<VerificationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, expected, b) = (path.into_inner(), etag::if_match(&req)?, body.0);
@@ -252,16 +251,16 @@ pub async fn verify_application(
         (facts.sex, facts.date_of_birth, facts.allowance_groups_received) =
             (recorded.sex, recorded.date_of_birth, recorded.allowance_groups_received);
         let (verdict, reasons) = reasons_json(&facts, &programme, today);
-        let status = ApplicationStatus::parse(&app.status).ok_or_else(|| ApiError::internal("stored status is invalid"))?;
+        let status = app.status;
         let next = enrolment::verify(status, b.accept, verdict == Verdict::Eligible).map_err(|r| ApiError::from(r.refusal()))?;
         let updated = repo::update_application(
             conn,
             id,
-            &ApplicationChange {
-                status: next.code().into(),
-                verified_by: Some(who.user_id),
+            ApplicationChange {
+                status: next,
+                verified_by: Some(who.user_id.0),
                 verified_on: Some(today),
-                decided_by: app.decided_by,
+                decided_by: app.decided_by.map(Uuid::from),
                 decided_on: app.decided_on,
                 note: b.note.clone().or(app.note.clone()),
                 verdict: Some(verdict.code().into()),
@@ -271,7 +270,7 @@ pub async fn verify_application(
             },
             Utc::now(),
         )?;
-        audit(conn, &who, "application.verify", &updated, Some(&app.status))?;
+        audit(conn, &who, "application.verify", &updated, Some(app.status))?;
         Ok(updated)
     })
     .await?;
@@ -297,16 +296,16 @@ pub(crate) fn admit(
     note: Option<String>,
     today: NaiveDate,
 ) -> Result<(ApplicationRow, Option<persistence::enrolment::BeneficiaryRow>), ApiError> {
-    let status = ApplicationStatus::parse(&app.status).ok_or_else(|| ApiError::internal("stored status is invalid"))?;
+    let status = app.status;
     let quota = repo::quota_for_update(conn, &app.programme_code, app.upazila_id, FiscalYear::of(today).0)?;
     let filled = repo::places_filled(conn, &app.programme_code, app.upazila_id)?;
     let admission =
         enrolment::approve(status, quota.map(|q| q.max(0) as u32), filled as u32).map_err(|r| ApiError::from(r.refusal()))?;
     let change = |status: ApplicationStatus| ApplicationChange {
-        status: status.code().into(),
-        verified_by: app.verified_by,
+        status,
+        verified_by: app.verified_by.map(Uuid::from),
         verified_on: app.verified_on,
-        decided_by: Some(who.user_id),
+        decided_by: Some(who.user_id.0),
         decided_on: Some(today),
         note: note.clone().or(app.note.clone()),
         verdict: None,
@@ -315,14 +314,14 @@ pub(crate) fn admit(
         priority_score: None,
     };
     if admission == Admission::WaitingList {
-        return Ok((repo::update_application(conn, app.id, &change(ApplicationStatus::Waitlisted), Utc::now())?, None));
+        return Ok((repo::update_application(conn, app.id, change(ApplicationStatus::Waitlisted), Utc::now())?, None));
     }
     let person = persistence::persons::find(conn, app.person_id)?.ok_or(ApiError::NotFound("person"))?;
     let programme = programme_in_force(conn, &app.programme_code, today)?;
     let beneficiary = repo::insert_beneficiary(
         conn,
-        &NewBeneficiary {
-            id: Uuid::now_v7(),
+        NewBeneficiary {
+            id: BeneficiaryId(Uuid::now_v7()),
             person_id: app.person_id,
             programme_code: app.programme_code.clone(),
             exclusivity_group: programme.exclusivity_group.clone(),
@@ -330,9 +329,9 @@ pub(crate) fn admit(
             division_id: app.division_id,
             district_id: app.district_id,
             upazila_id: app.upazila_id,
-            sex: person.sex.clone(),
-            education_level: app.education_level.clone(),
-            status: "active".into(),
+            sex: person.sex,
+            education_level: app.education_level.map(|l| l.code().to_owned()),
+            status: domain::allowance::enrolment::BeneficiaryStatus::Active,
             start_month: domain::time::first_of_month(today),
         },
     )?
@@ -342,7 +341,7 @@ pub(crate) fn admit(
             BeneficiaryConflict::SameProgramme => EnrolmentRefusal::AlreadyEnrolled.refusal(),
         })
     })?;
-    let updated = repo::update_application(conn, app.id, &change(ApplicationStatus::Approved), Utc::now())?;
+    let updated = repo::update_application(conn, app.id, change(ApplicationStatus::Approved), Utc::now())?;
     who.audit(conn, "beneficiary.enrol", "beneficiary", beneficiary.id, None, Some(
                 serde_json::json!({"programme": beneficiary.programme_code, "application_id": app.id, "start_month": beneficiary.start_month}),
             ))?;
@@ -365,7 +364,7 @@ pub async fn decide_application(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<ApplicationId>,
     body: ApiJson<ApplicationDecisionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, expected, b) = (path.into_inner(), etag::if_match(&req)?, body.0);
@@ -377,16 +376,15 @@ pub async fn decide_application(
         let updated = if b.approve {
             admit(conn, &who, &app, b.note.clone(), today)?.0
         } else {
-            let status = ApplicationStatus::parse(&app.status).ok_or_else(|| ApiError::internal("stored status is invalid"))?;
-            let next = enrolment::reject(status).map_err(|r| ApiError::from(r.refusal()))?;
+            let next = enrolment::reject(app.status).map_err(|r| ApiError::from(r.refusal()))?;
             repo::update_application(
                 conn,
                 id,
-                &ApplicationChange {
-                    status: next.code().into(),
-                    verified_by: app.verified_by,
+                ApplicationChange {
+                    status: next,
+                    verified_by: app.verified_by.map(Uuid::from),
                     verified_on: app.verified_on,
-                    decided_by: Some(who.user_id),
+                    decided_by: Some(who.user_id.0),
                     decided_on: Some(today),
                     note: b.note.clone().or(app.note.clone()),
                     verdict: None,
@@ -397,7 +395,7 @@ pub async fn decide_application(
                 Utc::now(),
             )?
         };
-        audit(conn, &who, "application.decide", &updated, Some(&app.status))?;
+        audit(conn, &who, "application.decide", &updated, Some(app.status))?;
         Ok(updated)
     })
     .await?;
@@ -416,7 +414,7 @@ pub async fn decide_application(
 pub async fn get_application(
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<ApplicationId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let row = read(&state, move |conn| {
@@ -460,16 +458,13 @@ pub async fn list_applications(
     let q = q.into_inner();
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     crate::codes::check_filter("programme", &q.programme, crate::codes::one_of(crate::codes::ProgrammeCode::codes()))?;
-    if let Some(s) = &q.status {
-        ApplicationStatus::parse(s)
-            .ok_or_else(|| ApiError::field_coded("status", "unknown_code", "is not a known application status"))?;
-    }
+    let status = crate::codes::check_filter("status", &q.status, ApplicationStatus::parse)?;
     let filter =
-        ApplicationFilter { programme_code: q.programme, status: q.status, upazila_id: q.upazila_id, person_id: q.person_id };
+        ApplicationFilter { programme_code: q.programme, status, upazila_id: q.upazila_id, person_id: q.person_id.map(PersonId) };
     let page = read(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::ReadAllowances, &own)?;
-        Ok(repo::list_applications(conn, crate::scoping::reach(actor.scope), &filter, after, limit)?)
+        Ok(repo::list_applications(conn, actor.scope, &filter, after, limit)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ListPage::from_page(page, |r| application_view(&r))))
@@ -526,6 +521,3 @@ pub async fn get_waiting_list(
 }
 
 // Keeps the education level code list in one place for the stipend rate lookups.
-pub(crate) fn level_of(code: Option<&str>) -> Option<EducationLevel> {
-    code.and_then(EducationLevel::parse)
-}

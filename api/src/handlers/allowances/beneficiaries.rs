@@ -5,6 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::access::Permission;
 use domain::allowance::enrolment::{change_beneficiary, BeneficiaryExit, BeneficiaryStatus, PaymentAccount, PaymentProvider};
+use domain::id::BeneficiaryId;
 use persistence::enrolment::{self as repo, BeneficiaryFilter, BeneficiaryRow};
 use persistence::PgConnection;
 use serde::{Deserialize, Serialize};
@@ -12,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::applications::{admit, level_of};
+use super::applications::admit;
 use super::area;
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
@@ -67,23 +68,21 @@ fn view(conn: &mut PgConnection, b: &BeneficiaryRow) -> Result<BeneficiaryView, 
     let rate = persistence::programmes::in_force(conn, today)?
         .into_iter()
         .find(|p| p.code == b.programme_code)
-        .and_then(|p| p.monthly_rate(today, level_of(b.education_level.as_deref())).or_else(|| p.monthly_rate(today, None)));
+        .and_then(|p| p.monthly_rate(today, b.education_level).or_else(|| p.monthly_rate(today, None)));
     Ok(BeneficiaryView {
-        id: b.id,
-        person_id: b.person_id,
+        id: b.id.0,
+        person_id: b.person_id.0,
         programme: b.programme_code.clone(),
-        application_id: b.application_id,
+        application_id: b.application_id.0,
         upazila_id: b.upazila_id,
-        sex: b.sex.clone(),
-        education_level: b.education_level.clone(),
-        status: b.status.clone(),
-        status_label: BeneficiaryStatus::parse(&b.status)
-            .map(|s| s.label().into())
-            .unwrap_or(LabelView { en: b.status.clone(), bn: b.status.clone() }),
-        exit_reason: b.exit_reason.clone(),
+        sex: b.sex.into(),
+        education_level: b.education_level.map(String::from),
+        status: b.status.into(),
+        status_label: b.status.label().into(),
+        exit_reason: b.exit_reason.map(String::from),
         start_month: b.start_month,
         end_month: b.end_month,
-        payment_provider: b.payment_provider.clone(),
+        payment_provider: b.payment_provider.map(String::from),
         account_number: b.account_number.clone(),
         monthly_rate_taka: rate,
         version: b.version,
@@ -103,7 +102,7 @@ fn view(conn: &mut PgConnection, b: &BeneficiaryRow) -> Result<BeneficiaryView, 
 pub async fn get_beneficiary(
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<BeneficiaryId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let v = read(&state, move |conn| {
@@ -148,16 +147,13 @@ pub async fn list_beneficiaries(
     let q = q.into_inner();
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     crate::codes::check_filter("programme", &q.programme, crate::codes::one_of(crate::codes::ProgrammeCode::codes()))?;
-    crate::codes::check_filter("sex", &q.sex, domain::person::Sex::parse)?;
-    if let Some(s) = &q.status {
-        BeneficiaryStatus::parse(s)
-            .ok_or_else(|| ApiError::field_coded("status", "unknown_code", "must be `active`, `suspended` or `exited`"))?;
-    }
-    let filter = BeneficiaryFilter { programme_code: q.programme, status: q.status, upazila_id: q.upazila_id, sex: q.sex };
+    let sex = crate::codes::check_filter("sex", &q.sex, domain::person::Sex::parse)?;
+    let status = crate::codes::check_filter("status", &q.status, BeneficiaryStatus::parse)?;
+    let filter = BeneficiaryFilter { programme_code: q.programme, status, upazila_id: q.upazila_id, sex };
     let page = read(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::ReadAllowances, &own)?;
-        let page = repo::list_beneficiaries(conn, crate::scoping::reach(actor.scope), &filter, after, limit)?;
+        let page = repo::list_beneficiaries(conn, actor.scope, &filter, after, limit)?;
         let next = page.next.as_ref().map(crate::pagination::encode_cursor);
         let data = page.rows.iter().map(|b| view(conn, b)).collect::<Result<Vec<_>, _>>()?;
         Ok(ListPage { data, next_cursor: next })
@@ -171,7 +167,7 @@ async fn change<F>(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    id: Uuid,
+    id: BeneficiaryId,
     action: &'static str,
     f: F,
 ) -> Result<HttpResponse, ApiError>
@@ -191,8 +187,8 @@ where
             action,
             "beneficiary",
             id,
-            Some(serde_json::json!({"status": before.status, "version": before.version})),
-            Some(serde_json::json!({"status": after.status, "version": after.version, "detail": extra})),
+            Some(serde_json::json!({"status": before.status.code(), "version": before.version})),
+            Some(serde_json::json!({"status": after.status.code(), "version": after.version, "detail": extra})),
         )?;
         view(conn, &after)
     })
@@ -226,7 +222,7 @@ pub async fn set_beneficiary_account(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<BeneficiaryId>,
     body: ApiJson<AccountRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -234,7 +230,7 @@ pub async fn set_beneficiary_account(
         .ok_or_else(|| ApiError::field_coded("provider", "unknown_code", "must be bkash, nagad, rocket, upay or bank"))?;
     let account = PaymentAccount::parse(provider, &b.number).map_err(|e| ApiError::field_coded("number", "invalid_format", e))?;
     change(req, state, who, path.into_inner(), "beneficiary.set_account", move |conn, _, before| {
-        let after = repo::set_account(conn, before.id, account.provider.code(), &account.number, Utc::now())?;
+        let after = repo::set_account(conn, before.id, account.provider, &account.number, Utc::now())?;
         Ok((after, serde_json::json!({"provider": account.provider.code()})))
     })
     .await
@@ -254,11 +250,10 @@ fn set_status(
     to: BeneficiaryStatus,
     exit: Option<BeneficiaryExit>,
 ) -> Result<BeneficiaryRow, ApiError> {
-    let from = BeneficiaryStatus::parse(&before.status).ok_or_else(|| ApiError::internal("stored status is invalid"))?;
-    change_beneficiary(from, to).map_err(|r| ApiError::from(r.refusal()))?;
+    change_beneficiary(before.status, to).map_err(|r| ApiError::from(r.refusal()))?;
     let today = domain::time::dhaka_date(Utc::now());
     let end = exit.map(|_| domain::time::first_of_month(today));
-    Ok(repo::set_beneficiary_status(conn, before.id, to.code(), exit.map(|e| e.code()), end, Utc::now())?)
+    Ok(repo::set_beneficiary_status(conn, before.id, to, exit, end, Utc::now())?)
 }
 
 /// Suspend payments (e.g. pending re-verification). Requires `If-Match`.
@@ -277,7 +272,7 @@ pub async fn suspend_beneficiary(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<BeneficiaryId>,
     body: ApiJson<ReasonRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = body.0.reason;
@@ -303,7 +298,7 @@ pub async fn resume_beneficiary(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<BeneficiaryId>,
     body: ApiJson<ReasonRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = body.0.reason;
@@ -342,7 +337,7 @@ pub async fn exit_beneficiary(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<BeneficiaryId>,
     body: ApiJson<BeneficiaryExitRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -354,7 +349,9 @@ pub async fn exit_beneficiary(
         // Replacement: the highest-priority waitlisted applicant who can still be enrolled.
         let mut replacement = None;
         for candidate in repo::waiting_list(conn, &before.programme_code, before.upazila_id, 20)? {
-            let Some(locked) = repo::find_application_for_update(conn, candidate.id)?.filter(|a| a.status == "waitlisted") else {
+            let Some(locked) = repo::find_application_for_update(conn, candidate.id)?
+                .filter(|a| a.status == domain::allowance::enrolment::ApplicationStatus::Waitlisted)
+            else {
                 continue;
             };
             match admit(conn, who, &locked, Some(format!("replacement for beneficiary {}", before.id)), today) {
@@ -405,7 +402,7 @@ pub struct ComplianceList {
     pub data: Vec<ComplianceView>,
 }
 
-fn compliance_list(conn: &mut PgConnection, id: Uuid) -> Result<ComplianceList, ApiError> {
+fn compliance_list(conn: &mut PgConnection, id: BeneficiaryId) -> Result<ComplianceList, ApiError> {
     Ok(ComplianceList {
         data: persistence::payments::compliance_of(conn, id)?
             .into_iter()
@@ -425,7 +422,7 @@ fn compliance_list(conn: &mut PgConnection, id: Uuid) -> Result<ComplianceList, 
 
 fn conditional_beneficiary(
     conn: &mut PgConnection,
-    id: Uuid,
+    id: BeneficiaryId,
     who: &Principal,
     permission: Permission,
 ) -> Result<BeneficiaryRow, ApiError> {
@@ -461,7 +458,7 @@ pub async fn record_compliance(
     state: web::Data<AppState>,
     who: Principal,
     key: IdempotencyKey,
-    path: web::Path<Uuid>,
+    path: web::Path<BeneficiaryId>,
     body: ApiJson<ComplianceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
@@ -522,7 +519,7 @@ pub struct ReviewRequest {
 pub async fn review_compliance_breach(
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<(Uuid, NaiveDate)>,
+    path: web::Path<(BeneficiaryId, NaiveDate)>,
     body: ApiJson<ReviewRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ((id, month), note) = (path.into_inner(), body.0.note);

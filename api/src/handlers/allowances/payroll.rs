@@ -10,6 +10,8 @@ use domain::access::{Permission, Subject};
 use domain::allowance::enrolment::PaymentProvider;
 use domain::allowance::payroll::{self, CycleStatus};
 use domain::geo::UpazilaId;
+use domain::id::PaymentCycleId;
+use domain::id::PaymentId;
 use persistence::payments::{self as repo, CycleRow};
 use persistence::PgConnection;
 use serde::{Deserialize, Serialize};
@@ -74,15 +76,13 @@ pub struct CycleView {
 fn cycle_view(conn: &mut PgConnection, c: &CycleRow) -> Result<CycleView, ApiError> {
     let t = repo::totals(conn, c.id)?;
     Ok(CycleView {
-        id: c.id,
+        id: c.id.0,
         programme: c.programme_code.clone(),
         upazila_id: c.upazila_id,
         period_start: c.period_start,
         period_end: c.period_end,
-        status: c.status.clone(),
-        status_label: CycleStatus::parse(&c.status)
-            .map(|s| s.label().into())
-            .unwrap_or(LabelView { en: c.status.clone(), bn: c.status.clone() }),
+        status: c.status.into(),
+        status_label: c.status.label().into(),
         generated_at: c.generated_at,
         approved_at: c.approved_at,
         version: c.version,
@@ -111,10 +111,6 @@ fn cycle_subject(conn: &mut PgConnection, upazila: Option<i32>) -> Result<Subjec
     })
 }
 
-fn status_of(c: &CycleRow) -> Result<CycleStatus, ApiError> {
-    CycleStatus::parse(&c.status).ok_or_else(|| ApiError::internal("stored cycle status is invalid"))
-}
-
 fn audit(
     conn: &mut PgConnection,
     who: &Principal,
@@ -128,7 +124,7 @@ fn audit(
         "payment_cycle",
         c.id,
         None,
-        Some(serde_json::json!({"status": c.status, "version": c.version, "detail": detail})),
+        Some(serde_json::json!({"status": c.status.code(), "version": c.version, "detail": detail})),
     )?;
     Ok(())
 }
@@ -212,7 +208,7 @@ pub async fn create_payment_cycle(
 pub async fn generate_payroll(
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<PaymentCycleId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let who2 = who.clone();
@@ -221,7 +217,7 @@ pub async fn generate_payroll(
         let c = repo::find_cycle(conn, id)?.ok_or(ApiError::NotFound("payment cycle"))?;
         let subject = cycle_subject(conn, c.upazila_id)?;
         require(conn, &who2, Permission::PreparePayroll, &subject)?;
-        payroll::may_generate(status_of(&c)?)?;
+        payroll::may_generate(c.status)?;
         Ok(persistence::jobs::create(conn, "generate_payroll", 1, who2.user_id)?)
     })
     .await?;
@@ -238,9 +234,9 @@ pub async fn generate_payroll(
             let result = conn.build_transaction().run(|conn| -> Result<serde_json::Value, ApiError> {
                 // The cycle row lock serialises concurrent generations of one cycle.
                 let c = repo::find_cycle_for_update(conn, id)?.ok_or(ApiError::NotFound("payment cycle"))?;
-                payroll::may_generate(status_of(&c)?)?;
+                payroll::may_generate(c.status)?;
                 let (fresh, carried) = repo::generate(conn, &c)?;
-                let c = repo::set_cycle_status(conn, id, CycleStatus::Generated.code(), who.user_id, Utc::now())?;
+                let c = repo::set_cycle_status(conn, id, CycleStatus::Generated, who.user_id, Utc::now())?;
                 audit(
                     conn,
                     &who,
@@ -282,7 +278,7 @@ pub async fn approve_payroll(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<PaymentCycleId>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, expected) = (path.into_inner(), etag::if_match(&req)?);
     let view = transact(&state, move |conn| {
@@ -290,8 +286,8 @@ pub async fn approve_payroll(
         let subject = cycle_subject(conn, c.upazila_id)?;
         require(conn, &who, Permission::ApprovePayroll, &subject)?;
         etag::check(c.version, expected)?;
-        payroll::may_approve(status_of(&c)?, c.generated_by, who.user_id)?;
-        let c = repo::set_cycle_status(conn, id, CycleStatus::Approved.code(), who.user_id, Utc::now())?;
+        payroll::may_approve(c.status, c.generated_by, who.user_id)?;
+        let c = repo::set_cycle_status(conn, id, CycleStatus::Approved, who.user_id, Utc::now())?;
         audit(conn, &who, "payment_cycle.approve", &c, serde_json::json!({}))?;
         cycle_view(conn, &c)
     })
@@ -310,7 +306,7 @@ pub async fn approve_payroll(
 pub async fn get_payment_cycle(
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<PaymentCycleId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let view = read(&state, move |conn| {
@@ -386,7 +382,7 @@ pub struct ExportQuery {
 pub async fn export_payment_file(
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<PaymentCycleId>,
     q: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
@@ -397,14 +393,14 @@ pub async fn export_payment_file(
         let c = repo::find_cycle(conn, id)?.ok_or(ApiError::NotFound("payment cycle"))?;
         let subject = cycle_subject(conn, c.upazila_id)?;
         require(conn, &who, Permission::PreparePayroll, &subject)?;
-        if status_of(&c)? != CycleStatus::Approved {
+        if c.status != CycleStatus::Approved {
             return Err(ApiError::from(domain::rule::RuleRefusal {
                 rule: "payroll.approved_before_export",
                 class: domain::rule::RuleClass::Conflict,
                 label: domain::Label::new("Only an approved payroll can be exported", "কেবল অনুমোদিত বেতন তালিকা রপ্তানি করা যায়"),
             }));
         }
-        let rows = repo::pending_for_provider(conn, id, provider.code())?;
+        let rows = repo::pending_for_provider(conn, id, provider)?;
         use crate::csv_export::Cell;
         let lines = rows
             .iter()
@@ -454,7 +450,7 @@ pub async fn import_payment_results(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<PaymentCycleId>,
     mut body: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
     let id = path.into_inner();
@@ -479,7 +475,7 @@ pub async fn import_payment_results(
         let c = repo::find_cycle_for_update(conn, id)?.ok_or(ApiError::NotFound("payment cycle"))?;
         let subject = cycle_subject(conn, c.upazila_id)?;
         require(conn, &who, Permission::PreparePayroll, &subject)?;
-        if status_of(&c)? != CycleStatus::Approved {
+        if c.status != CycleStatus::Approved {
             return Err(ApiError::from(domain::rule::RuleRefusal {
                 rule: "payroll.approved_before_results",
                 class: domain::rule::RuleClass::Conflict,
@@ -489,7 +485,7 @@ pub async fn import_payment_results(
                 ),
             }));
         }
-        let ids: Vec<Uuid> = rows.iter().map(|r| r.payment_id).collect();
+        let ids: Vec<PaymentId> = rows.iter().map(|r| r.payment_id).collect();
         let known = repo::payments_of(conn, id, &ids)?;
         let mut errors = Vec::new();
         for (i, r) in rows.iter().enumerate() {
@@ -516,7 +512,7 @@ pub async fn import_payment_results(
         }
         let mut c = c;
         if repo::totals(conn, id)?.pending == 0 {
-            c = repo::set_cycle_status(conn, id, CycleStatus::Reconciled.code(), who.user_id, now)?;
+            c = repo::set_cycle_status(conn, id, CycleStatus::Reconciled, who.user_id, now)?;
         }
         audit(conn, &who, "payment_cycle.results", &c, serde_json::json!({"paid": paid, "failed": failed}))?;
         Ok(ResultsApplied { paid, failed, cycle: cycle_view(conn, &c)? })

@@ -11,6 +11,9 @@ use domain::case::{
     GuardianAssessment, Intervention, ReferralStatus, RepatriationClearance, RiskAssessment, RiskCategory, RiskLevel,
     ServiceType, SupportItem,
 };
+use domain::facility::FacilityType;
+use domain::id::CaseId;
+use domain::id::{FacilityId, PersonId};
 use persistence::PgConnection;
 use serde::Deserialize;
 use utoipa::{IntoResponses, ToSchema};
@@ -33,17 +36,16 @@ fn code<T>(field: &str, value: &str, parse: impl Fn(&str) -> Option<T>) -> Resul
 fn facility_facts(
     conn: &mut PgConnection,
     case: &Case,
-    facility_id: Uuid,
-    allowed_types: &[&str],
+    facility_id: FacilityId,
+    allowed_types: &[FacilityType],
 ) -> Result<FacilityFacts, ApiError> {
     let f = persistence::facilities::find_for_update(conn, facility_id)?
         .ok_or_else(|| ApiError::field_coded("facility_id", "not_found", "no such facility"))?;
-    if !allowed_types.contains(&f.facility_type.as_str()) {
-        return Err(ApiError::field("facility_id", format!("a {} cannot take this case", f.facility_type)));
+    if !allowed_types.contains(&f.facility_type) {
+        return Err(ApiError::field("facility_id", format!("a {} cannot take this case", f.facility_type.code())));
     }
-    let sex = case.subject.sex.code();
-    let occupied =
-        persistence::facilities::occupancy(conn, facility_id)?.into_iter().find(|(s, _)| s == sex).map_or(0, |(_, n)| n);
+    let sex = case.subject.sex;
+    let occupied = persistence::facilities::occupancy(conn, facility_id, sex)?;
     Ok(FacilityFacts {
         facility_id,
         capacity: u32::try_from(f.capacity_for(sex)).unwrap_or(0),
@@ -122,16 +124,17 @@ pub async fn admit_resident(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<AdmitRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     act(req, state, who, path.into_inner(), Permission::WriteCases, move |conn, row, case, _actor| {
         let fid = b
             .facility_id
+            .map(FacilityId)
             .or(row.managing_facility_id)
             .ok_or_else(|| ApiError::field_coded("facility_id", "required", "give the safe home"))?;
-        let facility = facility_facts(conn, case, fid, &["safe_home"])?;
+        let facility = facility_facts(conn, case, fid, &[FacilityType::SafeHome])?;
         Ok(Command::Admit { facility, admitted_on: b.admitted_on, health_check: b.health_check, belongings: b.belongings })
     })
     .await
@@ -153,7 +156,7 @@ pub async fn place_child(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<PlaceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -161,8 +164,13 @@ pub async fn place_child(
         let facility = facility_facts(
             conn,
             case,
-            b.facility_id,
-            &["srtrccr_centre", "drop_in_centre", "shishu_paribar", "chotomoni_nibash"],
+            FacilityId(b.facility_id),
+            &[
+                FacilityType::SrtrccrCentre,
+                FacilityType::DropInCentre,
+                FacilityType::ShishuParibar,
+                FacilityType::ChotomoniNibash,
+            ],
         )?;
         Ok(Command::PlaceInFacility { facility, placed_on: b.placed_on })
     })
@@ -178,7 +186,7 @@ pub async fn record_release_order(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<CourtOrderInput>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -214,7 +222,7 @@ pub async fn record_risk_assessment(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<RiskAssessmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -251,7 +259,7 @@ pub async fn record_detailed_assessment(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<DetailedAssessmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -295,7 +303,7 @@ pub async fn submit_case_plan(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<CasePlanRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -329,7 +337,7 @@ pub async fn request_emergency_placement(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<JustificationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -379,7 +387,7 @@ pub async fn record_service(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<ServiceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -423,7 +431,7 @@ pub async fn record_referral(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<ReferralRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -459,7 +467,7 @@ pub async fn record_case_conference(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<ConferenceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -491,7 +499,7 @@ pub async fn record_consent(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<ConsentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -522,7 +530,7 @@ pub async fn record_case_note(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<NoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -548,14 +556,14 @@ pub async fn record_alleged_perpetrator(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<PerpetratorRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     act(req, state, who, path.into_inner(), Permission::WriteCases, move |conn, _row, _case, _actor| {
-        persistence::persons::find(conn, b.person_id)?
+        let person = persistence::persons::find(conn, PersonId(b.person_id))?
             .ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person"))?;
-        Ok(Command::RecordAllegedPerpetrator { person_id: b.person_id })
+        Ok(Command::RecordAllegedPerpetrator { person_id: person.id })
     })
     .await
 }
@@ -598,7 +606,7 @@ pub async fn start_reintegration(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<ReintegrationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -607,10 +615,10 @@ pub async fn start_reintegration(
         let guardian = match b.guardian_person_id {
             None => None,
             Some(pid) => {
-                let p = persistence::persons::find(conn, pid)?
+                let p = persistence::persons::find(conn, PersonId(pid))?
                     .ok_or_else(|| ApiError::field_coded("guardian_person_id", "not_found", "no such person"))?;
                 Some(Guardian {
-                    person_id: pid,
+                    person_id: p.id,
                     relationship: b.guardian_relationship.clone().unwrap_or_default(),
                     has_identifier: p.nid.is_some() || p.birth_registration_number.is_some(),
                 })
@@ -644,7 +652,7 @@ pub async fn record_guardian_assessment(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<GuardianAssessmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -677,7 +685,7 @@ pub async fn record_child_views(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<ChildViewsRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -705,7 +713,7 @@ pub async fn record_repatriation_clearance(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<ClearanceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -732,7 +740,7 @@ pub async fn complete_reintegration(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<CompletionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -761,7 +769,7 @@ pub async fn request_case_closure(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<ClosureRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -789,7 +797,7 @@ pub async fn request_stay_extension(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<StayExtensionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -819,7 +827,7 @@ pub async fn reopen_case(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<ReopenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -855,7 +863,7 @@ pub async fn exit_case(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     body: ApiJson<CaseExitRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -890,7 +898,7 @@ pub async fn update_referral_status(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<(Uuid, u32)>,
+    path: web::Path<(CaseId, u32)>,
     body: ApiJson<ReferralStatusRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (case_id, no) = path.into_inner();
@@ -926,7 +934,7 @@ pub async fn record_follow_up(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<(Uuid, u32)>,
+    path: web::Path<(CaseId, u32)>,
     body: ApiJson<FollowUpRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (case_id, no) = path.into_inner();
@@ -962,7 +970,7 @@ pub async fn decide_case_approval(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<(Uuid, u32)>,
+    path: web::Path<(CaseId, u32)>,
     body: ApiJson<ApprovalDecisionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (case_id, no) = path.into_inner();

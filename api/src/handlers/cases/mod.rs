@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::{authorize, Actor, Permission, Role, Subject};
 use domain::case::{Case, CaseKind, CaseStatus, Command, Ctx};
 use domain::geo::{AreaPath, DistrictId, DivisionId, UpazilaId};
+use domain::id::{CaseId, PartnerId};
 use persistence::cases::{self, CaseProjection, CaseRow, NewCaseEvent};
 use persistence::PgConnection;
 use serde::Serialize;
@@ -40,7 +41,7 @@ pub(crate) fn case_subject(conn: &mut PgConnection, row: &CaseRow) -> Result<Sub
 /// The columns kept beside the stored aggregate.
 pub(crate) fn projection(case: &Case) -> Result<CaseProjection, ApiError> {
     Ok(CaseProjection {
-        status: case.status.code().to_owned(),
+        status: case.status,
         residence_facility_id: case.in_residence(),
         risk_level: case.risk.as_ref().map(|r| r.level.code().to_owned()),
         risk_categories: case
@@ -69,7 +70,7 @@ pub(crate) enum Visibility {
     /// Everything but where a safe-home resident lives and who the alleged perpetrators are.
     WithoutSensitive,
     /// Only the services this partner organisation gave.
-    PartnerServices(Uuid),
+    PartnerServices(PartnerId),
 }
 
 /// Decides what the caller may see of a case; denies when nothing.
@@ -141,13 +142,9 @@ pub struct CaseView {
     pub record: serde_json::Value,
 }
 
-fn label<T>(code: &str, parse: impl Fn(&str) -> Option<T>, f: impl Fn(T) -> domain::Label) -> LabelView {
-    parse(code).map(|v| f(v).into()).unwrap_or_else(|| LabelView { en: code.to_owned(), bn: code.to_owned() })
-}
-
 /// Builds the view, leaving out what `vis` hides.
 pub(crate) fn case_view(row: &CaseRow, vis: Visibility) -> CaseView {
-    let safe_home = row.kind == CaseKind::SafeHome.code();
+    let safe_home = row.kind == CaseKind::SafeHome;
     let hide_location = safe_home && vis != Visibility::Full;
     let mut record = row.state.clone();
     let vis_code = match vis {
@@ -180,19 +177,19 @@ pub(crate) fn case_view(row: &CaseRow, vis: Visibility) -> CaseView {
     };
     let partner = matches!(vis, Visibility::PartnerServices(_));
     CaseView {
-        id: row.id,
+        id: row.id.0,
         case_number: row.case_number.clone(),
-        kind: row.kind.clone(),
-        kind_label: label(&row.kind, CaseKind::parse, CaseKind::label),
-        status: row.status.clone(),
-        status_label: label(&row.status, CaseStatus::parse, CaseStatus::label),
-        person_id: (!partner).then_some(row.person_id),
-        managing_facility_id: if hide_location { None } else { row.managing_facility_id },
-        residence_facility_id: if hide_location { None } else { row.residence_facility_id },
+        kind: row.kind.into(),
+        kind_label: row.kind.label().into(),
+        status: row.status.into(),
+        status_label: row.status.label().into(),
+        person_id: (!partner).then_some(row.person_id.0),
+        managing_facility_id: if hide_location { None } else { row.managing_facility_id.map(Uuid::from) },
+        residence_facility_id: if hide_location { None } else { row.residence_facility_id.map(Uuid::from) },
         division_id: row.division_id,
         district_id: row.district_id,
         upazila_id: row.upazila_id,
-        sex: row.sex.clone(),
+        sex: row.sex.into(),
         opened_on: row.opened_on,
         closed_on: row.closed_on,
         next_follow_up_due: row.next_follow_up_due,
@@ -213,7 +210,7 @@ pub(crate) fn record_change(
     who: &Principal,
     row: &CaseRow,
     action: &str,
-    status_before: Option<&str>,
+    status_before: Option<CaseStatus>,
     data: serde_json::Value,
     happenings: serde_json::Value,
 ) -> Result<(), ApiError> {
@@ -225,7 +222,7 @@ pub(crate) fn record_change(
             actor_label: &who.username,
             action,
             status_before,
-            status_after: &row.status,
+            status_after: row.status,
             data: data.clone(),
             happenings: happenings.clone(),
             district_id: row.district_id,
@@ -236,8 +233,8 @@ pub(crate) fn record_change(
         &format!("case.{action}"),
         "case",
         row.id,
-        status_before.map(|s| serde_json::json!({"status": s})),
-        Some(serde_json::json!({"status": row.status, "version": row.version, "command": data, "happenings": happenings})),
+        status_before.map(|s| serde_json::json!({"status": s.code()})),
+        Some(serde_json::json!({"status": row.status.code(), "version": row.version, "command": data, "happenings": happenings})),
     )?;
     Ok(())
 }
@@ -248,7 +245,7 @@ pub(crate) async fn act<F>(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    case_id: Uuid,
+    case_id: CaseId,
     permission: Permission,
     build: F,
 ) -> Result<HttpResponse, ApiError>
@@ -275,13 +272,13 @@ where
             &who,
             &updated,
             cmd.name(),
-            Some(before.code()),
+            Some(before),
             serde_json::to_value(&cmd).map_err(ApiError::internal)?,
             serde_json::to_value(&happenings).map_err(ApiError::internal)?,
         )?;
         // Answer with what the caller may see (the subject may have moved, e.g. on admission).
         let subject = case_subject(conn, &updated)?;
-        let vis = visibility(conn, &who, &subject).map(|(_, v)| v).unwrap_or(Visibility::PartnerServices(Uuid::nil()));
+        let vis = visibility(conn, &who, &subject).map(|(_, v)| v).unwrap_or(Visibility::PartnerServices(PartnerId(Uuid::nil())));
         Ok((updated, vis))
     })
     .await?;

@@ -4,8 +4,9 @@ use actix_web::{web, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use domain::access::{Permission, Subject};
 use domain::case::{Case, CaseKind, CaseSubject, CourtOrder};
+use domain::facility::FacilityType;
 use domain::geo::UpazilaId;
-use domain::person::Sex;
+use domain::id::{CaseId, FacilityId, PersonId};
 use persistence::cases::{self, NewCase};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -104,11 +105,11 @@ pub async fn open_case(
     }
     let fingerprint = idempotency::fingerprint(&["open_case", &serde_json::to_string(&b).map_err(ApiError::internal)?]);
     idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
-        let (subject, area, managing) = match b.facility_id {
+        let (subject, area, managing) = match b.facility_id.map(FacilityId) {
             Some(fid) => {
                 let f = persistence::facilities::find(conn, fid)?
                     .ok_or_else(|| ApiError::field_coded("facility_id", "not_found", "no such facility"))?;
-                if kind == CaseKind::SafeHome && f.facility_type != "safe_home" {
+                if kind == CaseKind::SafeHome && f.facility_type != FacilityType::SafeHome {
                     return Err(ApiError::field("facility_id", "is not a safe home"));
                 }
                 (facility_subject(conn, &f)?, facility_area(&f), Some(fid))
@@ -123,11 +124,11 @@ pub async fn open_case(
             }
         };
         let actor = require(conn, &who, Permission::WriteCases, &subject)?;
-        let person = persistence::persons::find_visible(conn, crate::scoping::reach(actor.scope), who.user_id, b.person_id)?
+        let person = persistence::persons::find_visible(conn, actor.scope, who.user_id, PersonId(b.person_id))?
             .ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person (or not one you may see)"))?;
         let case_subject = CaseSubject {
             person_id: person.id,
-            sex: Sex::parse(&person.sex).ok_or_else(|| ApiError::internal("stored sex is invalid"))?,
+            sex: person.sex,
             date_of_birth: person.date_of_birth,
             foreign_national: person.nationality != "BD",
         };
@@ -145,14 +146,14 @@ pub async fn open_case(
         let row = cases::insert(
             conn,
             &NewCase {
-                id: Uuid::now_v7(),
-                kind: kind.code().to_owned(),
+                id: CaseId(Uuid::now_v7()),
+                kind,
                 person_id: person.id,
                 managing_facility_id: managing,
                 division_id: area.division.0,
                 district_id: area.district.ok_or_else(|| ApiError::internal("a case's area has no district"))?.0,
                 upazila_id: area.upazila.ok_or_else(|| ApiError::internal("a case's area has no upazila"))?.0,
-                sex: person.sex.clone(),
+                sex: person.sex,
                 date_of_birth: person.date_of_birth,
                 opened_on: case.opened_on,
                 created_by: Some(who.user_id),

@@ -3,6 +3,7 @@ use actix_web::http::header::ETAG;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use domain::access::{authorize, Permission};
+use domain::id::CaseId;
 use persistence::cases::{self, CaseEventRow, CaseFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -27,7 +28,7 @@ use crate::views::LabelView;
         (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/cases/{case_id}")]
-pub async fn get_case(state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get_case(state: web::Data<AppState>, who: Principal, path: web::Path<CaseId>) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let view = transact(&state, move |conn| {
         let row = cases::find(conn, id)?.ok_or(ApiError::NotFound("case"))?;
@@ -86,10 +87,10 @@ pub struct CaseQuery {
 pub async fn list_cases(state: web::Data<AppState>, who: Principal, q: web::Query<CaseQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
-    crate::codes::check_filter("status", &q.status, domain::case::CaseStatus::parse)?;
-    crate::codes::check_filter("kind", &q.kind, domain::case::CaseKind::parse)?;
+    let status = crate::codes::check_filter("status", &q.status, domain::case::CaseStatus::parse)?;
+    let kind = crate::codes::check_filter("kind", &q.kind, domain::case::CaseKind::parse)?;
     crate::codes::check_filter("risk_category", &q.risk_category, domain::case::RiskCategory::parse)?;
-    crate::codes::check_filter("sex", &q.sex, domain::person::Sex::parse)?;
+    let sex = crate::codes::check_filter("sex", &q.sex, domain::person::Sex::parse)?;
     for (field, age) in [("age_min", q.age_min), ("age_max", q.age_max)] {
         if age.is_some_and(|a| a > 150) {
             return Err(ApiError::field_coded(field, "out_of_range", "must be between 0 and 150"));
@@ -98,14 +99,14 @@ pub async fn list_cases(state: web::Data<AppState>, who: Principal, q: web::Quer
     let today = domain::time::dhaka_date(Utc::now());
     let years_ago = |y: u32| today.checked_sub_months(Months::new(y.saturating_mul(12)));
     let filter = CaseFilter {
-        status: q.status,
-        kind: q.kind,
-        facility_id: q.facility_id,
+        status,
+        kind,
+        facility_id: q.facility_id.map(domain::id::FacilityId),
         division_id: q.division_id,
         district_id: q.district_id,
         upazila_id: q.upazila_id,
         risk_category: q.risk_category,
-        sex: q.sex,
+        sex,
         born_on_or_before: q.age_min.and_then(years_ago),
         born_on_or_after: q.age_max.and_then(|m| years_ago(m + 1)).and_then(|d| d.succ_opt()),
         follow_up_overdue_on: q.overdue.filter(|o| *o).map(|_| today),
@@ -114,7 +115,7 @@ pub async fn list_cases(state: web::Data<AppState>, who: Principal, q: web::Quer
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let (actor, vis) = visibility(conn, &who, &own)?;
         let sensitive = authorize(&actor, Permission::ReadSensitiveCaseDetails, &own).is_ok();
-        let page = cases::list(conn, crate::scoping::reach(actor.scope), &filter, after, limit)?;
+        let page = cases::list(conn, actor.scope, &filter, after, limit)?;
         who.audit(
             conn,
             "case.list",
@@ -165,11 +166,11 @@ impl From<CaseEventRow> for CaseEventView {
         CaseEventView {
             id: r.id,
             occurred_at: r.occurred_at,
-            actor_id: r.actor_id,
+            actor_id: r.actor_id.map(uuid::Uuid::from),
             actor_label: r.actor_label,
             action: r.action,
-            status_before: r.status_before,
-            status_after: r.status_after,
+            status_before: r.status_before.map(String::from),
+            status_after: r.status_after.into(),
             data: r.data,
             happenings: r.happenings,
         }
@@ -196,7 +197,7 @@ pub struct EventQuery {
 pub async fn list_case_events(
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<CaseId>,
     q: web::Query<EventQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
@@ -260,14 +261,14 @@ pub async fn get_work_queue(state: web::Data<AppState>, who: Principal) -> Resul
         let today = domain::time::dhaka_date(Utc::now());
         let warn = today + chrono::Duration::days(i64::from(warn_days));
         let age_warn = today + chrono::Duration::days(30);
-        let rows = cases::needing_attention(conn, crate::scoping::reach(actor.scope), today, warn, age_warn, approver, 200)?;
+        let rows = cases::needing_attention(conn, actor.scope, today, warn, age_warn, approver, 200)?;
         let mut data = Vec::new();
         for r in rows {
             let mut push = |code: &str, due_on| {
                 data.push(WorkItem {
                     task: code.into(),
                     task_label: task(code),
-                    case_id: r.id,
+                    case_id: r.id.0,
                     case_number: r.case_number.clone(),
                     due_on,
                 })

@@ -1,7 +1,7 @@
 use actix_web::get;
 use actix_web::{web, HttpResponse};
 use domain::access::Permission;
-use uuid::Uuid;
+use domain::id::UserId;
 
 use super::{subject_of, user_response};
 use crate::auth::policy::require;
@@ -21,7 +21,7 @@ use crate::views::UserView;
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/users/{user_id}")]
-pub async fn get_user(state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get_user(state: web::Data<AppState>, who: Principal, path: web::Path<UserId>) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let user = read(&state, move |conn| {
         let user = persistence::users::find(conn, id)?.ok_or(ApiError::NotFound("user"))?;

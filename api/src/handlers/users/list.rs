@@ -46,25 +46,18 @@ pub struct UserQuery {
 pub async fn list_users(state: web::Data<AppState>, who: Principal, q: web::Query<UserQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
-    if let Some(role) = &q.role {
-        role.parse::<domain::access::Role>().map_err(|_| ApiError::field_coded("role", "unknown_code", "is not a known role"))?;
-    }
-    if let Some(status) = &q.status {
-        domain::user::UserStatus::parse(status)
-            .ok_or_else(|| ApiError::field_coded("status", "unknown_code", "must be `active` or `disabled`"))?;
-    }
-    if let Some(kind) = &q.kind {
-        domain::user::AccountKind::parse(kind)
-            .ok_or_else(|| ApiError::field_coded("kind", "unknown_code", "must be `person` or `service`"))?;
-    }
-    let filter =
-        UserFilter { role: q.role, status: q.status, kind: q.kind, username_prefix: q.username_prefix.map(|p| p.to_lowercase()) };
+    let filter = UserFilter {
+        role: crate::codes::check_filter("role", &q.role, domain::access::Role::parse)?,
+        status: crate::codes::check_filter("status", &q.status, domain::user::UserStatus::parse)?,
+        kind: crate::codes::check_filter("kind", &q.kind, domain::user::AccountKind::parse)?,
+        username_prefix: q.username_prefix.map(|p| p.to_lowercase()),
+    };
     let page = read(&state, move |conn| {
         // The role must allow reading accounts in the caller's own scope; what is listed is
         // then bounded by the scope the account has now.
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::ReadUsers, &own)?;
-        Ok(persistence::users::list(conn, crate::scoping::reach(actor.scope), &filter, after, limit)?)
+        Ok(persistence::users::list(conn, actor.scope, &filter, after, limit)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ListPage::from_page(page, |u| UserView::from(&u))))

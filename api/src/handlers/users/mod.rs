@@ -20,8 +20,7 @@ use crate::views::UserView;
 
 /// The access subject of an existing account: its scope, placed in the hierarchy.
 pub(crate) fn subject_of(conn: &mut PgConnection, user: &UserRow) -> Result<Subject, ApiError> {
-    let scope = user.scope.parse().map_err(|_| ApiError::internal(format!("stored scope {:?} is invalid", user.scope)))?;
-    let placed: PlacedScope = crate::accounts::place_scope(conn, scope)?;
+    let placed: PlacedScope = crate::accounts::place_scope(conn, user.scope)?;
     Ok(Subject::Scope(placed))
 }
 

@@ -2,11 +2,11 @@ use actix_web::post;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use domain::access::Permission;
+use domain::id::UserId;
 use domain::user::NewPassword;
 use persistence::audit::{self, AuditEntry};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 use validator::Validate;
 
 use super::{subject_of, user_response};
@@ -47,7 +47,7 @@ pub async fn reset_user_password(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<UserId>,
     body: ApiJson<ResetPasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();

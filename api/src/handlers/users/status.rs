@@ -2,9 +2,9 @@ use actix_web::post;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use domain::access::Permission;
+use domain::id::UserId;
 use domain::user::UserStatus;
 use persistence::audit::{self, AuditEntry};
-use uuid::Uuid;
 
 use super::{subject_of, user_response};
 use crate::auth::policy::require;
@@ -33,7 +33,7 @@ pub async fn disable_user(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     set_status(req, state, who, path.into_inner(), UserStatus::Disabled).await
 }
@@ -54,7 +54,7 @@ pub async fn enable_user(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     set_status(req, state, who, path.into_inner(), UserStatus::Active).await
 }
@@ -63,7 +63,7 @@ async fn set_status(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    id: Uuid,
+    id: UserId,
     status: UserStatus,
 ) -> Result<HttpResponse, ApiError> {
     let expected = etag::if_match(&req)?;
@@ -75,11 +75,11 @@ async fn set_status(
             return Err(ApiError::Conflict { code: "cannot_disable_self", detail: "you cannot disable your own account".into() });
         }
         etag::check(before.version, expected)?;
-        if before.status == status.code() {
+        if before.status == status {
             return Ok(before);
         }
         let now = Utc::now();
-        let after = persistence::users::set_status(conn, id, status.code(), now)?;
+        let after = persistence::users::set_status(conn, id, status, now)?;
         if status == UserStatus::Disabled {
             persistence::refresh_tokens::revoke_for_user(conn, id, now)?;
         }
