@@ -4,9 +4,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
-
-use crate::Label;
+use crate::code_list::code_list;
 
 /// A sign-in name: 3 to 64 characters of lowercase ASCII letters, digits, `.`, `_`, `-`,
 /// starting with a letter or digit. Stored lowercased so `Rahima` and `rahima` are one account.
@@ -93,67 +91,21 @@ pub fn parse_display_name(raw: &str) -> Result<String, InvalidField> {
     Ok(s.to_owned())
 }
 
-/// Whether an account signs in as a person (password grant) or as a system (client credentials).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountKind {
-    Person,
-    Service,
-}
-
-impl AccountKind {
-    pub const ALL: &'static [AccountKind] = &[AccountKind::Person, AccountKind::Service];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            AccountKind::Person => "person",
-            AccountKind::Service => "service",
-        }
+code_list!(
+    /// Whether an account signs in as a person (password grant) or as a system (client credentials).
+    AccountKind {
+        Person => "person", "Person", "ব্যক্তি";
+        Service => "service", "Service account", "সার্ভিস অ্যাকাউন্ট";
     }
+);
 
-    pub fn parse(code: &str) -> Option<Self> {
-        [AccountKind::Person, AccountKind::Service].into_iter().find(|k| k.code() == code)
+code_list!(
+    /// Active accounts may sign in; disabled ones may not, and their tokens stop working.
+    UserStatus {
+        Active => "active", "Active", "সক্রিয়";
+        Disabled => "disabled", "Disabled", "নিষ্ক্রিয়";
     }
-
-    pub fn label(self) -> Label {
-        match self {
-            AccountKind::Person => Label::new("Person", "ব্যক্তি"),
-            AccountKind::Service => Label::new("Service account", "সার্ভিস অ্যাকাউন্ট"),
-        }
-    }
-}
-
-/// Active accounts may sign in; disabled ones may not, and their tokens stop working.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UserStatus {
-    Active,
-    Disabled,
-}
-
-impl UserStatus {
-    pub const ALL: &'static [UserStatus] = &[UserStatus::Active, UserStatus::Disabled];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            UserStatus::Active => "active",
-            UserStatus::Disabled => "disabled",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        [UserStatus::Active, UserStatus::Disabled].into_iter().find(|s| s.code() == code)
-    }
-
-    pub fn label(self) -> Label {
-        match self {
-            UserStatus::Active => Label::new("Active", "সক্রিয়"),
-            UserStatus::Disabled => Label::new("Disabled", "নিষ্ক্রিয়"),
-        }
-    }
-}
-
-crate::text_code!(AccountKind, UserStatus);
+);
 
 #[cfg(test)]
 mod tests {

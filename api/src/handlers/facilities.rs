@@ -140,7 +140,7 @@ pub struct CreateFacilityRequest {
     pub name_bn: String,
     /// `safe_home`, `srtrccr_centre`, `drop_in_centre`, `shishu_paribar`, `chotomoni_nibash`, `office`.
     #[schema(value_type = crate::codes::FacilityTypeCode)]
-    pub facility_type: String,
+    pub facility_type: FacilityType,
     /// Where it is; its district and division follow.
     pub upazila_id: i32,
     #[validate(range(min = 0, max = 100000))]
@@ -253,8 +253,7 @@ pub async fn create_facility(
     body: ApiJson<CreateFacilityRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let facility_type = FacilityType::parse(&b.facility_type)
-        .ok_or_else(|| ApiError::field_coded("facility_type", "unknown_code", "is not a known facility type"))?;
+    let facility_type = b.facility_type;
     let fingerprint = idempotency::fingerprint(&["create_facility", &serde_json::to_string(&b).map_err(ApiError::internal)?]);
     idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
         let area = persistence::geo::upazila_path(conn, UpazilaId(b.upazila_id))?

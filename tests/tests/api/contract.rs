@@ -337,6 +337,17 @@ fn field_errors_carry_stable_codes() {
     assert_eq!(r.json["errors"][0]["code"], "invalid_type");
     let r = app.get("/api/v1/geo/districts?limit=0").send().expect(422);
     assert_eq!(r.json["errors"][0]["code"], "out_of_range");
+    // A code field typed as a domain enum refuses an unknown code the same way, naming it.
+    let r = app
+        .post("/api/v1/cases")
+        .bearer(&cw)
+        .json(&serde_json::json!({"kind": "adoption", "person_id": uuid::Uuid::now_v7(), "upazila_id": 1}))
+        .send()
+        .expect_problem(422, "validation_failed");
+    assert_eq!(
+        (r.json["errors"][0]["field"].as_str(), r.json["errors"][0]["code"].as_str()),
+        (Some("kind"), Some("unknown_code"))
+    );
     // Every code in an answer is one the contract lists.
     let spec = app.get("/api-docs/openapi.json").send().expect(200).json;
     let listed = spec["components"]["schemas"]["FieldErrorCode"]["enum"].as_array().unwrap().clone();

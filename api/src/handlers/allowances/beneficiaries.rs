@@ -201,7 +201,7 @@ where
 pub struct AccountRequest {
     /// `bkash`, `nagad`, `rocket`, `upay` or `bank`.
     #[schema(value_type = crate::codes::PaymentProviderCode)]
-    pub provider: String,
+    pub provider: PaymentProvider,
     /// Wallet: the mobile number (Rocket: plus its check digit); bank: the account number.
     pub number: String,
 }
@@ -226,9 +226,8 @@ pub async fn set_beneficiary_account(
     body: ApiJson<AccountRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let provider = PaymentProvider::parse(&b.provider)
-        .ok_or_else(|| ApiError::field_coded("provider", "unknown_code", "must be bkash, nagad, rocket, upay or bank"))?;
-    let account = PaymentAccount::parse(provider, &b.number).map_err(|e| ApiError::field_coded("number", "invalid_format", e))?;
+    let account =
+        PaymentAccount::parse(b.provider, &b.number).map_err(|e| ApiError::field_coded("number", "invalid_format", e))?;
     change(req, state, who, path.into_inner(), "beneficiary.set_account", move |conn, _, before| {
         let after = repo::set_account(conn, before.id, account.provider, &account.number, Utc::now())?;
         Ok((after, serde_json::json!({"provider": account.provider.code()})))
@@ -313,7 +312,7 @@ pub async fn resume_beneficiary(
 pub struct BeneficiaryExitRequest {
     /// `died`, `no_longer_eligible` or `moved`.
     #[schema(value_type = crate::codes::BeneficiaryExitCode)]
-    pub reason: String,
+    pub reason: BeneficiaryExit,
     #[validate(length(max = 4000))]
     #[schema(max_length = 4000)]
     pub note: Option<String>,
@@ -341,8 +340,7 @@ pub async fn exit_beneficiary(
     body: ApiJson<BeneficiaryExitRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let reason = BeneficiaryExit::parse(&b.reason)
-        .ok_or_else(|| ApiError::field_coded("reason", "unknown_code", "must be died, no_longer_eligible or moved"))?;
+    let reason = b.reason;
     change(req, state, who, path.into_inner(), "beneficiary.exit", move |conn, who, before| {
         let after = set_status(conn, before, BeneficiaryStatus::Exited, Some(reason))?;
         let today = domain::time::dhaka_date(Utc::now());

@@ -27,10 +27,6 @@ use crate::handlers::cases::open::CourtOrderInput;
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 
-fn code<T>(field: &str, value: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, ApiError> {
-    parse(value).ok_or_else(|| ApiError::field_coded(field, "unknown_code", format!("{value:?} is not a known code")))
-}
-
 /// Looks up a facility for an admission or placement, locking it so two admissions cannot
 /// take its last place.
 fn facility_facts(
@@ -201,11 +197,11 @@ pub async fn record_release_order(
 pub struct RiskAssessmentRequest {
     /// `low`, `medium` or `high`.
     #[schema(value_type = crate::codes::RiskLevelCode)]
-    pub level: String,
+    pub level: RiskLevel,
     /// Risk category codes (at least one).
     #[validate(length(min = 1, max = 15))]
     #[schema(min_items = 1, max_items = 15, value_type = Vec<crate::codes::RiskCategoryCode>)]
-    pub categories: Vec<String>,
+    pub categories: Vec<RiskCategory>,
     pub assessed_on: NaiveDate,
     #[validate(length(max = 4000))]
     #[schema(max_length = 4000)]
@@ -227,15 +223,11 @@ pub async fn record_risk_assessment(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        let level = code("level", &b.level, RiskLevel::parse)?;
-        let mut categories = Vec::new();
-        for (i, c) in b.categories.iter().enumerate() {
-            categories.push(code(&format!("categories[{i}]"), c, RiskCategory::parse)?);
-        }
+        let mut categories = b.categories;
         categories.sort();
         categories.dedup();
         Ok(Command::RecordRiskAssessment {
-            assessment: RiskAssessment { level, categories, assessed_on: b.assessed_on, summary: b.summary },
+            assessment: RiskAssessment { level: b.level, categories, assessed_on: b.assessed_on, summary: b.summary },
         })
     })
     .await
@@ -352,7 +344,7 @@ pub async fn request_emergency_placement(
 pub struct ServiceRequest {
     /// A service code (`legal_aid`, `safe_delivery`, `public_examination`, ...).
     #[schema(value_type = crate::codes::ServiceTypeCode)]
-    pub service: String,
+    pub service: ServiceType,
     pub given_on: NaiveDate,
     #[validate(length(min = 1, max = 300))]
     #[schema(min_length = 1, max_length = 300)]
@@ -392,7 +384,7 @@ pub async fn record_service(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     act(req, state, who, path.into_inner(), Permission::RecordServices, move |_conn, _row, _case, actor| {
-        let service = code("service", &b.service, ServiceType::parse)?;
+        let service = b.service;
         let partner_id = match actor.scope {
             Scope::Partner(p) => Some(p),
             _ => None,
@@ -415,7 +407,7 @@ pub async fn record_service(
 #[schema(example = json!({"service": "health", "to_organisation": "Upazila Health Complex, Tongi", "referred_on": "2026-07-02"}))]
 pub struct ReferralRequest {
     #[schema(value_type = crate::codes::ServiceTypeCode)]
-    pub service: String,
+    pub service: ServiceType,
     #[validate(length(min = 1, max = 300))]
     #[schema(min_length = 1, max_length = 300)]
     pub to_organisation: String,
@@ -436,11 +428,7 @@ pub async fn record_referral(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        Ok(Command::RecordReferral {
-            service: code("service", &b.service, ServiceType::parse)?,
-            to_organisation: b.to_organisation,
-            referred_on: b.referred_on,
-        })
+        Ok(Command::RecordReferral { service: b.service, to_organisation: b.to_organisation, referred_on: b.referred_on })
     })
     .await
 }
@@ -482,7 +470,7 @@ pub async fn record_case_conference(
 pub struct ConsentRequest {
     /// `referral`, `reintegration` or `information_sharing`.
     #[schema(value_type = crate::codes::ConsentPurposeCode)]
-    pub purpose: String,
+    pub purpose: ConsentPurpose,
     /// Who consented: the person, or their guardian by name.
     #[validate(length(min = 1, max = 300))]
     #[schema(min_length = 1, max_length = 300)]
@@ -504,11 +492,7 @@ pub async fn record_consent(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        Ok(Command::RecordConsent {
-            purpose: code("purpose", &b.purpose, ConsentPurpose::parse)?,
-            given_by: b.given_by,
-            given_on: b.given_on,
-        })
+        Ok(Command::RecordConsent { purpose: b.purpose, given_by: b.given_by, given_on: b.given_on })
     })
     .await
 }
@@ -585,7 +569,7 @@ pub struct SupportItemInput {
 pub struct ReintegrationRequest {
     /// `family`, `extended_family`, `foster_care`, `institution`, `independent_living` or `repatriation`.
     #[schema(value_type = crate::codes::DestinationCode)]
-    pub destination: String,
+    pub destination: Destination,
     /// The guardian's person record (needed for family, extended family and foster care).
     pub guardian_person_id: Option<Uuid>,
     #[validate(length(min = 1, max = 100))]
@@ -611,7 +595,7 @@ pub async fn start_reintegration(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     act(req, state, who, path.into_inner(), Permission::WriteCases, move |conn, _row, _case, _actor| {
-        let destination = code("destination", &b.destination, Destination::parse)?;
+        let destination = b.destination;
         let guardian = match b.guardian_person_id {
             None => None,
             Some(pid) => {
@@ -635,7 +619,7 @@ pub async fn start_reintegration(
 pub struct GuardianAssessmentRequest {
     /// `safe` or `unsafe`.
     #[schema(value_type = crate::codes::AssessmentOutcomeCode)]
-    pub outcome: String,
+    pub outcome: AssessmentOutcome,
     pub assessed_on: NaiveDate,
     #[validate(length(max = 4000))]
     #[schema(max_length = 4000)]
@@ -658,11 +642,7 @@ pub async fn record_guardian_assessment(
     let b = body.0;
     act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
         Ok(Command::RecordGuardianAssessment {
-            assessment: GuardianAssessment {
-                outcome: code("outcome", &b.outcome, AssessmentOutcome::parse)?,
-                assessed_on: b.assessed_on,
-                notes: b.notes,
-            },
+            assessment: GuardianAssessment { outcome: b.outcome, assessed_on: b.assessed_on, notes: b.notes },
         })
     })
     .await
@@ -842,7 +822,7 @@ pub async fn reopen_case(
 pub struct CaseExitRequest {
     /// `transferred`, `absconded`, `died` or `aged_out`.
     #[schema(value_type = crate::codes::ExitReasonCode)]
-    pub reason: String,
+    pub reason: ExitReason,
     pub on: NaiveDate,
     #[validate(length(max = 4000))]
     #[schema(max_length = 4000)]
@@ -868,14 +848,7 @@ pub async fn exit_case(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        Ok(Command::Exit {
-            exit: Exit {
-                reason: code("reason", &b.reason, ExitReason::parse)?,
-                on: b.on,
-                details: b.details,
-                court_report: b.court_report,
-            },
-        })
+        Ok(Command::Exit { exit: Exit { reason: b.reason, on: b.on, details: b.details, court_report: b.court_report } })
     })
     .await
 }
@@ -885,7 +858,7 @@ pub async fn exit_case(
 pub struct ReferralStatusRequest {
     /// `accepted`, `declined` or `completed`.
     #[schema(value_type = crate::codes::ReferralStatusCode)]
-    pub status: String,
+    pub status: ReferralStatus,
 }
 
 /// Move a referral on (made -> accepted | declined; accepted -> completed).
@@ -903,10 +876,8 @@ pub async fn update_referral_status(
 ) -> Result<HttpResponse, ApiError> {
     let (case_id, no) = path.into_inner();
     let b = body.0;
-    act(req, state, who, case_id, Permission::WriteCases, move |_, _, _, _| {
-        Ok(Command::UpdateReferral { no, status: code("status", &b.status, ReferralStatus::parse)? })
-    })
-    .await
+    act(req, state, who, case_id, Permission::WriteCases, move |_, _, _, _| Ok(Command::UpdateReferral { no, status: b.status }))
+        .await
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]

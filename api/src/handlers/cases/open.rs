@@ -57,7 +57,7 @@ impl CourtOrderInput {
 pub struct OpenCaseRequest {
     /// `safe_home` or `child_protection`.
     #[schema(value_type = crate::codes::CaseKindCode)]
-    pub kind: String,
+    pub kind: CaseKind,
     pub person_id: Uuid,
     /// The safe home (required for `safe_home`), or a centre handling a child's case.
     pub facility_id: Option<Uuid>,
@@ -89,8 +89,7 @@ pub async fn open_case(
     body: ApiJson<OpenCaseRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let kind = CaseKind::parse(&b.kind)
-        .ok_or_else(|| ApiError::field_coded("kind", "unknown_code", "must be `safe_home` or `child_protection`"))?;
+    let kind = b.kind;
     match kind {
         CaseKind::SafeHome if b.facility_id.is_none() => {
             return Err(ApiError::field_coded("facility_id", "required", "a safe-home case names its safe home"))
