@@ -41,14 +41,38 @@ pub fn run_migrations(conn: &mut PgConnection) -> Result<Vec<String>, MigrationE
         .bind::<BigInt, _>(MIGRATION_LOCK_KEY)
         .execute(conn)
         .map_err(|e| MigrationError(e.to_string()))?;
-    let result = conn
-        .run_pending_migrations(MIGRATIONS)
-        .map(|versions| versions.iter().map(|v| v.to_string()).collect())
-        .map_err(|e| MigrationError(e.to_string()));
+    let result = refuse_unknown_history(conn).and_then(|()| {
+        conn.run_pending_migrations(MIGRATIONS)
+            .map(|versions| versions.iter().map(|v| v.to_string()).collect())
+            .map_err(|e| MigrationError(e.to_string()))
+    });
     let unlock = diesel::sql_query("SELECT pg_advisory_unlock($1)").bind::<BigInt, _>(MIGRATION_LOCK_KEY).execute(conn);
     let versions = result?;
     unlock.map_err(|e| MigrationError(e.to_string()))?;
     Ok(versions)
+}
+
+/// Refuses a database that has applied migrations this build does not ship: it was made by a
+/// build with another schema history (the unreleased migrations were squashed into one
+/// baseline per area on 2026-11-28), and migrating it would fail half-way.
+fn refuse_unknown_history(conn: &mut PgConnection) -> Result<(), MigrationError> {
+    use diesel::migration::MigrationSource;
+    let shipped: Vec<String> = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+        .map_err(|e| MigrationError(e.to_string()))?
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .collect();
+    let applied = conn.applied_migrations().map_err(|e| MigrationError(e.to_string()))?;
+    let unknown: Vec<String> = applied.iter().map(|v| v.to_string()).filter(|v| !shipped.contains(v)).collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(MigrationError(format!(
+        "the database has applied migrations this build does not ship ({}); it was made by a development build \
+         from before the schema baseline of 2026-11-28. Start from an empty database: for the embedded default, \
+         stop sheba and move its data directory aside",
+        unknown.join(", ")
+    )))
 }
 
 /// Brings a database up to date: migrations, then the reference data the code ships

@@ -242,7 +242,7 @@ pub struct PipelineRow {
     pub case_conferences: i64,
 }
 
-/// The child-protection pipeline (seed 004): how many cases took each step in the period (a
+/// The child-protection pipeline (the steps a CSPB office reports): how many cases took each step in the period (a
 /// step counts once per case). `cells`: the period is that whole month or fiscal year (or
 /// that period to date), so the maintained cells answer; otherwise the steps are counted.
 pub fn case_pipeline(conn: &mut PgConnection, f: &ReportFilter, cells: Option<WholePeriod>) -> QueryResult<PipelineRow> {

@@ -1,4 +1,4 @@
-//! The programmes Sheba ships with (DOMAIN.md section 6): the eight DSS allowances and
+//! The programmes Sheba ships with: the eight DSS allowances and
 //! stipends with FY2023-24, FY2024-25 and FY2025-26 rates, the CSPB conditional cash transfer,
 //! and two Department of Women Affairs programmes. They are data: loaded into the database at
 //! start, where later versions can be added without code.

@@ -55,7 +55,7 @@ code_list!(
 );
 
 code_list!(
-    /// The risk categories of children at risk (DOMAIN.md section 4, seed 003).
+    /// The risk categories of children at risk, as child-protection offices record them.
     RiskCategory {
         StreetChild => "street_child", "Street child", "পথশিশু";
         ChildLabour => "child_labour", "Working child / child labourer", "কর্মজীবী শিশু / শিশু শ্রমিক";
@@ -76,7 +76,7 @@ code_list!(
 );
 
 code_list!(
-    /// Services given to a resident or a child (DOMAIN.md sections 3-4).
+    /// Services given to a safe-home resident or a child at risk.
     ServiceType {
         LegalAid => "legal_aid", "Legal aid", "আইনি সহায়তা";
         Health => "health", "Health care", "স্বাস্থ্যসেবা";

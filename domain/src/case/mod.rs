@@ -56,7 +56,7 @@ impl ExitReason {
     }
 }
 
-/// Policy numbers for cases, kept as data (DOMAIN.md: defaults, configurable).
+/// Policy numbers for cases, kept as data: defaults that an office may configure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseSettings {
     /// Months after reintegration at which follow-ups fall due.

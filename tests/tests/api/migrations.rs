@@ -39,6 +39,28 @@ fn migrations_round_trip() {
     assert!(persistence::db::run_migrations(&mut conn).unwrap().is_empty());
 }
 
+/// A database made by a build with another (unreleased) schema history is refused with a
+/// message saying what to do, before any migration runs against it.
+#[test]
+fn a_database_from_another_schema_history_is_refused_untouched() {
+    let url = sheba_tests::empty_database("oldhistory");
+    let mut conn = PgConnection::establish(&url).unwrap();
+    diesel::sql_query(
+        "CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY, run_on timestamp NOT NULL DEFAULT now())",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    diesel::sql_query("INSERT INTO __diesel_schema_migrations (version) VALUES ('20261123000001')").execute(&mut conn).unwrap();
+    let err = persistence::db::run_migrations(&mut conn).unwrap_err().to_string();
+    assert!(err.contains("20261123000001") && err.contains("empty database"), "{err}");
+    let tables: Count = diesel::sql_query(
+        "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public' AND tablename <> '__diesel_schema_migrations'",
+    )
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(tables.n, 0, "nothing was migrated");
+}
+
 /// A parent row's delete or key change finds the rows that reference it through an index: one
 /// that starts with the key's columns, or for a composite key such as an area (upazila,
 /// district, division) one that starts with its first column, which narrows enough.

@@ -1,21 +1,11 @@
--- Maintained aggregates for the national reports. At 12 million beneficiaries a report that
--- groups the base tables reads gigabytes; these tables hold one row per report cell and are
--- kept exact by statement-level triggers in the same transaction as the change, so a report
--- is always as fresh as the data (as_of = now) and costs a scan of the cells, not the rows.
--- Statement-level triggers with transition tables turn a bulk write (payroll's INSERT ...
--- SELECT, an import, a results file) into one grouped upsert per statement, not one per row.
--- Keys lead with district_id so the tables could be distributed by district (Citus).
-
--- The rows a statement changed, as deltas: +1 per row after it, -1 per row before it. (Which
--- transition tables a trigger sees depends on the event, hence SQL text run by EXECUTE.)
-CREATE FUNCTION statement_delta(op text, plus text, minus text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-    -- plus / minus: a select list and optional WHERE around the placeholder FROM_ROWS.
-    SELECT CASE op
-        WHEN 'INSERT' THEN 'SELECT ' || replace(plus, 'FROM_ROWS', 'FROM new_rows')
-        WHEN 'DELETE' THEN 'SELECT ' || replace(minus, 'FROM_ROWS', 'FROM old_rows')
-        ELSE 'SELECT ' || replace(plus, 'FROM_ROWS', 'FROM new_rows') || ' UNION ALL SELECT ' || replace(minus, 'FROM_ROWS', 'FROM old_rows')
-    END
-$$;
+-- Maintained aggregates for the national allowance and payment reports. At 12 million
+-- beneficiaries a report that groups the base tables reads gigabytes; these tables hold one
+-- row per report cell and are kept exact by statement-level triggers in the same transaction
+-- as the change, so a report is always as fresh as the data (as_of = now) and costs a scan of
+-- the cells, not the rows. Statement-level triggers with transition tables turn a bulk write
+-- (payroll's INSERT ... SELECT, an import, a results file) into one grouped upsert per
+-- statement (`statement_delta`), not one per row. Keys lead with district_id so the tables
+-- could be distributed by district (Citus).
 
 -- Active beneficiaries per area, programme, level, sex and start month.
 CREATE TABLE beneficiary_counts (
@@ -52,11 +42,6 @@ CREATE TRIGGER beneficiary_counts_update AFTER UPDATE ON beneficiaries
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION beneficiary_counts_maintain();
 CREATE TRIGGER beneficiary_counts_delete AFTER DELETE ON beneficiaries
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION beneficiary_counts_maintain();
-
-INSERT INTO beneficiary_counts (district_id, upazila_id, programme_code, level, sex, start_month, division_id, active)
-SELECT district_id, upazila_id, programme_code, coalesce(education_level, ''), sex, start_month, min(division_id), count(*)
-  FROM beneficiaries WHERE status = 'active'
- GROUP BY 1, 2, 3, 4, 5, 6;
 
 -- Payments per cycle, area and status (count and amount), and paid payments per programme,
 -- area and day settled (Asia/Dhaka), for the cycle and CCT reports.
@@ -113,10 +98,3 @@ CREATE TRIGGER payment_counts_update AFTER UPDATE ON payments
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION payment_counts_maintain();
 CREATE TRIGGER payment_counts_delete AFTER DELETE ON payments
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION payment_counts_maintain();
-
-INSERT INTO payment_counts (district_id, cycle_id, upazila_id, status, division_id, payments, amount_taka)
-SELECT district_id, cycle_id, upazila_id, status, min(division_id), count(*), sum(amount_taka)
-  FROM payments GROUP BY 1, 2, 3, 4;
-INSERT INTO paid_by_day (district_id, upazila_id, programme_code, settled_on, division_id, payments, amount_taka)
-SELECT district_id, upazila_id, programme_code, (settled_at AT TIME ZONE 'Asia/Dhaka')::date, min(division_id), count(*), sum(amount_taka)
-  FROM payments WHERE status = 'paid' AND settled_at IS NOT NULL GROUP BY 1, 2, 3, 4;

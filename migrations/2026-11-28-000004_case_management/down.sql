@@ -5,4 +5,3 @@ DROP TABLE persons;
 DROP TABLE facility_partners;
 DROP TABLE facilities;
 DROP TABLE partner_organisations;
-DROP EXTENSION IF EXISTS pg_trgm;

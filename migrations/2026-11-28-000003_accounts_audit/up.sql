@@ -53,6 +53,8 @@ CREATE TABLE login_failures (
     failed_at timestamptz NOT NULL
 );
 CREATE INDEX login_failures_username_idx ON login_failures (username, failed_at);
+-- Expired failures are deleted as new ones arrive (by time, across names).
+CREATE INDEX login_failures_failed_at_idx ON login_failures (failed_at);
 
 -- A create retried with the same Idempotency-Key returns the first response.
 CREATE TABLE idempotency_keys (

@@ -9,4 +9,3 @@ DROP TRIGGER beneficiary_counts_update ON beneficiaries;
 DROP TRIGGER beneficiary_counts_delete ON beneficiaries;
 DROP FUNCTION beneficiary_counts_maintain();
 DROP TABLE beneficiary_counts;
-DROP FUNCTION statement_delta(text, text, text);

@@ -1,7 +1,5 @@
 -- Case management: partner organisations, facilities, persons, cases and their timeline.
 
-CREATE EXTENSION IF NOT EXISTS pg_trgm;
-
 CREATE TABLE partner_organisations (
     id uuid PRIMARY KEY,
     name_en text NOT NULL CHECK (length(name_en) BETWEEN 1 AND 200),
@@ -17,9 +15,10 @@ CREATE TABLE facilities (
     name_bn text NOT NULL CHECK (length(name_bn) BETWEEN 1 AND 200),
     facility_type text NOT NULL CHECK (facility_type IN ('safe_home', 'srtrccr_centre', 'drop_in_centre',
         'shishu_paribar', 'chotomoni_nibash', 'office')),
-    division_id integer NOT NULL REFERENCES divisions (id),
-    district_id integer NOT NULL REFERENCES districts (id),
-    upazila_id integer NOT NULL REFERENCES upazilas (id),
+    division_id integer NOT NULL,
+    district_id integer NOT NULL,
+    upazila_id integer NOT NULL,
+    CONSTRAINT facilities_area_fkey FOREIGN KEY (upazila_id, district_id, division_id) REFERENCES upazilas (id, district_id, division_id),
     capacity_female integer NOT NULL CHECK (capacity_female >= 0),
     capacity_male integer NOT NULL CHECK (capacity_male >= 0),
     capacity_hijra integer NOT NULL CHECK (capacity_hijra >= 0),
@@ -85,9 +84,10 @@ CREATE TABLE cases (
     person_id uuid NOT NULL REFERENCES persons (id),
     managing_facility_id uuid REFERENCES facilities (id),
     residence_facility_id uuid REFERENCES facilities (id),
-    division_id integer NOT NULL REFERENCES divisions (id),
-    district_id integer NOT NULL REFERENCES districts (id),
-    upazila_id integer NOT NULL REFERENCES upazilas (id),
+    division_id integer NOT NULL,
+    district_id integer NOT NULL,
+    upazila_id integer NOT NULL,
+    CONSTRAINT cases_area_fkey FOREIGN KEY (upazila_id, district_id, division_id) REFERENCES upazilas (id, district_id, division_id),
     sex text NOT NULL,
     date_of_birth date NOT NULL,
     risk_level text,
@@ -113,6 +113,7 @@ CREATE INDEX cases_upazila_id_idx ON cases (upazila_id, id);
 CREATE INDEX cases_status_idx ON cases (status, id);
 CREATE INDEX cases_next_follow_up_due_idx ON cases (next_follow_up_due) WHERE next_follow_up_due IS NOT NULL;
 CREATE INDEX cases_risk_categories_idx ON cases USING gin (risk_categories);
+CREATE INDEX cases_kind_idx ON cases (kind, managing_facility_id);
 
 -- The case's timeline: every accepted command, what followed from it, who and when.
 CREATE TABLE case_events (

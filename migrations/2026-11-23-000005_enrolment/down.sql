@@ -1,3 +1,0 @@
-DROP TABLE beneficiaries;
-DROP TABLE applications;
-DROP TABLE quotas;

@@ -1,1 +1,0 @@
-DROP INDEX login_failures_failed_at_idx;

@@ -1,0 +1,13 @@
+DROP TRIGGER case_facts_insert ON cases;
+DROP TRIGGER case_facts_update ON cases;
+DROP TRIGGER case_facts_delete ON cases;
+DROP FUNCTION case_facts_maintain();
+DROP FUNCTION case_facts_forget();
+DROP TABLE case_reintegrations;
+DROP TABLE case_placements;
+DROP TRIGGER case_steps_insert ON case_events;
+DROP FUNCTION case_steps_maintain();
+DROP TABLE case_step_cells;
+DROP TABLE case_steps;
+DROP FUNCTION step_day(text, jsonb, timestamptz);
+DROP FUNCTION pipeline_step(text, jsonb);

@@ -1,0 +1,11 @@
+DROP TABLE cct_compliance;
+DROP TRIGGER payment_cycles_keep_paid ON payment_cycles;
+DROP TRIGGER beneficiaries_keep_paid ON beneficiaries;
+DROP FUNCTION refuse_delete_with_payments();
+DROP TABLE payments;
+DROP TABLE payment_cycles;
+DROP TABLE programme_rates;
+DROP TABLE beneficiaries;
+DROP TABLE applications;
+DROP TABLE quotas;
+DROP TABLE programme_versions;
