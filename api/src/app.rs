@@ -104,6 +104,29 @@ fn registry_routes(cfg: &mut ServiceConfig) {
         .service(p::update_person);
 }
 
+/// The microcredit routes.
+fn microcredit_routes(cfg: &mut ServiceConfig) {
+    use crate::handlers::microcredit::{funds as f, groups as g, loans as l, repayments as r};
+    cfg.service(f::create_loan_fund)
+        .service(f::list_loan_funds)
+        .service(f::get_loan_fund)
+        .service(f::record_fund_capital)
+        .service(f::list_fund_entries)
+        .service(g::create_work_group)
+        .service(g::list_work_groups)
+        .service(g::get_work_group)
+        .service(g::add_work_group_member)
+        .service(l::apply_for_loan)
+        .service(l::list_loans)
+        .service(l::get_loan)
+        .service(l::record_committee_meeting)
+        .service(l::disburse_loan)
+        .service(l::request_write_off)
+        .service(l::decide_write_off)
+        .service(r::record_repayment)
+        .service(r::import_repayments);
+}
+
 /// Every operation, registered once: each handler's route attribute gives both the actix
 /// service and its path in the OpenAPI document (`utoipa-actix-web`).
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -132,7 +155,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(reports::get_report)
             .configure(allowance_routes)
             .configure(registry_routes)
-            .configure(case_routes),
+            .configure(case_routes)
+            .configure(microcredit_routes),
     );
 }
 

@@ -14,6 +14,10 @@ use domain::case::{
     ApprovalKind, ApprovalStatus, AssessmentOutcome, CaseKind, CaseStatus, ConsentPurpose, Destination, ExitReason,
     ReferralStatus, RiskCategory, RiskLevel, ServiceType,
 };
+use domain::microcredit::arrears::ArrearsBucket;
+use domain::microcredit::fund::FundEntryKind;
+use domain::microcredit::loan::{DisbursementMethod, LoanStatus, RepaymentMethod};
+use domain::microcredit::programme::MicrocreditProgramme;
 use domain::person::Sex;
 use domain::user::{AccountKind, UserStatus};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
@@ -131,6 +135,18 @@ code_schemas! {
     CycleStatusCode => codes(CycleStatus::ALL, CycleStatus::code);
     /// Where a payment stands.
     PaymentStatusCode => vec!["pending", "paid", "failed", "carried"];
+    /// A microcredit programme.
+    MicrocreditProgrammeCode => codes(MicrocreditProgramme::ALL, MicrocreditProgramme::code);
+    /// What a fund's ledger entry records.
+    FundEntryKindCode => codes(FundEntryKind::ALL, FundEntryKind::code);
+    /// Where a microcredit loan stands.
+    LoanStatusCode => codes(LoanStatus::ALL, LoanStatus::code);
+    /// How a loan reached the borrower.
+    DisbursementMethodCode => codes(DisbursementMethod::ALL, DisbursementMethod::code);
+    /// How a repayment was made.
+    RepaymentMethodCode => codes(RepaymentMethod::ALL, RepaymentMethod::code);
+    /// A portfolio-at-risk bucket.
+    ArrearsBucketCode => codes(ArrearsBucket::ALL, ArrearsBucket::code);
     /// An education level that stipends pay by.
     EducationLevelCode => codes(&EducationLevel::ALL, EducationLevel::code);
     /// Marital status, for eligibility.

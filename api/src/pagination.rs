@@ -63,7 +63,10 @@ id_cursor_keys!(
     domain::id::UserId,
     domain::id::ApplicationId,
     domain::id::BeneficiaryId,
-    domain::id::PaymentCycleId
+    domain::id::PaymentCycleId,
+    domain::id::LoanFundId,
+    domain::id::WorkGroupId,
+    domain::id::LoanId
 );
 
 const CURSOR_PREFIX: &str = "k1:";

@@ -46,6 +46,10 @@ pub enum FieldErrorCode {
     NotFound,
     /// Well-formed but not acceptable here (a date in the future, a wrong combination).
     Invalid,
+    /// It contradicts what is recorded (a receipt already posted with another amount).
+    Conflict,
+    /// A named rule refused it; the message starts with the rule's id.
+    Refused,
 }
 
 impl FieldError {
@@ -62,8 +66,18 @@ impl FieldError {
 }
 
 /// Every [`FieldErrorCode`] as written.
-pub const FIELD_ERROR_CODES: &[&str] =
-    &["required", "invalid_type", "invalid_length", "out_of_range", "unknown_code", "invalid_format", "not_found", "invalid"];
+pub const FIELD_ERROR_CODES: &[&str] = &[
+    "required",
+    "invalid_type",
+    "invalid_length",
+    "out_of_range",
+    "unknown_code",
+    "invalid_format",
+    "not_found",
+    "invalid",
+    "conflict",
+    "refused",
+];
 
 /// An RFC 9457 problem document, the body of every error response.
 #[derive(Debug, Clone, Serialize, ToSchema)]

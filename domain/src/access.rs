@@ -301,6 +301,15 @@ pub enum Permission {
     ApprovePayroll,
     /// Pull aggregate reports (no personal data) for one's area.
     ReadReports,
+    /// See microcredit funds, work groups, loans and repayments.
+    ReadMicrocredit,
+    /// Run an office's microcredit: funds and capital, work groups, applications,
+    /// disbursements, repayments, write-off requests.
+    ManageMicrocredit,
+    /// Record the project implementation committee's decisions on applications.
+    DecideMicrocredit,
+    /// Approve or decline a write-off (never one's own request).
+    ApproveWriteOffs,
 }
 
 impl Permission {
@@ -381,6 +390,17 @@ impl Role {
         );
         if allowance_permission {
             return allowances.unwrap_or(false);
+        }
+        // Microcredit is run by the upazila (and urban) offices; the committee decides
+        // applications; a district officer may approve a write-off.
+        if matches!(permission, ReadMicrocredit | ManageMicrocredit | DecideMicrocredit | ApproveWriteOffs) {
+            return match self {
+                Role::HqOfficer | Role::DivisionOfficer => permission == ReadMicrocredit,
+                Role::DistrictOfficer => matches!(permission, ReadMicrocredit | ApproveWriteOffs),
+                Role::UpazilaOfficer => true,
+                Role::CommitteeMember => matches!(permission, ReadMicrocredit | DecideMicrocredit),
+                _ => false,
+            };
         }
         match self {
             Role::SystemAdmin => {

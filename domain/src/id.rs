@@ -67,6 +67,12 @@ entity_id!(
     PaymentId;
     /// A long-running job (an import).
     JobId;
+    /// A revolving loan fund of one office, source and programme.
+    LoanFundId;
+    /// A work group of borrowers.
+    WorkGroupId;
+    /// A microcredit loan.
+    LoanId;
 );
 
 /// A code the list does not hold, met where stored text becomes a domain enum.
@@ -128,6 +134,11 @@ mod tests {
         round_trips(&ApplicationStatus::ALL);
         round_trips(BeneficiaryStatus::ALL);
         round_trips(&Role::ALL);
+        round_trips(crate::microcredit::arrears::ArrearsBucket::ALL);
+        round_trips(crate::microcredit::fund::FundEntryKind::ALL);
+        round_trips(crate::microcredit::loan::LoanStatus::ALL);
+        round_trips(crate::case::RiskCategory::ALL);
+        round_trips(crate::case::ServiceType::ALL);
         assert!(UnknownCode { list: "CaseStatus", code: "x".into() }.to_string().contains("CaseStatus"));
     }
 

@@ -15,6 +15,7 @@ pub mod geo;
 pub mod id;
 pub mod label;
 pub mod login_throttle;
+pub mod microcredit;
 pub mod person;
 pub mod rule;
 pub mod time;

@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod imports;
 pub mod jobs;
 pub mod login_failures;
+pub mod microcredit;
 pub mod page;
 pub mod payments;
 pub mod persons;

@@ -476,3 +476,177 @@ mod named_tests {
         assert_eq!(order, ["to", "from"]);
     }
 }
+
+/// The area condition on a table aliased `c` with division, district and upazila columns.
+const AREA: &str =
+    "(:division_id::int IS NULL OR c.division_id = :division_id) AND (:district_id::int IS NULL OR c.district_id = :district_id)
+    AND (:upazila_id::int IS NULL OR c.upazila_id = :upazila_id)";
+
+#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+pub struct FundPositionRow {
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub upazila_id: Option<i32>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub fund_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub programme: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub source_en: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub source_bn: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub capital_received_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub invested_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub reinvested_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub outstanding_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub principal_recovered_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub charge_collected_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub written_off_taka: i64,
+    /// Principal recovered per thousand taka lent.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub recovery_permille: Option<i64>,
+}
+
+/// The position of each fund (its running totals, kept with its ledger), and the total.
+pub fn microcredit_funds(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<FundPositionRow>> {
+    let sql = format!(
+        r#"
+        SELECT c.upazila_id, c.id AS fund_id, c.programme, c.source_en, c.source_bn,
+               sum(capital_received)::bigint AS capital_received_taka, sum(invested)::bigint AS invested_taka,
+               sum(reinvested)::bigint AS reinvested_taka,
+               sum(invested + reinvested - principal_recovered - written_off)::bigint AS outstanding_taka,
+               sum(principal_recovered)::bigint AS principal_recovered_taka, sum(charge_collected)::bigint AS charge_collected_taka,
+               sum(written_off)::bigint AS written_off_taka,
+               (sum(principal_recovered) * 1000 / nullif(sum(invested + reinvested), 0))::bigint AS recovery_permille
+          FROM loan_funds c
+         WHERE {AREA}
+         GROUP BY GROUPING SETS ((c.upazila_id, c.id, c.programme, c.source_en, c.source_bn), ())
+         ORDER BY c.upazila_id NULLS LAST, c.programme, c.source_en
+    "#
+    );
+    statement(&sql, f, &[]).load(conn)
+}
+
+#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+pub struct BorrowerRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    pub programme: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub tranche: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub men: i64,
+    #[diesel(sql_type = BigInt)]
+    pub women: i64,
+    #[diesel(sql_type = BigInt)]
+    pub hijra: i64,
+    #[diesel(sql_type = BigInt)]
+    pub borrowers: i64,
+    #[diesel(sql_type = BigInt)]
+    pub amount_taka: i64,
+}
+
+/// Loans disbursed in the period by programme, tranche (invested from capital or re-invested
+/// from recoveries) and sex, with the amounts lent; totals per programme and overall.
+pub fn microcredit_borrowers(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<BorrowerRow>> {
+    let sql = format!(
+        r#"
+        SELECT c.programme, c.tranche,
+               coalesce(sum(c.loans) FILTER (WHERE c.sex = 'male'), 0)::bigint AS men,
+               coalesce(sum(c.loans) FILTER (WHERE c.sex = 'female'), 0)::bigint AS women,
+               coalesce(sum(c.loans) FILTER (WHERE c.sex = 'hijra'), 0)::bigint AS hijra,
+               coalesce(sum(c.loans), 0)::bigint AS borrowers,
+               coalesce(sum(c.principal), 0)::bigint AS amount_taka
+          FROM loan_cells c
+         WHERE c.loans <> 0 AND c.disbursed_month BETWEEN date_trunc('month', :from::date) AND :to AND {AREA}
+         GROUP BY GROUPING SETS ((c.programme, c.tranche), (c.programme), ())
+         ORDER BY c.programme NULLS LAST, c.tranche NULLS LAST
+    "#
+    );
+    statement(&sql, f, &[]).load(conn)
+}
+
+#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+pub struct ParRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    pub bucket: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub loans: i64,
+    #[diesel(sql_type = BigInt)]
+    pub outstanding_taka: i64,
+}
+
+/// Active loans on `to` by days past due of their oldest unpaid instalment, with their
+/// outstanding principal; a pass over the due-date cells, not over the loans. Every bucket
+/// is listed, and the total.
+pub fn microcredit_par(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<ParRow>> {
+    let sql = format!(
+        r#"
+        WITH aged AS (
+            SELECT CASE WHEN :to::date - c.oldest_due_on <= 0 THEN 'current'
+                        WHEN :to::date - c.oldest_due_on <= 30 THEN 'days_1_30'
+                        WHEN :to::date - c.oldest_due_on <= 60 THEN 'days_31_60'
+                        WHEN :to::date - c.oldest_due_on <= 90 THEN 'days_61_90'
+                        ELSE 'over_90' END AS bucket, c.loans, c.outstanding
+              FROM loan_due_cells c
+             WHERE c.loans <> 0 AND {AREA}),
+        buckets(bucket, ord) AS (VALUES ('current', 1), ('days_1_30', 2), ('days_31_60', 3), ('days_61_90', 4), ('over_90', 5))
+        SELECT b.bucket, coalesce(sum(a.loans), 0)::bigint AS loans, coalesce(sum(a.outstanding), 0)::bigint AS outstanding_taka
+          FROM buckets b LEFT JOIN aged a ON a.bucket = b.bucket
+         GROUP BY GROUPING SETS ((b.bucket, b.ord), ())
+         ORDER BY min(b.ord) NULLS LAST, b.bucket NULLS LAST
+    "#
+    );
+    statement(&sql, f, &[]).load(conn)
+}
+
+#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+pub struct FlowRow {
+    #[diesel(sql_type = Nullable<Date>)]
+    pub month: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub programme: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub loans_disbursed: i64,
+    #[diesel(sql_type = BigInt)]
+    pub disbursed_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub repayments: i64,
+    #[diesel(sql_type = BigInt)]
+    pub principal_recovered_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub charge_collected_taka: i64,
+}
+
+/// Disbursements and recoveries by month and programme, with totals per programme.
+pub fn microcredit_flows(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<FlowRow>> {
+    let sql = format!(
+        r#"
+        WITH d AS (
+            SELECT c.disbursed_month AS month, c.programme, sum(c.loans) AS loans, sum(c.principal) AS amount
+              FROM loan_cells c
+             WHERE c.loans <> 0 AND c.disbursed_month BETWEEN date_trunc('month', :from::date) AND :to AND {AREA}
+             GROUP BY 1, 2),
+        r AS (
+            SELECT c.paid_month AS month, c.programme, sum(c.repayments) AS n, sum(c.principal) AS principal, sum(c.charge) AS charge
+              FROM recovery_cells c
+             WHERE c.paid_month BETWEEN date_trunc('month', :from::date) AND :to AND {AREA}
+             GROUP BY 1, 2),
+        m AS (
+            SELECT coalesce(d.month, r.month) AS month, coalesce(d.programme, r.programme) AS programme,
+                   coalesce(d.loans, 0) AS loans, coalesce(d.amount, 0) AS amount, coalesce(r.n, 0) AS n,
+                   coalesce(r.principal, 0) AS principal, coalesce(r.charge, 0) AS charge
+              FROM d FULL JOIN r ON r.month = d.month AND r.programme = d.programme)
+        SELECT month, programme, sum(loans)::bigint AS loans_disbursed, sum(amount)::bigint AS disbursed_taka,
+               sum(n)::bigint AS repayments, sum(principal)::bigint AS principal_recovered_taka, sum(charge)::bigint AS charge_collected_taka
+          FROM m GROUP BY GROUPING SETS ((programme, month), (programme))
+         ORDER BY programme, month NULLS LAST
+    "#
+    );
+    statement(&sql, f, &[]).load(conn)
+}

@@ -387,6 +387,164 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    loan_funds (id) {
+        id -> Uuid,
+        programme -> Text,
+        source_en -> Text,
+        source_bn -> Text,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Int4,
+        capital_received -> Int8,
+        invested -> Int8,
+        reinvested -> Int8,
+        principal_recovered -> Int8,
+        charge_collected -> Int8,
+        written_off -> Int8,
+        version -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    fund_entries (id) {
+        id -> Uuid,
+        fund_id -> Uuid,
+        kind -> Text,
+        amount -> Int8,
+        on_date -> Date,
+        loan_id -> Nullable<Uuid>,
+        reference -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    work_groups (id) {
+        id -> Uuid,
+        name -> Text,
+        programme -> Text,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Int4,
+        union_id -> Nullable<Int4>,
+        leader_person_id -> Uuid,
+        version -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    work_group_members (group_id, person_id) {
+        group_id -> Uuid,
+        person_id -> Uuid,
+        joined_on -> Date,
+    }
+}
+
+diesel::table! {
+    loans (id) {
+        id -> Uuid,
+        loan_number -> Text,
+        programme -> Text,
+        person_id -> Uuid,
+        group_id -> Uuid,
+        fund_id -> Uuid,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Int4,
+        sex -> Text,
+        cycle -> Int4,
+        principal -> Int8,
+        charge_percent -> Int4,
+        charge -> Int8,
+        purpose -> Text,
+        status -> Text,
+        applied_on -> Date,
+        meeting_id -> Nullable<Uuid>,
+        disbursed_on -> Nullable<Date>,
+        disbursement_method -> Nullable<Text>,
+        disbursement_reference -> Nullable<Text>,
+        from_capital -> Int8,
+        from_recoveries -> Int8,
+        principal_repaid -> Int8,
+        charge_repaid -> Int8,
+        written_off -> Int8,
+        oldest_due_on -> Nullable<Date>,
+        closed_on -> Nullable<Date>,
+        version -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    committee_meetings (id) {
+        id -> Uuid,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Int4,
+        held_on -> Date,
+        minutes_reference -> Text,
+        note -> Nullable<Text>,
+        recorded_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    loan_write_offs (id) {
+        id -> Uuid,
+        loan_id -> Uuid,
+        reason -> Text,
+        requested_by -> Uuid,
+        requested_on -> Date,
+        decided_by -> Nullable<Uuid>,
+        decided_on -> Nullable<Date>,
+        approved -> Nullable<Bool>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    loan_instalments (loan_id, no) {
+        loan_id -> Uuid,
+        no -> Int4,
+        due_on -> Date,
+        principal -> Int8,
+        charge -> Int8,
+        paid_principal -> Int8,
+        paid_charge -> Int8,
+    }
+}
+
+diesel::table! {
+    loan_repayments (id) {
+        id -> Uuid,
+        loan_id -> Uuid,
+        reference -> Text,
+        paid_on -> Date,
+        amount -> Int8,
+        principal -> Int8,
+        charge -> Int8,
+        method -> Text,
+        allocations -> Jsonb,
+        programme -> Text,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(districts -> divisions (division_id));
 diesel::joinable!(facility_partners -> facilities (facility_id));
 diesel::joinable!(facility_partners -> partner_organisations (partner_id));
@@ -395,6 +553,13 @@ diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(upazilas -> districts (district_id));
 diesel::joinable!(unions -> upazilas (upazila_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(fund_entries -> loan_funds (fund_id));
+diesel::joinable!(work_group_members -> work_groups (group_id));
+diesel::joinable!(loans -> loan_funds (fund_id));
+diesel::joinable!(loan_instalments -> loans (loan_id));
+diesel::joinable!(loan_repayments -> loans (loan_id));
+diesel::joinable!(loan_write_offs -> loans (loan_id));
+diesel::joinable!(loans -> committee_meetings (meeting_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     divisions,
@@ -421,4 +586,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     cct_compliance,
     jobs,
     import_beneficiaries,
+    loan_funds,
+    fund_entries,
+    work_groups,
+    work_group_members,
+    loans,
+    loan_instalments,
+    loan_repayments,
+    committee_meetings,
+    loan_write_offs,
 );

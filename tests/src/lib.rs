@@ -380,6 +380,42 @@ impl TestApp {
                  SELECT 'fiscal_year', fiscal_year_start(on_date), kind, step, district_id, upazila_id, count(DISTINCT case_id)
                    FROM case_steps GROUP BY 1, 2, 3, 4, 5, 6",
             ),
+            (
+                "loan_cells",
+                "SELECT district_id, upazila_id, programme, tranche, sex, disbursed_month, division_id, loans, principal, from_capital, from_recoveries
+                   FROM loan_cells WHERE loans <> 0 OR principal <> 0",
+                "SELECT district_id, upazila_id, programme, CASE WHEN from_recoveries > from_capital THEN 'reinvested' ELSE 'invested' END,
+                        sex, date_trunc('month', disbursed_on)::date, min(division_id), count(*), sum(principal), sum(from_capital), sum(from_recoveries)
+                   FROM loans WHERE disbursed_on IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6",
+            ),
+            (
+                "loan_due_cells",
+                "SELECT district_id, upazila_id, programme, oldest_due_on, division_id, loans, outstanding
+                   FROM loan_due_cells WHERE loans <> 0 OR outstanding <> 0",
+                "SELECT district_id, upazila_id, programme, oldest_due_on, min(division_id), count(*), sum(principal - principal_repaid - written_off)
+                   FROM loans WHERE status = 'active' AND oldest_due_on IS NOT NULL GROUP BY 1, 2, 3, 4",
+            ),
+            (
+                "recovery_cells",
+                "SELECT district_id, upazila_id, programme, paid_month, division_id, repayments, principal, charge FROM recovery_cells",
+                "SELECT district_id, upazila_id, programme, date_trunc('month', paid_on)::date, min(division_id), count(*), sum(principal), sum(charge)
+                   FROM loan_repayments GROUP BY 1, 2, 3, 4",
+            ),
+            (
+                "loan_funds",
+                "SELECT id, capital_received, invested, reinvested, principal_recovered, charge_collected, written_off FROM loan_funds",
+                "SELECT f.id, coalesce(sum(e.amount) FILTER (WHERE e.kind = 'capital_received'), 0),
+                        coalesce(sum(e.amount) FILTER (WHERE e.kind = 'invested'), 0), coalesce(sum(e.amount) FILTER (WHERE e.kind = 'reinvested'), 0),
+                        coalesce(sum(e.amount) FILTER (WHERE e.kind = 'principal_recovered'), 0),
+                        coalesce(sum(e.amount) FILTER (WHERE e.kind = 'charge_collected'), 0), coalesce(sum(e.amount) FILTER (WHERE e.kind = 'written_off'), 0)
+                   FROM loan_funds f LEFT JOIN fund_entries e ON e.fund_id = f.id GROUP BY f.id",
+            ),
+            (
+                "loans",
+                "SELECT id, principal_repaid, charge_repaid FROM loans WHERE disbursed_on IS NOT NULL",
+                "SELECT l.id, coalesce(sum(i.paid_principal), 0), coalesce(sum(i.paid_charge), 0)
+                   FROM loans l JOIN loan_instalments i ON i.loan_id = l.id GROUP BY l.id",
+            ),
         ];
         #[derive(diesel::QueryableByName)]
         struct Diff {

@@ -16,6 +16,7 @@ mod api {
     mod health;
     mod idempotency;
     mod imports;
+    mod microcredit;
     mod migrations;
     mod oauth2;
     mod payroll;

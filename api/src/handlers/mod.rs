@@ -9,6 +9,7 @@ pub mod facilities;
 pub mod geo;
 pub mod health;
 pub mod imports;
+pub mod microcredit;
 pub mod persons;
 pub mod programmes;
 pub mod reference;

@@ -63,6 +63,23 @@ pub async fn list_code_lists() -> HttpResponse {
     lists.insert("assessment_outcome".into(), list(AssessmentOutcome::ALL, AssessmentOutcome::code, AssessmentOutcome::label));
     lists.insert("referral_status".into(), list(ReferralStatus::ALL, ReferralStatus::code, ReferralStatus::label));
     lists.insert("exit_reason".into(), list(ExitReason::ALL, ExitReason::code, ExitReason::label));
+    {
+        use domain::microcredit::{
+            arrears::ArrearsBucket as B, fund::FundEntryKind as F, loan, programme::MicrocreditProgramme as P,
+        };
+        lists.insert("microcredit_programme".into(), list(P::ALL, P::code, P::label));
+        lists.insert("fund_entry_kind".into(), list(F::ALL, F::code, F::label));
+        lists.insert("loan_status".into(), list(loan::LoanStatus::ALL, loan::LoanStatus::code, loan::LoanStatus::label));
+        lists.insert(
+            "disbursement_method".into(),
+            list(loan::DisbursementMethod::ALL, loan::DisbursementMethod::code, loan::DisbursementMethod::label),
+        );
+        lists.insert(
+            "repayment_method".into(),
+            list(loan::RepaymentMethod::ALL, loan::RepaymentMethod::code, loan::RepaymentMethod::label),
+        );
+        lists.insert("arrears_bucket".into(), list(B::ALL, B::code, B::label));
+    }
     lists.insert(
         "facility_type".into(),
         list(domain::facility::FacilityType::ALL, domain::facility::FacilityType::code, domain::facility::FacilityType::label),

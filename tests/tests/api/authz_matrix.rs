@@ -46,19 +46,25 @@ const ROLES: [(&str, &str); 11] = [
 #[rustfmt::skip]
 const MATRIX: &[(&str, &str)] = &[
     // operation                           adm hq  div dis upz com cw  fac par int aud
+    ("add_work_group_member",             "rr rr rr rr os rr rr rr rr rr rr"),
     ("admit_resident",                    "rr rr rr rr os rr os os rr rr rr"),
+    ("apply_for_loan",                    "rr rr rr rr os rr rr rr rr rr rr"),
     ("approve_payroll",                   "rr oo os os os rr rr rr rr rr rr"),
     ("check_eligibility",                 "rr oo on on on rr on nn rr rr rr"),
     ("complete_reintegration",            "rr rr rr rr os rr os os rr rr rr"),
     ("create_facility",                   "os oo rr rr rr rr rr rr rr rr rr"),
+    ("create_loan_fund",                  "rr rr rr rr os rr rr rr rr rr rr"),
     ("create_partner_organisation",       "ss oo rr rr rr rr rr rr rr rr rr"),
     ("create_payment_cycle",              "rr oo os os os rr rr rr rr rr rr"),
     ("create_person",                     "rr rr rr rr oo rr oo oo rr rr rr"),
     ("create_token",                      "oo oo oo oo oo oo oo oo oo oo oo"),
     ("create_user",                       "os rr rr rr rr rr rr rr rr rr rr"),
+    ("create_work_group",                 "rr rr rr rr os rr rr rr rr rr rr"),
     ("decide_application",                "rr rr rr rr os rr rr rr rr rr rr"),
     ("decide_case_approval",              "rr oo os os os rr rr rr rr rr rr"),
+    ("decide_write_off",                  "rr rr rr os os rr rr rr rr rr rr"),
     ("disable_user",                      "os rr rr rr rr rr rr rr rr rr rr"),
+    ("disburse_loan",                     "rr rr rr rr os rr rr rr rr rr rr"),
     ("enable_user",                       "os rr rr rr rr rr rr rr rr rr rr"),
     ("exit_beneficiary",                  "rr rr rr rr os rr rr rr rr rr rr"),
     ("exit_case",                         "rr rr rr rr os rr os os rr rr rr"),
@@ -71,15 +77,19 @@ const MATRIX: &[(&str, &str)] = &[
     ("get_facility",                      "os oo os os os rr os os os rr rr"),
     ("get_job",                           "nn nn nn nn on nn nn nn nn nn nn"),
     ("get_liveness",                      "oo oo oo oo oo oo oo oo oo oo oo"),
+    ("get_loan",                          "rr oo os os os os rr rr rr rr rr"),
+    ("get_loan_fund",                     "rr oo os os os os rr rr rr rr rr"),
     ("get_payment_cycle",                 "rr oo os os os os rr rr rr rr rr"),
     ("get_person",                        "rr oo on on on rr on on rr rr rr"),
     ("get_readiness",                     "oo oo oo oo oo oo oo oo oo oo oo"),
     ("get_report",                        "rr oo os os os rr rr ss rr os rr"),
     ("get_user",                          "os rr rr rr rr rr rr rr rr rr os"),
     ("get_waiting_list",                  "rr oo os os os os rr rr rr rr rr"),
+    ("get_work_group",                    "rr oo os os os os rr rr rr rr rr"),
     ("get_work_queue",                    "rr oo oo oo oo rr oo oo rr rr rr"),
     ("import_beneficiaries",              "rr rr rr rr oo rr rr rr rr rr rr"),
     ("import_payment_results",            "rr oo os os os rr rr rr rr rr rr"),
+    ("import_repayments",                 "rr rr rr rr oo rr rr rr rr rr rr"),
     ("list_applications",                 "rr oo oo oo oo oo rr rr rr rr rr"),
     ("list_audit_events",                 "ss rr rr rr rr rr rr rr rr rr ss"),
     ("list_beneficiaries",                "rr oo oo oo oo oo rr rr rr rr rr"),
@@ -89,6 +99,9 @@ const MATRIX: &[(&str, &str)] = &[
     ("list_districts",                    "oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_divisions",                    "oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_facilities",                   "oo oo oo oo oo rr oo oo oo rr rr"),
+    ("list_fund_entries",                 "rr oo os os os os rr rr rr rr rr"),
+    ("list_loan_funds",                   "rr oo oo oo oo oo rr rr rr rr rr"),
+    ("list_loans",                        "rr oo oo oo oo oo rr rr rr rr rr"),
     ("list_partner_organisations",        "oo oo oo oo oo rr oo oo oo rr rr"),
     ("list_payment_cycles",               "rr oo os os os os rr rr rr rr rr"),
     ("list_programmes",                   "oo oo oo oo oo oo oo oo oo oo oo"),
@@ -98,26 +111,31 @@ const MATRIX: &[(&str, &str)] = &[
     ("list_unions",                       "oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_upazilas",                     "oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_users",                        "oo rr rr rr rr rr rr rr rr rr oo"),
+    ("list_work_groups",                  "rr oo oo oo oo oo rr rr rr rr rr"),
     ("open_case",                         "rr rr rr rr os rr os ss rr rr rr"),
     ("place_child",                       "rr rr rr rr os rr os os rr rr rr"),
     ("record_alleged_perpetrator",        "rr rr rr rr os rr os os rr rr rr"),
     ("record_case_conference",            "rr rr rr rr os rr os os rr rr rr"),
     ("record_case_note",                  "rr rr rr rr os rr os os rr rr rr"),
     ("record_child_views",                "rr rr rr rr os rr os os rr rr rr"),
+    ("record_committee_meeting",          "rr rr rr rr os os rr rr rr rr rr"),
     ("record_compliance",                 "rr rr rr rr os rr rr rr rr rr rr"),
     ("record_consent",                    "rr rr rr rr os rr os os rr rr rr"),
     ("record_detailed_assessment",        "rr rr rr rr os rr os os rr rr rr"),
     ("record_follow_up",                  "rr rr rr rr os rr os os rr rr rr"),
+    ("record_fund_capital",               "rr rr rr rr os rr rr rr rr rr rr"),
     ("record_guardian_assessment",        "rr rr rr rr os rr os os rr rr rr"),
     ("record_referral",                   "rr rr rr rr os rr os os rr rr rr"),
     ("record_release_order",              "rr rr rr rr os rr os os rr rr rr"),
     ("record_repatriation_clearance",     "rr rr rr rr os rr os os rr rr rr"),
+    ("record_repayment",                  "rr rr rr rr os rr rr rr rr rr rr"),
     ("record_risk_assessment",            "rr rr rr rr os rr os os rr rr rr"),
     ("record_service",                    "rr rr rr rr os rr os os os rr rr"),
     ("reopen_case",                       "rr rr rr rr os rr os os rr rr rr"),
     ("request_case_closure",              "rr rr rr rr os rr os os rr rr rr"),
     ("request_emergency_placement",       "rr rr rr rr os rr os os rr rr rr"),
     ("request_stay_extension",            "rr rr rr rr os rr os os rr rr rr"),
+    ("request_write_off",                 "rr rr rr rr os rr rr rr rr rr rr"),
     ("reset_user_password",               "os rr rr rr rr rr rr rr rr rr rr"),
     ("resume_beneficiary",                "rr rr rr rr os rr rr rr rr rr rr"),
     ("review_compliance_breach",          "rr rr rr rr os rr rr rr rr rr rr"),
@@ -149,13 +167,28 @@ struct Side {
     cycle: String,
     job: String,
     user: String,
+    fund: String,
+    group: String,
+    loan: String,
     names: Vec<String>,
 }
 
 impl Side {
     /// Ids of personal or area-bound records, which must not reach users outside the side.
     fn private_ids(&self) -> Vec<&str> {
-        vec![&self.resident, &self.elder, &self.case, &self.application, &self.beneficiary, &self.cycle, &self.job, &self.user]
+        vec![
+            &self.resident,
+            &self.elder,
+            &self.case,
+            &self.application,
+            &self.beneficiary,
+            &self.cycle,
+            &self.job,
+            &self.user,
+            &self.fund,
+            &self.group,
+            &self.loan,
+        ]
     }
 }
 
@@ -271,6 +304,27 @@ fn build_side(
     assert!(job.status == 202 || job.status == 200, "payroll generation: {}", job.text);
     let job = job.json["job_id"].as_str().or(job.json["id"].as_str()).expect("a job id").to_owned();
     let (user, _) = app.user(&format!("subject.user.{tag}"), "caseworker", &format!("upazila:{upazila}"));
+    // Microcredit: a fund, a work group led by the elder, and her loan application.
+    let fund = id(&app
+        .post("/api/v1/microcredit/funds")
+        .bearer(&officer)
+        .json(&json!({"programme": "rss", "source_en": format!("Fund {tag}"), "source_bn": format!("তহবিল {tag}"), "upazila_id": upazila}))
+        .send()
+        .expect(201));
+    let group = id(&app
+        .post("/api/v1/microcredit/work-groups")
+        .bearer(&officer)
+        .json(&json!({"name": format!("Group {tag}"), "programme": "rss", "upazila_id": upazila, "leader_person_id": elder,
+                      "formed_on": years_ago(0)}))
+        .send()
+        .expect(201));
+    let loan = id(&app
+        .post("/api/v1/microcredit/loans")
+        .bearer(&officer)
+        .json(&json!({"group_id": group, "person_id": elder, "fund_id": fund, "principal_taka": 10000, "purpose": "a cow",
+                      "applied_on": years_ago(0)}))
+        .send()
+        .expect(201));
     Side {
         upazila,
         union,
@@ -284,6 +338,9 @@ fn build_side(
         cycle,
         job,
         user,
+        fund,
+        group,
+        loan,
         names: vec![resident_name, elder_name],
     }
 }
@@ -294,7 +351,10 @@ fn fill(value: &mut Value, side: &Side, unique: &str) {
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
                 match k.as_str() {
-                    "person_id" | "guardian_person_id" => *v = json!(side.elder),
+                    "person_id" | "guardian_person_id" | "leader_person_id" => *v = json!(side.elder),
+                    "fund_id" => *v = json!(side.fund),
+                    "group_id" => *v = json!(side.group),
+                    "loan_id" => *v = json!(side.loan),
                     "facility_id" => *v = json!(side.facility),
                     "upazila_id" => *v = json!(side.upazila),
                     "union_id" => *v = json!(side.union),
@@ -348,6 +408,9 @@ fn probe(spec: &Value, path: &str, method: &str, op: &Value, side: &Side, caller
             "{user_id}" => side.user.clone(),
             "{cycle_id}" => side.cycle.clone(),
             "{job_id}" => side.job.clone(),
+            "{fund_id}" => side.fund.clone(),
+            "{group_id}" => side.group.clone(),
+            "{loan_id}" => side.loan.clone(),
             "{no}" => "1".into(),
             "{month}" => "2026-01-01".into(),
             "{report}" => "allowance_beneficiaries".into(),
@@ -359,6 +422,7 @@ fn probe(spec: &Value, path: &str, method: &str, op: &Value, side: &Side, caller
     for p in op["parameters"].as_array().into_iter().flatten().filter(|p| p["in"] == "query") {
         match p["name"].as_str().unwrap() {
             "upazila_id" => query.push(format!("upazila_id={}", side.upazila)),
+            "programme" if path.starts_with("/api/v1/microcredit") => query.push("programme=rss".into()),
             "programme" => query.push("programme=old_age".into()),
             "provider" => query.push("provider=bkash".into()),
             "name" => query.push("name=Matrixperson".into()),

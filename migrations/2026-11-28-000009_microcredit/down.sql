@@ -1,0 +1,16 @@
+DROP TABLE recovery_cells;
+DROP TABLE loan_due_cells;
+DROP TABLE loan_cells;
+DROP TABLE loan_repayments;
+DROP FUNCTION recovery_cells_maintain();
+DROP TABLE loan_instalments;
+DROP TABLE loan_write_offs;
+DROP TABLE loans;
+DROP FUNCTION loan_cells_maintain();
+DROP SEQUENCE loan_number_seq;
+DROP TABLE committee_meetings;
+DROP TABLE work_group_members;
+DROP TABLE work_groups;
+DROP TABLE fund_entries;
+DROP FUNCTION ledger_append_only();
+DROP TABLE loan_funds;
