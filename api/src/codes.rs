@@ -135,6 +135,10 @@ code_schemas! {
     CycleStatusCode => codes(CycleStatus::ALL, CycleStatus::code);
     /// Where a payment stands.
     PaymentStatusCode => vec!["pending", "paid", "failed", "carried"];
+    /// What stands at the upazila level.
+    UpazilaKindCode => codes(domain::geo::UpazilaKind::ALL, domain::geo::UpazilaKind::code);
+    /// What stands at the union level.
+    UnionKindCode => codes(domain::geo::UnionKind::ALL, domain::geo::UnionKind::code);
     /// A microcredit programme.
     MicrocreditProgrammeCode => codes(MicrocreditProgramme::ALL, MicrocreditProgramme::code);
     /// What a fund's ledger entry records.

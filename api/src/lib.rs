@@ -13,6 +13,7 @@ pub mod csv_export;
 pub mod database;
 pub mod etag;
 pub mod extract;
+pub mod geo_cache;
 pub mod handlers;
 pub mod idempotency;
 pub mod middleware;
@@ -31,7 +32,20 @@ use actix_web::{web, HttpServer};
 
 pub use state::AppState;
 
-/// An HTTP server on `listener` (graceful shutdown on SIGINT/SIGTERM, 30 s to drain).
+/// An HTTP server on `listener` (graceful shutdown on SIGINT/SIGTERM, 30 s to drain), and the
+/// task that notices a change of the geography made through another server. Call it within
+/// an actix runtime.
 pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: usize) -> std::io::Result<Server> {
+    let poller = state.clone();
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(geo_cache::POLL);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(e) = geo_cache::refresh_if_changed(&poller).await {
+                log::warn!("geography refresh: {e}");
+            }
+        }
+    });
     Ok(HttpServer::new(move || app::build(state.clone())).workers(workers.max(1)).shutdown_timeout(30).listen(listener)?.run())
 }

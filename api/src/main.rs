@@ -208,7 +208,7 @@ fn serve(db_opts: api::config::DatabaseOpts, args: ServeArgs) -> anyhow::Result<
     let geography = {
         use diesel::Connection;
         let mut conn = diesel::PgConnection::establish(&url).context("connecting to load the geography")?;
-        std::sync::Arc::new(persistence::geo::Geography::load(&mut conn).context("loading the geography")?)
+        api::geo_cache::GeoCache::new(persistence::geo::Geography::load(&mut conn).context("loading the geography")?)
     };
     let state = web::Data::new(AppState {
         pool: persistence::db::pool(&url, args.db_pool_size, Duration::from_millis(args.db_acquire_timeout_ms.max(1))),

@@ -18,8 +18,8 @@ pub struct AppState {
     pub idempotency_ttl: Duration,
     /// Follow-up schedule and work-queue warnings for cases.
     pub case_settings: CaseSettings,
-    /// The reference geography, loaded once at start (it changes only with a migration).
-    pub geography: std::sync::Arc<persistence::geo::Geography>,
+    /// The reference geography, held in memory (`crate::geo_cache`).
+    pub geography: crate::geo_cache::GeoCache,
     /// Origins whose browser front ends may call the API (CORS); none by default.
     pub cors_origins: crate::cors::AllowedOrigins,
 }

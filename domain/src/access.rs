@@ -310,6 +310,8 @@ pub enum Permission {
     DecideMicrocredit,
     /// Approve or decline a write-off (never one's own request).
     ApproveWriteOffs,
+    /// Add, rename and retire areas (new thanas, wards, pourashavas); national scope only.
+    ManageGeography,
 }
 
 impl Permission {
@@ -404,7 +406,10 @@ impl Role {
         }
         match self {
             Role::SystemAdmin => {
-                matches!(permission, ManageUsers | ReadUsers | ReadAuditEvents | ManageFacilities | ReadFacilities)
+                matches!(
+                    permission,
+                    ManageUsers | ReadUsers | ReadAuditEvents | ManageFacilities | ReadFacilities | ManageGeography
+                )
             }
             Role::HqOfficer => {
                 matches!(

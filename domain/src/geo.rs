@@ -62,3 +62,45 @@ impl AreaPath {
         AreaPath { union: Some(union), ..Self::upazila(division, district, upazila) }
     }
 }
+
+crate::code_list::code_list!(
+    /// What stands at the upazila level: a rural upazila, a metropolitan thana of a city
+    /// corporation, or a pourashava (municipality).
+    UpazilaKind {
+        Upazila => "upazila", "Upazila", "উপজেলা";
+        CityThana => "city_thana", "Metropolitan thana", "মেট্রোপলিটন থানা";
+        Pourashava => "pourashava", "Pourashava (municipality)", "পৌরসভা";
+    }
+);
+
+crate::code_list::code_list!(
+    /// What stands at the union level: a rural union or an urban ward.
+    UnionKind {
+        Union => "union", "Union", "ইউনিয়ন";
+        Ward => "ward", "Ward", "ওয়ার্ড";
+    }
+);
+
+/// An area is renamed or retired only while it is in service; its successor is another area
+/// in service at the same level (the caller checks the level).
+pub fn may_retire(retired: bool, successor_retired: bool, same: bool) -> Result<(), crate::rule::RuleRefusal> {
+    use crate::rule::{RuleClass, RuleRefusal};
+    if retired {
+        return Err(RuleRefusal {
+            rule: "area.retired",
+            class: RuleClass::Conflict,
+            label: crate::Label::new("The area is already retired", "এলাকাটি ইতিমধ্যে অবসরপ্রাপ্ত"),
+        });
+    }
+    if same || successor_retired {
+        return Err(RuleRefusal {
+            rule: "area.successor",
+            class: RuleClass::Invalid,
+            label: crate::Label::new(
+                "The successor must be another area in service at the same level",
+                "উত্তরসূরি একই স্তরের অন্য একটি চালু এলাকা হতে হবে",
+            ),
+        });
+    }
+    Ok(())
+}

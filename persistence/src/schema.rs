@@ -26,6 +26,28 @@ diesel::table! {
         district_id -> Int4,
         name_en -> Text,
         name_bn -> Text,
+        division_id -> Int4,
+        kind -> Text,
+        city_corporation_id -> Nullable<Int4>,
+        retired_on -> Nullable<Date>,
+        successor_id -> Nullable<Int4>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    city_corporations (id) {
+        id -> Int4,
+        district_id -> Int4,
+        name_en -> Text,
+        name_bn -> Text,
+    }
+}
+
+diesel::table! {
+    geography_revision (id) {
+        id -> Bool,
+        revision -> Int8,
     }
 }
 
@@ -35,6 +57,10 @@ diesel::table! {
         upazila_id -> Int4,
         name_en -> Text,
         name_bn -> Text,
+        kind -> Text,
+        retired_on -> Nullable<Date>,
+        successor_id -> Nullable<Int4>,
+        version -> Int4,
     }
 }
 
@@ -595,4 +621,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     loan_repayments,
     committee_meetings,
     loan_write_offs,
+    city_corporations,
+    geography_revision,
 );

@@ -275,7 +275,7 @@ impl TestApp {
             idempotency_ttl: Duration::from_secs(24 * 3600),
             case_settings: Default::default(),
             // (Empty for the tests of a server whose database is down or not migrated.)
-            geography: std::sync::Arc::new(
+            geography: api::geo_cache::GeoCache::new(
                 PgConnection::establish(&database_url)
                     .ok()
                     .and_then(|mut c| persistence::geo::Geography::load(&mut c).ok())

@@ -23,5 +23,6 @@ mod api {
     mod persons;
     mod reports;
     mod synthetic;
+    mod urban_areas;
     mod users;
 }

@@ -2,6 +2,7 @@
 //! `auth::policy`, calls the domain, persists in one transaction and answers.
 
 pub mod allowances;
+pub mod areas;
 pub mod audit_events;
 pub mod auth_token;
 pub mod cases;

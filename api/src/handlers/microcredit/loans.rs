@@ -232,10 +232,6 @@ pub(crate) fn loan_detail(conn: &mut PgConnection, l: &LoanRow) -> Result<LoanVi
     Ok(v)
 }
 
-fn loan_response(conn: &mut PgConnection, l: &LoanRow) -> Result<LoanView, ApiError> {
-    loan_detail(conn, l)
-}
-
 /// A loan application (the scheme form and agreement).
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
 #[schema(example = json!({"group_id": "01936f5e-0000-7000-8000-00000000a001", "person_id": "01936f5e-0000-7000-8000-0000000000a1",
@@ -394,7 +390,7 @@ pub async fn get_loan(state: web::Data<AppState>, who: Principal, path: web::Pat
     let view = read(&state, move |conn| {
         let l = repo::find_loan(conn, id)?.ok_or(ApiError::NotFound("loan"))?;
         require(conn, &who, Permission::ReadMicrocredit, &office(l.division_id, l.district_id, l.upazila_id))?;
-        loan_response(conn, &l)
+        loan_detail(conn, &l)
     })
     .await?;
     Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
@@ -583,7 +579,7 @@ pub async fn disburse_loan(
             Some(serde_json::json!({"status": l.status.code()})),
             Some(serde_json::json!({"status": after.status.code(), "from_capital": draw.from_capital, "from_recoveries": draw.from_recoveries})),
         )?;
-        loan_response(conn, &after)
+        loan_detail(conn, &after)
     })
     .await?;
     Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
@@ -633,7 +629,7 @@ pub async fn request_write_off(
             None,
             Some(serde_json::json!({"write_off_id": w.id, "reason": w.reason})),
         )?;
-        loan_response(conn, &after)
+        loan_detail(conn, &after)
     })
     .await?;
     Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
@@ -695,7 +691,7 @@ pub async fn decide_write_off(
             Some(serde_json::json!({"status": l.status.code()})),
             Some(serde_json::json!({"status": after.status.code(), "approved": b.approve, "written_off": after.written_off})),
         )?;
-        loan_response(conn, &after)
+        loan_detail(conn, &after)
     })
     .await?;
     Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
