@@ -163,7 +163,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(allowance_routes)
             .configure(registry_routes)
             .configure(case_routes)
-            .configure(microcredit_routes),
+            .configure(microcredit_routes)
+            .service(crate::handlers::disability::record_disability_assessment)
+            .service(crate::handlers::disability::list_disability_records)
+            .service(crate::handlers::disability::get_disability_record)
+            .service(crate::handlers::disability::record_disability_card),
     );
 }
 

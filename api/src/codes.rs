@@ -135,6 +135,10 @@ code_schemas! {
     CycleStatusCode => codes(CycleStatus::ALL, CycleStatus::code);
     /// Where a payment stands.
     PaymentStatusCode => vec!["pending", "paid", "failed", "carried"];
+    /// A type of disability (2013 act).
+    DisabilityTypeCode => codes(domain::disability::DisabilityType::ALL, domain::disability::DisabilityType::code);
+    /// How severe a disability is.
+    SeverityCode => codes(domain::disability::Severity::ALL, domain::disability::Severity::code);
     /// What stands at the upazila level.
     UpazilaKindCode => codes(domain::geo::UpazilaKind::ALL, domain::geo::UpazilaKind::code);
     /// What stands at the union level.

@@ -32,6 +32,7 @@ use utoipa_actix_web::AppExt;
         (name = "allowances", description = "Social allowance programmes, eligibility, applications and beneficiaries"),
         (name = "reports", description = "Aggregate reports for DSS, donors and integrators (no personal data)"),
         (name = "payments", description = "Payment cycles: payroll, approval, provider files, reconciliation"),
+        (name = "disability", description = "The disability identification register: assessments and identity cards"),
         (name = "microcredit", description = "Interest-free microcredit: revolving funds, work groups, loans, repayments, write-offs"),
     )
 )]

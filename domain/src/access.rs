@@ -312,6 +312,10 @@ pub enum Permission {
     ApproveWriteOffs,
     /// Add, rename and retire areas (new thanas, wards, pourashavas); national scope only.
     ManageGeography,
+    /// See the disability identification register.
+    ReadDisabilityRegister,
+    /// Record assessments and identity cards in the register (the survey).
+    WriteDisabilityRegister,
 }
 
 impl Permission {
@@ -392,6 +396,15 @@ impl Role {
         );
         if allowance_permission {
             return allowances.unwrap_or(false);
+        }
+        // The disability register: surveyed and kept by the upazila offices and their field
+        // staff; read by the area offices above them.
+        if matches!(permission, ReadDisabilityRegister | WriteDisabilityRegister) {
+            return match self {
+                Role::HqOfficer | Role::DivisionOfficer | Role::DistrictOfficer => permission == ReadDisabilityRegister,
+                Role::UpazilaOfficer | Role::Caseworker => true,
+                _ => false,
+            };
         }
         // Microcredit is run by the upazila (and urban) offices; the committee decides
         // applications; a district officer may approve a write-off.

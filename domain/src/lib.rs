@@ -9,6 +9,7 @@ pub mod allowance;
 pub mod case;
 mod code_list;
 pub mod digits;
+pub mod disability;
 pub mod disclosure;
 pub mod facility;
 pub mod geo;

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod cluster;
 pub mod columns;
 pub mod db;
+pub mod disability;
 pub mod enrolment;
 pub mod facilities;
 pub mod geo;

@@ -650,3 +650,37 @@ pub fn microcredit_flows(conn: &mut PgConnection, f: &ReportFilter) -> QueryResu
     );
     statement(&sql, f, &[]).load(conn)
 }
+
+#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+pub struct CardRow {
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub upazila_id: Option<i32>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub disability_type: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub male: i64,
+    #[diesel(sql_type = BigInt)]
+    pub female: i64,
+    #[diesel(sql_type = BigInt)]
+    pub hijra: i64,
+    #[diesel(sql_type = BigInt)]
+    pub cards: i64,
+}
+
+/// Disability identity cards printed in the period by area and type, by sex; with the total.
+pub fn disability_cards(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<CardRow>> {
+    let sql = format!(
+        r#"
+        SELECT c.upazila_id, c.disability_type,
+               coalesce(sum(c.cards) FILTER (WHERE c.sex = 'male'), 0)::bigint AS male,
+               coalesce(sum(c.cards) FILTER (WHERE c.sex = 'female'), 0)::bigint AS female,
+               coalesce(sum(c.cards) FILTER (WHERE c.sex = 'hijra'), 0)::bigint AS hijra,
+               coalesce(sum(c.cards), 0)::bigint AS cards
+          FROM disability_card_cells c
+         WHERE c.cards <> 0 AND c.printed_month BETWEEN date_trunc('month', :from::date) AND :to AND {AREA}
+         GROUP BY GROUPING SETS ((c.upazila_id, c.disability_type), ())
+         ORDER BY c.upazila_id NULLS LAST, c.disability_type
+    "#
+    );
+    statement(&sql, f, &[]).load(conn)
+}

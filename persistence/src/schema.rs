@@ -36,6 +36,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    disability_records (id) {
+        id -> Uuid,
+        person_id -> Uuid,
+        disability_type -> Text,
+        severity -> Text,
+        assessed_by -> Text,
+        assessed_on -> Date,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Int4,
+        sex -> Text,
+        card_number -> Nullable<Text>,
+        card_printed_on -> Nullable<Date>,
+        card_issued_on -> Nullable<Date>,
+        superseded_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     city_corporations (id) {
         id -> Int4,
         district_id -> Int4,
@@ -623,4 +646,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     loan_write_offs,
     city_corporations,
     geography_revision,
+    disability_records,
 );

@@ -416,6 +416,12 @@ impl TestApp {
                 "SELECT l.id, coalesce(sum(i.paid_principal), 0), coalesce(sum(i.paid_charge), 0)
                    FROM loans l JOIN loan_instalments i ON i.loan_id = l.id GROUP BY l.id",
             ),
+            (
+                "disability_card_cells",
+                "SELECT district_id, upazila_id, disability_type, sex, printed_month, division_id, cards FROM disability_card_cells WHERE cards <> 0",
+                "SELECT district_id, upazila_id, disability_type, sex, date_trunc('month', card_printed_on)::date, min(division_id), count(*)
+                   FROM disability_records WHERE card_printed_on IS NOT NULL GROUP BY 1, 2, 3, 4, 5",
+            ),
         ];
         #[derive(diesel::QueryableByName)]
         struct Diff {

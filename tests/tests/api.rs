@@ -9,6 +9,7 @@ mod api {
     mod cases;
     mod contract;
     mod cors;
+    mod disability;
     mod eligibility;
     mod embedded;
     mod errors;

@@ -231,22 +231,37 @@ pub struct EligibilityResponse {
     pub fiscal_year: String,
     /// Waiting-list priority (older, disabled, landless, widowed, insolvent first).
     pub priority_score: u32,
+    /// The disability register's record in force for the person, which the disability
+    /// criteria read (for a check about a person on record).
+    pub disability_record_id: Option<uuid::Uuid>,
     pub results: Vec<ProgrammeResult>,
 }
 
 /// What the records say about a person: sex and birth date from the person record, the
-/// allowance groups from the beneficiary register (these override what a client claims).
+/// allowance groups from the beneficiary register, disability from the identification
+/// register (these override what a client claims; `apply_recorded` puts them back over
+/// declared facts).
 pub(crate) fn recorded_facts(
     conn: &mut persistence::PgConnection,
     person: &persistence::persons::PersonRow,
 ) -> Result<Facts, ApiError> {
     let receiving = persistence::enrolment::receiving(conn, person.id)?;
+    let disability = persistence::disability::current_of(conn, person.id)?;
     Ok(Facts {
         sex: Some(person.sex),
         date_of_birth: Some(person.date_of_birth),
         allowance_groups_received: Some(receiving.into_iter().filter_map(|(_, g)| g).collect()),
+        disability_registered: Some(disability.is_some()),
         ..Facts::default()
     })
+}
+
+/// Puts what the records say back over what a client declared.
+pub(crate) fn apply_recorded(facts: &mut Facts, recorded: &Facts) {
+    facts.sex = recorded.sex;
+    facts.date_of_birth = recorded.date_of_birth;
+    facts.allowance_groups_received = recorded.allowance_groups_received.clone();
+    facts.disability_registered = recorded.disability_registered;
 }
 
 /// Turns the input into facts, reporting every bad code.
@@ -346,15 +361,20 @@ pub async fn check_eligibility(
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::CheckEligibility, &own)?;
         let programmes = persistence::programmes::in_force(conn, as_of)?;
-        let mut base = Facts::default();
+        let mut recorded = None;
+        let mut disability_record_id = None;
         if let Some(pid) = b.person_id {
             require(conn, &who, Permission::ReadPersons, &own)?;
             let person = persistence::persons::find_visible(conn, actor.scope, who.user_id, domain::id::PersonId(pid))?
                 .ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person (or not one you may see)"))?;
-            base = recorded_facts(conn, &person)?;
+            recorded = Some(recorded_facts(conn, &person)?);
+            disability_record_id = persistence::disability::current_of(conn, person.id)?.map(|r| r.id);
             persistence::audit::record_read(conn, &who.audit_actor(), "person", pid.to_string(), Some(&who.request_id))?;
         }
-        let facts = facts_from(&b.facts, &programmes, base)?;
+        let mut facts = facts_from(&b.facts, &programmes, recorded.clone().unwrap_or_default())?;
+        if let Some(r) = &recorded {
+            apply_recorded(&mut facts, r);
+        }
         let wanted: Option<Vec<String>> = b.programmes.clone();
         if let Some(codes) = &wanted {
             let unknown: Vec<FieldError> = codes
@@ -404,6 +424,7 @@ pub async fn check_eligibility(
             as_of,
             fiscal_year: FiscalYear::of(as_of).to_string(),
             priority_score: priority_score(&facts, as_of, &PriorityWeights::default()),
+            disability_record_id,
             results,
         })
     })

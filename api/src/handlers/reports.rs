@@ -243,6 +243,21 @@ const REPORTS: &[ReportDef] = &[
             "কাজের মাসে গণনা: বিতরণ বিতরণের দিনে, আদায় পরিশোধের দিনে।",
         ),
     },
+    ReportDef {
+        name: "disability_cards",
+        title_en: "Disability identity cards printed by area, type and sex",
+        title_bn: "এলাকা, ধরন ও লিঙ্গভিত্তিক মুদ্রিত প্রতিবন্ধী পরিচয়পত্র",
+        dimensions: &["upazila_id", "disability_type"],
+        measures: &["male", "female", "hijra", "cards"],
+        facility_filter: false,
+        row_sums: &[("cards", &["male", "female", "hijra"])],
+        total_rows: Some(("upazila_id", None)),
+        money_of: &[],
+        area_basis: (
+            "Counted where the survey assessed the person, in the month the card was printed.",
+            "যেখানে জরিপে ব্যক্তির মূল্যায়ন হয়েছে সেখানে, পরিচয়পত্র মুদ্রণের মাসে গণনা করা হয়।",
+        ),
+    },
 ];
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -453,6 +468,7 @@ fn run(conn: &mut PgConnection, name: &str, f: &ReportFilter) -> Result<Vec<Valu
         "microcredit_borrowers" => rows(reports::microcredit_borrowers(conn, f)?),
         "microcredit_portfolio_at_risk" => rows(reports::microcredit_par(conn, f)?),
         "microcredit_flows" => rows(reports::microcredit_flows(conn, f)?),
+        "disability_cards" => rows(reports::disability_cards(conn, f)?),
         _ => Err(ApiError::NotFound("report")),
     }
 }

@@ -167,10 +167,33 @@ fn suspension_resumption_and_area_access() {
         .as_str()
         .unwrap()
         .to_owned();
+    // The disability criteria read the identification register, not what is claimed.
+    let check = || {
+        app.post("/api/v1/eligibility/check")
+            .bearer(&officer)
+            .json(&json!({"person_id": pid, "programmes": ["disability"],
+                          "facts": {"disability_registered": true, "family_income_taka": 40000, "family_size": 4}}))
+            .send()
+            .expect(200)
+            .json
+    };
+    let before = check();
+    assert_eq!((before["results"][0]["verdict"].as_str(), before["disability_record_id"].is_null()), (Some("ineligible"), true));
+    let record = app
+        .post("/api/v1/disability-records")
+        .bearer(&officer)
+        .json(&json!({"person_id": pid, "disability_type": "physical", "severity": "severe", "assessed_by": "Upazila Health Complex",
+                      "assessed_on": years_ago(1), "upazila_id": 1}))
+        .send()
+        .expect(201)
+        .json;
+    let after = check();
+    assert_eq!(after["results"][0]["verdict"], "eligible");
+    assert_eq!(after["disability_record_id"], record["id"]);
     let a = app
         .post("/api/v1/applications")
         .bearer(&officer)
-        .json(&json!({"programme": "disability", "person_id": pid, "facts": {"disability_registered": true, "family_income_taka": 40000, "family_size": 4}}))
+        .json(&json!({"programme": "disability", "person_id": pid, "facts": {"family_income_taka": 40000, "family_size": 4}}))
         .send()
         .expect(201)
         .json;

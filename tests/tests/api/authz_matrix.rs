@@ -76,6 +76,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("get_beneficiary",                   "rr oo os os os os rr rr rr rr rr"),
     ("get_case",                          "rr oo os os os rr os os or rr rr"),
     ("get_current_user",                  "oo oo oo oo oo oo oo oo oo oo oo"),
+    ("get_disability_record",             "rr oo os os os rr os rr rr rr rr"),
     ("get_facility",                      "os oo os os os rr os os os rr rr"),
     ("get_job",                           "nn nn nn nn on nn nn nn nn nn nn"),
     ("get_liveness",                      "oo oo oo oo oo oo oo oo oo oo oo"),
@@ -99,6 +100,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("list_cases",                        "rr oo oo oo oo rr oo oo oo rr rr"),
     ("list_city_corporations",            "oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_code_lists",                   "oo oo oo oo oo oo oo oo oo oo oo"),
+    ("list_disability_records",           "rr oo oo oo oo rr oo rr rr rr rr"),
     ("list_districts",                    "oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_divisions",                    "oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_facilities",                   "oo oo oo oo oo rr oo oo oo rr rr"),
@@ -125,6 +127,8 @@ const MATRIX: &[(&str, &str)] = &[
     ("record_compliance",                 "rr rr rr rr os rr rr rr rr rr rr"),
     ("record_consent",                    "rr rr rr rr os rr os os rr rr rr"),
     ("record_detailed_assessment",        "rr rr rr rr os rr os os rr rr rr"),
+    ("record_disability_assessment",      "rr rr rr rr os rr os rr rr rr rr"),
+    ("record_disability_card",            "rr rr rr rr os rr os rr rr rr rr"),
     ("record_follow_up",                  "rr rr rr rr os rr os os rr rr rr"),
     ("record_fund_capital",               "rr rr rr rr os rr rr rr rr rr rr"),
     ("record_guardian_assessment",        "rr rr rr rr os rr os os rr rr rr"),
@@ -177,6 +181,7 @@ struct Side {
     fund: String,
     group: String,
     loan: String,
+    disability: String,
     names: Vec<String>,
 }
 
@@ -195,6 +200,7 @@ impl Side {
             &self.fund,
             &self.group,
             &self.loan,
+            &self.disability,
         ]
     }
 }
@@ -332,6 +338,13 @@ fn build_side(
                       "applied_on": years_ago(0)}))
         .send()
         .expect(201));
+    let disability = id(&app
+        .post("/api/v1/disability-records")
+        .bearer(&officer)
+        .json(&json!({"person_id": elder, "disability_type": "visual", "severity": "mild", "assessed_by": "Survey team",
+                      "assessed_on": years_ago(0), "upazila_id": upazila}))
+        .send()
+        .expect(201));
     Side {
         upazila,
         union,
@@ -348,6 +361,7 @@ fn build_side(
         fund,
         group,
         loan,
+        disability,
         names: vec![resident_name, elder_name],
     }
 }
@@ -420,6 +434,7 @@ fn probe(spec: &Value, path: &str, method: &str, op: &Value, side: &Side, caller
             "{union_id}" => side.union.to_string(),
             "{group_id}" => side.group.clone(),
             "{loan_id}" => side.loan.clone(),
+            "{record_id}" => side.disability.clone(),
             "{no}" => "1".into(),
             "{month}" => "2026-01-01".into(),
             "{report}" => "allowance_beneficiaries".into(),

@@ -22,7 +22,7 @@ use crate::auth::policy::require;
 use crate::auth::principal::Principal;
 use crate::etag::{self, etag};
 use crate::extract::ApiJson;
-use crate::handlers::programmes::{facts_from, recorded_facts, FactsInput};
+use crate::handlers::programmes::{apply_recorded, facts_from, recorded_facts, FactsInput};
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
 use crate::problem::{ApiError, Problem};
@@ -153,7 +153,9 @@ pub async fn submit_application(
             return Err(EnrolmentRefusal::AlreadyEnrolled.refusal().into());
         }
         let programmes = persistence::programmes::in_force(conn, today)?;
-        let facts = facts_from(&b.facts, &programmes, recorded_facts(conn, &person)?)?;
+        let recorded = recorded_facts(conn, &person)?;
+        let mut facts = facts_from(&b.facts, &programmes, recorded.clone())?;
+        apply_recorded(&mut facts, &recorded);
         let (verdict, reasons) = reasons_json(&facts, &programme, today);
         let row = repo::insert_application(
             conn,
@@ -247,9 +249,7 @@ pub async fn verify_application(
         let person = persistence::persons::find(conn, app.person_id)?.ok_or(ApiError::NotFound("person"))?;
         // Verified facts over declared ones; sex, age and allowances from the records.
         let mut facts = facts_from(&b.facts, &programmes, declared)?;
-        let recorded = recorded_facts(conn, &person)?;
-        (facts.sex, facts.date_of_birth, facts.allowance_groups_received) =
-            (recorded.sex, recorded.date_of_birth, recorded.allowance_groups_received);
+        apply_recorded(&mut facts, &recorded_facts(conn, &person)?);
         let (verdict, reasons) = reasons_json(&facts, &programme, today);
         let status = app.status;
         let next = enrolment::verify(status, b.accept, verdict == Verdict::Eligible).map_err(|r| ApiError::from(r.refusal()))?;
