@@ -165,8 +165,10 @@ code_schemas! {
     VerdictCode => codes(Verdict::ALL, Verdict::code);
     /// Why an eligibility reason is given: a criterion failed, or facts are missing.
     ReasonKindCode => vec!["failed", "missing_facts"];
+    /// What a job does.
+    JobKindCode => vec![crate::jobs::IMPORT_BENEFICIARIES, crate::jobs::GENERATE_PAYROLL];
     /// Where a job stands.
-    JobStatusCode => vec!["queued", "running", "succeeded", "failed"];
+    JobStatusCode => vec!["queued", "running", "succeeded", "failed", "cancelled"];
     /// A report in the catalogue.
     ReportNameCode => crate::handlers::reports::report_names();
     /// RFC 6749 §5.2 error codes of the token endpoint.

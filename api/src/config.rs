@@ -90,6 +90,13 @@ pub struct ServeArgs {
     /// Database connections in the pool.
     #[arg(long, env = "SHEBA_DB_POOL_SIZE", default_value_t = 16)]
     pub db_pool_size: u32,
+    /// Job workers on this server (imports, payroll), each on connections of its own.
+    #[arg(long, env = "SHEBA_JOB_WORKERS", default_value_t = 2)]
+    pub job_workers: usize,
+    /// How long a job's lease lasts without a heartbeat: how soon another server takes the
+    /// job of a server that died, in seconds.
+    #[arg(long, env = "SHEBA_JOB_LEASE_SECONDS", default_value_t = 30)]
+    pub job_lease_seconds: i32,
     /// How long a request waits for a database connection before answering 503, in milliseconds.
     #[arg(long, env = "SHEBA_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 5000)]
     pub db_acquire_timeout_ms: u64,

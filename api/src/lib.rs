@@ -16,6 +16,7 @@ pub mod extract;
 pub mod geo_cache;
 pub mod handlers;
 pub mod idempotency;
+pub mod jobs;
 pub mod middleware;
 pub mod openapi;
 pub mod pagination;
@@ -32,10 +33,11 @@ use actix_web::{web, HttpServer};
 
 pub use state::AppState;
 
-/// An HTTP server on `listener` (graceful shutdown on SIGINT/SIGTERM, 30 s to drain), and the
-/// task that notices a change of the geography made through another server. Call it within
-/// an actix runtime.
+/// An HTTP server on `listener` (graceful shutdown on SIGINT/SIGTERM, 30 s to drain), its job
+/// workers, and the task that notices a change of the geography made through another server.
+/// Call it within an actix runtime, once per process.
 pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: usize) -> std::io::Result<Server> {
+    state.jobs.start();
     let poller = state.clone();
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(geo_cache::POLL);

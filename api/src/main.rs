@@ -225,6 +225,11 @@ fn serve(db_opts: api::config::DatabaseOpts, args: ServeArgs) -> anyhow::Result<
             stay_warning_days: args.stay_warning_days,
         },
         geography,
+        jobs: api::jobs::JobRunner::new(
+            persistence::db::pool(&url, (args.job_workers as u32) * 3 + 1, Duration::from_secs(30)),
+            args.job_workers,
+            args.job_lease_seconds,
+        ),
         cors_origins: args.cors_origins.clone(),
     });
     if !args.cors_origins.is_empty() {
@@ -237,7 +242,10 @@ fn serve(db_opts: api::config::DatabaseOpts, args: ServeArgs) -> anyhow::Result<
         listener.local_addr()?,
         listener.local_addr()?
     );
+    let jobs = state.jobs.clone();
     actix_web::rt::System::new().block_on(async move { api::server(state, listener, workers)?.await })?;
+    // Stopped (SIGTERM): no more jobs taken here; running ones go back to the queue.
+    jobs.stop();
     log::info!("HTTP server stopped");
     if let Some(cluster) = cluster {
         cluster.stop();

@@ -66,7 +66,8 @@ id_cursor_keys!(
     domain::id::PaymentCycleId,
     domain::id::LoanFundId,
     domain::id::WorkGroupId,
-    domain::id::LoanId
+    domain::id::LoanId,
+    domain::id::JobId
 );
 
 const CURSOR_PREFIX: &str = "k1:";

@@ -20,6 +20,8 @@ pub struct AppState {
     pub case_settings: CaseSettings,
     /// The reference geography, held in memory (`crate::geo_cache`).
     pub geography: crate::geo_cache::GeoCache,
+    /// This server's job workers (started with the server).
+    pub jobs: crate::jobs::JobRunner,
     /// Origins whose browser front ends may call the API (CORS); none by default.
     pub cors_origins: crate::cors::AllowedOrigins,
 }

@@ -312,6 +312,8 @@ pub enum Permission {
     ApproveWriteOffs,
     /// Add, rename and retire areas (new thanas, wards, pourashavas); national scope only.
     ManageGeography,
+    /// See every job (imports, payroll), whoever started it.
+    ReadJobs,
     /// See the disability identification register.
     ReadDisabilityRegister,
     /// Record assessments and identity cards in the register (the survey).
@@ -421,7 +423,7 @@ impl Role {
             Role::SystemAdmin => {
                 matches!(
                     permission,
-                    ManageUsers | ReadUsers | ReadAuditEvents | ManageFacilities | ReadFacilities | ManageGeography
+                    ManageUsers | ReadUsers | ReadAuditEvents | ManageFacilities | ReadFacilities | ManageGeography | ReadJobs
                 )
             }
             Role::HqOfficer => {

@@ -1,15 +1,20 @@
-//! Jobs: long operations reported by progress (done of total) and result.
+//! Jobs: long operations that survive their server. A job is queued as a row; a worker of any
+//! server claims it with a lease it renews while it works; a job whose lease ran out is
+//! claimed again. The work and the job's completion commit together, and only while the
+//! worker still holds the job ([`complete`]), so a job takes effect once.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{Integer, Text, Uuid as SqlUuid};
 use serde_json::Value;
 use uuid::Uuid;
 
 use domain::id::{JobId, UserId};
 
-use crate::schema::jobs;
+use crate::page::Page;
+use crate::schema::{job_inputs, jobs};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = jobs)]
 pub struct JobRow {
     #[diesel(deserialize_as = Uuid)]
@@ -25,9 +30,14 @@ pub struct JobRow {
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+    pub payload: Value,
+    pub worker: Option<String>,
+    pub lease_until: Option<DateTime<Utc>>,
+    pub attempts: i32,
 }
 
-pub fn create(conn: &mut PgConnection, kind: &str, total: i64, by: UserId) -> QueryResult<JobRow> {
+/// Queues a job.
+pub fn create(conn: &mut PgConnection, kind: &str, total: i64, by: UserId, payload: &Value) -> QueryResult<JobRow> {
     diesel::insert_into(jobs::table)
         .values((
             jobs::id.eq(Uuid::now_v7()),
@@ -35,34 +45,152 @@ pub fn create(conn: &mut PgConnection, kind: &str, total: i64, by: UserId) -> Qu
             jobs::status.eq("queued"),
             jobs::total.eq(total),
             jobs::created_by.eq(by.0),
+            jobs::payload.eq(payload),
         ))
         .returning(JobRow::as_returning())
         .get_result(conn)
+}
+
+/// Keeps a job's uploaded file with it, for whichever server runs it.
+pub fn put_input(conn: &mut PgConnection, job: JobId, content: &[u8]) -> QueryResult<()> {
+    diesel::insert_into(job_inputs::table)
+        .values((job_inputs::job_id.eq(job.0), job_inputs::content.eq(content)))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn input_of(conn: &mut PgConnection, job: JobId) -> QueryResult<Option<Vec<u8>>> {
+    job_inputs::table.find(job.0).select(job_inputs::content).first(conn).optional()
 }
 
 pub fn find(conn: &mut PgConnection, id: JobId) -> QueryResult<Option<JobRow>> {
     jobs::table.find(id.0).select(JobRow::as_select()).first(conn).optional()
 }
 
-pub fn start(conn: &mut PgConnection, id: JobId) -> QueryResult<()> {
-    diesel::update(jobs::table.find(id.0))
-        .set((jobs::status.eq("running"), jobs::started_at.eq(diesel::dsl::now)))
-        .execute(conn)
-        .map(|_| ())
+/// Claims the oldest job that is queued or whose lease ran out (its worker died), for
+/// `worker`, with a lease of `lease_seconds`. Other workers skip the row being claimed.
+pub fn claim(conn: &mut PgConnection, worker: &str, lease_seconds: i32) -> QueryResult<Option<JobRow>> {
+    diesel::sql_query(
+        "UPDATE jobs SET status = 'running', worker = $1, lease_until = now() + make_interval(secs => $2),
+                         attempts = attempts + 1, started_at = coalesce(started_at, now())
+          WHERE id = (SELECT id FROM jobs
+                       WHERE status = 'queued' OR (status = 'running' AND lease_until < now())
+                       ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
+         RETURNING *",
+    )
+    .bind::<Text, _>(worker)
+    .bind::<Integer, _>(lease_seconds)
+    .get_result(conn)
+    .optional()
 }
 
-/// Records progress (on its own connection, so it is visible while the work's transaction runs).
-pub fn progress(conn: &mut PgConnection, id: JobId, done: i64) -> QueryResult<()> {
-    diesel::update(jobs::table.find(id.0)).set(jobs::done.eq(done)).execute(conn).map(|_| ())
+/// Renews the lease while the worker holds the job; `false` when it no longer does.
+pub fn heartbeat(conn: &mut PgConnection, id: JobId, worker: &str, lease_seconds: i32) -> QueryResult<bool> {
+    // (Never waits on the row: while the work's transaction completes the job it holds the row,
+    // and the work is then finishing anyway.)
+    let locked =
+        diesel::sql_query("SELECT 1 FROM jobs WHERE id = $1 FOR UPDATE SKIP LOCKED").bind::<SqlUuid, _>(id.0).execute(conn)? == 0;
+    if locked {
+        return Ok(true);
+    }
+    let n = diesel::sql_query(
+        "UPDATE jobs SET lease_until = now() + make_interval(secs => $3) WHERE id = $1 AND worker = $2 AND status = 'running'",
+    )
+    .bind::<SqlUuid, _>(id.0)
+    .bind::<Text, _>(worker)
+    .bind::<Integer, _>(lease_seconds)
+    .execute(conn)?;
+    Ok(n == 1)
 }
 
-pub fn finish(conn: &mut PgConnection, id: JobId, result: Result<Value, String>) -> QueryResult<()> {
-    let (status, result, error) = match result {
-        Ok(v) => ("succeeded", Some(v), None),
-        Err(e) => ("failed", None, Some(e)),
-    };
-    diesel::update(jobs::table.find(id.0))
-        .set((jobs::status.eq(status), jobs::result.eq(result), jobs::error.eq(error), jobs::finished_at.eq(diesel::dsl::now)))
-        .execute(conn)
-        .map(|_| ())
+/// Records progress (on a connection of its own, so it shows while the work's transaction
+/// runs); skipped when the row is locked (the work's transaction is completing the job).
+pub fn progress(conn: &mut PgConnection, id: JobId, worker: &str, done: i64) -> QueryResult<()> {
+    diesel::sql_query(
+        "UPDATE jobs SET done = $3 WHERE id = (SELECT id FROM jobs WHERE id = $1 AND worker = $2 FOR UPDATE SKIP LOCKED)",
+    )
+    .bind::<SqlUuid, _>(id.0)
+    .bind::<Text, _>(worker)
+    .bind::<diesel::sql_types::BigInt, _>(done)
+    .execute(conn)
+    .map(drop)
+}
+
+/// Marks the job succeeded, inside the work's own transaction: `false` (and the caller rolls
+/// the work back) when the worker no longer holds it, because its lease ran out and another
+/// worker took it.
+pub fn complete(conn: &mut PgConnection, id: JobId, worker: &str, result: &Value) -> QueryResult<bool> {
+    let n = diesel::update(jobs::table.find(id.0).filter(jobs::worker.eq(worker)).filter(jobs::status.eq("running")))
+        .set((
+            jobs::status.eq("succeeded"),
+            jobs::result.eq(result),
+            jobs::done.eq(jobs::total),
+            jobs::finished_at.eq(diesel::dsl::now),
+            jobs::lease_until.eq(None::<DateTime<Utc>>),
+        ))
+        .execute(conn)?;
+    diesel::delete(job_inputs::table.find(id.0)).execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Marks the job failed with its error, when the worker still holds it.
+pub fn fail(conn: &mut PgConnection, id: JobId, worker: &str, error: &str) -> QueryResult<()> {
+    diesel::update(jobs::table.find(id.0).filter(jobs::worker.eq(worker)).filter(jobs::status.eq("running")))
+        .set((
+            jobs::status.eq("failed"),
+            jobs::error.eq(error),
+            jobs::finished_at.eq(diesel::dsl::now),
+            jobs::lease_until.eq(None::<DateTime<Utc>>),
+        ))
+        .execute(conn)?;
+    diesel::delete(job_inputs::table.find(id.0)).execute(conn).map(drop)
+}
+
+/// Hands a stopping server's running jobs back to the queue, for another server to take.
+pub fn hand_back(conn: &mut PgConnection, worker_prefix: &str) -> QueryResult<usize> {
+    // (A job whose work is committing holds its row and is finishing: skipped.)
+    diesel::sql_query(
+        "UPDATE jobs SET status = 'queued', worker = NULL, lease_until = NULL
+          WHERE id IN (SELECT id FROM jobs WHERE status = 'running' AND worker LIKE $1 || '%' FOR UPDATE SKIP LOCKED)",
+    )
+    .bind::<Text, _>(worker_prefix)
+    .execute(conn)
+}
+
+/// Cancels a job that has not started; `false` when it is not queued.
+pub fn cancel(conn: &mut PgConnection, id: JobId) -> QueryResult<Option<JobRow>> {
+    let row: Option<JobRow> = diesel::update(jobs::table.find(id.0).filter(jobs::status.eq("queued")))
+        .set((jobs::status.eq("cancelled"), jobs::finished_at.eq(diesel::dsl::now)))
+        .returning(JobRow::as_returning())
+        .get_result(conn)
+        .optional()?;
+    if row.is_some() {
+        diesel::delete(job_inputs::table.find(id.0)).execute(conn)?;
+    }
+    Ok(row)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct JobFilter {
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub created_by: Option<UserId>,
+}
+
+pub fn list(conn: &mut PgConnection, f: &JobFilter, after: Option<JobId>, limit: i64) -> QueryResult<Page<JobRow, JobId>> {
+    let mut q = jobs::table.into_boxed();
+    if let Some(a) = after {
+        q = q.filter(jobs::id.gt(a.0));
+    }
+    if let Some(s) = &f.status {
+        q = q.filter(jobs::status.eq(s));
+    }
+    if let Some(k) = &f.kind {
+        q = q.filter(jobs::kind.eq(k));
+    }
+    if let Some(u) = f.created_by {
+        q = q.filter(jobs::created_by.eq(u.0));
+    }
+    let rows = q.order(jobs::id).limit(limit + 1).select(JobRow::as_select()).load(conn)?;
+    Ok(Page::from_overfetch(rows, limit, |r| r.id))
 }

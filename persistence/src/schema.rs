@@ -59,6 +59,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    job_inputs (job_id) {
+        job_id -> Uuid,
+        content -> Bytea,
+    }
+}
+
+diesel::table! {
     city_corporations (id) {
         id -> Int4,
         district_id -> Int4,
@@ -411,6 +418,10 @@ diesel::table! {
         created_at -> Timestamptz,
         started_at -> Nullable<Timestamptz>,
         finished_at -> Nullable<Timestamptz>,
+        payload -> Jsonb,
+        worker -> Nullable<Text>,
+        lease_until -> Nullable<Timestamptz>,
+        attempts -> Int4,
     }
 }
 
@@ -647,4 +658,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     city_corporations,
     geography_revision,
     disability_records,
+    job_inputs,
 );

@@ -20,7 +20,9 @@ use persistence::cluster::{ClusterConfig, EmbeddedCluster};
 use serde_json::{json, Value};
 
 /// The signing key of every test server, so tests can forge tokens with the right key.
-pub const TEST_SIGNING_KEY: &[u8] = b"test-signing-key-0123456789abcdef-not-a-secret";
+pub const TEST_SIGNING_KEY: &[u8] = TEST_SIGNING_KEY_TEXT.as_bytes();
+/// The same key as text, for a `sheba` process (`SHEBA_JWT_SECRET`) that accepts the tests' tokens.
+pub const TEST_SIGNING_KEY_TEXT: &str = "test-signing-key-0123456789abcdef-not-a-secret";
 /// Password of the bootstrap administrator and of users made by [`TestApp::user`].
 pub const PASSWORD: &str = "correct horse battery staple";
 /// Body limit of test servers (small, so the 413 test sends little).
@@ -160,12 +162,17 @@ pub struct TestApp {
     agent: ureq::Agent,
     handle: actix_web::dev::ServerHandle,
     admin_token: OnceLock<String>,
+    jobs: api::jobs::JobRunner,
 }
+
+/// The lease of a test server's jobs: short, so that a test of a worker that died is quick.
+pub const TEST_JOB_LEASE_SECONDS: i32 = 3;
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         // Sends the stop command at once; the returned future only waits for it.
         drop(self.handle.stop(false));
+        self.jobs.stop();
     }
 }
 
@@ -281,8 +288,10 @@ impl TestApp {
                     .and_then(|mut c| persistence::geo::Geography::load(&mut c).ok())
                     .unwrap_or_default(),
             ),
+            jobs: api::jobs::JobRunner::new(persistence::db::pool(&database_url, 7, acquire_timeout), 2, TEST_JOB_LEASE_SECONDS),
             cors_origins,
         });
+        let jobs = state.jobs.clone();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = mpsc::channel();
@@ -295,7 +304,7 @@ impl TestApp {
         });
         let handle = rx.recv().expect("server handle");
         let agent = ureq::AgentBuilder::new().redirects(0).timeout(Duration::from_secs(60)).build();
-        TestApp { base, database_url, agent, handle, admin_token: OnceLock::new() }
+        TestApp { base, database_url, agent, handle, admin_token: OnceLock::new(), jobs }
     }
 
     /// Creates an account directly, as `sheba user create` does.
@@ -443,6 +452,11 @@ impl TestApp {
             .expect("compare the aggregates");
             assert_eq!((d.missing, d.extra), (0, 0), "{table} differs from its base table ({} cells)", d.cells);
         }
+    }
+
+    /// Stops this server's job workers (jobs then stay queued, or are taken by another server).
+    pub fn stop_jobs(&self) {
+        self.jobs.stop();
     }
 
     /// A direct connection to this test's database.

@@ -17,6 +17,7 @@ mod api {
     mod health;
     mod idempotency;
     mod imports;
+    mod jobs;
     mod microcredit;
     mod migrations;
     mod oauth2;

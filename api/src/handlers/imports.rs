@@ -187,7 +187,7 @@ fn parse_row(line: i32, record: &csv::StringRecord, index: &HashMap<String, usiz
 pub struct JobView {
     pub id: Uuid,
     pub kind: String,
-    /// `queued`, `running`, `succeeded` or `failed`.
+    /// `queued`, `running`, `succeeded`, `failed` or `cancelled`.
     #[schema(value_type = crate::codes::JobStatusCode)]
     pub status: String,
     pub total: i64,
@@ -286,93 +286,120 @@ pub async fn import_beneficiaries(
     })
     .await
     .map_err(ApiError::internal)??;
-    let who2 = who.clone();
+    // The file goes into the database with the job, so that any server can run it (and run it
+    // again if the one running it dies).
+    let content = web::block(move || -> Result<Vec<u8>, ApiError> {
+        let mut content = Vec::new();
+        let mut file = file;
+        file.read_to_end(&mut content).map_err(ApiError::internal)?;
+        Ok(content)
+    })
+    .await
+    .map_err(ApiError::internal)??;
     let ttl = state.idempotency_ttl;
     let started = transact(&state, move |conn| {
-        if let Some(replay) = idempotency::begin(conn, who2.user_id.0, &key, &fingerprint, ttl)? {
+        if let Some(replay) = idempotency::begin(conn, who.user_id.0, &key, &fingerprint, ttl)? {
             return Ok(Err(replay));
         }
-        let own = crate::scoping::own_subject(conn, who2.scope)?;
-        let actor = require(conn, &who2, Permission::ManageBeneficiaries, &own)?;
-        let job = jobs::create(conn, "import_beneficiaries", total, who2.user_id)?;
+        let own = crate::scoping::own_subject(conn, who.scope)?;
+        let actor = require(conn, &who, Permission::ManageBeneficiaries, &own)?;
+        let payload = crate::jobs::JobActor::of(&who).payload(serde_json::json!({"scope": actor.scope.to_string()}));
+        let job = jobs::create(conn, crate::jobs::IMPORT_BENEFICIARIES, total, who.user_id, &payload)?;
+        jobs::put_input(conn, job.id, &content)?;
         let body = serde_json::to_value(job_view(job.clone())).map_err(ApiError::internal)?;
-        idempotency::finish(conn, who2.user_id.0, &key, 202, &body, Some(&format!("/api/v1/jobs/{}", job.id)))?;
-        Ok(Ok((job, actor.scope)))
+        idempotency::finish(conn, who.user_id.0, &key, 202, &body, Some(&format!("/api/v1/jobs/{}", job.id)))?;
+        Ok(Ok(job))
     })
     .await?;
-    let (job, reach) = match started {
-        Ok(started) => started,
+    let job = match started {
+        Ok(job) => job,
         // A retry of an import already started: the first answer, and no second job.
         Err(replay) => return Ok(replay.into_response()),
     };
-    let pool = state.pool.clone();
-    let job_id = job.id;
-    std::thread::Builder::new()
-        .name(format!("job-{job_id}"))
-        .spawn(move || {
-            let (Ok(mut progress_conn), Ok(mut work_conn)) = (pool.get(), pool.get()) else {
-                log::error!("job {job_id}: no database connection");
-                return;
-            };
-            let _ = jobs::start(&mut progress_conn, job_id);
-            let actor = who.audit_actor();
-            let parse_errors = std::cell::RefCell::new(Vec::new());
-            let rows = match parse_rows(BufReader::new(file)) {
-                Ok(rows) => rows,
-                Err(errors) => {
-                    // (The header was checked before the job began; the file is the same.)
-                    let message = errors.first().map_or_else(|| "the file cannot be read".to_owned(), |e| e.message.clone());
-                    let _ = jobs::finish(&mut progress_conn, job_id, Err(message));
-                    return;
-                }
-            };
-            let mut rows = rows.filter_map(|r| r.map_err(|e| parse_errors.borrow_mut().push(e)).ok());
-            let outcome = persistence::imports::load_beneficiaries(
-                &mut work_conn,
-                &mut rows,
-                total,
-                reach,
-                who.user_id,
-                &mut |done| {
-                    let _ = jobs::progress(&mut progress_conn, job_id, done);
+    Ok(HttpResponse::Accepted().insert_header((LOCATION, format!("/api/v1/jobs/{}", job.id))).json(job_view(job)))
+}
+
+/// Runs an import job: the rows of its file into the database in one transaction that also
+/// marks the job done (and only while this worker holds it).
+pub(crate) fn run_import(
+    work: &mut persistence::PgConnection,
+    progress: &mut persistence::PgConnection,
+    job: &JobRow,
+    worker: &str,
+) -> crate::jobs::Outcome {
+    use crate::jobs::Outcome;
+    let actor = match crate::jobs::JobActor::from_payload(&job.payload) {
+        Some(a) => a,
+        None => return Outcome::Failed("the job has no actor".into()),
+    };
+    let Some(scope) = job.payload["scope"].as_str().and_then(|s| s.parse::<domain::access::Scope>().ok()) else {
+        return Outcome::Failed("the job has no scope".into());
+    };
+    let content = match jobs::input_of(progress, job.id) {
+        Ok(Some(c)) => c,
+        Ok(None) => return Outcome::Failed("the job's file is gone".into()),
+        Err(e) => return Outcome::Retry(e.to_string()),
+    };
+    let parse_errors = std::cell::RefCell::new(Vec::new());
+    let rows = match parse_rows(std::io::Cursor::new(content)) {
+        Ok(rows) => rows,
+        Err(errors) => {
+            // (The header was checked before the job was queued; the file is the same.)
+            return Outcome::Failed(errors.first().map_or_else(|| "the file cannot be read".to_owned(), |e| e.message.clone()));
+        }
+    };
+    let mut rows = rows.filter_map(|r| r.map_err(|e| parse_errors.borrow_mut().push(e)).ok());
+    let audit_actor = actor.audit_actor();
+    let owned = std::cell::Cell::new(true);
+    let outcome = persistence::imports::load_beneficiaries(
+        work,
+        &mut rows,
+        job.total,
+        scope,
+        actor.user_id,
+        &mut |done| {
+            let _ = jobs::progress(progress, job.id, worker, done);
+        },
+        &mut |conn, o| {
+            persistence::audit::record(
+                conn,
+                persistence::audit::AuditEntry {
+                    actor: &audit_actor,
+                    action: "import.beneficiaries",
+                    entity_type: "job",
+                    entity_id: job.id.to_string(),
+                    before: None,
+                    after: Some(
+                        serde_json::json!({"imported": o.imported, "skipped": o.errors.len() + parse_errors.borrow().len()}),
+                    ),
+                    request_id: Some(&actor.request_id),
                 },
-                &mut |conn, o| {
-                    persistence::audit::record(
-                        conn,
-                        persistence::audit::AuditEntry {
-                            actor: &actor,
-                            action: "import.beneficiaries",
-                            entity_type: "job",
-                            entity_id: job_id.to_string(),
-                            before: None,
-                            after: Some(serde_json::json!({"imported": o.imported, "skipped": o.errors.len() + parse_errors.borrow().len()})),
-                            request_id: Some(&who.request_id),
-                        },
-                    )
-                    .map(|_| ())
-                },
-            );
-            let result = outcome
-                .map(|o| {
-                    let mut errors: Vec<(i32, String)> = parse_errors.borrow().clone();
-                    errors.extend(o.errors);
-                    errors.sort();
-                    serde_json::json!({
-                        "imported": o.imported,
-                        "persons_created": o.persons_created,
-                        "persons_matched": o.persons_matched,
-                        "skipped": errors.len(),
-                        "errors": errors.iter().map(|(line, message)| serde_json::json!({"line": line, "message": message})).collect::<Vec<_>>(),
-                    })
-                })
-                .map_err(|e| {
-                    log::error!("job {job_id} failed: {e}");
-                    "the import failed and changed nothing; quote the job id when reporting it".to_owned()
-                });
-            let _ = jobs::finish(&mut progress_conn, job_id, result);
-        })
-        .map_err(ApiError::internal)?;
-    Ok(HttpResponse::Accepted().insert_header((LOCATION, format!("/api/v1/jobs/{job_id}"))).json(job_view(job)))
+            )?;
+            let mut errors: Vec<(i32, String)> = parse_errors.borrow().clone();
+            errors.extend(o.errors.iter().cloned());
+            errors.sort();
+            let result = serde_json::json!({
+                "imported": o.imported,
+                "persons_created": o.persons_created,
+                "persons_matched": o.persons_matched,
+                "skipped": errors.len(),
+                "errors": errors.iter().map(|(line, message)| serde_json::json!({"line": line, "message": message})).collect::<Vec<_>>(),
+            });
+            if !jobs::complete(conn, job.id, worker, &result)? {
+                owned.set(false);
+                return Err(diesel::result::Error::RollbackTransaction);
+            }
+            Ok(())
+        },
+    );
+    match outcome {
+        Ok(_) => Outcome::Done,
+        Err(_) if !owned.get() => Outcome::Lost,
+        Err(e) => {
+            log::error!("job {} failed: {e}", job.id);
+            Outcome::Failed("the import failed and changed nothing; quote the job id when reporting it".into())
+        }
+    }
 }
 
 /// A job you started: progress, rate, ETA, and the result when done.
@@ -462,4 +489,67 @@ mod tests {
             }
         }
     }
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct JobQuery {
+    #[param(value_type = Option<crate::codes::JobStatusCode>)]
+    pub status: Option<String>,
+    #[param(value_type = Option<crate::codes::JobKindCode>)]
+    pub kind: Option<String>,
+    /// Whose jobs (administrators with national scope see everyone's; others see their own).
+    pub created_by: Option<Uuid>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Jobs, oldest first: your own, or (administrators with national scope) everyone's.
+#[utoipa::path(operation_id = "list_jobs", tag = "allowances", params(JobQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of jobs", body = crate::pagination::ListPage<JobView>),
+        (status = 422, description = "An unknown status", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/jobs")]
+pub async fn list_jobs(state: web::Data<AppState>, who: Principal, q: web::Query<JobQuery>) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let (limit, after) = (crate::pagination::limit(q.limit)?, crate::pagination::decode_cursor(q.cursor.as_deref())?);
+    let status = crate::codes::check_filter("status", &q.status, crate::codes::one_of(crate::codes::JobStatusCode::codes()))?;
+    let kind = crate::codes::check_filter("kind", &q.kind, crate::codes::one_of(crate::codes::JobKindCode::codes()))?;
+    let page = read(&state, move |conn| {
+        let actor = crate::auth::policy::require_active(conn, &who)?;
+        let everyone = domain::access::authorize(&actor, Permission::ReadJobs, &domain::access::Subject::National).is_ok();
+        let created_by = if everyone { q.created_by.map(domain::id::UserId) } else { Some(who.user_id) };
+        let filter = jobs::JobFilter { status: status.map(str::to_owned), kind: kind.map(str::to_owned), created_by };
+        Ok(jobs::list(conn, &filter, after, limit)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(crate::pagination::ListPage::from_page(page, job_view)))
+}
+
+/// Cancel a job you started that has not begun.
+#[utoipa::path(operation_id = "cancel_job", tag = "allowances",
+    params(("job_id" = Uuid, Path, description = "The job")), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Cancelled", body = JobView),
+        (status = 404, description = "No such job of yours", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "It has begun or ended", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/jobs/{job_id}/cancellation")]
+pub async fn cancel_job(state: web::Data<AppState>, who: Principal, path: web::Path<JobId>) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let job = crate::unit_of_work::transact(&state, move |conn| {
+        crate::auth::policy::require_active(conn, &who)?;
+        jobs::find(conn, id)?.filter(|j| j.created_by == who.user_id).ok_or(ApiError::NotFound("job"))?;
+        let job = jobs::cancel(conn, id)?.ok_or_else(|| ApiError::Conflict {
+            code: "job_not_queued",
+            detail: "only a job that has not begun can be cancelled".into(),
+        })?;
+        who.audit(conn, "job.cancel", "job", id, None, None)?;
+        Ok(job)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(job_view(job)))
 }

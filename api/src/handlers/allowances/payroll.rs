@@ -211,56 +211,72 @@ pub async fn generate_payroll(
     path: web::Path<PaymentCycleId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let who2 = who.clone();
     // Check now what can be checked, so a refusal is an immediate 4xx rather than a failed job.
     let job = transact(&state, move |conn| {
         let c = repo::find_cycle(conn, id)?.ok_or(ApiError::NotFound("payment cycle"))?;
         let subject = cycle_subject(conn, c.upazila_id)?;
-        require(conn, &who2, Permission::PreparePayroll, &subject)?;
+        require(conn, &who, Permission::PreparePayroll, &subject)?;
         payroll::may_generate(c.status)?;
-        Ok(persistence::jobs::create(conn, "generate_payroll", 1, who2.user_id)?)
+        let payload = crate::jobs::JobActor::of(&who).payload(serde_json::json!({"cycle_id": id}));
+        Ok(persistence::jobs::create(conn, crate::jobs::GENERATE_PAYROLL, 1, who.user_id, &payload)?)
     })
     .await?;
-    let pool = state.pool.clone();
-    let job_id = job.id;
-    std::thread::Builder::new()
-        .name(format!("job-{job_id}"))
-        .spawn(move || {
-            let (Ok(mut progress_conn), Ok(mut conn)) = (pool.get(), pool.get()) else {
-                log::error!("job {job_id}: no database connection");
-                return;
-            };
-            let _ = persistence::jobs::start(&mut progress_conn, job_id);
-            let result = conn.build_transaction().run(|conn| -> Result<serde_json::Value, ApiError> {
-                // The cycle row lock serialises concurrent generations of one cycle.
-                let c = repo::find_cycle_for_update(conn, id)?.ok_or(ApiError::NotFound("payment cycle"))?;
-                payroll::may_generate(c.status)?;
-                let (fresh, carried) = repo::generate(conn, &c)?;
-                let c = repo::set_cycle_status(conn, id, CycleStatus::Generated, who.user_id, Utc::now())?;
-                audit(
-                    conn,
-                    &who,
-                    "payment_cycle.generate",
-                    &c,
-                    serde_json::json!({"payments": fresh, "carried_in": carried, "job_id": job_id}),
-                )?;
-                let view = cycle_view(conn, &c)?;
-                Ok(serde_json::json!({"cycle_id": id, "added": fresh, "carried_in": carried, "totals": view.totals}))
-            });
-            let _ = persistence::jobs::progress(&mut progress_conn, job_id, 1);
-            let result = result.map_err(|e| match e {
-                ApiError::Refused(r) => r.label.en.to_owned(),
-                other => {
-                    log::error!("job {job_id} failed: {other}");
-                    "payroll generation failed and changed nothing; quote the job id when reporting it".to_owned()
-                }
-            });
-            let _ = persistence::jobs::finish(&mut progress_conn, job_id, result);
-        })
-        .map_err(ApiError::internal)?;
     Ok(HttpResponse::Accepted()
-        .insert_header((LOCATION, format!("/api/v1/jobs/{job_id}")))
+        .insert_header((LOCATION, format!("/api/v1/jobs/{}", job.id)))
         .json(crate::handlers::imports::job_view(job)))
+}
+
+/// Runs a payroll generation job: in one transaction that also marks the job done (and only
+/// while this worker holds it). The cycle row lock serialises generations of one cycle, and
+/// generation adds nobody twice, so a job run again after its server died is safe.
+pub(crate) fn run_generation(
+    conn: &mut persistence::PgConnection,
+    job: &persistence::jobs::JobRow,
+    worker: &str,
+) -> crate::jobs::Outcome {
+    use crate::jobs::Outcome;
+    let Some(actor) = crate::jobs::JobActor::from_payload(&job.payload) else {
+        return Outcome::Failed("the job has no actor".into());
+    };
+    let Some(id) = job.payload["cycle_id"].as_str().and_then(|s| s.parse::<PaymentCycleId>().ok()) else {
+        return Outcome::Failed("the job has no cycle".into());
+    };
+    let owned = std::cell::Cell::new(true);
+    let result = conn.build_transaction().run(|conn| -> Result<(), ApiError> {
+        let c = repo::find_cycle_for_update(conn, id)?.ok_or(ApiError::NotFound("payment cycle"))?;
+        payroll::may_generate(c.status)?;
+        let (fresh, carried) = repo::generate(conn, &c)?;
+        let c = repo::set_cycle_status(conn, id, CycleStatus::Generated, actor.user_id, Utc::now())?;
+        persistence::audit::record(
+            conn,
+            persistence::audit::AuditEntry {
+                actor: &actor.audit_actor(),
+                action: "payment_cycle.generate",
+                entity_type: "payment_cycle",
+                entity_id: c.id.to_string(),
+                before: None,
+                after: Some(serde_json::json!({"status": c.status.code(), "version": c.version,
+                    "detail": {"payments": fresh, "carried_in": carried, "job_id": job.id}})),
+                request_id: Some(&actor.request_id),
+            },
+        )?;
+        let view = cycle_view(conn, &c)?;
+        let result = serde_json::json!({"cycle_id": id, "added": fresh, "carried_in": carried, "totals": view.totals});
+        if !persistence::jobs::complete(conn, job.id, worker, &result)? {
+            owned.set(false);
+            return Err(ApiError::internal("the job was taken by another worker"));
+        }
+        Ok(())
+    });
+    match result {
+        Ok(()) => Outcome::Done,
+        Err(_) if !owned.get() => Outcome::Lost,
+        Err(ApiError::Refused(r)) => Outcome::Failed(r.label.en.to_owned()),
+        Err(other) => {
+            log::error!("job {} failed: {other}", job.id);
+            Outcome::Failed("payroll generation failed and changed nothing; quote the job id when reporting it".into())
+        }
+    }
 }
 
 /// Approve a generated payroll for payment; not by the person who generated it. Requires `If-Match`.
