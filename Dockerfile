@@ -14,4 +14,8 @@ USER sheba
 ENV SHEBA_BIND=0.0.0.0:8080 SHEBA_DATA_DIR=/var/lib/sheba RUST_LOG=info
 VOLUME /var/lib/sheba
 EXPOSE 8080
+# `sheba health` asks the server itself; the image carries no HTTP client.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["sheba", "health"]
+# SIGTERM drains requests (up to 30 s) and hands running jobs back to the queue.
+STOPSIGNAL SIGTERM
 CMD ["sheba", "serve"]

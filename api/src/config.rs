@@ -10,6 +10,9 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(flatten)]
     pub db: DatabaseOpts,
+    /// Log lines as `text` or as one JSON object per line (`json`). `RUST_LOG` filters them.
+    #[arg(long, env = "SHEBA_LOG_FORMAT", default_value = "text", global = true)]
+    pub log_format: crate::telemetry::LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -53,6 +56,13 @@ pub enum Command {
         /// Connections writing chunks at once (the data does not depend on it).
         #[arg(long, default_value_t = 2)]
         jobs: usize,
+    },
+    /// Ask a running server whether it is ready (`GET /health/ready`); exit status 0 when it
+    /// is. For container health checks: the image needs no HTTP client.
+    Health {
+        /// The server's address (`host:port`; `0.0.0.0` means this machine).
+        #[arg(long, env = "SHEBA_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
     },
     /// Bulk imports, with a progress bar (works whether or not the server runs).
     #[command(subcommand)]
@@ -113,6 +123,10 @@ pub struct ServeArgs {
     /// (`https://portal.example.gov.bd,http://localhost:5173`); none by default.
     #[arg(long, env = "SHEBA_CORS_ORIGINS", default_value = "", value_parser = crate::cors::AllowedOrigins::parse)]
     pub cors_origins: crate::cors::AllowedOrigins,
+    /// Address for Prometheus metrics (`GET /metrics`), e.g. `127.0.0.1:9464`; off by
+    /// default. Keep it off the public network: it needs no token.
+    #[arg(long, env = "SHEBA_METRICS_BIND")]
+    pub metrics_bind: Option<String>,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "SHEBA_WORKERS")]
     pub workers: Option<usize>,

@@ -91,6 +91,11 @@ impl JobRunner {
         JobRunner { pool, workers, lease_seconds: lease_seconds.max(2), server, stopping: Arc::new(AtomicBool::new(false)) }
     }
 
+    /// The workers' own pool (the metrics show its use).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
     /// Starts the workers (threads: the work is blocking database work).
     pub fn start(&self) {
         for n in 0..self.workers {

@@ -17,12 +17,14 @@ pub mod geo_cache;
 pub mod handlers;
 pub mod idempotency;
 pub mod jobs;
+pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod pagination;
 pub mod problem;
 pub mod scoping;
 pub mod state;
+pub mod telemetry;
 pub mod unit_of_work;
 pub mod views;
 
@@ -50,4 +52,13 @@ pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: usize)
         }
     });
     Ok(HttpServer::new(move || app::build(state.clone())).workers(workers.max(1)).shutdown_timeout(30).listen(listener)?.run())
+}
+
+/// The metrics listener (`SHEBA_METRICS_BIND`): one worker, `/metrics` only.
+pub fn metrics_server(state: web::Data<AppState>, listener: TcpListener) -> std::io::Result<Server> {
+    Ok(HttpServer::new(move || actix_web::App::new().app_data(state.clone()).configure(metrics::configure))
+        .workers(1)
+        .disable_signals()
+        .listen(listener)?
+        .run())
 }

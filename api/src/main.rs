@@ -17,8 +17,8 @@ use domain::login_throttle::ThrottlePolicy;
 use persistence::audit::AuditActor;
 
 fn main() {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
+    api::telemetry::init(cli.log_format);
     if let Err(e) = run(cli) {
         eprintln!("error: {e:#}");
         std::process::exit(1);
@@ -116,6 +116,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Health { bind } => health(&bind),
         Command::Import(ImportCommand::Beneficiaries { file, username }) => import_beneficiaries(&cli.db, &file, &username),
     }
 }
@@ -242,13 +243,52 @@ fn serve(db_opts: api::config::DatabaseOpts, args: ServeArgs) -> anyhow::Result<
         listener.local_addr()?,
         listener.local_addr()?
     );
+    let metrics_listener = match &args.metrics_bind {
+        Some(bind) => {
+            let l = TcpListener::bind(bind).with_context(|| format!("binding {bind} for metrics"))?;
+            log::info!("metrics on http://{}/metrics", l.local_addr()?);
+            Some(l)
+        }
+        None => None,
+    };
     let jobs = state.jobs.clone();
-    actix_web::rt::System::new().block_on(async move { api::server(state, listener, workers)?.await })?;
+    actix_web::rt::System::new().block_on(async move {
+        let metrics = match metrics_listener {
+            Some(l) => Some(api::metrics_server(state.clone(), l)?),
+            None => None,
+        };
+        let handle = metrics.as_ref().map(|m| m.handle());
+        if let Some(m) = metrics {
+            actix_web::rt::spawn(m);
+        }
+        let served = api::server(state, listener, workers)?.await;
+        if let Some(h) = handle {
+            h.stop(true).await;
+        }
+        served
+    })?;
     // Stopped (SIGTERM): no more jobs taken here; running ones go back to the queue.
     jobs.stop();
     log::info!("HTTP server stopped");
     if let Some(cluster) = cluster {
         cluster.stop();
     }
+    Ok(())
+}
+
+/// `sheba health`: one plain HTTP/1.1 request to `/health/ready`.
+fn health(bind: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let addr = bind.replacen("0.0.0.0:", "127.0.0.1:", 1).replacen("[::]:", "[::1]:", 1);
+    let target: std::net::SocketAddr = addr.parse().with_context(|| format!("{addr} is not host:port"))?;
+    let mut stream =
+        std::net::TcpStream::connect_timeout(&target, Duration::from_secs(3)).with_context(|| format!("connecting to {addr}"))?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(stream, "GET /health/ready HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    let status = answer.split_whitespace().nth(1).unwrap_or("none");
+    anyhow::ensure!(status == "200", "not ready: HTTP status {status}");
+    println!("ready");
     Ok(())
 }

@@ -114,13 +114,19 @@ pub async fn access_log(
     let method = req.method().clone();
     let res = next.call(req).await?;
     let route = res.request().match_pattern().unwrap_or_else(|| "(no route)".to_owned());
+    let status = res.status().as_u16();
+    let seconds = started.elapsed().as_secs_f64();
+    crate::metrics::observe_request(method.as_str(), &route, status, seconds);
     if route != "/health/live" {
         let id = res.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-        log::info!(
+        tracing::info!(
             target: "sheba::access",
-            "{method} {route} {} {:.1}ms request_id={id}",
-            res.status().as_u16(),
-            started.elapsed().as_secs_f64() * 1000.0
+            method = method.as_str(),
+            route = route.as_str(),
+            status,
+            duration_ms = (seconds * 10_000.0).round() / 10.0,
+            request_id = id,
+            "request"
         );
     }
     Ok(res)

@@ -8,6 +8,11 @@ use persistence::PgConnection;
 use crate::problem::ApiError;
 use crate::state::AppState;
 
+fn connection(pool: &persistence::db::PgPool) -> Result<persistence::db::PooledPg, ApiError> {
+    let _waiting = crate::metrics::Waiting::start();
+    pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))
+}
+
 /// Runs `f` in a read-write transaction.
 pub async fn transact<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
@@ -16,7 +21,7 @@ where
 {
     let pool = state.pool.clone();
     web::block(move || {
-        let mut conn = pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        let mut conn = connection(&pool)?;
         conn.build_transaction().run(f)
     })
     .await
@@ -32,7 +37,7 @@ where
 {
     let pool = state.pool.clone();
     web::block(move || {
-        let mut conn = pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        let mut conn = connection(&pool)?;
         conn.build_transaction().read_only().run(f)
     })
     .await

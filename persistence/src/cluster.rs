@@ -387,7 +387,10 @@ fn start_server(
         .arg(format!("port={port}"))
         .args(["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"])
         // Bulk writes (payroll, imports) would otherwise checkpoint every gigabyte of WAL.
-        .args(["-c", "max_wal_size=4GB"]);
+        .args(["-c", "max_wal_size=4GB"])
+        // PostgreSQL's own log must not hold personal data either: no failing statement's
+        // text, no DETAIL lines (a unique violation's DETAIL quotes the NID it refused).
+        .args(["-c", "log_error_verbosity=terse", "-c", "log_min_error_statement=panic"]);
     // Extra server settings, e.g. for profiling: `SHEBA_PG_SETTINGS="shared_preload_libraries=auto_explain work_mem=64MB"`.
     for setting in std::env::var("SHEBA_PG_SETTINGS").unwrap_or_default().split_whitespace() {
         cmd.arg("-c").arg(setting);

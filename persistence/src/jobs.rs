@@ -194,3 +194,35 @@ pub fn list(conn: &mut PgConnection, f: &JobFilter, after: Option<JobId>, limit:
     let rows = q.order(jobs::id).limit(limit + 1).select(JobRow::as_select()).load(conn)?;
     Ok(Page::from_overfetch(rows, limit, |r| r.id))
 }
+
+/// What the metrics endpoint shows of the queue: jobs per status, and how long the oldest
+/// queued job has waited (seconds; `None` when nothing waits).
+pub struct QueueGauges {
+    pub by_status: Vec<(String, i64)>,
+    pub oldest_queued_seconds: Option<f64>,
+}
+
+pub fn queue_gauges(conn: &mut PgConnection) -> QueryResult<QueueGauges> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = Text)]
+        status: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    #[derive(QueryableByName)]
+    struct Oldest {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+        seconds: Option<f64>,
+    }
+    let by_status = diesel::sql_query("SELECT status, count(*) AS n FROM jobs GROUP BY status")
+        .load::<Count>(conn)?
+        .into_iter()
+        .map(|c| (c.status, c.n))
+        .collect();
+    let oldest = diesel::sql_query(
+        "SELECT extract(epoch FROM now() - min(created_at))::float8 AS seconds FROM jobs WHERE status = 'queued'",
+    )
+    .get_result::<Oldest>(conn)?;
+    Ok(QueueGauges { by_status, oldest_queued_seconds: oldest.seconds })
+}

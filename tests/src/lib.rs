@@ -4,6 +4,8 @@
 //! HTTP server on a free port. Tests talk to it over HTTP only, except where a test must
 //! look at the database itself (the audit table's trigger, migrations).
 
+pub mod process;
+
 use std::collections::HashMap;
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -178,14 +180,20 @@ impl Drop for TestApp {
 
 /// A request to send: method, path, optional bearer token, headers and body.
 pub struct Req<'a> {
-    app: &'a TestApp,
+    agent: &'a ureq::Agent,
+    base: &'a str,
     method: &'static str,
     path: String,
     headers: Vec<(String, String)>,
     body: Option<Vec<u8>>,
 }
 
-impl Req<'_> {
+impl<'a> Req<'a> {
+    /// A request to the server at `base` (`http://127.0.0.1:PORT`).
+    pub fn new(agent: &'a ureq::Agent, base: &'a str, method: &'static str, path: &str) -> Self {
+        Req { agent, base, method, path: path.to_owned(), headers: vec![], body: None }
+    }
+
     pub fn bearer(mut self, token: &str) -> Self {
         self.headers.push(("Authorization".into(), format!("Bearer {token}")));
         self
@@ -209,7 +217,7 @@ impl Req<'_> {
     }
 
     pub fn send(self) -> Resp {
-        let mut r = self.app.agent.request(self.method, &format!("{}{}", self.app.base, self.path));
+        let mut r = self.agent.request(self.method, &format!("{}{}", self.base, self.path));
         for (k, v) in &self.headers {
             r = r.set(k, v);
         }
@@ -473,7 +481,7 @@ impl TestApp {
     }
 
     pub fn req(&self, method: &'static str, path: &str) -> Req<'_> {
-        Req { app: self, method, path: path.to_owned(), headers: vec![], body: None }
+        Req::new(&self.agent, &self.base, method, path)
     }
 
     /// Signs in with a password.

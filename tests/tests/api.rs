@@ -18,12 +18,14 @@ mod api {
     mod idempotency;
     mod imports;
     mod jobs;
+    mod logs;
     mod microcredit;
     mod migrations;
     mod oauth2;
     mod payroll;
     mod persons;
     mod reports;
+    mod servers;
     mod synthetic;
     mod urban_areas;
     mod users;

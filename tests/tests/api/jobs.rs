@@ -4,12 +4,12 @@
 //! SIGKILL in the middle of an import leaves it to the next server, which finishes it.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use diesel::prelude::*;
 use serde_json::{json, Value};
+use sheba_tests::process::ServerProcess;
 use sheba_tests::TestApp;
 
 const HEADER: &str = "name_en,name_bn,sex,date_of_birth,nid,birth_registration_number,mobile,union_id,programme,start_month,payment_provider,account_number,education_level";
@@ -118,42 +118,6 @@ fn jobs_are_listed_and_a_queued_one_is_cancelled() {
     app.get("/api/v1/jobs?status=lost").bearer(&officer).send().expect_problem(422, "validation_failed");
 }
 
-fn sheba_binary() -> std::path::PathBuf {
-    if let Some(p) = std::env::var_os("SHEBA_BIN") {
-        return p.into();
-    }
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().unwrap().parent().unwrap().join("sheba")
-}
-
-fn serve(database_url: &str, port: u16) -> std::process::Child {
-    Command::new(sheba_binary())
-        .arg("serve")
-        .env("DATABASE_URL", database_url)
-        .env("SHEBA_BIND", format!("127.0.0.1:{port}"))
-        .env("SHEBA_WORKERS", "1")
-        .env("SHEBA_JOB_WORKERS", "1")
-        .env("SHEBA_JOB_LEASE_SECONDS", "2")
-        .env("SHEBA_JWT_SECRET", sheba_tests::TEST_SIGNING_KEY_TEXT)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start sheba")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn wait_ready(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while ureq::get(&format!("http://127.0.0.1:{port}/health/ready")).call().is_err() {
-        assert!(Instant::now() < deadline, "the server did not become ready");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 /// A real server process is killed with SIGKILL while its import runs; a second server takes
 /// the job when the lease runs out and finishes it; every row is there once.
 #[test]
@@ -163,11 +127,9 @@ fn an_import_survives_its_server_being_killed() {
     let (_, officer) = app.user("jobs.killed", "upazila_officer", "upazila:1");
     let before = beneficiaries(&app);
     let rows = 30_000;
-    let port = free_port();
-    let mut first = serve(&app.database_url, port);
-    wait_ready(port);
+    let first = ServerProcess::start(&app.database_url, &[], None);
     let body = import_file(rows, "K");
-    let r = ureq::post(&format!("http://127.0.0.1:{port}/api/v1/imports/beneficiaries"))
+    let r = ureq::post(&first.url("/api/v1/imports/beneficiaries"))
         .set("Authorization", &format!("Bearer {officer}"))
         .set("Content-Type", "text/csv")
         .send_string(&body)
@@ -183,16 +145,83 @@ fn an_import_survives_its_server_being_killed() {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    first.kill().unwrap();
-    first.wait().unwrap();
-    let port2 = free_port();
-    let mut second = serve(&app.database_url, port2);
-    wait_ready(port2);
+    first.kill();
+    let second = ServerProcess::start(&app.database_url, &[], None);
     let job = wait_job(&app, &officer, &id, Duration::from_secs(120));
-    second.kill().unwrap();
-    second.wait().unwrap();
+    second.kill();
     assert_eq!((job["status"].as_str(), job["result"]["imported"].as_i64()), (Some("succeeded"), Some(rows as i64)), "{job}");
     assert_eq!(beneficiaries(&app), before + rows as i64, "every row present once");
     app.assert_report_aggregates_exact();
     let _ = std::io::stderr().flush();
+}
+
+/// A payroll whose server is killed with SIGKILL while generating: the dead server's
+/// transaction rolls back, the next server generates it once, and the aggregates stay exact.
+/// The test holds the cycle's row lock so the kill lands inside the generation every time.
+#[test]
+fn a_payroll_survives_its_server_being_killed() {
+    let app = TestApp::new();
+    let (_, officer) = app.user("jobs.pay", "upazila_officer", "upazila:1");
+    let rows = 3_000;
+    let today = domain::time::dhaka_date(Utc::now());
+    let dob = (today - chrono::Duration::days(365 * 70 + 20)).to_string();
+    let month = today.format("%Y-%m").to_string();
+    let mut csv = format!("{HEADER}\n");
+    for i in 0..rows {
+        csv.push_str(&format!("P Elder {i},,female,{dob},,,,1,old_age,{month},bkash,017{i:08},\n"));
+    }
+    let r =
+        app.post("/api/v1/imports/beneficiaries").bearer(&officer).header("Content-Type", "text/csv").raw(csv).send().expect(202);
+    let import = wait_job(&app, &officer, r.json["id"].as_str().unwrap(), Duration::from_secs(120));
+    assert_eq!(import["result"]["imported"].as_i64(), Some(rows as i64), "{import}");
+    app.stop_jobs();
+    let first_day = format!("{month}-01");
+    let last_day = (chrono::NaiveDate::parse_from_str(&first_day, "%Y-%m-%d").unwrap() + chrono::Months::new(1)
+        - chrono::Duration::days(1))
+    .to_string();
+    let cycle = app
+        .post("/api/v1/payment-cycles")
+        .bearer(&officer)
+        .json(&json!({"programme": "old_age", "upazila_id": 1, "period_start": first_day, "period_end": last_day}))
+        .send()
+        .expect(201)
+        .json;
+    let cycle_id = cycle["id"].as_str().unwrap().to_owned();
+    // Hold the cycle's row so the first server's worker blocks inside its transaction.
+    let mut holder = app.db();
+    diesel::sql_query("BEGIN").execute(&mut holder).unwrap();
+    diesel::sql_query(format!("SELECT 1 FROM payment_cycles WHERE id = '{cycle_id}' FOR UPDATE")).execute(&mut holder).unwrap();
+    let first = ServerProcess::start(&app.database_url, &[], None);
+    let r = ureq::post(&first.url(&format!("/api/v1/payment-cycles/{cycle_id}/generation")))
+        .set("Authorization", &format!("Bearer {officer}"))
+        .call()
+        .expect("queued");
+    let job: Value = r.into_json().unwrap();
+    let id = job["id"].as_str().unwrap().to_owned();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while app.get(&format!("/api/v1/jobs/{id}")).bearer(&officer).send().expect(200).json["status"] != "running" {
+        assert!(Instant::now() < deadline, "the first server never took the job");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    first.kill();
+    let second = ServerProcess::start(&app.database_url, &[], None);
+    diesel::sql_query("COMMIT").execute(&mut holder).unwrap();
+    let job = wait_job(&app, &officer, &id, Duration::from_secs(120));
+    second.kill();
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(job["result"]["added"].as_i64(), Some(rows as i64), "{job}");
+    let attempts: i32 = persistence::schema::jobs::table
+        .find(id.parse::<uuid::Uuid>().unwrap())
+        .select(persistence::schema::jobs::attempts)
+        .get_result(&mut app.db())
+        .unwrap();
+    assert_eq!(attempts, 2, "the dead server's attempt, then the second server's");
+    let payments: i64 = persistence::schema::payments::table
+        .filter(persistence::schema::payments::cycle_id.eq(cycle_id.parse::<uuid::Uuid>().unwrap()))
+        .count()
+        .get_result(&mut app.db())
+        .unwrap();
+    assert_eq!(payments, rows as i64, "everyone paid once");
+    app.assert_report_aggregates_exact();
 }
