@@ -169,7 +169,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(crate::handlers::disability::record_disability_assessment)
             .service(crate::handlers::disability::list_disability_records)
             .service(crate::handlers::disability::get_disability_record)
-            .service(crate::handlers::disability::record_disability_card),
+            .service(crate::handlers::disability::record_disability_card)
+            .service(crate::handlers::contacts::record_contact)
+            .service(crate::handlers::contacts::list_contacts)
+            .service(crate::handlers::contacts::get_contact)
+            .service(crate::handlers::contacts::put_service_point_day)
+            .service(crate::handlers::contacts::list_service_point_days),
     );
 }
 

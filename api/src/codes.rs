@@ -139,6 +139,18 @@ code_schemas! {
     DisabilityTypeCode => codes(domain::disability::DisabilityType::ALL, domain::disability::DisabilityType::code);
     /// How severe a disability is.
     SeverityCode => codes(domain::disability::Severity::ALL, domain::disability::Severity::code);
+    /// How a helpline or outreach contact came in.
+    ContactChannelCode => codes(domain::contact::ContactChannel::ALL, domain::contact::ContactChannel::code);
+    /// What a contact is about (Child Helpline International's categories).
+    ContactCategoryCode => codes(domain::contact::ContactCategory::ALL, domain::contact::ContactCategory::code);
+    /// What was done on a contact.
+    ContactActionCode => codes(domain::contact::ContactAction::ALL, domain::contact::ContactAction::code);
+    /// How a contact ended.
+    ContactOutcomeCode => codes(domain::contact::ContactOutcome::ALL, domain::contact::ContactOutcome::code);
+    /// Who got in touch, in relation to the child or woman.
+    ReporterRelationCode => codes(domain::contact::ReporterRelation::ALL, domain::contact::ReporterRelation::code);
+    /// Who is said to have caused the harm, in relation to her.
+    PerpetratorRelationCode => codes(domain::contact::PerpetratorRelation::ALL, domain::contact::PerpetratorRelation::code);
     /// What stands at the upazila level.
     UpazilaKindCode => codes(domain::geo::UpazilaKind::ALL, domain::geo::UpazilaKind::code);
     /// What stands at the union level.

@@ -318,6 +318,13 @@ pub enum Permission {
     ReadDisabilityRegister,
     /// Record assessments and identity cards in the register (the survey).
     WriteDisabilityRegister,
+    /// See helpline and outreach contacts (where the child or woman was found also needs
+    /// `ReadSensitiveCaseDetails`, unless one recorded the contact).
+    ReadContacts,
+    /// Record helpline and outreach contacts.
+    RecordContacts,
+    /// Record the children served at a service point each day.
+    RecordServicePoints,
 }
 
 impl Permission {
@@ -405,6 +412,17 @@ impl Role {
             return match self {
                 Role::HqOfficer | Role::DivisionOfficer | Role::DistrictOfficer => permission == ReadDisabilityRegister,
                 Role::UpazilaOfficer | Role::Caseworker => true,
+                _ => false,
+            };
+        }
+        // Helpline and outreach contacts: taken by the child-protection caseworkers and the
+        // upazila (and urban) offices; read by the offices above them. Service points count
+        // their children themselves, or their caseworkers and offices do.
+        if matches!(permission, ReadContacts | RecordContacts | RecordServicePoints) {
+            return match self {
+                Role::HqOfficer | Role::DivisionOfficer | Role::DistrictOfficer => permission == ReadContacts,
+                Role::UpazilaOfficer | Role::Caseworker => true,
+                Role::FacilityStaff => permission == RecordServicePoints,
                 _ => false,
             };
         }

@@ -11,5 +11,21 @@ code_list!(
         ShishuParibar => "shishu_paribar", "Government Shishu Paribar", "সরকারি শিশু পরিবার";
         ChotomoniNibash => "chotomoni_nibash", "Chotomoni Nibash", "ছোটমণি নিবাস";
         Office => "office", "Social services office", "সমাজসেবা কার্যালয়";
+        NightShelter => "night_shelter", "Emergency night shelter", "জরুরি নৈশ আশ্রয়কেন্দ্র";
+        ChildFriendlySpace => "child_friendly_space", "Child-friendly space", "শিশুবান্ধব কেন্দ্র";
+        OpenAirSchool => "open_air_school", "Open-air school", "খোলা আকাশের নিচে স্কুল";
     }
 );
+
+impl FacilityType {
+    /// Points where street children are served and counted per day, not case by case.
+    pub fn is_service_point(self) -> bool {
+        matches!(
+            self,
+            FacilityType::DropInCentre
+                | FacilityType::NightShelter
+                | FacilityType::ChildFriendlySpace
+                | FacilityType::OpenAirSchool
+        )
+    }
+}

@@ -8,6 +8,7 @@ pub mod access;
 pub mod allowance;
 pub mod case;
 mod code_list;
+pub mod contact;
 pub mod digits;
 pub mod disability;
 pub mod disclosure;

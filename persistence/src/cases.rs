@@ -51,6 +51,8 @@ pub struct CaseRow {
     pub created_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The helpline or outreach contact the case was opened from.
+    pub source_contact_id: Option<Uuid>,
 }
 
 /// The columns derived from the aggregate, written on every change.
@@ -81,6 +83,7 @@ pub struct NewCase {
     pub date_of_birth: NaiveDate,
     pub opened_on: NaiveDate,
     pub created_by: Option<UserId>,
+    pub source_contact_id: Option<Uuid>,
     pub projection: CaseProjection,
 }
 
@@ -116,6 +119,7 @@ pub fn insert(conn: &mut PgConnection, new: &NewCase) -> QueryResult<CaseRow> {
             cases::ages_out_on.eq(p.ages_out_on),
             cases::pending_approvals.eq(p.pending_approvals),
             cases::state.eq(&p.state),
+            cases::source_contact_id.eq(new.source_contact_id),
             cases::created_by.eq(new.created_by.map(Uuid::from)),
         ))
         .returning(CaseRow::as_returning())

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod cases;
 pub mod cluster;
 pub mod columns;
+pub mod contacts;
 pub mod db;
 pub mod disability;
 pub mod enrolment;

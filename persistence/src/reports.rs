@@ -684,3 +684,88 @@ pub fn disability_cards(conn: &mut PgConnection, f: &ReportFilter) -> QueryResul
     );
     statement(&sql, f, &[]).load(conn)
 }
+
+#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+pub struct ContactCountRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    pub channel: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub category: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub contacts: i64,
+    #[diesel(sql_type = BigInt)]
+    pub information: i64,
+    #[diesel(sql_type = BigInt)]
+    pub counselling: i64,
+    #[diesel(sql_type = BigInt)]
+    pub referral: i64,
+    #[diesel(sql_type = BigInt)]
+    pub mobile_team_sent: i64,
+    #[diesel(sql_type = BigInt)]
+    pub emergency_response: i64,
+    #[diesel(sql_type = BigInt)]
+    pub case_opened: i64,
+}
+
+/// Helpline and outreach contacts on the days they came in, by channel and category, with
+/// what was done. A contact about two things counts under each category; the rows with no
+/// category count each contact once (per channel, and overall).
+pub fn helpline_contacts(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<ContactCountRow>> {
+    let sql = format!(
+        r#"
+        SELECT c.channel, k.category, count(DISTINCT c.id) AS contacts,
+               count(DISTINCT c.id) FILTER (WHERE 'information' = ANY (c.actions)) AS information,
+               count(DISTINCT c.id) FILTER (WHERE 'counselling' = ANY (c.actions)) AS counselling,
+               count(DISTINCT c.id) FILTER (WHERE 'referral' = ANY (c.actions)) AS referral,
+               count(DISTINCT c.id) FILTER (WHERE 'mobile_team_sent' = ANY (c.actions)) AS mobile_team_sent,
+               count(DISTINCT c.id) FILTER (WHERE 'emergency_response' = ANY (c.actions)) AS emergency_response,
+               count(DISTINCT c.id) FILTER (WHERE 'case_opened' = ANY (c.actions)) AS case_opened
+          FROM contacts c CROSS JOIN LATERAL unnest(c.categories) AS k(category)
+         WHERE c.contacted_on BETWEEN :from AND :to AND {AREA}
+         GROUP BY GROUPING SETS ((c.channel, k.category), (c.channel), ())
+         ORDER BY c.channel NULLS LAST, k.category NULLS LAST
+    "#
+    );
+    statement(&sql, f, &[]).load(conn)
+}
+
+#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+pub struct ServicePointRow {
+    #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
+    pub facility_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub facility_name_en: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub facility_name_bn: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub facility_type: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub days: i64,
+    #[diesel(sql_type = BigInt)]
+    pub girls: i64,
+    #[diesel(sql_type = BigInt)]
+    pub boys: i64,
+    #[diesel(sql_type = BigInt)]
+    pub hijra: i64,
+    #[diesel(sql_type = BigInt)]
+    pub children: i64,
+}
+
+/// Children served at each service point in the period (a child counts on each day served),
+/// by sex, with the days reported; and the total.
+pub fn service_point_children(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<ServicePointRow>> {
+    let sql = format!(
+        r#"
+        SELECT c.id AS facility_id, CASE WHEN GROUPING(c.id) = 0 THEN min(c.name_en) END AS facility_name_en,
+               CASE WHEN GROUPING(c.id) = 0 THEN min(c.name_bn) END AS facility_name_bn,
+               CASE WHEN GROUPING(c.id) = 0 THEN min(c.facility_type) END AS facility_type, count(*) AS days,
+               coalesce(sum(d.girls), 0)::bigint AS girls, coalesce(sum(d.boys), 0)::bigint AS boys,
+               coalesce(sum(d.hijra), 0)::bigint AS hijra, coalesce(sum(d.girls + d.boys + d.hijra), 0)::bigint AS children
+          FROM service_point_days d JOIN facilities c ON c.id = d.facility_id
+         WHERE d.served_on BETWEEN :from AND :to AND {AREA} AND (:facility_id::uuid IS NULL OR c.id = :facility_id)
+         GROUP BY GROUPING SETS ((c.id), ())
+         ORDER BY GROUPING(c.id), min(c.name_en), c.id
+    "#
+    );
+    statement(&sql, f, &[]).load(conn)
+}

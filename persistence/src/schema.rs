@@ -253,6 +253,7 @@ diesel::table! {
         created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        source_contact_id -> Nullable<Uuid>,
     }
 }
 
@@ -621,6 +622,49 @@ diesel::joinable!(loan_repayments -> loans (loan_id));
 diesel::joinable!(loan_write_offs -> loans (loan_id));
 diesel::joinable!(loans -> committee_meetings (meeting_id));
 
+diesel::table! {
+    contacts (id) {
+        id -> Uuid,
+        channel -> Text,
+        contacted_at -> Timestamptz,
+        contacted_on -> Date,
+        reporter_relation -> Text,
+        reporter_name -> Nullable<Text>,
+        reporter_phone -> Nullable<Text>,
+        person_id -> Nullable<Uuid>,
+        client_sex -> Nullable<Text>,
+        client_age_years -> Nullable<Int4>,
+        perpetrator_relation -> Nullable<Text>,
+        categories -> Array<Text>,
+        actions -> Array<Text>,
+        outcome -> Text,
+        summary -> Nullable<Text>,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Int4,
+        union_id -> Nullable<Int4>,
+        location_detail -> Nullable<Text>,
+        case_id -> Nullable<Uuid>,
+        version -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    service_point_days (facility_id, served_on) {
+        facility_id -> Uuid,
+        served_on -> Date,
+        girls -> Int4,
+        boys -> Int4,
+        hijra -> Int4,
+        version -> Int4,
+        updated_by -> Nullable<Uuid>,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     divisions,
     districts,
@@ -659,4 +703,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     geography_revision,
     disability_records,
     job_inputs,
+    contacts,
+    service_point_days,
 );

@@ -6,6 +6,7 @@ pub mod areas;
 pub mod audit_events;
 pub mod auth_token;
 pub mod cases;
+pub mod contacts;
 pub mod disability;
 pub mod facilities;
 pub mod geo;

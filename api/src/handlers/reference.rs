@@ -80,6 +80,21 @@ pub async fn list_code_lists() -> HttpResponse {
         );
         lists.insert("arrears_bucket".into(), list(B::ALL, B::code, B::label));
     }
+    {
+        use domain::contact::*;
+        use domain::disability::{DisabilityType, Severity};
+        lists.insert("contact_channel".into(), list(ContactChannel::ALL, ContactChannel::code, ContactChannel::label));
+        lists.insert("contact_category".into(), list(ContactCategory::ALL, ContactCategory::code, ContactCategory::label));
+        lists.insert("contact_action".into(), list(ContactAction::ALL, ContactAction::code, ContactAction::label));
+        lists.insert("contact_outcome".into(), list(ContactOutcome::ALL, ContactOutcome::code, ContactOutcome::label));
+        lists.insert("reporter_relation".into(), list(ReporterRelation::ALL, ReporterRelation::code, ReporterRelation::label));
+        lists.insert(
+            "perpetrator_relation".into(),
+            list(PerpetratorRelation::ALL, PerpetratorRelation::code, PerpetratorRelation::label),
+        );
+        lists.insert("disability_type".into(), list(DisabilityType::ALL, DisabilityType::code, DisabilityType::label));
+        lists.insert("disability_severity".into(), list(Severity::ALL, Severity::code, Severity::label));
+    }
     lists.insert(
         "facility_type".into(),
         list(domain::facility::FacilityType::ALL, domain::facility::FacilityType::code, domain::facility::FacilityType::label),

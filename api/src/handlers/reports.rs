@@ -258,6 +258,38 @@ const REPORTS: &[ReportDef] = &[
             "যেখানে জরিপে ব্যক্তির মূল্যায়ন হয়েছে সেখানে, পরিচয়পত্র মুদ্রণের মাসে গণনা করা হয়।",
         ),
     },
+    ReportDef {
+        name: "helpline_contacts",
+        title_en: "Helpline and outreach contacts by channel, category and action",
+        title_bn: "মাধ্যম, বিষয় ও পদক্ষেপভিত্তিক হেল্পলাইন ও আউটরিচ যোগাযোগ",
+        dimensions: &["channel", "category"],
+        measures: &["contacts", "information", "counselling", "referral", "mobile_team_sent", "emergency_response", "case_opened"],
+        facility_filter: false,
+        // A contact about two things counts under both categories, so the rows without a
+        // category (each contact once) are not sums of the others.
+        row_sums: &[],
+        total_rows: None,
+        money_of: &[],
+        area_basis: (
+            "Counted in the area of the office that handled the contact, on the day it came in.",
+            "যে কার্যালয় যোগাযোগটি গ্রহণ করেছে তার এলাকায়, যোগাযোগের দিনে গণনা করা হয়।",
+        ),
+    },
+    ReportDef {
+        name: "service_point_children",
+        title_en: "Children served at drop-in centres, night shelters, child-friendly spaces and open-air schools",
+        title_bn: "ড্রপ-ইন সেন্টার, নৈশ আশ্রয়, শিশুবান্ধব কেন্দ্র ও খোলা আকাশের স্কুলে সেবাপ্রাপ্ত শিশু",
+        dimensions: &["facility_id", "facility_name_en", "facility_name_bn", "facility_type"],
+        measures: &["days", "girls", "boys", "hijra", "children"],
+        facility_filter: true,
+        row_sums: &[("children", &["girls", "boys", "hijra"])],
+        total_rows: Some(("facility_id", None)),
+        money_of: &[],
+        area_basis: (
+            "Counted at the service point's area, on each day a child was served (a child served on three days counts three times).",
+            "সেবাকেন্দ্রের এলাকায়, শিশু যে যে দিন সেবা পেয়েছে প্রতিদিন গণনা করা হয় (তিন দিন সেবাপ্রাপ্ত শিশু তিনবার)।",
+        ),
+    },
 ];
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -469,6 +501,8 @@ fn run(conn: &mut PgConnection, name: &str, f: &ReportFilter) -> Result<Vec<Valu
         "microcredit_portfolio_at_risk" => rows(reports::microcredit_par(conn, f)?),
         "microcredit_flows" => rows(reports::microcredit_flows(conn, f)?),
         "disability_cards" => rows(reports::disability_cards(conn, f)?),
+        "helpline_contacts" => rows(reports::helpline_contacts(conn, f)?),
+        "service_point_children" => rows(reports::service_point_children(conn, f)?),
         _ => Err(ApiError::NotFound("report")),
     }
 }

@@ -76,6 +76,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("get_application",                   "rr oo os os os os rr rr rr rr rr"),
     ("get_beneficiary",                   "rr oo os os os os rr rr rr rr rr"),
     ("get_case",                          "rr oo os os os rr os os or rr rr"),
+    ("get_contact",                       "rr oo os os os rr os rr rr rr rr"),
     ("get_current_user",                  "oo oo oo oo oo oo oo oo oo oo oo"),
     ("get_disability_record",             "rr oo os os os rr os rr rr rr rr"),
     ("get_facility",                      "os oo os os os rr os os os rr rr"),
@@ -101,6 +102,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("list_cases",                        "rr oo oo oo oo rr oo oo oo rr rr"),
     ("list_city_corporations",            "oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_code_lists",                   "oo oo oo oo oo oo oo oo oo oo oo"),
+    ("list_contacts",                     "rr oo oo oo oo rr oo rr rr rr rr"),
     ("list_disability_records",           "rr oo oo oo oo rr oo rr rr rr rr"),
     ("list_districts",                    "oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_divisions",                    "oo oo oo oo oo oo oo oo oo oo oo"),
@@ -115,12 +117,14 @@ const MATRIX: &[(&str, &str)] = &[
     ("list_quotas",                       "rr oo os os os os rr rr rr rr rr"),
     ("list_reports",                      "rr oo oo oo oo rr rr oo rr oo rr"),
     ("list_roles",                        "oo oo oo oo oo oo oo oo oo oo oo"),
+    ("list_service_point_days",           "os oo os os os rr os os os rr rr"),
     ("list_unions",                       "oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_upazilas",                     "oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_users",                        "oo rr rr rr rr rr rr rr rr rr oo"),
     ("list_work_groups",                  "rr oo oo oo oo oo rr rr rr rr rr"),
     ("open_case",                         "rr rr rr rr os rr os ss rr rr rr"),
     ("place_child",                       "rr rr rr rr os rr os os rr rr rr"),
+    ("put_service_point_day",             "rr rr rr rr os rr os os rr rr rr"),
     ("record_alleged_perpetrator",        "rr rr rr rr os rr os os rr rr rr"),
     ("record_case_conference",            "rr rr rr rr os rr os os rr rr rr"),
     ("record_case_note",                  "rr rr rr rr os rr os os rr rr rr"),
@@ -128,6 +132,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("record_committee_meeting",          "rr rr rr rr os os rr rr rr rr rr"),
     ("record_compliance",                 "rr rr rr rr os rr rr rr rr rr rr"),
     ("record_consent",                    "rr rr rr rr os rr os os rr rr rr"),
+    ("record_contact",                    "rr rr rr rr os rr os rr rr rr rr"),
     ("record_detailed_assessment",        "rr rr rr rr os rr os os rr rr rr"),
     ("record_disability_assessment",      "rr rr rr rr os rr os rr rr rr rr"),
     ("record_disability_card",            "rr rr rr rr os rr os rr rr rr rr"),
@@ -184,6 +189,7 @@ struct Side {
     group: String,
     loan: String,
     disability: String,
+    contact: String,
     names: Vec<String>,
 }
 
@@ -203,6 +209,7 @@ impl Side {
             &self.group,
             &self.loan,
             &self.disability,
+            &self.contact,
         ]
     }
 }
@@ -347,6 +354,14 @@ fn build_side(
                       "assessed_on": years_ago(0), "upazila_id": upazila}))
         .send()
         .expect(201));
+    let contact = id(&app
+        .post("/api/v1/contacts")
+        .bearer(&officer)
+        .json(&json!({"channel": "outreach", "contacted_at": Utc::now().to_rfc3339(), "reporter_relation": "self",
+                      "categories": ["abandoned"], "actions": ["referral"], "outcome": "referred", "upazila_id": upazila,
+                      "union_id": union, "location_detail": format!("Station {tag}")}))
+        .send()
+        .expect(201));
     Side {
         upazila,
         union,
@@ -364,6 +379,7 @@ fn build_side(
         group,
         loan,
         disability,
+        contact,
         names: vec![resident_name, elder_name],
     }
 }
@@ -437,6 +453,8 @@ fn probe(spec: &Value, path: &str, method: &str, op: &Value, side: &Side, caller
             "{group_id}" => side.group.clone(),
             "{loan_id}" => side.loan.clone(),
             "{record_id}" => side.disability.clone(),
+            "{contact_id}" => side.contact.clone(),
+            "{served_on}" => (domain::time::dhaka_date(Utc::now()) - Duration::days(1)).to_string(),
             "{no}" => "1".into(),
             "{month}" => "2026-01-01".into(),
             "{report}" => "allowance_beneficiaries".into(),

@@ -63,7 +63,7 @@ fn every_documented_operation_is_routed() {
             concrete.push('/');
             match segment {
                 "{no}" | "{upazila_id}" | "{union_id}" => concrete.push('1'),
-                "{month}" => concrete.push_str("2026-01-01"),
+                "{month}" | "{served_on}" => concrete.push_str("2026-01-01"),
                 "{report}" => concrete.push_str("cct"),
                 s if s.starts_with('{') => concrete.push_str(&uuid::Uuid::now_v7().to_string()),
                 s => concrete.push_str(s),

@@ -130,6 +130,8 @@ pub struct CaseView {
     pub stay_until: Option<NaiveDate>,
     pub ages_out_on: Option<NaiveDate>,
     pub pending_approvals: i32,
+    /// The helpline or outreach contact the case was opened from (hidden from partner staff).
+    pub source_contact_id: Option<Uuid>,
     /// `full`, `without_sensitive` or `partner_services`: how much of the record you see.
     pub visibility: String,
     /// The `ETag` value.
@@ -196,6 +198,7 @@ pub(crate) fn case_view(row: &CaseRow, vis: Visibility) -> CaseView {
         stay_until: row.stay_until,
         ages_out_on: row.ages_out_on,
         pending_approvals: row.pending_approvals,
+        source_contact_id: if partner { None } else { row.source_contact_id },
         visibility: vis_code.to_owned(),
         version: row.version,
         created_at: row.created_at,

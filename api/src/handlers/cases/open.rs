@@ -68,6 +68,9 @@ pub struct OpenCaseRequest {
     pub court_order: Option<CourtOrderInput>,
     /// Child protection: the intake date (default today, Asia/Dhaka).
     pub intake_on: Option<NaiveDate>,
+    /// The helpline or outreach contact this case comes from; the contact must be about the
+    /// same person and must not have opened a case yet. It then shows the case.
+    pub source_contact_id: Option<Uuid>,
 }
 
 /// Open a case. Send `Idempotency-Key` to make retries safe.
@@ -131,6 +134,17 @@ pub async fn open_case(
             date_of_birth: person.date_of_birth,
             foreign_national: person.nationality != "BD",
         };
+        let source = match b.source_contact_id {
+            Some(cid) => {
+                let c = persistence::contacts::find_for_update(conn, cid)?
+                    .ok_or_else(|| ApiError::field_coded("source_contact_id", "not_found", "no such contact"))?;
+                require(conn, &who, Permission::ReadContacts, &crate::handlers::contacts::contact_subject(&c))
+                    .map_err(|_| ApiError::field_coded("source_contact_id", "not_found", "no such contact"))?;
+                domain::contact::may_open_case(c.person_id, c.case_id.is_some(), person.id)?;
+                Some(c.id)
+            }
+            None => None,
+        };
         let today = domain::time::dhaka_date(Utc::now());
         let case = match kind {
             CaseKind::SafeHome => {
@@ -156,9 +170,14 @@ pub async fn open_case(
                 date_of_birth: person.date_of_birth,
                 opened_on: case.opened_on,
                 created_by: Some(who.user_id),
+                source_contact_id: source,
                 projection: projection(&case)?,
             },
         )?;
+        if let Some(cid) = source {
+            persistence::contacts::link_case(conn, cid, row.id)?;
+            who.audit(conn, "contact.case_opened", "contact", cid, None, Some(serde_json::json!({"case_id": row.id})))?;
+        }
         record_change(
             conn,
             &who,
