@@ -240,6 +240,16 @@ pub struct PipelineRow {
     pub financial_support: i64,
     #[diesel(sql_type = BigInt)]
     pub case_conferences: i64,
+    #[diesel(sql_type = BigInt)]
+    pub case_conference_meetings: i64,
+    #[diesel(sql_type = BigInt)]
+    pub birth_registrations: i64,
+    #[diesel(sql_type = BigInt)]
+    pub cct_support: i64,
+    #[diesel(sql_type = BigInt)]
+    pub child_marriages_stopped: i64,
+    #[diesel(sql_type = BigInt)]
+    pub institution_admissions: i64,
 }
 
 /// The child-protection pipeline (the steps a CSPB office reports): how many cases took each step in the period (a
@@ -255,7 +265,19 @@ pub fn case_pipeline(conn: &mut PgConnection, f: &ReportFilter, cells: Option<Wh
         coalesce(sum(n) FILTER (WHERE step = 'referrals'), 0)::bigint AS referrals,
         coalesce(sum(n) FILTER (WHERE step = 'reintegrations'), 0)::bigint AS reintegrations,
         coalesce(sum(n) FILTER (WHERE step = 'financial_support'), 0)::bigint AS financial_support,
-        coalesce(sum(n) FILTER (WHERE step = 'case_conferences'), 0)::bigint AS case_conferences";
+        coalesce(sum(n) FILTER (WHERE step = 'case_conferences'), 0)::bigint AS case_conferences,
+        coalesce(sum(n) FILTER (WHERE step = 'birth_registrations'), 0)::bigint AS birth_registrations,
+        coalesce(sum(n) FILTER (WHERE step = 'cct_support'), 0)::bigint AS cct_support,
+        coalesce(sum(n) FILTER (WHERE step = 'child_marriages_stopped'), 0)::bigint AS child_marriages_stopped,
+        coalesce(sum(n) FILTER (WHERE step = 'institution_admissions'), 0)::bigint AS institution_admissions,
+        -- A meeting is the conferences one office (its upazila, or its centre) held on one
+        -- day: a monthly case conference discusses many cases.
+        (SELECT count(DISTINCT (m.upazila_id, coalesce(m.managing_facility_id::text, ''), m.on_date)) FROM case_steps m
+          WHERE m.kind = 'child_protection' AND m.step = 'case_conferences' AND m.on_date BETWEEN :from AND :to
+            AND (:division_id::int IS NULL OR m.division_id = :division_id) AND (:district_id::int IS NULL OR m.district_id = :district_id)
+            AND (:upazila_id::int IS NULL OR m.upazila_id = :upazila_id)
+            AND (:facility_id::uuid IS NULL OR m.managing_facility_id = :facility_id OR m.residence_facility_id = :facility_id)
+        ) AS case_conference_meetings";
     match cells {
         Some(grain) if f.facility_id.is_none() => {
             let sql = format!(

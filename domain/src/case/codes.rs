@@ -91,6 +91,9 @@ code_list!(
         FinancialSupport => "financial_support", "Financial support", "আর্থিক সহায়তা";
         EmergencyHealth => "emergency_health", "Emergency health care", "জরুরি স্বাস্থ্যসেবা";
         FoodAndShelter => "food_and_shelter", "Food and shelter", "খাদ্য ও আশ্রয়";
+        CctSupport => "cct_support", "Cash support through CCT", "সিসিটির মাধ্যমে অর্থ সহায়তা";
+        ChildMarriageStopped => "child_marriage_stopped", "Child marriage stopped", "বাল্যবিবাহ বন্ধ";
+        InstitutionAdmission => "institution_admission", "Admission to a special school or institution", "বিশেষ বিদ্যালয় বা প্রতিষ্ঠানে ভর্তি";
     }
 );
 
@@ -171,6 +174,8 @@ impl ServiceType {
         ServiceType::EmergencyHealth,
         ServiceType::FoodAndShelter,
         ServiceType::LegalAid,
+        // Stopping a marriage that is about to happen cannot wait for a plan.
+        ServiceType::ChildMarriageStopped,
     ];
 }
 

@@ -418,3 +418,91 @@ struct Name {
     #[diesel(sql_type = diesel::sql_types::Text)]
     name: String,
 }
+
+/// Seed 004's other measures (birth registrations, CCT support, child marriages stopped,
+/// admissions to special schools or institutions) and case conference meetings, each counted
+/// on the day of the work: a past window holds them, the last week (when they were typed in)
+/// does not. Conferences held by one office on one day are one meeting.
+#[test]
+fn the_pipeline_counts_meetings_and_seed_004s_measures_on_the_day_of_the_work() {
+    let app = TestApp::new();
+    let (_, cw) = app.user("cw.measures", "caseworker", "upazila:1");
+    let (_, sup) = app.user("sup.measures", "upazila_officer", "upazila:1");
+    let mut cases: Vec<Value> = ["Asha", "Bina", "Chaya"]
+        .iter()
+        .map(|name| {
+            let born = (today() - Duration::days(365 * 13)).to_string();
+            let pid = person(&app, &cw, json!({"name_en": name, "sex": "female", "date_of_birth": born}));
+            app.post("/api/v1/cases")
+                .bearer(&cw)
+                .json(&json!({"kind": "child_protection", "person_id": pid, "upazila_id": 1, "intake_on": day(-60)}))
+                .send()
+                .expect(201)
+                .json
+        })
+        .collect();
+    // Stopping Asha's marriage could not wait for a plan.
+    act(
+        &app,
+        &cw,
+        &mut cases[0],
+        "services",
+        json!({"service": "child_marriage_stopped", "given_on": day(-58), "provider": "CSPB with the UNO",
+               "immediate_support_reason": "the wedding was set for the next day"}),
+    );
+    for c in cases.iter_mut() {
+        act(&app, &cw, c, "risk-assessment", json!({"level": "high", "categories": ["child_marriage"], "assessed_on": day(-57)}));
+        act(&app, &cw, c, "detailed-assessment", json!({"assessed_on": day(-56), "summary": "x"}));
+        act(&app, &cw, c, "case-plan", json!({"goals": ["school"]}));
+        act(&app, &sup, c, "approvals/1/decision", json!({"approve": true}));
+    }
+    let conference = |held: i64| json!({"held_on": day(held), "participants": ["UNO", "CSPB social worker"]});
+    let [a, b, c] = &mut cases[..] else { unreachable!() };
+    act(&app, &cw, a, "conferences", conference(-50));
+    act(&app, &cw, b, "conferences", conference(-50));
+    act(&app, &cw, c, "conferences", conference(-45));
+    act(&app, &cw, a, "conferences", conference(-45));
+    let service = |kind: &str| json!({"service": kind, "given_on": day(-40), "provider": "CSPB"});
+    act(&app, &cw, b, "services", service("birth_registration"));
+    act(&app, &cw, c, "services", service("birth_registration"));
+    act(&app, &cw, a, "services", service("cct_support"));
+    act(&app, &cw, c, "services", service("institution_admission"));
+    let (_, integrator) = app.user("pull.measures", "integrator", "national");
+    let pipeline = |from: i64, to: i64| {
+        app.get(&format!("/api/v1/reports/case_pipeline?from={}&to={}", day(from), day(to)))
+            .bearer(&integrator)
+            .send()
+            .expect(200)
+            .json["rows"][0]
+            .clone()
+    };
+    let then = pipeline(-61, -30);
+    for (m, v) in [
+        ("intakes", 3),
+        ("case_conferences", 3),
+        ("case_conference_meetings", 2),
+        ("child_marriages_stopped", 1),
+        ("birth_registrations", 2),
+        ("cct_support", 1),
+        ("institution_admissions", 1),
+    ] {
+        assert_eq!(then[m], v, "{m} in the window of the work");
+    }
+    assert_eq!(pipeline(-50, -50)["case_conference_meetings"], 1, "two cases, one meeting");
+    let last_week = pipeline(-7, 0);
+    for m in [
+        "case_conferences",
+        "case_conference_meetings",
+        "child_marriages_stopped",
+        "birth_registrations",
+        "cct_support",
+        "institution_admissions",
+    ] {
+        assert_eq!(last_week[m], 0, "{m} not on the day it was typed in");
+    }
+    // Another district's office held none of these meetings.
+    let far =
+        app.get(&format!("/api/v1/reports/case_pipeline?from={}&to={}&district_id=20", day(-61), day(0))).bearer(&integrator);
+    assert_eq!(far.send().expect(200).json["rows"][0]["case_conference_meetings"], 0);
+    app.assert_report_aggregates_exact();
+}
