@@ -174,7 +174,17 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(crate::handlers::contacts::list_contacts)
             .service(crate::handlers::contacts::get_contact)
             .service(crate::handlers::contacts::put_service_point_day)
-            .service(crate::handlers::contacts::list_service_point_days),
+            .service(crate::handlers::contacts::list_service_point_days)
+            .service(crate::handlers::voluntary::apply_for_registration)
+            .service(crate::handlers::voluntary::list_voluntary_organisations)
+            .service(crate::handlers::voluntary::get_voluntary_organisation)
+            .service(crate::handlers::voluntary::record_registration_inspection)
+            .service(crate::handlers::voluntary::decide_registration)
+            .service(crate::handlers::voluntary::change_registration_status)
+            .service(crate::handlers::voluntary::change_committee)
+            .service(crate::handlers::voluntary::file_annual_report)
+            .service(crate::handlers::voluntary::record_council_grant)
+            .service(crate::handlers::voluntary::link_partner_registration),
     );
 }
 

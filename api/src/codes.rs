@@ -151,6 +151,12 @@ code_schemas! {
     ReporterRelationCode => codes(domain::contact::ReporterRelation::ALL, domain::contact::ReporterRelation::code);
     /// Who is said to have caused the harm, in relation to her.
     PerpetratorRelationCode => codes(domain::contact::PerpetratorRelation::ALL, domain::contact::PerpetratorRelation::code);
+    /// Where a voluntary organisation's registration stands.
+    OrganisationStatusCode => codes(domain::voluntary::OrganisationStatus::ALL, domain::voluntary::OrganisationStatus::code);
+    /// A document filed with an application for registration.
+    RegistrationDocumentCode => codes(domain::voluntary::RegistrationDocument::ALL, domain::voluntary::RegistrationDocument::code);
+    /// A place on an organisation's executive committee.
+    CommitteePositionCode => codes(domain::voluntary::CommitteePosition::ALL, domain::voluntary::CommitteePosition::code);
     /// What stands at the upazila level.
     UpazilaKindCode => codes(domain::geo::UpazilaKind::ALL, domain::geo::UpazilaKind::code);
     /// What stands at the union level.

@@ -56,6 +56,7 @@ fn property_constraints() -> Vec<(&'static str, &'static [&'static str], Value)>
         ("nid", people, json!({"pattern": NID_PATTERN})),
         ("birth_registration_number", people, json!({"pattern": BRN_PATTERN})),
         ("mobile", people, json!({"pattern": MOBILE_PATTERN})),
+        ("reporter_phone", &["ContactRequest", "ContactView"], json!({"pattern": MOBILE_PATTERN})),
         ("username", accounts, json!({"pattern": USERNAME_PATTERN})),
         ("scope", accounts, json!({"pattern": SCOPE_PATTERN})),
         ("password", passwords, json!({"minLength": 12, "maxLength": 256})),
@@ -311,7 +312,8 @@ fn bound_parameters(op: &mut Value) {
         let bounds = match (p["name"].as_str(), p["in"].as_str()) {
             (Some("limit"), Some("query")) => json!({"minimum": 1, "maximum": 200, "default": 50, "format": "int32"}),
             (Some("cursor"), Some("query")) => json!({"pattern": "^[A-Za-z0-9_-]{1,512}$", "minLength": 1, "maxLength": 512}),
-            (Some("If-Match"), Some("header")) => json!({"pattern": "^(W/)?\"[0-9]{1,10}\"$"}),
+            // (An optional header is a string when sent, never JSON null.)
+            (Some("If-Match"), Some("header")) => json!({"type": "string", "pattern": "^(W/)?\"[0-9]{1,10}\"$"}),
             (Some("Idempotency-Key"), Some("header")) => {
                 json!({"type": "string", "pattern": "^[!-~]{1,255}$", "minLength": 1, "maxLength": 255})
             }

@@ -325,6 +325,15 @@ pub enum Permission {
     RecordContacts,
     /// Record the children served at a service point each day.
     RecordServicePoints,
+    /// See the register of voluntary social welfare organisations.
+    ReadVoluntaryOrganisations,
+    /// Take applications, inspect, file annual reports and committee changes.
+    ManageVoluntaryOrganisations,
+    /// Register or refuse an organisation; suspend, reinstate or dissolve it (the district
+    /// social services office).
+    DecideRegistrations,
+    /// Record grants through the Social Welfare Council.
+    RecordCouncilGrants,
 }
 
 impl Permission {
@@ -423,6 +432,21 @@ impl Role {
                 Role::HqOfficer | Role::DivisionOfficer | Role::DistrictOfficer => permission == ReadContacts,
                 Role::UpazilaOfficer | Role::Caseworker => true,
                 Role::FacilityStaff => permission == RecordServicePoints,
+                _ => false,
+            };
+        }
+        // Voluntary organisations register with the district social services office; the
+        // upazila office takes applications and inspects; the Social Welfare Council (at
+        // headquarters) grants.
+        if matches!(
+            permission,
+            ReadVoluntaryOrganisations | ManageVoluntaryOrganisations | DecideRegistrations | RecordCouncilGrants
+        ) {
+            return match self {
+                Role::HqOfficer => matches!(permission, ReadVoluntaryOrganisations | RecordCouncilGrants),
+                Role::DivisionOfficer => permission == ReadVoluntaryOrganisations,
+                Role::DistrictOfficer => permission != RecordCouncilGrants,
+                Role::UpazilaOfficer => matches!(permission, ReadVoluntaryOrganisations | ManageVoluntaryOrganisations),
                 _ => false,
             };
         }

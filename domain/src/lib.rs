@@ -22,5 +22,6 @@ pub mod person;
 pub mod rule;
 pub mod time;
 pub mod user;
+pub mod voluntary;
 
 pub use label::Label;

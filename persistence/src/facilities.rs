@@ -22,6 +22,8 @@ pub struct PartnerRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Its registration as a voluntary organisation, where it has one.
+    pub voluntary_organisation_id: Option<Uuid>,
 }
 
 pub fn insert_partner(conn: &mut PgConnection, id: PartnerId, name_en: &str, name_bn: &str) -> QueryResult<PartnerRow> {
@@ -186,4 +188,8 @@ pub fn partners_of_many(conn: &mut PgConnection, facility_ids: &[FacilityId]) ->
         .select((facility_partners::facility_id, facility_partners::partner_id))
         .load(conn)?;
     Ok(pairs.into_iter().map(|(f, p)| (FacilityId(f), PartnerId(p))).collect())
+}
+
+pub fn find_partner(conn: &mut PgConnection, id: PartnerId) -> QueryResult<Option<PartnerRow>> {
+    partner_organisations::table.find(id.0).select(PartnerRow::as_select()).for_update().first(conn).optional()
 }

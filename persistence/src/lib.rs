@@ -26,6 +26,7 @@ pub mod reports;
 pub mod schema;
 pub mod synthetic;
 pub mod users;
+pub mod voluntary;
 
 pub use diesel::result::Error as DbError;
 pub use diesel::PgConnection;

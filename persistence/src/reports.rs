@@ -791,3 +791,63 @@ pub fn service_point_children(conn: &mut PgConnection, f: &ReportFilter) -> Quer
     );
     statement(&sql, f, &[]).load(conn)
 }
+
+#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+pub struct RegistryRow {
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub district_id: Option<i32>,
+    #[diesel(sql_type = BigInt)]
+    pub registered: i64,
+    #[diesel(sql_type = BigInt)]
+    pub active: i64,
+    #[diesel(sql_type = BigInt)]
+    pub suspended: i64,
+    #[diesel(sql_type = BigInt)]
+    pub dissolved: i64,
+    #[diesel(sql_type = BigInt)]
+    pub applications_pending: i64,
+    #[diesel(sql_type = BigInt)]
+    pub registered_in_period: i64,
+}
+
+/// The register of voluntary organisations by district as it stood on `to` (from the
+/// maintained cells: each status's changes summed up to that day), with the registrations
+/// granted in the period; and the total.
+pub fn voluntary_registry(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<RegistryRow>> {
+    let sql = format!(
+        r#"
+        WITH standing AS (
+            SELECT c.district_id, c.status, sum(c.organisations) AS n
+              FROM voluntary_status_cells c
+             WHERE c.on_date <= :to AND {AREA}
+             GROUP BY 1, 2),
+        granted AS (
+            SELECT e.district_id, count(*) AS n FROM voluntary_organisation_events e
+             WHERE e.action = 'approve' AND e.on_date BETWEEN :from AND :to
+               AND (:division_id::int IS NULL OR e.division_id = :division_id) AND (:district_id::int IS NULL OR e.district_id = :district_id)
+               AND (:upazila_id::int IS NULL OR e.upazila_id = :upazila_id)
+             GROUP BY 1),
+        rows AS (
+            SELECT district_id,
+                   coalesce(sum(n) FILTER (WHERE status IN ('registered', 'suspended')), 0) AS registered,
+                   coalesce(sum(n) FILTER (WHERE status = 'registered'), 0) AS active,
+                   coalesce(sum(n) FILTER (WHERE status = 'suspended'), 0) AS suspended,
+                   coalesce(sum(n) FILTER (WHERE status = 'dissolved'), 0) AS dissolved,
+                   coalesce(sum(n) FILTER (WHERE status = 'applied'), 0) AS applications_pending
+              FROM standing GROUP BY 1),
+        joined AS (
+            SELECT coalesce(r.district_id, g.district_id) AS district_id, coalesce(r.registered, 0) AS registered,
+                   coalesce(r.active, 0) AS active, coalesce(r.suspended, 0) AS suspended, coalesce(r.dissolved, 0) AS dissolved,
+                   coalesce(r.applications_pending, 0) AS applications_pending, coalesce(g.n, 0) AS registered_in_period
+              FROM rows r FULL JOIN granted g ON g.district_id = r.district_id)
+        SELECT district_id, sum(registered)::bigint AS registered, sum(active)::bigint AS active, sum(suspended)::bigint AS suspended,
+               sum(dissolved)::bigint AS dissolved, sum(applications_pending)::bigint AS applications_pending,
+               sum(registered_in_period)::bigint AS registered_in_period
+          FROM joined
+         WHERE registered + dissolved + applications_pending + registered_in_period <> 0
+         GROUP BY GROUPING SETS ((district_id), ())
+         ORDER BY district_id NULLS LAST
+    "#
+    );
+    statement(&sql, f, &[]).load(conn)
+}

@@ -172,6 +172,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        voluntary_organisation_id -> Nullable<Uuid>,
     }
 }
 
@@ -665,6 +666,85 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    voluntary_organisations (id) {
+        id -> Uuid,
+        name_en -> Nullable<Text>,
+        name_bn -> Text,
+        address -> Text,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Int4,
+        status -> Text,
+        applied_on -> Date,
+        documents -> Array<Text>,
+        inspected_on -> Nullable<Date>,
+        inspected_by -> Nullable<Text>,
+        inspection_recommends -> Nullable<Bool>,
+        inspection_notes -> Nullable<Text>,
+        registration_number -> Nullable<Text>,
+        registered_on -> Nullable<Date>,
+        decided_on -> Nullable<Date>,
+        status_reason -> Nullable<Text>,
+        committee -> Jsonb,
+        committee_since -> Nullable<Date>,
+        version -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    voluntary_registration_counters (district_id) {
+        district_id -> Int4,
+        last_number -> Int4,
+    }
+}
+
+diesel::table! {
+    voluntary_organisation_events (id) {
+        id -> Uuid,
+        organisation_id -> Uuid,
+        action -> Text,
+        status_before -> Nullable<Text>,
+        status_after -> Text,
+        on_date -> Date,
+        reason -> Nullable<Text>,
+        actor_id -> Nullable<Uuid>,
+        occurred_at -> Timestamptz,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Int4,
+    }
+}
+
+diesel::table! {
+    voluntary_annual_reports (organisation_id, year) {
+        organisation_id -> Uuid,
+        year -> Int4,
+        submitted_on -> Date,
+        audited -> Bool,
+        income_taka -> Int8,
+        expenditure_taka -> Int8,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    voluntary_grants (id) {
+        id -> Uuid,
+        organisation_id -> Uuid,
+        fiscal_year -> Int4,
+        amount_taka -> Int8,
+        purpose -> Text,
+        granted_on -> Date,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     divisions,
     districts,
@@ -705,4 +785,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     job_inputs,
     contacts,
     service_point_days,
+    voluntary_organisations,
+    voluntary_registration_counters,
+    voluntary_organisation_events,
+    voluntary_annual_reports,
+    voluntary_grants,
 );

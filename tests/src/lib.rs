@@ -439,6 +439,13 @@ impl TestApp {
                 "SELECT district_id, upazila_id, disability_type, sex, date_trunc('month', card_printed_on)::date, min(division_id), count(*)
                    FROM disability_records WHERE card_printed_on IS NOT NULL GROUP BY 1, 2, 3, 4, 5",
             ),
+            (
+                // Summed over every day: each organisation stands in its present status once.
+                "voluntary_status_cells",
+                "SELECT district_id, upazila_id, status, min(division_id), sum(organisations)::bigint FROM voluntary_status_cells
+                  GROUP BY 1, 2, 3 HAVING sum(organisations) <> 0",
+                "SELECT district_id, upazila_id, status, min(division_id), count(*) FROM voluntary_organisations GROUP BY 1, 2, 3",
+            ),
         ];
         #[derive(diesel::QueryableByName)]
         struct Diff {

@@ -30,4 +30,5 @@ mod api {
     mod synthetic;
     mod urban_areas;
     mod users;
+    mod voluntary;
 }

@@ -422,9 +422,10 @@ pub async fn put_service_point_day(
     body: ApiJson<ServicePointDayRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ((facility, on), b) = (path.into_inner(), body.0);
+    // (An empty If-Match is no If-Match.)
     let expected = match req.headers().get(actix_web::http::header::IF_MATCH) {
-        Some(_) => Some(etag::if_match(&req)?),
-        None => None,
+        Some(v) if !v.is_empty() => Some(etag::if_match(&req)?),
+        _ => None,
     };
     let today = domain::time::dhaka_date(Utc::now());
     let counts = [b.girls, b.boys, b.hijra].map(|n| u32::try_from(n).unwrap_or(0));

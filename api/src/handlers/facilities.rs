@@ -41,17 +41,29 @@ pub struct CreatePartnerRequest {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": "01936f5e-0000-7000-8000-0000000000aa", "name_en": "Manusher Jonno Foundation", "name_bn": "মানুষের জন্য ফাউন্ডেশন", "created_at": "2026-11-23T06:00:00Z"}))]
+#[schema(example = json!({"id": "01936f5e-0000-7000-8000-0000000000aa", "name_en": "Manusher Jonno Foundation", "name_bn": "মানুষের জন্য ফাউন্ডেশন",
+    "voluntary_organisation_id": null, "version": 1, "created_at": "2026-11-23T06:00:00Z"}))]
 pub struct PartnerView {
     pub id: Uuid,
     pub name_en: String,
     pub name_bn: String,
+    /// Its registration as a voluntary social welfare organisation, where it has one.
+    pub voluntary_organisation_id: Option<Uuid>,
+    /// The `ETag` value.
+    pub version: i32,
     pub created_at: DateTime<Utc>,
 }
 
 impl From<PartnerRow> for PartnerView {
     fn from(r: PartnerRow) -> Self {
-        PartnerView { id: r.id.0, name_en: r.name_en, name_bn: r.name_bn, created_at: r.created_at }
+        PartnerView {
+            id: r.id.0,
+            name_en: r.name_en,
+            name_bn: r.name_bn,
+            voluntary_organisation_id: r.voluntary_organisation_id,
+            version: r.version,
+            created_at: r.created_at,
+        }
     }
 }
 

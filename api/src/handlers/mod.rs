@@ -18,3 +18,4 @@ pub mod programmes;
 pub mod reference;
 pub mod reports;
 pub mod users;
+pub mod voluntary;

@@ -92,6 +92,17 @@ pub async fn list_code_lists() -> HttpResponse {
             "perpetrator_relation".into(),
             list(PerpetratorRelation::ALL, PerpetratorRelation::code, PerpetratorRelation::label),
         );
+        use domain::voluntary::{CommitteePosition, OrganisationStatus, RegistrationDocument};
+        lists.insert(
+            "organisation_status".into(),
+            list(OrganisationStatus::ALL, OrganisationStatus::code, OrganisationStatus::label),
+        );
+        lists.insert(
+            "registration_document".into(),
+            list(RegistrationDocument::ALL, RegistrationDocument::code, RegistrationDocument::label),
+        );
+        lists
+            .insert("committee_position".into(), list(CommitteePosition::ALL, CommitteePosition::code, CommitteePosition::label));
         lists.insert("disability_type".into(), list(DisabilityType::ALL, DisabilityType::code, DisabilityType::label));
         lists.insert("disability_severity".into(), list(Severity::ALL, Severity::code, Severity::label));
     }

@@ -264,6 +264,21 @@ const REPORTS: &[ReportDef] = &[
         ),
     },
     ReportDef {
+        name: "voluntary_organisations",
+        title_en: "Voluntary social welfare organisations by district and status",
+        title_bn: "জেলা ও অবস্থাভিত্তিক স্বেচ্ছাসেবী সমাজকল্যাণ প্রতিষ্ঠান",
+        dimensions: &["district_id"],
+        measures: &["registered", "active", "suspended", "dissolved", "applications_pending", "registered_in_period"],
+        facility_filter: false,
+        row_sums: &[("registered", &["active", "suspended"])],
+        total_rows: Some(("district_id", None)),
+        money_of: &[],
+        area_basis: (
+            "Counted in the district whose office keeps the registration, as the register stood on the last day of the period; registrations granted are counted on the day granted.",
+            "নিবন্ধন যে জেলা কার্যালয়ে সংরক্ষিত সেই জেলায়, সময়কালের শেষ দিনের অবস্থায় গণনা করা হয়; মঞ্জুর করা নিবন্ধন মঞ্জুরের দিনে।",
+        ),
+    },
+    ReportDef {
         name: "helpline_contacts",
         title_en: "Helpline and outreach contacts by channel, category and action",
         title_bn: "মাধ্যম, বিষয় ও পদক্ষেপভিত্তিক হেল্পলাইন ও আউটরিচ যোগাযোগ",
@@ -507,6 +522,7 @@ fn run(conn: &mut PgConnection, name: &str, f: &ReportFilter) -> Result<Vec<Valu
         "microcredit_flows" => rows(reports::microcredit_flows(conn, f)?),
         "disability_cards" => rows(reports::disability_cards(conn, f)?),
         "helpline_contacts" => rows(reports::helpline_contacts(conn, f)?),
+        "voluntary_organisations" => rows(reports::voluntary_registry(conn, f)?),
         "service_point_children" => rows(reports::service_point_children(conn, f)?),
         _ => Err(ApiError::NotFound("report")),
     }

@@ -49,8 +49,11 @@ const MATRIX: &[(&str, &str)] = &[
     ("add_work_group_member",             "rr rr rr rr os rr rr rr rr rr rr"),
     ("admit_resident",                    "rr rr rr rr os rr os os rr rr rr"),
     ("apply_for_loan",                    "rr rr rr rr os rr rr rr rr rr rr"),
+    ("apply_for_registration",            "rr rr rr os os rr rr rr rr rr rr"),
     ("approve_payroll",                   "rr oo os os os rr rr rr rr rr rr"),
     ("cancel_job",                        "nn nn nn nn on nn nn nn nn nn nn"),
+    ("change_committee",                  "rr rr rr os os rr rr rr rr rr rr"),
+    ("change_registration_status",        "rr rr rr os rr rr rr rr rr rr rr"),
     ("check_eligibility",                 "rr oo on on on rr on nn rr rr rr"),
     ("complete_reintegration",            "rr rr rr rr os rr os os rr rr rr"),
     ("create_facility",                   "os oo rr rr rr rr rr rr rr rr rr"),
@@ -65,6 +68,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("create_work_group",                 "rr rr rr rr os rr rr rr rr rr rr"),
     ("decide_application",                "rr rr rr rr os rr rr rr rr rr rr"),
     ("decide_case_approval",              "rr oo os os os rr rr rr rr rr rr"),
+    ("decide_registration",               "rr rr rr os rr rr rr rr rr rr rr"),
     ("decide_write_off",                  "rr rr rr os os rr rr rr rr rr rr"),
     ("disable_user",                      "os rr rr rr rr rr rr rr rr rr rr"),
     ("disburse_loan",                     "rr rr rr rr os rr rr rr rr rr rr"),
@@ -72,6 +76,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("exit_beneficiary",                  "rr rr rr rr os rr rr rr rr rr rr"),
     ("exit_case",                         "rr rr rr rr os rr os os rr rr rr"),
     ("export_payment_file",               "rr oo os os os rr rr rr rr rr rr"),
+    ("file_annual_report",                "rr rr rr os os rr rr rr rr rr rr"),
     ("generate_payroll",                  "rr oo os os os rr rr rr rr rr rr"),
     ("get_application",                   "rr oo os os os os rr rr rr rr rr"),
     ("get_beneficiary",                   "rr oo os os os os rr rr rr rr rr"),
@@ -89,12 +94,14 @@ const MATRIX: &[(&str, &str)] = &[
     ("get_readiness",                     "oo oo oo oo oo oo oo oo oo oo oo"),
     ("get_report",                        "rr oo os os os rr rr ss rr os rr"),
     ("get_user",                          "os rr rr rr rr rr rr rr rr rr os"),
+    ("get_voluntary_organisation",        "rr oo os os os rr rr rr rr rr rr"),
     ("get_waiting_list",                  "rr oo os os os os rr rr rr rr rr"),
     ("get_work_group",                    "rr oo os os os os rr rr rr rr rr"),
     ("get_work_queue",                    "rr oo oo oo oo rr oo oo rr rr rr"),
     ("import_beneficiaries",              "rr rr rr rr oo rr rr rr rr rr rr"),
     ("import_payment_results",            "rr oo os os os rr rr rr rr rr rr"),
     ("import_repayments",                 "rr rr rr rr oo rr rr rr rr rr rr"),
+    ("link_partner_registration",         "ss oo rr rr rr rr rr rr rr rr rr"),
     ("list_applications",                 "rr oo oo oo oo oo rr rr rr rr rr"),
     ("list_audit_events",                 "ss rr rr rr rr rr rr rr rr rr ss"),
     ("list_beneficiaries",                "rr oo oo oo oo oo rr rr rr rr rr"),
@@ -121,6 +128,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("list_unions",                       "oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_upazilas",                     "oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_users",                        "oo rr rr rr rr rr rr rr rr rr oo"),
+    ("list_voluntary_organisations",      "rr oo oo oo oo rr rr rr rr rr rr"),
     ("list_work_groups",                  "rr oo oo oo oo oo rr rr rr rr rr"),
     ("open_case",                         "rr rr rr rr os rr os ss rr rr rr"),
     ("place_child",                       "rr rr rr rr os rr os os rr rr rr"),
@@ -133,6 +141,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("record_compliance",                 "rr rr rr rr os rr rr rr rr rr rr"),
     ("record_consent",                    "rr rr rr rr os rr os os rr rr rr"),
     ("record_contact",                    "rr rr rr rr os rr os rr rr rr rr"),
+    ("record_council_grant",              "rr oo rr rr rr rr rr rr rr rr rr"),
     ("record_detailed_assessment",        "rr rr rr rr os rr os os rr rr rr"),
     ("record_disability_assessment",      "rr rr rr rr os rr os rr rr rr rr"),
     ("record_disability_card",            "rr rr rr rr os rr os rr rr rr rr"),
@@ -140,6 +149,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("record_fund_capital",               "rr rr rr rr os rr rr rr rr rr rr"),
     ("record_guardian_assessment",        "rr rr rr rr os rr os os rr rr rr"),
     ("record_referral",                   "rr rr rr rr os rr os os rr rr rr"),
+    ("record_registration_inspection",    "rr rr rr os os rr rr rr rr rr rr"),
     ("record_release_order",              "rr rr rr rr os rr os os rr rr rr"),
     ("record_repatriation_clearance",     "rr rr rr rr os rr os os rr rr rr"),
     ("record_repayment",                  "rr rr rr rr os rr rr rr rr rr rr"),
@@ -190,6 +200,7 @@ struct Side {
     loan: String,
     disability: String,
     contact: String,
+    voluntary: String,
     names: Vec<String>,
 }
 
@@ -210,6 +221,7 @@ impl Side {
             &self.loan,
             &self.disability,
             &self.contact,
+            &self.voluntary,
         ]
     }
 }
@@ -362,6 +374,19 @@ fn build_side(
                       "union_id": union, "location_detail": format!("Station {tag}")}))
         .send()
         .expect(201));
+    let voluntary = app
+        .post("/api/v1/voluntary-organisations")
+        .bearer(&officer)
+        .json(&json!({"name_bn": format!("সমিতি {tag}"), "address": "Sadar", "upazila_id": upazila, "applied_on": years_ago(0),
+                      "documents": ["constitution"],
+                      "committee": [{"name": "A", "position": "president"}, {"name": "B", "position": "general_secretary"},
+                                    {"name": "C", "position": "treasurer"}]}))
+        .send()
+        .expect(201)
+        .json["organisation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     Side {
         upazila,
         union,
@@ -380,6 +405,7 @@ fn build_side(
         loan,
         disability,
         contact,
+        voluntary,
         names: vec![resident_name, elder_name],
     }
 }
@@ -392,6 +418,7 @@ fn fill(value: &mut Value, side: &Side, unique: &str) {
                 match k.as_str() {
                     "person_id" | "guardian_person_id" | "leader_person_id" => *v = json!(side.elder),
                     "fund_id" => *v = json!(side.fund),
+                    "voluntary_organisation_id" => *v = json!(side.voluntary),
                     "group_id" => *v = json!(side.group),
                     "loan_id" => *v = json!(side.loan),
                     "facility_id" => *v = json!(side.facility),
@@ -454,6 +481,8 @@ fn probe(spec: &Value, path: &str, method: &str, op: &Value, side: &Side, caller
             "{loan_id}" => side.loan.clone(),
             "{record_id}" => side.disability.clone(),
             "{contact_id}" => side.contact.clone(),
+            "{organisation_id}" => side.voluntary.clone(),
+            "{partner_id}" => side.partner.clone(),
             "{served_on}" => (domain::time::dhaka_date(Utc::now()) - Duration::days(1)).to_string(),
             "{no}" => "1".into(),
             "{month}" => "2026-01-01".into(),

@@ -213,6 +213,8 @@ fn every_code_field_refers_to_its_enum() {
         // What a loan is for (the borrower's scheme), not a consent purpose.
         ("LoanApplicationRequest", "purpose"),
         ("LoanView", "purpose"),
+        ("GrantRequest", "purpose"),
+        ("GrantView", "purpose"),
     ];
     let schemas = spec["components"]["schemas"].clone();
     let is_typed = |v: &serde_json::Value| -> bool {
