@@ -184,7 +184,14 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(crate::handlers::voluntary::change_committee)
             .service(crate::handlers::voluntary::file_annual_report)
             .service(crate::handlers::voluntary::record_council_grant)
-            .service(crate::handlers::voluntary::link_partner_registration),
+            .service(crate::handlers::voluntary::link_partner_registration)
+            .service(crate::handlers::hospital::take_patient_request)
+            .service(crate::handlers::hospital::list_hospital_patients)
+            .service(crate::handlers::hospital::get_hospital_patient)
+            .service(crate::handlers::hospital::assess_patient)
+            .service(crate::handlers::hospital::give_patient_aid)
+            .service(crate::handlers::hospital::close_patient_request)
+            .service(crate::handlers::hospital::refer_for_rehabilitation_loan),
     );
 }
 

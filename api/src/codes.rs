@@ -157,6 +157,10 @@ code_schemas! {
     RegistrationDocumentCode => codes(domain::voluntary::RegistrationDocument::ALL, domain::voluntary::RegistrationDocument::code);
     /// A place on an organisation's executive committee.
     CommitteePositionCode => codes(domain::voluntary::CommitteePosition::ALL, domain::voluntary::CommitteePosition::code);
+    /// Where a patient's request to hospital social services stands.
+    PatientStatusCode => codes(domain::hospital::PatientStatus::ALL, domain::hospital::PatientStatus::code);
+    /// A kind of aid given to a patient.
+    AidKindCode => codes(domain::hospital::AidKind::ALL, domain::hospital::AidKind::code);
     /// What stands at the upazila level.
     UpazilaKindCode => codes(domain::geo::UpazilaKind::ALL, domain::geo::UpazilaKind::code);
     /// What stands at the union level.

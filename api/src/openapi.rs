@@ -34,6 +34,7 @@ use utoipa_actix_web::AppExt;
         (name = "payments", description = "Payment cycles: payroll, approval, provider files, reconciliation"),
         (name = "disability", description = "The disability identification register: assessments and identity cards"),
         (name = "voluntary_organisations", description = "The register of voluntary social welfare organisations (1961 ordinance): registration, annual reports, committees, Social Welfare Council grants"),
+        (name = "hospital_social_services", description = "Hospital social services: patients' requests, assessments, aid in taka, burn victims' rehabilitation referrals"),
         (name = "contacts", description = "Helpline (1098, 10921) and outreach contacts, and children served at service points"),
         (name = "microcredit", description = "Interest-free microcredit: revolving funds, work groups, loans, repayments, write-offs"),
     )

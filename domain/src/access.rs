@@ -334,6 +334,10 @@ pub enum Permission {
     DecideRegistrations,
     /// Record grants through the Social Welfare Council.
     RecordCouncilGrants,
+    /// See patients' requests and the aid given at hospital social services offices.
+    ReadHospitalPatients,
+    /// Take, assess and aid patients' requests at a hospital social services office.
+    ManageHospitalPatients,
 }
 
 impl Permission {
@@ -432,6 +436,15 @@ impl Role {
                 Role::HqOfficer | Role::DivisionOfficer | Role::DistrictOfficer => permission == ReadContacts,
                 Role::UpazilaOfficer | Role::Caseworker => true,
                 Role::FacilityStaff => permission == RecordServicePoints,
+                _ => false,
+            };
+        }
+        // Hospital social services are run by the office's own staff (facility scope) and the
+        // upazila office; the offices above read them.
+        if matches!(permission, ReadHospitalPatients | ManageHospitalPatients) {
+            return match self {
+                Role::HqOfficer | Role::DivisionOfficer | Role::DistrictOfficer => permission == ReadHospitalPatients,
+                Role::UpazilaOfficer | Role::FacilityStaff => true,
                 _ => false,
             };
         }

@@ -14,6 +14,7 @@ code_list!(
         NightShelter => "night_shelter", "Emergency night shelter", "জরুরি নৈশ আশ্রয়কেন্দ্র";
         ChildFriendlySpace => "child_friendly_space", "Child-friendly space", "শিশুবান্ধব কেন্দ্র";
         OpenAirSchool => "open_air_school", "Open-air school", "খোলা আকাশের নিচে স্কুল";
+        HospitalSocialServices => "hospital_social_services", "Hospital social services office", "হাসপাতাল সমাজসেবা কার্যালয়";
     }
 );
 

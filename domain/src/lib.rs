@@ -14,6 +14,7 @@ pub mod disability;
 pub mod disclosure;
 pub mod facility;
 pub mod geo;
+pub mod hospital;
 pub mod id;
 pub mod label;
 pub mod login_throttle;

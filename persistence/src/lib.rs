@@ -12,6 +12,7 @@ pub mod disability;
 pub mod enrolment;
 pub mod facilities;
 pub mod geo;
+pub mod hospital;
 pub mod idempotency;
 pub mod imports;
 pub mod jobs;

@@ -851,3 +851,82 @@ pub fn voluntary_registry(conn: &mut PgConnection, f: &ReportFilter) -> QueryRes
     );
     statement(&sql, f, &[]).load(conn)
 }
+
+#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+pub struct HospitalAidRow {
+    #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
+    pub facility_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub facility_name_en: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub facility_name_bn: Option<String>,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub month: Option<NaiveDate>,
+    #[diesel(sql_type = BigInt)]
+    pub patients: i64,
+    #[diesel(sql_type = BigInt)]
+    pub aid_items: i64,
+    #[diesel(sql_type = BigInt)]
+    pub medicine_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub tests_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub devices_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub burn_treatment_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub cash_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub other_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub amount_taka: i64,
+}
+
+/// Patients helped and money spent by hospital and month, from the maintained cells (money
+/// by kind; each patient once per hospital and month); a total row per hospital over the
+/// period is not given (a patient helped in two months is one patient), only the grand
+/// total of money and items (`facility_id` and `month` null) with the distinct patients.
+pub fn hospital_aid(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<HospitalAidRow>> {
+    let sql = format!(
+        r#"
+        WITH money AS (
+            SELECT c.facility_id, c.month,
+                   sum(c.items) AS items,
+                   sum(c.amount_taka) FILTER (WHERE c.kind = 'medicine') AS medicine,
+                   sum(c.amount_taka) FILTER (WHERE c.kind = 'diagnostic_test') AS tests,
+                   sum(c.amount_taka) FILTER (WHERE c.kind = 'assistive_device') AS devices,
+                   sum(c.amount_taka) FILTER (WHERE c.kind = 'burn_treatment') AS burns,
+                   sum(c.amount_taka) FILTER (WHERE c.kind = 'cash') AS cash,
+                   sum(c.amount_taka) FILTER (WHERE c.kind NOT IN ('medicine', 'diagnostic_test', 'assistive_device', 'burn_treatment', 'cash')) AS other,
+                   sum(c.amount_taka) AS amount
+              FROM hospital_aid_cells c
+             WHERE c.month BETWEEN date_trunc('month', :from::date) AND :to AND {AREA}
+               AND (:facility_id::uuid IS NULL OR c.facility_id = :facility_id)
+             GROUP BY GROUPING SETS ((c.facility_id, c.month), ())),
+        helped AS (
+            SELECT m.facility_id, m.month, count(*) AS n FROM hospital_patient_months m
+             WHERE m.month BETWEEN date_trunc('month', :from::date) AND :to
+               AND m.facility_id IN (SELECT c.facility_id FROM hospital_aid_cells c
+                                      WHERE c.month BETWEEN date_trunc('month', :from::date) AND :to AND {AREA})
+               AND (:facility_id::uuid IS NULL OR m.facility_id = :facility_id)
+             GROUP BY 1, 2),
+        everyone AS (
+            SELECT count(DISTINCT m.patient_id) AS n FROM hospital_patient_months m
+             WHERE m.month BETWEEN date_trunc('month', :from::date) AND :to
+               AND m.facility_id IN (SELECT c.facility_id FROM hospital_aid_cells c
+                                      WHERE c.month BETWEEN date_trunc('month', :from::date) AND :to AND {AREA})
+               AND (:facility_id::uuid IS NULL OR m.facility_id = :facility_id))
+        SELECT x.facility_id, fa.name_en AS facility_name_en, fa.name_bn AS facility_name_bn, x.month,
+               CASE WHEN x.facility_id IS NULL THEN (SELECT n FROM everyone) ELSE coalesce(h.n, 0) END::bigint AS patients,
+               coalesce(x.items, 0)::bigint AS aid_items, coalesce(x.medicine, 0)::bigint AS medicine_taka,
+               coalesce(x.tests, 0)::bigint AS tests_taka, coalesce(x.devices, 0)::bigint AS devices_taka,
+               coalesce(x.burns, 0)::bigint AS burn_treatment_taka, coalesce(x.cash, 0)::bigint AS cash_taka,
+               coalesce(x.other, 0)::bigint AS other_taka, coalesce(x.amount, 0)::bigint AS amount_taka
+          FROM money x
+          LEFT JOIN helped h ON h.facility_id = x.facility_id AND h.month = x.month
+          LEFT JOIN facilities fa ON fa.id = x.facility_id
+         ORDER BY x.facility_id IS NULL, fa.name_en, x.facility_id, x.month
+    "#
+    );
+    statement(&sql, f, &[]).load(conn)
+}

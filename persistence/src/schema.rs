@@ -745,6 +745,50 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    hospital_patients (id) {
+        id -> Uuid,
+        facility_id -> Uuid,
+        person_id -> Uuid,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Int4,
+        requested_on -> Date,
+        ailment -> Text,
+        ward -> Nullable<Text>,
+        burn_victim -> Bool,
+        status -> Text,
+        assessed_on -> Nullable<Date>,
+        assessed_by -> Nullable<Text>,
+        household_income_taka -> Nullable<Int8>,
+        assessment_notes -> Nullable<Text>,
+        aid_taka -> Int8,
+        closed_on -> Nullable<Date>,
+        rehabilitation_referred_on -> Nullable<Date>,
+        version -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    hospital_aid (id) {
+        id -> Uuid,
+        patient_id -> Uuid,
+        facility_id -> Uuid,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Int4,
+        given_on -> Date,
+        kind -> Text,
+        description -> Nullable<Text>,
+        amount_taka -> Int8,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     divisions,
     districts,
@@ -790,4 +834,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     voluntary_organisation_events,
     voluntary_annual_reports,
     voluntary_grants,
+    hospital_patients,
+    hospital_aid,
 );

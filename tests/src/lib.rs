@@ -446,6 +446,18 @@ impl TestApp {
                   GROUP BY 1, 2, 3 HAVING sum(organisations) <> 0",
                 "SELECT district_id, upazila_id, status, min(division_id), count(*) FROM voluntary_organisations GROUP BY 1, 2, 3",
             ),
+            (
+                "hospital_aid_cells",
+                "SELECT facility_id, month, kind, division_id, district_id, upazila_id, items, amount_taka FROM hospital_aid_cells",
+                "SELECT facility_id, date_trunc('month', given_on)::date, kind, min(division_id), min(district_id), min(upazila_id),
+                        count(*), sum(amount_taka)
+                   FROM hospital_aid GROUP BY 1, 2, 3",
+            ),
+            (
+                "hospital_patient_months",
+                "SELECT facility_id, month, patient_id FROM hospital_patient_months",
+                "SELECT DISTINCT facility_id, date_trunc('month', given_on)::date, patient_id FROM hospital_aid",
+            ),
         ];
         #[derive(diesel::QueryableByName)]
         struct Diff {

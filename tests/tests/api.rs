@@ -16,6 +16,7 @@ mod api {
     mod errors;
     mod geo;
     mod health;
+    mod hospital;
     mod idempotency;
     mod imports;
     mod jobs;

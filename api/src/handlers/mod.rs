@@ -11,6 +11,7 @@ pub mod disability;
 pub mod facilities;
 pub mod geo;
 pub mod health;
+pub mod hospital;
 pub mod imports;
 pub mod microcredit;
 pub mod persons;

@@ -103,6 +103,9 @@ pub async fn list_code_lists() -> HttpResponse {
         );
         lists
             .insert("committee_position".into(), list(CommitteePosition::ALL, CommitteePosition::code, CommitteePosition::label));
+        use domain::hospital::{AidKind, PatientStatus};
+        lists.insert("patient_status".into(), list(PatientStatus::ALL, PatientStatus::code, PatientStatus::label));
+        lists.insert("aid_kind".into(), list(AidKind::ALL, AidKind::code, AidKind::label));
         lists.insert("disability_type".into(), list(DisabilityType::ALL, DisabilityType::code, DisabilityType::label));
         lists.insert("disability_severity".into(), list(Severity::ALL, Severity::code, Severity::label));
     }

@@ -51,10 +51,12 @@ const MATRIX: &[(&str, &str)] = &[
     ("apply_for_loan",                    "rr rr rr rr os rr rr rr rr rr rr"),
     ("apply_for_registration",            "rr rr rr os os rr rr rr rr rr rr"),
     ("approve_payroll",                   "rr oo os os os rr rr rr rr rr rr"),
+    ("assess_patient",                    "rr rr rr rr os rr rr ss rr rr rr"),
     ("cancel_job",                        "nn nn nn nn on nn nn nn nn nn nn"),
     ("change_committee",                  "rr rr rr os os rr rr rr rr rr rr"),
     ("change_registration_status",        "rr rr rr os rr rr rr rr rr rr rr"),
     ("check_eligibility",                 "rr oo on on on rr on nn rr rr rr"),
+    ("close_patient_request",             "rr rr rr rr os rr rr ss rr rr rr"),
     ("complete_reintegration",            "rr rr rr rr os rr os os rr rr rr"),
     ("create_facility",                   "os oo rr rr rr rr rr rr rr rr rr"),
     ("create_loan_fund",                  "rr rr rr rr os rr rr rr rr rr rr"),
@@ -85,6 +87,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("get_current_user",                  "oo oo oo oo oo oo oo oo oo oo oo"),
     ("get_disability_record",             "rr oo os os os rr os rr rr rr rr"),
     ("get_facility",                      "os oo os os os rr os os os rr rr"),
+    ("get_hospital_patient",              "rr oo os os os rr rr ss rr rr rr"),
     ("get_job",                           "nn nn nn nn on nn nn nn nn nn nn"),
     ("get_liveness",                      "oo oo oo oo oo oo oo oo oo oo oo"),
     ("get_loan",                          "rr oo os os os os rr rr rr rr rr"),
@@ -98,6 +101,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("get_waiting_list",                  "rr oo os os os os rr rr rr rr rr"),
     ("get_work_group",                    "rr oo os os os os rr rr rr rr rr"),
     ("get_work_queue",                    "rr oo oo oo oo rr oo oo rr rr rr"),
+    ("give_patient_aid",                  "rr rr rr rr os rr rr ss rr rr rr"),
     ("import_beneficiaries",              "rr rr rr rr oo rr rr rr rr rr rr"),
     ("import_payment_results",            "rr oo os os os rr rr rr rr rr rr"),
     ("import_repayments",                 "rr rr rr rr oo rr rr rr rr rr rr"),
@@ -115,6 +119,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("list_divisions",                    "oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_facilities",                   "oo oo oo oo oo rr oo oo oo rr rr"),
     ("list_fund_entries",                 "rr oo os os os os rr rr rr rr rr"),
+    ("list_hospital_patients",            "rr oo oo oo oo rr rr oo rr rr rr"),
     ("list_jobs",                         "oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_loan_funds",                   "rr oo oo oo oo oo rr rr rr rr rr"),
     ("list_loans",                        "rr oo oo oo oo oo rr rr rr rr rr"),
@@ -155,6 +160,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("record_repayment",                  "rr rr rr rr os rr rr rr rr rr rr"),
     ("record_risk_assessment",            "rr rr rr rr os rr os os rr rr rr"),
     ("record_service",                    "rr rr rr rr os rr os os os rr rr"),
+    ("refer_for_rehabilitation_loan",     "rr rr rr rr os rr rr ss rr rr rr"),
     ("reopen_case",                       "rr rr rr rr os rr os os rr rr rr"),
     ("request_case_closure",              "rr rr rr rr os rr os os rr rr rr"),
     ("request_emergency_placement",       "rr rr rr rr os rr os os rr rr rr"),
@@ -173,6 +179,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("submit_application",                "rr rr rr rr on on on rr rr rr rr"),
     ("submit_case_plan",                  "rr rr rr rr os rr os os rr rr rr"),
     ("suspend_beneficiary",               "rr rr rr rr os rr rr rr rr rr rr"),
+    ("take_patient_request",              "rr rr rr rr os rr rr os rr rr rr"),
     ("update_person",                     "rr rr rr rr on rr on on rr rr rr"),
     ("update_referral_status",            "rr rr rr rr os rr os os rr rr rr"),
     ("update_union",                      "ss rr rr rr rr rr rr rr rr rr rr"),
@@ -201,6 +208,7 @@ struct Side {
     disability: String,
     contact: String,
     voluntary: String,
+    patient: String,
     names: Vec<String>,
 }
 
@@ -222,6 +230,7 @@ impl Side {
             &self.disability,
             &self.contact,
             &self.voluntary,
+            &self.patient,
         ]
     }
 }
@@ -387,6 +396,19 @@ fn build_side(
         .as_str()
         .unwrap()
         .to_owned();
+    let hospital = id(&app
+        .post("/api/v1/facilities")
+        .bearer(&app.admin())
+        .json(&json!({"name_en": format!("Hospital {tag}"), "name_bn": format!("হাসপাতাল {tag}"), "facility_type": "hospital_social_services",
+                      "upazila_id": upazila, "capacity_female": 0, "capacity_male": 0, "capacity_hijra": 0}))
+        .send()
+        .expect(201));
+    let patient = id(&app
+        .post("/api/v1/hospital-patients")
+        .bearer(&officer)
+        .json(&json!({"facility_id": hospital, "person_id": elder, "requested_on": years_ago(0), "ailment": "Fever"}))
+        .send()
+        .expect(201));
     Side {
         upazila,
         union,
@@ -406,6 +428,7 @@ fn build_side(
         disability,
         contact,
         voluntary,
+        patient,
         names: vec![resident_name, elder_name],
     }
 }
@@ -483,6 +506,7 @@ fn probe(spec: &Value, path: &str, method: &str, op: &Value, side: &Side, caller
             "{contact_id}" => side.contact.clone(),
             "{organisation_id}" => side.voluntary.clone(),
             "{partner_id}" => side.partner.clone(),
+            "{patient_id}" => side.patient.clone(),
             "{served_on}" => (domain::time::dhaka_date(Utc::now()) - Duration::days(1)).to_string(),
             "{no}" => "1".into(),
             "{month}" => "2026-01-01".into(),
