@@ -191,7 +191,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(crate::handlers::hospital::assess_patient)
             .service(crate::handlers::hospital::give_patient_aid)
             .service(crate::handlers::hospital::close_patient_request)
-            .service(crate::handlers::hospital::refer_for_rehabilitation_loan),
+            .service(crate::handlers::hospital::refer_for_rehabilitation_loan)
+            .service(crate::handlers::institutions::admit_resident_to_institution)
+            .service(crate::handlers::institutions::list_institution_stays)
+            .service(crate::handlers::institutions::get_institution_stay)
+            .service(crate::handlers::institutions::transfer_resident)
+            .service(crate::handlers::institutions::record_resident_departure),
     );
 }
 

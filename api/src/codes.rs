@@ -161,6 +161,8 @@ code_schemas! {
     PatientStatusCode => codes(domain::hospital::PatientStatus::ALL, domain::hospital::PatientStatus::code);
     /// A kind of aid given to a patient.
     AidKindCode => codes(domain::hospital::AidKind::ALL, domain::hospital::AidKind::code);
+    /// How a resident's stay at an institution ended.
+    LeaveReasonCode => codes(domain::institution::LeaveReason::ALL, domain::institution::LeaveReason::code);
     /// What stands at the upazila level.
     UpazilaKindCode => codes(domain::geo::UpazilaKind::ALL, domain::geo::UpazilaKind::code);
     /// What stands at the union level.

@@ -338,6 +338,10 @@ pub enum Permission {
     ReadHospitalPatients,
     /// Take, assess and aid patients' requests at a hospital social services office.
     ManageHospitalPatients,
+    /// See the residents of child-care and rehabilitation institutions.
+    ReadResidents,
+    /// Admit, transfer and discharge residents (a transfer needs it at both institutions).
+    ManageResidents,
 }
 
 impl Permission {
@@ -436,6 +440,15 @@ impl Role {
                 Role::HqOfficer | Role::DivisionOfficer | Role::DistrictOfficer => permission == ReadContacts,
                 Role::UpazilaOfficer | Role::Caseworker => true,
                 Role::FacilityStaff => permission == RecordServicePoints,
+                _ => false,
+            };
+        }
+        // Institutions admit and discharge their own residents; the offices above them
+        // (district, division, headquarters) too, and they move children between them.
+        if matches!(permission, ReadResidents | ManageResidents) {
+            return match self {
+                Role::HqOfficer | Role::DivisionOfficer | Role::DistrictOfficer | Role::FacilityStaff => true,
+                Role::UpazilaOfficer | Role::Caseworker => permission == ReadResidents,
                 _ => false,
             };
         }

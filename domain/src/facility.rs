@@ -15,6 +15,10 @@ code_list!(
         ChildFriendlySpace => "child_friendly_space", "Child-friendly space", "শিশুবান্ধব কেন্দ্র";
         OpenAirSchool => "open_air_school", "Open-air school", "খোলা আকাশের নিচে স্কুল";
         HospitalSocialServices => "hospital_social_services", "Hospital social services office", "হাসপাতাল সমাজসেবা কার্যালয়";
+        VagrantChildrenCentre => "vagrant_children_centre", "Training and rehabilitation centre for destitute and vagrant children", "দুঃস্থ ও ভবঘুরে শিশু প্রশিক্ষণ ও পুনর্বাসন কেন্দ্র";
+        OrphanGirlsTrainingCentre => "orphan_girls_training_centre", "Vocational training and rehabilitation centre for orphan girls", "এতিম মেয়েদের কারিগরি প্রশিক্ষণ ও পুনর্বাসন কেন্দ্র";
+        VisuallyImpairedSchool => "visually_impaired_school", "School for visually impaired children", "দৃষ্টি প্রতিবন্ধী বিদ্যালয়";
+        DisadvantagedGirlsCentre => "disadvantaged_girls_centre", "Training and rehabilitation centre for socially disadvantaged girls", "সামাজিক প্রতিবন্ধী মেয়েদের প্রশিক্ষণ ও পুনর্বাসন কেন্দ্র";
     }
 );
 

@@ -16,6 +16,7 @@ pub mod facility;
 pub mod geo;
 pub mod hospital;
 pub mod id;
+pub mod institution;
 pub mod label;
 pub mod login_throttle;
 pub mod microcredit;

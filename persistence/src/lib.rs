@@ -15,6 +15,7 @@ pub mod geo;
 pub mod hospital;
 pub mod idempotency;
 pub mod imports;
+pub mod institutions;
 pub mod jobs;
 pub mod login_failures;
 pub mod microcredit;

@@ -174,12 +174,25 @@ fn visible<'a>(scope: Scope, me: UserId) -> BoxedPersons<'a> {
         Scope::Division(d) => q.filter(persons::division_id.eq(d.0).or(persons::created_by.eq(me))),
         Scope::District(d) => q.filter(persons::district_id.eq(d.0).or(persons::created_by.eq(me))),
         Scope::Upazila(u) => q.filter(persons::upazila_id.eq(u.0).or(persons::created_by.eq(me))),
+        // A facility's people: those its staff recorded, its cases, its residents and patients.
         Scope::Facility(f) => q.filter(
-            persons::created_by.eq(me).or(persons::id.eq_any(
-                cases::table
-                    .filter(cases::managing_facility_id.eq(f.0).or(cases::residence_facility_id.eq(f.0)))
-                    .select(cases::person_id),
-            )),
+            persons::created_by
+                .eq(me)
+                .or(persons::id.eq_any(
+                    cases::table
+                        .filter(cases::managing_facility_id.eq(f.0).or(cases::residence_facility_id.eq(f.0)))
+                        .select(cases::person_id),
+                ))
+                .or(persons::id.eq_any(
+                    crate::schema::institution_stays::table
+                        .filter(crate::schema::institution_stays::facility_id.eq(f.0))
+                        .select(crate::schema::institution_stays::person_id),
+                ))
+                .or(persons::id.eq_any(
+                    crate::schema::hospital_patients::table
+                        .filter(crate::schema::hospital_patients::facility_id.eq(f.0))
+                        .select(crate::schema::hospital_patients::person_id),
+                )),
         ),
         Scope::Partner(p) => q.filter(
             persons::created_by.eq(me).or(persons::id.eq_any(

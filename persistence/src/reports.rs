@@ -930,3 +930,59 @@ pub fn hospital_aid(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Ve
     );
     statement(&sql, f, &[]).load(conn)
 }
+
+#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+pub struct ResidentsRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub facility_id: Uuid,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub facility_name_en: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub facility_name_bn: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub facility_type: Option<String>,
+    #[diesel(sql_type = Date)]
+    pub month: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    pub female: i64,
+    #[diesel(sql_type = BigInt)]
+    pub male: i64,
+    #[diesel(sql_type = BigInt)]
+    pub hijra: i64,
+    #[diesel(sql_type = BigInt)]
+    pub residents: i64,
+    #[diesel(sql_type = BigInt)]
+    pub admitted: i64,
+    #[diesel(sql_type = BigInt)]
+    pub departed: i64,
+}
+
+/// Residents of each institution by sex at the end of each month of the period (admissions
+/// up to the month less departures up to it, from the maintained cells), with the month's
+/// admissions and departures.
+pub fn institution_residents(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<ResidentsRow>> {
+    let sql = format!(
+        r#"
+        WITH months AS (
+            SELECT m::date AS month FROM generate_series(date_trunc('month', :from::date), :to::date, interval '1 month') m),
+        cells AS (
+            SELECT c.facility_id, c.sex, c.month, c.admitted, c.departed FROM institution_stay_cells c
+             WHERE c.month <= :to AND {AREA} AND (:facility_id::uuid IS NULL OR c.facility_id = :facility_id)),
+        grid AS (SELECT x.facility_id, mo.month FROM (SELECT DISTINCT facility_id FROM cells) x CROSS JOIN months mo)
+        SELECT g.facility_id, min(fa.name_en) AS facility_name_en, min(fa.name_bn) AS facility_name_bn,
+               min(fa.facility_type) AS facility_type, g.month,
+               coalesce(sum(c.admitted - c.departed) FILTER (WHERE c.sex = 'female'), 0)::bigint AS female,
+               coalesce(sum(c.admitted - c.departed) FILTER (WHERE c.sex = 'male'), 0)::bigint AS male,
+               coalesce(sum(c.admitted - c.departed) FILTER (WHERE c.sex = 'hijra'), 0)::bigint AS hijra,
+               coalesce(sum(c.admitted - c.departed), 0)::bigint AS residents,
+               coalesce(sum(c.admitted) FILTER (WHERE c.month = g.month), 0)::bigint AS admitted,
+               coalesce(sum(c.departed) FILTER (WHERE c.month = g.month), 0)::bigint AS departed
+          FROM grid g
+          JOIN cells c ON c.facility_id = g.facility_id AND c.month <= g.month
+          JOIN facilities fa ON fa.id = g.facility_id
+         GROUP BY g.facility_id, g.month
+         ORDER BY min(fa.name_en), g.facility_id, g.month
+    "#
+    );
+    statement(&sql, f, &[]).load(conn)
+}

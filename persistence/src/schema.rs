@@ -789,6 +789,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    institution_stays (id) {
+        id -> Uuid,
+        facility_id -> Uuid,
+        person_id -> Uuid,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Int4,
+        sex -> Text,
+        admitted_on -> Date,
+        leaves_on -> Date,
+        transferred_from -> Nullable<Uuid>,
+        left_on -> Nullable<Date>,
+        leave_reason -> Nullable<Text>,
+        rehabilitation_plan -> Nullable<Text>,
+        leave_notes -> Nullable<Text>,
+        version -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     divisions,
     districts,
@@ -836,4 +859,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     voluntary_grants,
     hospital_patients,
     hospital_aid,
+    institution_stays,
 );

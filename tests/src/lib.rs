@@ -458,6 +458,17 @@ impl TestApp {
                 "SELECT facility_id, month, patient_id FROM hospital_patient_months",
                 "SELECT DISTINCT facility_id, date_trunc('month', given_on)::date, patient_id FROM hospital_aid",
             ),
+            (
+                "institution_stay_cells",
+                "SELECT facility_id, sex, month, division_id, district_id, upazila_id, admitted, departed FROM institution_stay_cells
+                  WHERE admitted <> 0 OR departed <> 0",
+                "SELECT facility_id, sex, month, min(division_id), min(district_id), min(upazila_id), sum(a), sum(d) FROM (
+                     SELECT facility_id, sex, date_trunc('month', admitted_on)::date AS month, division_id, district_id, upazila_id, 1 AS a, 0 AS d
+                       FROM institution_stays
+                     UNION ALL
+                     SELECT facility_id, sex, date_trunc('month', left_on)::date, division_id, district_id, upazila_id, 0, 1
+                       FROM institution_stays WHERE left_on IS NOT NULL) x GROUP BY 1, 2, 3",
+            ),
         ];
         #[derive(diesel::QueryableByName)]
         struct Diff {

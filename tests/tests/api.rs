@@ -19,6 +19,7 @@ mod api {
     mod hospital;
     mod idempotency;
     mod imports;
+    mod institutions;
     mod jobs;
     mod logs;
     mod microcredit;

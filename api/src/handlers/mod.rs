@@ -13,6 +13,7 @@ pub mod geo;
 pub mod health;
 pub mod hospital;
 pub mod imports;
+pub mod institutions;
 pub mod microcredit;
 pub mod persons;
 pub mod programmes;

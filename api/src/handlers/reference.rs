@@ -106,6 +106,8 @@ pub async fn list_code_lists() -> HttpResponse {
         use domain::hospital::{AidKind, PatientStatus};
         lists.insert("patient_status".into(), list(PatientStatus::ALL, PatientStatus::code, PatientStatus::label));
         lists.insert("aid_kind".into(), list(AidKind::ALL, AidKind::code, AidKind::label));
+        use domain::institution::LeaveReason;
+        lists.insert("leave_reason".into(), list(LeaveReason::ALL, LeaveReason::code, LeaveReason::label));
         lists.insert("disability_type".into(), list(DisabilityType::ALL, DisabilityType::code, DisabilityType::label));
         lists.insert("disability_severity".into(), list(Severity::ALL, Severity::code, Severity::label));
     }

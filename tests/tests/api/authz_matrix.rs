@@ -48,6 +48,7 @@ const MATRIX: &[(&str, &str)] = &[
     // operation                           adm hq  div dis upz com cw  fac par int aud
     ("add_work_group_member",             "rr rr rr rr os rr rr rr rr rr rr"),
     ("admit_resident",                    "rr rr rr rr os rr os os rr rr rr"),
+    ("admit_resident_to_institution",     "rr oo os os rr rr rr ns rr rr rr"),
     ("apply_for_loan",                    "rr rr rr rr os rr rr rr rr rr rr"),
     ("apply_for_registration",            "rr rr rr os os rr rr rr rr rr rr"),
     ("approve_payroll",                   "rr oo os os os rr rr rr rr rr rr"),
@@ -88,6 +89,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("get_disability_record",             "rr oo os os os rr os rr rr rr rr"),
     ("get_facility",                      "os oo os os os rr os os os rr rr"),
     ("get_hospital_patient",              "rr oo os os os rr rr ss rr rr rr"),
+    ("get_institution_stay",              "rr oo os os os rr os ss rr rr rr"),
     ("get_job",                           "nn nn nn nn on nn nn nn nn nn nn"),
     ("get_liveness",                      "oo oo oo oo oo oo oo oo oo oo oo"),
     ("get_loan",                          "rr oo os os os os rr rr rr rr rr"),
@@ -120,6 +122,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("list_facilities",                   "oo oo oo oo oo rr oo oo oo rr rr"),
     ("list_fund_entries",                 "rr oo os os os os rr rr rr rr rr"),
     ("list_hospital_patients",            "rr oo oo oo oo rr rr oo rr rr rr"),
+    ("list_institution_stays",            "rr oo oo oo oo rr oo oo rr rr rr"),
     ("list_jobs",                         "oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_loan_funds",                   "rr oo oo oo oo oo rr rr rr rr rr"),
     ("list_loans",                        "rr oo oo oo oo oo rr rr rr rr rr"),
@@ -158,6 +161,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("record_release_order",              "rr rr rr rr os rr os os rr rr rr"),
     ("record_repatriation_clearance",     "rr rr rr rr os rr os os rr rr rr"),
     ("record_repayment",                  "rr rr rr rr os rr rr rr rr rr rr"),
+    ("record_resident_departure",         "rr oo os os rr rr rr ss rr rr rr"),
     ("record_risk_assessment",            "rr rr rr rr os rr os os rr rr rr"),
     ("record_service",                    "rr rr rr rr os rr os os os rr rr"),
     ("refer_for_rehabilitation_loan",     "rr rr rr rr os rr rr ss rr rr rr"),
@@ -180,6 +184,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("submit_case_plan",                  "rr rr rr rr os rr os os rr rr rr"),
     ("suspend_beneficiary",               "rr rr rr rr os rr rr rr rr rr rr"),
     ("take_patient_request",              "rr rr rr rr os rr rr os rr rr rr"),
+    ("transfer_resident",                 "rr oo os os rr rr rr ss rr rr rr"),
     ("update_person",                     "rr rr rr rr on rr on on rr rr rr"),
     ("update_referral_status",            "rr rr rr rr os rr os os rr rr rr"),
     ("update_union",                      "ss rr rr rr rr rr rr rr rr rr rr"),
@@ -209,6 +214,7 @@ struct Side {
     contact: String,
     voluntary: String,
     patient: String,
+    stay: String,
     names: Vec<String>,
 }
 
@@ -231,6 +237,7 @@ impl Side {
             &self.contact,
             &self.voluntary,
             &self.patient,
+            &self.stay,
         ]
     }
 }
@@ -409,6 +416,29 @@ fn build_side(
         .json(&json!({"facility_id": hospital, "person_id": elder, "requested_on": years_ago(0), "ailment": "Fever"}))
         .send()
         .expect(201));
+    let paribar = id(&app
+        .post("/api/v1/facilities")
+        .bearer(&app.admin())
+        .json(&json!({"name_en": format!("Shishu Paribar {tag}"), "name_bn": format!("শিশু পরিবার {tag}"), "facility_type": "shishu_paribar",
+                      "upazila_id": upazila, "capacity_female": 5, "capacity_male": 5, "capacity_hijra": 0}))
+        .send()
+        .expect(201));
+    let child = app
+        .post("/api/v1/persons")
+        .bearer(&officer)
+        .json(&json!({"name_en": format!("Child{tag} Matrixperson"), "sex": "male", "date_of_birth": years_ago(7), "union_id": union}))
+        .send()
+        .expect(201)
+        .json["person"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stay = id(&app
+        .post("/api/v1/institution-stays")
+        .bearer(hq)
+        .json(&json!({"facility_id": paribar, "person_id": child, "admitted_on": years_ago(0)}))
+        .send()
+        .expect(201));
     Side {
         upazila,
         union,
@@ -429,6 +459,7 @@ fn build_side(
         contact,
         voluntary,
         patient,
+        stay,
         names: vec![resident_name, elder_name],
     }
 }
@@ -507,6 +538,7 @@ fn probe(spec: &Value, path: &str, method: &str, op: &Value, side: &Side, caller
             "{organisation_id}" => side.voluntary.clone(),
             "{partner_id}" => side.partner.clone(),
             "{patient_id}" => side.patient.clone(),
+            "{stay_id}" => side.stay.clone(),
             "{served_on}" => (domain::time::dhaka_date(Utc::now()) - Duration::days(1)).to_string(),
             "{no}" => "1".into(),
             "{month}" => "2026-01-01".into(),

@@ -363,3 +363,37 @@ fn field_errors_carry_stable_codes() {
     }
     assert_eq!(listed.len(), api::problem::FIELD_ERROR_CODES.len());
 }
+
+/// Two request or view types of the same name would be one schema in the contract (the
+/// second silently replacing the first), so every type the contract names is named once.
+#[test]
+fn schema_names_are_unique_in_the_source() {
+    let mut seen: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    let mut twice = vec![];
+    let mut stack = vec![sheba_tests::workspace_root().join("api/src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut schema_next = false;
+            for line in text.lines() {
+                let line = line.trim();
+                if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                    schema_next = true;
+                } else if schema_next && (line.starts_with("pub struct ") || line.starts_with("pub enum ")) {
+                    let name = line.split_whitespace().nth(2).unwrap().trim_end_matches(['{', '<', '(', ';']).to_owned();
+                    if let Some(first) = seen.insert(name.clone(), path.display().to_string()) {
+                        twice.push(format!("{name}: {first} and {}", path.display()));
+                    }
+                    schema_next = false;
+                }
+            }
+        }
+    }
+    assert!(seen.len() > 100, "the scan found the schema types ({})", seen.len());
+    assert!(twice.is_empty(), "schema types named twice: {twice:?}");
+}

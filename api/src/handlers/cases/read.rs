@@ -220,17 +220,22 @@ pub async fn list_case_events(
     "case_id": "01936f5e-0000-7000-8000-0000000000ee", "case_number": "CP-2026-000042", "due_on": "2026-10-10"
 }))]
 pub struct WorkItem {
-    /// `follow_up_overdue`, `stay_limit_near`, `approval_waiting` or `ageing_out`.
+    /// `follow_up_overdue`, `stay_limit_near`, `approval_waiting`, `ageing_out` (a case), or
+    /// `institution_age_limit` (a resident reaching her institution's age limit: a Chotomoni
+    /// Nibash child turning 6 is transferred to a Shishu Paribar).
     pub task: String,
     pub task_label: LabelView,
-    pub case_id: Uuid,
-    pub case_number: String,
+    /// The case (case tasks).
+    pub case_id: Option<Uuid>,
+    pub case_number: Option<String>,
+    /// The institution stay (`institution_age_limit`).
+    pub stay_id: Option<Uuid>,
     pub due_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"data": [{"task": "approval_waiting", "task_label": {"en": "Approval waiting", "bn": "অনুমোদনের অপেক্ষায়"},
-    "case_id": "01936f5e-0000-7000-8000-0000000000ee", "case_number": "CP-2026-000042", "due_on": null}]}))]
+    "case_id": "01936f5e-0000-7000-8000-0000000000ee", "case_number": "CP-2026-000042", "stay_id": null, "due_on": null}]}))]
 pub struct WorkQueue {
     pub data: Vec<WorkItem>,
 }
@@ -240,13 +245,15 @@ fn task(code: &str) -> LabelView {
         "follow_up_overdue" => ("Follow-up overdue", "ফলো-আপের সময় পেরিয়ে গেছে"),
         "stay_limit_near" => ("Stay limit near", "অবস্থানের মেয়াদ শেষ হয়ে আসছে"),
         "approval_waiting" => ("Approval waiting", "অনুমোদনের অপেক্ষায়"),
+        "institution_age_limit" => ("Reaching the institution's age limit", "প্রতিষ্ঠানের বয়সসীমা পূর্ণ হচ্ছে"),
         _ => ("Turning 18 soon", "শীঘ্রই ১৮ বছর পূর্ণ হবে"),
     };
     LabelView { en: en.into(), bn: bn.into() }
 }
 
 /// Your work queue: overdue follow-ups, stays near their limit, children about to turn 18,
-/// and (for supervisors) approvals waiting, in your scope. At most 200 cases.
+/// (for supervisors) approvals waiting, and residents of institutions reaching their age
+/// limit within 30 days, in your scope. At most 200 cases and 200 residents.
 #[utoipa::path(tag = "cases", security(("bearer" = [])),
     responses(
         (status = 200, description = "What needs attention", body = WorkQueue),
@@ -268,8 +275,9 @@ pub async fn get_work_queue(state: web::Data<AppState>, who: Principal) -> Resul
                 data.push(WorkItem {
                     task: code.into(),
                     task_label: task(code),
-                    case_id: r.id.0,
-                    case_number: r.case_number.clone(),
+                    case_id: Some(r.id.0),
+                    case_number: Some(r.case_number.clone()),
+                    stay_id: None,
                     due_on,
                 })
             };
@@ -285,6 +293,16 @@ pub async fn get_work_queue(state: web::Data<AppState>, who: Principal) -> Resul
             if r.ages_out_on.is_some_and(|d| d <= age_warn) {
                 push("ageing_out", r.ages_out_on);
             }
+        }
+        for (stay, _) in crate::handlers::institutions::leaving_soon(conn, &actor, &own, 30)? {
+            data.push(WorkItem {
+                task: "institution_age_limit".into(),
+                task_label: task("institution_age_limit"),
+                case_id: None,
+                case_number: None,
+                stay_id: Some(stay.id),
+                due_on: Some(stay.leaves_on),
+            });
         }
         Ok(WorkQueue { data })
     })
