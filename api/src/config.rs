@@ -57,6 +57,21 @@ pub enum Command {
         #[arg(long, default_value_t = 2)]
         jobs: usize,
     },
+    /// Back up the whole database (a `pg_dump` directory), the token signing key and a
+    /// manifest of every table's rows and checksum, from one snapshot, into a new directory.
+    Backup {
+        #[arg(long)]
+        to: PathBuf,
+        /// Leave the signing key out: tokens issued before will not survive a restore.
+        #[arg(long)]
+        without_signing_key: bool,
+    },
+    /// Restore a backup into an empty database (the embedded default: a data directory
+    /// without a cluster), then check every table against the backup's manifest.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Ask a running server whether it is ready (`GET /health/ready`); exit status 0 when it
     /// is. For container health checks: the image needs no HTTP client.
     Health {

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod backup;
 pub mod codes;
 pub mod config;
 pub mod contract;

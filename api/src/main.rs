@@ -117,6 +117,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Health { bind } => health(&bind),
+        Command::Backup { to, without_signing_key } => {
+            let m = api::backup::backup(&cli.db, &to, !without_signing_key)?;
+            let rows: i64 = m.tables.values().map(|t| t.rows).sum();
+            println!(
+                "backed up {} tables ({rows} rows, schema {}) into {}{}",
+                m.tables.len(),
+                m.schema_version,
+                to.display(),
+                if m.signing_key { ", with the signing key" } else { ", without the signing key" }
+            );
+            Ok(())
+        }
+        Command::Restore { from } => {
+            let m = api::backup::restore(&cli.db, &from)?;
+            let rows: i64 = m.tables.values().map(|t| t.rows).sum();
+            println!("restored {} tables ({rows} rows), every one identical to the backup of {}", m.tables.len(), m.created_at);
+            Ok(())
+        }
         Command::Import(ImportCommand::Beneficiaries { file, username }) => import_beneficiaries(&cli.db, &file, &username),
     }
 }

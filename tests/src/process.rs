@@ -32,15 +32,25 @@ impl ServerProcess {
     /// Starts a server on `database_url` with a short job lease (2 s) and one job worker;
     /// `env` adds or overrides settings. The log is discarded unless `log` names a file.
     pub fn start(database_url: &str, env: &[(&str, &str)], log: Option<PathBuf>) -> ServerProcess {
-        let port = free_port();
         let mut cmd = Command::new(sheba_binary());
+        cmd.env("DATABASE_URL", database_url).env("SHEBA_JWT_SECRET", crate::TEST_SIGNING_KEY_TEXT);
+        Self::spawn(cmd, env, log)
+    }
+
+    /// A server on the embedded default in `data_dir` (its own cluster and signing key).
+    pub fn start_embedded(data_dir: &std::path::Path, env: &[(&str, &str)]) -> ServerProcess {
+        let mut cmd = Command::new(sheba_binary());
+        cmd.env_remove("DATABASE_URL").env_remove("SHEBA_JWT_SECRET").env("SHEBA_DATA_DIR", data_dir);
+        Self::spawn(cmd, env, None)
+    }
+
+    fn spawn(mut cmd: Command, env: &[(&str, &str)], log: Option<PathBuf>) -> ServerProcess {
+        let port = free_port();
         cmd.arg("serve")
-            .env("DATABASE_URL", database_url)
             .env("SHEBA_BIND", format!("127.0.0.1:{port}"))
             .env("SHEBA_WORKERS", "1")
             .env("SHEBA_JOB_WORKERS", "1")
             .env("SHEBA_JOB_LEASE_SECONDS", "2")
-            .env("SHEBA_JWT_SECRET", crate::TEST_SIGNING_KEY_TEXT)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::null());

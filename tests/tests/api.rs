@@ -6,6 +6,7 @@ mod api {
     mod audit;
     mod auth;
     mod authz_matrix;
+    mod backup;
     mod cases;
     mod contacts;
     mod contract;
