@@ -72,6 +72,9 @@ pub enum Command {
         #[arg(long)]
         from: PathBuf,
     },
+    /// A streaming replica of the embedded cluster, for reports (`SHEBA_REPLICA_URL`).
+    #[command(subcommand)]
+    Replica(ReplicaCommand),
     /// Ask a running server whether it is ready (`GET /health/ready`); exit status 0 when it
     /// is. For container health checks: the image needs no HTTP client.
     Health {
@@ -82,6 +85,23 @@ pub enum Command {
     /// Bulk imports, with a progress bar (works whether or not the server runs).
     #[command(subcommand)]
     Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReplicaCommand {
+    /// Make a hot standby of the embedded cluster in `SHEBA_DATA_DIR` (which must be
+    /// running, e.g. under `sheba serve`) in a new directory, with `pg_basebackup`.
+    Create {
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Run the standby made by `create` in `SHEBA_DATA_DIR` until stopped; it prints the
+    /// address to give the API servers as `SHEBA_REPLICA_URL`.
+    Run {
+        /// Port for the standby (default: a free one).
+        #[arg(long)]
+        port: Option<u16>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -138,6 +158,10 @@ pub struct ServeArgs {
     /// (`https://portal.example.gov.bd,http://localhost:5173`); none by default.
     #[arg(long, env = "SHEBA_CORS_ORIGINS", default_value = "", value_parser = crate::cors::AllowedOrigins::parse)]
     pub cors_origins: crate::cors::AllowedOrigins,
+    /// A streaming replica of the database (`sheba replica create`) that answers reports;
+    /// writes and everything else stay on the primary.
+    #[arg(long, env = "SHEBA_REPLICA_URL", hide_env_values = true)]
+    pub replica_url: Option<String>,
     /// Address for Prometheus metrics (`GET /metrics`), e.g. `127.0.0.1:9464`; off by
     /// default. Keep it off the public network: it needs no token.
     #[arg(long, env = "SHEBA_METRICS_BIND")]

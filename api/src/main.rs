@@ -8,7 +8,7 @@ use actix_web::web;
 use anyhow::Context;
 use api::accounts::{self, AccountInput, NewAccount};
 use api::auth::tokens::TokenService;
-use api::config::{Cli, Command, ImportCommand, ServeArgs, UserCommand};
+use api::config::{Cli, Command, ImportCommand, ReplicaCommand, ServeArgs, UserCommand};
 use api::database::{self, Database};
 use api::AppState;
 use clap::Parser;
@@ -117,6 +117,33 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Health { bind } => health(&bind),
+        Command::Replica(ReplicaCommand::Create { to }) => {
+            persistence::cluster::create_replica(&cli.db.data_dir, &to, cli.db.pg_bin_dir.as_deref())?;
+            println!("made a hot standby in {}; run it with: SHEBA_DATA_DIR={} sheba replica run", to.display(), to.display());
+            Ok(())
+        }
+        Command::Replica(ReplicaCommand::Run { port }) => {
+            let cluster = persistence::cluster::EmbeddedCluster::ensure(&persistence::cluster::ClusterConfig {
+                data_dir: cli.db.data_dir.clone(),
+                port: port.or(cli.db.pg_port),
+                bin_dir: cli.db.pg_bin_dir.clone(),
+                database: "sheba".into(),
+            })?;
+            // The address without its password (that is in <data-dir>/pg-superuser-password).
+            let url = cluster.database_url();
+            let shown = match (url.find("://postgres:"), url.rfind('@')) {
+                (Some(a), Some(b)) => format!("{}postgres:<password>{}", &url[..a + 3], &url[b..]),
+                _ => "(see the data directory)".into(),
+            };
+            println!(
+                "streaming replica running; set SHEBA_REPLICA_URL={shown} (the password is in {}/pg-superuser-password)",
+                cli.db.data_dir.display()
+            );
+            // Runs until this process is stopped; the standby stops with it.
+            loop {
+                std::thread::sleep(Duration::from_secs(3600));
+            }
+        }
         Command::Backup { to, without_signing_key } => {
             let m = api::backup::backup(&cli.db, &to, !without_signing_key)?;
             let rows: i64 = m.tables.values().map(|t| t.rows).sum();
@@ -231,6 +258,10 @@ fn serve(db_opts: api::config::DatabaseOpts, args: ServeArgs) -> anyhow::Result<
     };
     let state = web::Data::new(AppState {
         pool: persistence::db::pool(&url, args.db_pool_size, Duration::from_millis(args.db_acquire_timeout_ms.max(1))),
+        replica: args
+            .replica_url
+            .as_deref()
+            .map(|r| persistence::db::pool(r, args.db_pool_size, Duration::from_millis(args.db_acquire_timeout_ms.max(1)))),
         tokens: TokenService::new(
             &key,
             chrono::Duration::seconds(args.access_token_ttl),
@@ -251,6 +282,9 @@ fn serve(db_opts: api::config::DatabaseOpts, args: ServeArgs) -> anyhow::Result<
         ),
         cors_origins: args.cors_origins.clone(),
     });
+    if args.replica_url.is_some() {
+        log::info!("reports are read from the streaming replica (SHEBA_REPLICA_URL)");
+    }
     if !args.cors_origins.is_empty() {
         log::info!("browser front ends allowed from: {}", args.cors_origins.iter().collect::<Vec<_>>().join(", "));
     }

@@ -11,6 +11,8 @@ use crate::auth::tokens::TokenService;
 
 pub struct AppState {
     pub pool: PgPool,
+    /// A streaming replica for reports (`SHEBA_REPLICA_URL`); `None`: the primary answers.
+    pub replica: Option<PgPool>,
     pub tokens: TokenService,
     pub throttle: ThrottlePolicy,
     pub body_limit: usize,

@@ -43,3 +43,20 @@ where
     .await
     .map_err(ApiError::internal)?
 }
+
+/// Runs `f` in a read-only transaction on the streaming replica when one is configured (for
+/// reports: what they read may lag the primary by the replica's replay delay), else on the
+/// primary.
+pub async fn read_replica<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = state.replica.clone().unwrap_or_else(|| state.pool.clone());
+    web::block(move || {
+        let mut conn = connection(&pool)?;
+        conn.build_transaction().read_only().run(f)
+    })
+    .await
+    .map_err(ApiError::internal)?
+}

@@ -50,6 +50,12 @@ pub enum ClusterError {
     StartFailed(String, PathBuf),
     #[error("could not create database: {0}")]
     CreateDatabase(String),
+    #[error("no PostgreSQL cluster is running in {0} (start `sheba serve` on it first)")]
+    NotRunning(PathBuf),
+    #[error("{0} already holds a cluster: make the replica in a new directory")]
+    ReplicaExists(PathBuf),
+    #[error("pg_basebackup failed ({status}); its output:\n{output}")]
+    BaseBackupFailed { status: String, output: String },
 }
 
 fn io_err(context: impl Into<String>) -> impl FnOnce(io::Error) -> ClusterError {
@@ -217,6 +223,51 @@ fn running_postmaster(pgdata: &Path) -> Option<(i32, u16)> {
 fn free_port() -> Result<u16, ClusterError> {
     let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(io_err("find a free port"))?;
     Ok(l.local_addr().map_err(io_err("find a free port"))?.port())
+}
+
+/// Makes `<replica_dir>/pg` a hot standby of the embedded cluster running in `primary_dir`:
+/// a base backup streamed with `pg_basebackup`, with the standby settings written (`-R`, so
+/// it follows the primary's WAL once started). The superuser password is copied: the
+/// standby's accounts are the primary's. Start it like any embedded cluster
+/// (`sheba replica run`).
+pub fn create_replica(primary_dir: &Path, replica_dir: &Path, bin_dir: Option<&Path>) -> Result<(), ClusterError> {
+    let primary_dir = fs::canonicalize(primary_dir).map_err(io_err(format!("resolve {}", primary_dir.display())))?;
+    let (_, port) = running_postmaster(&primary_dir.join("pg")).ok_or_else(|| ClusterError::NotRunning(primary_dir.clone()))?;
+    let password = superuser_password(&primary_dir)?;
+    fs::create_dir_all(replica_dir).map_err(io_err(format!("create {}", replica_dir.display())))?;
+    let replica_dir = fs::canonicalize(replica_dir).map_err(io_err("resolve the replica directory"))?;
+    let _lock = DirLock::acquire(&replica_dir)?;
+    let pgdata = replica_dir.join("pg");
+    if pgdata.exists() {
+        return Err(ClusterError::ReplicaExists(replica_dir));
+    }
+    write_secret(&replica_dir.join("pg-superuser-password"), &password)?;
+    let bin = find_bin_dir(bin_dir)?;
+    let who = run_as()?;
+    fs::create_dir(&pgdata).map_err(io_err(format!("create {}", pgdata.display())))?;
+    fs::set_permissions(&pgdata, fs::Permissions::from_mode(0o700)).map_err(io_err("chmod pgdata"))?;
+    chown(&pgdata, who)?;
+    let log_path = replica_dir.join("basebackup.log");
+    let log = File::create(&log_path).map_err(io_err("create basebackup.log"))?;
+    chown(&log_path, who)?;
+    let mut cmd = Command::new(bin.join("pg_basebackup"));
+    cmd.arg("-D")
+        .arg(&pgdata)
+        .args(["--write-recovery-conf", "--wal-method=stream", "--checkpoint=fast", "--no-password"])
+        .arg(format!("--dbname=host=127.0.0.1 port={port} user=postgres password={password}"))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().map_err(io_err("basebackup log"))?)
+        .stderr(log);
+    prepare_child(&mut cmd, who, false);
+    let status = cmd.status().map_err(io_err("run pg_basebackup"))?;
+    if !status.success() {
+        let mut output = String::new();
+        let _ = File::open(&log_path).and_then(|mut f| f.read_to_string(&mut output));
+        let _ = fs::remove_dir_all(&pgdata);
+        return Err(ClusterError::BaseBackupFailed { status: status.to_string(), output });
+    }
+    log::info!("made a hot standby of {} in {}", primary_dir.display(), pgdata.display());
+    Ok(())
 }
 
 impl EmbeddedCluster {

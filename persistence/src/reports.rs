@@ -445,8 +445,13 @@ pub fn cct(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<CctRow> {
 
 /// The freshest change the reports can reflect: now, since they read the tables, and the
 /// maintained cells that change in the same transaction as them.
+/// When the figures are from: now on the primary; on a streaming replica, the time of the
+/// last transaction it has replayed (what it holds is the primary as of then).
 pub fn as_of(conn: &mut PgConnection) -> QueryResult<chrono::DateTime<chrono::Utc>> {
-    diesel::select(diesel::dsl::sql::<diesel::sql_types::Timestamptz>("now()")).get_result(conn)
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::Timestamptz>(
+        "CASE WHEN pg_is_in_recovery() THEN coalesce(pg_last_xact_replay_timestamp(), now()) ELSE now() END",
+    ))
+    .get_result(conn)
 }
 
 #[derive(Debug, Clone, QueryableByName, serde::Serialize)]

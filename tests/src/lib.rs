@@ -283,6 +283,7 @@ impl TestApp {
 
     fn start(database_url: String, acquire_timeout: Duration, cors_origins: api::cors::AllowedOrigins) -> TestApp {
         let state = web::Data::new(AppState {
+            replica: None,
             pool: persistence::db::pool(&database_url, 4, acquire_timeout),
             tokens: TokenService::new(TEST_SIGNING_KEY, chrono::Duration::minutes(15), chrono::Duration::days(14)),
             throttle: ThrottlePolicy::default(),

@@ -28,6 +28,7 @@ mod api {
     mod oauth2;
     mod payroll;
     mod persons;
+    mod replica;
     mod reports;
     mod servers;
     mod synthetic;

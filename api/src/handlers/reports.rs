@@ -20,7 +20,7 @@ use crate::auth::policy::require;
 use crate::auth::principal::Principal;
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::transact;
+use crate::unit_of_work::{read_replica, transact};
 
 /// Cells below this are suppressed for public release when asked.
 pub const SMALL_CELL: i64 = 5;
@@ -659,13 +659,17 @@ pub async fn get_report(
     let q = q.into_inner();
     let bom = q.bom.unwrap_or(false);
     let wants_csv = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/csv"));
-    let result = transact(&state, move |conn| {
+    // The figures from the replica when there is one; the call is audited on the primary,
+    // where the account is also checked again (a replica may not yet know it was disabled).
+    let reader = who.clone();
+    let (result, audit) = read_replica(&state, move |conn| {
+        let who = reader;
         let f = effective_filter(conn, &who, &q, def.facility_filter)?;
         let mut rows = run(conn, def.name, &f)?;
         let suppressed = if q.suppress_small_cells.unwrap_or(false) { suppress(&mut rows, def) } else { 0 };
         let area = json!({"division_id": f.division_id, "district_id": f.district_id, "upazila_id": f.upazila_id, "facility_id": f.facility_id});
-        who.audit(conn, "report.read", "report", def.name, None, Some(json!({"from": f.from, "to": f.to, "area": area, "suppress_small_cells": q.suppress_small_cells.unwrap_or(false)})))?;
-        Ok(ReportResult {
+        let audit = json!({"from": f.from, "to": f.to, "area": area, "suppress_small_cells": q.suppress_small_cells.unwrap_or(false)});
+        let result = ReportResult {
             report: def.name.into(),
             title_en: def.title_en.into(),
             title_bn: def.title_bn.into(),
@@ -676,7 +680,14 @@ pub async fn get_report(
             suppressed_cells: suppressed,
             columns: def.dimensions.iter().chain(def.measures).map(|s| (*s).into()).collect(),
             rows,
-        })
+        };
+        Ok((result, audit))
+    })
+    .await?;
+    transact(&state, move |conn| {
+        crate::auth::policy::require_active(conn, &who)?;
+        who.audit(conn, "report.read", "report", def.name, None, Some(audit))?;
+        Ok(())
     })
     .await?;
     if wants_csv {
