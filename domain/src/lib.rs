@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod allowance;
+pub mod capitation;
 pub mod case;
 mod code_list;
 pub mod contact;

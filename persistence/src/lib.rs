@@ -3,6 +3,7 @@
 //! connection of its own. The embedded cluster (`cluster`) is the default database.
 
 pub mod audit;
+pub mod capitation;
 pub mod cases;
 pub mod cluster;
 pub mod columns;

@@ -187,6 +187,8 @@ pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize
          WHERE pay.months > 0
            -- A conditional transfer with an unreviewed breach is held.
            AND NOT EXISTS (SELECT 1 FROM cct_compliance k WHERE k.beneficiary_id = b.id AND k.breach AND k.reviewed_at IS NULL)
+           -- An orphan absent at the orphanage's last inspection is not paid for.
+           AND NOT EXISTS (SELECT 1 FROM capitation_orphans o WHERE o.beneficiary_id = b.id AND o.absent_since IS NOT NULL)
         ON CONFLICT (beneficiary_id, period_start) WHERE carried_from IS NULL DO NOTHING
         "#,
     )

@@ -991,3 +991,74 @@ pub fn institution_residents(conn: &mut PgConnection, f: &ReportFilter) -> Query
     );
     statement(&sql, f, &[]).load(conn)
 }
+
+#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+pub struct CapitationRow {
+    #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
+    pub organisation_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub organisation_name_en: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub organisation_name_bn: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub allotted: i64,
+    #[diesel(sql_type = BigInt)]
+    pub listed: i64,
+    #[diesel(sql_type = BigInt)]
+    pub absent: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub monthly_rate_taka: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    pub monthly_grant_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub payments: i64,
+    #[diesel(sql_type = BigInt)]
+    pub amount_taka: i64,
+}
+
+/// Capitation grants by orphanage: the allotment of the fiscal year of `to`, the orphans
+/// listed and absent now, the monthly grant for those present at the rate in force on `to`,
+/// and the payments generated for periods beginning in the period (carried ones once); with
+/// the total.
+pub fn capitation_grants(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<CapitationRow>> {
+    let sql = format!(
+        r#"
+        WITH fy AS (SELECT extract(year FROM fiscal_year_start(:to::date))::int AS y),
+        orgs AS (
+            SELECT c.id, c.name_en, c.name_bn FROM voluntary_organisations c
+             WHERE {AREA} AND EXISTS (SELECT 1 FROM capitation_allotments a WHERE a.organisation_id = c.id)),
+        rate AS (
+            SELECT r.monthly_taka FROM programme_rates r, fy
+             WHERE r.programme_code = 'orphanage_capitation' AND r.level = '' AND r.fiscal_year <= fy.y
+             ORDER BY r.fiscal_year DESC LIMIT 1),
+        listed AS (
+            SELECT o.organisation_id, count(*) AS listed, count(*) FILTER (WHERE o.absent_since IS NOT NULL) AS absent
+              FROM capitation_orphans o JOIN beneficiaries b ON b.id = o.beneficiary_id AND b.status = 'active'
+             WHERE o.organisation_id IN (SELECT id FROM orgs) GROUP BY 1),
+        paid AS (
+            SELECT o.organisation_id, count(*) AS payments, sum(p.amount_taka) AS amount
+              FROM capitation_orphans o JOIN payments p ON p.beneficiary_id = o.beneficiary_id
+             WHERE o.organisation_id IN (SELECT id FROM orgs) AND p.programme_code = 'orphanage_capitation'
+               AND p.period_start BETWEEN :from AND :to AND p.status <> 'carried'
+             GROUP BY 1),
+        rows AS (
+            SELECT g.id, g.name_en, g.name_bn, coalesce(a.orphans, 0) AS allotted, coalesce(l.listed, 0) AS listed,
+                   coalesce(l.absent, 0) AS absent, coalesce(pd.payments, 0) AS payments, coalesce(pd.amount, 0) AS amount
+              FROM orgs g
+              LEFT JOIN capitation_allotments a ON a.organisation_id = g.id AND a.fiscal_year = (SELECT y FROM fy)
+              LEFT JOIN listed l ON l.organisation_id = g.id
+              LEFT JOIN paid pd ON pd.organisation_id = g.id)
+        SELECT id AS organisation_id,
+               CASE WHEN GROUPING(id) = 0 THEN min(name_en) END AS organisation_name_en,
+               CASE WHEN GROUPING(id) = 0 THEN min(name_bn) END AS organisation_name_bn,
+               sum(allotted)::bigint AS allotted, sum(listed)::bigint AS listed, sum(absent)::bigint AS absent,
+               (SELECT monthly_taka FROM rate)::bigint AS monthly_rate_taka,
+               coalesce((sum(listed) - sum(absent)) * (SELECT monthly_taka FROM rate), 0)::bigint AS monthly_grant_taka,
+               sum(payments)::bigint AS payments, sum(amount)::bigint AS amount_taka
+          FROM rows
+         GROUP BY GROUPING SETS ((id), ())
+         ORDER BY GROUPING(id), min(name_en), id
+    "#
+    );
+    statement(&sql, f, &[]).load(conn)
+}

@@ -812,6 +812,42 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    capitation_allotments (organisation_id, fiscal_year) {
+        organisation_id -> Uuid,
+        fiscal_year -> Int4,
+        orphans -> Int4,
+        bank_account -> Text,
+        version -> Int4,
+        updated_by -> Nullable<Uuid>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    capitation_orphans (beneficiary_id) {
+        beneficiary_id -> Uuid,
+        organisation_id -> Uuid,
+        listed_on -> Date,
+        absent_since -> Nullable<Date>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    capitation_inspections (id) {
+        id -> Uuid,
+        organisation_id -> Uuid,
+        inspected_on -> Date,
+        inspected_by -> Text,
+        present -> Int4,
+        absent -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     divisions,
     districts,
@@ -860,4 +896,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     hospital_patients,
     hospital_aid,
     institution_stays,
+    capitation_allotments,
+    capitation_orphans,
+    capitation_inspections,
 );

@@ -7,6 +7,7 @@ mod api {
     mod auth;
     mod authz_matrix;
     mod backup;
+    mod capitation;
     mod cases;
     mod contacts;
     mod contract;

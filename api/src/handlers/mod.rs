@@ -5,6 +5,7 @@ pub mod allowances;
 pub mod areas;
 pub mod audit_events;
 pub mod auth_token;
+pub mod capitation;
 pub mod cases;
 pub mod contacts;
 pub mod disability;

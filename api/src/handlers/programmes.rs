@@ -136,7 +136,8 @@ pub async fn list_programmes(state: web::Data<AppState>, q: web::Query<Programme
 #[schema(example = json!({
     "sex": "female", "date_of_birth": "1960-03-01", "annual_income_taka": 8000, "family_income_taka": 30000, "family_size": 4,
     "disability_registered": false, "enrolled": false, "education_level": null, "marital_status": "widowed", "separated_since": null,
-    "communities": [], "insolvent": true, "government_pensioner": false, "receiving_programmes": [], "pregnant": false, "lactating": false, "landless": true
+    "communities": [], "insolvent": true, "government_pensioner": false, "receiving_programmes": [], "pregnant": false, "lactating": false, "landless": true,
+    "orphan": false
 }))]
 pub struct FactsInput {
     #[schema(value_type = Option<crate::codes::SexCode>)]
@@ -174,6 +175,8 @@ pub struct FactsInput {
     pub pregnant: Option<bool>,
     pub lactating: Option<bool>,
     pub landless: Option<bool>,
+    /// Has lost father, mother or both.
+    pub orphan: Option<bool>,
 }
 
 /// Check eligibility for a person on record (`person_id`, whose sex and birth date are taken
@@ -335,6 +338,7 @@ pub(crate) fn facts_from(input: &FactsInput, programmes: &[ProgrammeVersion], mu
     facts.pregnant = input.pregnant.or(facts.pregnant);
     facts.lactating = input.lactating.or(facts.lactating);
     facts.landless = input.landless.or(facts.landless);
+    facts.orphan = input.orphan.or(facts.orphan);
     if errors.is_empty() {
         Ok(facts)
     } else {

@@ -33,6 +33,9 @@ pub struct Facts {
     pub pregnant: Option<bool>,
     pub lactating: Option<bool>,
     pub landless: Option<bool>,
+    /// Has lost father, mother or both.
+    #[serde(default)]
+    pub orphan: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,6 +143,7 @@ fn check(c: &Criterion, f: &Facts, as_of: NaiveDate) -> Check {
         }
         Criterion::Pregnant => f.pregnant.map_or(Unknown, b),
         Criterion::Lactating => f.lactating.map_or(Unknown, b),
+        Criterion::Orphan => f.orphan.map_or(Unknown, b),
     }
 }
 
@@ -290,6 +294,12 @@ pub fn describe(c: &Criterion) -> (&'static str, String, String, Vec<&'static st
         Criterion::Lactating => {
             ("not_lactating", "Must be a lactating mother".into(), "দুগ্ধদানকারী মা হতে হবে".into(), vec!["lactating"])
         }
+        Criterion::Orphan => (
+            "not_orphan",
+            "Must have lost father, mother or both".into(),
+            "বাবা, মা অথবা উভয়কে হারানো এতিম হতে হবে".into(),
+            vec!["orphan"],
+        ),
     }
 }
 

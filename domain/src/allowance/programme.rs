@@ -196,6 +196,8 @@ pub enum Criterion {
     Pregnant,
     /// A lactating mother.
     Lactating,
+    /// An orphan (father, mother or both dead).
+    Orphan,
 }
 
 /// A monthly rate for a fiscal year, and for an education level where the programme pays by level.

@@ -1,5 +1,6 @@
 //! The programmes Sheba ships with: the eight DSS allowances and
 //! stipends with FY2023-24, FY2024-25 and FY2025-26 rates, the CSPB conditional cash transfer,
+//! the capitation grant to registered private orphanages,
 //! and two Department of Women Affairs programmes. They are data: loaded into the database at
 //! start, where later versions can be added without code.
 
@@ -16,6 +17,9 @@ const SEEDED_FROM: NaiveDate = match NaiveDate::from_ymd_opt(2023, 7, 1) {
 };
 
 pub const GOVERNMENT_ALLOWANCE: &str = "government_allowance";
+/// The programme of the capitation grant to registered private orphanages: Tk 2,000 a month
+/// per listed orphan, paid to the orphanage.
+pub const ORPHANAGE_CAPITATION: &str = "orphanage_capitation";
 /// Education stipends: one stipend per student.
 pub const STUDENT_STIPEND: &str = "student_stipend";
 
@@ -218,6 +222,17 @@ pub fn programmes() -> Vec<ProgrammeVersion> {
             None,
         ),
         version(
+            ORPHANAGE_CAPITATION,
+            "Capitation grant for orphans in registered private orphanages",
+            "বেসরকারি এতিমখানায় ক্যাপিটেশন গ্রান্ট",
+            "dss",
+            vec![MaxAge { years: 17 }, Orphan],
+            flat([(2023, 2000), (2024, 2000), (2025, 2000)]),
+            PaymentFrequency::Monthly,
+            None,
+            None,
+        ),
+        version(
             "maternity",
             "Maternity allowance",
             "মাতৃত্বকালীন ভাতা",
@@ -285,11 +300,22 @@ mod tests {
             pregnant: Some(false),
             lactating: Some(false),
             landless: Some(false),
+            orphan: Some(false),
         }
     }
 
     fn verdict(code: &str, f: &Facts) -> Verdict {
         evaluate(f, &programme(code), as_of()).verdict
+    }
+
+    #[test]
+    fn the_capitation_grant_is_for_orphans_under_18() {
+        let child = Facts { orphan: Some(true), ..poor_person(Sex::Female, born(12, 0)) };
+        assert_eq!(verdict(ORPHANAGE_CAPITATION, &child), Verdict::Eligible);
+        assert_eq!(verdict(ORPHANAGE_CAPITATION, &Facts { orphan: Some(false), ..child.clone() }), Verdict::Ineligible);
+        assert_eq!(verdict(ORPHANAGE_CAPITATION, &Facts { orphan: None, ..child.clone() }), Verdict::NeedsVerification);
+        assert_eq!(verdict(ORPHANAGE_CAPITATION, &Facts { date_of_birth: Some(born(18, 0)), ..child }), Verdict::Ineligible);
+        assert_eq!(programme(ORPHANAGE_CAPITATION).monthly_rate(d(2025, 8, 1), None), Some(2000));
     }
 
     #[test]
@@ -404,11 +430,11 @@ mod tests {
     #[test]
     fn every_seed_is_well_formed() {
         let all = programmes();
-        assert_eq!(all.len(), 11);
+        assert_eq!(all.len(), 12);
         let mut codes: Vec<&str> = all.iter().map(|p| p.code.as_str()).collect();
         codes.sort();
         codes.dedup();
-        assert_eq!(codes.len(), 11, "codes are unique");
+        assert_eq!(codes.len(), 12, "codes are unique");
         for p in &all {
             assert!(p.criteria.len() <= super::super::eligibility::MAX_CRITERIA);
             assert!(

@@ -64,6 +64,7 @@ fn every_documented_operation_is_routed() {
             match segment {
                 "{no}" | "{upazila_id}" | "{union_id}" => concrete.push('1'),
                 "{month}" | "{served_on}" => concrete.push_str("2026-01-01"),
+                "{fiscal_year}" => concrete.push_str("2025-26"),
                 "{report}" => concrete.push_str("cct"),
                 s if s.starts_with('{') => concrete.push_str(&uuid::Uuid::now_v7().to_string()),
                 s => concrete.push_str(s),

@@ -12,7 +12,7 @@ fn programmes_in_force_with_rates_by_fiscal_year() {
     let app = TestApp::new();
     let r = app.get("/api/v1/programmes?as_of=2025-08-01").send().expect(200);
     let codes: Vec<&str> = r.json["data"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
-    assert_eq!(codes.len(), 11, "{codes:?}");
+    assert_eq!(codes.len(), 12, "{codes:?}");
     let old_age = r.json["data"].as_array().unwrap().iter().find(|p| p["code"] == "old_age").unwrap();
     assert_eq!(old_age["name_bn"], "বয়স্ক ভাতা");
     let rates: Vec<(&str, i64)> = old_age["rates"]

@@ -1,0 +1,3 @@
+DROP TABLE capitation_inspections;
+DROP TABLE capitation_orphans;
+DROP TABLE capitation_allotments;

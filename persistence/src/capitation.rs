@@ -1,0 +1,132 @@
+//! Capitation grants to registered private orphanages: allotments, listed orphans, inspections.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use domain::id::{BeneficiaryId, UserId};
+
+use crate::schema::{capitation_allotments, capitation_inspections, capitation_orphans};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = capitation_allotments)]
+pub struct AllotmentRow {
+    pub organisation_id: Uuid,
+    pub fiscal_year: i32,
+    pub orphans: i32,
+    pub bank_account: String,
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub fn allotment_for_update(conn: &mut PgConnection, org: Uuid, fiscal_year: i32) -> QueryResult<Option<AllotmentRow>> {
+    capitation_allotments::table.find((org, fiscal_year)).select(AllotmentRow::as_select()).for_update().first(conn).optional()
+}
+
+pub fn allotment(conn: &mut PgConnection, org: Uuid, fiscal_year: i32) -> QueryResult<Option<AllotmentRow>> {
+    capitation_allotments::table.find((org, fiscal_year)).select(AllotmentRow::as_select()).first(conn).optional()
+}
+
+/// Sets the allotment (a new one at version 1, a change at version + 1).
+pub fn put_allotment(
+    conn: &mut PgConnection,
+    org: Uuid,
+    fiscal_year: i32,
+    (orphans, bank_account): (i32, &str),
+    by: UserId,
+) -> QueryResult<AllotmentRow> {
+    diesel::insert_into(capitation_allotments::table)
+        .values((
+            capitation_allotments::organisation_id.eq(org),
+            capitation_allotments::fiscal_year.eq(fiscal_year),
+            capitation_allotments::orphans.eq(orphans),
+            capitation_allotments::bank_account.eq(bank_account),
+            capitation_allotments::updated_by.eq(by.0),
+        ))
+        .on_conflict((capitation_allotments::organisation_id, capitation_allotments::fiscal_year))
+        .do_update()
+        .set((
+            capitation_allotments::orphans.eq(orphans),
+            capitation_allotments::bank_account.eq(bank_account),
+            capitation_allotments::version.eq(capitation_allotments::version + 1),
+            capitation_allotments::updated_by.eq(by.0),
+            capitation_allotments::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(AllotmentRow::as_returning())
+        .get_result(conn)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = capitation_orphans)]
+pub struct OrphanRow {
+    #[diesel(deserialize_as = Uuid)]
+    pub beneficiary_id: BeneficiaryId,
+    pub organisation_id: Uuid,
+    pub listed_on: NaiveDate,
+    pub absent_since: Option<NaiveDate>,
+}
+
+pub fn listed_at(conn: &mut PgConnection, org: Uuid) -> QueryResult<Vec<OrphanRow>> {
+    capitation_orphans::table
+        .filter(capitation_orphans::organisation_id.eq(org))
+        .order(capitation_orphans::beneficiary_id)
+        .select(OrphanRow::as_select())
+        .load(conn)
+}
+
+pub fn is_listed(conn: &mut PgConnection, beneficiary: BeneficiaryId) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(capitation_orphans::table.find(beneficiary.0))).get_result(conn)
+}
+
+pub fn list_orphan(
+    conn: &mut PgConnection,
+    beneficiary: BeneficiaryId,
+    org: Uuid,
+    on: NaiveDate,
+    by: UserId,
+) -> QueryResult<OrphanRow> {
+    diesel::insert_into(capitation_orphans::table)
+        .values((
+            capitation_orphans::beneficiary_id.eq(beneficiary.0),
+            capitation_orphans::organisation_id.eq(org),
+            capitation_orphans::listed_on.eq(on),
+            capitation_orphans::created_by.eq(by.0),
+        ))
+        .returning(OrphanRow::as_returning())
+        .get_result(conn)
+}
+
+/// Records an inspection: the absent are marked from that day (unless already), the present
+/// cleared. Returns the inspection's id.
+pub fn inspect(
+    conn: &mut PgConnection,
+    org: Uuid,
+    (on, by_name): (NaiveDate, &str),
+    present: &[Uuid],
+    absent: &[Uuid],
+    by: UserId,
+) -> QueryResult<Uuid> {
+    diesel::update(capitation_orphans::table.filter(capitation_orphans::beneficiary_id.eq_any(present)))
+        .set(capitation_orphans::absent_since.eq(None::<NaiveDate>))
+        .execute(conn)?;
+    diesel::update(
+        capitation_orphans::table
+            .filter(capitation_orphans::beneficiary_id.eq_any(absent))
+            .filter(capitation_orphans::absent_since.is_null()),
+    )
+    .set(capitation_orphans::absent_since.eq(on))
+    .execute(conn)?;
+    let id = Uuid::now_v7();
+    diesel::insert_into(capitation_inspections::table)
+        .values((
+            capitation_inspections::id.eq(id),
+            capitation_inspections::organisation_id.eq(org),
+            capitation_inspections::inspected_on.eq(on),
+            capitation_inspections::inspected_by.eq(by_name),
+            capitation_inspections::present.eq(present.len() as i32),
+            capitation_inspections::absent.eq(absent.len() as i32),
+            capitation_inspections::created_by.eq(by.0),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
