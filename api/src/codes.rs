@@ -163,6 +163,12 @@ code_schemas! {
     AidKindCode => codes(domain::hospital::AidKind::ALL, domain::hospital::AidKind::code);
     /// How a resident's stay at an institution ended.
     LeaveReasonCode => codes(domain::institution::LeaveReason::ALL, domain::institution::LeaveReason::code);
+    /// Why a person is under supervision (probation, diversion, after-care).
+    SupervisionKindCode => codes(domain::probation::SupervisionKind::ALL, domain::probation::SupervisionKind::code);
+    /// Where a supervision stands.
+    SupervisionStatusCode => codes(domain::probation::SupervisionStatus::ALL, domain::probation::SupervisionStatus::code);
+    /// What a report to the court is.
+    CourtReportKindCode => codes(domain::probation::CourtReportKind::ALL, domain::probation::CourtReportKind::code);
     /// What stands at the upazila level.
     UpazilaKindCode => codes(domain::geo::UpazilaKind::ALL, domain::geo::UpazilaKind::code);
     /// What stands at the union level.

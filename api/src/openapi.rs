@@ -36,6 +36,7 @@ use utoipa_actix_web::AppExt;
         (name = "voluntary_organisations", description = "The register of voluntary social welfare organisations (1961 ordinance): registration, annual reports, committees, Social Welfare Council grants"),
         (name = "hospital_social_services", description = "Hospital social services: patients' requests, assessments, aid in taka, burn victims' rehabilitation referrals"),
         (name = "institutions", description = "Residents of Shishu Paribar, Chotomoni Nibash and the other institutions: admission by each one's rules, transfer, ageing out"),
+        (name = "supervision", description = "Probation, diversion and after-care: supervision by a probation officer, visits, reports to the court"),
         (name = "contacts", description = "Helpline (1098, 10921) and outreach contacts, and children served at service points"),
         (name = "microcredit", description = "Interest-free microcredit: revolving funds, work groups, loans, repayments, write-offs"),
     )

@@ -342,6 +342,10 @@ pub enum Permission {
     ReadResidents,
     /// Admit, transfer and discharge residents (a transfer needs it at both institutions).
     ManageResidents,
+    /// See probation, diversion and after-care supervisions.
+    ReadSupervisions,
+    /// Open supervisions and record visits, reports to the court and decisions.
+    ManageSupervisions,
 }
 
 impl Permission {
@@ -440,6 +444,15 @@ impl Role {
                 Role::HqOfficer | Role::DivisionOfficer | Role::DistrictOfficer => permission == ReadContacts,
                 Role::UpazilaOfficer | Role::Caseworker => true,
                 Role::FacilityStaff => permission == RecordServicePoints,
+                _ => false,
+            };
+        }
+        // Probation officers are the upazila (and urban) offices' caseworkers; the offices above
+        // read their supervisions.
+        if matches!(permission, ReadSupervisions | ManageSupervisions) {
+            return match self {
+                Role::HqOfficer | Role::DivisionOfficer | Role::DistrictOfficer => permission == ReadSupervisions,
+                Role::UpazilaOfficer | Role::Caseworker => true,
                 _ => false,
             };
         }

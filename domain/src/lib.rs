@@ -22,6 +22,7 @@ pub mod label;
 pub mod login_throttle;
 pub mod microcredit;
 pub mod person;
+pub mod probation;
 pub mod rule;
 pub mod time;
 pub mod user;

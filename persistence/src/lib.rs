@@ -27,6 +27,7 @@ pub mod programmes;
 pub mod refresh_tokens;
 pub mod reports;
 pub mod schema;
+pub mod supervision;
 pub mod synthetic;
 pub mod users;
 pub mod voluntary;

@@ -848,6 +848,47 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    supervisions (id) {
+        id -> Uuid,
+        kind -> Text,
+        person_id -> Uuid,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Int4,
+        court -> Nullable<Text>,
+        order_number -> Nullable<Text>,
+        order_date -> Nullable<Date>,
+        offence -> Nullable<Text>,
+        from_stay_id -> Nullable<Uuid>,
+        starts_on -> Date,
+        term_months -> Int4,
+        ends_on -> Date,
+        conditions -> Array<Text>,
+        officer_id -> Uuid,
+        status -> Text,
+        last_visit_on -> Nullable<Date>,
+        closed_on -> Nullable<Date>,
+        version -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    supervision_events (id) {
+        id -> Uuid,
+        supervision_id -> Uuid,
+        action -> Text,
+        on_date -> Date,
+        status_after -> Text,
+        data -> Jsonb,
+        actor_id -> Nullable<Uuid>,
+        occurred_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     divisions,
     districts,
@@ -899,4 +940,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     capitation_allotments,
     capitation_orphans,
     capitation_inspections,
+    supervisions,
+    supervision_events,
 );

@@ -32,6 +32,7 @@ mod api {
     mod replica;
     mod reports;
     mod servers;
+    mod supervision;
     mod synthetic;
     mod urban_areas;
     mod users;

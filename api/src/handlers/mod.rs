@@ -20,5 +20,6 @@ pub mod persons;
 pub mod programmes;
 pub mod reference;
 pub mod reports;
+pub mod supervision;
 pub mod users;
 pub mod voluntary;

@@ -108,6 +108,11 @@ pub async fn list_code_lists() -> HttpResponse {
         lists.insert("aid_kind".into(), list(AidKind::ALL, AidKind::code, AidKind::label));
         use domain::institution::LeaveReason;
         lists.insert("leave_reason".into(), list(LeaveReason::ALL, LeaveReason::code, LeaveReason::label));
+        use domain::probation::{CourtReportKind, SupervisionKind, SupervisionStatus};
+        lists.insert("supervision_kind".into(), list(SupervisionKind::ALL, SupervisionKind::code, SupervisionKind::label));
+        lists
+            .insert("supervision_status".into(), list(SupervisionStatus::ALL, SupervisionStatus::code, SupervisionStatus::label));
+        lists.insert("court_report_kind".into(), list(CourtReportKind::ALL, CourtReportKind::code, CourtReportKind::label));
         lists.insert("disability_type".into(), list(DisabilityType::ALL, DisabilityType::code, DisabilityType::label));
         lists.insert("disability_severity".into(), list(Severity::ALL, Severity::code, Severity::label));
     }

@@ -59,6 +59,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("check_eligibility",                 "rr oo on on on rr on nn rr rr rr"),
     ("close_patient_request",             "rr rr rr rr os rr rr ss rr rr rr"),
     ("complete_reintegration",            "rr rr rr rr os rr os os rr rr rr"),
+    ("complete_supervision",              "rr rr rr rr os rr os rr rr rr rr"),
     ("create_facility",                   "os oo rr rr rr rr rr rr rr rr rr"),
     ("create_loan_fund",                  "rr rr rr rr os rr rr rr rr rr rr"),
     ("create_partner_organisation",       "ss oo rr rr rr rr rr rr rr rr rr"),
@@ -99,6 +100,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("get_person",                        "rr oo on on on rr on on rr rr rr"),
     ("get_readiness",                     "oo oo oo oo oo oo oo oo oo oo oo"),
     ("get_report",                        "rr oo os os os rr rr ss rr os rr"),
+    ("get_supervision",                   "rr oo os os os rr os rr rr rr rr"),
     ("get_user",                          "os rr rr rr rr rr rr rr rr rr os"),
     ("get_voluntary_organisation",        "rr oo os os os rr rr rr rr rr rr"),
     ("get_waiting_list",                  "rr oo os os os os rr rr rr rr rr"),
@@ -135,12 +137,14 @@ const MATRIX: &[(&str, &str)] = &[
     ("list_reports",                      "rr oo oo oo oo rr rr oo rr oo rr"),
     ("list_roles",                        "oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_service_point_days",           "os oo os os os rr os os os rr rr"),
+    ("list_supervisions",                 "rr oo oo oo oo rr oo rr rr rr rr"),
     ("list_unions",                       "oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_upazilas",                     "oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_users",                        "oo rr rr rr rr rr rr rr rr rr oo"),
     ("list_voluntary_organisations",      "rr oo oo oo oo rr rr rr rr rr rr"),
     ("list_work_groups",                  "rr oo oo oo oo oo rr rr rr rr rr"),
     ("open_case",                         "rr rr rr rr os rr os ss rr rr rr"),
+    ("open_supervision",                  "rr rr rr rr os rr os rr rr rr rr"),
     ("place_child",                       "rr rr rr rr os rr os os rr rr rr"),
     ("put_capitation_allotment",          "rr rr rr os rr rr rr rr rr rr rr"),
     ("put_service_point_day",             "rr rr rr rr os rr os os rr rr rr"),
@@ -154,6 +158,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("record_consent",                    "rr rr rr rr os rr os os rr rr rr"),
     ("record_contact",                    "rr rr rr rr os rr os rr rr rr rr"),
     ("record_council_grant",              "rr oo rr rr rr rr rr rr rr rr rr"),
+    ("record_court_decision",             "rr rr rr rr os rr os rr rr rr rr"),
     ("record_detailed_assessment",        "rr rr rr rr os rr os os rr rr rr"),
     ("record_disability_assessment",      "rr rr rr rr os rr os rr rr rr rr"),
     ("record_disability_card",            "rr rr rr rr os rr os rr rr rr rr"),
@@ -168,8 +173,10 @@ const MATRIX: &[(&str, &str)] = &[
     ("record_resident_departure",         "rr oo os os rr rr rr ss rr rr rr"),
     ("record_risk_assessment",            "rr rr rr rr os rr os os rr rr rr"),
     ("record_service",                    "rr rr rr rr os rr os os os rr rr"),
+    ("record_supervision_visit",          "rr rr rr rr os rr os rr rr rr rr"),
     ("refer_for_rehabilitation_loan",     "rr rr rr rr os rr rr ss rr rr rr"),
     ("reopen_case",                       "rr rr rr rr os rr os os rr rr rr"),
+    ("report_to_court",                   "rr rr rr rr os rr os rr rr rr rr"),
     ("request_case_closure",              "rr rr rr rr os rr os os rr rr rr"),
     ("request_emergency_placement",       "rr rr rr rr os rr os os rr rr rr"),
     ("request_stay_extension",            "rr rr rr rr os rr os os rr rr rr"),
@@ -219,6 +226,7 @@ struct Side {
     voluntary: String,
     patient: String,
     stay: String,
+    supervision: String,
     names: Vec<String>,
 }
 
@@ -242,6 +250,7 @@ impl Side {
             &self.voluntary,
             &self.patient,
             &self.stay,
+            &self.supervision,
         ]
     }
 }
@@ -443,6 +452,16 @@ fn build_side(
         .json(&json!({"facility_id": paribar, "person_id": child, "admitted_on": years_ago(0)}))
         .send()
         .expect(201));
+    let supervision = app
+        .post("/api/v1/supervisions")
+        .bearer(&officer)
+        .json(&json!({"kind": "after_care", "person_id": elder, "upazila_id": upazila, "starts_on": years_ago(0), "term_months": 6}))
+        .send()
+        .expect(201)
+        .json["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     Side {
         upazila,
         union,
@@ -464,6 +483,7 @@ fn build_side(
         voluntary,
         patient,
         stay,
+        supervision,
         names: vec![resident_name, elder_name],
     }
 }
@@ -544,6 +564,7 @@ fn probe(spec: &Value, path: &str, method: &str, op: &Value, side: &Side, caller
             "{partner_id}" => side.partner.clone(),
             "{patient_id}" => side.patient.clone(),
             "{stay_id}" => side.stay.clone(),
+            "{supervision_id}" => side.supervision.clone(),
             "{fiscal_year}" => domain::allowance::FiscalYear::of(domain::time::dhaka_date(Utc::now())).to_string(),
             "{served_on}" => (domain::time::dhaka_date(Utc::now()) - Duration::days(1)).to_string(),
             "{no}" => "1".into(),

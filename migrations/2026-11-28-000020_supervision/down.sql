@@ -1,0 +1,2 @@
+DROP TABLE supervision_events;
+DROP TABLE supervisions;
