@@ -52,6 +52,16 @@ fn url_of(data: &Path) -> String {
     }
 }
 
+/// A child process killed when dropped, so a failing test leaves no standby running.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn token(server: &ServerProcess, username: &str) -> String {
     server
         .req("POST", "/api/v1/auth/token")
@@ -80,15 +90,17 @@ fn reports_come_from_the_replica_under_write_load_and_catch_up() {
     }
     let primary = ServerProcess::start_embedded(&data, &[]);
     sheba(&data, &["replica", "create", "--to", standby.to_str().unwrap()], None);
-    let mut runner = Command::new(sheba_binary())
-        .args(["replica", "run"])
-        .env_remove("DATABASE_URL")
-        .env("SHEBA_DATA_DIR", &standby)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let _runner = Killed(
+        Command::new(sheba_binary())
+            .args(["replica", "run"])
+            .env_remove("DATABASE_URL")
+            .env("SHEBA_DATA_DIR", &standby)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let replica_url = url_of(&standby);
     let primary_url = url_of(&data);
     // A second server: writes to the primary, reports from the replica (same signing key).
@@ -171,8 +183,7 @@ fn reports_come_from_the_replica_under_write_load_and_catch_up() {
         .clone();
     primary.req("GET", &format!("/api/v1/persons/{}", written.as_str().unwrap())).bearer(&cw).send().expect(200);
     drop(reader);
-    let _ = runner.kill();
-    let _ = runner.wait();
+    drop(_runner);
     drop(primary);
     let _ = std::fs::remove_dir_all(&dir);
 }
