@@ -71,8 +71,9 @@ fn allotment_view(a: &AllotmentRow) -> AllotmentView {
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
 #[schema(example = json!({"orphans": 50, "bank_account": "0123456789012"}))]
 pub struct AllotmentRequest {
-    #[validate(range(min = 1, max = 10000))]
-    #[schema(minimum = 1, maximum = 10000)]
+    /// At most 5,000: every listed orphan must fit in one inspection body.
+    #[validate(range(min = 1, max = 5000))]
+    #[schema(minimum = 1, maximum = 5000)]
     pub orphans: i32,
     /// The orphanage's bank account: 10 to 20 digits (Bangla digits accepted).
     #[validate(length(min = 1, max = 40))]
@@ -261,9 +262,10 @@ pub struct CapitationInspectionRequest {
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
     pub inspected_by: String,
-    /// The listed orphans found present; every other listed orphan is absent.
-    #[validate(length(max = 10000))]
-    #[schema(max_items = 10000)]
+    /// The listed orphans found present; every other listed orphan is absent. 5,000 ids
+    /// (the largest allotment) stay under the 256 KiB body limit.
+    #[validate(length(max = 5000))]
+    #[schema(max_items = 5000)]
     pub present: Vec<Uuid>,
 }
 

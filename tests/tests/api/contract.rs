@@ -398,3 +398,77 @@ fn schema_names_are_unique_in_the_source() {
     assert!(seen.len() > 100, "the scan found the schema types ({})", seen.len());
     assert!(twice.is_empty(), "schema types named twice: {twice:?}");
 }
+
+/// The most bytes a JSON value can take when every declared bound is reached (`maxItems`,
+/// `maxLength`): schema-valid bodies must fit the body limit, or a client keeping to the
+/// contract gets 413. Strings count 3 bytes a character (Bangla in UTF-8); unbounded strings
+/// and lists count one short value, since the contract promises nothing about them.
+fn largest_body(spec: &serde_json::Value, schema: &serde_json::Value, depth: usize) -> usize {
+    assert!(depth < 32, "schema nests too deep: {schema}");
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.trim_start_matches("#/components/schemas/");
+        return largest_body(spec, &spec["components"]["schemas"][name], depth + 1);
+    }
+    for alternatives in ["oneOf", "anyOf"] {
+        if let Some(all) = schema[alternatives].as_array() {
+            return all.iter().map(|s| largest_body(spec, s, depth + 1)).max().unwrap_or(0);
+        }
+    }
+    if let Some(all) = schema["allOf"].as_array() {
+        return all.iter().map(|s| largest_body(spec, s, depth + 1)).sum();
+    }
+    if let Some(values) = schema["enum"].as_array() {
+        return values.iter().map(|v| v.to_string().len()).max().unwrap_or(4);
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        serde_json::Value::String(t) => vec![t.as_str()],
+        serde_json::Value::Array(ts) => ts.iter().filter_map(|t| t.as_str()).collect(),
+        _ => vec!["object"],
+    };
+    types
+        .iter()
+        .map(|t| match *t {
+            "string" => match (schema["maxLength"].as_u64(), schema["format"].as_str()) {
+                (Some(n), _) => n as usize * 3 + 2,
+                (None, Some("uuid")) => 38,
+                (None, Some("date")) => 12,
+                (None, _) => 64,
+            },
+            "array" => {
+                let item = largest_body(spec, &schema["items"], depth + 1) + 1;
+                schema["maxItems"].as_u64().map_or(item, |n| n as usize * item) + 2
+            }
+            "object" => {
+                schema["properties"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, v)| k.len() + 4 + largest_body(spec, v, depth + 1))
+                    .sum::<usize>()
+                    + 2
+            }
+            "null" => 4,
+            _ => 24,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn every_request_body_at_its_declared_bounds_fits_the_body_limit() {
+    let spec = spec();
+    let mut checked = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(schema) = op["requestBody"]["content"].get("application/json").map(|c| &c["schema"]) else { continue };
+            let size = largest_body(&spec, schema, 0);
+            assert!(
+                size <= api::extract::DEFAULT_MAX_BODY_BYTES,
+                "{method} {path}: a body at its declared bounds takes up to {size} bytes, more than the {} accepted",
+                api::extract::DEFAULT_MAX_BODY_BYTES
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "only {checked} JSON bodies found");
+}
