@@ -66,12 +66,25 @@ pub struct OrphanRow {
     pub absent_since: Option<NaiveDate>,
 }
 
-pub fn listed_at(conn: &mut PgConnection, org: Uuid) -> QueryResult<Vec<OrphanRow>> {
-    capitation_orphans::table
+/// A listed orphan with the birth date the grant's age limit is counted from.
+#[derive(Debug, Clone)]
+pub struct ListedOrphan {
+    pub row: OrphanRow,
+    pub date_of_birth: NaiveDate,
+}
+
+pub fn listed_at(conn: &mut PgConnection, org: Uuid) -> QueryResult<Vec<ListedOrphan>> {
+    use crate::schema::{beneficiaries, persons};
+    Ok(capitation_orphans::table
+        .inner_join(beneficiaries::table.on(beneficiaries::id.eq(capitation_orphans::beneficiary_id)))
+        .inner_join(persons::table.on(persons::id.eq(beneficiaries::person_id)))
         .filter(capitation_orphans::organisation_id.eq(org))
         .order(capitation_orphans::beneficiary_id)
-        .select(OrphanRow::as_select())
-        .load(conn)
+        .select((OrphanRow::as_select(), persons::date_of_birth))
+        .load::<(OrphanRow, NaiveDate)>(conn)?
+        .into_iter()
+        .map(|(row, date_of_birth)| ListedOrphan { row, date_of_birth })
+        .collect())
 }
 
 pub fn is_listed(conn: &mut PgConnection, beneficiary: BeneficiaryId) -> QueryResult<bool> {

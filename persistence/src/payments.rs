@@ -148,7 +148,27 @@ pub fn list_cycles(
 /// CONFLICT DO NOTHING; the programme calendar makes overlapping periods share their start).
 /// Returns (new payments, carried payments).
 pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize, usize)> {
-    let fresh = diesel::sql_query(
+    // A programme that pays until an age (capitation: 18) pays only the months that begin
+    // before that birthday; the join to persons is made only for such a programme.
+    let age_limit: Option<i32> = diesel::sql_query(
+        "SELECT (definition ->> 'pay_until_age')::int AS years FROM programme_versions
+          WHERE code = $1 ORDER BY effective_from DESC LIMIT 1",
+    )
+    .bind::<Text, _>(&cycle.programme_code)
+    .get_result::<AgeLimit>(conn)
+    .optional()?
+    .and_then(|a| a.years);
+    let (age_join, age_month) = match age_limit {
+        Some(years) => (
+            format!(
+                "JOIN persons per ON per.id = b.person_id \
+                 CROSS JOIN LATERAL (SELECT per.date_of_birth + make_interval(years => {years}) AS ends_on) age"
+            ),
+            "AND r.month < age.ends_on",
+        ),
+        None => (String::new(), ""),
+    };
+    let fresh = diesel::sql_query(format!(
         r#"
         WITH c AS (SELECT * FROM payment_cycles WHERE id = $1),
         -- Each month of the period with its fiscal year, once.
@@ -176,6 +196,7 @@ pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize
            AND b.status = 'active'
            AND b.account_number IS NOT NULL
           LEFT JOIN duration d ON true
+          {age_join}
           -- The months payable to this beneficiary and what they come to: a look into the
           -- period's few (month, level, rate) rows, not a join and a sort over every month.
           CROSS JOIN LATERAL (
@@ -183,15 +204,16 @@ pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize
                 FROM rate r
                WHERE r.month >= b.start_month
                  AND r.level = CASE WHEN (SELECT bool_or(x.level <> '') FROM rate x) THEN coalesce(b.education_level, '') ELSE '' END
-                 AND (d.months IS NULL OR r.month < b.start_month + make_interval(months => d.months))) pay
+                 AND (d.months IS NULL OR r.month < b.start_month + make_interval(months => d.months))
+                 {age_month}) pay
          WHERE pay.months > 0
            -- A conditional transfer with an unreviewed breach is held.
            AND NOT EXISTS (SELECT 1 FROM cct_compliance k WHERE k.beneficiary_id = b.id AND k.breach AND k.reviewed_at IS NULL)
            -- An orphan absent at the orphanage's last inspection is not paid for.
            AND NOT EXISTS (SELECT 1 FROM capitation_orphans o WHERE o.beneficiary_id = b.id AND o.absent_since IS NOT NULL)
         ON CONFLICT (beneficiary_id, period_start) WHERE carried_from IS NULL DO NOTHING
-        "#,
-    )
+        "#
+    ))
     .bind::<SqlUuid, _>(cycle.id.0)
     .execute(conn)?;
     let carried = diesel::sql_query(
@@ -221,6 +243,12 @@ pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize
     .bind::<Nullable<diesel::sql_types::Integer>, _>(cycle.upazila_id)
     .execute(conn)?;
     Ok((fresh, carried))
+}
+
+#[derive(QueryableByName)]
+struct AgeLimit {
+    #[diesel(sql_type = Nullable<diesel::sql_types::Integer>)]
+    years: Option<i32>,
 }
 
 /// Counts and amounts of a cycle by payment status.

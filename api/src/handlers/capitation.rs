@@ -13,10 +13,11 @@ use domain::access::Permission;
 use domain::allowance::enrolment::{PaymentAccount, PaymentProvider};
 use domain::allowance::seeds::ORPHANAGE_CAPITATION;
 use domain::allowance::FiscalYear;
+use domain::allowance::ProgrammeVersion;
 use domain::capitation::{absent_at_inspection, check_listing, Listing};
 use domain::id::BeneficiaryId;
 use domain::voluntary::may_file;
-use persistence::capitation::{self as repo, AllotmentRow, OrphanRow};
+use persistence::capitation::{self as repo, AllotmentRow, ListedOrphan, OrphanRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -138,16 +139,33 @@ pub async fn put_capitation_allotment(
 
 /// An orphan listed at an orphanage.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"beneficiary_id": "01936f5e-0000-7000-8000-0000000000b1", "listed_on": "2026-01-10", "absent_since": null}))]
+#[schema(example = json!({"beneficiary_id": "01936f5e-0000-7000-8000-0000000000b1", "listed_on": "2026-01-10", "absent_since": null,
+    "grant_ends_on": "2031-04-02"}))]
 pub struct OrphanView {
     pub beneficiary_id: Uuid,
     pub listed_on: NaiveDate,
     /// Absent at the last inspection since this day: not paid for until found present.
     pub absent_since: Option<NaiveDate>,
+    /// The orphan's 18th birthday: no month beginning on or after it is paid, and from that
+    /// day the orphan no longer takes a place in the allotment.
+    pub grant_ends_on: Option<NaiveDate>,
 }
 
-fn orphan_view(o: &OrphanRow) -> OrphanView {
-    OrphanView { beneficiary_id: o.beneficiary_id.0, listed_on: o.listed_on, absent_since: o.absent_since }
+fn orphan_view(o: &OrphanRow, grant_ends_on: Option<NaiveDate>) -> OrphanView {
+    OrphanView { beneficiary_id: o.beneficiary_id.0, listed_on: o.listed_on, absent_since: o.absent_since, grant_ends_on }
+}
+
+/// The capitation programme as it stands on `on` (its age limit is data, like its rate).
+fn grant_programme(conn: &mut diesel::PgConnection, on: NaiveDate) -> Result<ProgrammeVersion, ApiError> {
+    persistence::programmes::in_force(conn, on)?
+        .into_iter()
+        .find(|p| p.code == ORPHANAGE_CAPITATION)
+        .ok_or_else(|| ApiError::internal("the capitation programme is not in force"))
+}
+
+/// Orphans taking a place in the allotment on `on`: listed, and their grant not yet ended.
+fn holding_places(listed: &[ListedOrphan], grant: &ProgrammeVersion, on: NaiveDate) -> i64 {
+    listed.iter().filter(|o| grant.pay_ends_on(o.date_of_birth).is_none_or(|end| on < end)).count() as i64
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
@@ -196,7 +214,8 @@ pub async fn list_orphan_at_orphanage(
         may_file(o.status, true)?;
         let fy = FiscalYear::of(b.listed_on);
         let allotment = repo::allotment_for_update(conn, id, fy.0)?;
-        let listed = repo::listed_at(conn, id)?.len() as i64;
+        let grant = grant_programme(conn, b.listed_on)?;
+        let listed = holding_places(&repo::listed_at(conn, id)?, &grant, b.listed_on);
         check_listing(&Listing {
             in_programme: ben.programme_code == ORPHANAGE_CAPITATION
                 && ben.status == domain::allowance::enrolment::BeneficiaryStatus::Active,
@@ -206,12 +225,14 @@ pub async fn list_orphan_at_orphanage(
         })?;
         let account = allotment.map(|a| a.bank_account).ok_or_else(|| ApiError::internal("an allotment vanished"))?;
         let row = repo::list_orphan(conn, ben.id, id, b.listed_on, who.user_id)?;
+        let born = persistence::persons::find(conn, ben.person_id)?.map(|p| p.date_of_birth);
+        let ends = born.and_then(|d| grant.pay_ends_on(d));
         persistence::enrolment::set_account(conn, ben.id, PaymentProvider::Bank, &account, chrono::Utc::now())?;
         who.audit(conn, "capitation.list", "beneficiary", ben.id, None, Some(serde_json::json!({"organisation_id": id})))?;
         Ok(Created {
             location: Some(format!("/api/v1/voluntary-organisations/{id}/orphans")),
             etag: None,
-            body: orphan_view(&row),
+            body: orphan_view(&row, ends),
         })
     })
     .await
@@ -247,7 +268,10 @@ pub async fn get_orphanage_listing(
         let allotment = repo::allotment(conn, id, fy.0)?;
         Ok(OrphanageView {
             allotment: allotment.as_ref().map(allotment_view),
-            orphans: repo::listed_at(conn, id)?.iter().map(orphan_view).collect(),
+            orphans: {
+                let grant = grant_programme(conn, today())?;
+                repo::listed_at(conn, id)?.iter().map(|o| orphan_view(&o.row, grant.pay_ends_on(o.date_of_birth))).collect()
+            },
         })
     })
     .await?;
@@ -308,7 +332,7 @@ pub async fn record_capitation_inspection(
     ]);
     idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
         organisation(conn, &who, id, Permission::ManageVoluntaryOrganisations)?;
-        let listed: Vec<Uuid> = repo::listed_at(conn, id)?.iter().map(|o| o.beneficiary_id.0).collect();
+        let listed: Vec<Uuid> = repo::listed_at(conn, id)?.iter().map(|o| o.row.beneficiary_id.0).collect();
         let absent = absent_at_inspection(&listed, &b.present)?;
         let inspection = repo::inspect(conn, id, (b.inspected_on, b.inspected_by.trim()), &b.present, &absent, who.user_id)?;
         who.audit(

@@ -46,7 +46,8 @@ pub struct RateView {
     "effective_from": "2023-07-01", "effective_to": null,
     "criteria": [{"code": "age_below_minimum", "en": "Must be at least 62 (women), 65 (men) or 65 (hijra) years old", "bn": "বয়স কমপক্ষে ৬২ (নারী), ৬৫ (পুরুষ) বা ৬৫ (হিজড়া) বছর হতে হবে"}],
     "rates": [{"fiscal_year": "2025-26", "level": null, "monthly_taka": 650}],
-    "payment_frequency": "quarterly", "duration_months": null, "exclusivity_group": "government_allowance"
+    "payment_frequency": "quarterly", "duration_months": null, "exclusivity_group": "government_allowance",
+    "pay_until_age": null
 }))]
 pub struct ProgrammeView {
     #[schema(value_type = crate::codes::ProgrammeCode)]
@@ -63,6 +64,8 @@ pub struct ProgrammeView {
     pub payment_frequency: String,
     pub duration_months: Option<u32>,
     pub exclusivity_group: Option<String>,
+    /// Payment ends at this age whatever the age at enrolment (capitation: 18).
+    pub pay_until_age: Option<u32>,
 }
 
 fn programme_view(p: ProgrammeVersion) -> ProgrammeView {
@@ -97,13 +100,14 @@ fn programme_view(p: ProgrammeVersion) -> ProgrammeView {
         effective_to: p.effective_to,
         duration_months: p.duration_months,
         exclusivity_group: p.exclusivity_group,
+        pay_until_age: p.pay_until_age,
     }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"as_of": "2026-01-15", "data": [{"code": "old_age", "name_en": "Old age allowance", "name_bn": "বয়স্ক ভাতা",
     "department": "dss", "effective_from": "2023-07-01", "effective_to": null, "criteria": [], "rates": [{"fiscal_year": "2025-26", "level": null, "monthly_taka": 650}],
-    "payment_frequency": "quarterly", "duration_months": null, "exclusivity_group": "government_allowance"}]}))]
+    "payment_frequency": "quarterly", "duration_months": null, "exclusivity_group": "government_allowance", "pay_until_age": null}]}))]
 pub struct ProgrammeList {
     pub as_of: NaiveDate,
     pub data: Vec<ProgrammeView>,

@@ -240,11 +240,26 @@ pub struct ProgrammeVersion {
     /// A conditional transfer: monthly compliance is recorded and a breach holds payment.
     #[serde(default)]
     pub conditional: bool,
+    /// Payment ends at this age (capitation: 18), whatever the age at enrolment: a month is
+    /// paid only if it begins before the birthday. Payroll applies it, so nobody has to
+    /// remember to drop a beneficiary who grows out of the programme.
+    #[serde(default)]
+    pub pay_until_age: Option<u32>,
 }
 
 impl ProgrammeVersion {
     pub fn in_force_on(&self, date: NaiveDate) -> bool {
         self.effective_from <= date && self.effective_to.is_none_or(|to| date <= to)
+    }
+
+    /// Whether the month beginning `month_start` is paid to someone born on `date_of_birth`.
+    pub fn pays_month(&self, date_of_birth: NaiveDate, month_start: NaiveDate) -> bool {
+        self.pay_until_age.is_none_or(|age| month_start < crate::person::birthday(date_of_birth, age))
+    }
+
+    /// The day payment ends for someone born on `date_of_birth` (`None`: no age limit).
+    pub fn pay_ends_on(&self, date_of_birth: NaiveDate) -> Option<NaiveDate> {
+        self.pay_until_age.map(|age| crate::person::birthday(date_of_birth, age))
     }
 
     /// The monthly rate in force on `date` (for `level` where rates are by level).

@@ -73,6 +73,7 @@ fn version(
         duration_months,
         exclusivity_group: exclusivity_group.map(str::to_owned),
         conditional: code == "cct",
+        pay_until_age: (code == ORPHANAGE_CAPITATION).then_some(18),
     }
 }
 
@@ -316,6 +317,24 @@ mod tests {
         assert_eq!(verdict(ORPHANAGE_CAPITATION, &Facts { orphan: None, ..child.clone() }), Verdict::NeedsVerification);
         assert_eq!(verdict(ORPHANAGE_CAPITATION, &Facts { date_of_birth: Some(born(18, 0)), ..child }), Verdict::Ineligible);
         assert_eq!(programme(ORPHANAGE_CAPITATION).monthly_rate(d(2025, 8, 1), None), Some(2000));
+    }
+
+    #[test]
+    fn the_capitation_grant_ends_with_the_month_before_the_18th_birthday() {
+        let grant = programme(ORPHANAGE_CAPITATION);
+        let born_on = d(2008, 3, 15);
+        assert_eq!(grant.pay_ends_on(born_on), Some(d(2026, 3, 15)));
+        assert!(grant.pays_month(born_on, d(2026, 3, 1)), "under 18 when March begins");
+        assert!(!grant.pays_month(born_on, d(2026, 4, 1)));
+        // Born on the 1st: 18 on the first day of that month, so that month is not paid.
+        assert!(grant.pays_month(d(2008, 4, 1), d(2026, 3, 1)));
+        assert!(!grant.pays_month(d(2008, 4, 1), d(2026, 4, 1)));
+        // Born on 29 February: 18 on 1 March 2026.
+        assert!(grant.pays_month(d(2008, 2, 29), d(2026, 2, 1)));
+        assert!(!grant.pays_month(d(2008, 2, 29), d(2026, 3, 1)));
+        // Other programmes pay whatever the age (CCT runs its 18 months).
+        assert!(programme("cct").pays_month(d(2008, 2, 29), d(2030, 3, 1)));
+        assert_eq!(programme("old_age").pay_ends_on(born_on), None);
     }
 
     #[test]

@@ -30,28 +30,7 @@ fn seed_004s_orphanages_are_granted_for_545_orphans() {
         .send()
         .expect(200);
     // Eleven registered orphanages: ten funded for 50 orphans, one for 45.
-    let orphanages: Vec<String> = (0..11)
-        .map(|n| {
-            let o = app
-                .post("/api/v1/voluntary-organisations")
-                .bearer(&upz)
-                .json(&json!({"name_en": format!("Orphanage {n:02}"), "name_bn": format!("এতিমখানা {n}"), "address": "Sadar",
-                              "upazila_id": 1, "applied_on": (today() - Duration::days(60)),
-                              "documents": ["constitution", "committee_list", "formation_minutes"],
-                              "committee": [{"name": "A", "position": "president"}, {"name": "B", "position": "general_secretary"},
-                                            {"name": "C", "position": "treasurer"}]}))
-                .send()
-                .expect(201)
-                .json["organisation"]
-                .clone();
-            let path = |a: &str| format!("/api/v1/voluntary-organisations/{}/{a}", o["id"].as_str().unwrap());
-            let o = versioned(&app, &upz, &path("inspection"), &o["version"],
-                json!({"inspected_on": today() - Duration::days(50), "inspected_by": "UCD officer", "recommends": true}))["organisation"]
-                .clone();
-            versioned(&app, &dist, &path("decision"), &o["version"], json!({"approve": true, "decided_on": today() - Duration::days(40)}));
-            o["id"].as_str().unwrap().to_owned()
-        })
-        .collect();
+    let orphanages: Vec<String> = (0..11).map(|n| registered_orphanage(&app, &upz, &dist, n)).collect();
     let allot = |org: &str, orphans: i32| {
         app.req("PUT", &format!("/api/v1/voluntary-organisations/{org}/capitation/{fy}"))
             .bearer(&dist)
@@ -75,33 +54,9 @@ fn seed_004s_orphanages_are_granted_for_545_orphans() {
 
     // 546 orphans enrolled as any allowance is: applied for, verified, approved.
     let union = app.get("/api/v1/geo/unions?upazila_id=1&limit=1").send().expect(200).json["data"][0]["id"].as_i64().unwrap();
-    let born = (today() - Duration::days(365 * 10)).to_string();
+    let born = today() - Duration::days(365 * 10);
     for n in 0..546 {
-        let person = app
-            .post("/api/v1/persons")
-            .bearer(&upz)
-            .json(&json!({"name_en": format!("Orphan {n}"), "sex": if n % 2 == 0 { "female" } else { "male" }, "date_of_birth": born, "union_id": union}))
-            .send()
-            .expect(201)
-            .json["person"]["id"]
-            .clone();
-        let a = app
-            .post("/api/v1/applications")
-            .bearer(&committee)
-            .json(&json!({"programme": "orphanage_capitation", "person_id": person, "facts": {"orphan": true}}))
-            .send()
-            .expect(201)
-            .json;
-        assert_eq!(a["verdict"], "eligible", "{a}");
-        let id = a["id"].as_str().unwrap();
-        let v = versioned(
-            &app,
-            &committee,
-            &format!("/api/v1/applications/{id}/verification"),
-            &a["version"],
-            json!({"accept": true}),
-        );
-        versioned(&app, &upz, &format!("/api/v1/applications/{id}/decision"), &v["version"], json!({"approve": true}));
+        enrolled_orphan(&app, (&committee, &upz), union, n, born);
     }
     let beneficiaries: Vec<String> = app
         .all_pages("/api/v1/beneficiaries?programme=orphanage_capitation", Some(&upz))
@@ -175,20 +130,177 @@ fn seed_004s_orphanages_are_granted_for_545_orphans() {
         .send()
         .expect(201)
         .json;
-    let id = cycle["id"].as_str().unwrap();
-    let started = app.post(&format!("/api/v1/payment-cycles/{id}/generation")).bearer(&upz).send().expect(202);
-    let location = started.header("location").unwrap().to_owned();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while app.get(&location).bearer(&upz).send().expect(200).json["status"] != "succeeded" {
-        assert!(std::time::Instant::now() < deadline, "payroll did not finish");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let c = app.get(&format!("/api/v1/payment-cycles/{id}")).bearer(&upz).send().expect(200).json;
+    let c = generated(&app, &upz, cycle["id"].as_str().unwrap());
     assert_eq!((c["totals"]["payments"].as_i64(), c["totals"]["amount_taka"].as_i64()), (Some(543), Some(1_086_000)));
     assert_eq!(c["totals"]["missing_accounts"], 1, "the orphan not listed anywhere has no account");
     assert_eq!(total(&report()), [545, 545, 2, 2000, 1_086_000, 543, 1_086_000]);
     // Found present again: paid for again from the next cycle.
     inspect(&first).expect(201);
     assert_eq!(total(&report())[2], 0);
+    app.assert_report_aggregates_exact();
+}
+
+/// An organisation applied for, inspected and registered, as the district office does it.
+fn registered_orphanage(app: &TestApp, upz: &str, dist: &str, n: usize) -> String {
+    let o = app
+        .post("/api/v1/voluntary-organisations")
+        .bearer(upz)
+        .json(&json!({"name_en": format!("Orphanage {n:02}"), "name_bn": format!("এতিমখানা {n}"), "address": "Sadar",
+                      "upazila_id": 1, "applied_on": (today() - Duration::days(60)),
+                      "documents": ["constitution", "committee_list", "formation_minutes"],
+                      "committee": [{"name": "A", "position": "president"}, {"name": "B", "position": "general_secretary"},
+                                    {"name": "C", "position": "treasurer"}]}))
+        .send()
+        .expect(201)
+        .json["organisation"]
+        .clone();
+    let path = |a: &str| format!("/api/v1/voluntary-organisations/{}/{a}", o["id"].as_str().unwrap());
+    let o = versioned(
+        app,
+        upz,
+        &path("inspection"),
+        &o["version"],
+        json!({"inspected_on": today() - Duration::days(50), "inspected_by": "UCD officer", "recommends": true}),
+    )["organisation"]
+        .clone();
+    versioned(app, dist, &path("decision"), &o["version"], json!({"approve": true, "decided_on": today() - Duration::days(40)}));
+    o["id"].as_str().unwrap().to_owned()
+}
+
+/// An orphan enrolled as any allowance beneficiary is: applied for, verified, approved.
+/// Returns the person's id.
+fn enrolled_orphan(app: &TestApp, (committee, upz): (&str, &str), union: i64, n: usize, born: NaiveDate) -> String {
+    let person = app
+        .post("/api/v1/persons")
+        .bearer(upz)
+        .json(&json!({"name_en": format!("Orphan {n}"), "sex": if n % 2 == 0 { "female" } else { "male" }, "date_of_birth": born, "union_id": union}))
+        .send()
+        .expect(201)
+        .json["person"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let a = app
+        .post("/api/v1/applications")
+        .bearer(committee)
+        .json(&json!({"programme": "orphanage_capitation", "person_id": person, "facts": {"orphan": true}}))
+        .send()
+        .expect(201)
+        .json;
+    assert_eq!(a["verdict"], "eligible", "{a}");
+    let id = a["id"].as_str().unwrap();
+    let v = versioned(app, committee, &format!("/api/v1/applications/{id}/verification"), &a["version"], json!({"accept": true}));
+    versioned(app, upz, &format!("/api/v1/applications/{id}/decision"), &v["version"], json!({"approve": true}));
+    person
+}
+
+/// Generates a cycle's payroll and waits for the job; returns the cycle.
+fn generated(app: &TestApp, token: &str, id: &str) -> Value {
+    let started = app.post(&format!("/api/v1/payment-cycles/{id}/generation")).bearer(token).send().expect(202);
+    let location = started.header("location").unwrap().to_owned();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while app.get(&location).bearer(token).send().expect(200).json["status"] != "succeeded" {
+        assert!(std::time::Instant::now() < deadline, "payroll did not finish");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    app.get(&format!("/api/v1/payment-cycles/{id}")).bearer(token).send().expect(200).json
+}
+
+/// The grant ends at 18 without anyone dropping the orphan: payroll pays only the months that
+/// begin before the 18th birthday, and from that day the orphan frees a place in the allotment.
+#[test]
+fn an_orphan_turning_18_is_paid_to_the_birthday_month_and_frees_a_place() {
+    let app = TestApp::new();
+    let (_, upz) = app.user("age.upz", "upazila_officer", "upazila:1");
+    let (_, dist) = app.user("age.dist", "district_officer", "district:1");
+    let (_, committee) = app.user("age.committee", "committee_member", "upazila:1");
+    let (_, hq) = app.user("age.hq", "hq_officer", "national");
+    let fy = domain::allowance::FiscalYear::of(today()).to_string();
+    app.req("PUT", "/api/v1/quotas")
+        .bearer(&dist)
+        .json(&json!({"programme": "orphanage_capitation", "upazila_id": 1, "fiscal_year": fy, "places": 10}))
+        .send()
+        .expect(200);
+    let programmes = app.get("/api/v1/programmes").bearer(&upz).send().expect(200).json;
+    let grant = programmes["data"].as_array().unwrap().iter().find(|p| p["code"] == "orphanage_capitation").unwrap().clone();
+    assert_eq!((grant["pay_until_age"].as_i64(), grant["duration_months"].as_i64()), (Some(18), None));
+    let org = registered_orphanage(&app, &upz, &dist, 0);
+    app.req("PUT", &format!("/api/v1/voluntary-organisations/{org}/capitation/{fy}"))
+        .bearer(&dist)
+        .json(&json!({"orphans": 2, "bank_account": "012345678901"}))
+        .send()
+        .expect(201);
+    let union = app.get("/api/v1/geo/unions?upazila_id=1&limit=1").send().expect(200).json["data"][0]["id"].as_i64().unwrap();
+    // Nearly 18: the birthday falls on the 15th of next month.
+    let month_start = today().with_day(1).unwrap();
+    let birthday = month_start + chrono::Months::new(1) + Duration::days(14);
+    let nearly_18 = birthday - chrono::Months::new(12 * 18);
+    let born = [nearly_18, today() - Duration::days(365 * 10), today() - Duration::days(365 * 9)];
+    let persons: Vec<String> =
+        born.iter().enumerate().map(|(n, b)| enrolled_orphan(&app, (&committee, &upz), union, n, *b)).collect();
+    let beneficiaries = app.all_pages("/api/v1/beneficiaries?programme=orphanage_capitation", Some(&upz));
+    let beneficiary =
+        |person: &str| beneficiaries.iter().find(|b| b["person_id"] == person).unwrap()["id"].as_str().unwrap().to_owned();
+    let list = |person: &str| {
+        app.post(&format!("/api/v1/voluntary-organisations/{org}/orphans"))
+            .bearer(&upz)
+            .json(&json!({"beneficiary_id": beneficiary(person), "listed_on": today()}))
+            .send()
+    };
+    let listed = list(&persons[0]).expect(201).json;
+    assert_eq!(listed["grant_ends_on"], birthday.to_string());
+    list(&persons[1]).expect(201);
+    assert_eq!(list(&persons[2]).expect(409).json["rule"], "capitation.allotment");
+
+    // A cycle of three months pays the younger orphan three and the elder two: this month and
+    // next, which begins before the birthday, but not the month after.
+    let cycle = app
+        .post("/api/v1/payment-cycles")
+        .bearer(&upz)
+        .json(&json!({"programme": "orphanage_capitation", "upazila_id": 1, "period_start": month_start,
+                      "period_end": (month_start + chrono::Months::new(3) - Duration::days(1))}))
+        .send()
+        .expect(201)
+        .json;
+    let c = generated(&app, &upz, cycle["id"].as_str().unwrap());
+    // Two payments of whole months at Tk 2,000, at most three each, making Tk 10,000: three
+    // months and two.
+    assert_eq!((c["totals"]["payments"].as_i64(), c["totals"]["amount_taka"].as_i64()), (Some(2), Some(5 * 2000)));
+
+    // The birth date was wrong: corrected, the orphan is 18 already. Nothing is paid for her
+    // from now, she no longer counts as listed, and her place goes to the next orphan.
+    let person = app.get(&format!("/api/v1/persons/{}", persons[0])).bearer(&upz).send().expect(200);
+    let etag = person.header("etag").unwrap().to_owned();
+    app.req("PATCH", &format!("/api/v1/persons/{}", persons[0]))
+        .bearer(&upz)
+        .header("If-Match", &etag)
+        .json(&json!({"date_of_birth": today() - chrono::Months::new(12 * 18) - Duration::days(40)}))
+        .send()
+        .expect(200);
+    let grant = |r: Value| {
+        let t = r["rows"].as_array().unwrap().last().unwrap().clone();
+        [t["listed"].as_i64().unwrap(), t["monthly_grant_taka"].as_i64().unwrap()]
+    };
+    let report = || {
+        app.get(&format!("/api/v1/reports/capitation_grants?from={month_start}&to={}", today()))
+            .bearer(&hq)
+            .send()
+            .expect(200)
+            .json
+    };
+    assert_eq!(grant(report()), [1, 2000]);
+    list(&persons[2]).expect(201);
+    assert_eq!(grant(report()), [2, 4000]);
+    let next = month_start + chrono::Months::new(3);
+    let later = app
+        .post("/api/v1/payment-cycles")
+        .bearer(&upz)
+        .json(&json!({"programme": "orphanage_capitation", "upazila_id": 1, "period_start": next,
+                      "period_end": (next + chrono::Months::new(1) - Duration::days(1))}))
+        .send()
+        .expect(201)
+        .json;
+    let c = generated(&app, &upz, later["id"].as_str().unwrap());
+    assert_eq!((c["totals"]["payments"].as_i64(), c["totals"]["amount_taka"].as_i64()), (Some(2), Some(4000)));
     app.assert_report_aggregates_exact();
 }
