@@ -173,7 +173,7 @@ fn enrolled_orphan(app: &TestApp, (committee, upz): (&str, &str), union: i64, n:
     let person = app
         .post("/api/v1/persons")
         .bearer(upz)
-        .json(&json!({"name_en": format!("Orphan {n}"), "sex": if n % 2 == 0 { "female" } else { "male" }, "date_of_birth": born, "union_id": union}))
+        .json(&json!({"name_en": format!("Orphan {n}"), "sex": if n.is_multiple_of(2) { "female" } else { "male" }, "date_of_birth": born, "union_id": union}))
         .send()
         .expect(201)
         .json["person"]["id"]
