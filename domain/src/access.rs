@@ -30,10 +30,13 @@ pub enum Role {
     PartnerStaff,
     Integrator,
     Auditor,
+    /// Moves records from the old national MIS: imports beneficiaries anywhere in the country
+    /// in one job. Nothing else (no case, no payroll, no user accounts).
+    DataMigrationOfficer,
 }
 
 impl Role {
-    pub const ALL: [Role; 11] = [
+    pub const ALL: [Role; 12] = [
         Role::SystemAdmin,
         Role::HqOfficer,
         Role::DivisionOfficer,
@@ -45,6 +48,7 @@ impl Role {
         Role::PartnerStaff,
         Role::Integrator,
         Role::Auditor,
+        Role::DataMigrationOfficer,
     ];
 
     /// The stable code used in the API, the database and tokens.
@@ -61,6 +65,7 @@ impl Role {
             Role::PartnerStaff => "partner_staff",
             Role::Integrator => "integrator",
             Role::Auditor => "auditor",
+            Role::DataMigrationOfficer => "data_migration_officer",
         }
     }
 
@@ -77,6 +82,7 @@ impl Role {
             Role::PartnerStaff => Label::new("Partner organisation staff", "সহযোগী সংস্থার কর্মী"),
             Role::Integrator => Label::new("Integrator (system account)", "ইন্টিগ্রেটর (সিস্টেম অ্যাকাউন্ট)"),
             Role::Auditor => Label::new("Auditor", "নিরীক্ষক"),
+            Role::DataMigrationOfficer => Label::new("Data migration officer", "ডেটা স্থানান্তর কর্মকর্তা"),
         }
     }
 
@@ -86,7 +92,7 @@ impl Role {
         use Scope::*;
         match self {
             Role::SystemAdmin => matches!(scope, National | Division(_) | District(_)),
-            Role::HqOfficer => matches!(scope, National),
+            Role::HqOfficer | Role::DataMigrationOfficer => matches!(scope, National),
             Role::DivisionOfficer => matches!(scope, Division(_)),
             Role::DistrictOfficer => matches!(scope, District(_)),
             Role::UpazilaOfficer => matches!(scope, Upazila(_)),
@@ -293,6 +299,9 @@ pub enum Permission {
     ApproveApplications,
     /// Suspend, resume, exit beneficiaries and record their payment accounts.
     ManageBeneficiaries,
+    /// Import beneficiaries anywhere in one's scope in one job (moving the old national MIS);
+    /// audited like any import.
+    MigrateBeneficiaries,
     /// Set the places per programme, upazila and fiscal year.
     ManageQuotas,
     /// Create payment cycles, generate payroll, export files, apply provider results.
@@ -381,7 +390,7 @@ impl Role {
     pub fn grants(self, permission: Permission) -> bool {
         use Permission::*;
         if permission == CheckEligibility {
-            return !matches!(self, Role::SystemAdmin | Role::Auditor | Role::PartnerStaff);
+            return !matches!(self, Role::SystemAdmin | Role::Auditor | Role::PartnerStaff | Role::DataMigrationOfficer);
         }
         if permission == ReadReports {
             return matches!(
@@ -411,6 +420,8 @@ impl Role {
             )),
             Role::CommitteeMember => Some(matches!(permission, ReadAllowances | SubmitApplications | VerifyApplications)),
             Role::Caseworker => Some(matches!(permission, SubmitApplications)),
+            // Reads what it moved, to check it; decides nothing.
+            Role::DataMigrationOfficer => Some(matches!(permission, ReadAllowances | MigrateBeneficiaries)),
             _ => None,
         };
         let allowance_permission = matches!(
@@ -420,6 +431,7 @@ impl Role {
                 | VerifyApplications
                 | ApproveApplications
                 | ManageBeneficiaries
+                | MigrateBeneficiaries
                 | ManageQuotas
                 | PreparePayroll
                 | ApprovePayroll
@@ -531,6 +543,7 @@ impl Role {
             ),
             Role::PartnerStaff => matches!(permission, ReadFacilities | ReadOwnServices | RecordServices),
             Role::CommitteeMember | Role::Integrator => false, // (eligibility checks above)
+            Role::DataMigrationOfficer => false,               // (the import above)
             Role::Auditor => matches!(permission, ReadUsers | ReadAuditEvents),
         }
     }
@@ -676,6 +689,26 @@ mod tests {
         assert!(!div6.covers(&place(Scope::Facility(Uuid::from_u128(1).into()), None)));
         assert!(Scope::National.covers(&place(Scope::Facility(Uuid::from_u128(1).into()), None)));
         assert!(div6.covers(&place(div6, Some(AreaPath::division(DivisionId(6))))));
+    }
+
+    #[test]
+    fn only_the_data_migration_officer_imports_nationally() {
+        let everywhere = Subject::Area(dhaka_upazila());
+        let officer = actor(Role::DataMigrationOfficer, Scope::National);
+        assert_eq!(authorize(&officer, Permission::MigrateBeneficiaries, &everywhere), Ok(()));
+        for p in [
+            Permission::ManageBeneficiaries,
+            Permission::ApproveApplications,
+            Permission::PreparePayroll,
+            Permission::ReadCases,
+            Permission::ManageUsers,
+        ] {
+            assert_eq!(authorize(&officer, p, &everywhere), Err(Denial::RoleLacksPermission), "{p:?}");
+        }
+        for r in Role::ALL.into_iter().filter(|r| *r != Role::DataMigrationOfficer) {
+            assert!(!r.grants(Permission::MigrateBeneficiaries), "{r}");
+        }
+        assert!(!Role::DataMigrationOfficer.allows_scope(&Scope::Upazila(UpazilaId(1))));
     }
 
     #[test]

@@ -41,6 +41,16 @@ pub struct ImportOutcome {
     pub persons_matched: i64,
     /// (line, message) for every row skipped.
     pub errors: Vec<(i32, String)>,
+    /// Beneficiaries imported per upazila, in upazila order.
+    pub by_upazila: Vec<(i32, i64)>,
+}
+
+#[derive(QueryableByName)]
+struct UpazilaCount {
+    #[diesel(sql_type = Integer)]
+    upazila_id: i32,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    imported: i64,
 }
 
 #[derive(QueryableByName)]
@@ -208,11 +218,16 @@ pub fn load_beneficiaries(
         }
         let matched: Count =
             diesel::sql_query("SELECT count(*) AS n FROM import_beneficiaries WHERE error IS NULL AND person_id IS NOT NULL").get_result(conn)?;
+        let by_upazila: Vec<UpazilaCount> = diesel::sql_query(
+            "SELECT upazila_id, count(*) AS imported FROM import_beneficiaries WHERE error IS NULL GROUP BY 1 ORDER BY 1",
+        )
+        .load(conn)?;
         let outcome = ImportOutcome {
             imported,
             persons_created,
             persons_matched: matched.n,
             errors: errors.into_iter().map(|e| (e.line, e.error)).collect(),
+            by_upazila: by_upazila.into_iter().map(|c| (c.upazila_id, c.imported)).collect(),
         };
         before_commit(conn, &outcome)?;
         progress(total);

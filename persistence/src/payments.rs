@@ -139,15 +139,83 @@ pub fn list_cycles(
     Ok(Page::from_overfetch(rows, limit, |r| r.id))
 }
 
-/// Generates the payroll of a draft cycle in two statements: every active beneficiary with an
-/// account (and no unreviewed compliance breach), paid for each month of the period from their
-/// start month (and within the programme's duration) at the rate in force that month (so a
-/// period across 1 July uses both years' rates); then every failed, not yet
-/// carried payment of earlier cycles of the same programme (and area), carried into this one.
-/// Running it again adds nobody twice (one unique index on beneficiary and period start, ON
-/// CONFLICT DO NOTHING; the programme calendar makes overlapping periods share their start).
-/// Returns (new payments, carried payments).
+/// Generates the payroll of a draft cycle: every active beneficiary with an account (and no
+/// unreviewed compliance breach), paid for each month of the period from their start month
+/// (within the programme's duration and age limit) at the rate in force that month (so a
+/// period across 1 July uses both years' rates); then every failed, not yet carried payment of
+/// earlier cycles of the same programme (and area), carried into this one.
+///
+/// The first cycle of a programme's period makes that period's partition of `payments`
+/// ([`load_partition`]); a later one (another upazila's, or a re-run) inserts into it, where
+/// the unique index adds nobody twice (ON CONFLICT DO NOTHING; the programme calendar makes
+/// overlapping periods share their start). Returns (new payments, carried payments).
 pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize, usize)> {
+    // One cycle at a time decides whether the period's partition exists.
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('payments:' || $1 || ':' || $2::text))")
+        .bind::<Text, _>(&cycle.programme_code)
+        .bind::<diesel::sql_types::Date, _>(cycle.period_start)
+        .execute(conn)?;
+    let partition: Partition = diesel::sql_query(
+        "SELECT payments_partition_name($1, $2) AS name,
+                to_regclass(quote_ident(payments_partition_name($1, $2))) IS NOT NULL AS made",
+    )
+    .bind::<Text, _>(&cycle.programme_code)
+    .bind::<diesel::sql_types::Date, _>(cycle.period_start)
+    .get_result(conn)?;
+    let payable = payable_select(conn, cycle)?;
+    let fresh = if partition.made {
+        diesel::sql_query(format!(
+            "INSERT INTO payments ({PAYMENT_COLUMNS}) {payable}
+             ON CONFLICT (beneficiary_id, period_start, programme_code) WHERE carried_from IS NULL DO NOTHING"
+        ))
+        .bind::<SqlUuid, _>(cycle.id.0)
+        .execute(conn)?
+    } else {
+        load_partition(conn, cycle, &partition.name, &payable)?
+    };
+    let carried = diesel::sql_query(
+        r#"
+        WITH carried AS (
+            INSERT INTO payments (cycle_id, beneficiary_id, programme_code, division_id, district_id, upazila_id,
+                                  period_start, period_end, months, amount_taka, provider, account_number, carried_from, status)
+            SELECT $1, p.beneficiary_id, p.programme_code, p.division_id, p.district_id, p.upazila_id,
+                   p.period_start, p.period_end, p.months, p.amount_taka,
+                   coalesce(b.payment_provider, p.provider), coalesce(b.account_number, p.account_number), p.id, 'pending'
+              FROM payments p
+              JOIN payment_cycles pc ON pc.id = p.cycle_id
+              JOIN beneficiaries b ON b.id = p.beneficiary_id
+             WHERE p.status = 'failed'
+               AND p.programme_code = $2
+               AND p.period_start < $3
+               AND pc.id <> $1
+               AND ($4::int IS NULL OR p.upazila_id = $4)
+            ON CONFLICT DO NOTHING
+            RETURNING carried_from, programme_code, period_start)
+        UPDATE payments SET status = 'carried', failure_reason = NULL
+         WHERE programme_code = $2 AND (id, programme_code, period_start) IN (SELECT * FROM carried)
+        "#,
+    )
+    .bind::<SqlUuid, _>(cycle.id.0)
+    .bind::<Text, _>(&cycle.programme_code)
+    .bind::<diesel::sql_types::Date, _>(cycle.period_start)
+    .bind::<Nullable<diesel::sql_types::Integer>, _>(cycle.upazila_id)
+    .execute(conn)?;
+    Ok((fresh, carried))
+}
+
+const PAYMENT_COLUMNS: &str = "cycle_id, beneficiary_id, programme_code, division_id, district_id, upazila_id, \
+     period_start, period_end, months, amount_taka, provider, account_number, status";
+
+#[derive(QueryableByName)]
+struct Partition {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    made: bool,
+}
+
+/// The SELECT of a cycle's new payments (`$1` is the cycle), in [`PAYMENT_COLUMNS`] order.
+fn payable_select(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<String> {
     // A programme that pays until an age (capitation: 18) pays only the months that begin
     // before that birthday; the join to persons is made only for such a programme.
     let age_limit: Option<i32> = diesel::sql_query(
@@ -168,7 +236,7 @@ pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize
         ),
         None => (String::new(), ""),
     };
-    let fresh = diesel::sql_query(format!(
+    Ok(format!(
         r#"
         WITH c AS (SELECT * FROM payment_cycles WHERE id = $1),
         -- Each month of the period with its fiscal year, once.
@@ -184,8 +252,6 @@ pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize
         duration AS (SELECT (v.definition ->> 'duration_months')::int AS months
                        FROM programme_versions v JOIN c ON v.code = c.programme_code
                       ORDER BY v.effective_from DESC LIMIT 1)
-        INSERT INTO payments (cycle_id, beneficiary_id, programme_code, division_id, district_id, upazila_id,
-                              period_start, period_end, months, amount_taka, provider, account_number, status)
         SELECT c.id, b.id, b.programme_code, b.division_id, b.district_id, b.upazila_id,
                c.period_start, c.period_end, pay.months, pay.amount,
                b.payment_provider, b.account_number, 'pending'
@@ -211,38 +277,58 @@ pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize
            AND NOT EXISTS (SELECT 1 FROM cct_compliance k WHERE k.beneficiary_id = b.id AND k.breach AND k.reviewed_at IS NULL)
            -- An orphan absent at the orphanage's last inspection is not paid for.
            AND NOT EXISTS (SELECT 1 FROM capitation_orphans o WHERE o.beneficiary_id = b.id AND o.absent_since IS NOT NULL)
-        ON CONFLICT (beneficiary_id, period_start) WHERE carried_from IS NULL DO NOTHING
         "#
     ))
-    .bind::<SqlUuid, _>(cycle.id.0)
+}
+
+/// Makes the partition of the cycle's programme and period from its payments: one INSERT ...
+/// SELECT into a new table without indexes, its indexes built once (in parallel where the
+/// server allows), its report cells counted by one GROUP BY, then ATTACH PARTITION (which
+/// checks every row lies in the partition, and takes only a SHARE UPDATE EXCLUSIVE lock on
+/// `payments`: other cycles' payments are read and settled meanwhile). The unique indexes
+/// built on the full table are the proof that nobody is paid twice in the period.
+fn load_partition(conn: &mut PgConnection, cycle: &CycleRow, name: &str, payable: &str) -> QueryResult<usize> {
+    use diesel::connection::SimpleConnection;
+    let table = format!("\"{name}\"");
+    conn.batch_execute(&format!(
+        "SET LOCAL maintenance_work_mem = '256MB';
+         CREATE TABLE {table} (LIKE payments INCLUDING DEFAULTS INCLUDING CONSTRAINTS);"
+    ))?;
+    let n = diesel::sql_query(format!("INSERT INTO {table} ({PAYMENT_COLUMNS}) {payable}"))
+        .bind::<SqlUuid, _>(cycle.id.0)
+        .execute(conn)?;
+    conn.batch_execute(&format!(
+        "ALTER TABLE {table} ADD PRIMARY KEY (id, programme_code, period_start);
+         CREATE UNIQUE INDEX ON {table} (beneficiary_id, period_start, programme_code) WHERE carried_from IS NULL;
+         CREATE UNIQUE INDEX ON {table} (carried_from, programme_code, period_start) WHERE carried_from IS NOT NULL;
+         CREATE INDEX ON {table} (cycle_id, provider, id);
+         CREATE INDEX ON {table} (programme_code, period_start) WHERE status = 'failed';
+         ANALYZE {table};"
+    ))?;
+    // The cells the statement trigger on `payments` keeps for inserted rows (an attached
+    // table's rows were never inserted through it). New payments are pending: no paid-by-day.
+    diesel::sql_query(format!(
+        "INSERT INTO payment_counts AS t (district_id, cycle_id, upazila_id, status, division_id, payments, amount_taka)
+         SELECT district_id, cycle_id, upazila_id, status, min(division_id), count(*), sum(amount_taka)
+           FROM {table} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+         ON CONFLICT (district_id, cycle_id, upazila_id, status)
+         DO UPDATE SET payments = t.payments + EXCLUDED.payments, amount_taka = t.amount_taka + EXCLUDED.amount_taka"
+    ))
     .execute(conn)?;
-    let carried = diesel::sql_query(
-        r#"
-        WITH carried AS (
-            INSERT INTO payments (cycle_id, beneficiary_id, programme_code, division_id, district_id, upazila_id,
-                                  period_start, period_end, months, amount_taka, provider, account_number, carried_from, status)
-            SELECT $1, p.beneficiary_id, p.programme_code, p.division_id, p.district_id, p.upazila_id,
-                   p.period_start, p.period_end, p.months, p.amount_taka,
-                   coalesce(b.payment_provider, p.provider), coalesce(b.account_number, p.account_number), p.id, 'pending'
-              FROM payments p
-              JOIN payment_cycles pc ON pc.id = p.cycle_id
-              JOIN beneficiaries b ON b.id = p.beneficiary_id
-             WHERE p.status = 'failed'
-               AND pc.programme_code = $2
-               AND pc.id <> $1
-               AND pc.period_start < $3
-               AND ($4::int IS NULL OR p.upazila_id = $4)
-            ON CONFLICT DO NOTHING
-            RETURNING carried_from)
-        UPDATE payments SET status = 'carried', failure_reason = NULL WHERE id IN (SELECT carried_from FROM carried)
-        "#,
-    )
-    .bind::<SqlUuid, _>(cycle.id.0)
-    .bind::<Text, _>(&cycle.programme_code)
-    .bind::<diesel::sql_types::Date, _>(cycle.period_start)
-    .bind::<Nullable<diesel::sql_types::Integer>, _>(cycle.upazila_id)
+    diesel::sql_query(format!(
+        "ALTER TABLE payments ATTACH PARTITION {table} FOR VALUES FROM ({programme}, {start}) TO ({programme}, {end})",
+        programme = literal(&cycle.programme_code),
+        start = literal(&cycle.period_start.to_string()),
+        end = literal(&(cycle.period_start + chrono::Duration::days(1)).to_string()),
+    ))
     .execute(conn)?;
-    Ok((fresh, carried))
+    Ok(n)
+}
+
+/// A SQL string literal (DDL takes no bind parameters); the values are programme codes and
+/// dates, quoted all the same.
+fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
 }
 
 #[derive(QueryableByName)]
@@ -319,6 +405,9 @@ pub struct PaymentRow {
     pub carried_from: Option<PaymentId>,
     pub status: String,
     pub failure_reason: Option<String>,
+    /// With `period_start`, the partition the payment is in.
+    pub programme_code: String,
+    pub period_start: NaiveDate,
 }
 
 /// The pending payments of a cycle for one provider, in id order (the export file).
@@ -336,41 +425,40 @@ pub fn pending_for_provider(
         .load(conn)
 }
 
-pub fn payments_of(conn: &mut PgConnection, cycle: PaymentCycleId, ids: &[PaymentId]) -> QueryResult<Vec<PaymentRow>> {
+pub fn payments_of(conn: &mut PgConnection, cycle: &CycleRow, ids: &[PaymentId]) -> QueryResult<Vec<PaymentRow>> {
     let ids: Vec<Uuid> = ids.iter().map(|p| p.0).collect();
     payments::table
-        .filter(payments::cycle_id.eq(cycle.0))
+        // The cycle's payments (carried ones included) are all in its programme's partitions.
+        .filter(payments::programme_code.eq(&cycle.programme_code))
+        .filter(payments::cycle_id.eq(cycle.id.0))
         .filter(payments::id.eq_any(ids))
         .select(PaymentRow::as_select())
         .load(conn)
 }
 
-/// Records a provider's result for a pending payment.
+/// Records a provider's result for a pending payment (found in its own partition).
 pub fn settle(
     conn: &mut PgConnection,
-    id: PaymentId,
+    payment: &PaymentRow,
     paid: bool,
     reason: Option<&str>,
     reference: Option<&str>,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    diesel::update(payments::table.find(id.0).filter(payments::status.eq("pending")))
-        .set((
-            payments::status.eq(if paid { "paid" } else { "failed" }),
-            payments::failure_reason.eq(if paid { None } else { reason }),
-            payments::provider_reference.eq(reference),
-            payments::settled_at.eq(now),
-        ))
-        .execute(conn)
-}
-
-/// The payments of one beneficiary, newest first.
-pub fn of_beneficiary(conn: &mut PgConnection, beneficiary: BeneficiaryId) -> QueryResult<Vec<PaymentRow>> {
-    payments::table
-        .filter(payments::beneficiary_id.eq(beneficiary.0))
-        .order(payments::id.desc())
-        .select(PaymentRow::as_select())
-        .load(conn)
+    diesel::update(
+        payments::table
+            .filter(payments::id.eq(payment.id.0))
+            .filter(payments::programme_code.eq(&payment.programme_code))
+            .filter(payments::period_start.eq(payment.period_start))
+            .filter(payments::status.eq("pending")),
+    )
+    .set((
+        payments::status.eq(if paid { "paid" } else { "failed" }),
+        payments::failure_reason.eq(if paid { None } else { reason }),
+        payments::provider_reference.eq(reference),
+        payments::settled_at.eq(now),
+    ))
+    .execute(conn)
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -226,11 +226,23 @@ pub(crate) fn job_view(j: JobRow) -> JobView {
     }
 }
 
+/// An office imports its own beneficiaries; the data migration officer imports anywhere in
+/// the country (the old national MIS in one job).
+fn import_permission(who: &Principal) -> Permission {
+    if who.role.grants(Permission::MigrateBeneficiaries) {
+        Permission::MigrateBeneficiaries
+    } else {
+        Permission::ManageBeneficiaries
+    }
+}
+
 /// Import beneficiaries from a CSV file (columns: name_en, name_bn, sex, date_of_birth, nid,
 /// birth_registration_number, mobile, union_id, programme, start_month, payment_provider,
 /// account_number, education_level). People are matched by national ID or birth
 /// registration number; rows breaking a rule (one person one allowance, an area outside
-/// yours, ...) are skipped and reported by line. Runs as a job.
+/// yours, ...) are skipped and reported by line. Runs as a job, whose result counts the
+/// beneficiaries imported per upazila. An upazila office imports within its upazila; the
+/// data migration officer (national) anywhere.
 #[utoipa::path(operation_id = "import_beneficiaries", tag = "allowances",
     request_body(content = String, content_type = "text/csv", description = "The file, with a header line"),
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat on a retry to get the first response back")),
@@ -254,7 +266,7 @@ pub async fn import_beneficiaries(
     let who1 = who.clone();
     read(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who1.scope)?;
-        require(conn, &who1, Permission::ManageBeneficiaries, &own).map(drop)
+        require(conn, &who1, import_permission(&who1), &own).map(drop)
     })
     .await?;
     // The upload goes to an unnamed temporary file (gone when closed), not to memory: an
@@ -302,7 +314,7 @@ pub async fn import_beneficiaries(
             return Ok(Err(replay));
         }
         let own = crate::scoping::own_subject(conn, who.scope)?;
-        let actor = require(conn, &who, Permission::ManageBeneficiaries, &own)?;
+        let actor = require(conn, &who, import_permission(&who), &own)?;
         let payload = crate::jobs::JobActor::of(&who).payload(serde_json::json!({"scope": actor.scope.to_string()}));
         let job = jobs::create(conn, crate::jobs::IMPORT_BENEFICIARIES, total, who.user_id, &payload)?;
         jobs::put_input(conn, job.id, &content)?;
@@ -383,6 +395,7 @@ pub(crate) fn run_import(
                 "persons_created": o.persons_created,
                 "persons_matched": o.persons_matched,
                 "skipped": errors.len(),
+                "by_upazila": o.by_upazila.iter().map(|(upazila_id, imported)| serde_json::json!({"upazila_id": upazila_id, "imported": imported})).collect::<Vec<_>>(),
                 "errors": errors.iter().map(|(line, message)| serde_json::json!({"line": line, "message": message})).collect::<Vec<_>>(),
             });
             if !jobs::complete(conn, job.id, worker, &result)? {

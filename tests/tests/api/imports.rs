@@ -62,6 +62,7 @@ fn import_reports_every_skipped_line_and_applies_the_rules() {
     assert_eq!(result["imported"], 3, "{result}");
     assert_eq!(result["persons_matched"], 1);
     assert_eq!(result["persons_created"], 2);
+    assert_eq!(result["by_upazila"], json!([{"upazila_id": 1, "imported": 3}]));
     let errors: Vec<(i64, String)> = result["errors"]
         .as_array()
         .unwrap()
@@ -94,6 +95,66 @@ fn import_reports_every_skipped_line_and_applies_the_rules() {
     // The import is audited; someone else cannot see the job.
     let (_, other) = app.user("upz.other", "upazila_officer", "upazila:1");
     app.get(&location).bearer(&other).send().expect_problem(404, "not_found");
+    app.assert_report_aggregates_exact();
+}
+
+/// Moving the old national MIS: one file for the whole country, one job, by the data
+/// migration officer (a named national role); its result counts each upazila. Nobody else
+/// imports outside their own area, the system administrator included.
+#[test]
+fn the_data_migration_officer_imports_the_whole_country_in_one_job() {
+    let app = TestApp::new();
+    let (officer_id, migration) = app.user("mis.migration", "data_migration_officer", "national");
+    let (_, admin) = app.user("mis.admin", "system_admin", "national");
+    let (_, hq) = app.user("mis.hq", "hq_officer", "national");
+    let (_, auditor) = app.user("mis.auditor", "auditor", "national");
+    let union_in = |upazila: i64| {
+        app.get(&format!("/api/v1/geo/unions?upazila_id={upazila}&limit=1")).send().expect(200).json["data"][0]["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (a, b, c) = (union_in(1), union_in(200), union_in(490));
+    let file = format!(
+        "{HEADER}\n\
+         One,,female,1950-01-01,1950100001,,,{a},old_age,2025-07,bkash,01711111111,\n\
+         Two,,male,1950-01-02,1950100002,,,{b},old_age,2025-07,,,\n\
+         Three,,female,1950-01-03,1950100003,,,{b},widow,2025-07,,,\n\
+         Four,,male,1950-01-04,1950100004,,,{c},old_age,2025-07,,,\n\
+         Nowhere,,male,1950-01-05,1950100005,,,999999,old_age,2025-07,,,\n"
+    );
+    let send = |token: &str| {
+        app.post("/api/v1/imports/beneficiaries").bearer(token).header("Content-Type", "text/csv").raw(file.clone()).send()
+    };
+    for refused in [&admin, &hq] {
+        assert_eq!(send(refused).expect(403).json["code"], "role_lacks_permission");
+    }
+    let r = send(&migration).expect(202);
+    let job = wait(&app, &migration, r.header("location").unwrap());
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let expected: Vec<(i64, i64)> = vec![(1, 1), (200, 2), (490, 1)];
+    let by_upazila: Vec<(i64, i64)> = job["result"]["by_upazila"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["upazila_id"].as_i64().unwrap(), u["imported"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(by_upazila, expected);
+    assert_eq!((job["result"]["imported"].as_i64(), job["result"]["skipped"].as_i64()), (Some(4), Some(1)));
+    // It reads what it moved, and decides nothing.
+    assert_eq!(app.all_pages("/api/v1/beneficiaries", Some(&migration)).len(), 4);
+    app.post("/api/v1/persons")
+        .bearer(&migration)
+        .json(&json!({"name_en": "X", "sex": "female", "age_years": 70}))
+        .send()
+        .expect_problem(403, "role_lacks_permission");
+    // The import is in the audit trail under the officer's name.
+    let audit = app
+        .get(&format!("/api/v1/audit-events?action=import.beneficiaries&actor_id={officer_id}"))
+        .bearer(&auditor)
+        .send()
+        .expect(200)
+        .json;
+    assert_eq!(audit["data"].as_array().unwrap().len(), 1, "{audit}");
     app.assert_report_aggregates_exact();
 }
 

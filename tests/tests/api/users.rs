@@ -299,7 +299,7 @@ fn roles_code_list_is_bilingual() {
     let app = TestApp::new();
     let r = app.get("/api/v1/reference/roles").send().expect(200);
     let roles = r.json["data"].as_array().unwrap();
-    assert_eq!(roles.len(), 11);
+    assert_eq!(roles.len(), 12);
     assert!(roles
         .iter()
         .all(|r| !r["label"]["en"].as_str().unwrap().is_empty() && !r["label"]["bn"].as_str().unwrap().is_empty()));

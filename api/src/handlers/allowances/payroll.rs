@@ -502,10 +502,11 @@ pub async fn import_payment_results(
             }));
         }
         let ids: Vec<PaymentId> = rows.iter().map(|r| r.payment_id).collect();
-        let known = repo::payments_of(conn, id, &ids)?;
+        let known: std::collections::HashMap<PaymentId, repo::PaymentRow> =
+            repo::payments_of(conn, &c, &ids)?.into_iter().map(|p| (p.id, p)).collect();
         let mut errors = Vec::new();
         for (i, r) in rows.iter().enumerate() {
-            match known.iter().find(|p| p.id == r.payment_id) {
+            match known.get(&r.payment_id) {
                 None => errors.push(FieldError::coded(format!("line:{}", i + 2), "not_found", "no such payment in this cycle")),
                 Some(p) if p.status != "pending" => {
                     errors.push(FieldError::new(format!("line:{}", i + 2), format!("the payment is already {}", p.status)))
@@ -519,7 +520,7 @@ pub async fn import_payment_results(
         let now = Utc::now();
         let (mut paid, mut failed) = (0, 0);
         for r in &rows {
-            repo::settle(conn, r.payment_id, r.paid, r.reason.as_deref(), r.reference.as_deref(), now)?;
+            repo::settle(conn, &known[&r.payment_id], r.paid, r.reason.as_deref(), r.reference.as_deref(), now)?;
             if r.paid {
                 paid += 1;
             } else {
