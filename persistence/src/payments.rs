@@ -203,7 +203,7 @@ pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize
     Ok((fresh, carried))
 }
 
-const PAYMENT_COLUMNS: &str = "cycle_id, beneficiary_id, programme_code, division_id, district_id, upazila_id, \
+const PAYMENT_COLUMNS: &str = "id, cycle_id, beneficiary_id, programme_code, division_id, district_id, upazila_id, \
      period_start, period_end, months, amount_taka, provider, account_number, status";
 
 #[derive(QueryableByName)]
@@ -216,25 +216,49 @@ struct Partition {
 
 /// The SELECT of a cycle's new payments (`$1` is the cycle), in [`PAYMENT_COLUMNS`] order.
 fn payable_select(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<String> {
-    // A programme that pays until an age (capitation: 18) pays only the months that begin
-    // before that birthday; the join to persons is made only for such a programme.
-    let age_limit: Option<i32> = diesel::sql_query(
-        "SELECT (definition ->> 'pay_until_age')::int AS years FROM programme_versions
-          WHERE code = $1 ORDER BY effective_from DESC LIMIT 1",
+    let limits = diesel::sql_query(
+        "SELECT (definition ->> 'pay_until_age')::int AS years, (definition ->> 'duration_months')::int AS months
+           FROM programme_versions WHERE code = $1 ORDER BY effective_from DESC LIMIT 1",
     )
     .bind::<Text, _>(&cycle.programme_code)
-    .get_result::<AgeLimit>(conn)
+    .get_result::<Limits>(conn)
     .optional()?
-    .and_then(|a| a.years);
-    let (age_join, age_month) = match age_limit {
-        Some(years) => (
-            format!(
-                "JOIN persons per ON per.id = b.person_id \
-                 CROSS JOIN LATERAL (SELECT per.date_of_birth + make_interval(years => {years}) AS ends_on) age"
-            ),
-            "AND r.month < age.ends_on",
+    .unwrap_or(Limits { years: None, months: None });
+    // What a beneficiary is paid. Without a duration or an age limit it depends only on the
+    // first month payable to them (their start month, or the period's first) and their level:
+    // a hash join to those few sums. A programme with a fixed duration (CCT: 18 months) or an
+    // age limit (capitation: until the 18th birthday) counts each beneficiary's own months.
+    let (limit_join, pay) = match (limits.years, limits.months) {
+        (None, None) => (
+            String::new(),
+            "JOIN pay_from pay ON pay.first = greatest(b.start_month, c.period_start)
+                   AND pay.level = CASE WHEN (SELECT bool_or(x.level <> '') FROM rate x) THEN coalesce(b.education_level, '') ELSE '' END"
+                .to_owned(),
         ),
-        None => (String::new(), ""),
+        (years, months) => {
+            let (age_join, age_month) = match years {
+                Some(years) => (
+                    format!(
+                        "JOIN persons per ON per.id = b.person_id \
+                         CROSS JOIN LATERAL (SELECT per.date_of_birth + make_interval(years => {years}) AS ends_on) age"
+                    ),
+                    "AND r.month < age.ends_on",
+                ),
+                None => (String::new(), ""),
+            };
+            let duration = months.map_or(String::new(), |m| format!("AND r.month < b.start_month + make_interval(months => {m})"));
+            (
+                age_join,
+                format!(
+                    "CROSS JOIN LATERAL (
+                         SELECT count(*)::int AS months, sum(r.monthly_taka)::bigint AS amount
+                           FROM rate r
+                          WHERE r.month >= b.start_month
+                            AND r.level = CASE WHEN (SELECT bool_or(x.level <> '') FROM rate x) THEN coalesce(b.education_level, '') ELSE '' END
+                            {duration} {age_month}) pay"
+                ),
+            )
+        }
     };
     Ok(format!(
         r#"
@@ -248,30 +272,30 @@ fn payable_select(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<Stri
                    FROM months mo JOIN c ON true
                    JOIN programme_rates r ON r.programme_code = c.programme_code AND r.fiscal_year <= mo.fy
                   ORDER BY mo.month, r.level, r.fiscal_year DESC),
-        -- A programme with a fixed duration (CCT: 18 months) pays no month beyond it.
-        duration AS (SELECT (v.definition ->> 'duration_months')::int AS months
-                       FROM programme_versions v JOIN c ON v.code = c.programme_code
-                      ORDER BY v.effective_from DESC LIMIT 1)
-        SELECT c.id, b.id, b.programme_code, b.division_id, b.district_id, b.upazila_id,
+        -- For each month a beneficiary may be first paid for, and each level: the months from
+        -- it to the period's end, and what they come to.
+        pay_from AS (SELECT f.month AS first, f.level, count(*)::int AS months, sum(r.monthly_taka)::bigint AS amount
+                       FROM rate f JOIN rate r ON r.level = f.level AND r.month >= f.month
+                      GROUP BY 1, 2),
+        -- UUIDv7 ids made by a counter (RFC 9562, method 1): the statement's millisecond and
+        -- 24 random bits once, then the row's number. A sixth of the cost of making each id
+        -- from random bytes, and in order, which the primary key is then built from.
+        ids AS (SELECT lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000)::bigint), 12, '0')
+                       || '7' || lpad(to_hex((random() * 4095)::int), 3, '0')
+                       || to_hex(8 + (random() * 3)::int) || lpad(to_hex((random() * 4095)::int), 3, '0') AS prefix)
+        SELECT (ids.prefix || lpad(to_hex(row_number() OVER ()), 12, '0'))::uuid, c.id, b.id,
+               b.programme_code, b.division_id, b.district_id, b.upazila_id,
                c.period_start, c.period_end, pay.months, pay.amount,
                b.payment_provider, b.account_number, 'pending'
           FROM c
+          CROSS JOIN ids
           JOIN beneficiaries b
             ON b.programme_code = c.programme_code
            AND (c.upazila_id IS NULL OR b.upazila_id = c.upazila_id)
            AND b.status = 'active'
            AND b.account_number IS NOT NULL
-          LEFT JOIN duration d ON true
-          {age_join}
-          -- The months payable to this beneficiary and what they come to: a look into the
-          -- period's few (month, level, rate) rows, not a join and a sort over every month.
-          CROSS JOIN LATERAL (
-              SELECT count(*)::int AS months, sum(r.monthly_taka)::bigint AS amount
-                FROM rate r
-               WHERE r.month >= b.start_month
-                 AND r.level = CASE WHEN (SELECT bool_or(x.level <> '') FROM rate x) THEN coalesce(b.education_level, '') ELSE '' END
-                 AND (d.months IS NULL OR r.month < b.start_month + make_interval(months => d.months))
-                 {age_month}) pay
+          {limit_join}
+          {pay}
          WHERE pay.months > 0
            -- A conditional transfer with an unreviewed breach is held.
            AND NOT EXISTS (SELECT 1 FROM cct_compliance k WHERE k.beneficiary_id = b.id AND k.breach AND k.reviewed_at IS NULL)
@@ -332,9 +356,11 @@ fn literal(s: &str) -> String {
 }
 
 #[derive(QueryableByName)]
-struct AgeLimit {
+struct Limits {
     #[diesel(sql_type = Nullable<diesel::sql_types::Integer>)]
     years: Option<i32>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Integer>)]
+    months: Option<i32>,
 }
 
 /// Counts and amounts of a cycle by payment status.

@@ -368,3 +368,132 @@ fn enrol_old_age_with_quota(app: &TestApp, district: &str, officer: &str) -> Val
         .expect(200);
     enrol(app, officer, "Elder")
 }
+
+/// Stipends are paid by level, from the start month: a student starting in the period's second
+/// month is paid for two months, at her level's rate.
+#[test]
+fn stipends_are_paid_by_level_from_the_start_month() {
+    let app = TestApp::new();
+    let (_, officer) = app.user("upz.stipend", "upazila_officer", "upazila:1");
+    let header = "name_en,name_bn,sex,date_of_birth,nid,birth_registration_number,mobile,union_id,programme,start_month,payment_provider,account_number,education_level";
+    let file = format!(
+        "{header}\n\
+         Primary,,hijra,2014-01-01,,20141234567890123,,1,hijra_stipend,2025-07,bkash,01711111111,primary\n\
+         Secondary,,hijra,2010-01-01,,20101234567890123,,1,hijra_stipend,2025-08,nagad,01811111111,secondary\n\
+         Later,,hijra,2010-02-01,,20101234567890124,,1,hijra_stipend,2025-10,nagad,01811111112,higher_secondary\n"
+    );
+    let r = app
+        .post("/api/v1/imports/beneficiaries")
+        .bearer(&officer)
+        .header("Content-Type", "text/csv")
+        .raw(file)
+        .send()
+        .expect(202);
+    let job = wait_job(&app, &officer, r.header("location").unwrap());
+    assert_eq!(job["result"]["imported"], 3, "{job}");
+    let cycle = app
+        .post("/api/v1/payment-cycles")
+        .bearer(&officer)
+        .json(&json!({"programme": "hijra_stipend", "upazila_id": 1, "period_start": "2025-07-01", "period_end": "2025-09-30"}))
+        .send()
+        .expect(201)
+        .json;
+    let c = generate_and_wait(&app, &officer, cycle["id"].as_str().unwrap());
+    let t = &c["totals"];
+    // Three months of primary (Tk 700) and two of secondary (Tk 800); the student starting in
+    // October is not paid for this quarter.
+    assert_eq!((t["payments"].as_i64(), t["amount_taka"].as_i64()), (Some(2), Some(3 * 700 + 2 * 800)), "{c}");
+    app.assert_report_aggregates_exact();
+}
+
+/// A programme's period is one partition of `payments`: the first cycle of the period makes it
+/// (one INSERT into a new table, indexes built once, cells counted once, then attached), later
+/// cycles of the period insert into it. Nobody is paid twice across them, two partitions made
+/// at once do not collide, and the report cells stay exact.
+#[test]
+fn payments_are_partitioned_by_period_without_paying_anyone_twice() {
+    let app = TestApp::new();
+    let (_, hq) = app.user("hq.part", "hq_officer", "national");
+    let (_, upz1) = app.user("upz1.part", "upazila_officer", "upazila:1");
+    let (_, upz2) = app.user("upz2.part", "upazila_officer", "upazila:2");
+    let header = "name_en,name_bn,sex,date_of_birth,nid,birth_registration_number,mobile,union_id,programme,start_month,payment_provider,account_number,education_level";
+    let union_of = |upazila: i64| {
+        app.get(&format!("/api/v1/geo/unions?upazila_id={upazila}&limit=1")).send().expect(200).json["data"][0]["id"]
+            .as_i64()
+            .unwrap()
+    };
+    for (n, (officer, upazila)) in [(&upz1, 1), (&upz2, 2)].into_iter().enumerate() {
+        let union = union_of(upazila);
+        let file = format!(
+            "{header}\n\
+             Old {n}a,,female,1950-01-01,19501000000{n}1,,,{union},old_age,2025-07,bkash,0171111111{n},\n\
+             Old {n}b,,male,1951-01-01,19511000000{n}2,,,{union},old_age,2025-07,bkash,0171111112{n},\n\
+             Widow {n},,female,1970-01-01,19701000000{n}3,,,{union},widow,2025-07,nagad,0181111111{n},\n"
+        );
+        let r = app
+            .post("/api/v1/imports/beneficiaries")
+            .bearer(officer)
+            .header("Content-Type", "text/csv")
+            .raw(file)
+            .send()
+            .expect(202);
+        assert_eq!(wait_job(&app, officer, r.header("location").unwrap())["result"]["imported"], 3);
+    }
+    let cycle = |token: &str, programme: &str, upazila: Option<i64>, start: &str, end: &str| {
+        app.post("/api/v1/payment-cycles")
+            .bearer(token)
+            .json(&json!({"programme": programme, "upazila_id": upazila, "period_start": start, "period_end": end}))
+            .send()
+            .expect(201)
+            .json["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    // The national old-age cycle makes the quarter's partition: four pensioners.
+    let national = cycle(&hq, "old_age", None, "2025-07-01", "2025-09-30");
+    assert_eq!(generate_and_wait(&app, &hq, &national)["totals"]["payments"], 4);
+    // An upazila's cycle of the same quarter finds everyone paid.
+    let local = cycle(&upz1, "old_age", Some(1), "2025-07-01", "2025-09-30");
+    let c = generate_and_wait(&app, &upz1, &local);
+    assert_eq!(c["totals"]["payments"], 0, "{c}");
+    // Two new partitions made at once: the widows' quarter and the next old-age quarter.
+    let widows = cycle(&hq, "widow", None, "2025-07-01", "2025-09-30");
+    let next = cycle(&hq, "old_age", None, "2025-10-01", "2025-12-31");
+    let totals: Vec<Value> = std::thread::scope(|s| {
+        let hs: Vec<_> =
+            [&widows, &next].into_iter().map(|id| s.spawn(|| generate_and_wait(&app, &hq, id)["totals"].clone())).collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!((totals[0]["payments"].as_i64(), totals[1]["payments"].as_i64()), (Some(2), Some(4)));
+    assert_eq!(totals[1]["amount_taka"], 4 * 3 * 650);
+    // Each period is its own partition, and its unique index refuses a second payment.
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    use diesel::RunQueryDsl;
+    let partitions: Vec<String> = diesel::sql_query(
+        "SELECT c.relname::text AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+          WHERE i.inhparent = 'payments'::regclass ORDER BY 1",
+    )
+    .load::<Name>(&mut app.db())
+    .unwrap()
+    .into_iter()
+    .map(|n| n.name)
+    .collect();
+    assert_eq!(partitions, ["payments_old_age_20250701", "payments_old_age_20251001", "payments_widow_20250701"]);
+    let twice = diesel::sql_query(
+        "INSERT INTO payments (cycle_id, beneficiary_id, programme_code, division_id, district_id, upazila_id, period_start,
+                               period_end, months, amount_taka, provider, account_number, status)
+         SELECT uuid_v7(), beneficiary_id, programme_code, division_id, district_id, upazila_id, period_start, period_end,
+                months, amount_taka, provider, account_number, 'pending'
+           FROM payments WHERE programme_code = 'old_age' AND period_start = '2025-10-01' LIMIT 1",
+    )
+    .execute(&mut app.db())
+    .unwrap_err()
+    .to_string();
+    assert!(twice.contains("duplicate key") && twice.contains("beneficiary_id_period_start"), "{twice}");
+    app.assert_report_aggregates_exact();
+}
