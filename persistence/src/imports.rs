@@ -135,19 +135,33 @@ pub fn load_beneficiaries(
             Scope::Upazila(u) => (None, None, Some(u.0)),
             Scope::National | Scope::Facility(_) | Scope::Partner(_) => (None, None, None),
         };
+        // Where (the union's upazila, district and division) and the programme's exclusivity
+        // group, joined in as the rows are copied into the table the checks work on: one pass,
+        // not an update of every row for each.
+        diesel::sql_query(
+            "CREATE TEMP TABLE import_checked ON COMMIT DROP AS
+             SELECT t.line, t.name_en, t.name_bn, t.sex, t.date_of_birth, t.nid, t.birth_registration_number, t.mobile,
+                    t.union_id, t.programme_code, t.start_month, t.payment_provider, t.account_number, t.education_level,
+                    t.new_person_id, t.application_id, t.beneficiary_id,
+                    CASE WHEN un.upazila_id IS NULL THEN 'no such union'
+                         WHEN v.code IS NULL THEN 'no such programme' END AS error,
+                    NULL::uuid AS person_id, d.division_id, u.district_id, un.upazila_id,
+                    v.definition ->> 'exclusivity_group' AS exclusivity_group
+               FROM import_beneficiaries t
+               LEFT JOIN unions un ON un.id = t.union_id
+               LEFT JOIN upazilas u ON u.id = un.upazila_id
+               LEFT JOIN districts d ON d.id = u.district_id
+               LEFT JOIN (SELECT DISTINCT ON (code) code, definition FROM programme_versions ORDER BY code, effective_from DESC) v
+                 ON v.code = t.programme_code",
+        )
+        .execute(conn)?;
+        diesel::sql_query("DROP TABLE import_beneficiaries").execute(conn)?;
+        diesel::sql_query("ALTER TABLE import_checked RENAME TO import_beneficiaries").execute(conn)?;
+        diesel::sql_query("ALTER TABLE import_beneficiaries ADD PRIMARY KEY (line)").execute(conn)?;
         let steps: &[&str] = &[
-            // Where: the union's upazila, district and division.
-            "UPDATE import_beneficiaries t SET upazila_id = un.upazila_id, district_id = u.district_id, division_id = d.division_id
-               FROM unions un JOIN upazilas u ON u.id = un.upazila_id JOIN districts d ON d.id = u.district_id WHERE un.id = t.union_id",
-            "UPDATE import_beneficiaries SET error = 'no such union' WHERE upazila_id IS NULL",
             "UPDATE import_beneficiaries SET error = 'the union lies outside your area'
               WHERE error IS NULL AND (($1::int IS NOT NULL AND division_id <> $1) OR ($2::int IS NOT NULL AND district_id <> $2)
                                        OR ($3::int IS NOT NULL AND upazila_id <> $3))",
-            "UPDATE import_beneficiaries t SET exclusivity_group = v.definition ->> 'exclusivity_group'
-               FROM (SELECT DISTINCT ON (code) code, definition FROM programme_versions ORDER BY code, effective_from DESC) v
-              WHERE v.code = t.programme_code",
-            "UPDATE import_beneficiaries t SET error = 'no such programme'
-              WHERE error IS NULL AND NOT EXISTS (SELECT 1 FROM programme_versions v WHERE v.code = t.programme_code)",
             // The same identifier twice in the file: only the first line counts.
             "UPDATE import_beneficiaries t SET error = 'the same identifier is on an earlier line'
                FROM (SELECT line, row_number() OVER (PARTITION BY coalesce(nid, birth_registration_number) ORDER BY line) AS n
@@ -173,7 +187,7 @@ pub fn load_beneficiaries(
         ];
         for (i, sql) in steps.iter().enumerate() {
             let q = diesel::sql_query(*sql);
-            if i == 2 {
+            if i == 0 {
                 q.bind::<Nullable<Integer>, _>(div).bind::<Nullable<Integer>, _>(dist).bind::<Nullable<Integer>, _>(upz).execute(conn)?;
             } else {
                 q.execute(conn)?;
