@@ -315,7 +315,7 @@ fn load_partition(conn: &mut PgConnection, cycle: &CycleRow, name: &str, payable
     use diesel::connection::SimpleConnection;
     let table = format!("\"{name}\"");
     conn.batch_execute(&format!(
-        "SET LOCAL maintenance_work_mem = '256MB';
+        "SET LOCAL maintenance_work_mem = '1GB';
          CREATE TABLE {table} (LIKE payments INCLUDING DEFAULTS INCLUDING CONSTRAINTS);"
     ))?;
     let n = diesel::sql_query(format!("INSERT INTO {table} ({PAYMENT_COLUMNS}) {payable}"))
