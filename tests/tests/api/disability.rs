@@ -86,3 +86,47 @@ fn assessments_cards_and_the_cards_report() {
     );
     app.assert_report_aggregates_exact();
 }
+
+/// Seed 004: "the ID cards of 6,175 persons with disabilities have been printed" by an urban
+/// social services office (Khilgaon thana). Every assessment and card entered through the API,
+/// four at a time, and the cards report gives the office's figure back.
+#[test]
+fn seed_004s_6175_cards_come_out_of_the_cards_report() {
+    const CARDS: usize = 6175;
+    let app = TestApp::new();
+    let khilgaon = 1001;
+    let (_, office) = app.user("dis.khilgaon", "upazila_officer", &format!("upazila:{khilgaon}"));
+    let ward = app.get(&format!("/api/v1/geo/unions?upazila_id={khilgaon}&limit=1")).send().expect(200).json["data"][0]["id"].clone();
+    let kinds = ["visual", "hearing", "multiple"];
+    std::thread::scope(|s| {
+        for worker in 0..4 {
+            let (app, office, ward) = (&app, &office, &ward);
+            s.spawn(move || {
+                for n in (worker..CARDS).step_by(4) {
+                    let sex = if n % 2 == 0 { "female" } else { "male" };
+                    let person = app
+                        .post("/api/v1/persons")
+                        .bearer(office)
+                        .json(&json!({"name_en": format!("Person {n}"), "sex": sex, "age_years": 20 + n % 50, "union_id": ward}))
+                        .send()
+                        .expect(201)
+                        .json["person"]["id"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned();
+                    let record = assess(app, office, &person, kinds[n % 3], khilgaon).expect(201).json;
+                    card(app, office, &record, &format!("{}", 3_000_000_000u64 + n as u64), 10, Some(5)).expect(200);
+                }
+            });
+        }
+    });
+    let report = app.get("/api/v1/reports/disability_cards").bearer(&office).send().expect(200).json;
+    let rows = report["rows"].as_array().unwrap();
+    let total = rows.iter().find(|r| r["upazila_id"].is_null()).unwrap();
+    assert_eq!((total["cards"].as_i64(), total["female"].as_i64(), total["male"].as_i64()), (Some(6175), Some(3088), Some(3087)));
+    for (i, kind) in kinds.iter().enumerate() {
+        let row = rows.iter().find(|r| r["upazila_id"] == khilgaon && r["disability_type"] == *kind).unwrap();
+        assert_eq!(row["cards"].as_u64(), Some((i..CARDS).step_by(3).count() as u64), "{kind}");
+    }
+    app.assert_report_aggregates_exact();
+}
