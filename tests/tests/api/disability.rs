@@ -96,7 +96,8 @@ fn seed_004s_6175_cards_come_out_of_the_cards_report() {
     let app = TestApp::new();
     let khilgaon = 1001;
     let (_, office) = app.user("dis.khilgaon", "upazila_officer", &format!("upazila:{khilgaon}"));
-    let ward = app.get(&format!("/api/v1/geo/unions?upazila_id={khilgaon}&limit=1")).send().expect(200).json["data"][0]["id"].clone();
+    let ward =
+        app.get(&format!("/api/v1/geo/unions?upazila_id={khilgaon}&limit=1")).send().expect(200).json["data"][0]["id"].clone();
     let kinds = ["visual", "hearing", "multiple"];
     std::thread::scope(|s| {
         for worker in 0..4 {
