@@ -200,14 +200,8 @@ pub fn list(
     after: Option<Uuid>,
     limit: i64,
 ) -> QueryResult<Page<PatientRow, Uuid>> {
-    let mut q = hospital_patients::table.into_boxed();
-    q = match scope {
-        Scope::National => q,
-        Scope::Division(d) => q.filter(hospital_patients::division_id.eq(d.0)),
-        Scope::District(d) => q.filter(hospital_patients::district_id.eq(d.0)),
-        Scope::Upazila(u) => q.filter(hospital_patients::upazila_id.eq(u.0)),
-        Scope::Facility(fid) => q.filter(hospital_patients::facility_id.eq(fid.0)),
-        Scope::Partner(_) => return Ok(Page { rows: vec![], next: None }),
+    let Some(mut q) = within_scope!(hospital_patients::table.into_boxed(), scope, hospital_patients) else {
+        return Ok(Page { rows: vec![], next: None });
     };
     if let Some(a) = after {
         q = q.filter(hospital_patients::id.gt(a));

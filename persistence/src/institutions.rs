@@ -143,14 +143,8 @@ pub fn list(
     after: Option<Uuid>,
     limit: i64,
 ) -> QueryResult<Page<StayRow, Uuid>> {
-    let mut q = institution_stays::table.into_boxed();
-    q = match scope {
-        Scope::National => q,
-        Scope::Division(d) => q.filter(institution_stays::division_id.eq(d.0)),
-        Scope::District(d) => q.filter(institution_stays::district_id.eq(d.0)),
-        Scope::Upazila(u) => q.filter(institution_stays::upazila_id.eq(u.0)),
-        Scope::Facility(fid) => q.filter(institution_stays::facility_id.eq(fid.0)),
-        Scope::Partner(_) => return Ok(Page { rows: vec![], next: None }),
+    let Some(mut q) = within_scope!(institution_stays::table.into_boxed(), scope, institution_stays) else {
+        return Ok(Page { rows: vec![], next: None });
     };
     if let Some(a) = after {
         q = q.filter(institution_stays::id.gt(a));
@@ -175,17 +169,10 @@ pub fn list(
 
 /// Current stays in scope reaching their age limit by `by`, soonest first (the work queue).
 pub fn leaving_soon(conn: &mut PgConnection, scope: Scope, by: NaiveDate, limit: i64) -> QueryResult<Vec<StayRow>> {
-    let mut q = institution_stays::table
+    let current = institution_stays::table
         .filter(institution_stays::left_on.is_null())
         .filter(institution_stays::leaves_on.le(by))
         .into_boxed();
-    q = match scope {
-        Scope::National => q,
-        Scope::Division(d) => q.filter(institution_stays::division_id.eq(d.0)),
-        Scope::District(d) => q.filter(institution_stays::district_id.eq(d.0)),
-        Scope::Upazila(u) => q.filter(institution_stays::upazila_id.eq(u.0)),
-        Scope::Facility(fid) => q.filter(institution_stays::facility_id.eq(fid.0)),
-        Scope::Partner(_) => return Ok(vec![]),
-    };
+    let Some(q) = within_scope!(current, scope, institution_stays) else { return Ok(vec![]) };
     q.order((institution_stays::leaves_on, institution_stays::id)).limit(limit).select(StayRow::as_select()).load(conn)
 }

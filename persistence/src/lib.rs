@@ -2,6 +2,23 @@
 //! `&mut PgConnection` so that a handler composes them inside one transaction; none opens a
 //! connection of its own. The embedded cluster (`cluster`) is the default database.
 
+/// Keeps a boxed query on `$table` within `$scope`: an area scope to its area's rows, a
+/// facility scope to the facility's rows. `None` for a partner scope, which holds none of
+/// these records (the caller answers with an empty page). For tables that carry
+/// `division_id`, `district_id`, `upazila_id` and `facility_id`.
+macro_rules! within_scope {
+    ($q:expr, $scope:expr, $table:ident) => {
+        match $scope {
+            domain::access::Scope::National => Some($q),
+            domain::access::Scope::Division(d) => Some($q.filter($table::division_id.eq(d.0))),
+            domain::access::Scope::District(d) => Some($q.filter($table::district_id.eq(d.0))),
+            domain::access::Scope::Upazila(u) => Some($q.filter($table::upazila_id.eq(u.0))),
+            domain::access::Scope::Facility(f) => Some($q.filter($table::facility_id.eq(f.0))),
+            domain::access::Scope::Partner(_) => None,
+        }
+    };
+}
+
 pub mod audit;
 pub mod capitation;
 pub mod cases;

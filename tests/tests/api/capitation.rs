@@ -16,19 +16,34 @@ fn versioned(app: &TestApp, token: &str, path: &str, version: &Value, body: Valu
     app.post(path).bearer(token).header("If-Match", &format!("\"{version}\"")).json(&body).send().expect(200).json
 }
 
-#[test]
-fn seed_004s_orphanages_are_granted_for_545_orphans() {
-    let app = TestApp::new();
-    let (_, upz) = app.user("cap.upz", "upazila_officer", "upazila:1");
-    let (_, dist) = app.user("cap.dist", "district_officer", "district:1");
-    let (_, committee) = app.user("cap.committee", "committee_member", "upazila:1");
-    let (_, hq) = app.user("cap.hq", "hq_officer", "national");
+/// The accounts of a district office and an upazila running capitation grants, and this
+/// fiscal year's places for the programme.
+struct Office {
+    upz: String,
+    dist: String,
+    committee: String,
+    hq: String,
+    fy: String,
+}
+
+fn office(app: &TestApp, prefix: &str, places: i64) -> Office {
+    let (_, upz) = app.user(&format!("{prefix}.upz"), "upazila_officer", "upazila:1");
+    let (_, dist) = app.user(&format!("{prefix}.dist"), "district_officer", "district:1");
+    let (_, committee) = app.user(&format!("{prefix}.committee"), "committee_member", "upazila:1");
+    let (_, hq) = app.user(&format!("{prefix}.hq"), "hq_officer", "national");
     let fy = domain::allowance::FiscalYear::of(today()).to_string();
     app.req("PUT", "/api/v1/quotas")
         .bearer(&dist)
-        .json(&json!({"programme": "orphanage_capitation", "upazila_id": 1, "fiscal_year": fy, "places": 600}))
+        .json(&json!({"programme": "orphanage_capitation", "upazila_id": 1, "fiscal_year": fy, "places": places}))
         .send()
         .expect(200);
+    Office { upz, dist, committee, hq, fy }
+}
+
+#[test]
+fn seed_004s_orphanages_are_granted_for_545_orphans() {
+    let app = TestApp::new();
+    let Office { upz, dist, committee, hq, fy } = office(&app, "cap", 600);
     // Eleven registered orphanages: ten funded for 50 orphans, one for 45.
     let orphanages: Vec<String> = (0..11).map(|n| registered_orphanage(&app, &upz, &dist, n)).collect();
     let allot = |org: &str, orphans: i32| {
@@ -211,16 +226,7 @@ fn generated(app: &TestApp, token: &str, id: &str) -> Value {
 #[test]
 fn an_orphan_turning_18_is_paid_to_the_birthday_month_and_frees_a_place() {
     let app = TestApp::new();
-    let (_, upz) = app.user("age.upz", "upazila_officer", "upazila:1");
-    let (_, dist) = app.user("age.dist", "district_officer", "district:1");
-    let (_, committee) = app.user("age.committee", "committee_member", "upazila:1");
-    let (_, hq) = app.user("age.hq", "hq_officer", "national");
-    let fy = domain::allowance::FiscalYear::of(today()).to_string();
-    app.req("PUT", "/api/v1/quotas")
-        .bearer(&dist)
-        .json(&json!({"programme": "orphanage_capitation", "upazila_id": 1, "fiscal_year": fy, "places": 10}))
-        .send()
-        .expect(200);
+    let Office { upz, dist, committee, hq, fy } = office(&app, "age", 10);
     let programmes = app.get("/api/v1/programmes").bearer(&upz).send().expect(200).json;
     let grant = programmes["data"].as_array().unwrap().iter().find(|p| p["code"] == "orphanage_capitation").unwrap().clone();
     assert_eq!((grant["pay_until_age"].as_i64(), grant["duration_months"].as_i64()), (Some(18), None));
