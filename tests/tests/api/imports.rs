@@ -204,3 +204,97 @@ fn a_fatal_file_changes_nothing() {
         .send()
         .expect_problem(403, "role_lacks_permission");
 }
+
+/// The import checks its rows' foreign keys once for the file instead of per row and key:
+/// what it wrote refers only to rows that exist (a matched person, new persons, applications,
+/// areas that agree with themselves), the report cells still count it (every trigger on the
+/// tables it writes but the foreign-key checks fires during the import), and the per-row
+/// checks are back for everyone else.
+#[test]
+fn an_import_refers_only_to_what_exists_and_keeps_every_other_trigger() {
+    use diesel::prelude::*;
+    let app = TestApp::new();
+    let (_, migration) = app.user("mis.refs", "data_migration_officer", "national");
+    let (_, officer) = app.user("upz.refs", "upazila_officer", "upazila:1");
+    app.post("/api/v1/persons")
+        .bearer(&officer)
+        .json(&json!({"name_en": "Known", "sex": "female", "date_of_birth": "1950-01-01", "nid": "1950000001", "union_id": 1}))
+        .send()
+        .expect(201);
+    let union_in = |upazila: i64| {
+        app.get(&format!("/api/v1/geo/unions?upazila_id={upazila}&limit=1")).send().expect(200).json["data"][0]["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (a, b) = (union_in(7), union_in(300));
+    let file = format!(
+        "{HEADER}\n\
+         Known,,female,1950-01-01,1950000001,,,1,old_age,2025-07,bkash,01711111111,\n\
+         New,,male,1951-01-01,1951000002,,,{a},old_age,2025-07,,,\n\
+         Other,,female,1952-01-01,1952000003,,,{b},widow,2025-07,nagad,01811111111,\n"
+    );
+    let r = app
+        .post("/api/v1/imports/beneficiaries")
+        .bearer(&migration)
+        .header("Content-Type", "text/csv")
+        .raw(file)
+        .send()
+        .expect(202);
+    let job = wait(&app, &migration, r.header("location").unwrap());
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!((job["result"]["imported"].as_i64(), job["result"]["persons_matched"].as_i64()), (Some(3), Some(1)), "{job}");
+    let mut conn = app.db();
+    let count = |conn: &mut diesel::PgConnection, sql: &str| -> i64 {
+        diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!("({sql})"))).get_result(conn).unwrap()
+    };
+    for (what, sql) in [
+        (
+            "persons in an area not their union's",
+            "SELECT count(*) FROM persons p WHERE p.union_id IS NOT NULL AND NOT EXISTS
+            (SELECT 1 FROM unions n JOIN upazilas u ON u.id = n.upazila_id WHERE n.id = p.union_id AND u.id = p.upazila_id
+                AND u.district_id = p.district_id AND u.division_id = p.division_id)",
+        ),
+        (
+            "applications of nobody",
+            "SELECT count(*) FROM applications a WHERE NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = a.person_id)",
+        ),
+        (
+            "applications in no area",
+            "SELECT count(*) FROM applications a WHERE NOT EXISTS (SELECT 1 FROM upazilas u
+            WHERE u.id = a.upazila_id AND u.district_id = a.district_id AND u.division_id = a.division_id)",
+        ),
+        (
+            "beneficiaries of nobody",
+            "SELECT count(*) FROM beneficiaries b WHERE NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = b.person_id)",
+        ),
+        (
+            "beneficiaries without their application",
+            "SELECT count(*) FROM beneficiaries b WHERE NOT EXISTS
+            (SELECT 1 FROM applications a WHERE a.id = b.application_id AND a.person_id = b.person_id)",
+        ),
+        (
+            "beneficiaries in no area",
+            "SELECT count(*) FROM beneficiaries b WHERE NOT EXISTS (SELECT 1 FROM upazilas u
+            WHERE u.id = b.upazila_id AND u.district_id = b.district_id AND u.division_id = b.division_id)",
+        ),
+        // Replica mode skips every trigger not marked ALWAYS: only the foreign-key checks may be.
+        (
+            "triggers the import would skip",
+            "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'A'
+            AND tgrelid IN ('persons'::regclass, 'applications'::regclass, 'beneficiaries'::regclass)",
+        ),
+    ] {
+        assert_eq!(count(&mut conn, sql), 0, "{what}");
+    }
+    assert_eq!(
+        count(&mut conn, "SELECT count(*) FROM persons WHERE nid = '1950000001'"),
+        1,
+        "the known person was matched, not made again"
+    );
+    // The per-row checks hold again for every other writer.
+    let err = diesel::sql_query("UPDATE beneficiaries SET person_id = gen_random_uuid() WHERE programme_code = 'widow'")
+        .execute(&mut conn)
+        .expect_err("a beneficiary of nobody");
+    assert!(err.to_string().contains("foreign key"), "{err}");
+    app.assert_report_aggregates_exact();
+}
