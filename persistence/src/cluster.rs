@@ -439,6 +439,10 @@ fn start_server(
         .args(["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"])
         // Bulk writes (payroll, imports) would otherwise checkpoint every gigabyte of WAL.
         .args(["-c", "max_wal_size=4GB"])
+        // A bulk import checks its rows in a temporary table (a million rows is about 300 MB);
+        // through the default 8 MB of local buffers every pass over it went to the files. A
+        // session takes these buffers only as its temporary tables grow (imports only).
+        .args(["-c", "temp_buffers=512MB"])
         // PostgreSQL's own log must not hold personal data either: no failing statement's
         // text, no DETAIL lines (a unique violation's DETAIL quotes the NID it refused).
         .args(["-c", "log_error_verbosity=terse", "-c", "log_min_error_statement=panic"]);

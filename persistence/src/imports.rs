@@ -9,9 +9,9 @@ use std::io::Write;
 use diesel::pg::CopyFormat;
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Nullable, Text, Uuid as SqlUuid};
-use uuid::Uuid;
 
 use crate::schema::import_beneficiaries;
+use crate::COUNTER_UUID_PREFIX;
 use domain::access::Scope;
 use domain::id::UserId;
 
@@ -87,7 +87,6 @@ pub fn load_beneficiaries(
                 line int PRIMARY KEY, name_en text, name_bn text, sex text NOT NULL, date_of_birth date NOT NULL,
                 nid text, birth_registration_number text, mobile text, union_id int NOT NULL, programme_code text NOT NULL,
                 start_month date NOT NULL, payment_provider text, account_number text, education_level text,
-                new_person_id uuid NOT NULL, application_id uuid NOT NULL, beneficiary_id uuid NOT NULL,
                 error text, person_id uuid, division_id int, district_id int, upazila_id int, exclusivity_group text) ON COMMIT DROP",
         )
         .execute(conn)?;
@@ -100,7 +99,7 @@ pub fn load_beneficiaries(
                 for r in &mut **source {
                     writeln!(
                         w,
-                        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                        "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                         r.line,
                         csv_field(&r.name_en),
                         csv_field(&r.name_bn),
@@ -115,11 +114,6 @@ pub fn load_beneficiaries(
                         csv_field(&r.payment_provider),
                         csv_field(&r.account_number),
                         csv_field(&r.education_level),
-                        // The ids of the records the line may create, made here so that no
-                        // pass over the table has to write them.
-                        Uuid::now_v7(),
-                        Uuid::now_v7(),
-                        Uuid::now_v7(),
                     )
                     .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
                 }
@@ -137,22 +131,32 @@ pub fn load_beneficiaries(
         };
         // Where (the union's upazila, district and division) and the programme's exclusivity
         // group, joined in as the rows are copied into the table the checks work on: one pass,
-        // not an update of every row for each.
-        diesel::sql_query(
+        // not an update of every row for each. The rows are laid out by union, and the ids of
+        // the person, application and beneficiary a line may create are made in that order:
+        // each new row then lands next to the one before it in every index keyed by area (ten
+        // of the twenty-four the three tables have) and at the end of every primary key.
+        diesel::sql_query(format!(
             "CREATE TEMP TABLE import_checked ON COMMIT DROP AS
+             WITH ids AS (SELECT {COUNTER_UUID_PREFIX} AS prefix)
              SELECT t.line, t.name_en, t.name_bn, t.sex, t.date_of_birth, t.nid, t.birth_registration_number, t.mobile,
                     t.union_id, t.programme_code, t.start_month, t.payment_provider, t.account_number, t.education_level,
-                    t.new_person_id, t.application_id, t.beneficiary_id,
+                    (ids.prefix || lpad(to_hex(3 * row_number() OVER w), 12, '0'))::uuid AS new_person_id,
+                    (ids.prefix || lpad(to_hex(3 * row_number() OVER w + 1), 12, '0'))::uuid AS application_id,
+                    (ids.prefix || lpad(to_hex(3 * row_number() OVER w + 2), 12, '0'))::uuid AS beneficiary_id,
                     CASE WHEN un.upazila_id IS NULL THEN 'no such union'
                          WHEN v.code IS NULL THEN 'no such programme' END AS error,
                     NULL::uuid AS person_id, u.division_id, u.district_id, un.upazila_id,
                     v.definition ->> 'exclusivity_group' AS exclusivity_group
                FROM import_beneficiaries t
+               CROSS JOIN ids
                LEFT JOIN unions un ON un.id = t.union_id
                LEFT JOIN upazilas u ON u.id = un.upazila_id
                LEFT JOIN (SELECT DISTINCT ON (code) code, definition FROM programme_versions ORDER BY code, effective_from DESC) v
-                 ON v.code = t.programme_code",
-        )
+                 ON v.code = t.programme_code
+             WINDOW w AS (ORDER BY t.union_id, t.line)
+              -- (The window's order: one sort.)
+              ORDER BY t.union_id, t.line"
+        ))
         .execute(conn)?;
         diesel::sql_query("DROP TABLE import_beneficiaries").execute(conn)?;
         diesel::sql_query("ALTER TABLE import_checked RENAME TO import_beneficiaries").execute(conn)?;

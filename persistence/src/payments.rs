@@ -13,6 +13,7 @@ use domain::id::{BeneficiaryId, PaymentCycleId, PaymentId, UserId};
 use crate::columns::OptionalId;
 use crate::page::Page;
 use crate::schema::{payment_cycles, payments};
+use crate::COUNTER_UUID_PREFIX;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = payment_cycles)]
@@ -280,9 +281,7 @@ fn payable_select(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<Stri
         -- UUIDv7 ids made by a counter (RFC 9562, method 1): the statement's millisecond and
         -- 24 random bits once, then the row's number. A sixth of the cost of making each id
         -- from random bytes, and in order, which the primary key is then built from.
-        ids AS (SELECT lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000)::bigint), 12, '0')
-                       || '7' || lpad(to_hex((random() * 4095)::int), 3, '0')
-                       || to_hex(8 + (random() * 3)::int) || lpad(to_hex((random() * 4095)::int), 3, '0') AS prefix)
+        ids AS (SELECT {COUNTER_UUID_PREFIX} AS prefix)
         SELECT (ids.prefix || lpad(to_hex(row_number() OVER ()), 12, '0'))::uuid, c.id, b.id,
                b.programme_code, b.division_id, b.district_id, b.upazila_id,
                c.period_start, c.period_end, pay.months, pay.amount,

@@ -443,9 +443,6 @@ diesel::table! {
         payment_provider -> Nullable<Text>,
         account_number -> Nullable<Text>,
         education_level -> Nullable<Text>,
-        new_person_id -> Uuid,
-        application_id -> Uuid,
-        beneficiary_id -> Uuid,
     }
 }
 
