@@ -335,14 +335,18 @@ fn load_partition(conn: &mut PgConnection, cycle: &CycleRow, name: &str, payable
          ANALYZE {table};"
     ))?;
     // The cells the statement trigger on `payments` keeps for inserted rows (an attached
-    // table's rows were never inserted through it). New payments are pending: no paid-by-day.
+    // table's rows were never inserted through it). Every row of the new table is this
+    // cycle's and pending (the SELECT above writes them so), and an upazila has one district
+    // and division (the area key): so one integer to group by, not four columns with a uuid
+    // and a text. New payments are pending: no paid-by-day.
     diesel::sql_query(format!(
         "INSERT INTO payment_counts AS t (district_id, cycle_id, upazila_id, status, division_id, payments, amount_taka)
-         SELECT district_id, cycle_id, upazila_id, status, min(division_id), count(*), sum(amount_taka)
-           FROM {table} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+         SELECT min(district_id), $1, upazila_id, 'pending', min(division_id), count(*), sum(amount_taka)
+           FROM {table} GROUP BY upazila_id ORDER BY 1, 3
          ON CONFLICT (district_id, cycle_id, upazila_id, status)
          DO UPDATE SET payments = t.payments + EXCLUDED.payments, amount_taka = t.amount_taka + EXCLUDED.amount_taka"
     ))
+    .bind::<SqlUuid, _>(cycle.id.0)
     .execute(conn)?;
     diesel::sql_query(format!(
         "ALTER TABLE payments ATTACH PARTITION {table} FOR VALUES FROM ({programme}, {start}) TO ({programme}, {end})",
