@@ -197,48 +197,45 @@ pub fn load_beneficiaries(
             }
         }
         progress(total / 2);
-        let checked_here = refer_set_based(conn)?;
-        let persons_created = diesel::sql_query(
-            "INSERT INTO persons (id, name_en, name_bn, sex, date_of_birth, nid, birth_registration_number, mobile,
-                                  division_id, district_id, upazila_id, union_id, created_by)
-             SELECT new_person_id, name_en, name_bn, sex, date_of_birth, nid, birth_registration_number, mobile,
-                    division_id, district_id, upazila_id, union_id, $1
-               FROM import_beneficiaries WHERE error IS NULL AND person_id IS NULL",
-        )
-        .bind::<SqlUuid, _>(by.0)
-        .execute(conn)? as i64;
-        diesel::sql_query(
-            "INSERT INTO applications (id, programme_code, person_id, division_id, district_id, upazila_id, status, facts,
-                                       education_level, verdict, reasons, priority_score, submitted_on, decided_by, decided_on, note, created_by)
-             SELECT application_id, programme_code, coalesce(person_id, new_person_id), division_id, district_id, upazila_id,
-                    'approved', '{}'::jsonb,
-                    education_level, 'needs_verification', '[]'::jsonb, 0, start_month, $1, current_date, 'imported', $1
-               FROM import_beneficiaries WHERE error IS NULL",
-        )
-        .bind::<SqlUuid, _>(by.0)
-        .execute(conn)?;
-        progress(total * 3 / 4);
-        let imported = diesel::sql_query(
-            "INSERT INTO beneficiaries (id, person_id, programme_code, exclusivity_group, application_id, division_id, district_id,
-                                        upazila_id, sex, education_level, status, start_month, payment_provider, account_number)
-             SELECT beneficiary_id, coalesce(person_id, new_person_id), programme_code, exclusivity_group, application_id,
-                    division_id, district_id,
-                    upazila_id, sex, education_level, 'active', start_month, payment_provider, account_number
-               FROM import_beneficiaries WHERE error IS NULL",
-        )
-        .execute(conn)? as i64;
-        if checked_here {
-            diesel::sql_query("SET LOCAL session_replication_role = origin").execute(conn)?;
-        }
+        // The three INSERTs, their foreign keys checked once for the file.
+        let (persons_created, imported) = with_references_checked_once(conn, |conn| {
+            let persons_created = diesel::sql_query(
+                "INSERT INTO persons (id, name_en, name_bn, sex, date_of_birth, nid, birth_registration_number, mobile,
+                                      division_id, district_id, upazila_id, union_id, created_by)
+                 SELECT new_person_id, name_en, name_bn, sex, date_of_birth, nid, birth_registration_number, mobile,
+                        division_id, district_id, upazila_id, union_id, $1
+                   FROM import_beneficiaries WHERE error IS NULL AND person_id IS NULL",
+            )
+            .bind::<SqlUuid, _>(by.0)
+            .execute(conn)? as i64;
+            diesel::sql_query(
+                "INSERT INTO applications (id, programme_code, person_id, division_id, district_id, upazila_id, status, facts,
+                                           education_level, verdict, reasons, priority_score, submitted_on, decided_by, decided_on, note, created_by)
+                 SELECT application_id, programme_code, coalesce(person_id, new_person_id), division_id, district_id, upazila_id,
+                        'approved', '{}'::jsonb,
+                        education_level, 'needs_verification', '[]'::jsonb, 0, start_month, $1, current_date, 'imported', $1
+                   FROM import_beneficiaries WHERE error IS NULL",
+            )
+            .bind::<SqlUuid, _>(by.0)
+            .execute(conn)?;
+            progress(total * 3 / 4);
+            let imported = diesel::sql_query(
+                "INSERT INTO beneficiaries (id, person_id, programme_code, exclusivity_group, application_id, division_id, district_id,
+                                            upazila_id, sex, education_level, status, start_month, payment_provider, account_number)
+                 SELECT beneficiary_id, coalesce(person_id, new_person_id), programme_code, exclusivity_group, application_id,
+                        division_id, district_id,
+                        upazila_id, sex, education_level, 'active', start_month, payment_provider, account_number
+                   FROM import_beneficiaries WHERE error IS NULL",
+            )
+            .execute(conn)? as i64;
+            Ok((persons_created, imported))
+        })?;
         let errors: Vec<LineError> =
             diesel::sql_query("SELECT line, error FROM import_beneficiaries WHERE error IS NOT NULL ORDER BY line").load(conn)?;
-        #[derive(QueryableByName)]
-        struct Count {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let matched: Count =
-            diesel::sql_query("SELECT count(*) AS n FROM import_beneficiaries WHERE error IS NULL AND person_id IS NOT NULL").get_result(conn)?;
+        let matched: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "(SELECT count(*) FROM import_beneficiaries WHERE error IS NULL AND person_id IS NOT NULL)",
+        ))
+        .get_result(conn)?;
         let by_upazila: Vec<UpazilaCount> = diesel::sql_query(
             "SELECT upazila_id, count(*) AS imported FROM import_beneficiaries WHERE error IS NULL GROUP BY 1 ORDER BY 1",
         )
@@ -246,7 +243,7 @@ pub fn load_beneficiaries(
         let outcome = ImportOutcome {
             imported,
             persons_created,
-            persons_matched: matched.n,
+            persons_matched: matched,
             errors: errors.into_iter().map(|e| (e.line, e.error)).collect(),
             by_upazila: by_upazila.into_iter().map(|c| (c.upazila_id, c.imported)).collect(),
         };
@@ -256,29 +253,29 @@ pub fn load_beneficiaries(
     })
 }
 
-/// The foreign keys of the rows about to be inserted, checked once for the whole file rather
-/// than by a trigger per row and key (eight checks a line, a third of a million-line import).
+/// Runs `inserts` (the rows of `import_beneficiaries` into persons, applications and
+/// beneficiaries) with their foreign keys checked once for the whole file rather than by a
+/// trigger per row and key (eight checks a line, a third of a million-line import).
 ///
 /// Every reference is right by construction: the area is the union's own, read from `unions`
 /// and `upazilas` as the rows were checked; a person is either matched in `persons` or created
 /// by the same transaction, an application likewise. What the per-row checks add besides is a
 /// `FOR KEY SHARE` lock on each referenced row, so that it cannot be deleted or rekeyed before
 /// the import commits: taken here, set-based, on the unions, upazilas and matched persons.
-/// Then `session_replication_role = replica` turns the per-row checks off until the inserts are
-/// done (the caller sets it back). The other triggers on the three tables are `ENABLE ALWAYS`
-/// (migration 000026), so the report cells are kept as before; a test holds every trigger on
-/// them to that. A role that may not set the parameter (a server run on a database whose
-/// owner is not a superuser and was not granted it) keeps the per-row checks: `false`.
-fn refer_set_based(conn: &mut PgConnection) -> QueryResult<bool> {
-    #[derive(QueryableByName)]
-    struct May {
-        #[diesel(sql_type = diesel::sql_types::Bool)]
-        may: bool,
-    }
-    let may: May =
-        diesel::sql_query("SELECT has_parameter_privilege('session_replication_role', 'SET') AS may").get_result(conn)?;
-    if !may.may {
-        return Ok(false);
+/// Then `session_replication_role = replica` turns the per-row checks off for `inserts` only.
+/// The other triggers on the three tables are `ENABLE ALWAYS` (migration 000026), so the
+/// report cells are kept as before; a test holds every trigger on them to that. A role that
+/// may not set the parameter (a database whose owner is not a superuser and was not granted
+/// it) runs `inserts` with the per-row checks.
+fn with_references_checked_once<T>(
+    conn: &mut PgConnection,
+    inserts: impl FnOnce(&mut PgConnection) -> QueryResult<T>,
+) -> QueryResult<T> {
+    let may: bool =
+        diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>("has_parameter_privilege('session_replication_role', 'SET')"))
+            .get_result(conn)?;
+    if !may {
+        return inserts(conn);
     }
     for lock in [
         "SELECT 1 FROM upazilas WHERE id IN (SELECT upazila_id FROM import_beneficiaries WHERE error IS NULL) FOR KEY SHARE",
@@ -288,5 +285,8 @@ fn refer_set_based(conn: &mut PgConnection) -> QueryResult<bool> {
     ] {
         diesel::sql_query(lock).execute(conn)?;
     }
-    Ok(true)
+    let done = inserts(conn)?;
+    // (An error above rolls the whole transaction back, the setting with it.)
+    diesel::sql_query("SET LOCAL session_replication_role = origin").execute(conn)?;
+    Ok(done)
 }

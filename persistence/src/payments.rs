@@ -278,9 +278,8 @@ fn payable_select(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<Stri
         pay_from AS (SELECT f.month AS first, f.level, count(*)::int AS months, sum(r.monthly_taka)::bigint AS amount
                        FROM rate f JOIN rate r ON r.level = f.level AND r.month >= f.month
                       GROUP BY 1, 2),
-        -- UUIDv7 ids made by a counter (RFC 9562, method 1): the statement's millisecond and
-        -- 24 random bits once, then the row's number. A sixth of the cost of making each id
-        -- from random bytes, and in order, which the primary key is then built from.
+        -- UUIDv7 ids made by a counter (COUNTER_UUID_PREFIX), in row order, which the primary
+        -- key is then built from.
         ids AS (SELECT {COUNTER_UUID_PREFIX} AS prefix)
         SELECT (ids.prefix || lpad(to_hex(row_number() OVER ()), 12, '0'))::uuid, c.id, b.id,
                b.programme_code, b.division_id, b.district_id, b.upazila_id,
@@ -415,20 +414,15 @@ pub fn totals(conn: &mut PgConnection, cycle: PaymentCycleId) -> QueryResult<Tot
 /// (the status and the missing account written out, so that the partial index that holds just
 /// those beneficiaries is used by every plan).
 pub fn missing_accounts(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<i64> {
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
+    use crate::schema::beneficiaries;
+    let mut q = beneficiaries::table
+        .filter(beneficiaries::programme_code.eq(&cycle.programme_code))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("status = 'active' AND account_number IS NULL"))
+        .into_boxed();
+    if let Some(u) = cycle.upazila_id {
+        q = q.filter(beneficiaries::upazila_id.eq(u));
     }
-    let c: Count = diesel::sql_query(
-        "SELECT count(*) AS n FROM beneficiaries
-          WHERE status = 'active' AND account_number IS NULL
-            AND programme_code = $1 AND ($2::int IS NULL OR upazila_id = $2)",
-    )
-    .bind::<Text, _>(&cycle.programme_code)
-    .bind::<Nullable<diesel::sql_types::Integer>, _>(cycle.upazila_id)
-    .get_result(conn)?;
-    Ok(c.n)
+    q.count().get_result(conn)
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

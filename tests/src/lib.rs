@@ -562,6 +562,12 @@ impl TestApp {
         (id, token)
     }
 
+    /// Records a person through the API (`201` expected) and returns their id.
+    #[track_caller]
+    pub fn person(&self, token: &str, body: &Value) -> String {
+        self.post("/api/v1/persons").bearer(token).json(body).send().expect(201).json["person"]["id"].as_str().unwrap().to_owned()
+    }
+
     /// Reads every page of a list, following `next_cursor`.
     #[track_caller]
     pub fn all_pages(&self, path: &str, token: Option<&str>) -> Vec<Value> {

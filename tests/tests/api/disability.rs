@@ -10,15 +10,7 @@ fn days_ago(n: i64) -> String {
 }
 
 fn person(app: &TestApp, token: &str, name: &str, sex: &str) -> String {
-    app.post("/api/v1/persons")
-        .bearer(token)
-        .json(&json!({"name_en": name, "sex": sex, "age_years": 30, "union_id": 1}))
-        .send()
-        .expect(201)
-        .json["person"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    app.person(token, &json!({"name_en": name, "sex": sex, "age_years": 30, "union_id": 1}))
 }
 
 fn assess(app: &TestApp, token: &str, person: &str, kind: &str, upazila: i32) -> sheba_tests::Resp {
@@ -105,16 +97,10 @@ fn seed_004s_6175_cards_come_out_of_the_cards_report() {
             s.spawn(move || {
                 for n in (worker..CARDS).step_by(4) {
                     let sex = if n % 2 == 0 { "female" } else { "male" };
-                    let person = app
-                        .post("/api/v1/persons")
-                        .bearer(office)
-                        .json(&json!({"name_en": format!("Person {n}"), "sex": sex, "age_years": 20 + n % 50, "union_id": ward}))
-                        .send()
-                        .expect(201)
-                        .json["person"]["id"]
-                        .as_str()
-                        .unwrap()
-                        .to_owned();
+                    let person = app.person(
+                        office,
+                        &json!({"name_en": format!("Person {n}"), "sex": sex, "age_years": 20 + n % 50, "union_id": ward}),
+                    );
                     let record = assess(app, office, &person, kinds[n % 3], khilgaon).expect(201).json;
                     card(app, office, &record, &format!("{}", 3_000_000_000u64 + n as u64), 10, Some(5)).expect(200);
                 }

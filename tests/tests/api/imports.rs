@@ -25,16 +25,10 @@ fn import_reports_every_skipped_line_and_applies_the_rules() {
     let app = TestApp::new();
     let (_, officer) = app.user("upz.import", "upazila_officer", "upazila:1");
     // Someone already on record (matched by NID) and one already receiving an allowance.
-    let existing = app
-        .post("/api/v1/persons")
-        .bearer(&officer)
-        .json(&json!({"name_en": "Known", "sex": "female", "date_of_birth": "1950-01-01", "nid": "1950000001", "union_id": 1}))
-        .send()
-        .expect(201)
-        .json["person"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let existing = app.person(
+        &officer,
+        &json!({"name_en": "Known", "sex": "female", "date_of_birth": "1950-01-01", "nid": "1950000001", "union_id": 1}),
+    );
     let file = format!(
         "{HEADER}\n\
          Known,,female,1950-01-01,১৯৫০০০০০০১,,,1,old_age,2025-07,bkash,01711111111,\n\
@@ -216,11 +210,10 @@ fn an_import_refers_only_to_what_exists_and_keeps_every_other_trigger() {
     let app = TestApp::new();
     let (_, migration) = app.user("mis.refs", "data_migration_officer", "national");
     let (_, officer) = app.user("upz.refs", "upazila_officer", "upazila:1");
-    app.post("/api/v1/persons")
-        .bearer(&officer)
-        .json(&json!({"name_en": "Known", "sex": "female", "date_of_birth": "1950-01-01", "nid": "1950000001", "union_id": 1}))
-        .send()
-        .expect(201);
+    app.person(
+        &officer,
+        &json!({"name_en": "Known", "sex": "female", "date_of_birth": "1950-01-01", "nid": "1950000001", "union_id": 1}),
+    );
     let union_in = |upazila: i64| {
         app.get(&format!("/api/v1/geo/unions?upazila_id={upazila}&limit=1")).send().expect(200).json["data"][0]["id"]
             .as_i64()

@@ -16,11 +16,7 @@ fn versioned(app: &TestApp, token: &str, path: &str, version: &Value, body: Valu
 }
 
 fn person(app: &TestApp, token: &str, name: &str, sex: &str) -> String {
-    app.post("/api/v1/persons").bearer(token).json(&json!({"name_en": name, "sex": sex, "age_years": 35})).send().expect(201).json
-        ["person"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    app.person(token, &json!({"name_en": name, "sex": sex, "age_years": 35}))
 }
 
 fn fund(app: &TestApp, token: &str, programme: &str, source: &str, capital: i64) -> String {

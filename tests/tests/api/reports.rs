@@ -27,7 +27,7 @@ fn act(app: &TestApp, token: &str, case: &mut Value, action: &str, body: Value) 
 }
 
 fn person(app: &TestApp, token: &str, body: Value) -> String {
-    app.post("/api/v1/persons").bearer(token).json(&body).send().expect(201).json["person"]["id"].as_str().unwrap().to_owned()
+    app.person(token, &body)
 }
 
 fn report(app: &TestApp, token: &str, name: &str, query: &str) -> Value {
