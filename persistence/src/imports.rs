@@ -133,8 +133,8 @@ pub fn load_beneficiaries(
         // group, joined in as the rows are copied into the table the checks work on: one pass,
         // not an update of every row for each. The rows are laid out by union, and the ids of
         // the person, application and beneficiary a line may create are made in that order:
-        // each new row then lands next to the one before it in every index keyed by area (ten
-        // of the twenty-four the three tables have) and at the end of every primary key.
+        // each new row then lands next to the one before it in every index keyed by area (eight
+        // of the twenty-two the three tables have) and at the end of every primary key.
         diesel::sql_query(format!(
             "CREATE TEMP TABLE import_checked ON COMMIT DROP AS
              WITH ids AS (SELECT {COUNTER_UUID_PREFIX} AS prefix)

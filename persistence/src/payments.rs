@@ -261,6 +261,11 @@ fn payable_select(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<Stri
             )
         }
     };
+    // The programme and the area as constants, not joined from the cycle: the plan then
+    // knows how many beneficiaries they select, and reads an upazila's (or a small
+    // programme's) through an index instead of every beneficiary in the country.
+    let programme = literal(&cycle.programme_code);
+    let area = cycle.upazila_id.map_or(String::new(), |u| format!("AND b.upazila_id = {u}"));
     Ok(format!(
         r#"
         WITH c AS (SELECT * FROM payment_cycles WHERE id = $1),
@@ -288,8 +293,8 @@ fn payable_select(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<Stri
           FROM c
           CROSS JOIN ids
           JOIN beneficiaries b
-            ON b.programme_code = c.programme_code
-           AND (c.upazila_id IS NULL OR b.upazila_id = c.upazila_id)
+            ON b.programme_code = {programme}
+           {area}
            AND b.status = 'active'
            AND b.account_number IS NOT NULL
           {limit_join}

@@ -495,5 +495,29 @@ fn payments_are_partitioned_by_period_without_paying_anyone_twice() {
     .unwrap_err()
     .to_string();
     assert!(twice.contains("duplicate key") && twice.contains("beneficiary_id_period_start"), "{twice}");
+    // An upazila's cycle that makes its quarter's partition pays its own upazila's widow only;
+    // the national cycle after it pays the other upazila's, and nobody twice.
+    let local_first = cycle(&upz2, "widow", Some(2), "2025-10-01", "2025-12-31");
+    let c = generate_and_wait(&app, &upz2, &local_first);
+    assert_eq!((c["totals"]["payments"].as_i64(), c["totals"]["amount_taka"].as_i64()), (Some(1), Some(3 * 650)), "{c}");
+    let national_after = cycle(&hq, "widow", None, "2025-10-01", "2025-12-31");
+    assert_eq!(generate_and_wait(&app, &hq, &national_after)["totals"]["payments"], 1);
+    #[derive(diesel::QueryableByName)]
+    struct Paid {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        upazila_id: i32,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let paid: Vec<(i32, i64)> = diesel::sql_query(
+        "SELECT upazila_id, count(*) AS n FROM payments WHERE programme_code = 'widow' AND period_start = '2025-10-01'
+          GROUP BY 1 ORDER BY 1",
+    )
+    .load::<Paid>(&mut app.db())
+    .unwrap()
+    .into_iter()
+    .map(|p| (p.upazila_id, p.n))
+    .collect();
+    assert_eq!(paid, [(1, 1), (2, 1)]);
     app.assert_report_aggregates_exact();
 }
