@@ -10,6 +10,7 @@ pub mod capitation;
 pub mod case;
 mod code_list;
 pub mod contact;
+pub mod csv_lines;
 pub mod digits;
 pub mod disability;
 pub mod disclosure;

@@ -468,39 +468,60 @@ pub fn pending_for_provider(
         .load(conn)
 }
 
-pub fn payments_of(conn: &mut PgConnection, cycle: &CycleRow, ids: &[PaymentId]) -> QueryResult<Vec<PaymentRow>> {
+/// The status of each of `ids` that is a payment of the cycle (the others are missing from
+/// the answer). The ids are joined as one array: a provider's file names up to a million.
+pub fn statuses_of(conn: &mut PgConnection, cycle: &CycleRow, ids: &[PaymentId]) -> QueryResult<Vec<(PaymentId, String)>> {
+    #[derive(QueryableByName)]
+    struct Status {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+        #[diesel(sql_type = Text)]
+        status: String,
+    }
     let ids: Vec<Uuid> = ids.iter().map(|p| p.0).collect();
-    payments::table
-        // The cycle's payments (carried ones included) are all in its programme's partitions.
-        .filter(payments::programme_code.eq(&cycle.programme_code))
-        .filter(payments::cycle_id.eq(cycle.id.0))
-        .filter(payments::id.eq_any(ids))
-        .select(PaymentRow::as_select())
-        .load(conn)
+    // (The cycle's payments, carried ones included, are all in its programme's partitions.)
+    let rows: Vec<Status> = diesel::sql_query(
+        "SELECT p.id, p.status FROM payments p JOIN unnest($3::uuid[]) AS r(id) ON r.id = p.id
+          WHERE p.programme_code = $1 AND p.cycle_id = $2",
+    )
+    .bind::<Text, _>(&cycle.programme_code)
+    .bind::<SqlUuid, _>(cycle.id.0)
+    .bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| (PaymentId(r.id), r.status)).collect())
 }
 
-/// Records a provider's result for a pending payment (found in its own partition).
-pub fn settle(
-    conn: &mut PgConnection,
-    payment: &PaymentRow,
-    paid: bool,
-    reason: Option<&str>,
-    reference: Option<&str>,
-    now: DateTime<Utc>,
-) -> QueryResult<usize> {
-    diesel::update(
-        payments::table
-            .filter(payments::id.eq(payment.id.0))
-            .filter(payments::programme_code.eq(&payment.programme_code))
-            .filter(payments::period_start.eq(payment.period_start))
-            .filter(payments::status.eq("pending")),
+/// A provider's result for one pending payment of a cycle.
+pub struct Settlement<'a> {
+    pub payment: PaymentId,
+    pub paid: bool,
+    pub reason: Option<&'a str>,
+    pub reference: Option<&'a str>,
+}
+
+/// Records the provider's results for pending payments of the cycle in one UPDATE (the report
+/// cells' statement triggers then run once for the file, not once a line). Returns how many
+/// payments it settled: those of `results` still pending.
+pub fn settle(conn: &mut PgConnection, cycle: &CycleRow, results: &[Settlement], now: DateTime<Utc>) -> QueryResult<usize> {
+    use diesel::sql_types::{Array, Bool, Timestamptz};
+    let ids: Vec<Uuid> = results.iter().map(|r| r.payment.0).collect();
+    let paid: Vec<bool> = results.iter().map(|r| r.paid).collect();
+    let reasons: Vec<Option<&str>> = results.iter().map(|r| if r.paid { None } else { r.reason }).collect();
+    let references: Vec<Option<&str>> = results.iter().map(|r| r.reference).collect();
+    diesel::sql_query(
+        "UPDATE payments p
+            SET status = CASE WHEN r.paid THEN 'paid' ELSE 'failed' END,
+                failure_reason = r.reason, provider_reference = r.reference, settled_at = $7
+           FROM unnest($3::uuid[], $4::bool[], $5::text[], $6::text[]) AS r(id, paid, reason, reference)
+          WHERE p.programme_code = $1 AND p.cycle_id = $2 AND p.id = r.id AND p.status = 'pending'",
     )
-    .set((
-        payments::status.eq(if paid { "paid" } else { "failed" }),
-        payments::failure_reason.eq(if paid { None } else { reason }),
-        payments::provider_reference.eq(reference),
-        payments::settled_at.eq(now),
-    ))
+    .bind::<Text, _>(&cycle.programme_code)
+    .bind::<SqlUuid, _>(cycle.id.0)
+    .bind::<Array<SqlUuid>, _>(ids)
+    .bind::<Array<Bool>, _>(paid)
+    .bind::<Array<Nullable<Text>>, _>(reasons)
+    .bind::<Array<Nullable<Text>>, _>(references)
+    .bind::<Timestamptz, _>(now)
     .execute(conn)
 }
 

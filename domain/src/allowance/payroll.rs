@@ -120,6 +120,8 @@ pub fn may_approve(status: CycleStatus, generated_by: Option<UserId>, approver: 
 /// One line of a provider's result file: `payment_id,status,reason,reference`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentResult {
+    /// The line of the file (as an editor numbers it: blank lines count).
+    pub line: usize,
     pub payment_id: PaymentId,
     pub paid: bool,
     pub reason: Option<String>,
@@ -148,15 +150,17 @@ pub fn parse_results(text: &str) -> Result<Vec<PaymentResult>, Vec<LineError>> {
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
-        // Lines end at LF (a CR before it is trimmed), so line numbers are the editor's.
+        // Lines end at LF (a CR before it is trimmed); `csv_lines` adds the blank lines the reader skips.
         .terminator(csv::Terminator::Any(b'\n'))
         .from_reader(text.as_bytes());
     let mut records = reader.records().filter(|r| r.as_ref().map_or(true, |r| r.iter().any(|f| !f.is_empty())));
-    let line_of = |r: &csv::StringRecord| r.position().map_or(1, |p| p.line() as usize);
+    let line_of = |r: &csv::StringRecord| crate::csv_lines::line_of(text.as_bytes(), r.position());
     match records.next() {
         Some(Ok(h)) if h.iter().collect::<Vec<_>>().join(",") == RESULT_HEADER => {}
         Some(Ok(h)) => return Err(vec![err(line_of(&h), "the first line must be: payment_id,status,reason,reference")]),
-        Some(Err(e)) => return Err(vec![err(e.position().map_or(1, |p| p.line() as usize), "the first line is not CSV")]),
+        Some(Err(e)) => {
+            return Err(vec![err(crate::csv_lines::line_of(text.as_bytes(), e.position()), "the first line is not CSV")])
+        }
         None => return Err(vec![err(1, "the file is empty")]),
     }
     let (mut out, mut errors) = (Vec::new(), Vec::new());
@@ -165,7 +169,7 @@ pub fn parse_results(text: &str) -> Result<Vec<PaymentResult>, Vec<LineError>> {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                errors.push(err(e.position().map_or(1, |p| p.line() as usize), "not valid CSV (an unclosed quote?)"));
+                errors.push(err(crate::csv_lines::line_of(text.as_bytes(), e.position()), "not valid CSV (an unclosed quote?)"));
                 continue;
             }
         };
@@ -185,9 +189,16 @@ pub fn parse_results(text: &str) -> Result<Vec<PaymentResult>, Vec<LineError>> {
         }
         let opt = |s: &str| (!s.is_empty()).then(|| s.to_owned());
         match fields[1] {
-            "paid" => out.push(PaymentResult { payment_id: PaymentId(id), paid: true, reason: None, reference: opt(fields[3]) }),
+            "paid" => out.push(PaymentResult {
+                line: n,
+                payment_id: PaymentId(id),
+                paid: true,
+                reason: None,
+                reference: opt(fields[3]),
+            }),
             "failed" if fields[2].is_empty() => errors.push(err(n, "a failed payment needs a reason")),
             "failed" => out.push(PaymentResult {
+                line: n,
                 payment_id: PaymentId(id),
                 paid: false,
                 reason: opt(fields[2]),
@@ -256,6 +267,11 @@ mod tests {
         let rows = parse_results(&quoted).unwrap();
         assert_eq!(rows[0].reason.as_deref(), Some("wallet closed, by the holder"));
         assert_eq!(rows[1].reference.as_deref(), Some("TX 9"));
+        // Each result knows its line as an editor counts it (the blank line counts), which
+        // the payments it names are later checked and reported by.
+        assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 4]);
+        let blank = format!("{RESULT_HEADER}\n{id1},paid,,\n\n{id2},paid,,\n");
+        assert_eq!(parse_results(&blank).unwrap().iter().map(|r| r.line).collect::<Vec<_>>(), [2, 4]);
         let unclosed = format!("{RESULT_HEADER}\n{id1},paid,,TX1\n{id2},\"paid,,\n");
         assert_eq!(parse_results(&unclosed).unwrap_err()[0].line, 3);
     }

@@ -210,13 +210,15 @@ pub fn parse_file(text: &str) -> Result<Vec<RepaymentLine>, Vec<crate::allowance
         .terminator(csv::Terminator::Any(b'\n'))
         .from_reader(text.as_bytes());
     let mut records = reader.records().filter(|r| r.as_ref().map_or(true, |r| r.iter().any(|f| !f.is_empty())));
-    let line_of = |r: &csv::StringRecord| r.position().map_or(1, |p| p.line() as usize);
+    let line_of = |r: &csv::StringRecord| crate::csv_lines::line_of(text.as_bytes(), r.position());
     match records.next() {
         Some(Ok(h)) if h.iter().collect::<Vec<_>>().join(",") == REPAYMENT_HEADER => {}
         Some(Ok(h)) => {
             return Err(vec![err(line_of(&h), "the first line must be: loan_number,reference,paid_on,amount_taka,method")])
         }
-        Some(Err(e)) => return Err(vec![err(e.position().map_or(1, |p| p.line() as usize), "the first line is not CSV")]),
+        Some(Err(e)) => {
+            return Err(vec![err(crate::csv_lines::line_of(text.as_bytes(), e.position()), "the first line is not CSV")])
+        }
         None => return Err(vec![err(1, "the file is empty")]),
     }
     let (mut out, mut errors) = (Vec::new(), Vec::new());
@@ -225,7 +227,7 @@ pub fn parse_file(text: &str) -> Result<Vec<RepaymentLine>, Vec<crate::allowance
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                errors.push(err(e.position().map_or(1, |p| p.line() as usize), "not valid CSV (an unclosed quote?)"));
+                errors.push(err(crate::csv_lines::line_of(text.as_bytes(), e.position()), "not valid CSV (an unclosed quote?)"));
                 continue;
             }
         };

@@ -160,14 +160,15 @@ fn payroll_from_generation_to_reconciliation_and_carry_over() {
         .send();
     let r = r.expect_problem(422, "validation_failed");
     assert_eq!(r.json["errors"][0]["field"], "line:3");
-    let unknown = format!("payment_id,status,reason,reference\n{},paid,,TX1\n{},paid,,\n", bkash_ids[0], uuid::Uuid::now_v7());
+    // (A blank line counts: the unknown payment is on the file's fourth line.)
+    let unknown = format!("payment_id,status,reason,reference\n{},paid,,TX1\n\n{},paid,,\n", bkash_ids[0], uuid::Uuid::now_v7());
     let r = app
         .post(&format!("/api/v1/payment-cycles/{id}/results"))
         .bearer(&officer)
         .header("Content-Type", "text/csv")
         .raw(unknown)
         .send();
-    assert_eq!(r.expect_problem(422, "validation_failed").json["errors"][0]["field"], "line:3");
+    assert_eq!(r.expect_problem(422, "validation_failed").json["errors"][0]["field"], "line:4");
     // A file past the JSON body limit is still read: result files have a limit of their own.
     let long = format!("payment_id,status,reason,reference\n{}", format!("{},maybe,,\n", bkash_ids[0]).repeat(600));
     assert!(long.len() > sheba_tests::TEST_BODY_LIMIT);
@@ -201,6 +202,35 @@ fn payroll_from_generation_to_reconciliation_and_carry_over() {
     assert_eq!(r.json["cycle"]["status"], "reconciled");
     assert_eq!(r.json["cycle"]["totals"]["paid_taka"], 3700);
     assert_eq!(r.json["cycle"]["totals"]["failed_taka"], 1850);
+    // Each line's result is on its own payment.
+    #[derive(diesel::QueryableByName, Debug, PartialEq)]
+    struct Settled {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        status: String,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        failure_reason: Option<String>,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        provider_reference: Option<String>,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        settled: bool,
+    }
+    let settled = |payment: &str| {
+        diesel::sql_query(
+            "SELECT status, failure_reason, provider_reference, settled_at IS NOT NULL AS settled FROM payments WHERE id = $1::uuid",
+        )
+        .bind::<diesel::sql_types::Text, _>(payment)
+        .get_result::<Settled>(&mut app.db())
+        .unwrap()
+    };
+    let s = |status: &str, reason: Option<&str>, reference: Option<&str>| Settled {
+        status: status.into(),
+        failure_reason: reason.map(Into::into),
+        provider_reference: reference.map(Into::into),
+        settled: true,
+    };
+    assert_eq!(settled(&bkash_ids[0]), s("paid", None, Some("TX1")));
+    assert_eq!(settled(&bkash_ids[1]), s("paid", None, Some("TX2")));
+    assert_eq!(settled(&nagad_id), s("failed", Some("wallet_closed"), None));
     // The next quarter carries the failed payment in, once.
     let next = app
         .post("/api/v1/payment-cycles")

@@ -502,14 +502,13 @@ pub async fn import_payment_results(
             }));
         }
         let ids: Vec<PaymentId> = rows.iter().map(|r| r.payment_id).collect();
-        let known: std::collections::HashMap<PaymentId, repo::PaymentRow> =
-            repo::payments_of(conn, &c, &ids)?.into_iter().map(|p| (p.id, p)).collect();
+        let known: std::collections::HashMap<PaymentId, String> = repo::statuses_of(conn, &c, &ids)?.into_iter().collect();
         let mut errors = Vec::new();
-        for (i, r) in rows.iter().enumerate() {
+        for r in &rows {
             match known.get(&r.payment_id) {
-                None => errors.push(FieldError::coded(format!("line:{}", i + 2), "not_found", "no such payment in this cycle")),
-                Some(p) if p.status != "pending" => {
-                    errors.push(FieldError::new(format!("line:{}", i + 2), format!("the payment is already {}", p.status)))
+                None => errors.push(FieldError::coded(format!("line:{}", r.line), "not_found", "no such payment in this cycle")),
+                Some(status) if status != "pending" => {
+                    errors.push(FieldError::new(format!("line:{}", r.line), format!("the payment is already {status}")))
                 }
                 Some(_) => {}
             }
@@ -518,15 +517,23 @@ pub async fn import_payment_results(
             return Err(ApiError::Validation(errors));
         }
         let now = Utc::now();
-        let (mut paid, mut failed) = (0, 0);
-        for r in &rows {
-            repo::settle(conn, &known[&r.payment_id], r.paid, r.reason.as_deref(), r.reference.as_deref(), now)?;
-            if r.paid {
-                paid += 1;
-            } else {
-                failed += 1;
-            }
+        let settlements: Vec<repo::Settlement> = rows
+            .iter()
+            .map(|r| repo::Settlement {
+                payment: r.payment_id,
+                paid: r.paid,
+                reason: r.reason.as_deref(),
+                reference: r.reference.as_deref(),
+            })
+            .collect();
+        // Every line was pending above, under the cycle's row lock (which every other writer
+        // of its results takes): all of them are settled, or the whole file is undone.
+        let settled = repo::settle(conn, &c, &settlements, now)?;
+        if settled != rows.len() {
+            return Err(ApiError::Internal(format!("{} of {} results settled", settled, rows.len())));
         }
+        let paid = rows.iter().filter(|r| r.paid).count();
+        let failed = rows.len() - paid;
         let mut c = c;
         if repo::totals(conn, id)?.pending == 0 {
             c = repo::set_cycle_status(conn, id, CycleStatus::Reconciled, who.user_id, now)?;
