@@ -4,6 +4,10 @@
 //! looking for it: before any blank lines in front of it. A file with a blank line would then
 //! have every later line reported one too early.
 
+use std::collections::VecDeque;
+use std::io::Read;
+use std::sync::{Arc, Mutex, PoisonError};
+
 /// The line `record` starts on in `text` (the bytes the reader was given): the reader's line,
 /// plus the blank lines between where it started looking and the record's first character.
 pub fn line_of(text: &[u8], position: Option<&csv::Position>) -> usize {
@@ -13,11 +17,83 @@ pub fn line_of(text: &[u8], position: Option<&csv::Position>) -> usize {
     for &b in &text[start..] {
         match b {
             b'\n' => line += 1,
-            b'\r' | b' ' | b'\t' => {}
+            b'\r' => {}
             _ => break,
         }
     }
     line
+}
+
+/// Wraps a stream a `csv::Reader` reads, noting where its newlines are and where each line's
+/// first character is, so that [`Lines::line_of`] gives a record its line as [`line_of`] does for text in
+/// memory, without holding the stream (only what the reader has read ahead and not yet
+/// given out is kept).
+pub fn tracking<R: Read>(inner: R) -> (Tracking<R>, Lines) {
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    (Tracking { inner, seen: Arc::clone(&seen) }, Lines(seen))
+}
+
+pub struct Tracking<R> {
+    inner: R,
+    seen: Arc<Mutex<Seen>>,
+}
+
+/// The lines of a [`Tracking`] stream, asked in the order the records are read.
+#[derive(Clone)]
+pub struct Lines(Arc<Mutex<Seen>>);
+
+#[derive(Default)]
+struct Seen {
+    offset: u64,
+    line_has_content: bool,
+    /// Every newline, by byte offset.
+    newlines: VecDeque<u64>,
+    /// The first character of each other line.
+    contents: VecDeque<u64>,
+}
+
+impl<R: Read> Read for Tracking<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut s = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        for &b in &buf[..n] {
+            match b {
+                b'\n' => {
+                    let at = s.offset;
+                    s.newlines.push_back(at);
+                    s.line_has_content = false;
+                }
+                b'\r' => {}
+                _ if !s.line_has_content => {
+                    s.line_has_content = true;
+                    let at = s.offset;
+                    s.contents.push_back(at);
+                }
+                _ => {}
+            }
+            s.offset += 1;
+        }
+        Ok(n)
+    }
+}
+
+impl Lines {
+    /// The line a record (or a record's error) at `position` starts on.
+    pub fn line_of(&self, position: Option<&csv::Position>) -> usize {
+        let Some(p) = position else { return 1 };
+        let start = p.byte();
+        let mut s = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        while s.contents.front().is_some_and(|&at| at < start) {
+            s.contents.pop_front();
+        }
+        while s.newlines.front().is_some_and(|&at| at < start) {
+            s.newlines.pop_front();
+        }
+        // As `line_of`: the reader's line, plus the newlines from where it started looking to
+        // the record's first character.
+        let first_character = s.contents.front().copied().unwrap_or(u64::MAX);
+        p.line() as usize + s.newlines.iter().take_while(|&&at| at < first_character).count()
+    }
 }
 
 #[cfg(test)]
@@ -27,6 +103,32 @@ mod tests {
     fn lines(text: &str) -> Vec<usize> {
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
         reader.records().map(|r| line_of(text.as_bytes(), r.unwrap().position())).collect()
+    }
+
+    fn streamed(text: &str) -> Vec<usize> {
+        // (A reader that hands out a few bytes at a time, as a file read in chunks would.)
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.0.len().min(buf.len()).min(3);
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let (input, lines) = tracking(Trickle(text.as_bytes()));
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+        reader.records().map(|r| lines.line_of(r.unwrap().position())).collect()
+    }
+
+    #[test]
+    fn blank_lines_count_in_a_stream_too() {
+        for text in
+            ["a,b\nc,d\n", "a,b\n\nc,d\n\n\ne,f", "a,b\r\n\r\nc,d\r\n", "a,\"b\nc\"\n\nd,e\n", "a,b\n  c,d\n", "\n\na,b\n   \nc"]
+        {
+            assert_eq!(streamed(text), lines(text), "{text:?}");
+        }
+        assert_eq!(streamed("\n\na,b\n   \nc"), [3, 4, 5]);
     }
 
     #[test]

@@ -98,6 +98,8 @@ pub fn parse_file(text: &str) -> Result<ParsedFile, Vec<FieldError>> {
 /// row that does not: a large file is read as a stream, never held in memory.
 pub fn parse_rows<R: Read>(input: R) -> Result<impl Iterator<Item = Result<ImportRow, (i32, String)>>, Vec<FieldError>> {
     let fatal = |m: String| vec![FieldError::coded("file", "invalid_format", m)];
+    // (Tracked, so that a line after a blank one is reported by the number an editor shows.)
+    let (input, lines) = domain::csv_lines::tracking(input);
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers = reader.headers().map_err(|e| fatal(format!("the header cannot be read: {e}")))?.clone();
     let index: HashMap<String, usize> =
@@ -106,10 +108,10 @@ pub fn parse_rows<R: Read>(input: R) -> Result<impl Iterator<Item = Result<Impor
     if !missing.is_empty() {
         return Err(fatal(format!("missing column(s): {}", missing.join(", "))));
     }
-    Ok(reader.into_records().enumerate().map(move |(n, record)| {
-        let record =
-            record.map_err(|e| (e.position().map_or(n as u64 + 2, |p| p.line()) as i32, format!("unreadable row: {e}")))?;
-        let line = record.position().map_or(n as u64 + 2, |p| p.line()) as i32;
+    Ok(reader.into_records().map(move |record| {
+        let line_of = |p: Option<&csv::Position>| i32::try_from(lines.line_of(p)).unwrap_or(i32::MAX);
+        let record = record.map_err(|e| (line_of(e.position()), format!("unreadable row: {e}")))?;
+        let line = line_of(record.position());
         parse_row(line, &record, &index).map_err(|m| (line, m))
     }))
 }
