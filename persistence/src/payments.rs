@@ -430,27 +430,15 @@ pub fn missing_accounts(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResul
     q.count().get_result(conn)
 }
 
+/// A line of a provider's payment file: only what the file holds (a national cycle's file for
+/// one provider has millions of lines, all in memory at once while it is written).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = payments)]
-pub struct PaymentRow {
+pub struct ExportLine {
     #[diesel(deserialize_as = Uuid)]
     pub id: PaymentId,
-    #[diesel(deserialize_as = Uuid)]
-    pub cycle_id: PaymentCycleId,
-    #[diesel(deserialize_as = Uuid)]
-    pub beneficiary_id: BeneficiaryId,
-    pub amount_taka: i64,
-    pub months: i32,
-    #[diesel(deserialize_as = String)]
-    pub provider: PaymentProvider,
     pub account_number: String,
-    #[diesel(deserialize_as = OptionalId<PaymentId>)]
-    pub carried_from: Option<PaymentId>,
-    pub status: String,
-    pub failure_reason: Option<String>,
-    /// With `period_start`, the partition the payment is in.
-    pub programme_code: String,
-    pub period_start: NaiveDate,
+    pub amount_taka: i64,
 }
 
 /// The pending payments of a cycle for one provider, in id order (the export file).
@@ -458,13 +446,13 @@ pub fn pending_for_provider(
     conn: &mut PgConnection,
     cycle: PaymentCycleId,
     provider: PaymentProvider,
-) -> QueryResult<Vec<PaymentRow>> {
+) -> QueryResult<Vec<ExportLine>> {
     payments::table
         .filter(payments::cycle_id.eq(cycle.0))
         .filter(payments::provider.eq(provider.code()))
         .filter(payments::status.eq("pending"))
         .order(payments::id)
-        .select(PaymentRow::as_select())
+        .select(ExportLine::as_select())
         .load(conn)
 }
 
