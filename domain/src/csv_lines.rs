@@ -1,33 +1,39 @@
 //! Line numbers of CSV records as an editor shows them.
 //!
-//! The `csv` crate skips blank lines, and the position it gives a record is where it started
-//! looking for it: before any blank lines in front of it. A file with a blank line would then
-//! have every later line reported one too early.
+//! The position the `csv` crate gives a record is where it started looking for it: before any
+//! blank lines it skips, and, in a CRLF file, before the LF that ends the line above. Every
+//! record of a CRLF file, and every record after a blank line, would be reported a line early.
 
 use std::collections::VecDeque;
 use std::io::Read;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// The line `record` starts on in `text` (the bytes the reader was given): the reader's line,
-/// plus the blank lines between where it started looking and the record's first character.
-pub fn line_of(text: &[u8], position: Option<&csv::Position>) -> usize {
-    let Some(p) = position else { return 1 };
-    let start = usize::try_from(p.byte()).unwrap_or(usize::MAX).min(text.len());
-    let mut line = p.line() as usize;
-    for &b in &text[start..] {
-        match b {
-            b'\n' => line += 1,
-            b'\r' => {}
-            _ => break,
-        }
-    }
-    line
+/// The records of a file held in memory (a provider's results, an office's repayments): RFC
+/// 4180 as the `csv` crate reads it, fields trimmed (a reason may be quoted with a comma in
+/// it), lines ending at LF (a CR before it trimmed), a byte-order mark dropped, a line of only
+/// blanks skipped; each record, or its error, with the line it starts on.
+pub fn records(text: &str) -> impl Iterator<Item = (usize, Result<csv::StringRecord, csv::Error>)> + '_ {
+    let (input, lines) = tracking(text.trim_start_matches('\u{feff}').as_bytes());
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_reader(input)
+        .into_records()
+        .filter(|r| r.as_ref().map_or(true, |r| r.iter().any(|f| !f.is_empty())))
+        .map(move |r| {
+            let line = lines.line_of(match &r {
+                Ok(record) => record.position(),
+                Err(e) => e.position(),
+            });
+            (line, r)
+        })
 }
 
-/// Wraps a stream a `csv::Reader` reads, noting where its newlines are and where each line's
-/// first character is, so that [`Lines::line_of`] gives a record its line as [`line_of`] does for text in
-/// memory, without holding the stream (only what the reader has read ahead and not yet
-/// given out is kept).
+/// Wraps what a `csv::Reader` reads, noting where its newlines are and where each line's first
+/// character is, so that [`Lines::line_of`] gives a record the line it starts on. A stream is
+/// never held: only what the reader has read ahead and not yet given out is kept.
 pub fn tracking<R: Read>(inner: R) -> (Tracking<R>, Lines) {
     let seen = Arc::new(Mutex::new(Seen::default()));
     (Tracking { inner, seen: Arc::clone(&seen) }, Lines(seen))
@@ -89,8 +95,8 @@ impl Lines {
         while s.newlines.front().is_some_and(|&at| at < start) {
             s.newlines.pop_front();
         }
-        // As `line_of`: the reader's line, plus the newlines from where it started looking to
-        // the record's first character.
+        // The reader's line, plus the newlines (of blank lines) from where it started looking
+        // to the record's first character.
         let first_character = s.contents.front().copied().unwrap_or(u64::MAX);
         p.line() as usize + s.newlines.iter().take_while(|&&at| at < first_character).count()
     }
@@ -100,9 +106,11 @@ impl Lines {
 mod tests {
     use super::*;
 
+    /// Lines of the records of `text` read in one piece.
     fn lines(text: &str) -> Vec<usize> {
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-        reader.records().map(|r| line_of(text.as_bytes(), r.unwrap().position())).collect()
+        let (input, lines) = tracking(text.as_bytes());
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+        reader.records().map(|r| lines.line_of(r.unwrap().position())).collect()
     }
 
     fn streamed(text: &str) -> Vec<usize> {
@@ -136,6 +144,9 @@ mod tests {
         assert_eq!(lines("a,b\nc,d\n"), [1, 2]);
         assert_eq!(lines("a,b\n\nc,d\n\n\ne,f"), [1, 3, 6]);
         assert_eq!(lines("a,b\r\n\r\nc,d\r\n"), [1, 3]);
+        // CRLF without blank lines (Excel's and Python's CSV): the reader's own position for the
+        // second record is still on the first line (its LF not yet read).
+        assert_eq!(lines("a,b\r\nc,d\r\n"), [1, 2]);
         // A quoted field across lines: the next record is on the line after it.
         assert_eq!(lines("a,\"b\nc\"\n\nd,e\n"), [1, 4]);
         // Leading blanks on a line are the record's own, not a blank line.

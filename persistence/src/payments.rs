@@ -7,7 +7,7 @@ use diesel::sql_types::{BigInt, Nullable, Text, Uuid as SqlUuid};
 use uuid::Uuid;
 
 use domain::allowance::enrolment::PaymentProvider;
-use domain::allowance::payroll::CycleStatus;
+use domain::allowance::payroll::{CycleStatus, PaymentResult};
 use domain::id::{BeneficiaryId, PaymentCycleId, PaymentId, UserId};
 
 use crate::columns::OptionalId;
@@ -479,23 +479,15 @@ pub fn statuses_of(conn: &mut PgConnection, cycle: &CycleRow, ids: &[PaymentId])
     Ok(rows.into_iter().map(|r| (PaymentId(r.id), r.status)).collect())
 }
 
-/// A provider's result for one pending payment of a cycle.
-pub struct Settlement<'a> {
-    pub payment: PaymentId,
-    pub paid: bool,
-    pub reason: Option<&'a str>,
-    pub reference: Option<&'a str>,
-}
-
 /// Records the provider's results for pending payments of the cycle in one UPDATE (the report
 /// cells' statement triggers then run once for the file, not once a line). Returns how many
 /// payments it settled: those of `results` still pending.
-pub fn settle(conn: &mut PgConnection, cycle: &CycleRow, results: &[Settlement], now: DateTime<Utc>) -> QueryResult<usize> {
+pub fn settle(conn: &mut PgConnection, cycle: &CycleRow, results: &[PaymentResult], now: DateTime<Utc>) -> QueryResult<usize> {
     use diesel::sql_types::{Array, Bool, Timestamptz};
-    let ids: Vec<Uuid> = results.iter().map(|r| r.payment.0).collect();
+    let ids: Vec<Uuid> = results.iter().map(|r| r.payment_id.0).collect();
     let paid: Vec<bool> = results.iter().map(|r| r.paid).collect();
-    let reasons: Vec<Option<&str>> = results.iter().map(|r| if r.paid { None } else { r.reason }).collect();
-    let references: Vec<Option<&str>> = results.iter().map(|r| r.reference).collect();
+    let reasons: Vec<Option<&str>> = results.iter().map(|r| if r.paid { None } else { r.reason.as_deref() }).collect();
+    let references: Vec<Option<&str>> = results.iter().map(|r| r.reference.as_deref()).collect();
     diesel::sql_query(
         "UPDATE payments p
             SET status = CASE WHEN r.paid THEN 'paid' ELSE 'failed' END,

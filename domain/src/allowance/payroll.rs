@@ -139,41 +139,23 @@ pub struct LineError {
 pub const RESULT_HEADER: &str = "payment_id,status,reason,reference";
 
 /// Parses a result file. All or nothing: any bad line makes the whole file refused, with
-/// every bad line reported. Fields must not contain commas or quotes (providers' ids and
-/// reasons are codes).
+/// every bad line reported by the line an editor shows ([`crate::csv_lines::records`]).
 pub fn parse_results(text: &str) -> Result<Vec<PaymentResult>, Vec<LineError>> {
     let err = |line: usize, message: &str| LineError { line, message: message.to_owned() };
-    let text = text.trim_start_matches('\u{feff}');
-    // RFC 4180 as the `csv` crate reads it: fields may be quoted (a reason with a comma),
-    // lines end in LF or CRLF; a line of only blanks is skipped.
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        // Lines end at LF (a CR before it is trimmed); `csv_lines` adds the blank lines the reader skips.
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_reader(text.as_bytes());
-    let mut records = reader.records().filter(|r| r.as_ref().map_or(true, |r| r.iter().any(|f| !f.is_empty())));
-    let line_of = |r: &csv::StringRecord| crate::csv_lines::line_of(text.as_bytes(), r.position());
+    let mut records = crate::csv_lines::records(text);
     match records.next() {
-        Some(Ok(h)) if h.iter().collect::<Vec<_>>().join(",") == RESULT_HEADER => {}
-        Some(Ok(h)) => return Err(vec![err(line_of(&h), "the first line must be: payment_id,status,reason,reference")]),
-        Some(Err(e)) => {
-            return Err(vec![err(crate::csv_lines::line_of(text.as_bytes(), e.position()), "the first line is not CSV")])
-        }
+        Some((_, Ok(h))) if h.iter().collect::<Vec<_>>().join(",") == RESULT_HEADER => {}
+        Some((n, Ok(_))) => return Err(vec![err(n, "the first line must be: payment_id,status,reason,reference")]),
+        Some((n, Err(_))) => return Err(vec![err(n, "the first line is not CSV")]),
         None => return Err(vec![err(1, "the file is empty")]),
     }
     let (mut out, mut errors) = (Vec::new(), Vec::new());
     let mut seen = std::collections::HashSet::new();
-    for record in records {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(err(crate::csv_lines::line_of(text.as_bytes(), e.position()), "not valid CSV (an unclosed quote?)"));
-                continue;
-            }
+    for (n, record) in records {
+        let Ok(record) = record else {
+            errors.push(err(n, "not valid CSV (an unclosed quote?)"));
+            continue;
         };
-        let n = line_of(&record);
         let fields: Vec<&str> = record.iter().collect();
         if fields.len() != 4 {
             errors.push(err(n, "expected 4 comma-separated fields"));

@@ -202,36 +202,20 @@ pub const REPAYMENT_HEADER: &str = "loan_number,reference,paid_on,amount_taka,me
 pub fn parse_file(text: &str) -> Result<Vec<RepaymentLine>, Vec<crate::allowance::payroll::LineError>> {
     use crate::allowance::payroll::LineError;
     let err = |line: usize, message: &str| LineError { line, message: message.to_owned() };
-    let text = text.trim_start_matches('\u{feff}');
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_reader(text.as_bytes());
-    let mut records = reader.records().filter(|r| r.as_ref().map_or(true, |r| r.iter().any(|f| !f.is_empty())));
-    let line_of = |r: &csv::StringRecord| crate::csv_lines::line_of(text.as_bytes(), r.position());
+    let mut records = crate::csv_lines::records(text);
     match records.next() {
-        Some(Ok(h)) if h.iter().collect::<Vec<_>>().join(",") == REPAYMENT_HEADER => {}
-        Some(Ok(h)) => {
-            return Err(vec![err(line_of(&h), "the first line must be: loan_number,reference,paid_on,amount_taka,method")])
-        }
-        Some(Err(e)) => {
-            return Err(vec![err(crate::csv_lines::line_of(text.as_bytes(), e.position()), "the first line is not CSV")])
-        }
+        Some((_, Ok(h))) if h.iter().collect::<Vec<_>>().join(",") == REPAYMENT_HEADER => {}
+        Some((n, Ok(_))) => return Err(vec![err(n, "the first line must be: loan_number,reference,paid_on,amount_taka,method")]),
+        Some((n, Err(_))) => return Err(vec![err(n, "the first line is not CSV")]),
         None => return Err(vec![err(1, "the file is empty")]),
     }
     let (mut out, mut errors) = (Vec::new(), Vec::new());
     let mut seen = std::collections::HashSet::new();
-    for record in records {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(err(crate::csv_lines::line_of(text.as_bytes(), e.position()), "not valid CSV (an unclosed quote?)"));
-                continue;
-            }
+    for (n, record) in records {
+        let Ok(record) = record else {
+            errors.push(err(n, "not valid CSV (an unclosed quote?)"));
+            continue;
         };
-        let n = line_of(&record);
         let f: Vec<&str> = record.iter().collect();
         if f.len() != 5 {
             errors.push(err(n, "expected 5 comma-separated fields"));

@@ -517,18 +517,9 @@ pub async fn import_payment_results(
             return Err(ApiError::Validation(errors));
         }
         let now = Utc::now();
-        let settlements: Vec<repo::Settlement> = rows
-            .iter()
-            .map(|r| repo::Settlement {
-                payment: r.payment_id,
-                paid: r.paid,
-                reason: r.reason.as_deref(),
-                reference: r.reference.as_deref(),
-            })
-            .collect();
         // Every line was pending above, under the cycle's row lock (which every other writer
         // of its results takes): all of them are settled, or the whole file is undone.
-        let settled = repo::settle(conn, &c, &settlements, now)?;
+        let settled = repo::settle(conn, &c, &rows, now)?;
         if settled != rows.len() {
             return Err(ApiError::Internal(format!("{} of {} results settled", settled, rows.len())));
         }
