@@ -125,7 +125,10 @@ pub fn complete(conn: &mut PgConnection, id: JobId, worker: &str, result: &Value
             jobs::status.eq("succeeded"),
             jobs::result.eq(result),
             jobs::done.eq(jobs::total),
-            jobs::finished_at.eq(diesel::dsl::now),
+            // The clock, not `now()`: this runs at the end of the job's own transaction, and
+            // `now()` is when that began (an import's minute would vanish from its rate).
+            jobs::finished_at
+                .eq(diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>>("clock_timestamp()")),
             jobs::lease_until.eq(None::<DateTime<Utc>>),
         ))
         .execute(conn)?;

@@ -85,7 +85,19 @@ fn a_job_whose_worker_died_is_taken_again_and_takes_effect_once() {
     // The worker that lost its job cannot complete it.
     let held_id = domain::id::JobId(uuid::Uuid::parse_str(&held).unwrap());
     assert!(!persistence::jobs::complete(&mut conn, held_id, "another-server:0", &json!({})).unwrap());
-    assert!(persistence::jobs::complete(&mut conn, held_id, "dead-server:0", &json!({"ok": true})).unwrap());
+    // Completed at the end of a long transaction (as an import is): finished when it ends, not
+    // when it began.
+    let began: chrono::DateTime<Utc> = conn
+        .transaction(|c| {
+            let began = diesel::select(diesel::dsl::now.into_sql::<diesel::sql_types::Timestamptz>()).get_result(c)?;
+            diesel::sql_query("SELECT pg_sleep(0.5)").execute(c)?;
+            assert!(persistence::jobs::complete(c, held_id, "dead-server:0", &json!({"ok": true}))?);
+            diesel::QueryResult::Ok(began)
+        })
+        .unwrap();
+    let h = app.get(&format!("/api/v1/jobs/{held}")).bearer(&officer).send().expect(200).json;
+    let finished: chrono::DateTime<Utc> = h["finished_at"].as_str().unwrap().parse().unwrap();
+    assert!(finished - began >= chrono::Duration::milliseconds(500), "finished {finished}, the transaction began {began}");
     app.assert_report_aggregates_exact();
 }
 
