@@ -19,6 +19,8 @@ use crate::auth::principal::Principal;
 /// Job kinds.
 pub const IMPORT_BENEFICIARIES: &str = "import_beneficiaries";
 pub const GENERATE_PAYROLL: &str = "generate_payroll";
+/// An import's follow-up: the names of the people it created, indexed for search.
+pub const INDEX_PERSON_NAMES: &str = "index_person_names";
 
 /// How a worker's run of a job ended.
 #[derive(Debug)]
@@ -168,6 +170,7 @@ impl JobRunner {
             (Ok(mut work), Ok(mut progress)) => match job.kind.as_str() {
                 IMPORT_BENEFICIARIES => crate::handlers::imports::run_import(&mut work, &mut progress, job, worker),
                 GENERATE_PAYROLL => crate::handlers::allowances::payroll::run_generation(&mut work, job, worker),
+                INDEX_PERSON_NAMES => crate::handlers::imports::run_name_indexing(&mut work, job, worker),
                 other => Outcome::Failed(format!("unknown job kind {other}")),
             },
             _ => Outcome::Retry("no database connection".into()),

@@ -217,6 +217,10 @@ fn import_beneficiaries(db: &api::config::DatabaseOpts, file: &std::path::Path, 
         },
     )?;
     bar.finish();
+    // The new people's names, indexed for search (the import leaves them out of its transaction).
+    if let Some((first, last)) = outcome.persons_created_ids {
+        persistence::persons::index_names(&mut conn, first, last)?;
+    }
     let mut errors = parse_errors;
     errors.extend(outcome.errors);
     errors.sort();

@@ -2,7 +2,8 @@
 //! temporary table with COPY, checked and resolved set-based in SQL, then persons,
 //! applications and beneficiaries are inserted with INSERT ... SELECT. All in one
 //! transaction: a failure leaves nothing behind; rows that break a rule are reported by line
-//! and skipped.
+//! and skipped. The names of the people it creates are indexed for search afterwards
+//! (`persons::index_names`), outside its transaction.
 
 use std::io::Write;
 
@@ -43,6 +44,18 @@ pub struct ImportOutcome {
     pub errors: Vec<(i32, String)>,
     /// Beneficiaries imported per upazila, in upazila order.
     pub by_upazila: Vec<(i32, i64)>,
+    /// The lowest and highest id of the people it created (made by one counter: every person
+    /// with an id in between is one of them), whose names [`crate::persons::index_names`]
+    /// indexes after it commits.
+    pub persons_created_ids: Option<(uuid::Uuid, uuid::Uuid)>,
+}
+
+#[derive(QueryableByName)]
+struct IdRange {
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    first: Option<uuid::Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    last: Option<uuid::Uuid>,
 }
 
 #[derive(QueryableByName)]
@@ -61,11 +74,26 @@ struct LineError {
     error: String,
 }
 
-fn csv_field(v: &Option<String>) -> String {
-    match v {
-        None => String::new(),
-        Some(s) => format!("\"{}\"", s.replace('"', "\"\"")),
+/// A field as COPY's CSV reads it: empty for NULL, else quoted (written in place: a million
+/// rows, ten text fields each).
+struct CsvField<'a>(Option<&'a str>);
+
+impl std::fmt::Display for CsvField<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Some(text) = self.0 else { return Ok(()) };
+        f.write_str("\"")?;
+        for (i, part) in text.split('"').enumerate() {
+            if i > 0 {
+                f.write_str("\"\"")?;
+            }
+            f.write_str(part)?;
+        }
+        f.write_str("\"")
     }
+}
+
+fn csv_field(v: &Option<String>) -> CsvField<'_> {
+    CsvField(v.as_deref())
 }
 
 /// Loads the rows, streamed from `rows` straight into COPY (a file of a million rows is never
@@ -109,7 +137,7 @@ pub fn load_beneficiaries(
                         csv_field(&r.birth_registration_number),
                         csv_field(&r.mobile),
                         r.union_id,
-                        csv_field(&Some(r.programme_code)),
+                        CsvField(Some(&r.programme_code)),
                         r.start_month,
                         csv_field(&r.payment_provider),
                         csv_field(&r.account_number),
@@ -146,12 +174,15 @@ pub fn load_beneficiaries(
                     CASE WHEN un.upazila_id IS NULL THEN 'no such union'
                          WHEN v.code IS NULL THEN 'no such programme' END AS error,
                     NULL::uuid AS person_id, u.division_id, u.district_id, un.upazila_id,
-                    v.definition ->> 'exclusivity_group' AS exclusivity_group
+                    v.exclusivity_group
                FROM import_beneficiaries t
                CROSS JOIN ids
                LEFT JOIN unions un ON un.id = t.union_id
                LEFT JOIN upazilas u ON u.id = un.upazila_id
-               LEFT JOIN (SELECT DISTINCT ON (code) code, definition FROM programme_versions ORDER BY code, effective_from DESC) v
+               -- (Only the group, not the programme's definition: every row carries what this
+               -- joins through the sort, and a definition is most of a kilobyte.)
+               LEFT JOIN (SELECT DISTINCT ON (code) code, definition ->> 'exclusivity_group' AS exclusivity_group
+                            FROM programme_versions ORDER BY code, effective_from DESC) v
                  ON v.code = t.programme_code
              WINDOW w AS (ORDER BY t.union_id, t.line)
               -- (The window's order: one sort.)
@@ -240,9 +271,18 @@ pub fn load_beneficiaries(
             "SELECT upazila_id, count(*) AS imported FROM import_beneficiaries WHERE error IS NULL GROUP BY 1 ORDER BY 1",
         )
         .load(conn)?;
+        let created: IdRange = diesel::sql_query(
+            // (PostgreSQL 15 has no min() of a uuid.)
+            "SELECT (SELECT new_person_id FROM import_beneficiaries WHERE error IS NULL AND person_id IS NULL
+                      ORDER BY new_person_id LIMIT 1) AS first,
+                    (SELECT new_person_id FROM import_beneficiaries WHERE error IS NULL AND person_id IS NULL
+                      ORDER BY new_person_id DESC LIMIT 1) AS last",
+        )
+        .get_result(conn)?;
         let outcome = ImportOutcome {
             imported,
             persons_created,
+            persons_created_ids: created.first.zip(created.last),
             persons_matched: matched,
             errors: errors.into_iter().map(|e| (e.line, e.error)).collect(),
             by_upazila: by_upazila.into_iter().map(|c| (c.upazila_id, c.imported)).collect(),
@@ -264,7 +304,9 @@ pub fn load_beneficiaries(
 /// the import commits: taken here, set-based, on the unions, upazilas and matched persons.
 /// Then `session_replication_role = replica` turns the per-row checks off for `inserts` only.
 /// The other triggers on the three tables are `ENABLE ALWAYS` (migration 000026), so the
-/// report cells are kept as before; a test holds every trigger on them to that. A role that
+/// report cells are kept as before; a test holds every trigger on them to that, but for the
+/// two that index names for search, which the caller leaves to `persons::index_names` after
+/// the import commits (migration 000029). A role that
 /// may not set the parameter (a database whose owner is not a superuser and was not granted
 /// it) runs `inserts` with the per-row checks.
 fn with_references_checked_once<T>(
@@ -289,4 +331,18 @@ fn with_references_checked_once<T>(
     // (An error above rolls the whole transaction back, the setting with it.)
     diesel::sql_query("SET LOCAL session_replication_role = origin").execute(conn)?;
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{csv_field, CsvField};
+
+    #[test]
+    fn fields_are_quoted_for_copy_and_null_is_empty() {
+        assert_eq!(csv_field(&None).to_string(), "");
+        assert_eq!(csv_field(&Some(String::new())).to_string(), "\"\"");
+        assert_eq!(CsvField(Some("Student, Hijra")).to_string(), "\"Student, Hijra\"");
+        assert_eq!(CsvField(Some("the \"Hill\" home\"")).to_string(), "\"the \"\"Hill\"\" home\"\"\"");
+        assert_eq!(CsvField(Some("two\nlines")).to_string(), "\"two\nlines\"");
+    }
 }

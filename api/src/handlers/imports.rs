@@ -97,17 +97,10 @@ pub fn parse_file(text: &str) -> Result<ParsedFile, Vec<FieldError>> {
 /// Checks the header, then yields the rows one by one as they parse, or (line, reason) for a
 /// row that does not: a large file is read as a stream, never held in memory.
 pub fn parse_rows<R: Read>(input: R) -> Result<impl Iterator<Item = Result<ImportRow, (i32, String)>>, Vec<FieldError>> {
-    let fatal = |m: String| vec![FieldError::coded("file", "invalid_format", m)];
     // (Tracked, so that a line after a blank one is reported by the number an editor shows.)
     let (input, lines) = domain::csv_lines::tracking(input);
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
-    let headers = reader.headers().map_err(|e| fatal(format!("the header cannot be read: {e}")))?.clone();
-    let index: HashMap<String, usize> =
-        headers.iter().enumerate().map(|(i, h)| (h.trim().trim_start_matches('\u{feff}').to_owned(), i)).collect();
-    let missing: Vec<&str> = COLUMNS.iter().copied().filter(|c| !index.contains_key(*c)).collect();
-    if !missing.is_empty() {
-        return Err(fatal(format!("missing column(s): {}", missing.join(", "))));
-    }
+    let index = read_header(&mut reader)?;
     Ok(reader.into_records().map(move |record| {
         let line_of = |p: Option<&csv::Position>| i32::try_from(lines.line_of(p)).unwrap_or(i32::MAX);
         let record = record.map_err(|e| (line_of(e.position()), format!("unreadable row: {e}")))?;
@@ -116,17 +109,44 @@ pub fn parse_rows<R: Read>(input: R) -> Result<impl Iterator<Item = Result<Impor
     }))
 }
 
-/// A field by column name, trimmed; `None` when empty.
-fn field<'a>(record: &'a csv::StringRecord, index: &HashMap<String, usize>, column: &str) -> Option<&'a str> {
-    record.get(index[column]).map(str::trim).filter(|s| !s.is_empty())
+/// Checks the header and counts the rows after it, read but not parsed (the job reports
+/// the ones that do not parse): an upload is answered without parsing a million rows twice.
+pub fn count_rows<R: Read>(input: R) -> Result<usize, Vec<FieldError>> {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
+    read_header(&mut reader)?;
+    Ok(reader.into_byte_records().count())
 }
 
-fn parse_row(line: i32, record: &csv::StringRecord, index: &HashMap<String, usize>) -> Result<ImportRow, String> {
-    let get = |c: &str| field(record, index, c);
+/// Where each of [`COLUMNS`] is, or why the header will not do.
+fn read_header<R: Read>(reader: &mut csv::Reader<R>) -> Result<Positions, Vec<FieldError>> {
+    let fatal = |m: String| vec![FieldError::coded("file", "invalid_format", m)];
+    let headers = reader.headers().map_err(|e| fatal(format!("the header cannot be read: {e}")))?;
+    let named: HashMap<&str, usize> =
+        headers.iter().enumerate().map(|(i, h)| (h.trim().trim_start_matches('\u{feff}'), i)).collect();
+    let missing: Vec<&str> = COLUMNS.iter().copied().filter(|c| !named.contains_key(*c)).collect();
+    if !missing.is_empty() {
+        return Err(fatal(format!("missing column(s): {}", missing.join(", "))));
+    }
+    // Each column's position, looked up once for the file, not once a field.
+    Ok(Positions(COLUMNS.map(|c| named[c])))
+}
+
+/// Where each of [`COLUMNS`] is in the file, in that order.
+struct Positions([usize; COLUMNS.len()]);
+
+impl Positions {
+    /// A field by column name, trimmed; `None` when empty.
+    fn field<'a>(&self, record: &'a csv::StringRecord, column: &str) -> Option<&'a str> {
+        debug_assert!(COLUMNS.contains(&column), "{column} is not a column");
+        let at = COLUMNS.iter().position(|c| *c == column)?;
+        record.get(self.0[at]).map(str::trim).filter(|s| !s.is_empty())
+    }
+}
+
+fn parse_row(line: i32, record: &csv::StringRecord, index: &Positions) -> Result<ImportRow, String> {
+    let get = |c: &str| index.field(record, c);
     let sex = get("sex").and_then(Sex::parse).ok_or("sex must be female, male or hijra")?;
-    let dob = get("date_of_birth")
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .ok_or("date_of_birth must be YYYY-MM-DD")?;
+    let dob = get("date_of_birth").and_then(|d| d.parse::<NaiveDate>().ok()).ok_or("date_of_birth must be YYYY-MM-DD")?;
     let nid = get("nid").map(|v| Nid::parse(v).map(|n| n.as_str().to_owned())).transpose().map_err(|e| format!("nid: {e}"))?;
     let brn = get("birth_registration_number")
         .map(|v| BirthRegistrationNumber::parse(v).map(|n| n.as_str().to_owned()))
@@ -142,7 +162,9 @@ fn parse_row(line: i32, record: &csv::StringRecord, index: &HashMap<String, usiz
         .ok_or("union_id must be a number")?;
     let programme = get("programme").ok_or("programme is required")?.to_owned();
     let start = get("start_month").ok_or("start_month is required (YYYY-MM)")?;
-    let start_month = NaiveDate::parse_from_str(&format!("{}-01", start.get(..7).unwrap_or(start)), "%Y-%m-%d")
+    // (`FromStr` is `%Y-%m-%d` without parsing a format string for every row.)
+    let start_month = format!("{}-01", start.get(..7).unwrap_or(start))
+        .parse::<NaiveDate>()
         .ok()
         .filter(|d| d.day() == 1)
         .ok_or("start_month must be YYYY-MM")?;
@@ -283,15 +305,14 @@ pub async fn import_beneficiaries(
     .await?;
     let fingerprint = idempotency::fingerprint(&["import_beneficiaries", &format!("{:x}", digest.finalize())]);
     // A first pass checks the encoding and the header and counts the rows (a fatal problem
-    // refuses the file now); the job reads the file again as it streams the rows into the
-    // database.
+    // refuses the file now); the job parses them as it streams them into the database.
     let (total, file) = web::block(move || -> Result<(i64, File), ApiError> {
         file.rewind().map_err(ApiError::internal)?;
         if !is_utf8(&mut file).map_err(ApiError::internal)? {
             return Err(ApiError::field_coded("file", "invalid_format", "the file is not UTF-8 text"));
         }
         file.rewind().map_err(ApiError::internal)?;
-        let n = parse_rows(BufReader::new(&file)).map_err(ApiError::Validation)?.filter(Result::is_ok).count();
+        let n = count_rows(BufReader::new(&file)).map_err(ApiError::Validation)?;
         if n > MAX_ROWS {
             return Err(ApiError::field_coded("file", "out_of_range", format!("a file holds at most {MAX_ROWS} rows")));
         }
@@ -400,6 +421,12 @@ pub(crate) fn run_import(
                 "by_upazila": o.by_upazila.iter().map(|(upazila_id, imported)| serde_json::json!({"upazila_id": upazila_id, "imported": imported})).collect::<Vec<_>>(),
                 "errors": errors.iter().map(|(line, message)| serde_json::json!({"line": line, "message": message})).collect::<Vec<_>>(),
             });
+            if let Some((first, last)) = o.persons_created_ids {
+                // The new people's names are indexed for search once this commits, by a job of
+                // their own (a third of the persons' INSERT, left out of this transaction).
+                let payload = actor.payload(serde_json::json!({"first": first, "last": last}));
+                jobs::create(conn, crate::jobs::INDEX_PERSON_NAMES, o.persons_created, actor.user_id, &payload)?;
+            }
             if !jobs::complete(conn, job.id, worker, &result)? {
                 owned.set(false);
                 return Err(diesel::result::Error::RollbackTransaction);
@@ -414,6 +441,31 @@ pub(crate) fn run_import(
             log::error!("job {} failed: {e}", job.id);
             Outcome::Failed("the import failed and changed nothing; quote the job id when reporting it".into())
         }
+    }
+}
+
+/// Runs an import's follow-up job: the names of every person not yet indexed for search (see
+/// `persistence::persons::index_names`), committed with the job's completion.
+pub(crate) fn run_name_indexing(work: &mut persistence::PgConnection, job: &JobRow, worker: &str) -> crate::jobs::Outcome {
+    use crate::jobs::Outcome;
+    use diesel::Connection;
+    let id = |field: &str| job.payload[field].as_str().and_then(|v| Uuid::parse_str(v).ok());
+    let (Some(first), Some(last)) = (id("first"), id("last")) else {
+        return Outcome::Failed("the job has no range of people".into());
+    };
+    let owned = std::cell::Cell::new(true);
+    let done = work.transaction(|conn| {
+        let indexed = persistence::persons::index_names(conn, first, last)?;
+        if !jobs::complete(conn, job.id, worker, &serde_json::json!({"indexed": indexed}))? {
+            owned.set(false);
+            return Err(diesel::result::Error::RollbackTransaction);
+        }
+        Ok(())
+    });
+    match done {
+        Ok(()) => Outcome::Done,
+        Err(_) if !owned.get() => Outcome::Lost,
+        Err(e) => Outcome::Retry(e.to_string()),
     }
 }
 

@@ -300,7 +300,8 @@ pub async fn create_person(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PersonQuery {
-    /// Part of a name, in Bangla or English.
+    /// Part of a name, in Bangla or English. People a bulk import created are found by name
+    /// once its follow-up job (`index_person_names`) has run, seconds after the import.
     pub name: Option<String>,
     /// A national ID, birth registration number or mobile number (Bangla digits accepted).
     pub identifier: Option<String>,

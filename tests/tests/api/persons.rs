@@ -114,10 +114,19 @@ fn a_person_is_corrected_with_if_match_and_identifiers_stay_unique() {
     assert_eq!(r.json["date_of_birth_estimated"], false);
     assert_eq!(r.json["upazila_id"], 1);
     assert_eq!(r.header("etag"), Some("\"2\""));
+    // Searched by the name it now has (আয়েশা), not only the one it was recorded with.
+    let found =
+        |q: &str| app.get(&format!("/api/v1/persons?{q}")).bearer(&cw).send().expect(200).json["data"].as_array().unwrap().len();
+    assert_eq!(found("name=%E0%A6%86%E0%A6%AF%E0%A6%BC%E0%A7%87%E0%A6%B6%E0%A6%BE"), 1);
+    assert_eq!(found("name=ayesha"), 1);
+    patch("\"2\"", json!({"name_en": "Ayesha Begum"})).expect(200);
+    assert_eq!(found("name=begum"), 1, "renamed");
+    patch("\"3\"", json!({"name_en": "Ayesha"})).expect(200);
+    assert_eq!(found("name=begum"), 0, "the old name is gone from the index");
     patch("\"1\"", json!({"name_en": "Late writer"})).expect_problem(412, "precondition_failed");
-    let dup = patch("\"2\"", json!({"nid": "1980123456"})).expect_problem(409, "person_identifier_exists");
+    let dup = patch("\"4\"", json!({"nid": "1980123456"})).expect_problem(409, "person_identifier_exists");
     assert!(dup.json["existing_id"].is_string());
-    patch("\"2\"", json!({"name_en": null, "name_bn": null})).expect_problem(422, "validation_failed");
-    patch("\"2\"", json!({"date_of_birth": "2999-01-01"})).expect_problem(422, "validation_failed");
-    assert_eq!(app.get(&path).bearer(&cw).send().expect(200).json["version"], 2, "refused changes changed nothing");
+    patch("\"4\"", json!({"name_en": null, "name_bn": null})).expect_problem(422, "validation_failed");
+    patch("\"4\"", json!({"date_of_birth": "2999-01-01"})).expect_problem(422, "validation_failed");
+    assert_eq!(app.get(&path).bearer(&cw).send().expect(200).json["version"], 4, "refused changes changed nothing");
 }
