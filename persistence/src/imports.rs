@@ -50,8 +50,11 @@ pub struct ImportOutcome {
     pub persons_created_ids: Option<(uuid::Uuid, uuid::Uuid)>,
 }
 
+/// The people a file matched, and the first and last id of those it created, in one pass.
 #[derive(QueryableByName)]
-struct IdRange {
+struct PersonsTally {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    matched: i64,
     #[diesel(sql_type = Nullable<SqlUuid>)]
     first: Option<uuid::Uuid>,
     #[diesel(sql_type = Nullable<SqlUuid>)]
@@ -191,7 +194,6 @@ pub fn load_beneficiaries(
         .execute(conn)?;
         diesel::sql_query("DROP TABLE import_beneficiaries").execute(conn)?;
         diesel::sql_query("ALTER TABLE import_checked RENAME TO import_beneficiaries").execute(conn)?;
-        diesel::sql_query("ALTER TABLE import_beneficiaries ADD PRIMARY KEY (line)").execute(conn)?;
         let steps: &[&str] = &[
             "UPDATE import_beneficiaries SET error = 'the union lies outside your area'
               WHERE error IS NULL AND (($1::int IS NOT NULL AND division_id <> $1) OR ($2::int IS NOT NULL AND district_id <> $2)
@@ -206,10 +208,11 @@ pub fn load_beneficiaries(
               WHERE t.error IS NULL AND ((t.nid IS NOT NULL AND p.nid = t.nid)
                  OR (t.birth_registration_number IS NOT NULL AND p.birth_registration_number = t.birth_registration_number))",
             "UPDATE import_beneficiaries t SET error = 'already a beneficiary of this programme'
-              WHERE error IS NULL AND EXISTS (SELECT 1 FROM beneficiaries b WHERE b.person_id = t.person_id
-                                               AND b.programme_code = t.programme_code AND b.status <> 'exited')",
+              WHERE error IS NULL AND t.person_id IS NOT NULL
+                AND EXISTS (SELECT 1 FROM beneficiaries b WHERE b.person_id = t.person_id
+                             AND b.programme_code = t.programme_code AND b.status <> 'exited')",
             "UPDATE import_beneficiaries t SET error = 'already receives an allowance of the same group (one person, one allowance)'
-              WHERE error IS NULL AND t.exclusivity_group IS NOT NULL
+              WHERE error IS NULL AND t.exclusivity_group IS NOT NULL AND t.person_id IS NOT NULL
                 AND EXISTS (SELECT 1 FROM beneficiaries b WHERE b.person_id = t.person_id
                              AND b.exclusivity_group = t.exclusivity_group AND b.status <> 'exited')",
             // One person on record twice in the same group or programme within the file (a
@@ -263,27 +266,24 @@ pub fn load_beneficiaries(
         })?;
         let errors: Vec<LineError> =
             diesel::sql_query("SELECT line, error FROM import_beneficiaries WHERE error IS NOT NULL ORDER BY line").load(conn)?;
-        let matched: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
-            "(SELECT count(*) FROM import_beneficiaries WHERE error IS NULL AND person_id IS NOT NULL)",
-        ))
-        .get_result(conn)?;
         let by_upazila: Vec<UpazilaCount> = diesel::sql_query(
             "SELECT upazila_id, count(*) AS imported FROM import_beneficiaries WHERE error IS NULL GROUP BY 1 ORDER BY 1",
         )
         .load(conn)?;
-        let created: IdRange = diesel::sql_query(
-            // (PostgreSQL 15 has no min() of a uuid.)
-            "SELECT (SELECT new_person_id FROM import_beneficiaries WHERE error IS NULL AND person_id IS NULL
-                      ORDER BY new_person_id LIMIT 1) AS first,
-                    (SELECT new_person_id FROM import_beneficiaries WHERE error IS NULL AND person_id IS NULL
-                      ORDER BY new_person_id DESC LIMIT 1) AS last",
+        // (As text in the C collation, whose order is the uuids' own: PostgreSQL 15 has no
+        // min() of a uuid.)
+        let tally: PersonsTally = diesel::sql_query(
+            "SELECT count(*) FILTER (WHERE person_id IS NOT NULL) AS matched,
+                    min(new_person_id::text COLLATE \"C\") FILTER (WHERE person_id IS NULL)::uuid AS first,
+                    max(new_person_id::text COLLATE \"C\") FILTER (WHERE person_id IS NULL)::uuid AS last
+               FROM import_beneficiaries WHERE error IS NULL",
         )
         .get_result(conn)?;
         let outcome = ImportOutcome {
             imported,
             persons_created,
-            persons_created_ids: created.first.zip(created.last),
-            persons_matched: matched,
+            persons_created_ids: tally.first.zip(tally.last),
+            persons_matched: tally.matched,
             errors: errors.into_iter().map(|e| (e.line, e.error)).collect(),
             by_upazila: by_upazila.into_iter().map(|c| (c.upazila_id, c.imported)).collect(),
         };
@@ -322,7 +322,8 @@ fn with_references_checked_once<T>(
     for lock in [
         "SELECT 1 FROM upazilas WHERE id IN (SELECT upazila_id FROM import_beneficiaries WHERE error IS NULL) FOR KEY SHARE",
         "SELECT 1 FROM unions WHERE id IN (SELECT union_id FROM import_beneficiaries WHERE error IS NULL) FOR KEY SHARE",
-        "SELECT 1 FROM persons WHERE id IN (SELECT person_id FROM import_beneficiaries WHERE error IS NULL) FOR KEY SHARE",
+        "SELECT 1 FROM persons WHERE id IN (SELECT person_id FROM import_beneficiaries WHERE error IS NULL AND person_id IS NOT NULL)
+           FOR KEY SHARE",
         "SET LOCAL session_replication_role = replica",
     ] {
         diesel::sql_query(lock).execute(conn)?;

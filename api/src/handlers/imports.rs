@@ -444,8 +444,9 @@ pub(crate) fn run_import(
     }
 }
 
-/// Runs an import's follow-up job: the names of every person not yet indexed for search (see
-/// `persistence::persons::index_names`), committed with the job's completion.
+/// Runs an import's follow-up job: the names of the people it created (the range of ids in the
+/// job's payload) indexed for search (`persistence::persons::index_names`), committed with the
+/// job's completion.
 pub(crate) fn run_name_indexing(work: &mut persistence::PgConnection, job: &JobRow, worker: &str) -> crate::jobs::Outcome {
     use crate::jobs::Outcome;
     use diesel::Connection;

@@ -143,12 +143,12 @@ pub const RESULT_HEADER: &str = "payment_id,status,reason,reference";
 pub fn parse_results(text: &str) -> Result<Vec<PaymentResult>, Vec<LineError>> {
     let err = |line: usize, message: &str| LineError { line, message: message.to_owned() };
     let mut records = crate::csv_lines::records(text);
-    match records.next() {
-        Some((_, Ok(h))) if h.iter().collect::<Vec<_>>().join(",") == RESULT_HEADER => {}
+    let header = match records.next() {
+        Some((n, Ok(h))) if h.iter().collect::<Vec<_>>().join(",") == RESULT_HEADER => n,
         Some((n, Ok(_))) => return Err(vec![err(n, "the first line must be: payment_id,status,reason,reference")]),
         Some((n, Err(_))) => return Err(vec![err(n, "the first line is not CSV")]),
         None => return Err(vec![err(1, "the file is empty")]),
-    }
+    };
     let (mut out, mut errors) = (Vec::new(), Vec::new());
     let mut seen = std::collections::HashSet::new();
     for (n, record) in records {
@@ -188,6 +188,10 @@ pub fn parse_results(text: &str) -> Result<Vec<PaymentResult>, Vec<LineError>> {
             }),
             _ => errors.push(err(n, "status must be paid or failed")),
         }
+    }
+    if out.is_empty() && errors.is_empty() {
+        // (A header alone is a provider's export gone wrong, not a file that settles nothing.)
+        return Err(vec![err(header, "no results follow the header: a line per payment is expected")]);
     }
     if errors.is_empty() {
         Ok(out)
@@ -242,6 +246,12 @@ mod tests {
         assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [3, 4, 5, 6]);
         assert_eq!(parse_results("id,status\n").unwrap_err()[0].line, 1);
         assert!(parse_results("").is_err());
+        // A header with no lines after it (blank ones at most) is refused, not applied as nothing.
+        for empty in [format!("{RESULT_HEADER}\n"), RESULT_HEADER.to_string(), format!("{RESULT_HEADER}\n\n\n")] {
+            let errors = parse_results(&empty).unwrap_err();
+            assert_eq!((errors.len(), errors[0].line), (1, 1), "{empty:?}");
+            assert!(errors[0].message.contains("no results"));
+        }
         // Quoted fields (a reason with a comma), CRLF line ends, a byte-order mark, blank lines.
         let quoted = format!(
             "\u{feff}{RESULT_HEADER}\r\n\"{id1}\",\"failed\",\"wallet closed, by the holder\",\"\"\r\n\r\n{id2},paid,,\"TX 9\"\r\n"

@@ -169,6 +169,14 @@ fn payroll_from_generation_to_reconciliation_and_carry_over() {
         .raw(unknown)
         .send();
     assert_eq!(r.expect_problem(422, "validation_failed").json["errors"][0]["field"], "line:4");
+    // A header and nothing after it is refused, not applied as nothing.
+    let r = app
+        .post(&format!("/api/v1/payment-cycles/{id}/results"))
+        .bearer(&officer)
+        .header("Content-Type", "text/csv")
+        .raw("payment_id,status,reason,reference\n\n")
+        .send();
+    assert_eq!(r.expect_problem(422, "validation_failed").json["errors"][0]["field"], "line:1");
     // A file past the JSON body limit is still read: result files have a limit of their own.
     let long = format!("payment_id,status,reason,reference\n{}", format!("{},maybe,,\n", bkash_ids[0]).repeat(600));
     assert!(long.len() > sheba_tests::TEST_BODY_LIMIT);
