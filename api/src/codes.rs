@@ -196,7 +196,7 @@ code_schemas! {
     /// Why an eligibility reason is given: a criterion failed, or facts are missing.
     ReasonKindCode => vec!["failed", "missing_facts"];
     /// What a job does.
-    JobKindCode => vec![crate::jobs::IMPORT_BENEFICIARIES, crate::jobs::GENERATE_PAYROLL];
+    JobKindCode => vec![crate::jobs::IMPORT_BENEFICIARIES, crate::jobs::GENERATE_PAYROLL, crate::jobs::INDEX_PERSON_NAMES];
     /// Where a job stands.
     JobStatusCode => vec!["queued", "running", "succeeded", "failed", "cancelled"];
     /// A report in the catalogue.
