@@ -97,6 +97,12 @@ pub fn revert_all_migrations(conn: &mut PgConnection) -> Result<usize, Migration
     conn.revert_all_migrations(MIGRATIONS).map(|v| v.len()).map_err(|e| MigrationError(e.to_string()))
 }
 
+/// Reverts the newest migration, returning its name (for a test of what a migration does to
+/// rows already there).
+pub fn revert_last_migration(conn: &mut PgConnection) -> Result<String, MigrationError> {
+    conn.revert_last_migration(MIGRATIONS).map(|v| v.to_string()).map_err(|e| MigrationError(e.to_string()))
+}
+
 /// A cheap liveness query.
 pub fn ping(conn: &mut PgConnection) -> Result<(), diesel::result::Error> {
     diesel::sql_query("SELECT 1").execute(conn).map(|_| ())

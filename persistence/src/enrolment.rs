@@ -215,8 +215,9 @@ pub struct BeneficiaryRow {
     pub person_id: PersonId,
     pub programme_code: String,
     pub exclusivity_group: Option<String>,
-    #[diesel(deserialize_as = Uuid)]
-    pub application_id: ApplicationId,
+    /// None for a beneficiary carried over by a bulk import from an earlier register.
+    #[diesel(deserialize_as = OptionalId<ApplicationId>)]
+    pub application_id: Option<ApplicationId>,
     pub division_id: i32,
     pub district_id: i32,
     pub upazila_id: i32,

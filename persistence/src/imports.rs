@@ -1,6 +1,7 @@
 //! Bulk import of beneficiaries (for example from an earlier MIS): rows are streamed into a
-//! temporary table with COPY, checked and resolved set-based in SQL, then persons,
-//! applications and beneficiaries are inserted with INSERT ... SELECT. All in one
+//! temporary table with COPY, checked and resolved set-based in SQL, then persons and
+//! beneficiaries are inserted with INSERT ... SELECT. A beneficiary carried over from an earlier
+//! register was enrolled there and has no application here (migration 000030). All in one
 //! transaction: a failure leaves nothing behind; rows that break a rule are reported by line
 //! and skipped. The names of the people it creates are indexed for search afterwards
 //! (`persons::index_names`), outside its transaction.
@@ -163,17 +164,16 @@ pub fn load_beneficiaries(
         // Where (the union's upazila, district and division) and the programme's exclusivity
         // group, joined in as the rows are copied into the table the checks work on: one pass,
         // not an update of every row for each. The rows are laid out by union, and the ids of
-        // the person, application and beneficiary a line may create are made in that order:
-        // each new row then lands next to the one before it in every index keyed by area (eight
-        // of the twenty-two the three tables have) and at the end of every primary key.
+        // the person and beneficiary a line may create are made in that order: each new row
+        // then lands next to the one before it in every index keyed by area and at the end of
+        // every primary key.
         diesel::sql_query(format!(
             "CREATE TEMP TABLE import_checked ON COMMIT DROP AS
              WITH ids AS (SELECT {COUNTER_UUID_PREFIX} AS prefix)
              SELECT t.line, t.name_en, t.name_bn, t.sex, t.date_of_birth, t.nid, t.birth_registration_number, t.mobile,
                     t.union_id, t.programme_code, t.start_month, t.payment_provider, t.account_number, t.education_level,
-                    (ids.prefix || lpad(to_hex(3 * row_number() OVER w), 12, '0'))::uuid AS new_person_id,
-                    (ids.prefix || lpad(to_hex(3 * row_number() OVER w + 1), 12, '0'))::uuid AS application_id,
-                    (ids.prefix || lpad(to_hex(3 * row_number() OVER w + 2), 12, '0'))::uuid AS beneficiary_id,
+                    (ids.prefix || lpad(to_hex(2 * row_number() OVER w), 12, '0'))::uuid AS new_person_id,
+                    (ids.prefix || lpad(to_hex(2 * row_number() OVER w + 1), 12, '0'))::uuid AS beneficiary_id,
                     CASE WHEN un.upazila_id IS NULL THEN 'no such union'
                          WHEN v.code IS NULL THEN 'no such programme' END AS error,
                     NULL::uuid AS person_id, u.division_id, u.district_id, un.upazila_id,
@@ -231,7 +231,7 @@ pub fn load_beneficiaries(
             }
         }
         progress(total / 2);
-        // The three INSERTs, their foreign keys checked once for the file.
+        // The two INSERTs, their foreign keys checked once for the file.
         let (persons_created, imported) = with_references_checked_once(conn, |conn| {
             let persons_created = diesel::sql_query(
                 "INSERT INTO persons (id, name_en, name_bn, sex, date_of_birth, nid, birth_registration_number, mobile,
@@ -242,23 +242,12 @@ pub fn load_beneficiaries(
             )
             .bind::<SqlUuid, _>(by.0)
             .execute(conn)? as i64;
-            diesel::sql_query(
-                "INSERT INTO applications (id, programme_code, person_id, division_id, district_id, upazila_id, status, facts,
-                                           education_level, verdict, reasons, priority_score, submitted_on, decided_by, decided_on, note, created_by)
-                 SELECT application_id, programme_code, coalesce(person_id, new_person_id), division_id, district_id, upazila_id,
-                        'approved', '{}'::jsonb,
-                        education_level, 'needs_verification', '[]'::jsonb, 0, start_month, $1, current_date, 'imported', $1
-                   FROM import_beneficiaries WHERE error IS NULL",
-            )
-            .bind::<SqlUuid, _>(by.0)
-            .execute(conn)?;
             progress(total * 3 / 4);
             let imported = diesel::sql_query(
-                "INSERT INTO beneficiaries (id, person_id, programme_code, exclusivity_group, application_id, division_id, district_id,
+                "INSERT INTO beneficiaries (id, person_id, programme_code, exclusivity_group, division_id, district_id,
                                             upazila_id, sex, education_level, status, start_month, payment_provider, account_number)
-                 SELECT beneficiary_id, coalesce(person_id, new_person_id), programme_code, exclusivity_group, application_id,
-                        division_id, district_id,
-                        upazila_id, sex, education_level, 'active', start_month, payment_provider, account_number
+                 SELECT beneficiary_id, coalesce(person_id, new_person_id), programme_code, exclusivity_group,
+                        division_id, district_id, upazila_id, sex, education_level, 'active', start_month, payment_provider, account_number
                    FROM import_beneficiaries WHERE error IS NULL",
             )
             .execute(conn)? as i64;
@@ -293,17 +282,17 @@ pub fn load_beneficiaries(
     })
 }
 
-/// Runs `inserts` (the rows of `import_beneficiaries` into persons, applications and
-/// beneficiaries) with their foreign keys checked once for the whole file rather than by a
-/// trigger per row and key (eight checks a line, a third of a million-line import).
+/// Runs `inserts` (the rows of `import_beneficiaries` into persons and beneficiaries) with
+/// their foreign keys checked once for the whole file rather than by a trigger per row and key
+/// (five checks a line, a third of a million-line import).
 ///
 /// Every reference is right by construction: the area is the union's own, read from `unions`
 /// and `upazilas` as the rows were checked; a person is either matched in `persons` or created
-/// by the same transaction, an application likewise. What the per-row checks add besides is a
+/// by the same transaction. What the per-row checks add besides is a
 /// `FOR KEY SHARE` lock on each referenced row, so that it cannot be deleted or rekeyed before
 /// the import commits: taken here, set-based, on the unions, upazilas and matched persons.
 /// Then `session_replication_role = replica` turns the per-row checks off for `inserts` only.
-/// The other triggers on the three tables are `ENABLE ALWAYS` (migration 000026), so the
+/// The other triggers on the two tables are `ENABLE ALWAYS` (migration 000026), so the
 /// report cells are kept as before; a test holds every trigger on them to that, but for the
 /// two that index names for search, which the caller leaves to `persons::index_names` after
 /// the import commits (migration 000029). A role that

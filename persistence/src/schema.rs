@@ -331,7 +331,7 @@ diesel::table! {
         person_id -> Uuid,
         programme_code -> Text,
         exclusivity_group -> Nullable<Text>,
-        application_id -> Uuid,
+        application_id -> Nullable<Uuid>,
         division_id -> Int4,
         district_id -> Int4,
         upazila_id -> Int4,

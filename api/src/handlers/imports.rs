@@ -266,7 +266,8 @@ fn import_permission(who: &Principal) -> Permission {
 /// registration number; rows breaking a rule (one person one allowance, an area outside
 /// yours, ...) are skipped and reported by line. Runs as a job, whose result counts the
 /// beneficiaries imported per upazila. An upazila office imports within its upazila; the
-/// data migration officer (national) anywhere.
+/// data migration officer (national) anywhere. A beneficiary carried over this way was
+/// enrolled in the earlier register and has no application here (`application_id` null).
 #[utoipa::path(operation_id = "import_beneficiaries", tag = "allowances",
     request_body(content = String, content_type = "text/csv", description = "The file, with a header line"),
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat on a retry to get the first response back")),

@@ -76,6 +76,8 @@ fn import_reports_every_skipped_line_and_applies_the_rules() {
     assert_eq!(bens.len(), 3);
     assert!(bens.iter().any(|b| b["person_id"] == existing.as_str() && b["account_number"] == "01711111111"));
     assert!(bens.iter().any(|b| b["programme"] == "hijra_stipend" && b["education_level"] == "secondary"));
+    // Enrolled in the earlier register, not through an application here.
+    assert!(bens.iter().all(|b| b["application_id"].is_null()), "{bens:?}");
     // The two new people's names are indexed for search by the import's follow-up job.
     // (Listed by its kind, a code of the contract's list.)
     let jobs = app.get("/api/v1/jobs?kind=index_person_names").bearer(&officer).send().expect(200).json;
@@ -219,8 +221,8 @@ fn a_fatal_file_changes_nothing() {
 }
 
 /// The import checks its rows' foreign keys once for the file instead of per row and key:
-/// what it wrote refers only to rows that exist (a matched person, new persons, applications,
-/// areas that agree with themselves), the report cells still count it (every trigger on the
+/// what it wrote refers only to rows that exist (a matched person, new persons, areas that
+/// agree with themselves; no application: the beneficiaries were enrolled elsewhere), the report cells still count it (every trigger on the
 /// tables it writes but the foreign-key checks fires during the import), and the per-row
 /// checks are back for everyone else.
 #[test]
@@ -274,23 +276,13 @@ fn an_import_refers_only_to_what_exists_and_keeps_every_other_trigger() {
             (SELECT 1 FROM unions n JOIN upazilas u ON u.id = n.upazila_id WHERE n.id = p.union_id AND u.id = p.upazila_id
                 AND u.district_id = p.district_id AND u.division_id = p.division_id)",
         ),
-        (
-            "applications of nobody",
-            "SELECT count(*) FROM applications a WHERE NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = a.person_id)",
-        ),
-        (
-            "applications in no area",
-            "SELECT count(*) FROM applications a WHERE NOT EXISTS (SELECT 1 FROM upazilas u
-            WHERE u.id = a.upazila_id AND u.district_id = a.district_id AND u.division_id = a.division_id)",
-        ),
+        // A beneficiary carried over from an earlier register was enrolled there: the import
+        // makes no application for it.
+        ("applications made", "SELECT count(*) FROM applications"),
+        ("beneficiaries with an application", "SELECT count(*) FROM beneficiaries WHERE application_id IS NOT NULL"),
         (
             "beneficiaries of nobody",
             "SELECT count(*) FROM beneficiaries b WHERE NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = b.person_id)",
-        ),
-        (
-            "beneficiaries without their application",
-            "SELECT count(*) FROM beneficiaries b WHERE NOT EXISTS
-            (SELECT 1 FROM applications a WHERE a.id = b.application_id AND a.person_id = b.person_id)",
         ),
         (
             "beneficiaries in no area",
@@ -302,7 +294,7 @@ fn an_import_refers_only_to_what_exists_and_keeps_every_other_trigger() {
         (
             "triggers the import would skip",
             "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'A'
-            AND tgrelid IN ('persons'::regclass, 'applications'::regclass, 'beneficiaries'::regclass)
+            AND tgrelid IN ('persons'::regclass, 'beneficiaries'::regclass)
             AND tgname NOT IN ('person_names_insert', 'person_names_update')",
         ),
     ] {

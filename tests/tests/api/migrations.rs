@@ -106,3 +106,57 @@ fn an_area_must_agree_with_itself() {
         "{err:?}"
     );
 }
+
+/// Migration 000030: the empty 'approved' applications earlier imports made for beneficiaries
+/// carried over from an earlier register go, and those beneficiaries keep none (their version
+/// moves on: their record changed); an application made any other way stays, even one noted
+/// 'imported' by hand.
+#[test]
+fn the_applications_imports_made_go_and_only_those() {
+    let app = sheba_tests::TestApp::new();
+    let (user, officer) = app.user("upz.apps", "upazila_officer", "upazila:1");
+    let person = |nid: &str| {
+        app.person(
+            &officer,
+            &serde_json::json!({"name_en": "P", "sex": "female", "date_of_birth": "1950-01-01", "nid": nid, "union_id": 1}),
+        )
+    };
+    let (imported_person, other_person) = (person("1950000011"), person("1950000012"));
+    let mut conn = app.db();
+    let last = persistence::db::revert_last_migration(&mut conn).unwrap();
+    assert_eq!(last, "20261128000030");
+    // As the import made them, and as an officer might have typed one.
+    let enrol = |conn: &mut PgConnection, person: &str, note: &str, facts: &str| -> (String, String) {
+        let ids: (uuid::Uuid, uuid::Uuid) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        diesel::connection::SimpleConnection::batch_execute(conn, &format!(
+            "INSERT INTO applications (id, programme_code, person_id, division_id, district_id, upazila_id, status, facts,
+                                       education_level, verdict, reasons, priority_score, submitted_on, decided_by, decided_on, note, created_by)
+             SELECT '{a}', 'old_age', p.id, p.division_id, p.district_id, p.upazila_id, 'approved', '{facts}'::jsonb, NULL,
+                    'needs_verification', '[]'::jsonb, 0, '2025-07-01', '{user}', current_date, '{note}', '{user}'
+               FROM persons p WHERE p.id = '{person}';
+             INSERT INTO beneficiaries (id, person_id, programme_code, exclusivity_group, application_id, division_id, district_id,
+                                        upazila_id, sex, status, start_month)
+             SELECT '{b}', p.id, 'old_age', 'government_allowance', '{a}', p.division_id, p.district_id, p.upazila_id, 'female',
+                    'active', '2025-07-01'
+               FROM persons p WHERE p.id = '{person}'",
+            a = ids.0,
+            b = ids.1
+        ))
+        .unwrap();
+        (ids.0.to_string(), ids.1.to_string())
+    };
+    let (imported_app, imported_ben) = enrol(&mut conn, &imported_person, "imported", "{}");
+    let (kept_app, kept_ben) = enrol(&mut conn, &other_person, "imported", r#"{"age": 70}"#);
+    assert_eq!(persistence::db::run_migrations(&mut conn).unwrap().len(), 1);
+    let apps = app.get("/api/v1/applications").bearer(&officer).send().expect(200).json;
+    let ids: Vec<&str> = apps["data"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [kept_app.as_str()], "{apps}");
+    let ben = |id: &str| app.get(&format!("/api/v1/beneficiaries/{id}")).bearer(&officer).send().expect(200).json;
+    let (imported, kept) = (ben(&imported_ben), ben(&kept_ben));
+    assert!(imported["application_id"].is_null() && imported["version"] == 2, "{imported}");
+    assert!(kept["application_id"] == kept_app.as_str() && kept["version"] == 1, "{kept}");
+    let gone: Count = diesel::sql_query(format!("SELECT count(*) AS n FROM applications WHERE id = '{imported_app}'"))
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(gone.n, 0);
+}

@@ -38,7 +38,9 @@ pub struct BeneficiaryView {
     pub person_id: Uuid,
     #[schema(value_type = crate::codes::ProgrammeCode)]
     pub programme: String,
-    pub application_id: Uuid,
+    /// The application it was enrolled on; null for a beneficiary carried over by a bulk import
+    /// from an earlier register, who was enrolled there.
+    pub application_id: Option<Uuid>,
     pub upazila_id: i32,
     #[schema(value_type = crate::codes::SexCode)]
     pub sex: String,
@@ -73,7 +75,7 @@ fn view(conn: &mut PgConnection, b: &BeneficiaryRow) -> Result<BeneficiaryView, 
         id: b.id.0,
         person_id: b.person_id.0,
         programme: b.programme_code.clone(),
-        application_id: b.application_id.0,
+        application_id: b.application_id.map(|a| a.0),
         upazila_id: b.upazila_id,
         sex: b.sex.into(),
         education_level: b.education_level.map(String::from),
