@@ -191,6 +191,12 @@ fn import_beneficiaries(db: &api::config::DatabaseOpts, file: &std::path::Path, 
             .progress_chars("=> "),
     );
     let actor = AuditActor { id: Some(user.id), label: format!("cli:{}", user.username) };
+    let job_actor = api::jobs::JobActor {
+        user_id: user.id,
+        username: user.username.clone(),
+        request_id: format!("cli-{}", std::process::id()),
+    };
+    let follow_up = std::cell::Cell::new(None);
     let skipped_while_reading = parse_errors.len();
     let total = rows.len() as i64;
     let outcome = persistence::imports::load_beneficiaries(
@@ -212,14 +218,25 @@ fn import_beneficiaries(db: &api::config::DatabaseOpts, file: &std::path::Path, 
                     after: Some(serde_json::json!({"imported": o.imported, "skipped": o.errors.len() + skipped_while_reading})),
                     request_id: None,
                 },
-            )
-            .map(|_| ())
+            )?;
+            follow_up.set(api::handlers::imports::queue_name_indexing(conn, o, &job_actor)?);
+            Ok(())
         },
     )?;
     bar.finish();
-    // The new people's names, indexed for search (the import leaves them out of its transaction).
-    if let Some((first, last)) = outcome.persons_created_ids {
-        persistence::persons::index_names(&mut conn, first, last)?;
+    // The new people's names, indexed for search by the follow-up job the import queued: run
+    // here unless a server's worker took it first; if this process dies, a server runs it.
+    if let Some(job) = follow_up.take() {
+        let worker = format!("cli:{}", std::process::id());
+        if let Some(job) = persistence::jobs::claim_one(&mut conn, job.id, &worker, 300)? {
+            match api::handlers::imports::run_name_indexing(&mut conn, &job, &worker) {
+                api::jobs::Outcome::Done | api::jobs::Outcome::Lost => {}
+                api::jobs::Outcome::Failed(message) => persistence::jobs::fail(&mut conn, job.id, &worker, &message)?,
+                api::jobs::Outcome::Retry(e) => {
+                    eprintln!("the new people's names are not indexed yet ({e}); a server's job worker will retry")
+                }
+            }
+        }
     }
     let mut errors = parse_errors;
     errors.extend(outcome.errors);

@@ -84,6 +84,24 @@ pub fn claim(conn: &mut PgConnection, worker: &str, lease_seconds: i32) -> Query
     .optional()
 }
 
+/// Claims the job `id` for `worker` when it is queued or its lease ran out (a process that
+/// queued a job and runs it itself; `None` when a worker has it or it has ended).
+pub fn claim_one(conn: &mut PgConnection, id: JobId, worker: &str, lease_seconds: i32) -> QueryResult<Option<JobRow>> {
+    diesel::sql_query(
+        "UPDATE jobs SET status = 'running', worker = $1, lease_until = now() + make_interval(secs => $2),
+                         attempts = attempts + 1, started_at = coalesce(started_at, now())
+          WHERE id = (SELECT id FROM jobs
+                       WHERE id = $3 AND (status = 'queued' OR (status = 'running' AND lease_until < now()))
+                       FOR UPDATE SKIP LOCKED)
+         RETURNING *",
+    )
+    .bind::<Text, _>(worker)
+    .bind::<Integer, _>(lease_seconds)
+    .bind::<SqlUuid, _>(id.0)
+    .get_result(conn)
+    .optional()
+}
+
 /// Renews the lease while the worker holds the job; `false` when it no longer does.
 pub fn heartbeat(conn: &mut PgConnection, id: JobId, worker: &str, lease_seconds: i32) -> QueryResult<bool> {
     // (Never waits on the row: while the work's transaction completes the job it holds the row,

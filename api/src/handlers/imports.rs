@@ -422,12 +422,7 @@ pub(crate) fn run_import(
                 "by_upazila": o.by_upazila.iter().map(|(upazila_id, imported)| serde_json::json!({"upazila_id": upazila_id, "imported": imported})).collect::<Vec<_>>(),
                 "errors": errors.iter().map(|(line, message)| serde_json::json!({"line": line, "message": message})).collect::<Vec<_>>(),
             });
-            if let Some((first, last)) = o.persons_created_ids {
-                // The new people's names are indexed for search once this commits, by a job of
-                // their own (a third of the persons' INSERT, left out of this transaction).
-                let payload = actor.payload(serde_json::json!({"first": first, "last": last}));
-                jobs::create(conn, crate::jobs::INDEX_PERSON_NAMES, o.persons_created, actor.user_id, &payload)?;
-            }
+            queue_name_indexing(conn, o, &actor)?;
             if !jobs::complete(conn, job.id, worker, &result)? {
                 owned.set(false);
                 return Err(diesel::result::Error::RollbackTransaction);
@@ -445,10 +440,23 @@ pub(crate) fn run_import(
     }
 }
 
+/// Queues the import's follow-up job in the import's transaction (so it exists exactly when
+/// the import committed): the new people's names are indexed for search once it commits, by a
+/// job of their own (a third of the persons' INSERT, left out of the import).
+pub fn queue_name_indexing(
+    conn: &mut persistence::PgConnection,
+    o: &persistence::imports::ImportOutcome,
+    actor: &crate::jobs::JobActor,
+) -> diesel::QueryResult<Option<JobRow>> {
+    let Some((first, last)) = o.persons_created_ids else { return Ok(None) };
+    let payload = actor.payload(serde_json::json!({"first": first, "last": last}));
+    jobs::create(conn, crate::jobs::INDEX_PERSON_NAMES, o.persons_created, actor.user_id, &payload).map(Some)
+}
+
 /// Runs an import's follow-up job: the names of the people it created (the range of ids in the
 /// job's payload) indexed for search (`persistence::persons::index_names`), committed with the
 /// job's completion.
-pub(crate) fn run_name_indexing(work: &mut persistence::PgConnection, job: &JobRow, worker: &str) -> crate::jobs::Outcome {
+pub fn run_name_indexing(work: &mut persistence::PgConnection, job: &JobRow, worker: &str) -> crate::jobs::Outcome {
     use crate::jobs::Outcome;
     use diesel::Connection;
     let id = |field: &str| job.payload[field].as_str().and_then(|v| Uuid::parse_str(v).ok());

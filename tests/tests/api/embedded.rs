@@ -169,6 +169,37 @@ fn serve_starts_its_own_postgres_keeps_data_and_stops_cleanly() {
     assert!(out.status.success(), "{stderr}");
     assert!(stdout.contains("imported 1 beneficiaries") && stdout.contains("1 line(s) skipped"), "{stdout}");
     assert!(stderr.contains("line 3: the union lies outside your area"), "{stderr}");
+    // The new person's name is indexed by the follow-up job the import queued in its own
+    // transaction (run by the CLI or, had it died, by the server's worker), then found by name.
+    let token: serde_json::Value = ureq::post(&format!("http://127.0.0.1:{port}/api/v1/auth/token"))
+        .send_json(json!({"grant_type": "password", "username": "upz.importer", "password": "correct horse battery staple"}))
+        .unwrap()
+        .into_json()
+        .unwrap();
+    let authed = |path: &str| -> serde_json::Value {
+        ureq::get(&format!("http://127.0.0.1:{port}{path}"))
+            .set("Authorization", &format!("Bearer {}", token["access_token"].as_str().unwrap()))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap()
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let follow_up = loop {
+        let jobs = authed("/api/v1/jobs?kind=index_person_names");
+        let job = jobs["data"][0].clone();
+        if job["status"] == "succeeded" || Instant::now() > deadline {
+            break job;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(
+        (follow_up["status"].as_str(), follow_up["result"]["indexed"].as_i64()),
+        (Some("succeeded"), Some(1)),
+        "{follow_up}"
+    );
+    let found = authed("/api/v1/persons?name=amena");
+    assert_eq!(found["data"].as_array().map(Vec::len), Some(1), "{found}");
     let (status, spec) = get(port, "/api-docs/openapi.json").unwrap();
     assert_eq!(status, 200);
     assert!(spec["paths"]["/api/v1/users"].is_object());
