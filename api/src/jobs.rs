@@ -22,6 +22,9 @@ pub const GENERATE_PAYROLL: &str = "generate_payroll";
 /// An import's follow-up: the names of the people it created, indexed for search.
 pub const INDEX_PERSON_NAMES: &str = "index_person_names";
 
+/// How often an idle worker looks for import transactions a dead server left prepared.
+const RECOVERY_EVERY: Duration = Duration::from_secs(10);
+
 /// How a worker's run of a job ended.
 #[derive(Debug)]
 pub enum Outcome {
@@ -100,6 +103,7 @@ impl JobRunner {
 
     /// Starts the workers (threads: the work is blocking database work).
     pub fn start(&self) {
+        self.recover_prepared();
         for n in 0..self.workers {
             let runner = self.clone();
             let name = format!("{}:{n}", self.server);
@@ -125,7 +129,12 @@ impl JobRunner {
     }
 
     fn work(&self, worker: &str) {
+        let mut last_recovery = std::time::Instant::now();
         while !self.stopping.load(Ordering::SeqCst) {
+            if last_recovery.elapsed() >= RECOVERY_EVERY {
+                last_recovery = std::time::Instant::now();
+                self.recover_prepared();
+            }
             let claimed = self
                 .pool
                 .get()
@@ -139,6 +148,21 @@ impl JobRunner {
                     std::thread::sleep(Duration::from_secs(1));
                 }
             }
+        }
+    }
+
+    /// Decides import transactions left prepared by a server that died between preparing and
+    /// deciding them (`persistence::imports::recover_prepared`).
+    pub fn recover_prepared(&self) {
+        match self
+            .pool
+            .get()
+            .map_err(|e| e.to_string())
+            .and_then(|mut c| persistence::imports::recover_prepared(&mut c).map_err(|e| e.to_string()))
+        {
+            Ok(0) => {}
+            Ok(n) => log::warn!("decided {n} import transaction(s) a stopped server had left prepared"),
+            Err(e) => log::warn!("could not look for prepared import transactions: {e}"),
         }
     }
 
@@ -168,7 +192,11 @@ impl JobRunner {
         };
         let outcome = match (self.pool.get(), self.pool.get()) {
             (Ok(mut work), Ok(mut progress)) => match job.kind.as_str() {
-                IMPORT_BENEFICIARIES => crate::handlers::imports::run_import(&mut work, &mut progress, job, worker),
+                IMPORT_BENEFICIARIES => {
+                    // (Without a third connection the import writes its two tables one after the other.)
+                    let mut helper = self.pool.get().ok();
+                    crate::handlers::imports::run_import(&mut work, &mut progress, helper.as_deref_mut(), job, worker)
+                }
                 GENERATE_PAYROLL => crate::handlers::allowances::payroll::run_generation(&mut work, job, worker),
                 INDEX_PERSON_NAMES => crate::handlers::imports::run_name_indexing(&mut work, job, worker),
                 other => Outcome::Failed(format!("unknown job kind {other}")),

@@ -199,12 +199,14 @@ fn import_beneficiaries(db: &api::config::DatabaseOpts, file: &std::path::Path, 
     let follow_up = std::cell::Cell::new(None);
     let skipped_while_reading = parse_errors.len();
     let total = rows.len() as i64;
+    // A second connection writes the beneficiaries beside the persons (two-phase commit).
+    let mut helper = PgConnection::establish(&database.url)?;
     let outcome = persistence::imports::load_beneficiaries(
         &mut conn,
+        Some(&mut helper),
         &mut rows.into_iter(),
         total,
-        scope,
-        user.id,
+        persistence::imports::Importer { scope, user: user.id },
         &mut |done| bar.set_position(done as u64),
         &mut |conn, o| {
             persistence::audit::record(
@@ -297,7 +299,7 @@ fn serve(db_opts: api::config::DatabaseOpts, args: ServeArgs) -> anyhow::Result<
         },
         geography,
         jobs: api::jobs::JobRunner::new(
-            persistence::db::pool(&url, (args.job_workers as u32) * 3 + 1, Duration::from_secs(30)),
+            persistence::db::pool(&url, (args.job_workers as u32) * 4 + 1, Duration::from_secs(30)),
             args.job_workers,
             args.job_lease_seconds,
         ),

@@ -439,6 +439,9 @@ fn start_server(
         .args(["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"])
         // Bulk writes (payroll, imports) would otherwise checkpoint every gigabyte of WAL.
         .args(["-c", "max_wal_size=4GB"])
+        // A bulk import writes its persons and beneficiaries on two connections and commits
+        // them as one with a prepared transaction (persistence::imports): one per running import.
+        .args(["-c", "max_prepared_transactions=16"])
         // A bulk import checks its rows in a temporary table (a million rows is about 300 MB);
         // through the default 8 MB of local buffers every pass over it went to the files. A
         // session takes these buffers only as its temporary tables grow (imports only).

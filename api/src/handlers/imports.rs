@@ -360,6 +360,7 @@ pub async fn import_beneficiaries(
 pub(crate) fn run_import(
     work: &mut persistence::PgConnection,
     progress: &mut persistence::PgConnection,
+    helper: Option<&mut persistence::PgConnection>,
     job: &JobRow,
     worker: &str,
 ) -> crate::jobs::Outcome {
@@ -389,10 +390,10 @@ pub(crate) fn run_import(
     let owned = std::cell::Cell::new(true);
     let outcome = persistence::imports::load_beneficiaries(
         work,
+        helper,
         &mut rows,
         job.total,
-        scope,
-        actor.user_id,
+        persistence::imports::Importer { scope, user: actor.user_id },
         &mut |done| {
             let _ = jobs::progress(progress, job.id, worker, done);
         },

@@ -123,8 +123,8 @@ fn the_applications_imports_made_go_and_only_those() {
     };
     let (imported_person, other_person) = (person("1950000011"), person("1950000012"));
     let mut conn = app.db();
-    let last = persistence::db::revert_last_migration(&mut conn).unwrap();
-    assert_eq!(last, "20261128000030");
+    // Back to before migration 000030 (and those after it, which it does not depend on).
+    while persistence::db::revert_last_migration(&mut conn).unwrap() != "20261128000030" {}
     // As the import made them, and as an officer might have typed one.
     let enrol = |conn: &mut PgConnection, person: &str, note: &str, facts: &str| -> (String, String) {
         let ids: (uuid::Uuid, uuid::Uuid) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
@@ -147,7 +147,7 @@ fn the_applications_imports_made_go_and_only_those() {
     };
     let (imported_app, imported_ben) = enrol(&mut conn, &imported_person, "imported", "{}");
     let (kept_app, kept_ben) = enrol(&mut conn, &other_person, "imported", r#"{"age": 70}"#);
-    assert_eq!(persistence::db::run_migrations(&mut conn).unwrap().len(), 1);
+    assert!(persistence::db::run_migrations(&mut conn).unwrap().contains(&"20261128000030".to_owned()));
     let apps = app.get("/api/v1/applications").bearer(&officer).send().expect(200).json;
     let ids: Vec<&str> = apps["data"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [kept_app.as_str()], "{apps}");
