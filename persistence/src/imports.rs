@@ -72,14 +72,6 @@ struct PersonsTally {
 }
 
 #[derive(QueryableByName)]
-struct UpazilaCount {
-    #[diesel(sql_type = Integer)]
-    upazila_id: i32,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    imported: i64,
-}
-
-#[derive(QueryableByName)]
 struct LineError {
     #[diesel(sql_type = Integer)]
     line: i32,
@@ -250,53 +242,47 @@ pub fn load_beneficiaries(
             }
         }
         progress(total / 2);
+        // What the rows refer to, read once: the areas and people to lock, the count per upazila.
+        let refs = references(conn)?;
         // The two INSERTs, their foreign keys checked once for the file: on two connections at
         // once when there is a second, else one after the other.
         let insert_persons = |conn: &mut PgConnection| -> QueryResult<i64> {
-            with_references_checked_once(conn, |conn| {
-                diesel::sql_query(
-                    "INSERT INTO persons (id, name_en, name_bn, sex, date_of_birth, nid, birth_registration_number, mobile,
-                                          division_id, district_id, upazila_id, union_id, created_by)
-                     SELECT new_person_id, name_en, name_bn, sex, date_of_birth, nid, birth_registration_number, mobile,
-                            division_id, district_id, upazila_id, union_id, $1
-                       FROM import_beneficiaries WHERE error IS NULL AND person_id IS NULL",
-                )
-                .bind::<SqlUuid, _>(by.0)
-                .execute(conn)
-                .map(|n| n as i64)
-            })
+            diesel::sql_query(
+                "INSERT INTO persons (id, name_en, name_bn, sex, date_of_birth, nid, birth_registration_number, mobile,
+                                      division_id, district_id, upazila_id, union_id, created_by)
+                 SELECT new_person_id, name_en, name_bn, sex, date_of_birth, nid, birth_registration_number, mobile,
+                        division_id, district_id, upazila_id, union_id, $1
+                   FROM import_beneficiaries WHERE error IS NULL AND person_id IS NULL",
+            )
+            .bind::<SqlUuid, _>(by.0)
+            .execute(conn)
+            .map(|n| n as i64)
         };
         let (persons_created, imported) = match helper.as_deref_mut() {
             Some(helper) => {
-                let (persons_created, imported) = insert_beside(conn, helper, &gid, insert_persons)?;
+                let (persons_created, imported) =
+                    insert_beside(conn, helper, &gid, &refs, |conn| with_references_checked_once(conn, &refs, insert_persons))?;
                 prepared.set(true);
                 // The decision: the prepared beneficiaries commit when (and only when) this does.
                 diesel::sql_query("INSERT INTO prepared_imports (gid) VALUES ($1)").bind::<Text, _>(&gid).execute(conn)?;
                 (persons_created, imported)
             }
-            None => {
+            None => with_references_checked_once(conn, &refs, |conn| {
                 let persons_created = insert_persons(conn)?;
                 progress(total * 3 / 4);
-                let imported = with_references_checked_once(conn, |conn| {
-                    diesel::sql_query(
-                        "INSERT INTO beneficiaries (id, person_id, programme_code, exclusivity_group, division_id, district_id,
-                                                    upazila_id, sex, education_level, status, start_month, payment_provider, account_number)
-                         SELECT beneficiary_id, coalesce(person_id, new_person_id), programme_code, exclusivity_group,
-                                division_id, district_id, upazila_id, sex, education_level, 'active', start_month, payment_provider, account_number
-                           FROM import_beneficiaries WHERE error IS NULL",
-                    )
-                    .execute(conn)
-                    .map(|n| n as i64)
-                })?;
-                (persons_created, imported)
-            }
+                let imported = diesel::sql_query(
+                    "INSERT INTO beneficiaries (id, person_id, programme_code, exclusivity_group, division_id, district_id,
+                                                upazila_id, sex, education_level, status, start_month, payment_provider, account_number)
+                     SELECT beneficiary_id, coalesce(person_id, new_person_id), programme_code, exclusivity_group,
+                            division_id, district_id, upazila_id, sex, education_level, 'active', start_month, payment_provider, account_number
+                       FROM import_beneficiaries WHERE error IS NULL",
+                )
+                .execute(conn)? as i64;
+                Ok((persons_created, imported))
+            })?,
         };
         let errors: Vec<LineError> =
             diesel::sql_query("SELECT line, error FROM import_beneficiaries WHERE error IS NOT NULL ORDER BY line").load(conn)?;
-        let by_upazila: Vec<UpazilaCount> = diesel::sql_query(
-            "SELECT upazila_id, count(*) AS imported FROM import_beneficiaries WHERE error IS NULL GROUP BY 1 ORDER BY 1",
-        )
-        .load(conn)?;
         // (As text in the C collation, whose order is the uuids' own: PostgreSQL 15 has no
         // min() of a uuid.)
         let tally: PersonsTally = diesel::sql_query(
@@ -312,7 +298,7 @@ pub fn load_beneficiaries(
             persons_created_ids: tally.first.zip(tally.last),
             persons_matched: tally.matched,
             errors: errors.into_iter().map(|e| (e.line, e.error)).collect(),
-            by_upazila: by_upazila.into_iter().map(|c| (c.upazila_id, c.imported)).collect(),
+            by_upazila: refs.by_upazila,
             beside: prepared.get(),
         };
         before_commit(conn, &outcome)?;
@@ -366,18 +352,6 @@ fn beside_possible(conn: &mut PgConnection) -> QueryResult<bool> {
     .get_result(conn)
 }
 
-#[derive(QueryableByName)]
-struct UpazilaId {
-    #[diesel(sql_type = Integer)]
-    upazila_id: i32,
-}
-
-#[derive(QueryableByName)]
-struct MatchedPerson {
-    #[diesel(sql_type = SqlUuid)]
-    person_id: uuid::Uuid,
-}
-
 /// Writes the persons on `conn` (in the import's transaction, by `insert_persons`) and at the
 /// same time the beneficiaries on `helper`, in a transaction of its own that is prepared
 /// (`gid`) when its rows are in: two cores instead of one for the two INSERTs (about
@@ -388,6 +362,7 @@ fn insert_beside(
     conn: &mut PgConnection,
     helper: &mut PgConnection,
     gid: &str,
+    refs: &References,
     insert_persons: impl FnOnce(&mut PgConnection) -> QueryResult<i64>,
 ) -> QueryResult<(i64, i64)> {
     use diesel::connection::SimpleConnection;
@@ -395,8 +370,8 @@ fn insert_beside(
         .bind::<Integer, _>(PREPARED_LOCK_CLASS)
         .bind::<Text, _>(gid)
         .execute(conn)?;
-    // The helper cannot read this transaction's temporary table: its rows go over as COPY
-    // text, through a file, with the rows they refer to (locked again by the helper, which
+    // The helper cannot read this transaction's temporary table: its rows go over in COPY's
+    // binary format, through a file, with the rows they refer to (locked again by the helper, which
     // commits after this transaction has let go of its locks).
     conn.batch_execute(
         "CREATE TEMP TABLE import_beneficiary_rows ON COMMIT DROP AS
@@ -408,7 +383,8 @@ fn insert_beside(
     let io = |e: std::io::Error| diesel::result::Error::SerializationError(Box::new(e));
     let mut spool = tempfile::tempfile().map_err(io)?;
     {
-        let mut out = diesel::copy_to(import_beneficiary_rows::table).with_format(CopyFormat::Text).load_raw(conn)?;
+        // (Binary: nothing to format here or to parse on the other side.)
+        let mut out = diesel::copy_to(import_beneficiary_rows::table).with_format(CopyFormat::Binary).load_raw(conn)?;
         let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut spool);
         std::io::copy(&mut out, &mut w).map_err(io)?;
         w.flush().map_err(io)?;
@@ -417,20 +393,9 @@ fn insert_beside(
     // with "another command is already in progress"; a simple query reads it first.)
     conn.batch_execute("SELECT 1")?;
     std::io::Seek::rewind(&mut spool).map_err(io)?;
-    let upazilas: Vec<i32> = diesel::sql_query("SELECT DISTINCT upazila_id FROM import_beneficiary_rows")
-        .load::<UpazilaId>(conn)?
-        .into_iter()
-        .map(|r| r.upazila_id)
-        .collect();
-    let matched: Vec<uuid::Uuid> =
-        diesel::sql_query("SELECT person_id FROM import_beneficiaries WHERE error IS NULL AND person_id IS NOT NULL")
-            .load::<MatchedPerson>(conn)?
-            .into_iter()
-            .map(|r| r.person_id)
-            .collect();
     diesel::sql_query("DROP TABLE import_beneficiary_rows").execute(conn)?;
     std::thread::scope(|s| {
-        let beside = s.spawn(|| insert_prepared(helper, gid, spool, &upazilas, &matched));
+        let beside = s.spawn(|| insert_prepared(helper, gid, spool, &refs.upazilas, &refs.matched));
         let persons = insert_persons(conn);
         let beneficiaries = beside
             .join()
@@ -489,7 +454,7 @@ fn insert_prepared(
                         .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
                 },
             )
-            .with_format(CopyFormat::Text)
+            .with_format(CopyFormat::Binary)
             .execute(helper)? as i64;
         // (`gid` is made here, of a prefix and a uuid: nothing to quote.)
         helper.batch_execute(&format!("PREPARE TRANSACTION '{gid}'"))?;
@@ -581,6 +546,56 @@ pub fn recover_prepared(conn: &mut PgConnection) -> QueryResult<usize> {
     Ok(decided)
 }
 
+/// What an import's rows refer to: the upazilas and unions of their areas and the people on
+/// record they matched (each once), and how many rows each upazila has (the job's result).
+struct References {
+    upazilas: Vec<i32>,
+    unions: Vec<i32>,
+    matched: Vec<uuid::Uuid>,
+    by_upazila: Vec<(i32, i64)>,
+}
+
+#[derive(QueryableByName)]
+struct AreaCount {
+    #[diesel(sql_type = Integer)]
+    upazila_id: i32,
+    #[diesel(sql_type = Integer)]
+    union_id: i32,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    imported: i64,
+}
+
+#[derive(QueryableByName)]
+struct MatchedPerson {
+    #[diesel(sql_type = SqlUuid)]
+    person_id: uuid::Uuid,
+}
+
+/// Reads [`References`] in two passes over the working table (it was one pass per lock and
+/// count, eight in all, a third of a second each for a million rows).
+fn references(conn: &mut PgConnection) -> QueryResult<References> {
+    let areas: Vec<AreaCount> = diesel::sql_query(
+        "SELECT upazila_id, union_id, count(*) AS imported FROM import_beneficiaries WHERE error IS NULL GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    .load(conn)?;
+    let mut by_upazila: Vec<(i32, i64)> = Vec::new();
+    for a in &areas {
+        match by_upazila.last_mut() {
+            Some((upazila, n)) if *upazila == a.upazila_id => *n += a.imported,
+            _ => by_upazila.push((a.upazila_id, a.imported)),
+        }
+    }
+    let matched: Vec<MatchedPerson> =
+        diesel::sql_query("SELECT DISTINCT person_id FROM import_beneficiaries WHERE error IS NULL AND person_id IS NOT NULL")
+            .load(conn)?;
+    Ok(References {
+        upazilas: by_upazila.iter().map(|(u, _)| *u).collect(),
+        unions: areas.iter().map(|a| a.union_id).collect(),
+        matched: matched.into_iter().map(|m| m.person_id).collect(),
+        by_upazila,
+    })
+}
+
 /// Runs `inserts` (the rows of `import_beneficiaries` into persons and beneficiaries) with
 /// their foreign keys checked once for the whole file rather than by a trigger per row and key
 /// (five checks a line, a third of a million-line import).
@@ -589,7 +604,8 @@ pub fn recover_prepared(conn: &mut PgConnection) -> QueryResult<usize> {
 /// and `upazilas` as the rows were checked; a person is either matched in `persons` or created
 /// by the same transaction. What the per-row checks add besides is a
 /// `FOR KEY SHARE` lock on each referenced row, so that it cannot be deleted or rekeyed before
-/// the import commits: taken here, set-based, on the unions, upazilas and matched persons.
+/// the import commits: taken here, one statement each, on the unions, upazilas and matched
+/// persons of `refs`.
 /// Then `session_replication_role = replica` turns the per-row checks off for `inserts` only.
 /// The other triggers on the two tables are `ENABLE ALWAYS` (migration 000026), so the
 /// report cells are kept as before; a test holds every trigger on them to that, but for the
@@ -599,23 +615,26 @@ pub fn recover_prepared(conn: &mut PgConnection) -> QueryResult<usize> {
 /// it) runs `inserts` with the per-row checks.
 fn with_references_checked_once<T>(
     conn: &mut PgConnection,
+    refs: &References,
     inserts: impl FnOnce(&mut PgConnection) -> QueryResult<T>,
 ) -> QueryResult<T> {
+    use diesel::sql_types::Array;
     let may: bool =
         diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>("has_parameter_privilege('session_replication_role', 'SET')"))
             .get_result(conn)?;
     if !may {
         return inserts(conn);
     }
-    for lock in [
-        "SELECT 1 FROM upazilas WHERE id IN (SELECT upazila_id FROM import_beneficiaries WHERE error IS NULL) FOR KEY SHARE",
-        "SELECT 1 FROM unions WHERE id IN (SELECT union_id FROM import_beneficiaries WHERE error IS NULL) FOR KEY SHARE",
-        "SELECT 1 FROM persons WHERE id IN (SELECT person_id FROM import_beneficiaries WHERE error IS NULL AND person_id IS NOT NULL)
-           FOR KEY SHARE",
-        "SET LOCAL session_replication_role = replica",
-    ] {
-        diesel::sql_query(lock).execute(conn)?;
-    }
+    diesel::sql_query("SELECT 1 FROM upazilas WHERE id = ANY($1) FOR KEY SHARE")
+        .bind::<Array<Integer>, _>(&refs.upazilas)
+        .execute(conn)?;
+    diesel::sql_query("SELECT 1 FROM unions WHERE id = ANY($1) FOR KEY SHARE")
+        .bind::<Array<Integer>, _>(&refs.unions)
+        .execute(conn)?;
+    diesel::sql_query("SELECT 1 FROM persons WHERE id = ANY($1) FOR KEY SHARE")
+        .bind::<Array<SqlUuid>, _>(&refs.matched)
+        .execute(conn)?;
+    diesel::sql_query("SET LOCAL session_replication_role = replica").execute(conn)?;
     let done = inserts(conn)?;
     // (An error above rolls the whole transaction back, the setting with it.)
     diesel::sql_query("SET LOCAL session_replication_role = origin").execute(conn)?;
