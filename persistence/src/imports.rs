@@ -8,6 +8,7 @@
 
 use std::io::Write;
 
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::pg::CopyFormat;
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Nullable, Text, Uuid as SqlUuid};
@@ -123,7 +124,9 @@ pub fn load_beneficiaries(
         _ => None,
     };
     let gid = format!("{PREPARED_IMPORT_PREFIX}{}", uuid::Uuid::now_v7());
-    let prepared = std::cell::Cell::new(false);
+    // The helper's transaction: open once its rows are in, prepared once the job's bookkeeping
+    // is in it too.
+    let helper_state = std::cell::Cell::new(Beside::Idle);
     let result = conn.transaction(|conn| {
         diesel::sql_query(
             "CREATE TEMP TABLE import_beneficiaries (
@@ -259,14 +262,9 @@ pub fn load_beneficiaries(
             .map(|n| n as i64)
         };
         let (persons_created, imported) = match helper.as_deref_mut() {
-            Some(helper) => {
-                let (persons_created, imported) =
-                    insert_beside(conn, helper, &gid, &refs, |conn| with_references_checked_once(conn, &refs, insert_persons))?;
-                prepared.set(true);
-                // The decision: the prepared beneficiaries commit when (and only when) this does.
-                diesel::sql_query("INSERT INTO prepared_imports (gid) VALUES ($1)").bind::<Text, _>(&gid).execute(conn)?;
-                (persons_created, imported)
-            }
+            Some(helper) => insert_beside(conn, helper, &gid, &refs, &helper_state, |conn| {
+                with_references_checked_once(conn, &refs, insert_persons)
+            })?,
             None => with_references_checked_once(conn, &refs, |conn| {
                 let persons_created = insert_persons(conn)?;
                 progress(total * 3 / 4);
@@ -299,20 +297,46 @@ pub fn load_beneficiaries(
             persons_matched: tally.matched,
             errors: errors.into_iter().map(|e| (e.line, e.error)).collect(),
             by_upazila: refs.by_upazila,
-            beside: prepared.get(),
+            beside: helper_state.get() == Beside::Open,
         };
-        before_commit(conn, &outcome)?;
+        match helper.as_deref_mut() {
+            // The job's bookkeeping (its completion, the audit row) goes with the beneficiaries,
+            // which commit last: a job seen done has all its rows visible.
+            Some(helper) if helper_state.get() == Beside::Open => {
+                prepare_beside(helper, &gid, &helper_state, |helper| before_commit(helper, &outcome))?;
+                // The decision: the prepared side commits when (and only when) this does.
+                diesel::sql_query("INSERT INTO prepared_imports (gid) VALUES ($1)").bind::<Text, _>(&gid).execute(conn)?;
+            }
+            _ => before_commit(conn, &outcome)?,
+        }
         progress(total);
         Ok(outcome)
     });
-    // The prepared beneficiaries follow the persons' transaction, whichever way it ended (and
-    // if this process dies first, whoever finds them: `recover_prepared`).
-    if let (true, Some(helper)) = (prepared.get(), helper) {
-        if let Err(e) = resolve_prepared(helper, &gid, true) {
-            log::warn!("the import's prepared transaction {gid} is left to recovery: {e}");
+    if let Some(helper) = helper {
+        match helper_state.get() {
+            Beside::Idle => {}
+            // This transaction failed before the helper's was prepared.
+            Beside::Open => {
+                let _ = AnsiTransactionManager::rollback_transaction(helper);
+            }
+            // The prepared side follows this transaction, whichever way it ended (and if this
+            // process dies first, whoever finds it: `recover_prepared`).
+            Beside::Prepared => {
+                if let Err(e) = resolve_prepared(helper, &gid, true) {
+                    log::warn!("the import's prepared transaction {gid} is left to recovery: {e}");
+                }
+            }
         }
     }
     result
+}
+
+/// Where the helper connection's transaction stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Beside {
+    Idle,
+    Open,
+    Prepared,
 }
 
 /// Prepared transactions of imports begin with this (and are found by it after a crash).
@@ -353,16 +377,17 @@ fn beside_possible(conn: &mut PgConnection) -> QueryResult<bool> {
 }
 
 /// Writes the persons on `conn` (in the import's transaction, by `insert_persons`) and at the
-/// same time the beneficiaries on `helper`, in a transaction of its own that is prepared
-/// (`gid`) when its rows are in: two cores instead of one for the two INSERTs (about
-/// 22 s -> 15 s for a million of each on a 12-million-person database). The import's
-/// transaction holds an advisory lock on `gid` until it ends, so nobody decides the prepared
-/// transaction's fate before it does.
+/// same time the beneficiaries on `helper`, in a transaction of its own, left open (`state`)
+/// for [`prepare_beside`]: two cores instead of one for the two INSERTs (about 22 s -> 15 s
+/// for a million of each on a 12-million-person database). The import's transaction holds an
+/// advisory lock on `gid` until it ends, so nobody decides the prepared transaction's fate
+/// before it does.
 fn insert_beside(
     conn: &mut PgConnection,
     helper: &mut PgConnection,
     gid: &str,
     refs: &References,
+    state: &std::cell::Cell<Beside>,
     insert_persons: impl FnOnce(&mut PgConnection) -> QueryResult<i64>,
 ) -> QueryResult<(i64, i64)> {
     use diesel::connection::SimpleConnection;
@@ -395,29 +420,28 @@ fn insert_beside(
     std::io::Seek::rewind(&mut spool).map_err(io)?;
     diesel::sql_query("DROP TABLE import_beneficiary_rows").execute(conn)?;
     std::thread::scope(|s| {
-        let beside = s.spawn(|| insert_prepared(helper, gid, spool, &refs.upazilas, &refs.matched));
+        let beside = s.spawn(|| copy_beside(helper, spool, &refs.upazilas, &refs.matched));
         let persons = insert_persons(conn);
         let beneficiaries = beside
             .join()
             .map_err(|_| diesel::result::Error::QueryBuilderError("the beneficiaries' connection panicked".into()))?;
-        // (A failure of either fails the import; the helper's transaction was rolled back if it
-        // failed, and a prepared one is rolled back by the caller when this one does not commit.)
+        // (The helper's transaction is open when its side succeeded, rolled back when not; an
+        // open one is rolled back by the caller when this one fails.)
+        if beneficiaries.is_ok() {
+            state.set(Beside::Open);
+        }
         Ok((persons?, beneficiaries?))
     })
 }
 
 /// The helper's side: its own transaction with the beneficiaries' rows copied in (per-row
-/// foreign-key checks off: the persons they refer to are the import's), prepared as `gid`.
-fn insert_prepared(
-    helper: &mut PgConnection,
-    gid: &str,
-    spool: std::fs::File,
-    upazilas: &[i32],
-    matched: &[uuid::Uuid],
-) -> QueryResult<i64> {
+/// foreign-key checks off: the persons they refer to are the import's), left open.
+fn copy_beside(helper: &mut PgConnection, spool: std::fs::File, upazilas: &[i32], matched: &[uuid::Uuid]) -> QueryResult<i64> {
     use diesel::connection::SimpleConnection;
     use diesel::sql_types::Array;
-    helper.batch_execute("BEGIN")?;
+    // (Through diesel's transaction manager, so that anything run in it later nests as a
+    // savepoint.)
+    AnsiTransactionManager::begin_transaction(helper)?;
     let done = (|| {
         diesel::sql_query("SELECT 1 FROM upazilas WHERE id = ANY($1) FOR KEY SHARE")
             .bind::<Array<Integer>, _>(upazilas)
@@ -456,14 +480,44 @@ fn insert_prepared(
             )
             .with_format(CopyFormat::Binary)
             .execute(helper)? as i64;
-        // (`gid` is made here, of a prefix and a uuid: nothing to quote.)
-        helper.batch_execute(&format!("PREPARE TRANSACTION '{gid}'"))?;
+        helper.batch_execute("SET LOCAL session_replication_role = origin")?;
         Ok(copied)
     })();
     if done.is_err() {
-        let _ = helper.batch_execute("ROLLBACK");
+        let _ = AnsiTransactionManager::rollback_transaction(helper);
     }
     done
+}
+
+/// Runs `last` (the job's bookkeeping) in the helper's open transaction and prepares it as
+/// `gid`; rolls it back if either fails.
+fn prepare_beside(
+    helper: &mut PgConnection,
+    gid: &str,
+    state: &std::cell::Cell<Beside>,
+    last: impl FnOnce(&mut PgConnection) -> QueryResult<()>,
+) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    let done = last(helper)
+        // (`gid` is made here, of a prefix and a uuid: nothing to quote.)
+        .and_then(|()| helper.batch_execute(&format!("PREPARE TRANSACTION '{gid}'")));
+    match done {
+        Ok(()) => {
+            state.set(Beside::Prepared);
+            // PREPARE ended the transaction on the server. diesel notices that from the
+            // connection's status and forgets it; should it not, its COMMIT finds no
+            // transaction (a warning, not an error).
+            match AnsiTransactionManager::commit_transaction(helper) {
+                Ok(()) | Err(diesel::result::Error::NotInTransaction) => Ok(()),
+                Err(e) => Err(e),
+            }
+        }
+        Err(e) => {
+            state.set(Beside::Idle);
+            let _ = AnsiTransactionManager::rollback_transaction(helper);
+            Err(e)
+        }
+    }
 }
 
 /// Decides the prepared import transaction `gid` once the transaction that prepared it has

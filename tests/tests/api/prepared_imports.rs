@@ -73,8 +73,16 @@ const IMPORTED: &str = "SELECT count(*) AS n FROM beneficiaries b JOIN persons p
 fn the_two_connections_commit_as_one() {
     let (mut main, mut helper) = connections();
     let rows = (1..=50).map(|i| row(i, &format!("19500{i:05}"), if i % 2 == 0 { "old_age" } else { "widow" })).collect();
-    let o = import(&mut main, Some(&mut helper), rows, &mut |_, _| Ok(())).unwrap();
+    // The job's bookkeeping is written in the transaction that commits last, the beneficiaries':
+    // a job seen done has every row it wrote visible.
+    let seen_by_bookkeeping = std::cell::Cell::new(-1);
+    let o = import(&mut main, Some(&mut helper), rows, &mut |conn, _| {
+        seen_by_bookkeeping.set(count(conn, "SELECT count(*) AS n FROM beneficiaries"));
+        Ok(())
+    })
+    .unwrap();
     assert!(o.beside, "written on two connections");
+    assert_eq!(seen_by_bookkeeping.get(), 50);
     assert_eq!((o.imported, o.persons_created), (50, 50));
     assert_eq!(count(&mut main, IMPORTED), 50);
     assert_eq!(leftovers(&mut main), (0, 0), "nothing left prepared or undecided");
