@@ -199,7 +199,9 @@ fn import_beneficiaries(db: &api::config::DatabaseOpts, file: &std::path::Path, 
     let follow_up = std::cell::Cell::new(None);
     let skipped_while_reading = parse_errors.len();
     let total = rows.len() as i64;
-    // A second connection writes the beneficiaries beside the persons (two-phase commit).
+    // A second connection writes the beneficiaries beside the persons (two-phase commit);
+    // first, any import a dead process left prepared is decided (as a server does at start).
+    persistence::imports::recover_prepared(&mut conn)?;
     let mut helper = PgConnection::establish(&database.url)?;
     let outcome = persistence::imports::load_beneficiaries(
         &mut conn,
