@@ -1,10 +1,11 @@
 //! Bulk import of beneficiaries (for example from an earlier MIS): rows are streamed into a
 //! temporary table with COPY, checked and resolved set-based in SQL, then persons and
-//! beneficiaries are inserted with INSERT ... SELECT. A beneficiary carried over from an earlier
-//! register was enrolled there and has no application here (migration 000030). All in one
-//! transaction: a failure leaves nothing behind; rows that break a rule are reported by line
-//! and skipped. The names of the people it creates are indexed for search afterwards
-//! (`persons::index_names`), outside its transaction.
+//! beneficiaries are written, at the same time on two connections where it can (see
+//! `insert_beside`). A beneficiary carried over from an earlier register was enrolled there
+//! and has no application here (migration 000030). All or nothing: one transaction, or two
+//! committed as one by two-phase commit; a failure leaves nothing behind; rows that break a
+//! rule are reported by line and skipped. The names of the people it creates are indexed for
+//! search afterwards (`persons::index_names`), outside its transaction.
 
 use std::io::Write;
 
@@ -115,7 +116,8 @@ pub fn load_beneficiaries(
     total: i64,
     by: Importer,
     progress: &mut dyn FnMut(i64),
-    // Runs inside the transaction before it commits (for the audit row).
+    // The job's bookkeeping (its completion, the audit row): run in the transaction that
+    // commits last (the helper's when there is one), before it is committed or prepared.
     before_commit: &mut dyn FnMut(&mut PgConnection, &ImportOutcome) -> QueryResult<()>,
 ) -> QueryResult<ImportOutcome> {
     let Importer { scope, user: by } = by;
