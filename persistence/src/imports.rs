@@ -422,7 +422,7 @@ fn insert_beside(
     std::io::Seek::rewind(&mut spool).map_err(io)?;
     diesel::sql_query("DROP TABLE import_beneficiary_rows").execute(conn)?;
     std::thread::scope(|s| {
-        let beside = s.spawn(|| copy_beside(helper, spool, &refs.upazilas, &refs.matched));
+        let beside = s.spawn(|| copy_beside(helper, spool, refs));
         let persons = insert_persons(conn);
         let beneficiaries = beside
             .join()
@@ -438,19 +438,14 @@ fn insert_beside(
 
 /// The helper's side: its own transaction with the beneficiaries' rows copied in (per-row
 /// foreign-key checks off: the persons they refer to are the import's), left open.
-fn copy_beside(helper: &mut PgConnection, spool: std::fs::File, upazilas: &[i32], matched: &[uuid::Uuid]) -> QueryResult<i64> {
+fn copy_beside(helper: &mut PgConnection, spool: std::fs::File, refs: &References) -> QueryResult<i64> {
     use diesel::connection::SimpleConnection;
-    use diesel::sql_types::Array;
     // (Through diesel's transaction manager, so that anything run in it later nests as a
     // savepoint.)
     AnsiTransactionManager::begin_transaction(helper)?;
     let done = (|| {
-        diesel::sql_query("SELECT 1 FROM upazilas WHERE id = ANY($1) FOR KEY SHARE")
-            .bind::<Array<Integer>, _>(upazilas)
-            .execute(helper)?;
-        diesel::sql_query("SELECT 1 FROM persons WHERE id = ANY($1) FOR KEY SHARE")
-            .bind::<Array<SqlUuid>, _>(matched)
-            .execute(helper)?;
+        // (Beneficiaries refer to no union.)
+        lock_references(helper, refs, false)?;
         helper.batch_execute("SET LOCAL session_replication_role = replica")?;
         // (The COPY callback may be called through a shared reference, hence the RefCell.)
         let source = std::cell::RefCell::new(std::io::BufReader::with_capacity(1 << 16, spool));
@@ -674,27 +669,36 @@ fn with_references_checked_once<T>(
     refs: &References,
     inserts: impl FnOnce(&mut PgConnection) -> QueryResult<T>,
 ) -> QueryResult<T> {
-    use diesel::sql_types::Array;
     let may: bool =
         diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>("has_parameter_privilege('session_replication_role', 'SET')"))
             .get_result(conn)?;
     if !may {
         return inserts(conn);
     }
-    diesel::sql_query("SELECT 1 FROM upazilas WHERE id = ANY($1) FOR KEY SHARE")
-        .bind::<Array<Integer>, _>(&refs.upazilas)
-        .execute(conn)?;
-    diesel::sql_query("SELECT 1 FROM unions WHERE id = ANY($1) FOR KEY SHARE")
-        .bind::<Array<Integer>, _>(&refs.unions)
-        .execute(conn)?;
-    diesel::sql_query("SELECT 1 FROM persons WHERE id = ANY($1) FOR KEY SHARE")
-        .bind::<Array<SqlUuid>, _>(&refs.matched)
-        .execute(conn)?;
+    lock_references(conn, refs, true)?;
     diesel::sql_query("SET LOCAL session_replication_role = replica").execute(conn)?;
     let done = inserts(conn)?;
     // (An error above rolls the whole transaction back, the setting with it.)
     diesel::sql_query("SET LOCAL session_replication_role = origin").execute(conn)?;
     Ok(done)
+}
+
+/// Locks the rows an import's rows refer to `FOR KEY SHARE`, one statement a table: the
+/// upazilas, the unions (when `unions`) and the people on record it matched.
+fn lock_references(conn: &mut PgConnection, refs: &References, unions: bool) -> QueryResult<()> {
+    use diesel::sql_types::Array;
+    diesel::sql_query("SELECT 1 FROM upazilas WHERE id = ANY($1) FOR KEY SHARE")
+        .bind::<Array<Integer>, _>(&refs.upazilas)
+        .execute(conn)?;
+    if unions {
+        diesel::sql_query("SELECT 1 FROM unions WHERE id = ANY($1) FOR KEY SHARE")
+            .bind::<Array<Integer>, _>(&refs.unions)
+            .execute(conn)?;
+    }
+    diesel::sql_query("SELECT 1 FROM persons WHERE id = ANY($1) FOR KEY SHARE")
+        .bind::<Array<SqlUuid>, _>(&refs.matched)
+        .execute(conn)?;
+    Ok(())
 }
 
 #[cfg(test)]

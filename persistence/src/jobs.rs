@@ -70,36 +70,33 @@ pub fn find(conn: &mut PgConnection, id: JobId) -> QueryResult<Option<JobRow>> {
 /// Claims the oldest job that is queued or whose lease ran out (its worker died), for
 /// `worker`, with a lease of `lease_seconds`. Other workers skip the row being claimed.
 pub fn claim(conn: &mut PgConnection, worker: &str, lease_seconds: i32) -> QueryResult<Option<JobRow>> {
-    diesel::sql_query(
-        "UPDATE jobs SET status = 'running', worker = $1, lease_until = now() + make_interval(secs => $2),
-                         attempts = attempts + 1, started_at = coalesce(started_at, now())
-          WHERE id = (SELECT id FROM jobs
-                       WHERE status = 'queued' OR (status = 'running' AND lease_until < now())
-                       ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
-         RETURNING *",
-    )
-    .bind::<Text, _>(worker)
-    .bind::<Integer, _>(lease_seconds)
-    .get_result(conn)
-    .optional()
+    claim_where(conn, worker, lease_seconds, None)
 }
 
 /// Claims the job `id` for `worker` when it is queued or its lease ran out (a process that
 /// queued a job and runs it itself; `None` when a worker has it or it has ended).
 pub fn claim_one(conn: &mut PgConnection, id: JobId, worker: &str, lease_seconds: i32) -> QueryResult<Option<JobRow>> {
-    diesel::sql_query(
+    claim_where(conn, worker, lease_seconds, Some(id))
+}
+
+/// The claim: the oldest claimable job, or only `id` (two statements, each planned for its
+/// own filter).
+fn claim_where(conn: &mut PgConnection, worker: &str, lease_seconds: i32, id: Option<JobId>) -> QueryResult<Option<JobRow>> {
+    let only = if id.is_some() { "id = $3 AND" } else { "" };
+    let q = diesel::sql_query(format!(
         "UPDATE jobs SET status = 'running', worker = $1, lease_until = now() + make_interval(secs => $2),
                          attempts = attempts + 1, started_at = coalesce(started_at, now())
           WHERE id = (SELECT id FROM jobs
-                       WHERE id = $3 AND (status = 'queued' OR (status = 'running' AND lease_until < now()))
-                       FOR UPDATE SKIP LOCKED)
-         RETURNING *",
-    )
+                       WHERE {only} (status = 'queued' OR (status = 'running' AND lease_until < now()))
+                       ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
+         RETURNING *"
+    ))
     .bind::<Text, _>(worker)
-    .bind::<Integer, _>(lease_seconds)
-    .bind::<SqlUuid, _>(id.0)
-    .get_result(conn)
-    .optional()
+    .bind::<Integer, _>(lease_seconds);
+    match id {
+        Some(id) => q.bind::<SqlUuid, _>(id.0).get_result(conn).optional(),
+        None => q.get_result(conn).optional(),
+    }
 }
 
 /// Renews the lease while the worker holds the job; `false` when it no longer does.
