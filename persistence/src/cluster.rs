@@ -439,6 +439,10 @@ fn start_server(
         .args(["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"])
         // Bulk writes (payroll, imports) would otherwise checkpoint every gigabyte of WAL.
         .args(["-c", "max_wal_size=4GB"])
+        // The WAL's buffers default to 1/32 of shared_buffers (4 MB): a bulk import's two
+        // connections filled them and waited on each other to write them out (WALWrite);
+        // 64 MB took its two writers from 13 s to 11.5 s (BENCHMARKS.md).
+        .args(["-c", "wal_buffers=64MB"])
         // A bulk import writes its persons and beneficiaries on two connections and commits
         // them as one with a prepared transaction (persistence::imports): one per running import.
         .args(["-c", "max_prepared_transactions=16"])

@@ -160,3 +160,78 @@ fn the_applications_imports_made_go_and_only_those() {
         .unwrap();
     assert_eq!(gone.n, 0);
 }
+
+/// Migration 000032: a person's identifier checks lost their regular expressions (a million-row
+/// import ran three per row); the table accepts exactly what the old patterns accepted.
+#[test]
+fn person_checks_accept_what_the_patterns_did() {
+    let app = sheba_tests::TestApp::new();
+    let mut conn = app.db();
+    #[derive(QueryableByName)]
+    struct Matches {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        m: bool,
+    }
+    let digits = |n: usize| "1234567890".repeat(2).chars().take(n).collect::<String>();
+    let mut cases: Vec<(&str, &str, String)> = Vec::new();
+    let odd = ["", " ", "\n", "x", "০১২৩৪৫৬৭৮৯", "１２３４５６７８９０", "१२३४५६७८९०"];
+    for n in [9, 10, 11, 12, 13, 14, 16, 17, 18] {
+        cases.push(("nid", "^([0-9]{10}|[0-9]{13}|[0-9]{17})$", digits(n)));
+        cases.push(("birth_registration_number", "^[0-9]{16,17}$", digits(n)));
+        cases.push(("nid", "^([0-9]{10}|[0-9]{13}|[0-9]{17})$", format!("{}a", digits(n - 1))));
+        cases.push(("birth_registration_number", "^[0-9]{16,17}$", format!("{} ", digits(n - 1))));
+    }
+    for o in odd {
+        cases.push(("nid", "^([0-9]{10}|[0-9]{13}|[0-9]{17})$", o.to_owned()));
+        cases.push(("nid", "^([0-9]{10}|[0-9]{13}|[0-9]{17})$", format!("{}{o}", digits(9))));
+        cases.push(("birth_registration_number", "^[0-9]{16,17}$", format!("{}{o}", digits(16))));
+        cases.push(("mobile", "^01[3-9][0-9]{8}$", format!("0171234567{o}")));
+        cases.push(("nationality", "^[A-Z]{2}$", format!("B{o}")));
+    }
+    for m in [
+        "01712345678",
+        "01312345678",
+        "01912345678",
+        "01212345678",
+        "01012345678",
+        "02712345678",
+        "11712345678",
+        "0171234567",
+        "017123456789",
+        "০১৭১২৩৪৫৬৭৮",
+        "01:12345678",
+        "01/12345678",
+    ] {
+        cases.push(("mobile", "^01[3-9][0-9]{8}$", m.to_owned()));
+    }
+    for n in ["BD", "IN", "ZZ", "AA", "bd", "B", "BDX", "ÄB", "B1", "@A", "[A", "Z["] {
+        cases.push(("nationality", "^[A-Z]{2}$", n.to_owned()));
+    }
+    let (mut accepted, mut refused) = (0, 0);
+    for (column, pattern, value) in &cases {
+        let old: Matches = diesel::sql_query("SELECT $1 ~ $2 AS m")
+            .bind::<Text, _>(value)
+            .bind::<Text, _>(pattern)
+            .get_result(&mut conn)
+            .unwrap();
+        let insert = format!(
+            "INSERT INTO persons (id, name_en, sex, date_of_birth, {column}) VALUES (gen_random_uuid(), 'P', 'female', '1950-01-01', $1)"
+        );
+        let result = conn.transaction::<(), diesel::result::Error, _>(|c| {
+            diesel::sql_query(&insert).bind::<Text, _>(value).execute(c)?;
+            Err(diesel::result::Error::RollbackTransaction)
+        });
+        let now = match result {
+            Err(diesel::result::Error::RollbackTransaction) => true,
+            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::CheckViolation, _)) => false,
+            other => panic!("{column} {value:?}: {other:?}"),
+        };
+        assert_eq!(now, old.m, "{column} {value:?}: the table accepts it: {now}, the old pattern: {}", old.m);
+        if now {
+            accepted += 1
+        } else {
+            refused += 1
+        }
+    }
+    assert!(accepted >= 10 && refused >= 40, "{accepted} accepted, {refused} refused");
+}
