@@ -132,22 +132,26 @@ pub fn load_beneficiaries(
     let result = conn.transaction(|conn| {
         diesel::sql_query(
             "CREATE TEMP TABLE import_beneficiaries (
-                line int PRIMARY KEY, name_en text, name_bn text, sex text NOT NULL, date_of_birth date NOT NULL,
+                line int NOT NULL, name_en text, name_bn text, sex text NOT NULL, date_of_birth date NOT NULL,
                 nid text, birth_registration_number text, mobile text, union_id int NOT NULL, programme_code text NOT NULL,
                 start_month date NOT NULL, payment_provider text, account_number text, education_level text,
-                error text, person_id uuid, division_id int, district_id int, upazila_id int, exclusivity_group text) ON COMMIT DROP",
+                repeated boolean NOT NULL, error text, person_id uuid, division_id int, district_id int, upazila_id int, exclusivity_group text) ON COMMIT DROP",
         )
         .execute(conn)?;
-        // (The COPY callback may be called through a shared reference, hence the RefCell.)
+        // (The COPY callback may be called through a shared reference, hence the RefCells.)
         let source = std::cell::RefCell::new(&mut *rows);
+        // The same identifier on an earlier line is found here, as the rows go by in their
+        // order (a pass over the working table's sort cost more than a second a million rows).
+        let seen = std::cell::RefCell::new(SeenIdentifiers::with_capacity(usize::try_from(total).unwrap_or(0)));
         diesel::copy_from(import_beneficiaries::table)
             .from_raw_data(import_beneficiaries::table, |w| {
                 let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
-                let mut source = source.borrow_mut();
+                let (mut source, mut seen) = (source.borrow_mut(), seen.borrow_mut());
                 for r in &mut **source {
+                    let repeated = r.nid.as_deref().or(r.birth_registration_number.as_deref()).is_some_and(|id| !seen.first_time(id));
                     writeln!(
                         w,
-                        "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                         r.line,
                         csv_field(&r.name_en),
                         csv_field(&r.name_bn),
@@ -162,6 +166,7 @@ pub fn load_beneficiaries(
                         csv_field(&r.payment_provider),
                         csv_field(&r.account_number),
                         csv_field(&r.education_level),
+                        if repeated { 't' } else { 'f' },
                     )
                     .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
                 }
@@ -171,11 +176,12 @@ pub fn load_beneficiaries(
             .execute(conn)?;
         progress(total / 4);
         // (Facility and partner scopes hold no import permission.)
-        let (div, dist, upz): (Option<i32>, Option<i32>, Option<i32>) = match scope {
-            Scope::Division(d) => (Some(d.0), None, None),
-            Scope::District(d) => (None, Some(d.0), None),
-            Scope::Upazila(u) => (None, None, Some(u.0)),
-            Scope::National | Scope::Facility(_) | Scope::Partner(_) => (None, None, None),
+        // (Numbers from the importer's scope, written into the statement.)
+        let outside = match scope {
+            Scope::Division(d) => format!("u.division_id <> {}", d.0),
+            Scope::District(d) => format!("u.district_id <> {}", d.0),
+            Scope::Upazila(u) => format!("un.upazila_id <> {}", u.0),
+            Scope::National | Scope::Facility(_) | Scope::Partner(_) => "false".to_owned(),
         };
         // Where (the union's upazila, district and division) and the programme's exclusivity
         // group, joined in as the rows are copied into the table the checks work on: one pass,
@@ -191,7 +197,10 @@ pub fn load_beneficiaries(
                     (ids.prefix || lpad(to_hex(2 * row_number() OVER w), 12, '0'))::uuid AS new_person_id,
                     (ids.prefix || lpad(to_hex(2 * row_number() OVER w + 1), 12, '0'))::uuid AS beneficiary_id,
                     CASE WHEN un.upazila_id IS NULL THEN 'no such union'
-                         WHEN v.code IS NULL THEN 'no such programme' END AS error,
+                         WHEN v.code IS NULL THEN 'no such programme'
+                         WHEN {outside} THEN 'the union lies outside your area'
+                         -- (Only the first line with an identifier counts.)
+                         WHEN t.repeated THEN 'the same identifier is on an earlier line' END AS error,
                     NULL::uuid AS person_id, u.division_id, u.district_id, un.upazila_id,
                     v.exclusivity_group
                FROM import_beneficiaries t
@@ -211,14 +220,6 @@ pub fn load_beneficiaries(
         diesel::sql_query("DROP TABLE import_beneficiaries").execute(conn)?;
         diesel::sql_query("ALTER TABLE import_checked RENAME TO import_beneficiaries").execute(conn)?;
         let steps: &[&str] = &[
-            "UPDATE import_beneficiaries SET error = 'the union lies outside your area'
-              WHERE error IS NULL AND (($1::int IS NOT NULL AND division_id <> $1) OR ($2::int IS NOT NULL AND district_id <> $2)
-                                       OR ($3::int IS NOT NULL AND upazila_id <> $3))",
-            // The same identifier twice in the file: only the first line counts.
-            "UPDATE import_beneficiaries t SET error = 'the same identifier is on an earlier line'
-               FROM (SELECT line, row_number() OVER (PARTITION BY coalesce(nid, birth_registration_number) ORDER BY line) AS n
-                       FROM import_beneficiaries WHERE coalesce(nid, birth_registration_number) IS NOT NULL) d
-              WHERE d.line = t.line AND d.n > 1 AND t.error IS NULL",
             // People already on record, by identifier.
             "UPDATE import_beneficiaries t SET person_id = p.id FROM persons p
               WHERE t.error IS NULL AND ((t.nid IS NOT NULL AND p.nid = t.nid)
@@ -238,13 +239,8 @@ pub fn load_beneficiaries(
                        FROM import_beneficiaries WHERE error IS NULL AND person_id IS NOT NULL) d
               WHERE d.line = t.line AND d.n > 1",
         ];
-        for (i, sql) in steps.iter().enumerate() {
-            let q = diesel::sql_query(*sql);
-            if i == 0 {
-                q.bind::<Nullable<Integer>, _>(div).bind::<Nullable<Integer>, _>(dist).bind::<Nullable<Integer>, _>(upz).execute(conn)?;
-            } else {
-                q.execute(conn)?;
-            }
+        for sql in steps {
+            diesel::sql_query(*sql).execute(conn)?;
         }
         progress(total / 2);
         // What the rows refer to, read once: the areas and people to lock, the count per upazila.
@@ -331,6 +327,38 @@ pub fn load_beneficiaries(
         }
     }
     result
+}
+
+/// The identifiers met so far in a file. Most are digits only (the parser's national ids and
+/// birth registration numbers are), kept as one number each with their length (leading zeros
+/// count): a million of them in a few megabytes; anything else as text.
+struct SeenIdentifiers {
+    digits: std::collections::HashSet<u64>,
+    other: std::collections::HashSet<String>,
+}
+
+impl SeenIdentifiers {
+    fn with_capacity(n: usize) -> Self {
+        Self { digits: std::collections::HashSet::with_capacity(n), other: std::collections::HashSet::new() }
+    }
+
+    /// Whether `id` is met for the first time (and remembers it).
+    fn first_time(&mut self, id: &str) -> bool {
+        match digits_key(id) {
+            Some(key) => self.digits.insert(key),
+            None => self.other.insert(id.to_owned()),
+        }
+    }
+}
+
+/// Up to 17 ASCII digits as one number: the length in the top bits, the value below
+/// (10^17 < 2^57), so that two strings have the same key only when they are the same.
+fn digits_key(id: &str) -> Option<u64> {
+    if id.is_empty() || id.len() > 17 || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let value = id.bytes().fold(0u64, |v, b| v * 10 + u64::from(b - b'0'));
+    Some((id.len() as u64) << 57 | value)
 }
 
 /// Where the helper connection's transaction stands.
@@ -447,7 +475,7 @@ fn copy_beside(helper: &mut PgConnection, spool: std::fs::File, refs: &Reference
         // (Beneficiaries refer to no union.)
         lock_references(helper, refs, false)?;
         helper.batch_execute("SET LOCAL session_replication_role = replica")?;
-        // (The COPY callback may be called through a shared reference, hence the RefCell.)
+        // (The COPY callback may be called through a shared reference, hence the RefCells.)
         let source = std::cell::RefCell::new(std::io::BufReader::with_capacity(1 << 16, spool));
         let copied = diesel::copy_from(crate::schema::beneficiaries::table)
             .from_raw_data(
@@ -703,7 +731,7 @@ fn lock_references(conn: &mut PgConnection, refs: &References, unions: bool) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::{csv_field, CsvField};
+    use super::{csv_field, digits_key, CsvField, SeenIdentifiers};
 
     #[test]
     fn fields_are_quoted_for_copy_and_null_is_empty() {
@@ -712,5 +740,26 @@ mod tests {
         assert_eq!(CsvField(Some("Student, Hijra")).to_string(), "\"Student, Hijra\"");
         assert_eq!(CsvField(Some("the \"Hill\" home\"")).to_string(), "\"the \"\"Hill\"\" home\"\"\"");
         assert_eq!(CsvField(Some("two\nlines")).to_string(), "\"two\nlines\"");
+    }
+
+    #[test]
+    fn an_identifier_is_new_once_and_only_the_same_one_repeats_it() {
+        let mut seen = SeenIdentifiers::with_capacity(8);
+        for id in ["1234567890", "01234567890", "001234567890", "12345678901234567", "0", "abc", "১২৩", "123456789012345678"]
+        {
+            assert!(seen.first_time(id), "{id} is new");
+        }
+        for id in ["1234567890", "01234567890", "001234567890", "12345678901234567", "0", "abc", "১২৩", "123456789012345678"]
+        {
+            assert!(!seen.first_time(id), "{id} is met again");
+        }
+        assert!(seen.first_time("00"));
+        assert!(seen.first_time("99999999999999999"));
+        // Leading zeros make another identifier; a long or odd one is kept as text.
+        assert_ne!(digits_key("0123"), digits_key("123"));
+        assert_eq!(digits_key("99999999999999999"), Some((17u64 << 57) | 99_999_999_999_999_999));
+        assert_eq!(digits_key("123456789012345678"), None);
+        assert_eq!(digits_key(""), None);
+        assert_eq!(digits_key("12a"), None);
     }
 }

@@ -443,6 +443,7 @@ diesel::table! {
         payment_provider -> Nullable<Text>,
         account_number -> Nullable<Text>,
         education_level -> Nullable<Text>,
+        repeated -> Bool,
     }
 }
 

@@ -38,7 +38,9 @@ fn import_reports_every_skipped_line_and_applies_the_rules() {
          Far Away,,male,1950-03-03,1950000003,,,4540,old_age,2025-07,,,\n\
          Robot,,robot,1950-01-01,,,,1,old_age,2025-07,,,\n\
          \"Student, Hijra\",,hijra,2010-01-01,,20101234567890123,,1,hijra_stipend,2025-07,,,secondary\n\
-         Nobody,,female,1950-01-01,1950000009,,,1,king_allowance,2025-07,,,\n"
+         Nobody,,female,1950-01-01,1950000009,,,1,king_allowance,2025-07,,,\n\
+         Far Again,,male,1950-03-03,1950000003,,,4540,old_age,2025-07,,,\n\
+         Student Again,,hijra,2010-01-01,,20101234567890123,,1,hijra_stipend,2025-07,,,secondary\n"
     );
     let r = app
         .post("/api/v1/imports/beneficiaries")
@@ -48,10 +50,10 @@ fn import_reports_every_skipped_line_and_applies_the_rules() {
         .send()
         .expect(202);
     let location = r.header("location").unwrap().to_owned();
-    assert_eq!(r.json["total"], 7, "seven rows (the robot is refused as the job parses it)");
+    assert_eq!(r.json["total"], 9, "nine rows (the robot is refused as the job parses it)");
     let job = wait(&app, &officer, &location);
     assert_eq!(job["status"], "succeeded", "{job}");
-    assert_eq!(job["done"], 7);
+    assert_eq!(job["done"], 9);
     assert_eq!(job["percent"], 100.0);
     let result = &job["result"];
     assert_eq!(result["imported"], 3, "{result}");
@@ -66,11 +68,15 @@ fn import_reports_every_skipped_line_and_applies_the_rules() {
         .collect();
     let lines: Vec<i64> = errors.iter().map(|e| e.0).collect();
     // Lines as an editor numbers them: the blank line (4) counts.
-    assert_eq!(lines, [5, 6, 7, 9], "{errors:?}");
+    assert_eq!(lines, [5, 6, 7, 9, 10, 11], "{errors:?}");
     assert!(errors[0].1.contains("earlier line"));
     assert!(errors[1].1.contains("outside your area"));
     assert!(errors[2].1.contains("sex"));
     assert!(errors[3].1.contains("no such programme"));
+    // A line breaking two rules is reported for the first: its area before its repeat.
+    assert!(errors[4].1.contains("outside your area"), "{errors:?}");
+    // A birth registration number repeats like a national id.
+    assert!(errors[5].1.contains("earlier line"), "{errors:?}");
     // The matched person got the allowance; the new ones exist with Bangla names.
     let bens = app.all_pages("/api/v1/beneficiaries", Some(&officer));
     assert_eq!(bens.len(), 3);
