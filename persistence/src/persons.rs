@@ -95,7 +95,9 @@ pub fn find_by_identifiers(conn: &mut PgConnection, nid: Option<&str>, brn: Opti
 }
 
 /// People with the same birth date and the same name in either script (case-insensitive for
-/// English): possible duplicates to show a caseworker, never merged automatically.
+/// English): possible duplicates to show a caseworker, never merged automatically. (Found
+/// through `person_names`, which holds the birth date's index: the people a bulk import
+/// created are there once its follow-up job has run, seconds after it.)
 pub fn possible_duplicates(
     conn: &mut PgConnection,
     exclude: PersonId,
@@ -106,6 +108,18 @@ pub fn possible_duplicates(
     let en = name_en.map(|n| n.trim().to_lowercase()).unwrap_or_default();
     let bn = name_bn.map(|n| n.trim().to_owned()).unwrap_or_default();
     persons::table
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "persons.id IN (SELECT person_id FROM person_names WHERE date_of_birth = ",
+            )
+            .bind::<diesel::sql_types::Date, _>(dob)
+            .sql(" AND (name_en = ")
+            .bind::<diesel::sql_types::Text, _>(en.clone())
+            .sql(" OR name_bn = ")
+            .bind::<diesel::sql_types::Text, _>(bn.clone())
+            .sql("))"),
+        )
+        // (The record itself decides; the search table only finds the candidates.)
         .filter(persons::date_of_birth.eq(dob))
         .filter(persons::id.ne(exclude.0))
         .filter(
@@ -161,7 +175,15 @@ pub fn search(
         );
     }
     if let Some(dob) = s.date_of_birth {
-        q = q.filter(persons::date_of_birth.eq(dob));
+        // (Indexed in `person_names` too, like the names.)
+        q = q.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "persons.id IN (SELECT person_id FROM person_names WHERE date_of_birth = ",
+            )
+            .bind::<diesel::sql_types::Date, _>(dob)
+            .sql(")")
+            .and(persons::date_of_birth.eq(dob)),
+        );
     }
     let rows = q.order(persons::id).limit(limit + 1).select(PersonRow::as_select()).load(conn)?;
     Ok(Page::from_overfetch(rows, limit, |r| r.id))
@@ -174,8 +196,8 @@ pub fn search(
 /// many were indexed.
 pub fn index_names(conn: &mut PgConnection, first: Uuid, last: Uuid) -> QueryResult<usize> {
     diesel::sql_query(
-        "INSERT INTO person_names (person_id, name_en, name_bn)
-         SELECT p.id, lower(p.name_en), p.name_bn FROM persons p
+        "INSERT INTO person_names (person_id, name_en, name_bn, date_of_birth)
+         SELECT p.id, lower(p.name_en), p.name_bn, p.date_of_birth FROM persons p
           WHERE p.id BETWEEN $1 AND $2 AND NOT EXISTS (SELECT 1 FROM person_names n WHERE n.person_id = p.id)
          ON CONFLICT (person_id) DO NOTHING",
     )

@@ -305,6 +305,8 @@ pub struct PersonQuery {
     pub name: Option<String>,
     /// A national ID, birth registration number or mobile number (Bangla digits accepted).
     pub identifier: Option<String>,
+    /// The exact birth date (YYYY-MM-DD). Like a name, found for the people a bulk import
+    /// created once its follow-up job has run.
     pub date_of_birth: Option<NaiveDate>,
     /// Page size, 1 to 200 (default 50).
     pub limit: Option<i64>,

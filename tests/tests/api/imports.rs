@@ -101,6 +101,11 @@ fn import_reports_every_skipped_line_and_applies_the_rules() {
     assert_eq!(found("name=new%20on"), 1);
     assert_eq!(found("name=%E0%A6%A8%E0%A6%A4%E0%A7%81%E0%A6%A8"), 1, "নতুন");
     assert_eq!(found("name=HIJRA"), 1);
+    // And by birth date (indexed with the names): the new one of 1952-02-02, and the matched
+    // person of 1950-01-01, recorded before the import.
+    assert_eq!(found("date_of_birth=1952-02-02"), 1);
+    assert_eq!(found("date_of_birth=2010-01-01"), 1);
+    assert_eq!(found("date_of_birth=1950-01-01"), 1);
     // Importing the same file again adds nobody: they are all beneficiaries already.
     let again = format!("{HEADER}\nKnown,,female,1950-01-01,1950000001,,,1,old_age,2025-07,,,\n");
     let r = app

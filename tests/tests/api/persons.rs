@@ -83,6 +83,9 @@ fn search_by_bangla_or_english_name_and_by_identifier_within_scope() {
     assert_eq!(find(&cw1, &format!("name={}", "%E0%A6%95%E0%A6%B0%E0%A6%BF%E0%A6%AE")), 1, "Bangla: করিম");
     assert_eq!(find(&cw1, "identifier=20121234567890123"), 1);
     assert_eq!(find(&cw1, "name=nobody"), 0);
+    assert_eq!(find(&cw1, "date_of_birth=2012-03-01"), 1);
+    assert_eq!(find(&cw1, "date_of_birth=2012-03-02"), 0);
+    assert_eq!(find(&cw1, "name=karim&date_of_birth=2012-03-01"), 1);
     // Another upazila's caseworker does not see people of upazila 1 they did not record.
     assert_eq!(find(&cw2, "name=karim"), 0);
     app.get("/api/v1/persons").bearer(&cw1).send().expect_problem(422, "validation_failed");
@@ -119,6 +122,9 @@ fn a_person_is_corrected_with_if_match_and_identifiers_stay_unique() {
         |q: &str| app.get(&format!("/api/v1/persons?{q}")).bearer(&cw).send().expect(200).json["data"].as_array().unwrap().len();
     assert_eq!(found("name=%E0%A6%86%E0%A6%AF%E0%A6%BC%E0%A7%87%E0%A6%B6%E0%A6%BE"), 1);
     assert_eq!(found("name=ayesha"), 1);
+    // Searched by the birth date it now has, no longer by the estimated one.
+    assert_eq!(found("date_of_birth=1996-02-02"), 1);
+    assert_eq!(found(&format!("date_of_birth={}", a["date_of_birth"].as_str().unwrap())), 0);
     patch("\"2\"", json!({"name_en": "Ayesha Begum"})).expect(200);
     assert_eq!(found("name=begum"), 1, "renamed");
     patch("\"3\"", json!({"name_en": "Ayesha"})).expect(200);
