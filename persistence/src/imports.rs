@@ -475,7 +475,7 @@ fn copy_beside(helper: &mut PgConnection, spool: std::fs::File, refs: &Reference
         // (Beneficiaries refer to no union.)
         lock_references(helper, refs, false)?;
         helper.batch_execute("SET LOCAL session_replication_role = replica")?;
-        // (The COPY callback may be called through a shared reference, hence the RefCells.)
+        // (The COPY callback may be called through a shared reference, hence the RefCell.)
         let source = std::cell::RefCell::new(std::io::BufReader::with_capacity(1 << 16, spool));
         let copied = diesel::copy_from(crate::schema::beneficiaries::table)
             .from_raw_data(
