@@ -47,6 +47,10 @@ pub struct InvalidIdentifier(pub &'static str);
 
 /// Digits only, from ASCII or Bangla digits, ignoring spaces and hyphens people type.
 fn digits_of(raw: &str) -> Result<String, InvalidIdentifier> {
+    // (Most identifiers come in ASCII digits only: a bulk import parses millions.)
+    if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(raw.to_owned());
+    }
     let s: String = normalize_digits(raw).chars().filter(|c| !matches!(c, ' ' | '-')).collect();
     if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit()) {
         return Err(InvalidIdentifier("must contain only digits (ASCII or Bangla)"));

@@ -1,20 +1,26 @@
-//! Bulk import of beneficiaries (for example from an earlier MIS): rows are streamed into a
-//! temporary table with COPY, checked and resolved set-based in SQL, then persons and
-//! beneficiaries are written, at the same time on two connections where it can (see
-//! `insert_beside`). A beneficiary carried over from an earlier register was enrolled there
-//! and has no application here (migration 000030). All or nothing: one transaction, or two
-//! committed as one by two-phase commit; a failure leaves nothing behind; rows that break a
-//! rule are reported by line and skipped. The names of the people it creates are indexed for
-//! search afterwards (`persons::index_names`), outside its transaction.
+//! Bulk import of beneficiaries (for example from an earlier MIS). The rows are checked as
+//! they stream by, against reference data read once (unions and their areas, programmes and
+//! their groups, the importer's area, an identifier on an earlier line), and each accepted
+//! row is written as two rows in COPY's binary format, a person's and a beneficiary's, to two
+//! spool files; only the identifiers go to the database then, to find the people already on
+//! record. The spools are then copied into `persons` and `beneficiaries`, at the same time on
+//! two connections where it can (see `insert_beside`). A beneficiary carried over from an
+//! earlier register was enrolled there and has no application here (migration 000030). All or
+//! nothing: one transaction, or two committed as one by two-phase commit; a failure leaves
+//! nothing behind; rows that break a rule are reported by line and skipped. The names of the
+//! people it creates are indexed for search afterwards (`persons::index_names`), outside its
+//! transaction.
 
-use std::io::Write;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufWriter, Write};
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::pg::CopyFormat;
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Nullable, Text, Uuid as SqlUuid};
 
-use crate::schema::import_beneficiaries;
+use crate::copy_binary::{BinaryRow, HEADER, TRAILER};
 use crate::COUNTER_UUID_PREFIX;
 use domain::access::Scope;
 use domain::id::UserId;
@@ -50,7 +56,7 @@ pub struct ImportOutcome {
     pub imported: i64,
     pub persons_created: i64,
     pub persons_matched: i64,
-    /// (line, message) for every row skipped.
+    /// (line, message) for every row skipped, in line order.
     pub errors: Vec<(i32, String)>,
     /// Beneficiaries imported per upazila, in upazila order.
     pub by_upazila: Vec<(i32, i64)>,
@@ -62,50 +68,9 @@ pub struct ImportOutcome {
     pub beside: bool,
 }
 
-/// The people a file matched, and the first and last id of those it created, in one pass.
-#[derive(QueryableByName)]
-struct PersonsTally {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    matched: i64,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
-    first: Option<uuid::Uuid>,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
-    last: Option<uuid::Uuid>,
-}
-
-#[derive(QueryableByName)]
-struct LineError {
-    #[diesel(sql_type = Integer)]
-    line: i32,
-    #[diesel(sql_type = Text)]
-    error: String,
-}
-
-/// A field as COPY's CSV reads it: empty for NULL, else quoted (written in place: a million
-/// rows, ten text fields each).
-struct CsvField<'a>(Option<&'a str>);
-
-impl std::fmt::Display for CsvField<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let Some(text) = self.0 else { return Ok(()) };
-        f.write_str("\"")?;
-        for (i, part) in text.split('"').enumerate() {
-            if i > 0 {
-                f.write_str("\"\"")?;
-            }
-            f.write_str(part)?;
-        }
-        f.write_str("\"")
-    }
-}
-
-fn csv_field(v: &Option<String>) -> CsvField<'_> {
-    CsvField(v.as_deref())
-}
-
-/// Loads the rows, streamed from `rows` straight into COPY (a file of a million rows is never
-/// held in memory a second time); `total` is how many there are, for `progress`, which is told
-/// how many rows are through (coarsely, per phase).
+/// Loads the rows, streamed from `rows` (a file of a million rows is never held in memory a
+/// second time: what is kept of a row is its line, union and programme); `total` is how many
+/// there are, for `progress`, which is told how many rows are through (coarsely, per phase).
 pub fn load_beneficiaries(
     conn: &mut PgConnection,
     // A second connection: with it (and a server that allows prepared transactions) the
@@ -120,7 +85,6 @@ pub fn load_beneficiaries(
     // commits last (the helper's when there is one), before it is committed or prepared.
     before_commit: &mut dyn FnMut(&mut PgConnection, &ImportOutcome) -> QueryResult<()>,
 ) -> QueryResult<ImportOutcome> {
-    let Importer { scope, user: by } = by;
     let mut helper = match helper {
         Some(h) if beside_possible(conn)? => Some(h),
         _ => None,
@@ -130,171 +94,40 @@ pub fn load_beneficiaries(
     // is in it too.
     let helper_state = std::cell::Cell::new(Beside::Idle);
     let result = conn.transaction(|conn| {
-        diesel::sql_query(
-            "CREATE TEMP TABLE import_beneficiaries (
-                line int NOT NULL, name_en text, name_bn text, sex text NOT NULL, date_of_birth date NOT NULL,
-                nid text, birth_registration_number text, mobile text, union_id int NOT NULL, programme_code text NOT NULL,
-                start_month date NOT NULL, payment_provider text, account_number text, education_level text,
-                repeated boolean NOT NULL, error text, person_id uuid, division_id int, district_id int, upazila_id int, exclusivity_group text) ON COMMIT DROP",
-        )
-        .execute(conn)?;
-        // (The COPY callback may be called through a shared reference, hence the RefCells.)
-        let source = std::cell::RefCell::new(&mut *rows);
-        // The same identifier on an earlier line is found here, as the rows go by in their
-        // order (a pass over the working table's sort cost more than a second a million rows).
-        let seen = std::cell::RefCell::new(SeenIdentifiers::with_capacity(usize::try_from(total).unwrap_or(0)));
-        diesel::copy_from(import_beneficiaries::table)
-            .from_raw_data(import_beneficiaries::table, |w| {
-                let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
-                let (mut source, mut seen) = (source.borrow_mut(), seen.borrow_mut());
-                for r in &mut **source {
-                    let repeated = r.nid.as_deref().or(r.birth_registration_number.as_deref()).is_some_and(|id| !seen.first_time(id));
-                    writeln!(
-                        w,
-                        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                        r.line,
-                        csv_field(&r.name_en),
-                        csv_field(&r.name_bn),
-                        r.sex,
-                        r.date_of_birth,
-                        csv_field(&r.nid),
-                        csv_field(&r.birth_registration_number),
-                        csv_field(&r.mobile),
-                        r.union_id,
-                        CsvField(Some(&r.programme_code)),
-                        r.start_month,
-                        csv_field(&r.payment_provider),
-                        csv_field(&r.account_number),
-                        csv_field(&r.education_level),
-                        if repeated { 't' } else { 'f' },
-                    )
-                    .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-                }
-                w.flush().map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
-            })
-            .with_format(CopyFormat::Csv)
-            .execute(conn)?;
+        let book = ReferenceBook::read(conn)?;
+        let (checked, found) = check_and_spool(conn, helper.as_deref_mut(), rows, total, by, &book)?;
         progress(total / 4);
-        // (Facility and partner scopes hold no import permission.)
-        // (Numbers from the importer's scope, written into the statement.)
-        let outside = match scope {
-            Scope::Division(d) => format!("u.division_id <> {}", d.0),
-            Scope::District(d) => format!("u.district_id <> {}", d.0),
-            Scope::Upazila(u) => format!("un.upazila_id <> {}", u.0),
-            Scope::National | Scope::Facility(_) | Scope::Partner(_) => "false".to_owned(),
-        };
-        // Where (the union's upazila, district and division) and the programme's exclusivity
-        // group, joined in as the rows are copied into the table the checks work on: one pass,
-        // not an update of every row for each. The rows are laid out by union, and the ids of
-        // the person and beneficiary a line may create are made in that order: each new row
-        // then lands next to the one before it in every index keyed by area and at the end of
-        // every primary key.
-        diesel::sql_query(format!(
-            "CREATE TEMP TABLE import_checked ON COMMIT DROP AS
-             WITH ids AS (SELECT {COUNTER_UUID_PREFIX} AS prefix)
-             SELECT t.line, t.name_en, t.name_bn, t.sex, t.date_of_birth, t.nid, t.birth_registration_number, t.mobile,
-                    t.union_id, t.programme_code, t.start_month, t.payment_provider, t.account_number, t.education_level,
-                    (ids.prefix || lpad(to_hex(2 * row_number() OVER w), 12, '0'))::uuid AS new_person_id,
-                    (ids.prefix || lpad(to_hex(2 * row_number() OVER w + 1), 12, '0'))::uuid AS beneficiary_id,
-                    CASE WHEN un.upazila_id IS NULL THEN 'no such union'
-                         WHEN v.code IS NULL THEN 'no such programme'
-                         WHEN {outside} THEN 'the union lies outside your area'
-                         -- (Only the first line with an identifier counts.)
-                         WHEN t.repeated THEN 'the same identifier is on an earlier line' END AS error,
-                    NULL::uuid AS person_id, u.division_id, u.district_id, un.upazila_id,
-                    v.exclusivity_group
-               FROM import_beneficiaries t
-               CROSS JOIN ids
-               LEFT JOIN unions un ON un.id = t.union_id
-               LEFT JOIN upazilas u ON u.id = un.upazila_id
-               -- (Only the group, not the programme's definition: every row carries what this
-               -- joins through the sort, and a definition is most of a kilobyte.)
-               LEFT JOIN (SELECT DISTINCT ON (code) code, definition ->> 'exclusivity_group' AS exclusivity_group
-                            FROM programme_versions ORDER BY code, effective_from DESC) v
-                 ON v.code = t.programme_code
-             WINDOW w AS (ORDER BY t.union_id, t.line)
-              -- (The window's order: one sort.)
-              ORDER BY t.union_id, t.line"
-        ))
-        .execute(conn)?;
-        diesel::sql_query("DROP TABLE import_beneficiaries").execute(conn)?;
-        diesel::sql_query("ALTER TABLE import_checked RENAME TO import_beneficiaries").execute(conn)?;
-        let steps: &[&str] = &[
-            // People already on record, by identifier.
-            "UPDATE import_beneficiaries t SET person_id = p.id FROM persons p
-              WHERE t.error IS NULL AND ((t.nid IS NOT NULL AND p.nid = t.nid)
-                 OR (t.birth_registration_number IS NOT NULL AND p.birth_registration_number = t.birth_registration_number))",
-            "UPDATE import_beneficiaries t SET error = 'already a beneficiary of this programme'
-              WHERE error IS NULL AND t.person_id IS NOT NULL
-                AND EXISTS (SELECT 1 FROM beneficiaries b WHERE b.person_id = t.person_id
-                             AND b.programme_code = t.programme_code AND b.status <> 'exited')",
-            "UPDATE import_beneficiaries t SET error = 'already receives an allowance of the same group (one person, one allowance)'
-              WHERE error IS NULL AND t.exclusivity_group IS NOT NULL AND t.person_id IS NOT NULL
-                AND EXISTS (SELECT 1 FROM beneficiaries b WHERE b.person_id = t.person_id
-                             AND b.exclusivity_group = t.exclusivity_group AND b.status <> 'exited')",
-            // One person on record twice in the same group or programme within the file (a
-            // line that matched nobody creates its own person).
-            "UPDATE import_beneficiaries t SET error = 'the same person is on an earlier line for this programme or group'
-               FROM (SELECT line, row_number() OVER (PARTITION BY person_id, coalesce(exclusivity_group, programme_code) ORDER BY line) AS n
-                       FROM import_beneficiaries WHERE error IS NULL AND person_id IS NOT NULL) d
-              WHERE d.line = t.line AND d.n > 1",
-        ];
-        for sql in steps {
-            diesel::sql_query(*sql).execute(conn)?;
-        }
+        let (fates, mut errors) = people_on_record(conn, &checked, found, &book)?;
         progress(total / 2);
-        // What the rows refer to, read once: the areas and people to lock, the count per upazila.
-        let refs = references(conn)?;
-        // The two INSERTs, their foreign keys checked once for the file: on two connections at
+        let refs = references(&checked, &fates, &book);
+        // The two COPYs, their foreign keys checked once for the file: on two connections at
         // once when there is a second, else one after the other.
-        let insert_persons = |conn: &mut PgConnection| -> QueryResult<i64> {
-            diesel::sql_query(
-                "INSERT INTO persons (id, name_en, name_bn, sex, date_of_birth, nid, birth_registration_number, mobile,
-                                      division_id, district_id, upazila_id, union_id, created_by)
-                 SELECT new_person_id, name_en, name_bn, sex, date_of_birth, nid, birth_registration_number, mobile,
-                        division_id, district_id, upazila_id, union_id, $1
-                   FROM import_beneficiaries WHERE error IS NULL AND person_id IS NULL",
-            )
-            .bind::<SqlUuid, _>(by.0)
-            .execute(conn)
-            .map(|n| n as i64)
-        };
+        let copy_persons = |conn: &mut PgConnection| copy_persons(conn, &checked, &fates);
         let (persons_created, imported) = match helper.as_deref_mut() {
-            Some(helper) => insert_beside(conn, helper, &gid, &refs, &helper_state, |conn| {
-                with_references_checked_once(conn, &refs, insert_persons)
-            })?,
+            Some(helper) => insert_beside(
+                conn,
+                helper,
+                &gid,
+                &refs,
+                &helper_state,
+                |conn| with_references_checked_once(conn, &refs, copy_persons),
+                |helper| copy_beneficiaries(helper, &checked, &fates),
+            )?,
             None => with_references_checked_once(conn, &refs, |conn| {
-                let persons_created = insert_persons(conn)?;
+                let persons_created = copy_persons(conn)?;
                 progress(total * 3 / 4);
-                let imported = diesel::sql_query(
-                    "INSERT INTO beneficiaries (id, person_id, programme_code, exclusivity_group, division_id, district_id,
-                                                upazila_id, sex, education_level, status, start_month, payment_provider, account_number)
-                     SELECT beneficiary_id, coalesce(person_id, new_person_id), programme_code, exclusivity_group,
-                            division_id, district_id, upazila_id, sex, education_level, 'active', start_month, payment_provider, account_number
-                       FROM import_beneficiaries WHERE error IS NULL",
-                )
-                .execute(conn)? as i64;
-                Ok((persons_created, imported))
+                Ok((persons_created, copy_beneficiaries(conn, &checked, &fates)?))
             })?,
         };
-        let errors: Vec<LineError> =
-            diesel::sql_query("SELECT line, error FROM import_beneficiaries WHERE error IS NOT NULL ORDER BY line").load(conn)?;
-        // (As text in the C collation, whose order is the uuids' own: PostgreSQL 15 has no
-        // min() of a uuid.)
-        let tally: PersonsTally = diesel::sql_query(
-            "SELECT count(*) FILTER (WHERE person_id IS NOT NULL) AS matched,
-                    min(new_person_id::text COLLATE \"C\") FILTER (WHERE person_id IS NULL)::uuid AS first,
-                    max(new_person_id::text COLLATE \"C\") FILTER (WHERE person_id IS NULL)::uuid AS last
-               FROM import_beneficiaries WHERE error IS NULL",
-        )
-        .get_result(conn)?;
+        errors.extend(checked.errors);
+        errors.sort();
         let outcome = ImportOutcome {
             imported,
             persons_created,
-            persons_created_ids: tally.first.zip(tally.last),
-            persons_matched: tally.matched,
-            errors: errors.into_iter().map(|e| (e.line, e.error)).collect(),
-            by_upazila: refs.by_upazila,
+            persons_created_ids: fates.created_ids(checked.ids),
+            persons_matched: fates.fate.iter().filter(|f| !matches!(**f, Fates::NEW | Fates::SKIPPED)).count() as i64,
+            errors,
+            by_upazila: refs.by_upazila.clone(),
             beside: helper_state.get() == Beside::Open,
         };
         match helper.as_deref_mut() {
@@ -327,6 +160,571 @@ pub fn load_beneficiaries(
         }
     }
     result
+}
+
+/// Where a union lies.
+#[derive(Debug, Clone, Copy)]
+struct Area {
+    union_id: i32,
+    upazila_id: i32,
+    district_id: i32,
+    division_id: i32,
+}
+
+impl Area {
+    /// Whether the area lies outside `scope` (facility and partner scopes hold no import
+    /// permission).
+    fn outside(&self, scope: Scope) -> bool {
+        match scope {
+            Scope::Division(d) => self.division_id != d.0,
+            Scope::District(d) => self.district_id != d.0,
+            Scope::Upazila(u) => self.upazila_id != u.0,
+            Scope::National | Scope::Facility(_) | Scope::Partner(_) => false,
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct AreaRow {
+    #[diesel(sql_type = Integer)]
+    union_id: i32,
+    #[diesel(sql_type = Integer)]
+    upazila_id: i32,
+    #[diesel(sql_type = Integer)]
+    district_id: i32,
+    #[diesel(sql_type = Integer)]
+    division_id: i32,
+}
+
+#[derive(QueryableByName)]
+struct ProgrammeGroup {
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    exclusivity_group: Option<String>,
+}
+
+/// The reference data every row is checked against, read once for the file (a few thousand
+/// unions, a few dozen programmes), in the import's transaction; what the accepted rows use is
+/// locked before they are written (`lock_references`).
+struct ReferenceBook {
+    areas: HashMap<i32, Area>,
+    /// Each programme's code and exclusivity group (its latest version's).
+    programmes: Vec<ProgrammeGroup>,
+    programme_of: HashMap<String, u32>,
+}
+
+impl ReferenceBook {
+    fn read(conn: &mut PgConnection) -> QueryResult<Self> {
+        let areas: Vec<AreaRow> = diesel::sql_query(
+            "SELECT un.id AS union_id, un.upazila_id, u.district_id, u.division_id
+               FROM unions un JOIN upazilas u ON u.id = un.upazila_id",
+        )
+        .load(conn)?;
+        let programmes: Vec<ProgrammeGroup> = diesel::sql_query(
+            "SELECT DISTINCT ON (code) code, definition ->> 'exclusivity_group' AS exclusivity_group
+               FROM programme_versions ORDER BY code, effective_from DESC",
+        )
+        .load(conn)?;
+        Ok(Self {
+            areas: areas
+                .into_iter()
+                .map(|a| {
+                    let area = Area {
+                        union_id: a.union_id,
+                        upazila_id: a.upazila_id,
+                        district_id: a.district_id,
+                        division_id: a.division_id,
+                    };
+                    (a.union_id, area)
+                })
+                .collect(),
+            programme_of: programmes.iter().zip(0..).map(|(p, i)| (p.code.clone(), i)).collect(),
+            programmes,
+        })
+    }
+
+    fn programme(&self, i: u32) -> &ProgrammeGroup {
+        &self.programmes[i as usize]
+    }
+}
+
+/// The ids of one import's rows, made by one counter (as [`COUNTER_UUID_PREFIX`] makes them
+/// in SQL): the k-th accepted row has the person 2k and the beneficiary 2k + 1 after the
+/// prefix. They grow in the order the rows are written, so each lands at the end of its
+/// primary key.
+#[derive(Debug, Clone, Copy)]
+struct IdBlock(u128);
+
+#[derive(QueryableByName)]
+struct Prefix {
+    #[diesel(sql_type = Text)]
+    prefix: String,
+}
+
+impl IdBlock {
+    fn read(conn: &mut PgConnection) -> QueryResult<Self> {
+        let p: Prefix = diesel::sql_query(format!("SELECT {COUNTER_UUID_PREFIX} AS prefix")).get_result(conn)?;
+        let bits = u128::from_str_radix(&p.prefix, 16).ok().filter(|_| p.prefix.len() == 20).ok_or_else(|| {
+            diesel::result::Error::DeserializationError(format!("an id prefix of 80 bits: {}", p.prefix).into())
+        })?;
+        Ok(Self(bits << 48))
+    }
+
+    fn person(self, n: usize) -> uuid::Uuid {
+        uuid::Uuid::from_u128(self.0 | (2 * n as u128))
+    }
+
+    fn beneficiary(self, n: usize) -> uuid::Uuid {
+        uuid::Uuid::from_u128(self.0 | (2 * n as u128 + 1))
+    }
+}
+
+/// A row that passed the checks made as it streamed by; its person's and beneficiary's rows
+/// are in the spools, in this order.
+#[derive(Debug, Clone, Copy)]
+struct Accepted {
+    line: i32,
+    union_id: i32,
+    programme: u32,
+}
+
+/// What the first pass over the rows leaves.
+struct Checked {
+    ids: IdBlock,
+    /// Every accepted row, in file order (its index, k - 1, is its row in each spool).
+    accepted: Vec<Accepted>,
+    /// The rows refused as they streamed by, in line order.
+    errors: Vec<(i32, String)>,
+    persons: Spool,
+    beneficiaries: Spool,
+}
+
+/// Binary COPY rows kept in a file, one after the other (a million rows are a few hundred
+/// megabytes: in the page cache, not in the process's memory).
+struct Spool {
+    file: BufWriter<File>,
+    /// Where each row ends (it starts where the one before ends).
+    ends: Vec<u64>,
+}
+
+impl Spool {
+    fn new(capacity: usize) -> std::io::Result<Self> {
+        Ok(Self { file: BufWriter::with_capacity(1 << 16, tempfile::tempfile()?), ends: Vec::with_capacity(capacity) })
+    }
+
+    fn push(&mut self, row: &[u8]) -> std::io::Result<()> {
+        self.file.write_all(row)?;
+        self.ends.push(self.ends.last().copied().unwrap_or(0) + row.len() as u64);
+        Ok(())
+    }
+
+    /// Writes the rows, in the order pushed, as one binary COPY to `to`: each row passed first
+    /// to `keep` with its index, which may edit it and says whether it goes in. (The spool is
+    /// read from its start by whoever calls; one caller at a time.)
+    fn replay(&self, to: &mut dyn Write, mut keep: impl FnMut(usize, &mut [u8]) -> bool) -> std::io::Result<()> {
+        use std::io::{Read, Seek};
+        let mut file = self.file.get_ref();
+        file.rewind()?;
+        let mut from = std::io::BufReader::with_capacity(1 << 16, file);
+        let mut to = BufWriter::with_capacity(1 << 16, to);
+        to.write_all(HEADER)?;
+        let (mut row, mut start) = (Vec::with_capacity(256), 0);
+        for (i, end) in self.ends.iter().enumerate() {
+            row.resize((end - start) as usize, 0);
+            start = *end;
+            from.read_exact(&mut row)?;
+            if keep(i, &mut row) {
+                to.write_all(&row)?;
+            }
+        }
+        to.write_all(TRAILER)?;
+        to.flush()
+    }
+}
+
+/// Columns of a person's row in the spool (and of the persons' COPY).
+const PERSON_FIELDS: i16 = 13;
+/// Columns of a beneficiary's row in the spool (and of the beneficiaries' COPY).
+const BENEFICIARY_FIELDS: i16 = 13;
+/// Where a beneficiary's `person_id` lies in its binary row: after the field count (2 bytes)
+/// and the id (a length of 4 bytes and 16), its own length (4).
+const BENEFICIARY_PERSON_ID: std::ops::Range<usize> = 26..42;
+
+fn io_error(e: std::io::Error) -> diesel::result::Error {
+    diesel::result::Error::SerializationError(Box::new(e))
+}
+
+/// The first pass: each row checked as it streams by (precedence: union, programme, the
+/// importer's area, an identifier on an earlier line) and an accepted one spooled as a
+/// person's and a beneficiary's binary rows; the accepted rows' identifiers are looked up in
+/// `persons` a chunk at a time as they come ([`look_up`]): on `helper`, when there is one, at
+/// the same time as the rows are read (a core each), else on `conn` in between.
+fn check_and_spool(
+    conn: &mut PgConnection,
+    helper: Option<&mut PgConnection>,
+    rows: &mut dyn Iterator<Item = ImportRow>,
+    total: i64,
+    by: Importer,
+    book: &ReferenceBook,
+) -> QueryResult<(Checked, Vec<OnRecord>)> {
+    let ids = IdBlock::read(conn)?;
+    let capacity = usize::try_from(total).unwrap_or(0);
+    let mut persons = Spool::new(capacity).map_err(io_error)?;
+    let mut beneficiaries = Spool::new(capacity).map_err(io_error)?;
+    let mut accepted: Vec<Accepted> = Vec::with_capacity(capacity);
+    let mut errors: Vec<(i32, String)> = Vec::new();
+    let pass = |send: &mut dyn FnMut(Identifiers) -> QueryResult<()>| -> QueryResult<()> {
+        // The same identifier on an earlier line is found here, as the rows go by in their order.
+        let mut seen = SeenIdentifiers::with_capacity(capacity);
+        let mut chunk = Identifiers::default();
+        let mut row = Vec::with_capacity(256);
+        for r in rows {
+            // (Only the first line with an identifier counts, whatever else is wrong with it.)
+            let repeated = r.nid.as_deref().or(r.birth_registration_number.as_deref()).is_some_and(|id| !seen.first_time(id));
+            let area = book.areas.get(&r.union_id);
+            let programme = book.programme_of.get(&r.programme_code).copied();
+            let (area, programme) = match (area, programme) {
+                (None, _) => {
+                    errors.push((r.line, "no such union".to_owned()));
+                    continue;
+                }
+                (_, None) => {
+                    errors.push((r.line, "no such programme".to_owned()));
+                    continue;
+                }
+                (Some(area), _) if area.outside(by.scope) => {
+                    errors.push((r.line, "the union lies outside your area".to_owned()));
+                    continue;
+                }
+                _ if repeated => {
+                    errors.push((r.line, "the same identifier is on an earlier line".to_owned()));
+                    continue;
+                }
+                (Some(area), Some(programme)) => (area, programme),
+            };
+            let k = accepted.len() + 1;
+            accepted.push(Accepted { line: r.line, union_id: r.union_id, programme });
+            // The rows are written in the file's order (whatever order its maker kept, by area
+            // or by identifier, the indexes keyed by it are then written in), and the ids
+            // numbered in it.
+            let person_id = ids.person(k);
+            row.clear();
+            BinaryRow::start(&mut row, PERSON_FIELDS)
+                .uuid(person_id)
+                .text(r.name_en.as_deref())
+                .text(r.name_bn.as_deref())
+                .text(Some(&r.sex))
+                .date(r.date_of_birth)
+                .text(r.nid.as_deref())
+                .text(r.birth_registration_number.as_deref())
+                .text(r.mobile.as_deref())
+                .int4(area.division_id)
+                .int4(area.district_id)
+                .int4(area.upazila_id)
+                .int4(area.union_id)
+                .uuid(by.user.0)
+                .done()
+                .map_err(io_error)?;
+            persons.push(&row).map_err(io_error)?;
+            row.clear();
+            let group = &book.programme(programme).exclusivity_group;
+            BinaryRow::start(&mut row, BENEFICIARY_FIELDS)
+                .uuid(ids.beneficiary(k))
+                .uuid(person_id)
+                .text(Some(&r.programme_code))
+                .text(group.as_deref())
+                .int4(area.division_id)
+                .int4(area.district_id)
+                .int4(area.upazila_id)
+                .text(Some(&r.sex))
+                .text(r.education_level.as_deref())
+                .text(Some("active"))
+                .date(r.start_month)
+                .text(r.payment_provider.as_deref())
+                .text(r.account_number.as_deref())
+                .done()
+                .map_err(io_error)?;
+            beneficiaries.push(&row).map_err(io_error)?;
+            chunk.add(k, r.nid, r.birth_registration_number);
+            if chunk.len() >= LOOKUP_CHUNK {
+                send(std::mem::take(&mut chunk))?;
+            }
+        }
+        if chunk.len() > 0 {
+            send(chunk)?;
+        }
+        persons.file.flush().map_err(io_error)?;
+        beneficiaries.file.flush().map_err(io_error)
+    };
+    let found = match helper {
+        Some(helper) => std::thread::scope(|s| {
+            let (to_worker, chunks) = std::sync::mpsc::sync_channel::<Identifiers>(4);
+            let worker = s.spawn(move || -> QueryResult<Vec<OnRecord>> {
+                let mut found = Vec::new();
+                for chunk in chunks {
+                    found.extend(look_up(helper, &chunk)?);
+                }
+                Ok(found)
+            });
+            // (A send fails only when the worker has stopped, on an error it returns.)
+            let read = pass(&mut |chunk| {
+                to_worker.send(chunk).map_err(|_| diesel::result::Error::QueryBuilderError("the lookup stopped".into()))
+            });
+            drop(to_worker);
+            let found =
+                worker.join().map_err(|_| diesel::result::Error::QueryBuilderError("the identifiers' lookup panicked".into()))?;
+            let found = found?;
+            read.map(|()| found)
+        })?,
+        None => {
+            let mut found = Vec::new();
+            pass(&mut |chunk| {
+                found.extend(look_up(conn, &chunk)?);
+                Ok(())
+            })?;
+            found
+        }
+    };
+    Ok((Checked { ids, accepted, errors, persons, beneficiaries }, found))
+}
+
+/// How many identifiers are looked up at once.
+const LOOKUP_CHUNK: usize = 50_000;
+
+/// Identifiers of accepted rows, each with its k, to look up together.
+#[derive(Default)]
+struct Identifiers {
+    nid_k: Vec<i32>,
+    nids: Vec<String>,
+    brn_k: Vec<i32>,
+    brns: Vec<String>,
+}
+
+impl Identifiers {
+    fn add(&mut self, k: usize, nid: Option<String>, brn: Option<String>) {
+        // (k is at most the rows of a file, far below i32::MAX.)
+        let k = i32::try_from(k).unwrap_or(i32::MAX);
+        if let Some(nid) = nid {
+            self.nid_k.push(k);
+            self.nids.push(nid);
+        }
+        if let Some(brn) = brn {
+            self.brn_k.push(k);
+            self.brns.push(brn);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.nid_k.len() + self.brn_k.len()
+    }
+}
+
+/// The people on record with these identifiers: by national id (`by_nid` 1) and by birth
+/// registration number (0). An index probe each (`LIMIT 1` in a lateral subquery): the
+/// planner would otherwise hash the whole of `persons` for a large chunk.
+fn look_up(conn: &mut PgConnection, chunk: &Identifiers) -> QueryResult<Vec<OnRecord>> {
+    use diesel::sql_types::Array;
+    diesel::sql_query(
+        "SELECT x.k, p.id AS person_id, 1 AS by_nid FROM unnest($1::int[], $2::text[]) AS x(k, nid)
+           CROSS JOIN LATERAL (SELECT id FROM persons WHERE nid = x.nid LIMIT 1) p
+         UNION ALL
+         SELECT x.k, p.id, 0 FROM unnest($3::int[], $4::text[]) AS x(k, brn)
+           CROSS JOIN LATERAL (SELECT id FROM persons WHERE birth_registration_number = x.brn LIMIT 1) p",
+    )
+    .bind::<Array<Integer>, _>(&chunk.nid_k)
+    .bind::<Array<Text>, _>(&chunk.nids)
+    .bind::<Array<Integer>, _>(&chunk.brn_k)
+    .bind::<Array<Text>, _>(&chunk.brns)
+    .load(conn)
+}
+
+/// The persons' COPY: the accepted rows that matched nobody on record.
+fn copy_persons(conn: &mut PgConnection, checked: &Checked, fates: &Fates) -> QueryResult<i64> {
+    use crate::schema::persons::dsl::*;
+    let columns = (
+        id,
+        name_en,
+        name_bn,
+        sex,
+        date_of_birth,
+        nid,
+        birth_registration_number,
+        mobile,
+        division_id,
+        district_id,
+        upazila_id,
+        union_id,
+        created_by,
+    );
+    diesel::copy_from(persons)
+        .from_raw_data(columns, |w| checked.persons.replay(w, |i, _| fates.fate[i] == Fates::NEW).map_err(io_error))
+        .with_format(CopyFormat::Binary)
+        .execute(conn)
+        .map(|n| n as i64)
+}
+
+/// The beneficiaries' COPY: the accepted rows not refused after the lookup, a matched one's
+/// `person_id` set to the person on record.
+fn copy_beneficiaries(conn: &mut PgConnection, checked: &Checked, fates: &Fates) -> QueryResult<i64> {
+    use crate::schema::beneficiaries::dsl::*;
+    let columns = (
+        id,
+        person_id,
+        programme_code,
+        exclusivity_group,
+        division_id,
+        district_id,
+        upazila_id,
+        sex,
+        education_level,
+        status,
+        start_month,
+        payment_provider,
+        account_number,
+    );
+    diesel::copy_from(beneficiaries)
+        .from_raw_data(columns, |w| {
+            checked
+                .beneficiaries
+                .replay(w, |i, row| match fates.fate[i] {
+                    Fates::SKIPPED => false,
+                    Fates::NEW => true,
+                    m => {
+                        row[BENEFICIARY_PERSON_ID].copy_from_slice(fates.matched[m as usize - 1].as_bytes());
+                        true
+                    }
+                })
+                .map_err(io_error)
+        })
+        .with_format(CopyFormat::Binary)
+        .execute(conn)
+        .map(|n| n as i64)
+}
+
+/// What becomes of each accepted row once the people on record are known.
+struct Fates {
+    /// By k - 1: [`Fates::NEW`] (its person is created), [`Fates::SKIPPED`] (refused), or
+    /// `m`: its person is `matched[m - 1]`.
+    fate: Vec<u32>,
+    matched: Vec<uuid::Uuid>,
+}
+
+impl Fates {
+    const NEW: u32 = 0;
+    const SKIPPED: u32 = u32::MAX;
+
+    /// The first and last id of the people created.
+    fn created_ids(&self, ids: IdBlock) -> Option<(uuid::Uuid, uuid::Uuid)> {
+        let first = self.fate.iter().position(|f| *f == Self::NEW)?;
+        let last = self.fate.iter().rposition(|f| *f == Self::NEW)?;
+        Some((ids.person(first + 1), ids.person(last + 1)))
+    }
+}
+
+#[derive(QueryableByName)]
+struct OnRecord {
+    #[diesel(sql_type = Integer)]
+    k: i32,
+    #[diesel(sql_type = SqlUuid)]
+    person_id: uuid::Uuid,
+    #[diesel(sql_type = Integer)]
+    by_nid: i32,
+}
+
+#[derive(QueryableByName)]
+struct Enrolled {
+    #[diesel(sql_type = SqlUuid)]
+    person_id: uuid::Uuid,
+    #[diesel(sql_type = Text)]
+    programme_code: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    exclusivity_group: Option<String>,
+}
+
+/// The people already on record (`found`: by national id, else by birth registration
+/// number), and the rules that only a matched row can break, in line order: already a
+/// beneficiary of the programme, already in the programme's group, or the same person on an
+/// earlier line for the programme or group. Returns each row's fate and the rows refused here.
+fn people_on_record(
+    conn: &mut PgConnection,
+    checked: &Checked,
+    found: Vec<OnRecord>,
+    book: &ReferenceBook,
+) -> QueryResult<(Fates, Vec<(i32, String)>)> {
+    let mut on_record: BTreeMap<usize, (uuid::Uuid, i32)> = BTreeMap::new();
+    for f in found {
+        let k = usize::try_from(f.k).unwrap_or(0);
+        let entry = on_record.entry(k).or_insert((f.person_id, f.by_nid));
+        if f.by_nid > entry.1 {
+            *entry = (f.person_id, f.by_nid);
+        }
+    }
+    let mut fates = Fates { fate: vec![Fates::NEW; checked.accepted.len()], matched: Vec::new() };
+    let mut errors = Vec::new();
+    if on_record.is_empty() {
+        return Ok((fates, errors));
+    }
+    let persons: Vec<uuid::Uuid> = on_record.values().map(|(p, _)| *p).collect::<HashSet<_>>().into_iter().collect();
+    let enrolled: Vec<Enrolled> = diesel::sql_query(
+        "SELECT person_id, programme_code, exclusivity_group FROM beneficiaries
+          WHERE person_id = ANY($1) AND status <> 'exited'",
+    )
+    .bind::<diesel::sql_types::Array<SqlUuid>, _>(&persons)
+    .load(conn)?;
+    let in_programme: HashSet<(uuid::Uuid, &str)> = enrolled.iter().map(|e| (e.person_id, e.programme_code.as_str())).collect();
+    let in_group: HashSet<(uuid::Uuid, &str)> =
+        enrolled.iter().filter_map(|e| Some((e.person_id, e.exclusivity_group.as_deref()?))).collect();
+    // (A group, or the programme when it has none: one line per person for either.)
+    let mut earlier: HashSet<(uuid::Uuid, &str)> = HashSet::new();
+    for (k, (person, _)) in on_record {
+        let row = checked.accepted[k - 1];
+        let programme = book.programme(row.programme);
+        let group = programme.exclusivity_group.as_deref();
+        let refused = if in_programme.contains(&(person, programme.code.as_str())) {
+            Some("already a beneficiary of this programme")
+        } else if group.is_some_and(|g| in_group.contains(&(person, g))) {
+            Some("already receives an allowance of the same group (one person, one allowance)")
+        } else if !earlier.insert((person, group.unwrap_or(&programme.code))) {
+            Some("the same person is on an earlier line for this programme or group")
+        } else {
+            None
+        };
+        match refused {
+            Some(reason) => {
+                fates.fate[k - 1] = Fates::SKIPPED;
+                errors.push((row.line, reason.to_owned()));
+            }
+            None => {
+                fates.matched.push(person);
+                fates.fate[k - 1] = fates.matched.len() as u32;
+            }
+        }
+    }
+    Ok((fates, errors))
+}
+
+/// What the written rows refer to (see [`References`]), counted from the accepted rows.
+fn references(checked: &Checked, fates: &Fates, book: &ReferenceBook) -> References {
+    let mut by_union: BTreeMap<i32, i64> = BTreeMap::new();
+    for (row, fate) in checked.accepted.iter().zip(&fates.fate) {
+        if *fate != Fates::SKIPPED {
+            *by_union.entry(row.union_id).or_default() += 1;
+        }
+    }
+    let mut by_upazila: BTreeMap<i32, i64> = BTreeMap::new();
+    for (union, n) in &by_union {
+        *by_upazila.entry(book.areas[union].upazila_id).or_default() += n;
+    }
+    let mut matched = fates.matched.clone();
+    matched.sort_unstable();
+    matched.dedup();
+    References {
+        upazilas: by_upazila.keys().copied().collect(),
+        unions: by_union.into_keys().collect(),
+        matched,
+        by_upazila: by_upazila.into_iter().collect(),
+    }
 }
 
 /// The identifiers met so far in a file. Most are digits only (the parser's national ids and
@@ -377,25 +775,6 @@ pub const PREPARED_IMPORT_PREFIX: &str = "sheba-import-";
 /// transaction's fate is not known yet.
 const PREPARED_LOCK_CLASS: i32 = 0x5348_4950; // "SHIP"
 
-diesel::table! {
-    /// The beneficiaries an import writes, as the rows its helper connection copies in.
-    import_beneficiary_rows (id) {
-        id -> Uuid,
-        person_id -> Uuid,
-        programme_code -> Text,
-        exclusivity_group -> Nullable<Text>,
-        division_id -> Int4,
-        district_id -> Int4,
-        upazila_id -> Int4,
-        sex -> Text,
-        education_level -> Nullable<Text>,
-        status -> Text,
-        start_month -> Date,
-        payment_provider -> Nullable<Text>,
-        account_number -> Nullable<Text>,
-    }
-}
-
 /// Whether the beneficiaries may be written beside the persons: the server allows prepared
 /// transactions, and the role may turn the per-row foreign-key checks off (the helper's rows
 /// refer to persons that only the main transaction can see until it commits).
@@ -406,52 +785,28 @@ fn beside_possible(conn: &mut PgConnection) -> QueryResult<bool> {
     .get_result(conn)
 }
 
-/// Writes the persons on `conn` (in the import's transaction, by `insert_persons`) and at the
-/// same time the beneficiaries on `helper`, in a transaction of its own, left open (`state`)
-/// for [`prepare_beside`]: two cores instead of one for the two INSERTs (about 22 s -> 15 s
-/// for a million of each on a 12-million-person database). The import's transaction holds an
-/// advisory lock on `gid` until it ends, so nobody decides the prepared transaction's fate
-/// before it does.
+/// Writes the persons on `conn` (in the import's transaction, by `write_persons`) and at the
+/// same time the beneficiaries on `helper` (by `write_beneficiaries`), in a transaction of its
+/// own, left open (`state`) for [`prepare_beside`]: two cores instead of one for the two
+/// writes (about 22 s -> 15 s for a million of each on a 12-million-person database). The
+/// import's transaction holds an advisory lock on `gid` until it ends, so nobody decides the
+/// prepared transaction's fate before it does.
 fn insert_beside(
     conn: &mut PgConnection,
     helper: &mut PgConnection,
     gid: &str,
     refs: &References,
     state: &std::cell::Cell<Beside>,
-    insert_persons: impl FnOnce(&mut PgConnection) -> QueryResult<i64>,
+    write_persons: impl FnOnce(&mut PgConnection) -> QueryResult<i64>,
+    write_beneficiaries: impl FnOnce(&mut PgConnection) -> QueryResult<i64> + Send,
 ) -> QueryResult<(i64, i64)> {
-    use diesel::connection::SimpleConnection;
     diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
         .bind::<Integer, _>(PREPARED_LOCK_CLASS)
         .bind::<Text, _>(gid)
         .execute(conn)?;
-    // The helper cannot read this transaction's temporary table: its rows go over in COPY's
-    // binary format, through a file, with the rows they refer to (locked again by the helper, which
-    // commits after this transaction has let go of its locks).
-    conn.batch_execute(
-        "CREATE TEMP TABLE import_beneficiary_rows ON COMMIT DROP AS
-         SELECT beneficiary_id AS id, coalesce(person_id, new_person_id) AS person_id, programme_code, exclusivity_group,
-                division_id, district_id, upazila_id, sex, education_level, 'active'::text AS status, start_month,
-                payment_provider, account_number
-           FROM import_beneficiaries WHERE error IS NULL",
-    )?;
-    let io = |e: std::io::Error| diesel::result::Error::SerializationError(Box::new(e));
-    let mut spool = tempfile::tempfile().map_err(io)?;
-    {
-        // (Binary: nothing to format here or to parse on the other side.)
-        let mut out = diesel::copy_to(import_beneficiary_rows::table).with_format(CopyFormat::Binary).load_raw(conn)?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut spool);
-        std::io::copy(&mut out, &mut w).map_err(io)?;
-        w.flush().map_err(io)?;
-    }
-    // (diesel leaves the COPY's final result unread, and a prepared statement is then refused
-    // with "another command is already in progress"; a simple query reads it first.)
-    conn.batch_execute("SELECT 1")?;
-    std::io::Seek::rewind(&mut spool).map_err(io)?;
-    diesel::sql_query("DROP TABLE import_beneficiary_rows").execute(conn)?;
     std::thread::scope(|s| {
-        let beside = s.spawn(|| copy_beside(helper, spool, refs));
-        let persons = insert_persons(conn);
+        let beside = s.spawn(|| copy_beside(helper, refs, write_beneficiaries));
+        let persons = write_persons(conn);
         let beneficiaries = beside
             .join()
             .map_err(|_| diesel::result::Error::QueryBuilderError("the beneficiaries' connection panicked".into()))?;
@@ -464,9 +819,14 @@ fn insert_beside(
     })
 }
 
-/// The helper's side: its own transaction with the beneficiaries' rows copied in (per-row
-/// foreign-key checks off: the persons they refer to are the import's), left open.
-fn copy_beside(helper: &mut PgConnection, spool: std::fs::File, refs: &References) -> QueryResult<i64> {
+/// The helper's side: its own transaction, the rows the beneficiaries refer to locked in it
+/// too, and `write` run with the per-row foreign-key checks off (the persons they refer to are
+/// the import's, which only its transaction sees until it commits); left open.
+fn copy_beside(
+    helper: &mut PgConnection,
+    refs: &References,
+    write: impl FnOnce(&mut PgConnection) -> QueryResult<i64>,
+) -> QueryResult<i64> {
     use diesel::connection::SimpleConnection;
     // (Through diesel's transaction manager, so that anything run in it later nests as a
     // savepoint.)
@@ -475,36 +835,7 @@ fn copy_beside(helper: &mut PgConnection, spool: std::fs::File, refs: &Reference
         // (Beneficiaries refer to no union.)
         lock_references(helper, refs, false)?;
         helper.batch_execute("SET LOCAL session_replication_role = replica")?;
-        // (The COPY callback may be called through a shared reference, hence the RefCell.)
-        let source = std::cell::RefCell::new(std::io::BufReader::with_capacity(1 << 16, spool));
-        let copied = diesel::copy_from(crate::schema::beneficiaries::table)
-            .from_raw_data(
-                {
-                    use crate::schema::beneficiaries::dsl::*;
-                    (
-                        id,
-                        person_id,
-                        programme_code,
-                        exclusivity_group,
-                        division_id,
-                        district_id,
-                        upazila_id,
-                        sex,
-                        education_level,
-                        status,
-                        start_month,
-                        payment_provider,
-                        account_number,
-                    )
-                },
-                |w| {
-                    std::io::copy(&mut *source.borrow_mut(), w)
-                        .map(drop)
-                        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
-                },
-            )
-            .with_format(CopyFormat::Binary)
-            .execute(helper)? as i64;
+        let copied = write(helper)?;
         helper.batch_execute("SET LOCAL session_replication_role = origin")?;
         Ok(copied)
     })();
@@ -634,57 +965,16 @@ struct References {
     by_upazila: Vec<(i32, i64)>,
 }
 
-#[derive(QueryableByName)]
-struct AreaCount {
-    #[diesel(sql_type = Integer)]
-    upazila_id: i32,
-    #[diesel(sql_type = Integer)]
-    union_id: i32,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    imported: i64,
-}
-
-#[derive(QueryableByName)]
-struct MatchedPerson {
-    #[diesel(sql_type = SqlUuid)]
-    person_id: uuid::Uuid,
-}
-
-/// Reads [`References`] in two passes over the working table (it was one pass per lock and
-/// count, eight in all, a third of a second each for a million rows).
-fn references(conn: &mut PgConnection) -> QueryResult<References> {
-    let areas: Vec<AreaCount> = diesel::sql_query(
-        "SELECT upazila_id, union_id, count(*) AS imported FROM import_beneficiaries WHERE error IS NULL GROUP BY 1, 2 ORDER BY 1, 2",
-    )
-    .load(conn)?;
-    let mut by_upazila: Vec<(i32, i64)> = Vec::new();
-    for a in &areas {
-        match by_upazila.last_mut() {
-            Some((upazila, n)) if *upazila == a.upazila_id => *n += a.imported,
-            _ => by_upazila.push((a.upazila_id, a.imported)),
-        }
-    }
-    let matched: Vec<MatchedPerson> =
-        diesel::sql_query("SELECT DISTINCT person_id FROM import_beneficiaries WHERE error IS NULL AND person_id IS NOT NULL")
-            .load(conn)?;
-    Ok(References {
-        upazilas: by_upazila.iter().map(|(u, _)| *u).collect(),
-        unions: areas.iter().map(|a| a.union_id).collect(),
-        matched: matched.into_iter().map(|m| m.person_id).collect(),
-        by_upazila,
-    })
-}
-
-/// Runs `inserts` (the rows of `import_beneficiaries` into persons and beneficiaries) with
-/// their foreign keys checked once for the whole file rather than by a trigger per row and key
-/// (five checks a line, a third of a million-line import).
+/// Runs `inserts` (the persons' and beneficiaries' COPYs) with their foreign keys checked once
+/// for the whole file rather than by a trigger per row and key (five checks a line, a third of
+/// a million-line import).
 ///
 /// Every reference is right by construction: the area is the union's own, read from `unions`
-/// and `upazilas` as the rows were checked; a person is either matched in `persons` or created
-/// by the same transaction. What the per-row checks add besides is a
-/// `FOR KEY SHARE` lock on each referenced row, so that it cannot be deleted or rekeyed before
-/// the import commits: taken here, one statement each, on the unions, upazilas and matched
-/// persons of `refs`.
+/// and `upazilas` in the import's transaction before the rows were checked; a person is either
+/// matched in `persons` or created by the same transaction. What the per-row checks add
+/// besides is a `FOR KEY SHARE` lock on each referenced row, so that it cannot be deleted or
+/// rekeyed before the import commits: taken here, one statement each, on the unions, upazilas
+/// and matched persons of `refs` (and the import fails whole if one is gone by then).
 /// Then `session_replication_role = replica` turns the per-row checks off for `inserts` only.
 /// The other triggers on the two tables are `ENABLE ALWAYS` (migration 000026), so the
 /// report cells are kept as before; a test holds every trigger on them to that, but for the
@@ -712,34 +1002,87 @@ fn with_references_checked_once<T>(
 }
 
 /// Locks the rows an import's rows refer to `FOR KEY SHARE`, one statement a table: the
-/// upazilas, the unions (when `unions`) and the people on record it matched.
+/// upazilas, the unions (when `unions`) and the people on record it matched; fails when one
+/// is gone (removed by another transaction since the import read it).
 fn lock_references(conn: &mut PgConnection, refs: &References, unions: bool) -> QueryResult<()> {
     use diesel::sql_types::Array;
-    diesel::sql_query("SELECT 1 FROM upazilas WHERE id = ANY($1) FOR KEY SHARE")
+    let gone = |what: &str| {
+        diesel::result::Error::QueryBuilderError(format!("{what} the file refers to was removed during the import").into())
+    };
+    let locked = diesel::sql_query("SELECT 1 FROM upazilas WHERE id = ANY($1) FOR KEY SHARE")
         .bind::<Array<Integer>, _>(&refs.upazilas)
         .execute(conn)?;
+    if locked != refs.upazilas.len() {
+        return Err(gone("an upazila"));
+    }
     if unions {
-        diesel::sql_query("SELECT 1 FROM unions WHERE id = ANY($1) FOR KEY SHARE")
+        let locked = diesel::sql_query("SELECT 1 FROM unions WHERE id = ANY($1) FOR KEY SHARE")
             .bind::<Array<Integer>, _>(&refs.unions)
             .execute(conn)?;
+        if locked != refs.unions.len() {
+            return Err(gone("a union"));
+        }
     }
-    diesel::sql_query("SELECT 1 FROM persons WHERE id = ANY($1) FOR KEY SHARE")
+    let locked = diesel::sql_query("SELECT 1 FROM persons WHERE id = ANY($1) FOR KEY SHARE")
         .bind::<Array<SqlUuid>, _>(&refs.matched)
         .execute(conn)?;
+    if locked != refs.matched.len() {
+        return Err(gone("a person on record"));
+    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{csv_field, digits_key, CsvField, SeenIdentifiers};
+    use super::{digits_key, IdBlock, SeenIdentifiers, Spool, BENEFICIARY_PERSON_ID};
+    use crate::copy_binary::{BinaryRow, HEADER, TRAILER};
+    use std::io::Write;
 
     #[test]
-    fn fields_are_quoted_for_copy_and_null_is_empty() {
-        assert_eq!(csv_field(&None).to_string(), "");
-        assert_eq!(csv_field(&Some(String::new())).to_string(), "\"\"");
-        assert_eq!(CsvField(Some("Student, Hijra")).to_string(), "\"Student, Hijra\"");
-        assert_eq!(CsvField(Some("the \"Hill\" home\"")).to_string(), "\"the \"\"Hill\"\" home\"\"\"");
-        assert_eq!(CsvField(Some("two\nlines")).to_string(), "\"two\nlines\"");
+    fn a_spool_replays_as_one_binary_copy_of_the_rows_kept_as_edited() {
+        let mut spool = Spool::new(3).unwrap();
+        // (Of different lengths: each is read back whole.)
+        let rows: Vec<Vec<u8>> = ["a", "bb", "ccc"]
+            .iter()
+            .map(|text| {
+                let mut row = Vec::new();
+                BinaryRow::start(&mut row, 3).uuid(uuid::Uuid::nil()).uuid(uuid::Uuid::nil()).text(Some(text)).done().unwrap();
+                row
+            })
+            .collect();
+        for row in &rows {
+            spool.push(row).unwrap();
+        }
+        spool.file.flush().unwrap();
+        let matched = uuid::Uuid::from_u128(99);
+        let mut copy = Vec::new();
+        let mut seen = Vec::new();
+        spool
+            .replay(&mut copy, |i, row| {
+                seen.push(i);
+                if i == 2 {
+                    row[BENEFICIARY_PERSON_ID].copy_from_slice(matched.as_bytes());
+                }
+                i != 1
+            })
+            .unwrap();
+        assert_eq!(seen, [0, 1, 2]);
+        let mut last = rows[2].clone();
+        last[26..42].copy_from_slice(matched.as_bytes());
+        assert_eq!(copy, [HEADER, &rows[0], &last, TRAILER].concat());
+        // Read from its start again.
+        let mut again = Vec::new();
+        spool.replay(&mut again, |i, _| i == 0).unwrap();
+        assert_eq!(again, [HEADER, &rows[0], TRAILER].concat());
+    }
+
+    #[test]
+    fn an_import_numbers_its_persons_even_and_its_beneficiaries_odd_after_one_prefix() {
+        let ids = IdBlock(0x0193_6f5e_0000_7abc_8def << 48);
+        assert_eq!(ids.person(1).to_string(), "01936f5e-0000-7abc-8def-000000000002");
+        assert_eq!(ids.beneficiary(1).to_string(), "01936f5e-0000-7abc-8def-000000000003");
+        assert!(ids.person(2) > ids.beneficiary(1));
+        assert_eq!(ids.beneficiary(2_000_000).to_string(), "01936f5e-0000-7abc-8def-0000003d0901");
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub mod cases;
 pub mod cluster;
 pub mod columns;
 pub mod contacts;
+pub(crate) mod copy_binary;
 pub mod db;
 pub mod disability;
 pub mod enrolment;

@@ -428,26 +428,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    import_beneficiaries (line) {
-        line -> Int4,
-        name_en -> Nullable<Text>,
-        name_bn -> Nullable<Text>,
-        sex -> Text,
-        date_of_birth -> Date,
-        nid -> Nullable<Text>,
-        birth_registration_number -> Nullable<Text>,
-        mobile -> Nullable<Text>,
-        union_id -> Int4,
-        programme_code -> Text,
-        start_month -> Date,
-        payment_provider -> Nullable<Text>,
-        account_number -> Nullable<Text>,
-        education_level -> Nullable<Text>,
-        repeated -> Bool,
-    }
-}
-
-diesel::table! {
     loan_funds (id) {
         id -> Uuid,
         programme -> Text,
@@ -911,7 +891,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     payments,
     cct_compliance,
     jobs,
-    import_beneficiaries,
     loan_funds,
     fund_entries,
     work_groups,

@@ -101,11 +101,18 @@ pub fn parse_rows<R: Read>(input: R) -> Result<impl Iterator<Item = Result<Impor
     let (input, lines) = domain::csv_lines::tracking(input);
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let index = read_header(&mut reader)?;
-    Ok(reader.into_records().map(move |record| {
+    // (One record, read into again and again: a million rows, no allocation each.)
+    let mut record = csv::StringRecord::new();
+    Ok(std::iter::from_fn(move || {
         let line_of = |p: Option<&csv::Position>| i32::try_from(lines.line_of(p)).unwrap_or(i32::MAX);
-        let record = record.map_err(|e| (line_of(e.position()), format!("unreadable row: {e}")))?;
-        let line = line_of(record.position());
-        parse_row(line, &record, &index).map_err(|m| (line, m))
+        match reader.read_record(&mut record) {
+            Ok(false) => None,
+            Err(e) => Some(Err((line_of(e.position()), format!("unreadable row: {e}")))),
+            Ok(true) => {
+                let line = line_of(record.position());
+                Some(parse_row(line, &record, &index).map_err(|m| (line, m)))
+            }
+        }
     }))
 }
 

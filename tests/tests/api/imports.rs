@@ -124,6 +124,83 @@ fn import_reports_every_skipped_line_and_applies_the_rules() {
     app.assert_report_aggregates_exact();
 }
 
+/// People on record are found by national id, else by birth registration number (the
+/// national id first when a line has both), and a matched person keeps to one allowance of a
+/// group and one line per programme or group in the file.
+#[test]
+fn people_on_record_are_matched_by_either_identifier_and_kept_to_one_allowance_a_group() {
+    let app = TestApp::new();
+    let (_, officer) = app.user("upz.match", "upazila_officer", "upazila:1");
+    let person = |name: &str, dob: &str, nid: Option<&str>, brn: Option<&str>| {
+        app.person(
+            &officer,
+            &json!({"name_en": name, "sex": "female", "date_of_birth": dob, "nid": nid, "birth_registration_number": brn, "union_id": 1}),
+        )
+    };
+    let both = person("Both Ids", "1950-01-01", Some("1950000101"), Some("19500000000000101"));
+    let child = person("Child", "2012-01-01", None, Some("20120000000000102"));
+    let by_nid = person("By Nid", "1950-01-04", Some("1950000104"), None);
+    let by_brn = person("By Brn", "1950-01-05", None, Some("19500000000000105"));
+    let import = |file: String| {
+        let r = app
+            .post("/api/v1/imports/beneficiaries")
+            .bearer(&officer)
+            .header("Content-Type", "text/csv")
+            .raw(file)
+            .send()
+            .expect(202);
+        let job = wait(&app, &officer, r.header("location").unwrap());
+        assert_eq!(job["status"], "succeeded", "{job}");
+        job["result"].clone()
+    };
+    // Already on the old-age allowance before the file.
+    let first = import(format!("{HEADER}\nOld Age,,female,1950-01-03,1950000103,,,1,old_age,2025-07,,,\n"));
+    assert_eq!(first["imported"], 1, "{first}");
+    let result = import(format!(
+        "{HEADER}\n\
+         Both Ids,,female,1950-01-01,1950000101,,,1,old_age,2025-07,,,\n\
+         Both Ids By Brn,,female,1950-01-01,,19500000000000101,,1,widow,2025-07,,,\n\
+         Old Age,,female,1950-01-03,1950000103,,,1,widow,2025-07,,,\n\
+         Child,,female,2012-01-01,,20120000000000102,,1,disability_stipend,2025-07,,,primary\n\
+         Both Ids Again,,female,1950-01-01,1950000199,19500000000000101,,1,disability_stipend,2025-07,,,primary\n\
+         Two People,,female,1950-01-04,1950000104,19500000000000105,,1,cct,2025-07,,,\n"
+    ));
+    let errors: Vec<(i64, &str)> = result["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_i64().unwrap(), e["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (3, "the same person is on an earlier line for this programme or group"),
+            (4, "already receives an allowance of the same group (one person, one allowance)")
+        ],
+        "{result}"
+    );
+    assert_eq!((result["imported"].as_i64(), result["persons_matched"].as_i64()), (Some(4), Some(4)), "{result}");
+    assert_eq!(result["persons_created"], 0, "{result}");
+    let bens = app.all_pages("/api/v1/beneficiaries", Some(&officer));
+    let holder = |programme: &str| -> Vec<String> {
+        let mut holders: Vec<String> =
+            bens.iter().filter(|b| b["programme"] == programme).map(|b| b["person_id"].as_str().unwrap().to_owned()).collect();
+        holders.sort();
+        holders
+    };
+    assert_eq!(holder("widow"), Vec::<String>::new());
+    assert!(holder("old_age").contains(&both));
+    assert_eq!(holder("disability_stipend"), {
+        let mut v = vec![both.clone(), child.clone()];
+        v.sort();
+        v
+    });
+    // The national id decides when a line's two identifiers belong to two people.
+    assert_eq!(holder("cct"), vec![by_nid]);
+    assert!(!bens.iter().any(|b| b["person_id"] == by_brn.as_str()));
+    app.assert_report_aggregates_exact();
+}
+
 /// Moving the old national MIS: one file for the whole country, one job, by the data
 /// migration officer (a named national role); its result counts each upazila. Nobody else
 /// imports outside their own area, the system administrator included.
