@@ -446,10 +446,6 @@ fn start_server(
         // A bulk import writes its persons and beneficiaries on two connections and commits
         // them as one with a prepared transaction (persistence::imports): one per running import.
         .args(["-c", "max_prepared_transactions=16"])
-        // A bulk import checks its rows in a temporary table (a million rows is about 300 MB);
-        // through the default 8 MB of local buffers every pass over it went to the files. A
-        // session takes these buffers only as its temporary tables grow (imports only).
-        .args(["-c", "temp_buffers=512MB"])
         // PostgreSQL's own log must not hold personal data either: no failing statement's
         // text, no DETAIL lines (a unique violation's DETAIL quotes the NID it refused).
         .args(["-c", "log_error_verbosity=terse", "-c", "log_min_error_statement=panic"]);

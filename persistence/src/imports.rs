@@ -163,11 +163,15 @@ pub fn load_beneficiaries(
 }
 
 /// Where a union lies.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, QueryableByName)]
 struct Area {
+    #[diesel(sql_type = Integer)]
     union_id: i32,
+    #[diesel(sql_type = Integer)]
     upazila_id: i32,
+    #[diesel(sql_type = Integer)]
     district_id: i32,
+    #[diesel(sql_type = Integer)]
     division_id: i32,
 }
 
@@ -182,18 +186,6 @@ impl Area {
             Scope::National | Scope::Facility(_) | Scope::Partner(_) => false,
         }
     }
-}
-
-#[derive(QueryableByName)]
-struct AreaRow {
-    #[diesel(sql_type = Integer)]
-    union_id: i32,
-    #[diesel(sql_type = Integer)]
-    upazila_id: i32,
-    #[diesel(sql_type = Integer)]
-    district_id: i32,
-    #[diesel(sql_type = Integer)]
-    division_id: i32,
 }
 
 #[derive(QueryableByName)]
@@ -216,7 +208,7 @@ struct ReferenceBook {
 
 impl ReferenceBook {
     fn read(conn: &mut PgConnection) -> QueryResult<Self> {
-        let areas: Vec<AreaRow> = diesel::sql_query(
+        let areas: Vec<Area> = diesel::sql_query(
             "SELECT un.id AS union_id, un.upazila_id, u.district_id, u.division_id
                FROM unions un JOIN upazilas u ON u.id = un.upazila_id",
         )
@@ -227,18 +219,7 @@ impl ReferenceBook {
         )
         .load(conn)?;
         Ok(Self {
-            areas: areas
-                .into_iter()
-                .map(|a| {
-                    let area = Area {
-                        union_id: a.union_id,
-                        upazila_id: a.upazila_id,
-                        district_id: a.district_id,
-                        division_id: a.division_id,
-                    };
-                    (a.union_id, area)
-                })
-                .collect(),
+            areas: areas.into_iter().map(|a| (a.union_id, a)).collect(),
             programme_of: programmes.iter().zip(0..).map(|(p, i)| (p.code.clone(), i)).collect(),
             programmes,
         })
@@ -654,7 +635,8 @@ fn people_on_record(
 ) -> QueryResult<(Fates, Vec<(i32, String)>)> {
     let mut on_record: BTreeMap<usize, (uuid::Uuid, i32)> = BTreeMap::new();
     for f in found {
-        let k = usize::try_from(f.k).unwrap_or(0);
+        // (Every k was sent by `check_and_spool`: 1 to the rows accepted.)
+        let Some(k) = usize::try_from(f.k).ok().filter(|k| (1..=checked.accepted.len()).contains(k)) else { continue };
         let entry = on_record.entry(k).or_insert((f.person_id, f.by_nid));
         if f.by_nid > entry.1 {
             *entry = (f.person_id, f.by_nid);
