@@ -313,7 +313,7 @@ pub async fn import_beneficiaries(
     .await?;
     let fingerprint = idempotency::fingerprint(&["import_beneficiaries", &format!("{:x}", digest.finalize())]);
     // A first pass checks the encoding and the header and counts the rows (a fatal problem
-    // refuses the file now); the job parses them as it streams them into the database.
+    // refuses the file now); the job parses and checks them as it reads them.
     let (total, file) = web::block(move || -> Result<(i64, File), ApiError> {
         file.rewind().map_err(ApiError::internal)?;
         if !is_utf8(&mut file).map_err(ApiError::internal)? {
