@@ -176,15 +176,17 @@ struct Area {
 }
 
 impl Area {
-    /// Whether the area lies outside `scope` (facility and partner scopes hold no import
-    /// permission).
-    fn outside(&self, scope: Scope) -> bool {
-        match scope {
-            Scope::Division(d) => self.division_id != d.0,
-            Scope::District(d) => self.district_id != d.0,
-            Scope::Upazila(u) => self.upazila_id != u.0,
-            Scope::National | Scope::Facility(_) | Scope::Partner(_) => false,
-        }
+    /// Whether `scope` reaches the union (the access rules' own test; facility and partner
+    /// scopes, which hold no import permission, reach none).
+    fn within(&self, scope: Scope) -> bool {
+        use domain::geo::{DistrictId, DivisionId, UnionId, UpazilaId};
+        let path = domain::geo::AreaPath {
+            division: DivisionId(self.division_id),
+            district: Some(DistrictId(self.district_id)),
+            upazila: Some(UpazilaId(self.upazila_id)),
+            union: Some(UnionId(self.union_id)),
+        };
+        scope.covers(&domain::access::Subject::Area(path))
     }
 }
 
@@ -374,7 +376,7 @@ fn check_and_spool(
                     errors.push((r.line, "no such programme".to_owned()));
                     continue;
                 }
-                (Some(area), _) if area.outside(by.scope) => {
+                (Some(area), _) if !area.within(by.scope) => {
                     errors.push((r.line, "the union lies outside your area".to_owned()));
                     continue;
                 }
