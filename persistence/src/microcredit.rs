@@ -269,6 +269,10 @@ pub fn find_group(conn: &mut PgConnection, id: WorkGroupId) -> QueryResult<Optio
     work_groups::table.find(id.0).select(WorkGroupRow::as_select()).first(conn).optional()
 }
 
+pub fn find_group_for_update(conn: &mut PgConnection, id: WorkGroupId) -> QueryResult<Option<WorkGroupRow>> {
+    work_groups::table.find(id.0).select(WorkGroupRow::as_select()).for_update().first(conn).optional()
+}
+
 pub fn list_groups(
     conn: &mut PgConnection,
     scope: Scope,

@@ -3,26 +3,27 @@
 //! the area they were made in. Every change is audited, and every server reloads the
 //! geography it holds in memory (`crate::geo_cache`).
 
-use actix_web::http::header::ETAG;
 use actix_web::http::StatusCode;
 use actix_web::{patch, post};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use domain::access::{Permission, Subject};
 use domain::geo::{DistrictId, UnionKind, UpazilaKind};
+use persistence::geo::{self, UnionRow, UpazilaRow};
+use persistence::PgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
-use crate::etag::{self, etag};
+use crate::etag::etag;
 use crate::extract::ApiJson;
 use crate::handlers::geo::{union_view, upazila_view, UnionView, UpazilaView};
 use crate::idempotency::{self, Created, IdempotencyKey};
+use crate::pipeline::{self, Answer, Outcome, Record, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::transact;
 
 /// A new area at the upazila level.
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
@@ -190,26 +191,8 @@ pub async fn update_upazila(
     path: web::Path<i32>,
     body: ApiJson<RenameRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, expected, b) = (path.into_inner(), etag::if_match(&req)?, body.0);
-    let row = transact(&state, move |conn| {
-        require(conn, &who, Permission::ManageGeography, &Subject::National)?;
-        let before = persistence::geo::find_upazila(conn, id)?.ok_or(ApiError::NotFound("upazila"))?;
-        etag::check(before.version, expected)?;
-        let after =
-            persistence::geo::rename_upazila(conn, id, b.name_en.as_deref().map(str::trim), b.name_bn.as_deref().map(str::trim))?;
-        who.audit(
-            conn,
-            "area.rename",
-            "upazila",
-            id,
-            Some(serde_json::json!({"name_en": before.name_en, "name_bn": before.name_bn})),
-            Some(serde_json::json!({"name_en": after.name_en, "name_bn": after.name_bn})),
-        )?;
-        Ok(after)
-    })
-    .await?;
-    crate::geo_cache::reload(&state).await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(row.version))).json(upazila_view(row)))
+    let done = rename::<UpazilaRow, _>(&req, &state, who, path.into_inner(), body.0, upazila_view).await?;
+    Ok(done.ok())
 }
 
 /// Retire an area at the upazila level in favour of a successor (records keep it). Requires
@@ -231,28 +214,8 @@ pub async fn retire_upazila(
     path: web::Path<i32>,
     body: ApiJson<RetireRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, expected, b) = (path.into_inner(), etag::if_match(&req)?, body.0);
-    let row = transact(&state, move |conn| {
-        require(conn, &who, Permission::ManageGeography, &Subject::National)?;
-        let before = persistence::geo::find_upazila(conn, id)?.ok_or(ApiError::NotFound("upazila"))?;
-        etag::check(before.version, expected)?;
-        let successor = persistence::geo::find_upazila(conn, b.successor_id)?
-            .ok_or_else(|| ApiError::field_coded("successor_id", "not_found", "no such upazila"))?;
-        domain::geo::may_retire(before.retired_on.is_some(), successor.retired_on.is_some(), successor.id == id)?;
-        let after = persistence::geo::retire_upazila(conn, id, b.retired_on, successor.id)?;
-        who.audit(
-            conn,
-            "area.retire",
-            "upazila",
-            id,
-            None,
-            Some(serde_json::json!({"successor_id": successor.id, "retired_on": b.retired_on})),
-        )?;
-        Ok(after)
-    })
-    .await?;
-    crate::geo_cache::reload(&state).await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(row.version))).json(upazila_view(row)))
+    let done = retire::<UpazilaRow, _>(&req, &state, who, path.into_inner(), body.0, upazila_view).await?;
+    Ok(done.ok())
 }
 
 /// Rename a union or ward. Requires `If-Match`.
@@ -271,26 +234,8 @@ pub async fn update_union(
     path: web::Path<i32>,
     body: ApiJson<RenameRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, expected, b) = (path.into_inner(), etag::if_match(&req)?, body.0);
-    let row = transact(&state, move |conn| {
-        require(conn, &who, Permission::ManageGeography, &Subject::National)?;
-        let before = persistence::geo::find_union(conn, id)?.ok_or(ApiError::NotFound("union"))?;
-        etag::check(before.version, expected)?;
-        let after =
-            persistence::geo::rename_union(conn, id, b.name_en.as_deref().map(str::trim), b.name_bn.as_deref().map(str::trim))?;
-        who.audit(
-            conn,
-            "area.rename",
-            "union",
-            id,
-            Some(serde_json::json!({"name_en": before.name_en, "name_bn": before.name_bn})),
-            Some(serde_json::json!({"name_en": after.name_en, "name_bn": after.name_bn})),
-        )?;
-        Ok(after)
-    })
-    .await?;
-    crate::geo_cache::reload(&state).await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(row.version))).json(union_view(row)))
+    let done = rename::<UnionRow, _>(&req, &state, who, path.into_inner(), body.0, union_view).await?;
+    Ok(done.ok())
 }
 
 /// Retire a union or ward in favour of a successor. Requires `If-Match`.
@@ -311,26 +256,114 @@ pub async fn retire_union(
     path: web::Path<i32>,
     body: ApiJson<RetireRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, expected, b) = (path.into_inner(), etag::if_match(&req)?, body.0);
-    let row = transact(&state, move |conn| {
-        require(conn, &who, Permission::ManageGeography, &Subject::National)?;
-        let before = persistence::geo::find_union(conn, id)?.ok_or(ApiError::NotFound("union"))?;
-        etag::check(before.version, expected)?;
-        let successor = persistence::geo::find_union(conn, b.successor_id)?
-            .ok_or_else(|| ApiError::field_coded("successor_id", "not_found", "no such union or ward"))?;
-        domain::geo::may_retire(before.retired_on.is_some(), successor.retired_on.is_some(), successor.id == id)?;
-        let after = persistence::geo::retire_union(conn, id, b.retired_on, successor.id)?;
-        who.audit(
-            conn,
-            "area.retire",
-            "union",
-            id,
-            None,
-            Some(serde_json::json!({"successor_id": successor.id, "retired_on": b.retired_on})),
-        )?;
-        Ok(after)
-    })
+    let done = retire::<UnionRow, _>(&req, &state, who, path.into_inner(), body.0, union_view).await?;
+    Ok(done.ok())
+}
+
+/// An area that is renamed and retired the same way at every level.
+trait Area: Record<Id = i32> + Clone {
+    /// The refusal when the successor named does not exist.
+    const NO_SUCH_SUCCESSOR: &'static str;
+    fn id(&self) -> i32;
+    fn retired_on(&self) -> Option<NaiveDate>;
+    fn rename(conn: &mut PgConnection, id: i32, en: Option<&str>, bn: Option<&str>) -> Result<Self, ApiError>;
+    fn retire(conn: &mut PgConnection, id: i32, on: NaiveDate, successor: i32) -> Result<Self, ApiError>;
+}
+
+macro_rules! area {
+    ($row:ty, $kind:literal, $none:literal, $rename:path, $retire:path, $lock:path) => {
+        impl Record for $row {
+            type Id = i32;
+            const KIND: &'static str = $kind;
+            const NOUN: &'static str = $kind;
+
+            fn lock(conn: &mut PgConnection, id: i32) -> Result<Option<Self>, ApiError> {
+                Ok($lock(conn, id)?)
+            }
+            fn subject(&self, _: &mut PgConnection) -> Result<Subject, ApiError> {
+                Ok(Subject::National)
+            }
+            fn version(&self) -> i32 {
+                self.version
+            }
+            fn summary(&self) -> serde_json::Value {
+                serde_json::json!({"name_en": self.name_en, "name_bn": self.name_bn, "retired_on": self.retired_on,
+                    "successor_id": self.successor_id, "version": self.version})
+            }
+        }
+
+        impl Area for $row {
+            const NO_SUCH_SUCCESSOR: &'static str = $none;
+            fn id(&self) -> i32 {
+                self.id
+            }
+            fn retired_on(&self) -> Option<NaiveDate> {
+                self.retired_on
+            }
+            fn rename(conn: &mut PgConnection, id: i32, en: Option<&str>, bn: Option<&str>) -> Result<Self, ApiError> {
+                Ok($rename(conn, id, en, bn)?)
+            }
+            fn retire(conn: &mut PgConnection, id: i32, on: NaiveDate, successor: i32) -> Result<Self, ApiError> {
+                Ok($retire(conn, id, on, successor)?)
+            }
+        }
+    };
+}
+
+area!(UpazilaRow, "upazila", "no such upazila", geo::rename_upazila, geo::retire_upazila, geo::find_upazila);
+area!(UnionRow, "union", "no such union or ward", geo::rename_union, geo::retire_union, geo::find_union);
+
+/// Renames an area, then has every server reload the geography.
+async fn rename<A: Area, V: Send + 'static>(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    who: Principal,
+    id: i32,
+    b: RenameRequest,
+    view: fn(A) -> V,
+) -> Result<Answer<V>, ApiError> {
+    let step = Step::new("area.rename", Permission::ManageGeography);
+    let done = pipeline::change(
+        req,
+        state,
+        who,
+        id,
+        step,
+        move |conn, _, _: A| {
+            Ok(Outcome::new(A::rename(conn, id, b.name_en.as_deref().map(str::trim), b.name_bn.as_deref().map(str::trim))?))
+        },
+        move |_, _, a: &A| Ok(view(a.clone())),
+    )
     .await?;
-    crate::geo_cache::reload(&state).await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(row.version))).json(union_view(row)))
+    crate::geo_cache::reload(state).await?;
+    Ok(done)
+}
+
+/// Retires an area in favour of a successor at the same level, then has every server reload.
+async fn retire<A: Area, V: Send + 'static>(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    who: Principal,
+    id: i32,
+    b: RetireRequest,
+    view: fn(A) -> V,
+) -> Result<Answer<V>, ApiError> {
+    let step = Step::new("area.retire", Permission::ManageGeography);
+    let done = pipeline::change(
+        req,
+        state,
+        who,
+        id,
+        step,
+        move |conn, _, before: A| {
+            let successor = A::lock(conn, b.successor_id)?
+                .ok_or_else(|| ApiError::field_coded("successor_id", "not_found", A::NO_SUCH_SUCCESSOR))?;
+            domain::geo::may_retire(before.retired_on().is_some(), successor.retired_on().is_some(), successor.id() == id)?;
+            Ok(Outcome::new(A::retire(conn, id, b.retired_on, successor.id())?))
+        },
+        move |_, _, a: &A| Ok(view(a.clone())),
+    )
+    .await?;
+    crate::geo_cache::reload(state).await?;
+    Ok(done)
 }

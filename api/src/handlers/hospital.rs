@@ -20,12 +20,13 @@ use validator::Validate;
 
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
-use crate::etag::{self, etag};
+use crate::etag::etag;
 use crate::extract::ApiJson;
 use crate::handlers::facilities::facility_subject;
 use crate::handlers::microcredit::today;
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
+use crate::pipeline::{self, Outcome, Record, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::{read, transact};
@@ -277,29 +278,31 @@ pub async fn get_hospital_patient(
     Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
 }
 
-/// Locks the record, authorises, checks `If-Match`, runs `f`, answers the full view.
-async fn change<F>(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    who: Principal,
-    id: Uuid,
-    f: F,
-) -> Result<HttpResponse, ApiError>
-where
-    F: FnOnce(&mut PgConnection, &Principal, PatientRow) -> Result<PatientRow, ApiError> + Send + 'static,
-{
-    let expected = etag::if_match(req)?;
-    let view = transact(state, move |conn| {
-        let p = repo::find_for_update(conn, id)?.ok_or(ApiError::NotFound("patient request"))?;
-        let subject = subject_of(conn, p.facility_id)?;
-        require(conn, &who, Permission::ManageHospitalPatients, &subject)?;
-        etag::check(p.version, expected)?;
-        let after = f(conn, &who, p)?;
-        full_view(conn, &after)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
+impl Record for PatientRow {
+    type Id = Uuid;
+    const KIND: &'static str = "hospital_patient";
+    const NOUN: &'static str = "patient request";
+
+    fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Self>, ApiError> {
+        Ok(repo::find_for_update(conn, id)?)
+    }
+    fn subject(&self, conn: &mut PgConnection) -> Result<domain::access::Subject, ApiError> {
+        subject_of(conn, self.facility_id)
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn summary(&self) -> serde_json::Value {
+        serde_json::json!({"status": self.status.code(), "aid_taka": self.aid_taka, "version": self.version})
+    }
 }
+
+/// The answer to every change: the full record.
+fn answer(conn: &mut PgConnection, _: &Principal, p: &PatientRow) -> Result<PatientView, ApiError> {
+    full_view(conn, p)
+}
+
+const MANAGE: Permission = Permission::ManageHospitalPatients;
 
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
 #[schema(example = json!({"assessed_on": "2026-06-02", "assessed_by": "Hospital social services officer", "eligible": true,
@@ -339,34 +342,36 @@ pub async fn assess_patient(
     body: ApiJson<PatientAssessmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    change(&req, &state, who, path.into_inner(), move |conn, who, p| {
-        may_assess(p.status)?;
-        if b.assessed_on < p.requested_on || b.assessed_on > today() {
-            return Err(ApiError::field_coded("assessed_on", "out_of_range", "on or after the request, not in the future"));
-        }
-        let notes = b.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
-        let after = repo::assess(
-            conn,
-            p.id,
-            &Assessment {
-                on: b.assessed_on,
-                by: b.assessed_by.trim(),
-                eligible: b.eligible,
-                household_income_taka: b.household_income_taka,
-                notes,
-            },
-        )?;
-        who.audit(
-            conn,
-            "hospital_patient.assess",
-            "hospital_patient",
-            p.id,
-            None,
-            Some(serde_json::json!({"eligible": b.eligible})),
-        )?;
-        Ok(after)
-    })
-    .await
+    let step = Step::new("hospital_patient.assess", MANAGE);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        step,
+        move |conn, _, p| {
+            may_assess(p.status)?;
+            if b.assessed_on < p.requested_on || b.assessed_on > today() {
+                return Err(ApiError::field_coded("assessed_on", "out_of_range", "on or after the request, not in the future"));
+            }
+            let notes = b.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
+            let after = repo::assess(
+                conn,
+                p.id,
+                &Assessment {
+                    on: b.assessed_on,
+                    by: b.assessed_by.trim(),
+                    eligible: b.eligible,
+                    household_income_taka: b.household_income_taka,
+                    notes,
+                },
+            )?;
+            Outcome::with(after, serde_json::json!({"eligible": b.eligible}))
+        },
+        answer,
+    )
+    .await?;
+    Ok(done.ok())
 }
 
 /// One item of aid to give.
@@ -413,23 +418,25 @@ pub async fn give_patient_aid(
     body: ApiJson<AidRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    change(&req, &state, who, path.into_inner(), move |conn, who, p| {
-        let items: Vec<AidItem> = b.items.iter().map(|i| AidItem { kind: i.kind, amount_taka: i.amount_taka }).collect();
-        let total = check_aid(p.status, p.burn_victim, (p.requested_on, b.given_on, today()), p.aid_taka, &items)?;
-        let rows: Vec<(AidKind, Option<&str>, i64)> =
-            b.items.iter().map(|i| (i.kind, i.description.as_deref().map(str::trim), i.amount_taka)).collect();
-        let after = repo::give_aid(conn, &p, b.given_on, &rows, who.user_id)?;
-        who.audit(
-            conn,
-            "hospital_patient.aid",
-            "hospital_patient",
-            p.id,
-            None,
-            Some(serde_json::json!({"given_on": b.given_on, "items": b.items.len(), "amount_taka": total})),
-        )?;
-        Ok(after)
-    })
-    .await
+    let step = Step::new("hospital_patient.aid", MANAGE);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        step,
+        move |conn, cx, p| {
+            let items: Vec<AidItem> = b.items.iter().map(|i| AidItem { kind: i.kind, amount_taka: i.amount_taka }).collect();
+            let total = check_aid(p.status, p.burn_victim, (p.requested_on, b.given_on, today()), p.aid_taka, &items)?;
+            let rows: Vec<(AidKind, Option<&str>, i64)> =
+                b.items.iter().map(|i| (i.kind, i.description.as_deref().map(str::trim), i.amount_taka)).collect();
+            let after = repo::give_aid(conn, &p, b.given_on, &rows, cx.who.user_id)?;
+            Outcome::with(after, serde_json::json!({"given_on": b.given_on, "items": b.items.len(), "amount_taka": total}))
+        },
+        answer,
+    )
+    .await?;
+    Ok(done.ok())
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
@@ -458,18 +465,26 @@ pub async fn close_patient_request(
     body: ApiJson<PatientDateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let on = body.0.on;
-    change(&req, &state, who, path.into_inner(), move |conn, who, p| {
-        if p.status == PatientStatus::Closed {
-            return Err(ApiError::Conflict { code: "patient_request_closed", detail: "the record is already closed".into() });
-        }
-        if on < p.requested_on || on > today() {
-            return Err(ApiError::field_coded("on", "out_of_range", "on or after the request, not in the future"));
-        }
-        let after = repo::close(conn, p.id, on)?;
-        who.audit(conn, "hospital_patient.close", "hospital_patient", p.id, None, Some(serde_json::json!({"closed_on": on})))?;
-        Ok(after)
-    })
-    .await
+    let step = Step::new("hospital_patient.close", MANAGE);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        step,
+        move |conn, _, p| {
+            if p.status == PatientStatus::Closed {
+                return Err(ApiError::Conflict { code: "patient_request_closed", detail: "the record is already closed".into() });
+            }
+            if on < p.requested_on || on > today() {
+                return Err(ApiError::field_coded("on", "out_of_range", "on or after the request, not in the future"));
+            }
+            Outcome::with(repo::close(conn, p.id, on)?, serde_json::json!({"closed_on": on}))
+        },
+        answer,
+    )
+    .await?;
+    Ok(done.ok())
 }
 
 /// Refer a burn victim who was given aid for a rehabilitation loan (microcredit's burn and
@@ -493,21 +508,22 @@ pub async fn refer_for_rehabilitation_loan(
     body: ApiJson<PatientDateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let on = body.0.on;
-    change(&req, &state, who, path.into_inner(), move |conn, who, p| {
-        may_refer_for_rehabilitation(p.burn_victim, p.aid_taka > 0, p.rehabilitation_referred_on.is_some())?;
-        if on < p.requested_on || on > today() {
-            return Err(ApiError::field_coded("on", "out_of_range", "on or after the request, not in the future"));
-        }
-        let after = repo::refer_for_rehabilitation(conn, p.id, on)?;
-        who.audit(
-            conn,
-            "hospital_patient.rehabilitation_referral",
-            "hospital_patient",
-            p.id,
-            None,
-            Some(serde_json::json!({"on": on})),
-        )?;
-        Ok(after)
-    })
-    .await
+    let step = Step::new("hospital_patient.rehabilitation_referral", MANAGE);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        step,
+        move |conn, _, p| {
+            may_refer_for_rehabilitation(p.burn_victim, p.aid_taka > 0, p.rehabilitation_referred_on.is_some())?;
+            if on < p.requested_on || on > today() {
+                return Err(ApiError::field_coded("on", "out_of_range", "on or after the request, not in the future"));
+            }
+            Outcome::with(repo::refer_for_rehabilitation(conn, p.id, on)?, serde_json::json!({"on": on}))
+        },
+        answer,
+    )
+    .await?;
+    Ok(done.ok())
 }

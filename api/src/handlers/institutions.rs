@@ -4,7 +4,7 @@
 //! history follows her), and departure, ageing out with a rehabilitation plan. Reads of a
 //! resident's stay are audited.
 
-use actix_web::http::header::{ETAG, LOCATION};
+use actix_web::http::header::ETAG;
 use actix_web::http::StatusCode;
 use actix_web::{get, post};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -23,12 +23,13 @@ use validator::Validate;
 
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
-use crate::etag::{self, etag};
+use crate::etag::etag;
 use crate::extract::ApiJson;
 use crate::handlers::facilities::facility_subject;
 use crate::handlers::microcredit::today;
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
+use crate::pipeline::{self, Answer, Outcome, Record, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::{read, transact};
@@ -294,42 +295,37 @@ pub async fn transfer_resident(
     path: web::Path<Uuid>,
     body: ApiJson<TransferRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, b, expected) = (path.into_inner(), body.0, etag::if_match(&req)?);
-    let row = transact(&state, move |conn| {
-        let s = repo::find_for_update(conn, id)?.ok_or(ApiError::NotFound("stay"))?;
-        let here = subject_of(conn, &s)?;
-        require(conn, &who, Permission::ManageResidents, &here)?;
-        etag::check(s.version, expected)?;
-        if s.left_on.is_some() {
-            return Err(ApiError::Conflict { code: "stay_ended", detail: "the stay has ended".into() });
-        }
-        if b.on < s.admitted_on || b.on > today() {
-            return Err(ApiError::field_coded("on", "out_of_range", "on or after the admission, not in the future"));
-        }
-        let (to, there) = facility(conn, b.to_facility_id, "to_facility_id")?;
-        require(conn, &who, Permission::ManageResidents, &there)?;
-        if to.id == s.facility_id {
-            return Err(ApiError::field_coded("to_facility_id", "invalid", "a transfer goes to another institution"));
-        }
-        // (A resident of an institution one manages is one's to move.)
-        let person = persistence::persons::find(conn, s.person_id)?.ok_or(ApiError::NotFound("person"))?;
-        repo::leave(conn, s.id, (b.on, LeaveReason::Transferred, None, None))?;
-        let new = arrive(conn, &who, &to, &person, b.on, Some(s.id))?;
-        who.audit(
-            conn,
-            "institution.transfer",
-            "institution_stay",
-            s.id,
-            Some(serde_json::json!({"facility_id": s.facility_id})),
-            Some(serde_json::json!({"facility_id": to.id, "stay_id": new.id, "on": b.on})),
-        )?;
-        Ok(new)
-    })
+    let (id, b) = (path.into_inner(), body.0);
+    let step = Step::new("institution.transfer", Permission::ManageResidents);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        id,
+        step,
+        move |conn, cx, s: StayRow| {
+            if s.left_on.is_some() {
+                return Err(ApiError::Conflict { code: "stay_ended", detail: "the stay has ended".into() });
+            }
+            if b.on < s.admitted_on || b.on > today() {
+                return Err(ApiError::field_coded("on", "out_of_range", "on or after the admission, not in the future"));
+            }
+            let (to, there) = facility(conn, b.to_facility_id, "to_facility_id")?;
+            require(conn, cx.who, Permission::ManageResidents, &there)?;
+            if to.id == s.facility_id {
+                return Err(ApiError::field_coded("to_facility_id", "invalid", "a transfer goes to another institution"));
+            }
+            // (A resident of an institution one manages is one's to move.)
+            let person = persistence::persons::find(conn, s.person_id)?.ok_or(ApiError::NotFound("person"))?;
+            repo::leave(conn, s.id, (b.on, LeaveReason::Transferred, None, None))?;
+            let new = arrive(conn, cx.who, &to, &person, b.on, Some(s.id))?;
+            Outcome::with(new, serde_json::json!({"from_stay_id": s.id, "on": b.on}))
+        },
+        |_, _, new: &StayRow| Ok((new.id, stay_view(new))),
+    )
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((ETAG, etag(row.version)))
-        .insert_header((LOCATION, format!("/api/v1/institution-stays/{}", row.id)))
-        .json(stay_view(&row)))
+    let location = format!("/api/v1/institution-stays/{}", done.view.0);
+    Ok(Answer { version: done.version, view: done.view.1 }.ok_at(location))
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
@@ -367,31 +363,47 @@ pub async fn record_resident_departure(
     path: web::Path<Uuid>,
     body: ApiJson<DepartureRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, b, expected) = (path.into_inner(), body.0, etag::if_match(&req)?);
-    let row = transact(&state, move |conn| {
-        let s = repo::find_for_update(conn, id)?.ok_or(ApiError::NotFound("stay"))?;
-        let subject = subject_of(conn, &s)?;
-        require(conn, &who, Permission::ManageResidents, &subject)?;
-        etag::check(s.version, expected)?;
-        if s.left_on.is_some() {
-            return Err(ApiError::Conflict { code: "stay_ended", detail: "the stay has ended".into() });
-        }
-        let plan = b.rehabilitation_plan.as_deref().map(str::trim).filter(|p| !p.is_empty());
-        check_leaving(b.reason, (s.admitted_on, b.on, today()), Some(s.leaves_on), plan)?;
-        let notes = b.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
-        let after = repo::leave(conn, s.id, (b.on, b.reason, plan, notes))?;
-        who.audit(
-            conn,
-            "institution.departure",
-            "institution_stay",
-            s.id,
-            None,
-            Some(serde_json::json!({"reason": b.reason.code(), "on": b.on})),
-        )?;
-        Ok(after)
-    })
+    let (id, b) = (path.into_inner(), body.0);
+    let step = Step::new("institution.departure", Permission::ManageResidents);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        id,
+        step,
+        move |conn, _, s: StayRow| {
+            if s.left_on.is_some() {
+                return Err(ApiError::Conflict { code: "stay_ended", detail: "the stay has ended".into() });
+            }
+            let plan = b.rehabilitation_plan.as_deref().map(str::trim).filter(|p| !p.is_empty());
+            check_leaving(b.reason, (s.admitted_on, b.on, today()), Some(s.leaves_on), plan)?;
+            let notes = b.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
+            let after = repo::leave(conn, s.id, (b.on, b.reason, plan, notes))?;
+            Outcome::with(after, serde_json::json!({"reason": b.reason.code(), "on": b.on}))
+        },
+        |_, _, s| Ok(stay_view(s)),
+    )
     .await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(row.version))).json(stay_view(&row)))
+    Ok(done.ok())
+}
+
+impl Record for StayRow {
+    type Id = Uuid;
+    const KIND: &'static str = "institution_stay";
+    const NOUN: &'static str = "stay";
+
+    fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Self>, ApiError> {
+        Ok(repo::find_for_update(conn, id)?)
+    }
+    fn subject(&self, conn: &mut PgConnection) -> Result<Subject, ApiError> {
+        subject_of(conn, self)
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn summary(&self) -> serde_json::Value {
+        serde_json::json!({"facility_id": self.facility_id, "left_on": self.left_on, "version": self.version})
+    }
 }
 
 /// The work queue's institution items: residents reaching their institution's age limit

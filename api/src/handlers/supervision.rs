@@ -20,12 +20,13 @@ use validator::Validate;
 
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
-use crate::etag::{self, etag};
+use crate::etag::etag;
 use crate::extract::ApiJson;
 use crate::handlers::cases::open::CourtOrderInput;
 use crate::handlers::microcredit::{area_subject, office, today, upazila_area};
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
+use crate::pipeline::{self, Outcome, Record};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::{read, transact};
@@ -317,7 +318,26 @@ pub async fn get_supervision(
     Ok(HttpResponse::Ok().insert_header((ETAG, etag(v.version))).json(v))
 }
 
-/// Runs one step: lock, authorise, `If-Match`, the domain's rule, the timeline, the audit.
+impl Record for SupervisionRow {
+    type Id = Uuid;
+    const KIND: &'static str = "supervision";
+    const NOUN: &'static str = "supervision";
+
+    fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Self>, ApiError> {
+        Ok(repo::find_for_update(conn, id)?)
+    }
+    fn subject(&self, _: &mut PgConnection) -> Result<Subject, ApiError> {
+        Ok(subject(self))
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn summary(&self) -> serde_json::Value {
+        serde_json::json!({"status": self.status.code(), "version": self.version})
+    }
+}
+
+/// Runs one step through the pipeline: the domain's rule, then the timeline entry.
 async fn act(
     req: &HttpRequest,
     state: &web::Data<AppState>,
@@ -325,25 +345,22 @@ async fn act(
     id: Uuid,
     (action, the_step, on, data): (&'static str, Step, NaiveDate, serde_json::Value),
 ) -> Result<HttpResponse, ApiError> {
-    let expected = etag::if_match(req)?;
-    let v = transact(state, move |conn| {
-        let s = repo::find_for_update(conn, id)?.ok_or(ApiError::NotFound("supervision"))?;
-        require(conn, &who, Permission::ManageSupervisions, &subject(&s))?;
-        etag::check(s.version, expected)?;
-        let next = step(s.status, the_step, (s.starts_on, s.ends_on, on, today()))?;
-        let after = repo::record(conn, &s, (action, on, next, &data), who.user_id)?;
-        who.audit(
-            conn,
-            &format!("supervision.{action}"),
-            "supervision",
-            id,
-            Some(serde_json::json!({"status": s.status.code()})),
-            Some(serde_json::json!({"status": after.status.code(), "on": on})),
-        )?;
-        full_view(conn, &after)
-    })
+    let named = pipeline::Step::new("supervision.step", Permission::ManageSupervisions);
+    let done = pipeline::change(
+        req,
+        state,
+        who,
+        id,
+        named,
+        move |conn, cx, s: SupervisionRow| {
+            let next = step(s.status, the_step, (s.starts_on, s.ends_on, on, today()))?;
+            let after = repo::record(conn, &s, (action, on, next, &data), cx.who.user_id)?;
+            Ok(Outcome::with(after, serde_json::json!({"on": on}))?.named(format!("supervision.{action}")))
+        },
+        |conn, _, s| full_view(conn, s),
+    )
     .await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(v.version))).json(v))
+    Ok(done.ok())
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]

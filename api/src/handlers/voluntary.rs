@@ -14,6 +14,7 @@ use domain::voluntary::{
     check_annual_report, check_committee, may_file, registration_number, step, CommitteePosition, OrganisationStatus,
     RegistrationDocument, RegistrationFacts, RegistrationStep,
 };
+use persistence::facilities::PartnerRow;
 use persistence::voluntary::{
     self as repo, AnnualReportRow, GrantRow, NewOrganisation, OrganisationFilter, OrganisationRow, StatusEvent,
 };
@@ -25,14 +26,15 @@ use validator::Validate;
 
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
-use crate::etag::{self, etag};
+use crate::etag::etag;
 use crate::extract::ApiJson;
 use crate::handlers::microcredit::{area_subject, office, today, upazila_area};
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
+use crate::pipeline::{self, Outcome, Record, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::{read, transact};
+use crate::unit_of_work::read;
 use crate::views::LabelView;
 
 fn subject(o: &OrganisationRow) -> Subject {
@@ -392,29 +394,28 @@ pub async fn get_voluntary_organisation(
     Ok(respond(d))
 }
 
-/// Locks the organisation, checks the permission there and `If-Match`, runs `f`, answers the
-/// detail.
-async fn change<F>(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    who: Principal,
-    id: Uuid,
-    permission: Permission,
-    f: F,
-) -> Result<HttpResponse, ApiError>
-where
-    F: FnOnce(&mut PgConnection, &Principal, OrganisationRow) -> Result<OrganisationRow, ApiError> + Send + 'static,
-{
-    let expected = etag::if_match(req)?;
-    let d = transact(state, move |conn| {
-        let o = repo::find_for_update(conn, id)?.ok_or(ApiError::NotFound("voluntary organisation"))?;
-        require(conn, &who, permission, &subject(&o))?;
-        etag::check(o.version, expected)?;
-        let after = f(conn, &who, o)?;
-        detail(conn, &after)
-    })
-    .await?;
-    Ok(respond(d))
+impl Record for OrganisationRow {
+    type Id = Uuid;
+    const KIND: &'static str = "voluntary_organisation";
+    const NOUN: &'static str = "voluntary organisation";
+
+    fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Self>, ApiError> {
+        Ok(repo::find_for_update(conn, id)?)
+    }
+    fn subject(&self, _: &mut PgConnection) -> Result<Subject, ApiError> {
+        Ok(subject(self))
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn summary(&self) -> serde_json::Value {
+        serde_json::json!({"status": self.status.code(), "registration_number": self.registration_number, "version": self.version})
+    }
+}
+
+/// The answer to every change: the organisation's detail.
+fn answer(conn: &mut PgConnection, _: &Principal, o: &OrganisationRow) -> Result<OrganisationDetail, ApiError> {
+    detail(conn, o)
 }
 
 fn facts(o: &OrganisationRow) -> RegistrationFacts {
@@ -459,22 +460,24 @@ pub async fn record_registration_inspection(
     body: ApiJson<InspectionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    change(&req, &state, who, path.into_inner(), Permission::ManageVoluntaryOrganisations, move |conn, who, o| {
-        step(o.status, RegistrationStep::Inspect, &facts(&o))?;
-        check_day("inspected_on", b.inspected_on, o.applied_on)?;
-        let notes = b.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
-        let after = repo::inspect(conn, o.id, (b.inspected_on, b.inspected_by.trim(), b.recommends, notes))?;
-        who.audit(
-            conn,
-            "voluntary_organisation.inspect",
-            "voluntary_organisation",
-            o.id,
-            None,
-            Some(serde_json::json!({"recommends": b.recommends})),
-        )?;
-        Ok(after)
-    })
-    .await
+    let inspect = Step::new("voluntary_organisation.inspect", Permission::ManageVoluntaryOrganisations);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        inspect,
+        move |conn, _, o| {
+            step(o.status, RegistrationStep::Inspect, &facts(&o))?;
+            check_day("inspected_on", b.inspected_on, o.applied_on)?;
+            let notes = b.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
+            let after = repo::inspect(conn, o.id, (b.inspected_on, b.inspected_by.trim(), b.recommends, notes))?;
+            Outcome::with(after, serde_json::json!({"recommends": b.recommends}))
+        },
+        answer,
+    )
+    .await?;
+    Ok(done.ok())
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
@@ -512,36 +515,38 @@ pub async fn decide_registration(
     if !b.approve && reason.is_none() {
         return Err(ApiError::field_coded("reason", "required", "a refusal gives its reason"));
     }
-    change(&req, &state, who, path.into_inner(), Permission::DecideRegistrations, move |conn, who, o| {
-        let (kind, action) =
-            if b.approve { (RegistrationStep::Approve, "approve") } else { (RegistrationStep::Refuse, "refuse") };
-        let next = step(o.status, kind, &facts(&o))?;
-        check_day("decided_on", b.decided_on, o.inspected_on.unwrap_or(o.applied_on))?;
-        let number = if b.approve {
-            Some(registration_number(o.district_id, repo::next_registration_number(conn, o.district_id)?))
-        } else {
-            None
-        };
-        let event = StatusEvent {
-            action,
-            before: Some(o.status),
-            after: next,
-            on: b.decided_on,
-            reason: reason.as_deref(),
-            by: who.user_id,
-        };
-        let after = repo::set_status(conn, &o, &event, number.as_deref().map(|n| (n, b.decided_on)))?;
-        who.audit(
-            conn,
-            &format!("voluntary_organisation.{action}"),
-            "voluntary_organisation",
-            o.id,
-            Some(serde_json::json!({"status": o.status.code()})),
-            Some(serde_json::json!({"status": after.status.code(), "registration_number": after.registration_number})),
-        )?;
-        Ok(after)
-    })
-    .await
+    let decide = Step::new("voluntary_organisation.decide", Permission::DecideRegistrations);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        decide,
+        move |conn, cx, o| {
+            let (kind, action) =
+                if b.approve { (RegistrationStep::Approve, "approve") } else { (RegistrationStep::Refuse, "refuse") };
+            let next = step(o.status, kind, &facts(&o))?;
+            check_day("decided_on", b.decided_on, o.inspected_on.unwrap_or(o.applied_on))?;
+            let number = if b.approve {
+                Some(registration_number(o.district_id, repo::next_registration_number(conn, o.district_id)?))
+            } else {
+                None
+            };
+            let event = StatusEvent {
+                action,
+                before: Some(o.status),
+                after: next,
+                on: b.decided_on,
+                reason: reason.as_deref(),
+                by: cx.who.user_id,
+            };
+            let after = repo::set_status(conn, &o, &event, number.as_deref().map(|n| (n, b.decided_on)))?;
+            Ok(Outcome::new(after).named(format!("voluntary_organisation.{action}")))
+        },
+        answer,
+    )
+    .await?;
+    Ok(done.ok())
 }
 
 /// What happens to a registration.
@@ -590,28 +595,36 @@ pub async fn change_registration_status(
     if b.action != RegistrationAction::Reinstate && reason.is_none() {
         return Err(ApiError::field_coded("reason", "required", "a suspension or dissolution gives its reason"));
     }
-    change(&req, &state, who, path.into_inner(), Permission::DecideRegistrations, move |conn, who, o| {
-        let (kind, action) = match b.action {
-            RegistrationAction::Suspend => (RegistrationStep::Suspend, "suspend"),
-            RegistrationAction::Reinstate => (RegistrationStep::Reinstate, "reinstate"),
-            RegistrationAction::Dissolve => (RegistrationStep::Dissolve, "dissolve"),
-        };
-        let next = step(o.status, kind, &facts(&o))?;
-        check_day("on", b.on, o.decided_on.or(o.registered_on).unwrap_or(o.applied_on))?;
-        let event =
-            StatusEvent { action, before: Some(o.status), after: next, on: b.on, reason: reason.as_deref(), by: who.user_id };
-        let after = repo::set_status(conn, &o, &event, None)?;
-        who.audit(
-            conn,
-            &format!("voluntary_organisation.{action}"),
-            "voluntary_organisation",
-            o.id,
-            Some(serde_json::json!({"status": o.status.code()})),
-            Some(serde_json::json!({"status": after.status.code(), "reason": reason})),
-        )?;
-        Ok(after)
-    })
-    .await
+    let change = Step::new("voluntary_organisation.status", Permission::DecideRegistrations);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        change,
+        move |conn, cx, o| {
+            let (kind, action) = match b.action {
+                RegistrationAction::Suspend => (RegistrationStep::Suspend, "suspend"),
+                RegistrationAction::Reinstate => (RegistrationStep::Reinstate, "reinstate"),
+                RegistrationAction::Dissolve => (RegistrationStep::Dissolve, "dissolve"),
+            };
+            let next = step(o.status, kind, &facts(&o))?;
+            check_day("on", b.on, o.decided_on.or(o.registered_on).unwrap_or(o.applied_on))?;
+            let event = StatusEvent {
+                action,
+                before: Some(o.status),
+                after: next,
+                on: b.on,
+                reason: reason.as_deref(),
+                by: cx.who.user_id,
+            };
+            let after = repo::set_status(conn, &o, &event, None)?;
+            Ok(Outcome::with(after, serde_json::json!({"reason": reason}))?.named(format!("voluntary_organisation.{action}")))
+        },
+        answer,
+    )
+    .await?;
+    Ok(done.ok())
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
@@ -646,21 +659,23 @@ pub async fn change_committee(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let committee = committee_of(&b.members)?;
-    change(&req, &state, who, path.into_inner(), Permission::ManageVoluntaryOrganisations, move |conn, who, o| {
-        may_file(o.status, false)?;
-        check_day("since", b.since, o.committee_since.unwrap_or(o.applied_on))?;
-        let after = repo::change_committee(conn, o.id, &committee, b.since)?;
-        who.audit(
-            conn,
-            "voluntary_organisation.committee",
-            "voluntary_organisation",
-            o.id,
-            Some(o.committee.clone()),
-            Some(committee),
-        )?;
-        Ok(after)
-    })
-    .await
+    let change = Step::new("voluntary_organisation.committee", Permission::ManageVoluntaryOrganisations);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        change,
+        move |conn, _, o| {
+            may_file(o.status, false)?;
+            check_day("since", b.since, o.committee_since.unwrap_or(o.applied_on))?;
+            let after = repo::change_committee(conn, o.id, &committee, b.since)?;
+            Outcome::with(after, serde_json::json!({"committee_before": o.committee, "committee": committee}))
+        },
+        answer,
+    )
+    .await?;
+    Ok(done.ok())
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
@@ -706,31 +721,25 @@ pub async fn file_annual_report(
         &serde_json::to_string(&b).map_err(ApiError::internal)?,
     ]);
     idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
-        let o = repo::find_for_update(conn, id)?.ok_or(ApiError::NotFound("voluntary organisation"))?;
-        require(conn, &who, Permission::ManageVoluntaryOrganisations, &subject(&o))?;
-        may_file(o.status, false)?;
-        let row = AnnualReportRow {
-            organisation_id: o.id,
-            year: b.year,
-            submitted_on: b.submitted_on,
-            audited: b.audited,
-            income_taka: b.income_taka,
-            expenditure_taka: b.expenditure_taka,
-        };
-        let filed = repo::file_annual_report(conn, &row, who.user_id)?.ok_or_else(|| ApiError::Conflict {
-            code: "annual_report_filed",
-            detail: format!("the report for {} is filed", b.year),
+        let step = Step::new("voluntary_organisation.annual_report", Permission::ManageVoluntaryOrganisations);
+        let filed = pipeline::under(conn, &who, id, step, |conn, cx, o: &OrganisationRow| {
+            may_file(o.status, false)?;
+            let row = AnnualReportRow {
+                organisation_id: o.id,
+                year: b.year,
+                submitted_on: b.submitted_on,
+                audited: b.audited,
+                income_taka: b.income_taka,
+                expenditure_taka: b.expenditure_taka,
+            };
+            let filed = repo::file_annual_report(conn, &row, cx.who.user_id)?.ok_or_else(|| ApiError::Conflict {
+                code: "annual_report_filed",
+                detail: format!("the report for {} is filed", b.year),
+            })?;
+            Ok((filed, serde_json::json!({"year": b.year, "audited": b.audited})))
         })?;
-        who.audit(
-            conn,
-            "voluntary_organisation.annual_report",
-            "voluntary_organisation",
-            o.id,
-            None,
-            Some(serde_json::json!({"year": b.year, "audited": b.audited})),
-        )?;
         Ok(Created {
-            location: Some(format!("/api/v1/voluntary-organisations/{}", o.id)),
+            location: Some(format!("/api/v1/voluntary-organisations/{id}")),
             etag: None,
             body: AnnualReportView::from(&filed),
         })
@@ -777,24 +786,21 @@ pub async fn record_council_grant(
         &serde_json::to_string(&b).map_err(ApiError::internal)?,
     ]);
     idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
-        let o = repo::find_for_update(conn, id)?.ok_or(ApiError::NotFound("voluntary organisation"))?;
-        require(conn, &who, Permission::RecordCouncilGrants, &subject(&o))?;
-        may_file(o.status, true)?;
-        check_day("granted_on", b.granted_on, o.registered_on.unwrap_or(o.applied_on))?;
-        let fy = FiscalYear::of(b.granted_on);
-        let g =
-            repo::grant(conn, o.id, (fy.0, b.amount_taka, b.purpose.trim(), b.granted_on), who.user_id)?.ok_or_else(|| {
-                ApiError::Conflict { code: "grant_this_year", detail: format!("the organisation already had its grant for {fy}") }
-            })?;
-        who.audit(
-            conn,
-            "voluntary_organisation.grant",
-            "voluntary_organisation",
-            o.id,
-            None,
-            Some(serde_json::json!({"amount_taka": g.amount_taka, "fiscal_year": fy.to_string()})),
-        )?;
-        Ok(Created { location: Some(format!("/api/v1/voluntary-organisations/{}", o.id)), etag: None, body: GrantView::from(&g) })
+        let step = Step::new("voluntary_organisation.grant", Permission::RecordCouncilGrants);
+        let g = pipeline::under(conn, &who, id, step, |conn, cx, o: &OrganisationRow| {
+            may_file(o.status, true)?;
+            check_day("granted_on", b.granted_on, o.registered_on.unwrap_or(o.applied_on))?;
+            let fy = FiscalYear::of(b.granted_on);
+            let g = repo::grant(conn, o.id, (fy.0, b.amount_taka, b.purpose.trim(), b.granted_on), cx.who.user_id)?.ok_or_else(
+                || ApiError::Conflict {
+                    code: "grant_this_year",
+                    detail: format!("the organisation already had its grant for {fy}"),
+                },
+            )?;
+            let detail = serde_json::json!({"amount_taka": g.amount_taka, "fiscal_year": fy.to_string()});
+            Ok((g, detail))
+        })?;
+        Ok(Created { location: Some(format!("/api/v1/voluntary-organisations/{id}")), etag: None, body: GrantView::from(&g) })
     })
     .await
 }
@@ -825,31 +831,29 @@ pub async fn link_partner_registration(
     path: web::Path<Uuid>,
     body: ApiJson<PartnerRegistrationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (partner, org, expected) = (PartnerId(path.into_inner()), body.0.voluntary_organisation_id, etag::if_match(&req)?);
-    let view = transact(&state, move |conn| {
-        require(conn, &who, Permission::ManageFacilities, &Subject::National)?;
-        let p = persistence::facilities::find_partner(conn, partner)?.ok_or(ApiError::NotFound("partner organisation"))?;
-        etag::check(p.version, expected)?;
-        let o = repo::find(conn, org)?
-            .ok_or_else(|| ApiError::field_coded("voluntary_organisation_id", "not_found", "no such organisation"))?;
-        may_file(o.status, false)?;
-        if !repo::link_partner(conn, partner, org)? {
-            return Err(ApiError::Conflict {
-                code: "registration_linked",
-                detail: "the registration is another partner's".into(),
-            });
-        }
-        who.audit(
-            conn,
-            "partner_organisation.registration",
-            "partner_organisation",
-            partner,
-            None,
-            Some(serde_json::json!({"voluntary_organisation_id": org})),
-        )?;
-        let p = persistence::facilities::find_partner(conn, partner)?.ok_or(ApiError::NotFound("partner organisation"))?;
-        Ok(crate::handlers::facilities::PartnerView::from(p))
-    })
+    let (partner, org) = (PartnerId(path.into_inner()), body.0.voluntary_organisation_id);
+    let step = Step::new("partner_organisation.registration", Permission::ManageFacilities);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        partner,
+        step,
+        move |conn, _, p: PartnerRow| {
+            let o = repo::find(conn, org)?
+                .ok_or_else(|| ApiError::field_coded("voluntary_organisation_id", "not_found", "no such organisation"))?;
+            may_file(o.status, false)?;
+            if !repo::link_partner(conn, partner, org)? {
+                return Err(ApiError::Conflict {
+                    code: "registration_linked",
+                    detail: "the registration is another partner's".into(),
+                });
+            }
+            let after = persistence::facilities::find_partner(conn, p.id)?.ok_or(ApiError::NotFound("partner organisation"))?;
+            Ok(Outcome::new(after))
+        },
+        |_, _, p| Ok(crate::handlers::facilities::PartnerView::from(p.clone())),
+    )
     .await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
+    Ok(done.ok())
 }

@@ -20,14 +20,15 @@ use validator::Validate;
 use super::area;
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
-use crate::etag::{self, etag};
+use crate::etag::etag;
 use crate::extract::ApiJson;
 use crate::handlers::programmes::{apply_recorded, facts_from, recorded_facts, FactsInput};
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
+use crate::pipeline::{self, Outcome, Record, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::{read, transact};
+use crate::unit_of_work::read;
 use crate::views::LabelView;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -177,29 +178,35 @@ pub async fn submit_application(
             },
         )?
         .ok_or_else(|| ApiError::from(EnrolmentRefusal::AlreadyEnrolled.refusal()))?;
-        audit(conn, &who, "application.submit", &row, None)?;
+        pipeline::audit_created(conn, &who, "application.submit", row.id, &row, ())?;
         let view = application_view(&row);
         Ok(Created { location: Some(format!("/api/v1/applications/{}", row.id)), etag: Some(etag(view.version)), body: view })
     })
     .await
 }
 
-fn audit(
-    conn: &mut PgConnection,
-    who: &Principal,
-    action: &str,
-    row: &ApplicationRow,
-    before: Option<ApplicationStatus>,
-) -> Result<(), ApiError> {
-    who.audit(
-        conn,
-        action,
-        "application",
-        row.id,
-        before.map(|s| serde_json::json!({"status": s.code()})),
-        Some(serde_json::json!({"status": row.status.code(), "verdict": row.verdict.code(), "version": row.version})),
-    )?;
-    Ok(())
+impl Record for ApplicationRow {
+    type Id = ApplicationId;
+    const KIND: &'static str = "application";
+    const NOUN: &'static str = "application";
+
+    fn lock(conn: &mut PgConnection, id: ApplicationId) -> Result<Option<Self>, ApiError> {
+        Ok(repo::find_application_for_update(conn, id)?)
+    }
+    fn subject(&self, _: &mut PgConnection) -> Result<domain::access::Subject, ApiError> {
+        Ok(area(self.division_id, self.district_id, self.upazila_id))
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn summary(&self) -> serde_json::Value {
+        serde_json::json!({"status": self.status.code(), "verdict": self.verdict.code(), "version": self.version})
+    }
+}
+
+/// The answer to every change: the application.
+fn answer(_: &mut PgConnection, _: &Principal, a: &ApplicationRow) -> Result<ApplicationView, ApiError> {
+    Ok(application_view(a))
 }
 
 /// The union/ward committee's verification.
@@ -237,44 +244,50 @@ pub async fn verify_application(
     path: web::Path<ApplicationId>,
     body: ApiJson<VerificationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, expected, b) = (path.into_inner(), etag::if_match(&req)?, body.0);
-    let row = transact(&state, move |conn| {
-        let app = repo::find_application_for_update(conn, id)?.ok_or(ApiError::NotFound("application"))?;
-        require(conn, &who, Permission::VerifyApplications, &area(app.division_id, app.district_id, app.upazila_id))?;
-        etag::check(app.version, expected)?;
-        let today = domain::time::dhaka_date(Utc::now());
-        let programme = programme_in_force(conn, &app.programme_code, today)?;
-        let declared: Facts = serde_json::from_value(app.facts.clone()).map_err(ApiError::internal)?;
-        let programmes = persistence::programmes::in_force(conn, today)?;
-        let person = persistence::persons::find(conn, app.person_id)?.ok_or(ApiError::NotFound("person"))?;
-        // Verified facts over declared ones; sex, age and allowances from the records.
-        let mut facts = facts_from(&b.facts, &programmes, declared)?;
-        apply_recorded(&mut facts, &recorded_facts(conn, &person)?);
-        let (verdict, reasons) = reasons_json(&facts, &programme, today);
-        let status = app.status;
-        let next = enrolment::verify(status, b.accept, verdict == Verdict::Eligible).map_err(|r| ApiError::from(r.refusal()))?;
-        let updated = repo::update_application(
-            conn,
-            id,
-            ApplicationChange {
-                status: next,
-                verified_by: Some(who.user_id.0),
-                verified_on: Some(today),
-                decided_by: app.decided_by.map(Uuid::from),
-                decided_on: app.decided_on,
-                note: b.note.clone().or(app.note.clone()),
-                verdict: Some(verdict.code().into()),
-                reasons: Some(reasons),
-                facts: Some(serde_json::to_value(&facts).map_err(ApiError::internal)?),
-                priority_score: Some(priority_score(&facts, today, &PriorityWeights::default()) as i32),
-            },
-            Utc::now(),
-        )?;
-        audit(conn, &who, "application.verify", &updated, Some(app.status))?;
-        Ok(updated)
-    })
+    let (id, b) = (path.into_inner(), body.0);
+    let step = Step::new("application.verify", Permission::VerifyApplications);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        id,
+        step,
+        move |conn, cx, app: ApplicationRow| {
+            let today = domain::time::dhaka_date(Utc::now());
+            let programme = programme_in_force(conn, &app.programme_code, today)?;
+            let declared: Facts = serde_json::from_value(app.facts.clone()).map_err(ApiError::internal)?;
+            let programmes = persistence::programmes::in_force(conn, today)?;
+            let person = persistence::persons::find(conn, app.person_id)?.ok_or(ApiError::NotFound("person"))?;
+            // Verified facts over declared ones; sex, age and allowances from the records.
+            let mut facts = facts_from(&b.facts, &programmes, declared)?;
+            apply_recorded(&mut facts, &recorded_facts(conn, &person)?);
+            let (verdict, reasons) = reasons_json(&facts, &programme, today);
+            let status = app.status;
+            let next =
+                enrolment::verify(status, b.accept, verdict == Verdict::Eligible).map_err(|r| ApiError::from(r.refusal()))?;
+            let updated = repo::update_application(
+                conn,
+                id,
+                ApplicationChange {
+                    status: next,
+                    verified_by: Some(cx.who.user_id.0),
+                    verified_on: Some(today),
+                    decided_by: app.decided_by.map(Uuid::from),
+                    decided_on: app.decided_on,
+                    note: b.note.clone().or(app.note.clone()),
+                    verdict: Some(verdict.code().into()),
+                    reasons: Some(reasons),
+                    facts: Some(serde_json::to_value(&facts).map_err(ApiError::internal)?),
+                    priority_score: Some(priority_score(&facts, today, &PriorityWeights::default()) as i32),
+                },
+                Utc::now(),
+            )?;
+            Ok(Outcome::new(updated))
+        },
+        answer,
+    )
     .await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(row.version))).json(application_view(&row)))
+    Ok(done.ok())
 }
 
 /// The upazila committee's decision.
@@ -342,9 +355,8 @@ pub(crate) fn admit(
         })
     })?;
     let updated = repo::update_application(conn, app.id, change(ApplicationStatus::Approved), Utc::now())?;
-    who.audit(conn, "beneficiary.enrol", "beneficiary", beneficiary.id, None, Some(
-                serde_json::json!({"programme": beneficiary.programme_code, "application_id": app.id, "start_month": beneficiary.start_month}),
-            ))?;
+    let detail = serde_json::json!({"programme": beneficiary.programme_code, "application_id": app.id, "start_month": beneficiary.start_month});
+    pipeline::audit_created(conn, who, "beneficiary.enrol", beneficiary.id, &beneficiary, detail)?;
     Ok((updated, Some(beneficiary)))
 }
 
@@ -367,39 +379,44 @@ pub async fn decide_application(
     path: web::Path<ApplicationId>,
     body: ApiJson<ApplicationDecisionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, expected, b) = (path.into_inner(), etag::if_match(&req)?, body.0);
-    let row = transact(&state, move |conn| {
-        let app = repo::find_application_for_update(conn, id)?.ok_or(ApiError::NotFound("application"))?;
-        require(conn, &who, Permission::ApproveApplications, &area(app.division_id, app.district_id, app.upazila_id))?;
-        etag::check(app.version, expected)?;
-        let today = domain::time::dhaka_date(Utc::now());
-        let updated = if b.approve {
-            admit(conn, &who, &app, b.note.clone(), today)?.0
-        } else {
-            let next = enrolment::reject(app.status).map_err(|r| ApiError::from(r.refusal()))?;
-            repo::update_application(
-                conn,
-                id,
-                ApplicationChange {
-                    status: next,
-                    verified_by: app.verified_by.map(Uuid::from),
-                    verified_on: app.verified_on,
-                    decided_by: Some(who.user_id.0),
-                    decided_on: Some(today),
-                    note: b.note.clone().or(app.note.clone()),
-                    verdict: None,
-                    reasons: None,
-                    facts: None,
-                    priority_score: None,
-                },
-                Utc::now(),
-            )?
-        };
-        audit(conn, &who, "application.decide", &updated, Some(app.status))?;
-        Ok(updated)
-    })
+    let (id, b) = (path.into_inner(), body.0);
+    let step = Step::new("application.decide", Permission::ApproveApplications);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        id,
+        step,
+        move |conn, cx, app: ApplicationRow| {
+            let today = domain::time::dhaka_date(Utc::now());
+            let updated = if b.approve {
+                admit(conn, cx.who, &app, b.note.clone(), today)?.0
+            } else {
+                let next = enrolment::reject(app.status).map_err(|r| ApiError::from(r.refusal()))?;
+                repo::update_application(
+                    conn,
+                    id,
+                    ApplicationChange {
+                        status: next,
+                        verified_by: app.verified_by.map(Uuid::from),
+                        verified_on: app.verified_on,
+                        decided_by: Some(cx.who.user_id.0),
+                        decided_on: Some(today),
+                        note: b.note.clone().or(app.note.clone()),
+                        verdict: None,
+                        reasons: None,
+                        facts: None,
+                        priority_score: None,
+                    },
+                    Utc::now(),
+                )?
+            };
+            Ok(Outcome::new(updated))
+        },
+        answer,
+    )
     .await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(row.version))).json(application_view(&row)))
+    Ok(done.ok())
 }
 
 /// One application.

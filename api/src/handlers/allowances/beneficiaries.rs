@@ -17,10 +17,11 @@ use super::applications::admit;
 use super::area;
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
-use crate::etag::{self, etag};
+use crate::etag::etag;
 use crate::extract::ApiJson;
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
+use crate::pipeline::{self, Outcome, Record, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::{read, transact};
@@ -164,39 +165,31 @@ pub async fn list_beneficiaries(
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// Locks a beneficiary, checks access and version, runs `change`, audits it.
-async fn change<F>(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    who: Principal,
-    id: BeneficiaryId,
-    action: &'static str,
-    f: F,
-) -> Result<HttpResponse, ApiError>
-where
-    F: FnOnce(&mut PgConnection, &Principal, &BeneficiaryRow) -> Result<(BeneficiaryRow, serde_json::Value), ApiError>
-        + Send
-        + 'static,
-{
-    let expected = etag::if_match(&req)?;
-    let v = transact(&state, move |conn| {
-        let before = repo::find_beneficiary_for_update(conn, id)?.ok_or(ApiError::NotFound("beneficiary"))?;
-        require(conn, &who, Permission::ManageBeneficiaries, &area(before.division_id, before.district_id, before.upazila_id))?;
-        etag::check(before.version, expected)?;
-        let (after, extra) = f(conn, &who, &before)?;
-        who.audit(
-            conn,
-            action,
-            "beneficiary",
-            id,
-            Some(serde_json::json!({"status": before.status.code(), "version": before.version})),
-            Some(serde_json::json!({"status": after.status.code(), "version": after.version, "detail": extra})),
-        )?;
-        view(conn, &after)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(v.version))).json(v))
+impl Record for BeneficiaryRow {
+    type Id = BeneficiaryId;
+    const KIND: &'static str = "beneficiary";
+    const NOUN: &'static str = "beneficiary";
+
+    fn lock(conn: &mut PgConnection, id: BeneficiaryId) -> Result<Option<Self>, ApiError> {
+        Ok(repo::find_beneficiary_for_update(conn, id)?)
+    }
+    fn subject(&self, _: &mut PgConnection) -> Result<domain::access::Subject, ApiError> {
+        Ok(area(self.division_id, self.district_id, self.upazila_id))
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn summary(&self) -> serde_json::Value {
+        serde_json::json!({"status": self.status.code(), "version": self.version})
+    }
 }
+
+/// The answer to every change: the beneficiary as listed.
+fn answer(conn: &mut PgConnection, _: &Principal, b: &BeneficiaryRow) -> Result<BeneficiaryView, ApiError> {
+    view(conn, b)
+}
+
+const MANAGE: Permission = Permission::ManageBeneficiaries;
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"provider": "bkash", "number": "+8801712345678"}))]
@@ -230,11 +223,20 @@ pub async fn set_beneficiary_account(
     let b = body.0;
     let account =
         PaymentAccount::parse(b.provider, &b.number).map_err(|e| ApiError::field_coded("number", "invalid_format", e))?;
-    change(req, state, who, path.into_inner(), "beneficiary.set_account", move |conn, _, before| {
-        let after = repo::set_account(conn, before.id, account.provider, &account.number, Utc::now())?;
-        Ok((after, serde_json::json!({"provider": account.provider.code()})))
-    })
-    .await
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("beneficiary.set_account", MANAGE),
+        move |conn, _, before: BeneficiaryRow| {
+            let after = repo::set_account(conn, before.id, account.provider, &account.number, Utc::now())?;
+            Outcome::with(after, serde_json::json!({"provider": account.provider.code()}))
+        },
+        answer,
+    )
+    .await?;
+    Ok(done.ok())
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -277,10 +279,19 @@ pub async fn suspend_beneficiary(
     body: ApiJson<ReasonRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = body.0.reason;
-    change(req, state, who, path.into_inner(), "beneficiary.suspend", move |conn, _, before| {
-        Ok((set_status(conn, before, BeneficiaryStatus::Suspended, None)?, serde_json::json!({"reason": reason})))
-    })
-    .await
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("beneficiary.suspend", MANAGE),
+        move |conn, _, before: BeneficiaryRow| {
+            Outcome::with(set_status(conn, &before, BeneficiaryStatus::Suspended, None)?, serde_json::json!({"reason": reason}))
+        },
+        answer,
+    )
+    .await?;
+    Ok(done.ok())
 }
 
 /// Resume a suspended beneficiary. Requires `If-Match`.
@@ -303,10 +314,19 @@ pub async fn resume_beneficiary(
     body: ApiJson<ReasonRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = body.0.reason;
-    change(req, state, who, path.into_inner(), "beneficiary.resume", move |conn, _, before| {
-        Ok((set_status(conn, before, BeneficiaryStatus::Active, None)?, serde_json::json!({"reason": reason})))
-    })
-    .await
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("beneficiary.resume", MANAGE),
+        move |conn, _, before: BeneficiaryRow| {
+            Outcome::with(set_status(conn, &before, BeneficiaryStatus::Active, None)?, serde_json::json!({"reason": reason}))
+        },
+        answer,
+    )
+    .await?;
+    Ok(done.ok())
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -343,30 +363,42 @@ pub async fn exit_beneficiary(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let reason = b.reason;
-    change(req, state, who, path.into_inner(), "beneficiary.exit", move |conn, who, before| {
-        let after = set_status(conn, before, BeneficiaryStatus::Exited, Some(reason))?;
-        let today = domain::time::dhaka_date(Utc::now());
-        // Replacement: the highest-priority waitlisted applicant who can still be enrolled.
-        let mut replacement = None;
-        for candidate in repo::waiting_list(conn, &before.programme_code, before.upazila_id, 20)? {
-            let Some(locked) = repo::find_application_for_update(conn, candidate.id)?
-                .filter(|a| a.status == domain::allowance::enrolment::ApplicationStatus::Waitlisted)
-            else {
-                continue;
-            };
-            match admit(conn, who, &locked, Some(format!("replacement for beneficiary {}", before.id)), today) {
-                Ok((_, Some(b))) => {
-                    replacement = Some(b.id);
-                    break;
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("beneficiary.exit", MANAGE),
+        move |conn, cx, before: BeneficiaryRow| {
+            let after = set_status(conn, &before, BeneficiaryStatus::Exited, Some(reason))?;
+            let today = domain::time::dhaka_date(Utc::now());
+            // Replacement: the highest-priority waitlisted applicant who can still be enrolled.
+            let mut replacement = None;
+            for candidate in repo::waiting_list(conn, &before.programme_code, before.upazila_id, 20)? {
+                let Some(locked) = repo::find_application_for_update(conn, candidate.id)?
+                    .filter(|a| a.status == domain::allowance::enrolment::ApplicationStatus::Waitlisted)
+                else {
+                    continue;
+                };
+                match admit(conn, cx.who, &locked, Some(format!("replacement for beneficiary {}", before.id)), today) {
+                    Ok((_, Some(b))) => {
+                        replacement = Some(b.id);
+                        break;
+                    }
+                    Ok((_, None)) => break,                // still no place
+                    Err(ApiError::Refused(_)) => continue, // e.g. now receives another exclusive allowance
+                    Err(e) => return Err(e),
                 }
-                Ok((_, None)) => break,                // still no place
-                Err(ApiError::Refused(_)) => continue, // e.g. now receives another exclusive allowance
-                Err(e) => return Err(e),
             }
-        }
-        Ok((after, serde_json::json!({"reason": reason.code(), "note": b.note, "replacement_beneficiary_id": replacement})))
-    })
-    .await
+            Outcome::with(
+                after,
+                serde_json::json!({"reason": reason.code(), "note": b.note, "replacement_beneficiary_id": replacement}),
+            )
+        },
+        answer,
+    )
+    .await?;
+    Ok(done.ok())
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]

@@ -21,10 +21,11 @@ use validator::Validate;
 
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
-use crate::etag::{self, etag};
+use crate::etag::etag;
 use crate::extract::ApiJson;
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
+use crate::pipeline::{self, Outcome, Record, Step};
 use crate::problem::{ApiError, FieldError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::{read, transact};
@@ -111,22 +112,23 @@ fn cycle_subject(conn: &mut PgConnection, upazila: Option<i32>) -> Result<Subjec
     })
 }
 
-fn audit(
-    conn: &mut PgConnection,
-    who: &Principal,
-    action: &str,
-    c: &CycleRow,
-    detail: serde_json::Value,
-) -> Result<(), ApiError> {
-    who.audit(
-        conn,
-        action,
-        "payment_cycle",
-        c.id,
-        None,
-        Some(serde_json::json!({"status": c.status.code(), "version": c.version, "detail": detail})),
-    )?;
-    Ok(())
+impl Record for CycleRow {
+    type Id = PaymentCycleId;
+    const KIND: &'static str = "payment_cycle";
+    const NOUN: &'static str = "payment cycle";
+
+    fn lock(conn: &mut PgConnection, id: PaymentCycleId) -> Result<Option<Self>, ApiError> {
+        Ok(repo::find_cycle_for_update(conn, id)?)
+    }
+    fn subject(&self, conn: &mut PgConnection) -> Result<Subject, ApiError> {
+        cycle_subject(conn, self.upazila_id)
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn summary(&self) -> serde_json::Value {
+        serde_json::json!({"status": self.status.code(), "version": self.version})
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -180,13 +182,8 @@ pub async fn create_payment_cycle(
         let others = repo::overlapping_periods(conn, &b.programme, b.period_start, b.period_end)?;
         payroll::fits_calendar(b.period_start, b.period_end, &others)?;
         let c = repo::insert_cycle(conn, &b.programme, b.upazila_id, b.period_start, b.period_end, who.user_id)?;
-        audit(
-            conn,
-            &who,
-            "payment_cycle.create",
-            &c,
-            serde_json::json!({"period_start": c.period_start, "period_end": c.period_end}),
-        )?;
+        let detail = serde_json::json!({"period_start": c.period_start, "period_end": c.period_end});
+        pipeline::audit_created(conn, &who, "payment_cycle.create", c.id, &c, detail)?;
         let view = cycle_view(conn, &c)?;
         Ok(Created { location: Some(format!("/api/v1/payment-cycles/{}", view.id)), etag: Some(etag(view.version)), body: view })
     })
@@ -296,19 +293,21 @@ pub async fn approve_payroll(
     who: Principal,
     path: web::Path<PaymentCycleId>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, expected) = (path.into_inner(), etag::if_match(&req)?);
-    let view = transact(&state, move |conn| {
-        let c = repo::find_cycle_for_update(conn, id)?.ok_or(ApiError::NotFound("payment cycle"))?;
-        let subject = cycle_subject(conn, c.upazila_id)?;
-        require(conn, &who, Permission::ApprovePayroll, &subject)?;
-        etag::check(c.version, expected)?;
-        payroll::may_approve(c.status, c.generated_by, who.user_id)?;
-        let c = repo::set_cycle_status(conn, id, CycleStatus::Approved, who.user_id, Utc::now())?;
-        audit(conn, &who, "payment_cycle.approve", &c, serde_json::json!({}))?;
-        cycle_view(conn, &c)
-    })
+    let step = Step::new("payment_cycle.approve", Permission::ApprovePayroll);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        step,
+        move |conn, cx, c: CycleRow| {
+            payroll::may_approve(c.status, c.generated_by, cx.who.user_id)?;
+            Ok(Outcome::new(repo::set_cycle_status(conn, c.id, CycleStatus::Approved, cx.who.user_id, Utc::now())?))
+        },
+        |conn, _, c| cycle_view(conn, c),
+    )
     .await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
+    Ok(done.ok())
 }
 
 /// One cycle with its totals.
@@ -422,7 +421,9 @@ pub async fn export_payment_file(
             .iter()
             .map(|r| vec![Cell::Value(r.id.to_string()), Cell::Text(&r.account_number), Cell::Value(r.amount_taka.to_string())]);
         let csv = crate::csv_export::write(&["payment_id", "account_number", "amount_taka"], lines, bom)?;
-        audit(conn, &who, "payment_cycle.export", &c, serde_json::json!({"provider": provider.code(), "rows": rows.len()}))?;
+        let detail = serde_json::json!({"status": c.status.code(), "version": c.version,
+            "detail": {"provider": provider.code(), "rows": rows.len()}});
+        who.audit(conn, "payment_cycle.export", CycleRow::KIND, c.id, None, Some(detail))?;
         Ok(csv)
     })
     .await?;
@@ -487,50 +488,53 @@ pub async fn import_payment_results(
             errors.into_iter().map(|e| FieldError::coded(format!("line:{}", e.line), "invalid_format", e.message)).collect(),
         )
     })?;
+    let step = Step::new("payment_cycle.results", Permission::PreparePayroll);
     let applied = transact(&state, move |conn| {
-        let c = repo::find_cycle_for_update(conn, id)?.ok_or(ApiError::NotFound("payment cycle"))?;
-        let subject = cycle_subject(conn, c.upazila_id)?;
-        require(conn, &who, Permission::PreparePayroll, &subject)?;
-        if c.status != CycleStatus::Approved {
-            return Err(ApiError::from(domain::rule::RuleRefusal {
-                rule: "payroll.approved_before_results",
-                class: domain::rule::RuleClass::Conflict,
-                label: domain::Label::new(
-                    "Results apply only to an approved payroll",
-                    "কেবল অনুমোদিত বেতন তালিকায় ফলাফল প্রয়োগ করা যায়",
-                ),
-            }));
-        }
-        let ids: Vec<PaymentId> = rows.iter().map(|r| r.payment_id).collect();
-        let known: std::collections::HashMap<PaymentId, String> = repo::statuses_of(conn, &c, &ids)?.into_iter().collect();
-        let mut errors = Vec::new();
-        for r in &rows {
-            match known.get(&r.payment_id) {
-                None => errors.push(FieldError::coded(format!("line:{}", r.line), "not_found", "no such payment in this cycle")),
-                Some(status) if status != "pending" => {
-                    errors.push(FieldError::new(format!("line:{}", r.line), format!("the payment is already {status}")))
-                }
-                Some(_) => {}
+        pipeline::under(conn, &who, id, step, |conn, cx, c: &CycleRow| {
+            if c.status != CycleStatus::Approved {
+                return Err(ApiError::from(domain::rule::RuleRefusal {
+                    rule: "payroll.approved_before_results",
+                    class: domain::rule::RuleClass::Conflict,
+                    label: domain::Label::new(
+                        "Results apply only to an approved payroll",
+                        "কেবল অনুমোদিত বেতন তালিকায় ফলাফল প্রয়োগ করা যায়",
+                    ),
+                }));
             }
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::Validation(errors));
-        }
-        let now = Utc::now();
-        // Every line was pending above, under the cycle's row lock (which every other writer
-        // of its results takes): all of them are settled, or the whole file is undone.
-        let settled = repo::settle(conn, &c, &rows, now)?;
-        if settled != rows.len() {
-            return Err(ApiError::Internal(format!("{} of {} results settled", settled, rows.len())));
-        }
-        let paid = rows.iter().filter(|r| r.paid).count();
-        let failed = rows.len() - paid;
-        let mut c = c;
-        if repo::totals(conn, id)?.pending == 0 {
-            c = repo::set_cycle_status(conn, id, CycleStatus::Reconciled, who.user_id, now)?;
-        }
-        audit(conn, &who, "payment_cycle.results", &c, serde_json::json!({"paid": paid, "failed": failed}))?;
-        Ok(ResultsApplied { paid, failed, cycle: cycle_view(conn, &c)? })
+            let ids: Vec<PaymentId> = rows.iter().map(|r| r.payment_id).collect();
+            let known: std::collections::HashMap<PaymentId, String> = repo::statuses_of(conn, c, &ids)?.into_iter().collect();
+            let mut errors = Vec::new();
+            for r in &rows {
+                match known.get(&r.payment_id) {
+                    None => {
+                        errors.push(FieldError::coded(format!("line:{}", r.line), "not_found", "no such payment in this cycle"))
+                    }
+                    Some(status) if status != "pending" => {
+                        errors.push(FieldError::new(format!("line:{}", r.line), format!("the payment is already {status}")))
+                    }
+                    Some(_) => {}
+                }
+            }
+            if !errors.is_empty() {
+                return Err(ApiError::Validation(errors));
+            }
+            let now = Utc::now();
+            // Every line was pending above, under the cycle's row lock (which every other writer
+            // of its results takes): all of them are settled, or the whole file is undone.
+            let settled = repo::settle(conn, c, &rows, now)?;
+            if settled != rows.len() {
+                return Err(ApiError::Internal(format!("{} of {} results settled", settled, rows.len())));
+            }
+            let paid = rows.iter().filter(|r| r.paid).count();
+            let failed = rows.len() - paid;
+            let mut c = c.clone();
+            if repo::totals(conn, id)?.pending == 0 {
+                c = repo::set_cycle_status(conn, id, CycleStatus::Reconciled, cx.who.user_id, now)?;
+            }
+            let detail =
+                serde_json::json!({"status": c.status.code(), "version": c.version, "detail": {"paid": paid, "failed": failed}});
+            Ok((ResultsApplied { paid, failed, cycle: cycle_view(conn, &c)? }, detail))
+        })
     })
     .await?;
     Ok(HttpResponse::Ok().json(applied))

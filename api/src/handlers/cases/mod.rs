@@ -7,11 +7,10 @@ pub mod actions;
 pub mod open;
 pub mod read;
 
-use actix_web::http::header::ETAG;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::{authorize, Actor, Permission, Role, Subject};
-use domain::case::{Case, CaseKind, CaseStatus, Command, Ctx};
+use domain::case::{Case, CaseKind, CaseStatus, Command};
 use domain::geo::{AreaPath, DistrictId, DivisionId, UpazilaId};
 use domain::id::{CaseId, PartnerId};
 use persistence::cases::{self, CaseProjection, CaseRow, NewCaseEvent};
@@ -22,10 +21,9 @@ use uuid::Uuid;
 
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
-use crate::etag;
+use crate::pipeline::{self, Ctx, Outcome, Record, Step};
 use crate::problem::ApiError;
 use crate::state::AppState;
-use crate::unit_of_work::transact;
 use crate::views::LabelView;
 
 /// The access subject of a case: its facility (managing, else where the person lives) with
@@ -207,8 +205,9 @@ pub(crate) fn case_view(row: &CaseRow, vis: Visibility) -> CaseView {
     }
 }
 
-/// Records a timeline entry and the audit row for an accepted change.
-pub(crate) fn record_change(
+/// Records a timeline entry for an accepted change (the audit row is the pipeline's, or the
+/// caller's for an opening).
+pub(crate) fn record_event(
     conn: &mut PgConnection,
     who: &Principal,
     row: &CaseRow,
@@ -226,24 +225,36 @@ pub(crate) fn record_change(
             action,
             status_before,
             status_after: row.status,
-            data: data.clone(),
-            happenings: happenings.clone(),
+            data,
+            happenings,
             district_id: row.district_id,
         },
-    )?;
-    who.audit(
-        conn,
-        &format!("case.{action}"),
-        "case",
-        row.id,
-        status_before.map(|s| serde_json::json!({"status": s.code()})),
-        Some(serde_json::json!({"status": row.status.code(), "version": row.version, "command": data, "happenings": happenings})),
     )?;
     Ok(())
 }
 
-/// Runs one lifecycle command on a case. `build` turns the request into the domain command,
-/// looking up what it needs (a facility's free places, a guardian's identifiers).
+impl Record for CaseRow {
+    type Id = CaseId;
+    const KIND: &'static str = "case";
+    const NOUN: &'static str = "case";
+
+    fn lock(conn: &mut PgConnection, id: CaseId) -> Result<Option<Self>, ApiError> {
+        Ok(cases::find_for_update(conn, id)?)
+    }
+    fn subject(&self, conn: &mut PgConnection) -> Result<Subject, ApiError> {
+        case_subject(conn, self)
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn summary(&self) -> serde_json::Value {
+        serde_json::json!({"status": self.status.code(), "version": self.version})
+    }
+}
+
+/// Runs one lifecycle command on a case through the pipeline. `build` turns the request into
+/// the domain command, looking up what it needs (a facility's free places, a guardian's
+/// identifiers); the domain decides; the new state and its timeline entry are stored.
 pub(crate) async fn act<F>(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -255,35 +266,29 @@ pub(crate) async fn act<F>(
 where
     F: FnOnce(&mut PgConnection, &CaseRow, &Case, &Actor) -> Result<Command, ApiError> + Send + 'static,
 {
-    let expected = etag::if_match(&req)?;
-    let st = state.clone();
-    let (row, vis) = transact(&state, move |conn| {
-        let row = cases::find_for_update(conn, case_id)?.ok_or(ApiError::NotFound("case"))?;
-        let subject = case_subject(conn, &row)?;
-        let actor = require(conn, &who, permission, &subject)?;
-        etag::check(row.version, expected)?;
+    let settings = state.case_settings.clone();
+    let step = move |conn: &mut PgConnection, cx: &Ctx<'_>, row: CaseRow| {
         let mut case = load(&row)?;
-        let cmd = build(conn, &row, &case, &actor)?;
+        let cmd = build(conn, &row, &case, cx.actor)?;
         let now = Utc::now();
-        let today = domain::time::dhaka_date(now);
         let before = case.status;
-        let happenings =
-            case.handle(&cmd, &Ctx { today, actor: who.user_id, settings: &st.case_settings }).map_err(ApiError::from)?;
+        let ctx = domain::case::Ctx { today: domain::time::dhaka_date(now), actor: cx.who.user_id, settings: &settings };
+        let happenings = case.handle(&cmd, &ctx).map_err(ApiError::from)?;
         let updated = cases::update(conn, case_id, &projection(&case)?, now)?;
-        record_change(
-            conn,
-            &who,
-            &updated,
-            cmd.name(),
-            Some(before),
-            serde_json::to_value(&cmd).map_err(ApiError::internal)?,
-            serde_json::to_value(&happenings).map_err(ApiError::internal)?,
-        )?;
-        // Answer with what the caller may see (the subject may have moved, e.g. on admission).
-        let subject = case_subject(conn, &updated)?;
-        let vis = visibility(conn, &who, &subject).map(|(_, v)| v).unwrap_or(Visibility::PartnerServices(PartnerId(Uuid::nil())));
-        Ok((updated, vis))
-    })
-    .await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag::etag(row.version))).json(case_view(&row, vis)))
+        let (data, happenings) = (to_json(&cmd)?, to_json(&happenings)?);
+        record_event(conn, cx.who, &updated, cmd.name(), Some(before), data.clone(), happenings.clone())?;
+        Ok(Outcome::with(updated, serde_json::json!({"command": data, "happenings": happenings}))?
+            .named(format!("case.{}", cmd.name())))
+    };
+    // Answer with what the caller may see (the subject may have moved, e.g. on admission).
+    let view = |conn: &mut PgConnection, who: &Principal, row: &CaseRow| {
+        let subject = case_subject(conn, row)?;
+        let vis = visibility(conn, who, &subject).map(|(_, v)| v).unwrap_or(Visibility::PartnerServices(PartnerId(Uuid::nil())));
+        Ok(case_view(row, vis))
+    };
+    Ok(pipeline::change(&req, &state, who, case_id, Step::new("case.change", permission), step, view).await?.ok())
+}
+
+fn to_json(v: &impl Serialize) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(v).map_err(ApiError::internal)
 }

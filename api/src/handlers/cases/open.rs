@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{case_view, projection, record_change, visibility, CaseView};
+use super::{case_view, projection, record_event, visibility, CaseView};
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
 use crate::etag::etag;
@@ -178,15 +178,9 @@ pub async fn open_case(
             persistence::contacts::link_case(conn, cid, row.id)?;
             who.audit(conn, "contact.case_opened", "contact", cid, None, Some(serde_json::json!({"case_id": row.id})))?;
         }
-        record_change(
-            conn,
-            &who,
-            &row,
-            "open_case",
-            None,
-            serde_json::to_value(&b).map_err(ApiError::internal)?,
-            serde_json::json!([]),
-        )?;
+        let command = serde_json::to_value(&b).map_err(ApiError::internal)?;
+        record_event(conn, &who, &row, "open_case", None, command.clone(), serde_json::json!([]))?;
+        crate::pipeline::audit_created(conn, &who, "case.open_case", row.id, &row, serde_json::json!({"command": command}))?;
         let (_, vis) = visibility(conn, &who, &subject)?;
         let view = case_view(&row, vis);
         Ok(Created { location: Some(format!("/api/v1/cases/{}", row.id)), etag: Some(etag(view.version)), body: view })

@@ -18,13 +18,14 @@ use validator::Validate;
 use super::{office, today, upazila_area};
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
-use crate::etag::{self, etag};
+use crate::etag::etag;
 use crate::extract::ApiJson;
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
+use crate::pipeline::{self, Outcome, Record, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::{read, transact};
+use crate::unit_of_work::read;
 use crate::views::LabelView;
 
 /// A revolving fund with its position (the sums of its ledger).
@@ -240,35 +241,52 @@ pub async fn record_fund_capital(
     path: web::Path<LoanFundId>,
     body: ApiJson<CapitalRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, expected, b) = (path.into_inner(), etag::if_match(&req)?, body.0);
+    let (id, b) = (path.into_inner(), body.0);
     check_capital(b.amount_taka)?;
     if b.received_on > today() {
         return Err(ApiError::field_coded("received_on", "out_of_range", "is in the future"));
     }
-    let f = transact(&state, move |conn| {
-        let f = repo::find_fund_for_update(conn, id)?.ok_or(ApiError::NotFound("loan fund"))?;
-        require(conn, &who, Permission::ManageMicrocredit, &office(f.division_id, f.district_id, f.upazila_id))?;
-        etag::check(f.version, expected)?;
-        let entry = NewEntry {
-            kind: FundEntryKind::CapitalReceived,
-            amount: b.amount_taka,
-            on_date: b.received_on,
-            loan_id: None,
-            reference: Some(b.reference.trim()),
-        };
-        let after = repo::record_entries(conn, id, &[entry], who.user_id)?;
-        who.audit(
-            conn,
-            "loan_fund.capital",
-            "loan_fund",
-            id,
-            Some(serde_json::json!({"capital_received": f.capital_received})),
-            Some(serde_json::json!({"capital_received": after.capital_received, "reference": b.reference})),
-        )?;
-        Ok(after)
-    })
+    let step = Step::new("loan_fund.capital", Permission::ManageMicrocredit);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        id,
+        step,
+        move |conn, cx, _: FundRow| {
+            let entry = NewEntry {
+                kind: FundEntryKind::CapitalReceived,
+                amount: b.amount_taka,
+                on_date: b.received_on,
+                loan_id: None,
+                reference: Some(b.reference.trim()),
+            };
+            let after = repo::record_entries(conn, id, &[entry], cx.who.user_id)?;
+            Outcome::with(after, serde_json::json!({"reference": b.reference}))
+        },
+        |_, _, f| Ok(fund_view(f)),
+    )
     .await?;
-    Ok(fund_response(StatusCode::OK, &f))
+    Ok(done.ok())
+}
+
+impl Record for FundRow {
+    type Id = LoanFundId;
+    const KIND: &'static str = "loan_fund";
+    const NOUN: &'static str = "loan fund";
+
+    fn lock(conn: &mut persistence::PgConnection, id: LoanFundId) -> Result<Option<Self>, ApiError> {
+        Ok(repo::find_fund_for_update(conn, id)?)
+    }
+    fn subject(&self, _: &mut persistence::PgConnection) -> Result<domain::access::Subject, ApiError> {
+        Ok(office(self.division_id, self.district_id, self.upazila_id))
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn summary(&self) -> serde_json::Value {
+        serde_json::json!({"capital_received": self.capital_received, "version": self.version})
+    }
 }
 
 /// One ledger entry.

@@ -19,13 +19,14 @@ use validator::Validate;
 use super::{office, today, upazila_area};
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
-use crate::etag::{self, etag};
+use crate::etag::etag;
 use crate::extract::ApiJson;
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
+use crate::pipeline::{self, Outcome, Record, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::{read, transact};
+use crate::unit_of_work::read;
 use crate::views::LabelView;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -233,25 +234,49 @@ pub async fn add_work_group_member(
     path: web::Path<WorkGroupId>,
     body: ApiJson<MemberRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, expected, b) = (path.into_inner(), etag::if_match(&req)?, body.0);
+    let (id, b) = (path.into_inner(), body.0);
     if b.joined_on > today() {
         return Err(ApiError::field_coded("joined_on", "out_of_range", "is in the future"));
     }
-    let view = transact(&state, move |conn| {
-        let g = repo::find_group(conn, id)?.ok_or(ApiError::NotFound("work group"))?;
-        let actor = require(conn, &who, Permission::ManageMicrocredit, &office(g.division_id, g.district_id, g.upazila_id))?;
-        etag::check(g.version, expected)?;
-        let person = visible_person(conn, &who, actor.scope, b.person_id, "person_id")?;
-        if !repo::add_member(conn, id, person.id, b.joined_on)? {
-            return Err(ApiError::Conflict {
-                code: "already_a_member",
-                detail: "the person already belongs to the group".into(),
-            });
-        }
-        who.audit(conn, "work_group.add_member", "work_group", id, None, Some(serde_json::json!({"person_id": person.id})))?;
-        let g = repo::find_group(conn, id)?.ok_or(ApiError::NotFound("work group"))?;
-        group_view(conn, &g)
-    })
+    let step = Step::new("work_group.add_member", Permission::ManageMicrocredit);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        id,
+        step,
+        move |conn, cx, _: WorkGroupRow| {
+            let person = visible_person(conn, cx.who, cx.actor.scope, b.person_id, "person_id")?;
+            if !repo::add_member(conn, id, person.id, b.joined_on)? {
+                return Err(ApiError::Conflict {
+                    code: "already_a_member",
+                    detail: "the person already belongs to the group".into(),
+                });
+            }
+            let g = repo::find_group(conn, id)?.ok_or(ApiError::NotFound("work group"))?;
+            Outcome::with(g, serde_json::json!({"person_id": person.id}))
+        },
+        |conn, _, g| group_view(conn, g),
+    )
     .await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
+    Ok(done.ok())
+}
+
+impl Record for WorkGroupRow {
+    type Id = WorkGroupId;
+    const KIND: &'static str = "work_group";
+    const NOUN: &'static str = "work group";
+
+    fn lock(conn: &mut PgConnection, id: WorkGroupId) -> Result<Option<Self>, ApiError> {
+        Ok(repo::find_group_for_update(conn, id)?)
+    }
+    fn subject(&self, _: &mut PgConnection) -> Result<domain::access::Subject, ApiError> {
+        Ok(office(self.division_id, self.district_id, self.upazila_id))
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn summary(&self) -> serde_json::Value {
+        serde_json::json!({"version": self.version})
+    }
 }

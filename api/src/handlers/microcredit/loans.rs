@@ -23,13 +23,14 @@ use validator::Validate;
 use super::{office, today};
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
-use crate::etag::{self, etag};
+use crate::etag::etag;
 use crate::extract::ApiJson;
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
+use crate::pipeline::{self, Outcome, Record, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::{read, transact};
+use crate::unit_of_work::read;
 use crate::views::LabelView;
 
 /// One instalment of the schedule, with what has been paid.
@@ -316,13 +317,13 @@ pub async fn apply_for_loan(
                     .map_or_else(|| ApiError::internal("an open loan was not refused"), ApiError::from))
             }
         };
-        who.audit(
+        pipeline::audit_created(
             conn,
+            &who,
             "loan.apply",
-            "loan",
             loan.id,
-            None,
-            Some(serde_json::json!({"principal": loan.principal, "cycle": loan.cycle})),
+            &loan,
+            serde_json::json!({"principal": loan.principal, "cycle": loan.cycle}),
         )?;
         Ok(Created {
             location: Some(format!("/api/v1/microcredit/loans/{}", loan.id)),
@@ -534,55 +535,65 @@ pub async fn disburse_loan(
     path: web::Path<LoanId>,
     body: ApiJson<DisbursementRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, expected, b) = (path.into_inner(), etag::if_match(&req)?, body.0);
-    let view = transact(&state, move |conn| {
-        let l = repo::find_loan_for_update(conn, id)?.ok_or(ApiError::NotFound("loan"))?;
-        require(conn, &who, Permission::ManageMicrocredit, &office(l.division_id, l.district_id, l.upazila_id))?;
-        etag::check(l.version, expected)?;
-        rules::may_disburse(l.status)?;
-        rules::check_day(b.disbursed_on, l.applied_on, today())?;
-        let fund = repo::find_fund_for_update(conn, l.fund_id)?.ok_or(ApiError::NotFound("loan fund"))?;
-        let draw = fund.position().draw(l.principal)?;
-        let terms = l.programme.terms();
-        let year = chrono::Datelike::year(&b.disbursed_on);
-        let instalments = schedule(
-            l.principal,
-            l.charge,
-            terms.instalments,
-            b.disbursed_on,
-            terms.first_due_after_months,
-            &Holidays::fixed_dates(year..=year + 2),
-        );
-        let reference = b.reference.trim();
-        let entries = [
-            NewEntry { kind: FundEntryKind::Invested, amount: draw.from_capital, on_date: b.disbursed_on, loan_id: Some(l.id), reference: Some(reference) },
-            NewEntry { kind: FundEntryKind::Reinvested, amount: draw.from_recoveries, on_date: b.disbursed_on, loan_id: Some(l.id), reference: Some(reference) },
-        ];
-        repo::record_entries(conn, fund.id, &entries, who.user_id)?;
-        let after = repo::disburse(
-            conn,
-            id,
-            &Disbursement {
-                on: b.disbursed_on,
-                method: b.method,
-                reference,
-                from_capital: draw.from_capital,
-                from_recoveries: draw.from_recoveries,
-                schedule: &instalments,
-            },
-        )?;
-        who.audit(
-            conn,
-            "loan.disburse",
-            "loan",
-            id,
-            Some(serde_json::json!({"status": l.status.code()})),
-            Some(serde_json::json!({"status": after.status.code(), "from_capital": draw.from_capital, "from_recoveries": draw.from_recoveries})),
-        )?;
-        loan_detail(conn, &after)
-    })
+    let (id, b) = (path.into_inner(), body.0);
+    let step = Step::new("loan.disburse", Permission::ManageMicrocredit);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        id,
+        step,
+        move |conn, cx, l: LoanRow| {
+            rules::may_disburse(l.status)?;
+            rules::check_day(b.disbursed_on, l.applied_on, today())?;
+            let fund = repo::find_fund_for_update(conn, l.fund_id)?.ok_or(ApiError::NotFound("loan fund"))?;
+            let draw = fund.position().draw(l.principal)?;
+            let terms = l.programme.terms();
+            let year = chrono::Datelike::year(&b.disbursed_on);
+            let instalments = schedule(
+                l.principal,
+                l.charge,
+                terms.instalments,
+                b.disbursed_on,
+                terms.first_due_after_months,
+                &Holidays::fixed_dates(year..=year + 2),
+            );
+            let reference = b.reference.trim();
+            let entries = [
+                NewEntry {
+                    kind: FundEntryKind::Invested,
+                    amount: draw.from_capital,
+                    on_date: b.disbursed_on,
+                    loan_id: Some(l.id),
+                    reference: Some(reference),
+                },
+                NewEntry {
+                    kind: FundEntryKind::Reinvested,
+                    amount: draw.from_recoveries,
+                    on_date: b.disbursed_on,
+                    loan_id: Some(l.id),
+                    reference: Some(reference),
+                },
+            ];
+            repo::record_entries(conn, fund.id, &entries, cx.who.user_id)?;
+            let after = repo::disburse(
+                conn,
+                id,
+                &Disbursement {
+                    on: b.disbursed_on,
+                    method: b.method,
+                    reference,
+                    from_capital: draw.from_capital,
+                    from_recoveries: draw.from_recoveries,
+                    schedule: &instalments,
+                },
+            )?;
+            Outcome::with(after, serde_json::json!({"from_capital": draw.from_capital, "from_recoveries": draw.from_recoveries}))
+        },
+        answer,
+    )
     .await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
+    Ok(done.ok())
 }
 
 /// A write-off request.
@@ -612,27 +623,25 @@ pub async fn request_write_off(
     path: web::Path<LoanId>,
     body: ApiJson<WriteOffRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, expected, b) = (path.into_inner(), etag::if_match(&req)?, body.0);
-    let view = transact(&state, move |conn| {
-        let l = repo::find_loan_for_update(conn, id)?.ok_or(ApiError::NotFound("loan"))?;
-        require(conn, &who, Permission::ManageMicrocredit, &office(l.division_id, l.district_id, l.upazila_id))?;
-        etag::check(l.version, expected)?;
-        let pending = repo::write_offs_of(conn, id)?.iter().any(|w| w.approved.is_none());
-        rules::may_request_write_off(l.status, pending, &b.reason)?;
-        let w = repo::request_write_off(conn, id, b.reason.trim(), today(), who.user_id)?;
-        let after = repo::bump(conn, id)?;
-        who.audit(
-            conn,
-            "loan.request_write_off",
-            "loan",
-            id,
-            None,
-            Some(serde_json::json!({"write_off_id": w.id, "reason": w.reason})),
-        )?;
-        loan_detail(conn, &after)
-    })
+    let (id, b) = (path.into_inner(), body.0);
+    let step = Step::new("loan.request_write_off", Permission::ManageMicrocredit);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        id,
+        step,
+        move |conn, cx, l: LoanRow| {
+            let pending = repo::write_offs_of(conn, id)?.iter().any(|w| w.approved.is_none());
+            rules::may_request_write_off(l.status, pending, &b.reason)?;
+            let w = repo::request_write_off(conn, l.id, b.reason.trim(), today(), cx.who.user_id)?;
+            let after = repo::bump(conn, l.id)?;
+            Outcome::with(after, serde_json::json!({"write_off_id": w.id, "reason": w.reason}))
+        },
+        answer,
+    )
     .await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
+    Ok(done.ok())
 }
 
 /// A decision on a write-off.
@@ -661,38 +670,61 @@ pub async fn decide_write_off(
     path: web::Path<LoanId>,
     body: ApiJson<WriteOffDecisionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, expected, b) = (path.into_inner(), etag::if_match(&req)?, body.0);
-    let view = transact(&state, move |conn| {
-        let l = repo::find_loan_for_update(conn, id)?.ok_or(ApiError::NotFound("loan"))?;
-        require(conn, &who, Permission::ApproveWriteOffs, &office(l.division_id, l.district_id, l.upazila_id))?;
-        etag::check(l.version, expected)?;
-        let pending = repo::write_offs_of(conn, id)?.into_iter().find(|w| w.approved.is_none());
-        rules::may_approve_write_off(pending.as_ref().map(|w| w.requested_by), who.user_id)?;
-        rules::may_repay(l.status)?;
-        let request = pending.ok_or_else(|| ApiError::internal("a pending write-off vanished"))?;
-        let on = today();
-        if b.approve {
-            let fund = repo::find_fund_for_update(conn, l.fund_id)?.ok_or(ApiError::NotFound("loan fund"))?;
-            let entry = NewEntry {
-                kind: FundEntryKind::WrittenOff,
-                amount: l.outstanding_principal(),
-                on_date: on,
-                loan_id: Some(l.id),
-                reference: Some(&l.loan_number),
-            };
-            repo::record_entries(conn, fund.id, &[entry], who.user_id)?;
-        }
-        let after = repo::decide_write_off(conn, &l, request.id, b.approve, on, who.user_id)?;
-        who.audit(
-            conn,
-            "loan.decide_write_off",
-            "loan",
-            id,
-            Some(serde_json::json!({"status": l.status.code()})),
-            Some(serde_json::json!({"status": after.status.code(), "approved": b.approve, "written_off": after.written_off})),
-        )?;
-        loan_detail(conn, &after)
-    })
+    let (id, b) = (path.into_inner(), body.0);
+    let step = Step::new("loan.decide_write_off", Permission::ApproveWriteOffs);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        id,
+        step,
+        move |conn, cx, l: LoanRow| {
+            let pending = repo::write_offs_of(conn, l.id)?.into_iter().find(|w| w.approved.is_none());
+            rules::may_approve_write_off(pending.as_ref().map(|w| w.requested_by), cx.who.user_id)?;
+            rules::may_repay(l.status)?;
+            let request = pending.ok_or_else(|| ApiError::internal("a pending write-off vanished"))?;
+            let on = today();
+            if b.approve {
+                let fund = repo::find_fund_for_update(conn, l.fund_id)?.ok_or(ApiError::NotFound("loan fund"))?;
+                let entry = NewEntry {
+                    kind: FundEntryKind::WrittenOff,
+                    amount: l.outstanding_principal(),
+                    on_date: on,
+                    loan_id: Some(l.id),
+                    reference: Some(&l.loan_number),
+                };
+                repo::record_entries(conn, fund.id, &[entry], cx.who.user_id)?;
+            }
+            let after = repo::decide_write_off(conn, &l, request.id, b.approve, on, cx.who.user_id)?;
+            Outcome::with(after, serde_json::json!({"approved": b.approve}))
+        },
+        answer,
+    )
     .await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
+    Ok(done.ok())
+}
+
+impl Record for LoanRow {
+    type Id = LoanId;
+    const KIND: &'static str = "loan";
+    const NOUN: &'static str = "loan";
+
+    fn lock(conn: &mut PgConnection, id: LoanId) -> Result<Option<Self>, ApiError> {
+        Ok(repo::find_loan_for_update(conn, id)?)
+    }
+    fn subject(&self, _: &mut PgConnection) -> Result<domain::access::Subject, ApiError> {
+        Ok(office(self.division_id, self.district_id, self.upazila_id))
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn summary(&self) -> serde_json::Value {
+        serde_json::json!({"status": self.status.code(), "principal_repaid": self.principal_repaid,
+            "charge_repaid": self.charge_repaid, "written_off": self.written_off, "version": self.version})
+    }
+}
+
+/// The answer to every change: the loan with its schedule.
+fn answer(conn: &mut PgConnection, _: &Principal, l: &LoanRow) -> Result<LoanView, ApiError> {
+    loan_detail(conn, l)
 }

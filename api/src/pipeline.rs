@@ -1,0 +1,186 @@
+//! The one write path for every mutable record. A change to a case, a beneficiary, a loan or
+//! an area runs the same steps, in the request's one transaction: lock the record, authorize
+//! in the one policy point, check `If-Match`, run the step (the domain decides, the step
+//! writes), audit before and after, and answer the view with its `ETag`. A module implements
+//! [`Record`] once for its row; each endpoint names its [`Step`] and writes only what is its own.
+
+use std::fmt::Display;
+
+use actix_web::http::header::{ETAG, LOCATION};
+use actix_web::{HttpRequest, HttpResponse};
+use domain::access::{Actor, Permission, Subject};
+use persistence::PgConnection;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::auth::policy::require;
+use crate::auth::principal::Principal;
+use crate::etag;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use crate::unit_of_work::transact;
+
+/// A stored record that changes through the API under optimistic concurrency.
+pub trait Record: Sized + Send + 'static {
+    type Id: Copy + Display + Send + 'static;
+    /// The entity type in the audit trail (`case`, `loan`, `upazila`).
+    const KIND: &'static str;
+    /// What a 404 names (`case`, `patient request`).
+    const NOUN: &'static str;
+
+    /// Reads the record and locks it for the rest of the transaction.
+    fn lock(conn: &mut PgConnection, id: Self::Id) -> Result<Option<Self>, ApiError>;
+    /// Where the record sits for access decisions (its area, facility, partners).
+    fn subject(&self, conn: &mut PgConnection) -> Result<Subject, ApiError>;
+    /// The version sent as the `ETag`.
+    fn version(&self) -> i32;
+    /// What the audit row keeps of the record, before and after a change: its state and
+    /// version, never free text about a person.
+    fn summary(&self) -> Value;
+}
+
+/// One kind of change: the audit action and the permission it needs where the record is.
+#[derive(Debug, Clone, Copy)]
+pub struct Step {
+    pub action: &'static str,
+    pub permission: Permission,
+}
+
+impl Step {
+    pub const fn new(action: &'static str, permission: Permission) -> Step {
+        Step { action, permission }
+    }
+}
+
+/// What a step did: the record as it now is (for a transfer, the record that replaces it) and
+/// what the audit row adds to the record's summary (the command, amounts, a successor).
+pub struct Outcome<R> {
+    pub record: R,
+    pub detail: Value,
+    /// The audit action when the domain, not the endpoint, decides it (a case's command).
+    pub action: Option<String>,
+}
+
+impl<R> Outcome<R> {
+    pub fn new(record: R) -> Outcome<R> {
+        Outcome { record, detail: Value::Null, action: None }
+    }
+
+    pub fn with(record: R, detail: impl Serialize) -> Result<Outcome<R>, ApiError> {
+        Ok(Outcome { record, detail: serde_json::to_value(detail).map_err(ApiError::internal)?, action: None })
+    }
+
+    pub fn named(mut self, action: String) -> Outcome<R> {
+        self.action = Some(action);
+        self
+    }
+}
+
+/// Who runs a step.
+pub struct Ctx<'a> {
+    pub who: &'a Principal,
+    /// The account as it is now (role and scope), authorized for the step on the record.
+    pub actor: &'a Actor,
+}
+
+/// Runs `step` on the record `id` inside the caller's transaction and returns what it became.
+/// The audit row carries the record's summary before and after, with the step's detail.
+pub fn apply<R, F>(conn: &mut PgConnection, who: &Principal, id: R::Id, expected: i32, step: Step, f: F) -> Result<R, ApiError>
+where
+    R: Record,
+    F: FnOnce(&mut PgConnection, &Ctx<'_>, R) -> Result<Outcome<R>, ApiError>,
+{
+    let before = R::lock(conn, id)?.ok_or(ApiError::NotFound(R::NOUN))?;
+    let subject = before.subject(conn)?;
+    let actor = require(conn, who, step.permission, &subject)?;
+    etag::check(before.version(), expected)?;
+    let summary_before = before.summary();
+    let Outcome { record, detail, action } = f(conn, &Ctx { who, actor: &actor }, before)?;
+    let mut summary_after = record.summary();
+    if !detail.is_null() {
+        if let Some(map) = summary_after.as_object_mut() {
+            map.insert("detail".into(), detail);
+        }
+    }
+    who.audit(conn, action.as_deref().unwrap_or(step.action), R::KIND, id, Some(summary_before), Some(summary_after))?;
+    Ok(record)
+}
+
+/// A view with the version it was built at, to answer with.
+pub struct Answer<V> {
+    pub version: i32,
+    pub view: V,
+}
+
+impl<V: Serialize> Answer<V> {
+    /// 200 with the view and its `ETag`.
+    pub fn ok(self) -> HttpResponse {
+        HttpResponse::Ok().insert_header((ETAG, etag::etag(self.version))).json(self.view)
+    }
+
+    /// 200 with the view, its `ETag` and where it now lives (a transfer's new record).
+    pub fn ok_at(self, location: String) -> HttpResponse {
+        HttpResponse::Ok().insert_header((ETAG, etag::etag(self.version))).insert_header((LOCATION, location)).json(self.view)
+    }
+}
+
+/// The whole request: `If-Match`, one transaction running [`apply`], then `view` of the record
+/// in the same transaction.
+pub async fn change<R, V, F, W>(
+    req: &HttpRequest,
+    state: &AppState,
+    who: Principal,
+    id: R::Id,
+    step: Step,
+    f: F,
+    view: W,
+) -> Result<Answer<V>, ApiError>
+where
+    R: Record,
+    V: Send + 'static,
+    F: FnOnce(&mut PgConnection, &Ctx<'_>, R) -> Result<Outcome<R>, ApiError> + Send + 'static,
+    W: FnOnce(&mut PgConnection, &Principal, &R) -> Result<V, ApiError> + Send + 'static,
+{
+    let expected = etag::if_match(req)?;
+    transact(state, move |conn| {
+        let after = apply(conn, &who, id, expected, step, f)?;
+        Ok(Answer { version: after.version(), view: view(conn, &who, &after)? })
+    })
+    .await
+}
+
+/// The audit row of a record just created (inside the create's transaction): no before, its
+/// summary after, with what the create adds.
+pub fn audit_created<R: Record>(
+    conn: &mut PgConnection,
+    who: &Principal,
+    action: &str,
+    id: R::Id,
+    record: &R,
+    detail: impl Serialize,
+) -> Result<(), ApiError> {
+    let mut after = record.summary();
+    let detail = serde_json::to_value(detail).map_err(ApiError::internal)?;
+    if !detail.is_null() {
+        if let Some(map) = after.as_object_mut() {
+            map.insert("detail".into(), detail);
+        }
+    }
+    who.audit(conn, action, R::KIND, id, None, Some(after))
+}
+
+/// Something added under a record (an annual report under its organisation, a grant, a loan's
+/// write-off request), inside the create's transaction: lock the record, authorize there, run
+/// `f`, audit on the record with what `f` says it added.
+pub fn under<R, T, F>(conn: &mut PgConnection, who: &Principal, id: R::Id, step: Step, f: F) -> Result<T, ApiError>
+where
+    R: Record,
+    F: FnOnce(&mut PgConnection, &Ctx<'_>, &R) -> Result<(T, Value), ApiError>,
+{
+    let parent = R::lock(conn, id)?.ok_or(ApiError::NotFound(R::NOUN))?;
+    let subject = parent.subject(conn)?;
+    let actor = require(conn, who, step.permission, &subject)?;
+    let (made, detail) = f(conn, &Ctx { who, actor: &actor }, &parent)?;
+    who.audit(conn, step.action, R::KIND, id, None, Some(detail))?;
+    Ok(made)
+}
