@@ -30,6 +30,23 @@ pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
     i32::try_from(n).map_err(|_| ApiError::PreconditionFailed)
 }
 
+/// `If-Match` where it is needed only to replace (a PUT that may create): absent or empty
+/// is none.
+pub fn if_match_optional(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
+    match req.headers().get(header::IF_MATCH) {
+        Some(v) if !v.is_empty() => Ok(Some(if_match(req)?)),
+        _ => Ok(None),
+    }
+}
+
+/// For a PUT that may create: replacing what exists needs its version; creating needs none.
+pub fn check_replace(current: Option<i32>, expected: Option<i32>) -> Result<(), ApiError> {
+    match current {
+        Some(v) => check(v, expected.ok_or(ApiError::PreconditionRequired)?),
+        None => Ok(()),
+    }
+}
+
 /// Refuses the change unless the client saw the current version.
 pub fn check(current: i32, expected: i32) -> Result<(), ApiError> {
     if current == expected {

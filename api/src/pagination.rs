@@ -100,6 +100,12 @@ impl<T> ListPage<T> {
     pub fn from_page<R, K: CursorKey>(page: Page<R, K>, map: impl FnMut(R) -> T) -> Self {
         ListPage { data: page.rows.into_iter().map(map).collect(), next_cursor: page.next.as_ref().map(encode_cursor) }
     }
+
+    /// The same, where building a row's view can fail.
+    pub fn try_from_page<R, K: CursorKey, E>(page: Page<R, K>, map: impl FnMut(R) -> Result<T, E>) -> Result<Self, E> {
+        let next_cursor = page.next.as_ref().map(encode_cursor);
+        Ok(ListPage { data: page.rows.into_iter().map(map).collect::<Result<_, E>>()?, next_cursor })
+    }
 }
 
 #[cfg(test)]

@@ -59,15 +59,22 @@ pub struct Outcome<R> {
     pub detail: Value,
     /// The audit action when the domain, not the endpoint, decides it (a case's command).
     pub action: Option<String>,
+    /// False when the step found nothing to do (enabling an enabled account): no audit row.
+    pub changed: bool,
 }
 
 impl<R> Outcome<R> {
     pub fn new(record: R) -> Outcome<R> {
-        Outcome { record, detail: Value::Null, action: None }
+        Outcome { record, detail: Value::Null, action: None, changed: true }
     }
 
     pub fn with(record: R, detail: impl Serialize) -> Result<Outcome<R>, ApiError> {
-        Ok(Outcome { record, detail: serde_json::to_value(detail).map_err(ApiError::internal)?, action: None })
+        Ok(Outcome { record, detail: serde_json::to_value(detail).map_err(ApiError::internal)?, action: None, changed: true })
+    }
+
+    /// The record as it was: the request asked for what already is.
+    pub fn unchanged(record: R) -> Outcome<R> {
+        Outcome { changed: false, ..Outcome::new(record) }
     }
 
     pub fn named(mut self, action: String) -> Outcome<R> {
@@ -95,7 +102,10 @@ where
     let actor = require(conn, who, step.permission, &subject)?;
     etag::check(before.version(), expected)?;
     let summary_before = before.summary();
-    let Outcome { record, detail, action } = f(conn, &Ctx { who, actor: &actor }, before)?;
+    let Outcome { record, detail, action, changed } = f(conn, &Ctx { who, actor: &actor }, before)?;
+    if !changed {
+        return Ok(record);
+    }
     let mut summary_after = record.summary();
     if !detail.is_null() {
         if let Some(map) = summary_after.as_object_mut() {

@@ -189,6 +189,11 @@ impl ApiError {
         ApiError::Validation(vec![FieldError::coded(field, code, message)])
     }
 
+    /// A step's day refused by `domain::time::check_day`, as the field's error.
+    pub fn day(field: &str, refusal: domain::time::DayRefusal) -> Self {
+        ApiError::field_coded(field, "out_of_range", refusal.message())
+    }
+
     /// The code, titles and detail of the problem document.
     fn describe(&self) -> (&'static str, &'static str, &'static str, String) {
         match self {

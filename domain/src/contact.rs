@@ -186,6 +186,13 @@ pub fn check_attendance(on: NaiveDate, today: NaiveDate, counts: &[u32]) -> Resu
     Ok(())
 }
 
+/// Children are counted by day only at service points.
+pub const NOT_A_SERVICE_POINT: crate::rule::RuleRefusal = crate::rule::RuleRefusal::conflict(
+    "service_point.not_a_service_point",
+    "Children are counted by day only at drop-in centres, night shelters, child-friendly spaces and open-air schools",
+    "শিশুদের দৈনিক গণনা কেবল ড্রপ-ইন সেন্টার, রাত্রিকালীন আশ্রয়কেন্দ্র, শিশুবান্ধব স্থান ও উন্মুক্ত বিদ্যালয়ে করা হয়",
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -85,6 +85,13 @@ pub fn check_card(
     Ok(())
 }
 
+/// A card number identifies one record.
+pub const CARD_NUMBER_TAKEN: RuleRefusal = RuleRefusal::conflict(
+    "disability.card_number_taken",
+    "The card number belongs to another record",
+    "কার্ড নম্বরটি অন্য একটি নথির",
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

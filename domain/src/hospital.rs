@@ -138,6 +138,17 @@ pub fn may_refer_for_rehabilitation(burn_victim: bool, aided: bool, already: boo
     }
 }
 
+/// A closed record takes no further step.
+pub const REQUEST_CLOSED: RuleRefusal =
+    RuleRefusal::conflict("hospital.request_closed", "The record is already closed", "নথিটি ইতিমধ্যে বন্ধ করা হয়েছে");
+
+/// Requests are taken only where a hospital social services office works.
+pub const NOT_A_HOSPITAL_OFFICE: RuleRefusal = RuleRefusal::conflict(
+    "hospital.not_a_hospital_office",
+    "Patients' requests are taken at hospital social services offices",
+    "রোগীর আবেদন কেবল হাসপাতাল সমাজসেবা কার্যালয়ে গ্রহণ করা হয়",
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -177,6 +177,10 @@ pub fn check_leaving(
     }
 }
 
+/// A stay that has ended takes no further step (transfer, departure).
+pub const STAY_ENDED: RuleRefusal =
+    RuleRefusal::conflict("institution.stay_ended", "The stay has ended", "প্রতিষ্ঠানে অবস্থান শেষ হয়েছে");
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,7 @@ pub mod geo;
 pub mod hospital;
 pub mod id;
 pub mod institution;
+pub mod job;
 pub mod label;
 pub mod login_throttle;
 pub mod microcredit;

@@ -19,6 +19,16 @@ pub struct RuleRefusal {
 }
 
 impl RuleRefusal {
+    /// A refusal because of the record's state (409).
+    pub const fn conflict(rule: &'static str, en: &'static str, bn: &'static str) -> RuleRefusal {
+        RuleRefusal { rule, class: RuleClass::Conflict, label: Label::new(en, bn) }
+    }
+
+    /// A refusal of the request itself (422).
+    pub const fn invalid(rule: &'static str, en: &'static str, bn: &'static str) -> RuleRefusal {
+        RuleRefusal { rule, class: RuleClass::Invalid, label: Label::new(en, bn) }
+    }
+
     /// The problem code (`reintegration-guardian-not-perpetrator`).
     pub fn code(&self) -> String {
         self.rule.replace(['.', '_'], "-")

@@ -49,6 +49,37 @@ pub fn whole_period(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Option<
     None
 }
 
+/// Why a day a step names cannot be its day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayRefusal {
+    /// Work is recorded on or after the day it was done, never before it.
+    Future,
+    /// A step is not dated before the step it follows (the request, the admission).
+    BeforePrevious(NaiveDate),
+}
+
+/// The one date rule every step shares: not in the future (Asia/Dhaka `today`), and not
+/// before the previous step when there is one.
+pub fn check_day(on: NaiveDate, previous: Option<NaiveDate>, today: NaiveDate) -> Result<(), DayRefusal> {
+    if on > today {
+        return Err(DayRefusal::Future);
+    }
+    match previous {
+        Some(p) if on < p => Err(DayRefusal::BeforePrevious(p)),
+        _ => Ok(()),
+    }
+}
+
+impl DayRefusal {
+    /// The field error's message, in English.
+    pub fn message(self) -> String {
+        match self {
+            DayRefusal::Future => "is in the future".to_owned(),
+            DayRefusal::BeforePrevious(p) => format!("is before {p}, the day of the step it follows"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +108,16 @@ mod tests {
         assert_eq!(dhaka_date(at), NaiveDate::from_ymd_opt(2026, 7, 1).unwrap());
         let before = Utc.with_ymd_and_hms(2026, 6, 30, 17, 59, 59).unwrap();
         assert_eq!(dhaka_date(before), NaiveDate::from_ymd_opt(2026, 6, 30).unwrap());
+    }
+    #[test]
+    fn a_step_day_is_not_in_the_future_nor_before_the_previous_step() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        let today = d(6, 10);
+        assert_eq!(check_day(today, None, today), Ok(()));
+        assert_eq!(check_day(d(6, 11), None, today), Err(DayRefusal::Future));
+        assert_eq!(check_day(d(6, 1), Some(d(6, 1)), today), Ok(()), "the same day as the previous step");
+        assert_eq!(check_day(d(5, 31), Some(d(6, 1)), today), Err(DayRefusal::BeforePrevious(d(6, 1))));
+        assert_eq!(check_day(d(6, 11), Some(d(6, 1)), today), Err(DayRefusal::Future), "the future first");
+        assert!(DayRefusal::BeforePrevious(d(6, 1)).message().contains("2026-06-01"));
     }
 }

@@ -107,6 +107,13 @@ code_list!(
     }
 );
 
+/// An administrator cannot lock themselves out.
+pub const CANNOT_DISABLE_SELF: crate::rule::RuleRefusal = crate::rule::RuleRefusal::conflict(
+    "user.cannot_disable_self",
+    "You cannot disable your own account",
+    "আপনি নিজের অ্যাকাউন্ট নিষ্ক্রিয় করতে পারেন না",
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -186,6 +186,27 @@ pub fn registration_number(district_id: i32, n: i32) -> String {
     format!("{district_id:02}-{n:04}")
 }
 
+/// One annual report a year.
+pub const ANNUAL_REPORT_FILED: RuleRefusal = RuleRefusal::conflict(
+    "voluntary.annual_report_filed",
+    "The report for that year is filed",
+    "ওই বছরের প্রতিবেদন দাখিল করা হয়েছে",
+);
+
+/// One Social Welfare Council grant a fiscal year.
+pub const ONE_GRANT_A_YEAR: RuleRefusal = RuleRefusal::conflict(
+    "voluntary.one_grant_a_year",
+    "The organisation already had its grant this fiscal year",
+    "সংস্থাটি এই অর্থবছরের অনুদান ইতিমধ্যে পেয়েছে",
+);
+
+/// A registration belongs to one partner organisation.
+pub const REGISTRATION_LINKED: RuleRefusal = RuleRefusal::conflict(
+    "voluntary.registration_linked",
+    "The registration is another partner's",
+    "নিবন্ধনটি অন্য একটি অংশীদার সংস্থার",
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

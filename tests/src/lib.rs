@@ -143,6 +143,13 @@ impl Resp {
 
     /// Asserts an RFC 9457 problem with this status and code, carrying the request id.
     #[track_caller]
+    /// A refusal by a named domain rule: its code, its `rule` and a Bangla title.
+    pub fn expect_rule(self, status: u16, rule: &str) -> Self {
+        let r = self.expect_problem(status, &rule.replace(['.', '_'], "-"));
+        assert_eq!(r.json["rule"], rule, "{}", r.text);
+        r
+    }
+
     pub fn expect_problem(self, status: u16, code: &str) -> Self {
         let r = self.expect(status);
         assert_eq!(r.header("content-type"), Some("application/problem+json"), "{}", r.text);

@@ -77,13 +77,13 @@ pub async fn create_upazila(
         }
         let row =
             persistence::geo::insert_upazila(conn, path, b.kind, b.city_corporation_id, (b.name_en.trim(), b.name_bn.trim()))?;
-        who.audit(
+        crate::pipeline::audit_created(
             conn,
+            &who,
             "area.create",
-            "upazila",
             row.id,
-            None,
-            Some(serde_json::json!({"name_en": row.name_en, "kind": row.kind.code()})),
+            &row,
+            serde_json::json!({"name_en": row.name_en, "kind": row.kind.code()}),
         )?;
         Ok(Created {
             location: Some(format!("/api/v1/geo/upazilas?district_id={}", row.district_id)),
@@ -135,13 +135,13 @@ pub async fn create_union(
             .filter(|u| u.retired_on.is_none())
             .ok_or_else(|| ApiError::field_coded("upazila_id", "not_found", "no such upazila in service"))?;
         let row = persistence::geo::insert_union(conn, upazila.id, b.kind, (b.name_en.trim(), b.name_bn.trim()))?;
-        who.audit(
+        crate::pipeline::audit_created(
             conn,
+            &who,
             "area.create",
-            "union",
             row.id,
-            None,
-            Some(serde_json::json!({"name_en": row.name_en, "kind": row.kind.code()})),
+            &row,
+            serde_json::json!({"name_en": row.name_en, "kind": row.kind.code()}),
         )?;
         Ok(Created {
             location: Some(format!("/api/v1/geo/unions?upazila_id={}", row.upazila_id)),

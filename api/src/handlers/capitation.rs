@@ -29,9 +29,11 @@ use crate::etag::{self, etag};
 use crate::extract::ApiJson;
 use crate::handlers::microcredit::{office, today};
 use crate::idempotency::{self, Created, IdempotencyKey};
+use crate::pipeline::{self, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::{read, transact};
+use persistence::voluntary::OrganisationRow;
 
 fn organisation(
     conn: &mut persistence::PgConnection,
@@ -110,27 +112,18 @@ pub async fn put_capitation_allotment(
         fy.parse().map_err(|_| ApiError::field_coded("fiscal_year", "invalid_format", "a fiscal year is written 2025-26"))?;
     let account = PaymentAccount::parse(PaymentProvider::Bank, &b.bank_account)
         .map_err(|e| ApiError::field_coded("bank_account", "invalid_format", e))?;
-    let expected = match req.headers().get(actix_web::http::header::IF_MATCH) {
-        Some(v) if !v.is_empty() => Some(etag::if_match(&req)?),
-        _ => None,
-    };
+    let expected = etag::if_match_optional(&req)?;
+    let step = Step::new("capitation.allotment", Permission::DecideRegistrations);
     let (row, created) = transact(&state, move |conn| {
-        let o = organisation(conn, &who, id, Permission::DecideRegistrations)?;
-        may_file(o.status, true)?;
-        let before = repo::allotment_for_update(conn, id, fy.0)?;
-        if let Some(a) = &before {
-            etag::check(a.version, expected.ok_or(ApiError::PreconditionRequired)?)?;
-        }
-        let row = repo::put_allotment(conn, id, fy.0, (b.orphans, &account.number), who.user_id)?;
-        who.audit(
-            conn,
-            "capitation.allotment",
-            "voluntary_organisation",
-            id,
-            before.as_ref().map(|a| serde_json::json!({"fiscal_year": fy.to_string(), "orphans": a.orphans})),
-            Some(serde_json::json!({"fiscal_year": fy.to_string(), "orphans": row.orphans})),
-        )?;
-        Ok((row, before.is_none()))
+        pipeline::under(conn, &who, id, step, |conn, cx, o: &OrganisationRow| {
+            may_file(o.status, true)?;
+            let before = repo::allotment_for_update(conn, id, fy.0)?;
+            etag::check_replace(before.as_ref().map(|a| a.version), expected)?;
+            let row = repo::put_allotment(conn, id, fy.0, (b.orphans, &account.number), cx.who.user_id)?;
+            let detail = serde_json::json!({"fiscal_year": fy.to_string(), "orphans_before": before.as_ref().map(|a| a.orphans),
+                "orphans": row.orphans});
+            Ok(((row, before.is_none()), detail))
+        })
     })
     .await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
@@ -198,9 +191,7 @@ pub async fn list_orphan_at_orphanage(
     body: ApiJson<ListOrphanRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
-    if b.listed_on > today() {
-        return Err(ApiError::field_coded("listed_on", "out_of_range", "the listing is not in the future"));
-    }
+    crate::handlers::step_day("listed_on", b.listed_on, None)?;
     let fingerprint = idempotency::fingerprint(&[
         "list_orphan_at_orphanage",
         &id.to_string(),
@@ -322,9 +313,7 @@ pub async fn record_capitation_inspection(
     body: ApiJson<CapitationInspectionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
-    if b.inspected_on > today() {
-        return Err(ApiError::field_coded("inspected_on", "out_of_range", "the inspection is not in the future"));
-    }
+    crate::handlers::step_day("inspected_on", b.inspected_on, None)?;
     let fingerprint = idempotency::fingerprint(&[
         "record_capitation_inspection",
         &id.to_string(),

@@ -388,12 +388,7 @@ fn service_point(
     let subject = facility_subject(conn, &f)?;
     require(conn, who, permission, &subject)?;
     if !f.facility_type.is_service_point() {
-        return Err(ApiError::Conflict {
-            code: "not_a_service_point",
-            detail:
-                "children are counted by day only at drop-in centres, night shelters, child-friendly spaces and open-air schools"
-                    .into(),
-        });
+        return Err(domain::contact::NOT_A_SERVICE_POINT.into());
     }
     Ok(f)
 }
@@ -422,20 +417,14 @@ pub async fn put_service_point_day(
     body: ApiJson<ServicePointDayRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ((facility, on), b) = (path.into_inner(), body.0);
-    // (An empty If-Match is no If-Match.)
-    let expected = match req.headers().get(actix_web::http::header::IF_MATCH) {
-        Some(v) if !v.is_empty() => Some(etag::if_match(&req)?),
-        _ => None,
-    };
+    let expected = etag::if_match_optional(&req)?;
     let today = domain::time::dhaka_date(Utc::now());
     let counts = [b.girls, b.boys, b.hijra].map(|n| u32::try_from(n).unwrap_or(0));
     check_attendance(on, today, &counts)?;
     let (row, created) = transact(&state, move |conn| {
         let f = service_point(conn, &who, Permission::RecordServicePoints, FacilityId(facility))?;
         let before = repo::find_day(conn, f.id, on)?;
-        if let Some(d) = &before {
-            etag::check(d.version, expected.ok_or(ApiError::PreconditionRequired)?)?;
-        }
+        etag::check_replace(before.as_ref().map(|d| d.version), expected)?;
         let row = repo::put_day(conn, f.id, on, (b.girls, b.boys, b.hijra), who.user_id)?;
         who.audit(
             conn,

@@ -18,14 +18,15 @@ use validator::Validate;
 
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
-use crate::etag::{self, etag};
+use crate::etag::etag;
 use crate::extract::ApiJson;
 use crate::handlers::microcredit::{office, upazila_area};
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
+use crate::pipeline::{self, Outcome, Record, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::{read, transact};
+use crate::unit_of_work::read;
 use crate::views::LabelView;
 
 fn today() -> NaiveDate {
@@ -141,15 +142,19 @@ pub async fn record_disability_assessment(
                 by: who.user_id,
             },
         )?;
-        who.audit(
+        crate::pipeline::audit_created(
             conn,
+            &who,
             "disability.assess",
-            "disability_record",
             row.id,
-            None,
-            Some(serde_json::json!({"person_id": row.person_id, "type": row.disability_type.code(), "severity": row.severity.code()})),
+            &row,
+            serde_json::json!({"person_id": row.person_id, "type": row.disability_type.code(), "severity": row.severity.code()}),
         )?;
-        Ok(Created { location: Some(format!("/api/v1/disability-records/{}", row.id)), etag: Some(etag(row.version)), body: disability_view(&row) })
+        Ok(Created {
+            location: Some(format!("/api/v1/disability-records/{}", row.id)),
+            etag: Some(etag(row.version)),
+            body: disability_view(&row),
+        })
     })
     .await
 }
@@ -248,20 +253,42 @@ pub async fn record_disability_card(
     path: web::Path<Uuid>,
     body: ApiJson<CardRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, expected, b) = (path.into_inner(), etag::if_match(&req)?, body.0);
+    let (id, b) = (path.into_inner(), body.0);
     let number = parse_card_number(&b.card_number)?;
-    let row = transact(&state, move |conn| {
-        let r = repo::find_for_update(conn, id)?.ok_or(ApiError::NotFound("disability record"))?;
-        require(conn, &who, Permission::WriteDisabilityRegister, &office(r.division_id, r.district_id, r.upazila_id))?;
-        etag::check(r.version, expected)?;
-        check_card(r.assessed_on, r.card_printed_on.is_some(), b.printed_on, b.issued_on, today())?;
-        let after = repo::record_card(conn, id, &number, b.printed_on, b.issued_on)?.ok_or_else(|| ApiError::Conflict {
-            code: "card_number_taken",
-            detail: "the card number belongs to another record".into(),
-        })?;
-        who.audit(conn, "disability.card", "disability_record", id, None, Some(serde_json::json!({"printed_on": b.printed_on})))?;
-        Ok(after)
-    })
+    let step = Step::new("disability.card", Permission::WriteDisabilityRegister);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        id,
+        step,
+        move |conn, _, r: DisabilityRow| {
+            check_card(r.assessed_on, r.card_printed_on.is_some(), b.printed_on, b.issued_on, today())?;
+            let after =
+                repo::record_card(conn, id, &number, b.printed_on, b.issued_on)?.ok_or(domain::disability::CARD_NUMBER_TAKEN)?;
+            Outcome::with(after, serde_json::json!({"printed_on": b.printed_on}))
+        },
+        |_, _, r| Ok(disability_view(r)),
+    )
     .await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(row.version))).json(disability_view(&row)))
+    Ok(done.ok())
+}
+
+impl Record for DisabilityRow {
+    type Id = Uuid;
+    const KIND: &'static str = "disability_record";
+    const NOUN: &'static str = "disability record";
+
+    fn lock(conn: &mut persistence::PgConnection, id: Uuid) -> Result<Option<Self>, ApiError> {
+        Ok(repo::find_for_update(conn, id)?)
+    }
+    fn subject(&self, _: &mut persistence::PgConnection) -> Result<domain::access::Subject, ApiError> {
+        Ok(office(self.division_id, self.district_id, self.upazila_id))
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn summary(&self) -> serde_json::Value {
+        serde_json::json!({"card_number": self.card_number, "superseded_by": self.superseded_by, "version": self.version})
+    }
 }

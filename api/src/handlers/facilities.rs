@@ -88,13 +88,13 @@ pub async fn create_partner_organisation(
     idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
         require(conn, &who, Permission::ManageFacilities, &Subject::National)?;
         let row = facilities::insert_partner(conn, PartnerId(Uuid::now_v7()), b.name_en.trim(), b.name_bn.trim())?;
-        who.audit(
+        crate::pipeline::audit_created(
             conn,
+            &who,
             "partner_organisation.create",
-            "partner_organisation",
             row.id,
-            None,
-            Some(serde_json::json!({"name_en": row.name_en})),
+            &row,
+            serde_json::json!({"name_en": row.name_en}),
         )?;
         Ok(Created {
             location: Some(format!("/api/v1/partner-organisations/{}", row.id)),

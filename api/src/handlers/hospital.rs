@@ -163,9 +163,7 @@ pub async fn take_patient_request(
     body: ApiJson<PatientRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    if b.requested_on > today() {
-        return Err(ApiError::field_coded("requested_on", "out_of_range", "the request is not in the future"));
-    }
+    crate::handlers::step_day("requested_on", b.requested_on, None)?;
     let fingerprint =
         idempotency::fingerprint(&["take_patient_request", &serde_json::to_string(&b).map_err(ApiError::internal)?]);
     idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
@@ -174,10 +172,7 @@ pub async fn take_patient_request(
         let subject = facility_subject(conn, &f)?;
         let actor = require(conn, &who, Permission::ManageHospitalPatients, &subject)?;
         if f.facility_type != FacilityType::HospitalSocialServices {
-            return Err(ApiError::Conflict {
-                code: "not_a_hospital_office",
-                detail: "patients' requests are taken at hospital social services offices".into(),
-            });
+            return Err(domain::hospital::NOT_A_HOSPITAL_OFFICE.into());
         }
         let person = persistence::persons::find_visible(conn, actor.scope, who.user_id, PersonId(b.person_id))?
             .ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person (or not one you may see)"))?;
@@ -193,13 +188,13 @@ pub async fn take_patient_request(
                 by: who.user_id,
             },
         )?;
-        who.audit(
+        crate::pipeline::audit_created(
             conn,
+            &who,
             "hospital_patient.request",
-            "hospital_patient",
             row.id,
-            None,
-            Some(serde_json::json!({"burn_victim": row.burn_victim})),
+            &row,
+            serde_json::json!({"burn_victim": row.burn_victim}),
         )?;
         Ok(Created {
             location: Some(format!("/api/v1/hospital-patients/{}", row.id)),
@@ -351,9 +346,7 @@ pub async fn assess_patient(
         step,
         move |conn, _, p| {
             may_assess(p.status)?;
-            if b.assessed_on < p.requested_on || b.assessed_on > today() {
-                return Err(ApiError::field_coded("assessed_on", "out_of_range", "on or after the request, not in the future"));
-            }
+            crate::handlers::step_day("assessed_on", b.assessed_on, Some(p.requested_on))?;
             let notes = b.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
             let after = repo::assess(
                 conn,
@@ -474,11 +467,9 @@ pub async fn close_patient_request(
         step,
         move |conn, _, p| {
             if p.status == PatientStatus::Closed {
-                return Err(ApiError::Conflict { code: "patient_request_closed", detail: "the record is already closed".into() });
+                return Err(domain::hospital::REQUEST_CLOSED.into());
             }
-            if on < p.requested_on || on > today() {
-                return Err(ApiError::field_coded("on", "out_of_range", "on or after the request, not in the future"));
-            }
+            crate::handlers::step_day("on", on, Some(p.requested_on))?;
             Outcome::with(repo::close(conn, p.id, on)?, serde_json::json!({"closed_on": on}))
         },
         answer,
@@ -517,9 +508,7 @@ pub async fn refer_for_rehabilitation_loan(
         step,
         move |conn, _, p| {
             may_refer_for_rehabilitation(p.burn_victim, p.aid_taka > 0, p.rehabilitation_referred_on.is_some())?;
-            if on < p.requested_on || on > today() {
-                return Err(ApiError::field_coded("on", "out_of_range", "on or after the request, not in the future"));
-            }
+            crate::handlers::step_day("on", on, Some(p.requested_on))?;
             Outcome::with(repo::refer_for_rehabilitation(conn, p.id, on)?, serde_json::json!({"on": on}))
         },
         answer,

@@ -628,10 +628,7 @@ pub async fn cancel_job(state: web::Data<AppState>, who: Principal, path: web::P
     let job = crate::unit_of_work::transact(&state, move |conn| {
         crate::auth::policy::require_active(conn, &who)?;
         jobs::find(conn, id)?.filter(|j| j.created_by == who.user_id).ok_or(ApiError::NotFound("job"))?;
-        let job = jobs::cancel(conn, id)?.ok_or_else(|| ApiError::Conflict {
-            code: "job_not_queued",
-            detail: "only a job that has not begun can be cancelled".into(),
-        })?;
+        let job = jobs::cancel(conn, id)?.ok_or(domain::job::NOT_QUEUED)?;
         who.audit(conn, "job.cancel", "job", id, None, None)?;
         Ok(job)
     })

@@ -165,9 +165,7 @@ pub async fn admit_resident_to_institution(
     body: ApiJson<InstitutionAdmissionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    if b.admitted_on > today() {
-        return Err(ApiError::field_coded("admitted_on", "out_of_range", "the admission is not in the future"));
-    }
+    crate::handlers::step_day("admitted_on", b.admitted_on, None)?;
     let fingerprint =
         idempotency::fingerprint(&["admit_resident_to_institution", &serde_json::to_string(&b).map_err(ApiError::internal)?]);
     idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
@@ -176,13 +174,13 @@ pub async fn admit_resident_to_institution(
         let person = persistence::persons::find_visible(conn, actor.scope, who.user_id, PersonId(b.person_id))?
             .ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person (or not one you may see)"))?;
         let row = arrive(conn, &who, &f, &person, b.admitted_on, None)?;
-        who.audit(
+        crate::pipeline::audit_created(
             conn,
+            &who,
             "institution.admit",
-            "institution_stay",
             row.id,
-            None,
-            Some(serde_json::json!({"facility_id": f.id, "admitted_on": row.admitted_on})),
+            &row,
+            serde_json::json!({"facility_id": f.id, "admitted_on": row.admitted_on}),
         )?;
         Ok(Created {
             location: Some(format!("/api/v1/institution-stays/{}", row.id)),
@@ -305,11 +303,9 @@ pub async fn transfer_resident(
         step,
         move |conn, cx, s: StayRow| {
             if s.left_on.is_some() {
-                return Err(ApiError::Conflict { code: "stay_ended", detail: "the stay has ended".into() });
+                return Err(domain::institution::STAY_ENDED.into());
             }
-            if b.on < s.admitted_on || b.on > today() {
-                return Err(ApiError::field_coded("on", "out_of_range", "on or after the admission, not in the future"));
-            }
+            crate::handlers::step_day("on", b.on, Some(s.admitted_on))?;
             let (to, there) = facility(conn, b.to_facility_id, "to_facility_id")?;
             require(conn, cx.who, Permission::ManageResidents, &there)?;
             if to.id == s.facility_id {
@@ -373,7 +369,7 @@ pub async fn record_resident_departure(
         step,
         move |conn, _, s: StayRow| {
             if s.left_on.is_some() {
-                return Err(ApiError::Conflict { code: "stay_ended", detail: "the stay has ended".into() });
+                return Err(domain::institution::STAY_ENDED.into());
             }
             let plan = b.rehabilitation_plan.as_deref().map(str::trim).filter(|p| !p.is_empty());
             check_leaving(b.reason, (s.admitted_on, b.on, today()), Some(s.leaves_on), plan)?;

@@ -23,3 +23,13 @@ pub mod reports;
 pub mod supervision;
 pub mod users;
 pub mod voluntary;
+
+/// A step's day in `field`: not in the future (Asia/Dhaka), not before `previous` (the step it
+/// follows). The rule is the domain's; this reads the clock and names the field.
+pub(crate) fn step_day(
+    field: &str,
+    on: chrono::NaiveDate,
+    previous: Option<chrono::NaiveDate>,
+) -> Result<(), crate::problem::ApiError> {
+    domain::time::check_day(on, previous, microcredit::today()).map_err(|r| crate::problem::ApiError::day(field, r))
+}

@@ -243,7 +243,14 @@ pub async fn open_supervision(
             ("open", row.starts_on, row.status, &serde_json::json!({"kind": row.kind.code(), "term_months": row.term_months})),
             who.user_id,
         )?;
-        who.audit(conn, "supervision.open", "supervision", row.id, None, Some(serde_json::json!({"kind": row.kind.code()})))?;
+        crate::pipeline::audit_created(
+            conn,
+            &who,
+            "supervision.open",
+            row.id,
+            &row,
+            serde_json::json!({"kind": row.kind.code()}),
+        )?;
         let v = full_view(conn, &row)?;
         Ok(Created { location: Some(format!("/api/v1/supervisions/{}", row.id)), etag: Some(etag(row.version)), body: v })
     })

@@ -233,10 +233,7 @@ fn respond(d: OrganisationDetail) -> HttpResponse {
 
 /// `field` is a day between `earliest` and today (Asia/Dhaka).
 fn check_day(field: &str, on: NaiveDate, earliest: NaiveDate) -> Result<(), ApiError> {
-    if on < earliest || on > today() {
-        return Err(ApiError::field_coded(field, "out_of_range", format!("must be between {earliest} and today")));
-    }
-    Ok(())
+    crate::handlers::step_day(field, on, Some(earliest))
 }
 
 /// An application for registration.
@@ -304,13 +301,13 @@ pub async fn apply_for_registration(
                 by: who.user_id,
             },
         )?;
-        who.audit(
+        crate::pipeline::audit_created(
             conn,
+            &who,
             "voluntary_organisation.apply",
-            "voluntary_organisation",
             row.id,
-            None,
-            Some(serde_json::json!({"name_bn": row.name_bn})),
+            &row,
+            serde_json::json!({"name_bn": row.name_bn}),
         )?;
         let d = detail(conn, &row)?;
         Ok(Created {
@@ -732,10 +729,7 @@ pub async fn file_annual_report(
                 income_taka: b.income_taka,
                 expenditure_taka: b.expenditure_taka,
             };
-            let filed = repo::file_annual_report(conn, &row, cx.who.user_id)?.ok_or_else(|| ApiError::Conflict {
-                code: "annual_report_filed",
-                detail: format!("the report for {} is filed", b.year),
-            })?;
+            let filed = repo::file_annual_report(conn, &row, cx.who.user_id)?.ok_or(domain::voluntary::ANNUAL_REPORT_FILED)?;
             Ok((filed, serde_json::json!({"year": b.year, "audited": b.audited})))
         })?;
         Ok(Created {
@@ -791,12 +785,8 @@ pub async fn record_council_grant(
             may_file(o.status, true)?;
             check_day("granted_on", b.granted_on, o.registered_on.unwrap_or(o.applied_on))?;
             let fy = FiscalYear::of(b.granted_on);
-            let g = repo::grant(conn, o.id, (fy.0, b.amount_taka, b.purpose.trim(), b.granted_on), cx.who.user_id)?.ok_or_else(
-                || ApiError::Conflict {
-                    code: "grant_this_year",
-                    detail: format!("the organisation already had its grant for {fy}"),
-                },
-            )?;
+            let g = repo::grant(conn, o.id, (fy.0, b.amount_taka, b.purpose.trim(), b.granted_on), cx.who.user_id)?
+                .ok_or(domain::voluntary::ONE_GRANT_A_YEAR)?;
             let detail = serde_json::json!({"amount_taka": g.amount_taka, "fiscal_year": fy.to_string()});
             Ok((g, detail))
         })?;
@@ -844,10 +834,7 @@ pub async fn link_partner_registration(
                 .ok_or_else(|| ApiError::field_coded("voluntary_organisation_id", "not_found", "no such organisation"))?;
             may_file(o.status, false)?;
             if !repo::link_partner(conn, partner, org)? {
-                return Err(ApiError::Conflict {
-                    code: "registration_linked",
-                    detail: "the registration is another partner's".into(),
-                });
+                return Err(domain::voluntary::REGISTRATION_LINKED.into());
             }
             let after = persistence::facilities::find_partner(conn, p.id)?.ok_or(ApiError::NotFound("partner organisation"))?;
             Ok(Outcome::new(after))

@@ -276,6 +276,17 @@ impl ProgrammeVersion {
 
 crate::text_code!(EducationLevel, MaritalStatus, Community);
 
+/// A month's CCT compliance is recorded once.
+pub const COMPLIANCE_RECORDED: crate::rule::RuleRefusal =
+    crate::rule::RuleRefusal::conflict("cct.compliance_recorded", "This month is already recorded", "এই মাস ইতিমধ্যে নথিভুক্ত");
+
+/// Only a recorded, unreviewed breach is reviewed.
+pub const NO_BREACH_TO_REVIEW: crate::rule::RuleRefusal = crate::rule::RuleRefusal::conflict(
+    "cct.no_breach_to_review",
+    "There is no unreviewed breach for that month",
+    "ওই মাসে পর্যালোচনার অপেক্ষায় কোনো শর্ত লঙ্ঘন নেই",
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

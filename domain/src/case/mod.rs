@@ -9,6 +9,7 @@
 
 pub mod codes;
 pub mod refusal;
+pub mod sight;
 
 use crate::id::{FacilityId, PartnerId, PersonId, UserId};
 use chrono::{Months, NaiveDate};

@@ -1134,3 +1134,24 @@ fn immediate_support_is_given_from_intake_with_a_reason_and_other_services_wait_
         assert!(!s.label().bn.is_empty());
     }
 }
+
+#[test]
+fn a_reader_without_the_sensitive_permission_sees_neither_the_safe_home_nor_the_perpetrators() {
+    use super::sight::Sight;
+    let mut c = safe_home_in_care(false);
+    run(&mut c, WORKER, Command::RecordAllegedPerpetrator { person_id: Uuid::from_u128(200).into() });
+    let full = serde_json::to_value(c.record_for(Sight::Full)).unwrap();
+    assert_eq!(full, serde_json::to_value(&c).unwrap(), "the full record is the case as stored");
+    assert_eq!(full["alleged_perpetrators"].as_array().unwrap().len(), 1);
+    assert_eq!(full["placement"]["facility_id"], Uuid::from_u128(900).to_string());
+
+    let limited = serde_json::to_value(c.record_for(Sight::WithoutSensitive)).unwrap();
+    assert_eq!(limited["alleged_perpetrators"], serde_json::json!([]));
+    assert!(limited["placement"]["facility_id"].is_null());
+    assert_eq!(limited["placement"]["admitted_on"], "2026-03-02", "the rest of the placement stays");
+    assert_eq!(limited["services"], full["services"]);
+
+    let partner = Uuid::from_u128(77).into();
+    let theirs = serde_json::to_value(c.record_for(Sight::PartnerServices(partner))).unwrap();
+    assert_eq!(theirs, serde_json::json!({"services": []}), "no service of theirs, nothing else");
+}

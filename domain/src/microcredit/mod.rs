@@ -15,3 +15,7 @@ use crate::Label;
 fn refusal(rule: &'static str, en: &'static str, bn: &'static str, class: RuleClass) -> RuleRefusal {
     RuleRefusal { rule, class, label: Label::new(en, bn) }
 }
+
+/// A person joins a work group once.
+pub const ALREADY_A_MEMBER: RuleRefusal =
+    RuleRefusal::conflict("microcredit.already_a_member", "The person already belongs to the group", "ব্যক্তি ইতিমধ্যে দলের সদস্য");

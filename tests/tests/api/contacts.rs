@@ -252,7 +252,7 @@ fn service_points_count_children_by_day_and_seed_003_fits() {
         .bearer(&cw)
         .json(&json!({"girls": 1, "boys": 1}))
         .send()
-        .expect_problem(409, "not_a_service_point");
+        .expect_rule(409, "service_point.not_a_service_point");
     app.req("PUT", &format!("/api/v1/service-points/{dic}/days/{}", day(2)))
         .bearer(&far)
         .json(&json!({"girls": 1, "boys": 1}))

@@ -66,7 +66,7 @@ fn assessments_cards_and_the_cards_report() {
     assert_eq!(carded["card_number"], "1234567890");
     card(&app, &officer, &carded, "1234567899", 5, None).expect_problem(409, "disability-card-once");
     let salma_record = assess(&app, &officer, &salma, "hearing", 1).expect(201).json;
-    card(&app, &officer, &salma_record, "1234567890", 5, None).expect_problem(409, "card_number_taken");
+    card(&app, &officer, &salma_record, "1234567890", 5, None).expect_rule(409, "disability.card_number_taken");
     card(&app, &officer, &salma_record, "2234567890", 5, None).expect(200);
     // The report counts cards printed, by area, type and sex.
     let report = app.get("/api/v1/reports/disability_cards").bearer(&officer).send().expect(200).json;

@@ -138,7 +138,7 @@ fn patients_are_assessed_aided_and_counted_by_hospital_and_month() {
         "hospital.assessed_first",
     );
     declined = act(&app, &staff, &declined, "closure", json!({"on": m2})).expect(200).json;
-    act(&app, &staff, &declined, "closure", json!({"on": m2})).expect_problem(409, "patient_request_closed");
+    act(&app, &staff, &declined, "closure", json!({"on": m2})).expect_rule(409, "hospital.request_closed");
 
     // The burn victim goes on to a rehabilitation loan, once.
     burned = act(&app, &staff, &burned, "rehabilitation-referral", json!({"on": m2})).expect(200).json;
@@ -150,7 +150,7 @@ fn patients_are_assessed_aided_and_counted_by_hospital_and_month() {
         .bearer(&upz)
         .json(&json!({"facility_id": home, "person_id": burned["person_id"], "requested_on": m1, "ailment": "x"}))
         .send()
-        .expect_problem(409, "not_a_hospital_office");
+        .expect_rule(409, "hospital.not_a_hospital_office");
     let id = burned["id"].as_str().unwrap().to_owned();
     app.get(&format!("/api/v1/hospital-patients/{id}")).bearer(&elsewhere).send().expect(403);
     app.get(&format!("/api/v1/hospital-patients/{id}")).bearer(&far).send().expect(403);

@@ -114,7 +114,7 @@ fn residents_are_admitted_transferred_and_leave_by_the_rules() {
     );
     let left =
         depart(&dolly_stay, json!({"on": today(), "reason": "reintegrated", "notes": "Aunt in Narsingdi"})).expect(200).json;
-    depart(&left, json!({"on": today(), "reason": "other"})).expect_problem(409, "stay_ended");
+    depart(&left, json!({"on": today(), "reason": "other"})).expect_rule(409, "institution.stay_ended");
     refused(depart(&gita_stay, json!({"on": today(), "reason": "aged_out"})), 422, "institution.rehabilitation_plan");
     depart(
         &gita_stay,

@@ -126,7 +126,7 @@ fn jobs_are_listed_and_a_queued_one_is_cancelled() {
     app.post(&format!("/api/v1/jobs/{id}/cancellation")).bearer(&other).send().expect_problem(404, "not_found");
     let c = app.post(&format!("/api/v1/jobs/{id}/cancellation")).bearer(&officer).send().expect(200).json;
     assert_eq!(c["status"], "cancelled");
-    app.post(&format!("/api/v1/jobs/{id}/cancellation")).bearer(&officer).send().expect_problem(409, "job_not_queued");
+    app.post(&format!("/api/v1/jobs/{id}/cancellation")).bearer(&officer).send().expect_rule(409, "job.not_queued");
     app.get("/api/v1/jobs?status=lost").bearer(&officer).send().expect_problem(422, "validation_failed");
 }
 

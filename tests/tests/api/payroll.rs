@@ -357,7 +357,7 @@ fn cct_instalments_are_held_on_a_breach_until_reviewed_and_stop_after_18_months(
         .bearer(&officer)
         .json(&json!({"month": "2025-06-01", "school_attendance": true, "no_child_marriage": true, "no_child_labour": true}))
         .send()
-        .expect_problem(409, "compliance_recorded");
+        .expect_rule(409, "cct.compliance_recorded");
     let cycle = |start: &str, end: &str| {
         app.post("/api/v1/payment-cycles")
             .bearer(&officer)
@@ -381,7 +381,7 @@ fn cct_instalments_are_held_on_a_breach_until_reviewed_and_stop_after_18_months(
         .bearer(&other)
         .json(&json!({"note": "again"}))
         .send()
-        .expect_problem(409, "no_breach_to_review");
+        .expect_rule(409, "cct.no_breach_to_review");
     let t = generate(&third);
     assert_eq!(t["totals"]["payments"], 1, "released after review");
     assert_eq!(t["totals"]["amount_taka"], 12_000, "the third instalment: six months of Tk 2,000");

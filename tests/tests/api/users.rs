@@ -233,7 +233,7 @@ fn administrators_cannot_disable_themselves() {
         .bearer(&app.admin())
         .header("If-Match", "\"1\"")
         .send()
-        .expect_problem(409, "cannot_disable_self");
+        .expect_rule(409, "user.cannot_disable_self");
 }
 
 #[test]

@@ -126,11 +126,11 @@ fn an_organisation_is_registered_reports_is_suspended_and_dissolved() {
     };
     let last_year = chrono::Datelike::year(&domain::time::dhaka_date(Utc::now())) - 1;
     report(last_year, -22).expect(201);
-    report(last_year, -21).expect_problem(409, "annual_report_filed");
+    report(last_year, -21).expect_rule(409, "voluntary.annual_report_filed");
     assert_eq!(report(last_year + 1, -21).expect(422).json["rule"], "voluntary.report_year");
     reg.ok(&dist, &mut c, "status", json!({"action": "reinstate", "on": day(-20)}));
     grant(50_000, -15).expect(201);
-    grant(20_000, -14).expect_problem(409, "grant_this_year");
+    grant(20_000, -14).expect_rule(409, "voluntary.one_grant_a_year");
     app.post(&format!("/api/v1/voluntary-organisations/{cid}/grants"))
         .bearer(&dist)
         .json(&json!({"amount_taka": 1, "purpose": "x", "granted_on": day(-1)}))
@@ -189,7 +189,7 @@ fn an_organisation_is_registered_reports_is_suspended_and_dissolved() {
             .send()
     };
     assert_eq!(link(&p1, &a).expect(200).json["voluntary_organisation_id"], a["id"]);
-    link(&p2, &a).expect_problem(409, "registration_linked");
+    link(&p2, &a).expect_rule(409, "voluntary.registration_linked");
     assert_eq!(link(&p2, &b).expect(409).json["rule"], "voluntary.active");
 
     // The register as it stood: 25 days ago C was suspended; today it is dissolved.

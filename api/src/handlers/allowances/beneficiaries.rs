@@ -515,7 +515,7 @@ pub async fn record_compliance(
             b.no_child_labour,
             who.user_id,
         )?
-        .ok_or_else(|| ApiError::Conflict { code: "compliance_recorded", detail: "this month is already recorded".into() })?;
+        .ok_or(domain::allowance::programme::COMPLIANCE_RECORDED)?;
         who.audit(
             conn,
             "beneficiary.record_compliance",
@@ -558,10 +558,7 @@ pub async fn review_compliance_breach(
     let list = transact(&state, move |conn| {
         conditional_beneficiary(conn, id, &who, Permission::ApproveApplications)?;
         if persistence::payments::review_breach(conn, id, month, who.user_id, &note, Utc::now())? == 0 {
-            return Err(ApiError::Conflict {
-                code: "no_breach_to_review",
-                detail: "there is no unreviewed breach for that month".into(),
-            });
+            return Err(domain::allowance::programme::NO_BREACH_TO_REVIEW.into());
         }
         who.audit(
             conn,

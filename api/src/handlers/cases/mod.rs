@@ -60,16 +60,7 @@ pub(crate) fn load(row: &CaseRow) -> Result<Case, ApiError> {
     serde_json::from_value(row.state.clone()).map_err(|e| ApiError::internal(format!("case {} does not load: {e}", row.id)))
 }
 
-/// How much of a case the caller may see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Visibility {
-    /// Everything.
-    Full,
-    /// Everything but where a safe-home resident lives and who the alleged perpetrators are.
-    WithoutSensitive,
-    /// Only the services this partner organisation gave.
-    PartnerServices(PartnerId),
-}
+pub(crate) use domain::case::sight::Sight as Visibility;
 
 /// Decides what the caller may see of a case; denies when nothing.
 pub(crate) fn visibility(conn: &mut PgConnection, who: &Principal, subject: &Subject) -> Result<(Actor, Visibility), ApiError> {
@@ -142,41 +133,19 @@ pub struct CaseView {
     pub record: serde_json::Value,
 }
 
-/// Builds the view, leaving out what `vis` hides.
-pub(crate) fn case_view(row: &CaseRow, vis: Visibility) -> CaseView {
+/// Builds the view, leaving out what `vis` hides (the record through its typed projection).
+pub(crate) fn case_view(row: &CaseRow, vis: Visibility) -> Result<CaseView, ApiError> {
     let safe_home = row.kind == CaseKind::SafeHome;
     let hide_location = safe_home && vis != Visibility::Full;
-    let mut record = row.state.clone();
+    let case = load(row)?;
+    let record = serde_json::to_value(case.record_for(vis)).map_err(ApiError::internal)?;
     let vis_code = match vis {
         Visibility::Full => "full",
-        Visibility::WithoutSensitive => {
-            if let Some(obj) = record.as_object_mut() {
-                obj.insert("alleged_perpetrators".into(), serde_json::Value::Array(vec![]));
-                if safe_home {
-                    if let Some(p) = obj.get_mut("placement").and_then(|p| p.as_object_mut()) {
-                        p.insert("facility_id".into(), serde_json::Value::Null);
-                    }
-                }
-            }
-            "without_sensitive"
-        }
-        Visibility::PartnerServices(partner) => {
-            let services: Vec<serde_json::Value> = record
-                .get("services")
-                .and_then(|s| s.as_array())
-                .map(|all| {
-                    all.iter()
-                        .filter(|s| s.get("partner_id").and_then(|p| p.as_str()) == Some(&partner.to_string()))
-                        .cloned()
-                        .collect()
-                })
-                .unwrap_or_default();
-            record = serde_json::json!({ "services": services });
-            "partner_services"
-        }
+        Visibility::WithoutSensitive => "without_sensitive",
+        Visibility::PartnerServices(_) => "partner_services",
     };
     let partner = matches!(vis, Visibility::PartnerServices(_));
-    CaseView {
+    Ok(CaseView {
         id: row.id.0,
         case_number: row.case_number.clone(),
         kind: row.kind.into(),
@@ -202,7 +171,7 @@ pub(crate) fn case_view(row: &CaseRow, vis: Visibility) -> CaseView {
         created_at: row.created_at,
         updated_at: row.updated_at,
         record,
-    }
+    })
 }
 
 /// Records a timeline entry for an accepted change (the audit row is the pipeline's, or the
@@ -284,7 +253,7 @@ where
     let view = |conn: &mut PgConnection, who: &Principal, row: &CaseRow| {
         let subject = case_subject(conn, row)?;
         let vis = visibility(conn, who, &subject).map(|(_, v)| v).unwrap_or(Visibility::PartnerServices(PartnerId(Uuid::nil())));
-        Ok(case_view(row, vis))
+        case_view(row, vis)
     };
     Ok(pipeline::change(&req, &state, who, case_id, Step::new("case.change", permission), step, view).await?.ok())
 }

@@ -182,7 +182,7 @@ pub async fn open_case(
         record_event(conn, &who, &row, "open_case", None, command.clone(), serde_json::json!([]))?;
         crate::pipeline::audit_created(conn, &who, "case.open_case", row.id, &row, serde_json::json!({"command": command}))?;
         let (_, vis) = visibility(conn, &who, &subject)?;
-        let view = case_view(&row, vis);
+        let view = case_view(&row, vis)?;
         Ok(Created { location: Some(format!("/api/v1/cases/{}", row.id)), etag: Some(etag(view.version)), body: view })
     })
     .await

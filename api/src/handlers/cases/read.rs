@@ -35,7 +35,7 @@ pub async fn get_case(state: web::Data<AppState>, who: Principal, path: web::Pat
         let subject = case_subject(conn, &row)?;
         let (_, vis) = visibility(conn, &who, &subject)?;
         persistence::audit::record_read(conn, &who.audit_actor(), "case", id.to_string(), Some(&who.request_id))?;
-        Ok(case_view(&row, vis))
+        case_view(&row, vis)
     })
     .await?;
     Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
@@ -129,7 +129,7 @@ pub async fn list_cases(state: web::Data<AppState>, who: Principal, q: web::Quer
             _ if sensitive => Visibility::Full,
             _ => Visibility::WithoutSensitive,
         };
-        Ok(ListPage::from_page(page, |row| case_view(&row, vis)))
+        ListPage::try_from_page(page, |row| case_view(&row, vis))
     })
     .await?;
     Ok(HttpResponse::Ok().json(page))

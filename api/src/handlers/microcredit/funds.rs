@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{office, today, upazila_area};
+use super::{office, upazila_area};
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
 use crate::etag::etag;
@@ -134,13 +134,13 @@ pub async fn create_loan_fund(
         require(conn, &who, Permission::ManageMicrocredit, &super::area_subject(area))?;
         let id = LoanFundId(Uuid::now_v7());
         let row = repo::insert_fund(conn, id, b.programme, (b.source_en.trim(), b.source_bn.trim()), area, who.user_id)?;
-        who.audit(
+        crate::pipeline::audit_created(
             conn,
+            &who,
             "loan_fund.create",
-            "loan_fund",
             row.id,
-            None,
-            Some(serde_json::json!({"programme": b.programme.code()})),
+            &row,
+            serde_json::json!({"programme": b.programme.code()}),
         )?;
         Ok(Created {
             location: Some(format!("/api/v1/microcredit/funds/{}", row.id)),
@@ -243,9 +243,7 @@ pub async fn record_fund_capital(
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
     check_capital(b.amount_taka)?;
-    if b.received_on > today() {
-        return Err(ApiError::field_coded("received_on", "out_of_range", "is in the future"));
-    }
+    crate::handlers::step_day("received_on", b.received_on, None)?;
     let step = Step::new("loan_fund.capital", Permission::ManageMicrocredit);
     let done = pipeline::change(
         &req,

@@ -16,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{office, today, upazila_area};
+use super::{office, upazila_area};
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
 use crate::etag::etag;
@@ -125,9 +125,7 @@ pub async fn create_work_group(
     body: ApiJson<CreateGroupRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    if b.formed_on > today() {
-        return Err(ApiError::field_coded("formed_on", "out_of_range", "is in the future"));
-    }
+    crate::handlers::step_day("formed_on", b.formed_on, None)?;
     let fingerprint = idempotency::fingerprint(&["create_work_group", &serde_json::to_string(&b).map_err(ApiError::internal)?]);
     idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
         let area = upazila_area(conn, b.upazila_id, "upazila_id")?;
@@ -142,7 +140,7 @@ pub async fn create_work_group(
         let leader = visible_person(conn, &who, actor.scope, b.leader_person_id, "leader_person_id")?;
         let id = WorkGroupId(Uuid::now_v7());
         let g = repo::insert_group(conn, id, b.name.trim(), b.programme, area, b.union_id, leader.id, b.formed_on, who.user_id)?;
-        who.audit(conn, "work_group.create", "work_group", g.id, None, Some(serde_json::json!({"name": g.name})))?;
+        crate::pipeline::audit_created(conn, &who, "work_group.create", g.id, &g, serde_json::json!({"name": g.name}))?;
         let g = repo::find_group(conn, id)?.ok_or(ApiError::NotFound("work group"))?;
         Ok(Created {
             location: Some(format!("/api/v1/microcredit/work-groups/{id}")),
@@ -235,9 +233,7 @@ pub async fn add_work_group_member(
     body: ApiJson<MemberRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
-    if b.joined_on > today() {
-        return Err(ApiError::field_coded("joined_on", "out_of_range", "is in the future"));
-    }
+    crate::handlers::step_day("joined_on", b.joined_on, None)?;
     let step = Step::new("work_group.add_member", Permission::ManageMicrocredit);
     let done = pipeline::change(
         &req,
@@ -248,10 +244,7 @@ pub async fn add_work_group_member(
         move |conn, cx, _: WorkGroupRow| {
             let person = visible_person(conn, cx.who, cx.actor.scope, b.person_id, "person_id")?;
             if !repo::add_member(conn, id, person.id, b.joined_on)? {
-                return Err(ApiError::Conflict {
-                    code: "already_a_member",
-                    detail: "the person already belongs to the group".into(),
-                });
+                return Err(domain::microcredit::ALREADY_A_MEMBER.into());
             }
             let g = repo::find_group(conn, id)?.ok_or(ApiError::NotFound("work group"))?;
             Outcome::with(g, serde_json::json!({"person_id": person.id}))

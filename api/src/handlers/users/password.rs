@@ -4,20 +4,18 @@ use chrono::Utc;
 use domain::access::Permission;
 use domain::id::UserId;
 use domain::user::NewPassword;
-use persistence::audit::{self, AuditEntry};
+use persistence::users::UserRow;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{subject_of, user_response};
+use super::answer;
 use crate::auth::password;
-use crate::auth::policy::require;
 use crate::auth::principal::Principal;
-use crate::etag;
 use crate::extract::ApiJson;
+use crate::pipeline::{self, Outcome, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::transact;
 use crate::views::UserView;
 
 /// A new password chosen by an administrator.
@@ -51,31 +49,23 @@ pub async fn reset_user_password(
     body: ApiJson<ResetPasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let expected = etag::if_match(&req)?;
     let new = NewPassword::parse(&body.0.password).map_err(|e| ApiError::field_coded("password", "invalid", e.0))?;
-    let user = transact(&state, move |conn| {
-        let before = persistence::users::find_for_update(conn, id)?.ok_or(ApiError::NotFound("user"))?;
-        let subject = subject_of(conn, &before)?;
-        require(conn, &who, Permission::ManageUsers, &subject)?;
-        etag::check(before.version, expected)?;
-        let hash = password::hash(new.expose()).map_err(ApiError::internal)?;
-        let now = Utc::now();
-        let after = persistence::users::set_password_hash(conn, id, &hash, now)?;
-        persistence::refresh_tokens::revoke_for_user(conn, id, now)?;
-        audit::record(
-            conn,
-            AuditEntry {
-                actor: &who.audit_actor(),
-                action: "user.reset_password",
-                entity_type: "user",
-                entity_id: id.to_string(),
-                before: Some(UserView::from(&before).to_json()),
-                after: Some(UserView::from(&after).to_json()),
-                request_id: Some(&who.request_id),
-            },
-        )?;
-        Ok(after)
-    })
+    let step = Step::new("user.reset_password", Permission::ManageUsers);
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        id,
+        step,
+        move |conn, _, _: UserRow| {
+            let hash = password::hash(new.expose()).map_err(ApiError::internal)?;
+            let now = Utc::now();
+            let after = persistence::users::set_password_hash(conn, id, &hash, now)?;
+            persistence::refresh_tokens::revoke_for_user(conn, id, now)?;
+            Ok(Outcome::new(after))
+        },
+        answer,
+    )
     .await?;
-    Ok(user_response(HttpResponse::Ok(), &user))
+    Ok(done.ok())
 }

@@ -4,15 +4,13 @@ use chrono::Utc;
 use domain::access::Permission;
 use domain::id::UserId;
 use domain::user::UserStatus;
-use persistence::audit::{self, AuditEntry};
+use persistence::users::UserRow;
 
-use super::{subject_of, user_response};
-use crate::auth::policy::require;
+use super::answer;
 use crate::auth::principal::Principal;
-use crate::etag;
+use crate::pipeline::{self, Outcome, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::transact;
 use crate::views::UserView;
 
 /// Disable an account: it can no longer sign in, its refresh tokens are revoked and its
@@ -66,37 +64,29 @@ async fn set_status(
     id: UserId,
     status: UserStatus,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = etag::if_match(&req)?;
-    let user = transact(&state, move |conn| {
-        let before = persistence::users::find_for_update(conn, id)?.ok_or(ApiError::NotFound("user"))?;
-        let subject = subject_of(conn, &before)?;
-        require(conn, &who, Permission::ManageUsers, &subject)?;
-        if status == UserStatus::Disabled && id == who.user_id {
-            return Err(ApiError::Conflict { code: "cannot_disable_self", detail: "you cannot disable your own account".into() });
-        }
-        etag::check(before.version, expected)?;
-        if before.status == status {
-            return Ok(before);
-        }
-        let now = Utc::now();
-        let after = persistence::users::set_status(conn, id, status, now)?;
-        if status == UserStatus::Disabled {
-            persistence::refresh_tokens::revoke_for_user(conn, id, now)?;
-        }
-        audit::record(
-            conn,
-            AuditEntry {
-                actor: &who.audit_actor(),
-                action: if status == UserStatus::Disabled { "user.disable" } else { "user.enable" },
-                entity_type: "user",
-                entity_id: id.to_string(),
-                before: Some(UserView::from(&before).to_json()),
-                after: Some(UserView::from(&after).to_json()),
-                request_id: Some(&who.request_id),
-            },
-        )?;
-        Ok(after)
-    })
+    let action = if status == UserStatus::Disabled { "user.disable" } else { "user.enable" };
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        id,
+        Step::new(action, Permission::ManageUsers),
+        move |conn, cx, before: UserRow| {
+            if status == UserStatus::Disabled && id == cx.who.user_id {
+                return Err(domain::user::CANNOT_DISABLE_SELF.into());
+            }
+            if before.status == status {
+                return Ok(Outcome::unchanged(before));
+            }
+            let now = Utc::now();
+            let after = persistence::users::set_status(conn, id, status, now)?;
+            if status == UserStatus::Disabled {
+                persistence::refresh_tokens::revoke_for_user(conn, id, now)?;
+            }
+            Ok(Outcome::new(after))
+        },
+        answer,
+    )
     .await?;
-    Ok(user_response(HttpResponse::Ok(), &user))
+    Ok(done.ok())
 }
