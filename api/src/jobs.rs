@@ -195,10 +195,10 @@ impl JobRunner {
                 IMPORT_BENEFICIARIES => {
                     // (Without a third connection the import writes its two tables one after the other.)
                     let mut helper = self.pool.get().ok();
-                    crate::handlers::imports::run_import(&mut work, &mut progress, helper.as_deref_mut(), job, worker)
+                    crate::services::imports::run_import(&mut work, &mut progress, helper.as_deref_mut(), job, worker)
                 }
-                GENERATE_PAYROLL => crate::handlers::allowances::payroll::run_generation(&mut work, job, worker),
-                INDEX_PERSON_NAMES => crate::handlers::imports::run_name_indexing(&mut work, job, worker),
+                GENERATE_PAYROLL => crate::services::payroll::run_generation(&mut work, job, worker),
+                INDEX_PERSON_NAMES => crate::services::imports::run_name_indexing(&mut work, job, worker),
                 other => Outcome::Failed(format!("unknown job kind {other}")),
             },
             _ => Outcome::Retry("no database connection".into()),

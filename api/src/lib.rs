@@ -25,6 +25,7 @@ pub mod pagination;
 pub mod pipeline;
 pub mod problem;
 pub mod scoping;
+pub mod services;
 pub mod state;
 pub mod telemetry;
 pub mod unit_of_work;

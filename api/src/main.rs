@@ -26,151 +26,173 @@ fn main() {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    let db = cli.db;
     match cli.command {
         Command::Openapi => {
             print!("{}", api::openapi::document_json());
             Ok(())
         }
         Command::Migrate => {
-            let db = database::open(&cli.db)?;
-            let applied = migrate(&db.url)?;
+            let applied = migrate(&database::open(&db)?.url)?;
             println!("applied {} migration(s)", applied.len());
             Ok(())
         }
         Command::User(UserCommand::Create { username, password_stdin: _, role, scope, display_name, kind }) => {
-            let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
-            let password = password.trim_end_matches(['\n', '\r']);
-            let account = NewAccount::parse(&AccountInput {
-                username: &username,
-                display_name: display_name.as_deref(),
-                kind: kind.as_deref(),
-                role: &role,
-                scope: &scope,
-                password,
-            })
-            .map_err(|errors| {
-                let lines: Vec<String> =
-                    errors.iter().map(|e| format!("  --{}: {}", e.field.replace('_', "-"), e.message)).collect();
-                anyhow::anyhow!("invalid account:\n{}", lines.join("\n"))
-            })?;
-            let db = database::open(&cli.db)?;
-            migrate(&db.url)?;
-            let mut conn = PgConnection::establish(&db.url)?;
-            let os_user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-            let actor = AuditActor { id: None, label: format!("cli:{os_user}") };
-            let user = conn
-                .transaction(|conn| {
-                    let placed = accounts::place_scope(conn, account.scope)?;
-                    accounts::create(conn, &actor, None, &account, &placed)
-                })
-                .map_err(|e| anyhow::anyhow!("{}", e.to_problem().detail))?;
-            println!("created {} {} ({}, {}) id {}", user.kind.code(), user.username, user.role, user.scope, user.id);
-            Ok(())
+            create_user(&db, &AccountArgs { username, role, scope, display_name, kind })
         }
-        Command::Serve(args) => serve(cli.db, args),
-        Command::SeedSynthetic { beneficiaries, cases, seed, jobs } => {
-            anyhow::ensure!((0..=50_000_000).contains(&beneficiaries) && (0..=5_000_000).contains(&cases), "counts out of range");
-            anyhow::ensure!((1..=16).contains(&jobs), "--jobs must be 1 to 16");
-            let db = database::open(&cli.db)?;
-            migrate(&db.url)?;
-            let chunks = persistence::synthetic::plan(&mut PgConnection::establish(&db.url)?, beneficiaries, cases, seed)?;
-            let started = std::time::Instant::now();
-            let bar = indicatif::ProgressBar::new(chunks.iter().map(|c| c.len() as u64).sum());
-            bar.set_style(
-                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows, {elapsed} (eta {eta})")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
-            // Workers take chunks from a shared queue, each on its own connection.
-            let next = std::sync::atomic::AtomicUsize::new(0);
-            let written = std::thread::scope(|s| -> anyhow::Result<(usize, usize)> {
-                let workers: Vec<_> = (0..jobs)
-                    .map(|_| {
-                        s.spawn(|| -> anyhow::Result<(usize, usize)> {
-                            let mut conn = PgConnection::establish(&db.url)?;
-                            let mut done = (0, 0);
-                            while let Some(chunk) = chunks.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
-                                let n = persistence::synthetic::seed_chunk(&mut conn, chunk)?;
-                                if chunk.cases {
-                                    done.1 += n;
-                                } else {
-                                    done.0 += n;
-                                }
-                                bar.inc(chunk.len() as u64);
-                            }
-                            Ok(done)
-                        })
-                    })
-                    .collect();
-                workers.into_iter().try_fold((0, 0), |acc, w| {
-                    let (b, c) = w.join().map_err(|_| anyhow::anyhow!("a seeding worker panicked"))??;
-                    Ok((acc.0 + b, acc.1 + c))
-                })
-            })?;
-            bar.finish_and_clear();
-            println!(
-                "added {} beneficiaries and {} cases in {:.1?} (seed {seed}, {jobs} connections)",
-                written.0,
-                written.1,
-                started.elapsed()
-            );
-            Ok(())
-        }
+        Command::Serve(args) => serve(db, args),
+        Command::SeedSynthetic { beneficiaries, cases, seed, jobs } => seed_synthetic(&db, beneficiaries, cases, seed, jobs),
         Command::Health { bind } => health(&bind),
         Command::Replica(ReplicaCommand::Create { to }) => {
-            persistence::cluster::create_replica(&cli.db.data_dir, &to, cli.db.pg_bin_dir.as_deref())?;
+            persistence::cluster::create_replica(&db.data_dir, &to, db.pg_bin_dir.as_deref())?;
             println!("made a hot standby in {}; run it with: SHEBA_DATA_DIR={} sheba replica run", to.display(), to.display());
             Ok(())
         }
-        Command::Replica(ReplicaCommand::Run { port }) => {
-            let cluster = persistence::cluster::EmbeddedCluster::ensure(&persistence::cluster::ClusterConfig {
-                data_dir: cli.db.data_dir.clone(),
-                port: port.or(cli.db.pg_port),
-                bin_dir: cli.db.pg_bin_dir.clone(),
-                database: "sheba".into(),
-            })?;
-            // The address without its password (that is in <data-dir>/pg-superuser-password).
-            let url = cluster.database_url();
-            let shown = match (url.find("://postgres:"), url.rfind('@')) {
-                (Some(a), Some(b)) => format!("{}postgres:<password>{}", &url[..a + 3], &url[b..]),
-                _ => "(see the data directory)".into(),
-            };
-            println!(
-                "streaming replica running; set SHEBA_REPLICA_URL={shown} (the password is in {}/pg-superuser-password)",
-                cli.db.data_dir.display()
-            );
-            // Runs until this process is stopped; the standby stops with it.
-            loop {
-                std::thread::sleep(Duration::from_secs(3600));
-            }
-        }
-        Command::Backup { to, without_signing_key } => {
-            let m = api::backup::backup(&cli.db, &to, !without_signing_key)?;
-            let rows: i64 = m.tables.values().map(|t| t.rows).sum();
-            println!(
-                "backed up {} tables ({rows} rows, schema {}) into {}{}",
-                m.tables.len(),
-                m.schema_version,
-                to.display(),
-                if m.signing_key { ", with the signing key" } else { ", without the signing key" }
-            );
-            Ok(())
-        }
+        Command::Replica(ReplicaCommand::Run { port }) => run_replica(&db, port),
+        Command::Backup { to, without_signing_key } => backup(&db, &to, !without_signing_key),
         Command::Restore { from } => {
-            let m = api::backup::restore(&cli.db, &from)?;
+            let m = api::backup::restore(&db, &from)?;
             let rows: i64 = m.tables.values().map(|t| t.rows).sum();
             println!("restored {} tables ({rows} rows), every one identical to the backup of {}", m.tables.len(), m.created_at);
             Ok(())
         }
-        Command::Import(ImportCommand::Beneficiaries { file, username }) => import_beneficiaries(&cli.db, &file, &username),
+        Command::Import(ImportCommand::Beneficiaries { file, username }) => import_beneficiaries(&db, &file, &username),
     }
+}
+
+/// What `sheba user create` was given.
+struct AccountArgs {
+    username: String,
+    role: String,
+    scope: String,
+    display_name: Option<String>,
+    kind: Option<String>,
+}
+
+/// `sheba user create`: the first administrator (or any account), the password on standard input.
+fn create_user(db: &api::config::DatabaseOpts, a: &AccountArgs) -> anyhow::Result<()> {
+    let mut password = String::new();
+    std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
+    let password = password.trim_end_matches(['\n', '\r']);
+    let account = NewAccount::parse(&AccountInput {
+        username: &a.username,
+        display_name: a.display_name.as_deref(),
+        kind: a.kind.as_deref(),
+        role: &a.role,
+        scope: &a.scope,
+        password,
+    })
+    .map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(|e| format!("  --{}: {}", e.field.replace('_', "-"), e.message)).collect();
+        anyhow::anyhow!("invalid account:\n{}", lines.join("\n"))
+    })?;
+    let db = database::open(db)?;
+    migrate(&db.url)?;
+    let mut conn = PgConnection::establish(&db.url)?;
+    let os_user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    let actor = AuditActor { id: None, label: format!("cli:{os_user}") };
+    let user = conn
+        .transaction(|conn| {
+            let placed = accounts::place_scope(conn, account.scope)?;
+            accounts::create(conn, &actor, None, &account, &placed)
+        })
+        .map_err(|e| anyhow::anyhow!("{}", e.to_problem().detail))?;
+    println!("created {} {} ({}, {}) id {}", user.kind.code(), user.username, user.role, user.scope, user.id);
+    Ok(())
+}
+
+/// `sheba seed-synthetic`: a national-scale database for benchmarks, on `jobs` connections.
+fn seed_synthetic(db: &api::config::DatabaseOpts, beneficiaries: i64, cases: i64, seed: u32, jobs: usize) -> anyhow::Result<()> {
+    anyhow::ensure!((0..=50_000_000).contains(&beneficiaries) && (0..=5_000_000).contains(&cases), "counts out of range");
+    anyhow::ensure!((1..=16).contains(&jobs), "--jobs must be 1 to 16");
+    let db = database::open(db)?;
+    migrate(&db.url)?;
+    let chunks = persistence::synthetic::plan(&mut PgConnection::establish(&db.url)?, beneficiaries, cases, seed)?;
+    let started = std::time::Instant::now();
+    let bar = indicatif::ProgressBar::new(chunks.iter().map(|c| c.len() as u64).sum());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows, {elapsed} (eta {eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    // Workers take chunks from a shared queue, each on its own connection.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let written = std::thread::scope(|s| -> anyhow::Result<(usize, usize)> {
+        let workers: Vec<_> = (0..jobs)
+            .map(|_| {
+                s.spawn(|| -> anyhow::Result<(usize, usize)> {
+                    let mut conn = PgConnection::establish(&db.url)?;
+                    let mut done = (0, 0);
+                    while let Some(chunk) = chunks.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                        let n = persistence::synthetic::seed_chunk(&mut conn, chunk)?;
+                        if chunk.cases {
+                            done.1 += n;
+                        } else {
+                            done.0 += n;
+                        }
+                        bar.inc(chunk.len() as u64);
+                    }
+                    Ok(done)
+                })
+            })
+            .collect();
+        workers.into_iter().try_fold((0, 0), |acc, w| {
+            let (b, c) = w.join().map_err(|_| anyhow::anyhow!("a seeding worker panicked"))??;
+            Ok((acc.0 + b, acc.1 + c))
+        })
+    })?;
+    bar.finish_and_clear();
+    println!(
+        "added {} beneficiaries and {} cases in {:.1?} (seed {seed}, {jobs} connections)",
+        written.0,
+        written.1,
+        started.elapsed()
+    );
+    Ok(())
+}
+
+/// `sheba replica run`: a hot standby of the embedded cluster, until this process stops.
+fn run_replica(db: &api::config::DatabaseOpts, port: Option<u16>) -> anyhow::Result<()> {
+    let cluster = persistence::cluster::EmbeddedCluster::ensure(&persistence::cluster::ClusterConfig {
+        data_dir: db.data_dir.clone(),
+        port: port.or(db.pg_port),
+        bin_dir: db.pg_bin_dir.clone(),
+        database: "sheba".into(),
+    })?;
+    // The address without its password (that is in <data-dir>/pg-superuser-password).
+    let url = cluster.database_url();
+    let shown = match (url.find("://postgres:"), url.rfind('@')) {
+        (Some(a), Some(b)) => format!("{}postgres:<password>{}", &url[..a + 3], &url[b..]),
+        _ => "(see the data directory)".into(),
+    };
+    println!(
+        "streaming replica running; set SHEBA_REPLICA_URL={shown} (the password is in {}/pg-superuser-password)",
+        db.data_dir.display()
+    );
+    // Runs until this process is stopped; the standby stops with it.
+    loop {
+        std::thread::sleep(Duration::from_secs(3600));
+    }
+}
+
+/// `sheba backup`: a dump with its manifest of per-table sums.
+fn backup(db: &api::config::DatabaseOpts, to: &std::path::Path, with_signing_key: bool) -> anyhow::Result<()> {
+    let m = api::backup::backup(db, to, with_signing_key)?;
+    let rows: i64 = m.tables.values().map(|t| t.rows).sum();
+    println!(
+        "backed up {} tables ({rows} rows, schema {}) into {}{}",
+        m.tables.len(),
+        m.schema_version,
+        to.display(),
+        if m.signing_key { ", with the signing key" } else { ", without the signing key" }
+    );
+    Ok(())
 }
 
 /// Runs a beneficiary import in this process, showing a progress bar on standard error.
 fn import_beneficiaries(db: &api::config::DatabaseOpts, file: &std::path::Path, username: &str) -> anyhow::Result<()> {
     use domain::access::Permission;
     let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let (rows, parse_errors) = api::handlers::imports::parse_file(&text).map_err(|errors| {
+    let (rows, parse_errors) = api::services::imports::parse_file(&text).map_err(|errors| {
         anyhow::anyhow!(
             "the file cannot be imported:\n{}",
             errors.iter().map(|e| format!("  {}", e.message)).collect::<Vec<_>>().join("\n")
@@ -223,7 +245,7 @@ fn import_beneficiaries(db: &api::config::DatabaseOpts, file: &std::path::Path, 
                     request_id: None,
                 },
             )?;
-            follow_up.set(api::handlers::imports::queue_name_indexing(conn, o, &job_actor)?);
+            follow_up.set(api::services::imports::queue_name_indexing(conn, o, &job_actor)?);
             Ok(())
         },
     )?;
@@ -233,7 +255,7 @@ fn import_beneficiaries(db: &api::config::DatabaseOpts, file: &std::path::Path, 
     if let Some(job) = follow_up.take() {
         let worker = format!("cli:{}", std::process::id());
         if let Some(job) = persistence::jobs::claim_one(&mut conn, job.id, &worker, 300)? {
-            match api::handlers::imports::run_name_indexing(&mut conn, &job, &worker) {
+            match api::services::imports::run_name_indexing(&mut conn, &job, &worker) {
                 api::jobs::Outcome::Done | api::jobs::Outcome::Lost => {}
                 api::jobs::Outcome::Failed(message) => persistence::jobs::fail(&mut conn, job.id, &worker, &message)?,
                 api::jobs::Outcome::Retry(e) => {
