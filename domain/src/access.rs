@@ -358,7 +358,8 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 23] = [
+    /// Every permission (the grant table's test walks them all).
+    pub const ALL: [Permission; 45] = [
         Permission::ManageUsers,
         Permission::ReadUsers,
         Permission::ReadAuditEvents,
@@ -378,174 +379,133 @@ impl Permission {
         Permission::VerifyApplications,
         Permission::ApproveApplications,
         Permission::ManageBeneficiaries,
+        Permission::MigrateBeneficiaries,
         Permission::ManageQuotas,
         Permission::PreparePayroll,
         Permission::ApprovePayroll,
         Permission::ReadReports,
+        Permission::ReadMicrocredit,
+        Permission::ManageMicrocredit,
+        Permission::DecideMicrocredit,
+        Permission::ApproveWriteOffs,
+        Permission::ManageGeography,
+        Permission::ReadJobs,
+        Permission::ReadDisabilityRegister,
+        Permission::WriteDisabilityRegister,
+        Permission::ReadContacts,
+        Permission::RecordContacts,
+        Permission::RecordServicePoints,
+        Permission::ReadVoluntaryOrganisations,
+        Permission::ManageVoluntaryOrganisations,
+        Permission::DecideRegistrations,
+        Permission::RecordCouncilGrants,
+        Permission::ReadHospitalPatients,
+        Permission::ManageHospitalPatients,
+        Permission::ReadResidents,
+        Permission::ManageResidents,
+        Permission::ReadSupervisions,
+        Permission::ManageSupervisions,
     ];
 }
 
 impl Role {
-    /// The permission table. Default deny: a pair not listed here is refused.
+    /// The permission table. Default deny: a role not listed for a permission is refused.
     pub fn grants(self, permission: Permission) -> bool {
-        use Permission::*;
-        if permission == CheckEligibility {
-            return !matches!(self, Role::SystemAdmin | Role::Auditor | Role::PartnerStaff | Role::DataMigrationOfficer);
+        holders(permission).contains(&self)
+    }
+}
+
+/// Who holds each permission, one line a permission. The match is exhaustive: a new permission
+/// does not compile until someone says who holds it.
+///
+/// Allowances are run by the area offices and their committees (the data migration officer
+/// reads what it moved, and decides nothing); the disability register, contacts and
+/// supervisions by the upazila offices and their caseworkers, read by the offices above;
+/// institutions by their own staff and the offices above them, which move children between
+/// them; hospital social services by the office's staff and the upazila office; voluntary
+/// organisations register with the district office, apply and are inspected at the upazila
+/// office, and are granted by the Social Welfare Council (headquarters); microcredit is run by
+/// the upazila offices, decided by the committee, and a write-off approved by the district.
+fn holders(permission: Permission) -> &'static [Role] {
+    use Permission::*;
+    use Role as R;
+    match permission {
+        ManageUsers => &[R::SystemAdmin],
+        ReadUsers => &[R::SystemAdmin, R::Auditor],
+        ReadAuditEvents => &[R::SystemAdmin, R::Auditor],
+        ManageFacilities => &[R::SystemAdmin, R::HqOfficer],
+        ReadFacilities => &[
+            R::SystemAdmin,
+            R::HqOfficer,
+            R::DivisionOfficer,
+            R::DistrictOfficer,
+            R::UpazilaOfficer,
+            R::Caseworker,
+            R::FacilityStaff,
+            R::PartnerStaff,
+        ],
+        ReadPersons => {
+            &[R::HqOfficer, R::DivisionOfficer, R::DistrictOfficer, R::UpazilaOfficer, R::Caseworker, R::FacilityStaff]
         }
-        if permission == ReadReports {
-            return matches!(
-                self,
-                Role::Integrator
-                    | Role::HqOfficer
-                    | Role::DivisionOfficer
-                    | Role::DistrictOfficer
-                    | Role::UpazilaOfficer
-                    | Role::FacilityStaff
-            );
+        WritePersons => &[R::UpazilaOfficer, R::Caseworker, R::FacilityStaff],
+        ReadCases => &[R::HqOfficer, R::DivisionOfficer, R::DistrictOfficer, R::UpazilaOfficer, R::Caseworker, R::FacilityStaff],
+        ReadOwnServices => &[R::PartnerStaff],
+        WriteCases => &[R::UpazilaOfficer, R::Caseworker, R::FacilityStaff],
+        RecordServices => &[R::UpazilaOfficer, R::Caseworker, R::FacilityStaff, R::PartnerStaff],
+        ApproveCases => &[R::HqOfficer, R::DivisionOfficer, R::DistrictOfficer, R::UpazilaOfficer],
+        ReadSensitiveCaseDetails => &[R::HqOfficer, R::FacilityStaff],
+        CheckEligibility => &[
+            R::HqOfficer,
+            R::DivisionOfficer,
+            R::DistrictOfficer,
+            R::UpazilaOfficer,
+            R::CommitteeMember,
+            R::Caseworker,
+            R::FacilityStaff,
+            R::Integrator,
+        ],
+        ReadAllowances => &[
+            R::HqOfficer,
+            R::DivisionOfficer,
+            R::DistrictOfficer,
+            R::UpazilaOfficer,
+            R::CommitteeMember,
+            R::DataMigrationOfficer,
+        ],
+        SubmitApplications => &[R::UpazilaOfficer, R::CommitteeMember, R::Caseworker],
+        VerifyApplications => &[R::UpazilaOfficer, R::CommitteeMember],
+        ApproveApplications => &[R::UpazilaOfficer],
+        ManageBeneficiaries => &[R::UpazilaOfficer],
+        MigrateBeneficiaries => &[R::DataMigrationOfficer],
+        ManageQuotas => &[R::HqOfficer, R::DivisionOfficer, R::DistrictOfficer],
+        PreparePayroll => &[R::HqOfficer, R::DivisionOfficer, R::DistrictOfficer, R::UpazilaOfficer],
+        ApprovePayroll => &[R::HqOfficer, R::DivisionOfficer, R::DistrictOfficer, R::UpazilaOfficer],
+        ReadReports => {
+            &[R::HqOfficer, R::DivisionOfficer, R::DistrictOfficer, R::UpazilaOfficer, R::FacilityStaff, R::Integrator]
         }
-        // Allowances are run by the area offices and their committees.
-        let allowances = match self {
-            Role::HqOfficer | Role::DivisionOfficer | Role::DistrictOfficer => {
-                Some(matches!(permission, ReadAllowances | ManageQuotas | PreparePayroll | ApprovePayroll))
-            }
-            Role::UpazilaOfficer => Some(matches!(
-                permission,
-                ReadAllowances
-                    | SubmitApplications
-                    | VerifyApplications
-                    | ApproveApplications
-                    | ManageBeneficiaries
-                    | PreparePayroll
-                    | ApprovePayroll
-            )),
-            Role::CommitteeMember => Some(matches!(permission, ReadAllowances | SubmitApplications | VerifyApplications)),
-            Role::Caseworker => Some(matches!(permission, SubmitApplications)),
-            // Reads what it moved, to check it; decides nothing.
-            Role::DataMigrationOfficer => Some(matches!(permission, ReadAllowances | MigrateBeneficiaries)),
-            _ => None,
-        };
-        let allowance_permission = matches!(
-            permission,
-            ReadAllowances
-                | SubmitApplications
-                | VerifyApplications
-                | ApproveApplications
-                | ManageBeneficiaries
-                | MigrateBeneficiaries
-                | ManageQuotas
-                | PreparePayroll
-                | ApprovePayroll
-        );
-        if allowance_permission {
-            return allowances.unwrap_or(false);
+        ReadMicrocredit => &[R::HqOfficer, R::DivisionOfficer, R::DistrictOfficer, R::UpazilaOfficer, R::CommitteeMember],
+        ManageMicrocredit => &[R::UpazilaOfficer],
+        DecideMicrocredit => &[R::UpazilaOfficer, R::CommitteeMember],
+        ApproveWriteOffs => &[R::DistrictOfficer, R::UpazilaOfficer],
+        ManageGeography => &[R::SystemAdmin],
+        ReadJobs => &[R::SystemAdmin],
+        ReadDisabilityRegister => &[R::HqOfficer, R::DivisionOfficer, R::DistrictOfficer, R::UpazilaOfficer, R::Caseworker],
+        WriteDisabilityRegister => &[R::UpazilaOfficer, R::Caseworker],
+        ReadContacts => &[R::HqOfficer, R::DivisionOfficer, R::DistrictOfficer, R::UpazilaOfficer, R::Caseworker],
+        RecordContacts => &[R::UpazilaOfficer, R::Caseworker],
+        RecordServicePoints => &[R::UpazilaOfficer, R::Caseworker, R::FacilityStaff],
+        ReadVoluntaryOrganisations => &[R::HqOfficer, R::DivisionOfficer, R::DistrictOfficer, R::UpazilaOfficer],
+        ManageVoluntaryOrganisations => &[R::DistrictOfficer, R::UpazilaOfficer],
+        DecideRegistrations => &[R::DistrictOfficer],
+        RecordCouncilGrants => &[R::HqOfficer],
+        ReadHospitalPatients => &[R::HqOfficer, R::DivisionOfficer, R::DistrictOfficer, R::UpazilaOfficer, R::FacilityStaff],
+        ManageHospitalPatients => &[R::UpazilaOfficer, R::FacilityStaff],
+        ReadResidents => {
+            &[R::HqOfficer, R::DivisionOfficer, R::DistrictOfficer, R::UpazilaOfficer, R::Caseworker, R::FacilityStaff]
         }
-        // The disability register: surveyed and kept by the upazila offices and their field
-        // staff; read by the area offices above them.
-        if matches!(permission, ReadDisabilityRegister | WriteDisabilityRegister) {
-            return match self {
-                Role::HqOfficer | Role::DivisionOfficer | Role::DistrictOfficer => permission == ReadDisabilityRegister,
-                Role::UpazilaOfficer | Role::Caseworker => true,
-                _ => false,
-            };
-        }
-        // Helpline and outreach contacts: taken by the child-protection caseworkers and the
-        // upazila (and urban) offices; read by the offices above them. Service points count
-        // their children themselves, or their caseworkers and offices do.
-        if matches!(permission, ReadContacts | RecordContacts | RecordServicePoints) {
-            return match self {
-                Role::HqOfficer | Role::DivisionOfficer | Role::DistrictOfficer => permission == ReadContacts,
-                Role::UpazilaOfficer | Role::Caseworker => true,
-                Role::FacilityStaff => permission == RecordServicePoints,
-                _ => false,
-            };
-        }
-        // Probation officers are the upazila (and urban) offices' caseworkers; the offices above
-        // read their supervisions.
-        if matches!(permission, ReadSupervisions | ManageSupervisions) {
-            return match self {
-                Role::HqOfficer | Role::DivisionOfficer | Role::DistrictOfficer => permission == ReadSupervisions,
-                Role::UpazilaOfficer | Role::Caseworker => true,
-                _ => false,
-            };
-        }
-        // Institutions admit and discharge their own residents; the offices above them
-        // (district, division, headquarters) too, and they move children between them.
-        if matches!(permission, ReadResidents | ManageResidents) {
-            return match self {
-                Role::HqOfficer | Role::DivisionOfficer | Role::DistrictOfficer | Role::FacilityStaff => true,
-                Role::UpazilaOfficer | Role::Caseworker => permission == ReadResidents,
-                _ => false,
-            };
-        }
-        // Hospital social services are run by the office's own staff (facility scope) and the
-        // upazila office; the offices above read them.
-        if matches!(permission, ReadHospitalPatients | ManageHospitalPatients) {
-            return match self {
-                Role::HqOfficer | Role::DivisionOfficer | Role::DistrictOfficer => permission == ReadHospitalPatients,
-                Role::UpazilaOfficer | Role::FacilityStaff => true,
-                _ => false,
-            };
-        }
-        // Voluntary organisations register with the district social services office; the
-        // upazila office takes applications and inspects; the Social Welfare Council (at
-        // headquarters) grants.
-        if matches!(
-            permission,
-            ReadVoluntaryOrganisations | ManageVoluntaryOrganisations | DecideRegistrations | RecordCouncilGrants
-        ) {
-            return match self {
-                Role::HqOfficer => matches!(permission, ReadVoluntaryOrganisations | RecordCouncilGrants),
-                Role::DivisionOfficer => permission == ReadVoluntaryOrganisations,
-                Role::DistrictOfficer => permission != RecordCouncilGrants,
-                Role::UpazilaOfficer => matches!(permission, ReadVoluntaryOrganisations | ManageVoluntaryOrganisations),
-                _ => false,
-            };
-        }
-        // Microcredit is run by the upazila (and urban) offices; the committee decides
-        // applications; a district officer may approve a write-off.
-        if matches!(permission, ReadMicrocredit | ManageMicrocredit | DecideMicrocredit | ApproveWriteOffs) {
-            return match self {
-                Role::HqOfficer | Role::DivisionOfficer => permission == ReadMicrocredit,
-                Role::DistrictOfficer => matches!(permission, ReadMicrocredit | ApproveWriteOffs),
-                Role::UpazilaOfficer => true,
-                Role::CommitteeMember => matches!(permission, ReadMicrocredit | DecideMicrocredit),
-                _ => false,
-            };
-        }
-        match self {
-            Role::SystemAdmin => {
-                matches!(
-                    permission,
-                    ManageUsers | ReadUsers | ReadAuditEvents | ManageFacilities | ReadFacilities | ManageGeography | ReadJobs
-                )
-            }
-            Role::HqOfficer => {
-                matches!(
-                    permission,
-                    ManageFacilities | ReadFacilities | ReadPersons | ReadCases | ApproveCases | ReadSensitiveCaseDetails
-                )
-            }
-            Role::DivisionOfficer | Role::DistrictOfficer => {
-                matches!(permission, ReadFacilities | ReadPersons | ReadCases | ApproveCases)
-            }
-            Role::UpazilaOfficer => {
-                matches!(
-                    permission,
-                    ReadFacilities | ReadPersons | WritePersons | ReadCases | WriteCases | RecordServices | ApproveCases
-                )
-            }
-            Role::Caseworker => {
-                matches!(permission, ReadFacilities | ReadPersons | WritePersons | ReadCases | WriteCases | RecordServices)
-            }
-            Role::FacilityStaff => matches!(
-                permission,
-                ReadFacilities | ReadPersons | WritePersons | ReadCases | WriteCases | RecordServices | ReadSensitiveCaseDetails
-            ),
-            Role::PartnerStaff => matches!(permission, ReadFacilities | ReadOwnServices | RecordServices),
-            Role::CommitteeMember | Role::Integrator => false, // (eligibility checks above)
-            Role::DataMigrationOfficer => false,               // (the import above)
-            Role::Auditor => matches!(permission, ReadUsers | ReadAuditEvents),
-        }
+        ManageResidents => &[R::HqOfficer, R::DivisionOfficer, R::DistrictOfficer, R::FacilityStaff],
+        ReadSupervisions => &[R::HqOfficer, R::DivisionOfficer, R::DistrictOfficer, R::UpazilaOfficer, R::Caseworker],
+        ManageSupervisions => &[R::UpazilaOfficer, R::Caseworker],
     }
 }
 
