@@ -23,6 +23,7 @@ use diesel::sql_types::{Integer, Nullable, Text, Uuid as SqlUuid};
 use crate::copy_binary::{BinaryRow, HEADER, TRAILER};
 use crate::COUNTER_UUID_PREFIX;
 use domain::access::Scope;
+use domain::allowance::enrolment::{check_exclusive, exclusive_key, EnrolmentRefusal};
 use domain::id::UserId;
 
 /// One row, already parsed and normalised (identifiers in ASCII, codes checked).
@@ -656,23 +657,24 @@ fn people_on_record(
     )
     .bind::<diesel::sql_types::Array<SqlUuid>, _>(&persons)
     .load(conn)?;
-    let in_programme: HashSet<(uuid::Uuid, &str)> = enrolled.iter().map(|e| (e.person_id, e.programme_code.as_str())).collect();
-    let in_group: HashSet<(uuid::Uuid, &str)> =
-        enrolled.iter().filter_map(|e| Some((e.person_id, e.exclusivity_group.as_deref()?))).collect();
-    // (A group, or the programme when it has none: one line per person for either.)
+    let mut held: HashMap<uuid::Uuid, Vec<(&str, Option<&str>)>> = HashMap::new();
+    for e in &enrolled {
+        held.entry(e.person_id).or_default().push((e.programme_code.as_str(), e.exclusivity_group.as_deref()));
+    }
+    // (The domain's rule, against what each person holds, then against the earlier lines.)
     let mut earlier: HashSet<(uuid::Uuid, &str)> = HashSet::new();
     for (k, (person, _)) in on_record {
         let row = checked.accepted[k - 1];
         let programme = book.programme(row.programme);
         let group = programme.exclusivity_group.as_deref();
-        let refused = if in_programme.contains(&(person, programme.code.as_str())) {
-            Some("already a beneficiary of this programme")
-        } else if group.is_some_and(|g| in_group.contains(&(person, g))) {
-            Some("already receives an allowance of the same group (one person, one allowance)")
-        } else if !earlier.insert((person, group.unwrap_or(&programme.code))) {
-            Some("the same person is on an earlier line for this programme or group")
-        } else {
-            None
+        let holds = held.get(&person).map(Vec::as_slice).unwrap_or_default().iter().copied();
+        let refused = match check_exclusive(&programme.code, group, holds) {
+            Err(EnrolmentRefusal::AlreadyEnrolled) => Some("already a beneficiary of this programme"),
+            Err(_) => Some("already receives an allowance of the same group (one person, one allowance)"),
+            Ok(()) if !earlier.insert((person, exclusive_key(&programme.code, group))) => {
+                Some("the same person is on an earlier line for this programme or group")
+            }
+            Ok(()) => None,
         };
         match refused {
             Some(reason) => {

@@ -269,6 +269,29 @@ impl PaymentProvider {
     }
 }
 
+/// What one person may hold once: the programme's exclusivity group, or the programme itself
+/// when it has none (one person, one allowance of a group).
+pub fn exclusive_key<'a>(programme: &'a str, group: Option<&'a str>) -> &'a str {
+    group.unwrap_or(programme)
+}
+
+/// Whether a person who holds `held` (programme, exclusivity group) may enrol in `programme`:
+/// not twice in one programme, not twice in one group.
+pub fn check_exclusive<'a>(
+    programme: &str,
+    group: Option<&str>,
+    held: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+) -> Result<(), EnrolmentRefusal> {
+    let held: Vec<(&str, Option<&str>)> = held.into_iter().collect();
+    if held.iter().any(|(p, _)| *p == programme) {
+        return Err(EnrolmentRefusal::AlreadyEnrolled);
+    }
+    if group.is_some_and(|g| held.iter().any(|(_, h)| *h == Some(g))) {
+        return Err(EnrolmentRefusal::ExclusiveAllowance);
+    }
+    Ok(())
+}
+
 /// An account to pay into, validated for its provider: mobile wallets are mobile numbers
 /// (Rocket adds one check digit to the 11), bank accounts 10 to 20 digits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -324,6 +347,18 @@ mod tests {
         assert_eq!(approve(Verified, None, 0), Err(EnrolmentRefusal::NoQuota));
         assert_eq!(reject(Approved), Err(EnrolmentRefusal::StatusOrder));
         assert!(Waitlisted.is_open() && !Approved.is_open());
+    }
+
+    #[test]
+    fn one_person_one_allowance_of_a_group() {
+        let held = [("old_age", Some("old_age_widow")), ("disability", None)];
+        assert_eq!(check_exclusive("old_age", Some("old_age_widow"), held), Err(EnrolmentRefusal::AlreadyEnrolled));
+        assert_eq!(check_exclusive("widow", Some("old_age_widow"), held), Err(EnrolmentRefusal::ExclusiveAllowance));
+        assert_eq!(check_exclusive("disability", None, held), Err(EnrolmentRefusal::AlreadyEnrolled));
+        assert_eq!(check_exclusive("disability_stipend", None, held), Ok(()));
+        assert_eq!(check_exclusive("widow", Some("old_age_widow"), []), Ok(()));
+        assert_eq!(exclusive_key("widow", Some("old_age_widow")), "old_age_widow");
+        assert_eq!(exclusive_key("disability", None), "disability");
     }
 
     #[test]
