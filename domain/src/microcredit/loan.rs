@@ -164,6 +164,72 @@ pub fn may_approve_write_off(pending_from: Option<UserId>, approver: UserId) -> 
     }
 }
 
+/// A loan as a disbursement sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoanFacts {
+    pub status: LoanStatus,
+    pub programme: MicrocreditProgramme,
+    pub principal: i64,
+    pub charge: i64,
+    /// The day of the loan's previous step: no disbursement before it.
+    pub not_before: NaiveDate,
+}
+
+/// A disbursement the domain decided: the fund's ledger entries (capital first, then
+/// recoveries reinvested, never more than the fund holds) and the schedule of instalments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisbursementPlan {
+    pub entries: Vec<(super::fund::FundEntryKind, i64)>,
+    pub from_capital: i64,
+    pub from_recoveries: i64,
+    pub schedule: Vec<super::schedule::Instalment>,
+}
+
+/// Disburses an approved loan on `on` from a fund in position `fund`: the money movements and
+/// the schedule, or the rule that refuses it.
+pub fn plan_disbursement(
+    loan: LoanFacts,
+    fund: super::fund::FundPosition,
+    on: NaiveDate,
+    today: NaiveDate,
+) -> Result<DisbursementPlan, RuleRefusal> {
+    use super::fund::FundEntryKind;
+    use super::schedule::{schedule, Holidays};
+    may_disburse(loan.status)?;
+    check_day(on, loan.not_before, today)?;
+    let draw = fund.draw(loan.principal)?;
+    let terms = loan.programme.terms();
+    let year = chrono::Datelike::year(&on);
+    let instalments = schedule(
+        loan.principal,
+        loan.charge,
+        terms.instalments,
+        on,
+        terms.first_due_after_months,
+        &Holidays::fixed_dates(year..=year + 2),
+    );
+    Ok(DisbursementPlan {
+        entries: vec![(FundEntryKind::Invested, draw.from_capital), (FundEntryKind::Reinvested, draw.from_recoveries)],
+        from_capital: draw.from_capital,
+        from_recoveries: draw.from_recoveries,
+        schedule: instalments,
+    })
+}
+
+/// The decision on a pending write-off, by `approver`: approved, the outstanding principal
+/// leaves the fund as written off (the one ledger entry); declined, nothing moves.
+pub fn plan_write_off(
+    status: LoanStatus,
+    pending_from: Option<UserId>,
+    approver: UserId,
+    approve: bool,
+    outstanding_principal: i64,
+) -> Result<Vec<(super::fund::FundEntryKind, i64)>, RuleRefusal> {
+    may_approve_write_off(pending_from, approver)?;
+    may_repay(status)?;
+    Ok(if approve { vec![(super::fund::FundEntryKind::WrittenOff, outstanding_principal)] } else { vec![] })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,5 +264,40 @@ mod tests {
         assert_eq!(may_approve_write_off(Some(a), a).unwrap_err().rule, "microcredit.write_off_four_eyes");
         assert!(may_approve_write_off(Some(a), b).is_ok());
         assert!(may_approve_write_off(None, b).is_err());
+    }
+
+    #[test]
+    fn a_disbursement_draws_capital_first_and_schedules_the_whole_amount() {
+        use crate::microcredit::fund::{FundEntryKind, FundPosition};
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        let loan = LoanFacts {
+            status: LoanStatus::Approved,
+            programme: MicrocreditProgramme::Rss,
+            principal: 30_000,
+            charge: 3_000,
+            not_before: d(3, 1),
+        };
+        let fund = FundPosition { capital_received: 20_000, principal_recovered: 50_000, ..FundPosition::default() };
+        let plan = plan_disbursement(loan, fund, d(3, 5), d(3, 10)).unwrap();
+        assert_eq!(plan.entries, vec![(FundEntryKind::Invested, 20_000), (FundEntryKind::Reinvested, 10_000)]);
+        assert_eq!(plan.schedule.iter().map(|i| i.principal + i.charge).sum::<i64>(), 33_000);
+        assert!(plan_disbursement(loan, fund, d(2, 28), d(3, 10)).is_err(), "before the previous step");
+        assert!(plan_disbursement(loan, fund, d(3, 11), d(3, 10)).is_err(), "in the future");
+        assert!(plan_disbursement(LoanFacts { status: LoanStatus::Applied, ..loan }, fund, d(3, 5), d(3, 10)).is_err());
+        let poor = FundPosition { capital_received: 10_000, ..FundPosition::default() };
+        assert!(plan_disbursement(loan, poor, d(3, 5), d(3, 10)).is_err(), "the fund cannot cover it");
+    }
+
+    #[test]
+    fn an_approved_write_off_moves_the_outstanding_principal_once() {
+        use crate::microcredit::fund::FundEntryKind;
+        let (asker, other) = (UserId(uuid::Uuid::from_u128(1)), UserId(uuid::Uuid::from_u128(2)));
+        assert_eq!(
+            plan_write_off(LoanStatus::Active, Some(asker), other, true, 7_000),
+            Ok(vec![(FundEntryKind::WrittenOff, 7_000)])
+        );
+        assert_eq!(plan_write_off(LoanStatus::Active, Some(asker), other, false, 7_000), Ok(vec![]));
+        assert!(plan_write_off(LoanStatus::Active, Some(asker), asker, true, 7_000).is_err(), "four eyes");
+        assert!(plan_write_off(LoanStatus::Active, None, other, true, 7_000).is_err(), "nothing pending");
     }
 }

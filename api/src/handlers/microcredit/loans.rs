@@ -8,10 +8,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::Permission;
 use domain::id::{LoanFundId, LoanId, PersonId, WorkGroupId};
 use domain::microcredit::arrears::{days_past_due, ArrearsBucket};
-use domain::microcredit::fund::FundEntryKind;
 use domain::microcredit::loan::{self as rules, DisbursementMethod, LoanStatus};
 use domain::microcredit::programme::MicrocreditProgramme;
-use domain::microcredit::schedule::{schedule, service_charge, Holidays};
+use domain::microcredit::schedule::service_charge;
 use domain::person::Sex;
 use persistence::microcredit::{self as repo, Disbursement, LoanFilter, LoanRow, NewEntry, NewLoan};
 use persistence::PgConnection;
@@ -544,37 +543,27 @@ pub async fn disburse_loan(
         id,
         step,
         move |conn, cx, l: LoanRow| {
-            rules::may_disburse(l.status)?;
-            rules::check_day(b.disbursed_on, l.applied_on, today())?;
             let fund = repo::find_fund_for_update(conn, l.fund_id)?.ok_or(ApiError::NotFound("loan fund"))?;
-            let draw = fund.position().draw(l.principal)?;
-            let terms = l.programme.terms();
-            let year = chrono::Datelike::year(&b.disbursed_on);
-            let instalments = schedule(
-                l.principal,
-                l.charge,
-                terms.instalments,
-                b.disbursed_on,
-                terms.first_due_after_months,
-                &Holidays::fixed_dates(year..=year + 2),
-            );
+            let facts = rules::LoanFacts {
+                status: l.status,
+                programme: l.programme,
+                principal: l.principal,
+                charge: l.charge,
+                not_before: l.applied_on,
+            };
+            let plan = rules::plan_disbursement(facts, fund.position(), b.disbursed_on, today())?;
             let reference = b.reference.trim();
-            let entries = [
-                NewEntry {
-                    kind: FundEntryKind::Invested,
-                    amount: draw.from_capital,
+            let entries: Vec<NewEntry> = plan
+                .entries
+                .iter()
+                .map(|&(kind, amount)| NewEntry {
+                    kind,
+                    amount,
                     on_date: b.disbursed_on,
                     loan_id: Some(l.id),
                     reference: Some(reference),
-                },
-                NewEntry {
-                    kind: FundEntryKind::Reinvested,
-                    amount: draw.from_recoveries,
-                    on_date: b.disbursed_on,
-                    loan_id: Some(l.id),
-                    reference: Some(reference),
-                },
-            ];
+                })
+                .collect();
             repo::record_entries(conn, fund.id, &entries, cx.who.user_id)?;
             let after = repo::disburse(
                 conn,
@@ -583,12 +572,12 @@ pub async fn disburse_loan(
                     on: b.disbursed_on,
                     method: b.method,
                     reference,
-                    from_capital: draw.from_capital,
-                    from_recoveries: draw.from_recoveries,
-                    schedule: &instalments,
+                    from_capital: plan.from_capital,
+                    from_recoveries: plan.from_recoveries,
+                    schedule: &plan.schedule,
                 },
             )?;
-            Outcome::with(after, serde_json::json!({"from_capital": draw.from_capital, "from_recoveries": draw.from_recoveries}))
+            Outcome::with(after, serde_json::json!({"from_capital": plan.from_capital, "from_recoveries": plan.from_recoveries}))
         },
         answer,
     )
@@ -680,20 +669,28 @@ pub async fn decide_write_off(
         step,
         move |conn, cx, l: LoanRow| {
             let pending = repo::write_offs_of(conn, l.id)?.into_iter().find(|w| w.approved.is_none());
-            rules::may_approve_write_off(pending.as_ref().map(|w| w.requested_by), cx.who.user_id)?;
-            rules::may_repay(l.status)?;
+            let entries = rules::plan_write_off(
+                l.status,
+                pending.as_ref().map(|w| w.requested_by),
+                cx.who.user_id,
+                b.approve,
+                l.outstanding_principal(),
+            )?;
             let request = pending.ok_or_else(|| ApiError::internal("a pending write-off vanished"))?;
             let on = today();
-            if b.approve {
+            if !entries.is_empty() {
                 let fund = repo::find_fund_for_update(conn, l.fund_id)?.ok_or(ApiError::NotFound("loan fund"))?;
-                let entry = NewEntry {
-                    kind: FundEntryKind::WrittenOff,
-                    amount: l.outstanding_principal(),
-                    on_date: on,
-                    loan_id: Some(l.id),
-                    reference: Some(&l.loan_number),
-                };
-                repo::record_entries(conn, fund.id, &[entry], cx.who.user_id)?;
+                let entries: Vec<NewEntry> = entries
+                    .iter()
+                    .map(|&(kind, amount)| NewEntry {
+                        kind,
+                        amount,
+                        on_date: on,
+                        loan_id: Some(l.id),
+                        reference: Some(&l.loan_number),
+                    })
+                    .collect();
+                repo::record_entries(conn, fund.id, &entries, cx.who.user_id)?;
             }
             let after = repo::decide_write_off(conn, &l, request.id, b.approve, on, cx.who.user_id)?;
             Outcome::with(after, serde_json::json!({"approved": b.approve}))
