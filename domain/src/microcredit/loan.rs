@@ -175,8 +175,8 @@ pub struct LoanFacts {
     pub not_before: NaiveDate,
 }
 
-/// A disbursement the domain decided: the fund's ledger entries (capital first, then
-/// recoveries reinvested, never more than the fund holds) and the schedule of instalments.
+/// A disbursement the domain decided: the fund's ledger entries (recovered principal
+/// reinvested first, then capital, never more than the fund holds) and the schedule of instalments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisbursementPlan {
     pub entries: Vec<(super::fund::FundEntryKind, i64)>,
@@ -267,7 +267,7 @@ mod tests {
     }
 
     #[test]
-    fn a_disbursement_draws_capital_first_and_schedules_the_whole_amount() {
+    fn a_disbursement_reinvests_recoveries_first_and_schedules_the_whole_amount() {
         use crate::microcredit::fund::{FundEntryKind, FundPosition};
         let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
         let loan = LoanFacts {
@@ -277,9 +277,9 @@ mod tests {
             charge: 3_000,
             not_before: d(3, 1),
         };
-        let fund = FundPosition { capital_received: 20_000, principal_recovered: 50_000, ..FundPosition::default() };
+        let fund = FundPosition { capital_received: 50_000, principal_recovered: 20_000, ..FundPosition::default() };
         let plan = plan_disbursement(loan, fund, d(3, 5), d(3, 10)).unwrap();
-        assert_eq!(plan.entries, vec![(FundEntryKind::Invested, 20_000), (FundEntryKind::Reinvested, 10_000)]);
+        assert_eq!(plan.entries, vec![(FundEntryKind::Invested, 10_000), (FundEntryKind::Reinvested, 20_000)]);
         assert_eq!(plan.schedule.iter().map(|i| i.principal + i.charge).sum::<i64>(), 33_000);
         assert!(plan_disbursement(loan, fund, d(2, 28), d(3, 10)).is_err(), "before the previous step");
         assert!(plan_disbursement(loan, fund, d(3, 11), d(3, 10)).is_err(), "in the future");
