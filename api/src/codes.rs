@@ -24,34 +24,68 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
 
 macro_rules! code_schemas {
-    ($($(#[$doc:meta])* $name:ident => $codes:expr;)+) => {
+    (
+        labelled { $($(#[$ldoc:meta])* $lname:ident($list:literal) => $ty:ty;)+ }
+        plain { $($(#[$pdoc:meta])* $pname:ident => $codes:expr;)+ }
+    ) => {
         $(
-            $(#[$doc])*
-            pub struct $name;
+            $(#[$ldoc])*
+            pub struct $lname;
 
-            impl $name {
+            impl $lname {
                 /// Every code, in the domain's order.
+                pub fn codes() -> Vec<&'static str> {
+                    <$ty>::ALL.iter().map(|v| v.code()).collect()
+                }
+            }
+        )+
+        $(
+            $(#[$pdoc])*
+            pub struct $pname;
+
+            impl $pname {
+                /// Every code.
                 pub fn codes() -> Vec<&'static str> {
                     $codes
                 }
             }
-
-            impl utoipa::PartialSchema for $name {
+        )+
+        $(
+            impl utoipa::PartialSchema for $lname {
                 fn schema() -> RefOr<Schema> {
-                    enum_schema(&$name::codes())
+                    enum_schema(&$lname::codes())
                 }
             }
 
-            impl utoipa::ToSchema for $name {
+            impl utoipa::ToSchema for $lname {
                 fn name() -> Cow<'static, str> {
-                    Cow::Borrowed(stringify!($name))
+                    Cow::Borrowed(stringify!($lname))
+                }
+            }
+        )+
+        $(
+            impl utoipa::PartialSchema for $pname {
+                fn schema() -> RefOr<Schema> {
+                    enum_schema(&$pname::codes())
+                }
+            }
+
+            impl utoipa::ToSchema for $pname {
+                fn name() -> Cow<'static, str> {
+                    Cow::Borrowed(stringify!($pname))
                 }
             }
         )+
 
         /// Every code-list schema by name, with its codes (the contract test compares them).
         pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
-            vec![$((stringify!($name), $name::codes())),+]
+            vec![$((stringify!($lname), $lname::codes()),)+ $((stringify!($pname), $pname::codes())),+]
+        }
+
+        /// The code lists a front end shows (`/reference/code-lists`): every list of the
+        /// domain's, by its name there, with the schema it is and each code's labels.
+        pub fn labelled() -> Vec<(&'static str, &'static str, Vec<(&'static str, domain::Label)>)> {
+            vec![$(($list, stringify!($lname), <$ty>::ALL.iter().map(|v| (v.code(), v.label())).collect()),)+]
         }
     };
 }
@@ -80,129 +114,129 @@ fn programme_codes() -> &'static [&'static str] {
     })
 }
 
-fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<&'static str> {
-    all.iter().map(|v| code(*v)).collect()
-}
-
 code_schemas! {
-    /// An account's role.
-    RoleCode => codes(&Role::ALL, Role::code);
-    /// Whether an account is a person (password grant) or a system (client credentials).
-    AccountKindCode => codes(AccountKind::ALL, AccountKind::code);
-    /// Whether an account may sign in.
-    UserStatusCode => codes(UserStatus::ALL, UserStatus::code);
-    /// The kind of a scope (`upazila:ID` has kind `upazila`).
-    ScopeKind => vec!["national", "division", "district", "upazila", "facility", "partner"];
-    /// Sex as recorded.
-    SexCode => codes(&Sex::ALL, Sex::code);
-    /// The kind of a case.
-    CaseKindCode => codes(CaseKind::ALL, CaseKind::code);
-    /// Where a case stands.
-    CaseStatusCode => codes(CaseStatus::ALL, CaseStatus::code);
-    /// A risk level from an assessment.
-    RiskLevelCode => codes(RiskLevel::ALL, RiskLevel::code);
-    /// A child's risk category.
-    RiskCategoryCode => codes(RiskCategory::ALL, RiskCategory::code);
-    /// A service given in a case.
-    ServiceTypeCode => codes(ServiceType::ALL, ServiceType::code);
-    /// Where a person is reintegrated to.
-    DestinationCode => codes(Destination::ALL, Destination::code);
-    /// What a case approval decides.
-    ApprovalKindCode => codes(ApprovalKind::ALL, ApprovalKind::code);
-    /// Where an approval stands.
-    ApprovalStatusCode => codes(ApprovalStatus::ALL, ApprovalStatus::code);
-    /// What a consent is for.
-    ConsentPurposeCode => codes(ConsentPurpose::ALL, ConsentPurpose::code);
-    /// The outcome of a guardian assessment.
-    AssessmentOutcomeCode => codes(AssessmentOutcome::ALL, AssessmentOutcome::code);
-    /// Where a referral stands.
-    ReferralStatusCode => codes(ReferralStatus::ALL, ReferralStatus::code);
-    /// Why a case ended without closure.
-    ExitReasonCode => codes(ExitReason::ALL, ExitReason::code);
-    /// The type of a facility.
-    FacilityTypeCode => codes(domain::facility::FacilityType::ALL, domain::facility::FacilityType::code);
-    /// An allowance programme.
-    ProgrammeCode => programme_codes().to_vec();
-    /// Where an allowance application stands.
-    ApplicationStatusCode => codes(&ApplicationStatus::ALL, ApplicationStatus::code);
-    /// A beneficiary's standing.
-    BeneficiaryStatusCode => codes(BeneficiaryStatus::ALL, BeneficiaryStatus::code);
-    /// Why a beneficiary left a programme.
-    BeneficiaryExitCode => codes(BeneficiaryExit::ALL, BeneficiaryExit::code);
-    /// A mobile financial service or bank that pays allowances.
-    PaymentProviderCode => codes(&PaymentProvider::ALL, PaymentProvider::code);
-    /// Where a payment cycle stands.
-    CycleStatusCode => codes(CycleStatus::ALL, CycleStatus::code);
-    /// Where a payment stands.
-    PaymentStatusCode => vec!["pending", "paid", "failed", "carried"];
-    /// A type of disability (2013 act).
-    DisabilityTypeCode => codes(domain::disability::DisabilityType::ALL, domain::disability::DisabilityType::code);
-    /// How severe a disability is.
-    SeverityCode => codes(domain::disability::Severity::ALL, domain::disability::Severity::code);
-    /// How a helpline or outreach contact came in.
-    ContactChannelCode => codes(domain::contact::ContactChannel::ALL, domain::contact::ContactChannel::code);
-    /// What a contact is about (Child Helpline International's categories).
-    ContactCategoryCode => codes(domain::contact::ContactCategory::ALL, domain::contact::ContactCategory::code);
-    /// What was done on a contact.
-    ContactActionCode => codes(domain::contact::ContactAction::ALL, domain::contact::ContactAction::code);
-    /// How a contact ended.
-    ContactOutcomeCode => codes(domain::contact::ContactOutcome::ALL, domain::contact::ContactOutcome::code);
-    /// Who got in touch, in relation to the child or woman.
-    ReporterRelationCode => codes(domain::contact::ReporterRelation::ALL, domain::contact::ReporterRelation::code);
-    /// Who is said to have caused the harm, in relation to her.
-    PerpetratorRelationCode => codes(domain::contact::PerpetratorRelation::ALL, domain::contact::PerpetratorRelation::code);
-    /// Where a voluntary organisation's registration stands.
-    OrganisationStatusCode => codes(domain::voluntary::OrganisationStatus::ALL, domain::voluntary::OrganisationStatus::code);
-    /// A document filed with an application for registration.
-    RegistrationDocumentCode => codes(domain::voluntary::RegistrationDocument::ALL, domain::voluntary::RegistrationDocument::code);
-    /// A place on an organisation's executive committee.
-    CommitteePositionCode => codes(domain::voluntary::CommitteePosition::ALL, domain::voluntary::CommitteePosition::code);
-    /// Where a patient's request to hospital social services stands.
-    PatientStatusCode => codes(domain::hospital::PatientStatus::ALL, domain::hospital::PatientStatus::code);
-    /// A kind of aid given to a patient.
-    AidKindCode => codes(domain::hospital::AidKind::ALL, domain::hospital::AidKind::code);
-    /// How a resident's stay at an institution ended.
-    LeaveReasonCode => codes(domain::institution::LeaveReason::ALL, domain::institution::LeaveReason::code);
-    /// Why a person is under supervision (probation, diversion, after-care).
-    SupervisionKindCode => codes(domain::probation::SupervisionKind::ALL, domain::probation::SupervisionKind::code);
-    /// Where a supervision stands.
-    SupervisionStatusCode => codes(domain::probation::SupervisionStatus::ALL, domain::probation::SupervisionStatus::code);
-    /// What a report to the court is.
-    CourtReportKindCode => codes(domain::probation::CourtReportKind::ALL, domain::probation::CourtReportKind::code);
-    /// What stands at the upazila level.
-    UpazilaKindCode => codes(domain::geo::UpazilaKind::ALL, domain::geo::UpazilaKind::code);
-    /// What stands at the union level.
-    UnionKindCode => codes(domain::geo::UnionKind::ALL, domain::geo::UnionKind::code);
-    /// A microcredit programme.
-    MicrocreditProgrammeCode => codes(MicrocreditProgramme::ALL, MicrocreditProgramme::code);
-    /// What a fund's ledger entry records.
-    FundEntryKindCode => codes(FundEntryKind::ALL, FundEntryKind::code);
-    /// Where a microcredit loan stands.
-    LoanStatusCode => codes(LoanStatus::ALL, LoanStatus::code);
-    /// How a loan reached the borrower.
-    DisbursementMethodCode => codes(DisbursementMethod::ALL, DisbursementMethod::code);
-    /// How a repayment was made.
-    RepaymentMethodCode => codes(RepaymentMethod::ALL, RepaymentMethod::code);
-    /// A portfolio-at-risk bucket.
-    ArrearsBucketCode => codes(ArrearsBucket::ALL, ArrearsBucket::code);
-    /// An education level that stipends pay by.
-    EducationLevelCode => codes(&EducationLevel::ALL, EducationLevel::code);
-    /// Marital status, for eligibility.
-    MaritalStatusCode => codes(&MaritalStatus::ALL, MaritalStatus::code);
-    /// A community with its own programmes.
-    CommunityCode => codes(Community::ALL, Community::code);
-    /// An eligibility verdict.
-    VerdictCode => codes(Verdict::ALL, Verdict::code);
-    /// Why an eligibility reason is given: a criterion failed, or facts are missing.
-    ReasonKindCode => vec!["failed", "missing_facts"];
-    /// What a job does.
-    JobKindCode => vec![crate::jobs::IMPORT_BENEFICIARIES, crate::jobs::GENERATE_PAYROLL, crate::jobs::INDEX_PERSON_NAMES];
-    /// Where a job stands.
-    JobStatusCode => vec!["queued", "running", "succeeded", "failed", "cancelled"];
-    /// A report in the catalogue.
-    ReportNameCode => crate::handlers::reports::report_names();
-    /// RFC 6749 §5.2 error codes of the token endpoint.
-    OAuthErrorCode => vec!["invalid_request", "invalid_client", "invalid_grant", "unsupported_grant_type", "temporarily_unavailable", "server_error"];
+    labelled {
+        /// An account's role.
+        RoleCode("role") => Role;
+        /// Whether an account is a person (password grant) or a system (client credentials).
+        AccountKindCode("account_kind") => AccountKind;
+        /// Whether an account may sign in.
+        UserStatusCode("user_status") => UserStatus;
+        /// Sex as recorded.
+        SexCode("sex") => Sex;
+        /// The kind of a case.
+        CaseKindCode("case_kind") => CaseKind;
+        /// Where a case stands.
+        CaseStatusCode("case_status") => CaseStatus;
+        /// A risk level from an assessment.
+        RiskLevelCode("risk_level") => RiskLevel;
+        /// A child's risk category.
+        RiskCategoryCode("risk_category") => RiskCategory;
+        /// A service given in a case.
+        ServiceTypeCode("service_type") => ServiceType;
+        /// Where a person is reintegrated to.
+        DestinationCode("destination") => Destination;
+        /// What a case approval decides.
+        ApprovalKindCode("approval_kind") => ApprovalKind;
+        /// Where an approval stands.
+        ApprovalStatusCode("approval_status") => ApprovalStatus;
+        /// What a consent is for.
+        ConsentPurposeCode("consent_purpose") => ConsentPurpose;
+        /// The outcome of a guardian assessment.
+        AssessmentOutcomeCode("assessment_outcome") => AssessmentOutcome;
+        /// Where a referral stands.
+        ReferralStatusCode("referral_status") => ReferralStatus;
+        /// Why a case ended without closure.
+        ExitReasonCode("exit_reason") => ExitReason;
+        /// The type of a facility.
+        FacilityTypeCode("facility_type") => domain::facility::FacilityType;
+        /// Where an allowance application stands.
+        ApplicationStatusCode("application_status") => ApplicationStatus;
+        /// A beneficiary's standing.
+        BeneficiaryStatusCode("beneficiary_status") => BeneficiaryStatus;
+        /// Why a beneficiary left a programme.
+        BeneficiaryExitCode("beneficiary_exit") => BeneficiaryExit;
+        /// A mobile financial service or bank that pays allowances.
+        PaymentProviderCode("payment_provider") => PaymentProvider;
+        /// Where a payment cycle stands.
+        CycleStatusCode("cycle_status") => CycleStatus;
+        /// A type of disability (2013 act).
+        DisabilityTypeCode("disability_type") => domain::disability::DisabilityType;
+        /// How severe a disability is.
+        SeverityCode("disability_severity") => domain::disability::Severity;
+        /// How a helpline or outreach contact came in.
+        ContactChannelCode("contact_channel") => domain::contact::ContactChannel;
+        /// What a contact is about (Child Helpline International's categories).
+        ContactCategoryCode("contact_category") => domain::contact::ContactCategory;
+        /// What was done on a contact.
+        ContactActionCode("contact_action") => domain::contact::ContactAction;
+        /// How a contact ended.
+        ContactOutcomeCode("contact_outcome") => domain::contact::ContactOutcome;
+        /// Who got in touch, in relation to the child or woman.
+        ReporterRelationCode("reporter_relation") => domain::contact::ReporterRelation;
+        /// Who is said to have caused the harm, in relation to her.
+        PerpetratorRelationCode("perpetrator_relation") => domain::contact::PerpetratorRelation;
+        /// Where a voluntary organisation's registration stands.
+        OrganisationStatusCode("organisation_status") => domain::voluntary::OrganisationStatus;
+        /// A document filed with an application for registration.
+        RegistrationDocumentCode("registration_document") => domain::voluntary::RegistrationDocument;
+        /// A place on an organisation's executive committee.
+        CommitteePositionCode("committee_position") => domain::voluntary::CommitteePosition;
+        /// Where a patient's request to hospital social services stands.
+        PatientStatusCode("patient_status") => domain::hospital::PatientStatus;
+        /// A kind of aid given to a patient.
+        AidKindCode("aid_kind") => domain::hospital::AidKind;
+        /// How a resident's stay at an institution ended.
+        LeaveReasonCode("leave_reason") => domain::institution::LeaveReason;
+        /// Why a person is under supervision (probation, diversion, after-care).
+        SupervisionKindCode("supervision_kind") => domain::probation::SupervisionKind;
+        /// Where a supervision stands.
+        SupervisionStatusCode("supervision_status") => domain::probation::SupervisionStatus;
+        /// What a report to the court is.
+        CourtReportKindCode("court_report_kind") => domain::probation::CourtReportKind;
+        /// What stands at the upazila level.
+        UpazilaKindCode("upazila_kind") => domain::geo::UpazilaKind;
+        /// What stands at the union level.
+        UnionKindCode("union_kind") => domain::geo::UnionKind;
+        /// A microcredit programme.
+        MicrocreditProgrammeCode("microcredit_programme") => MicrocreditProgramme;
+        /// What a fund's ledger entry records.
+        FundEntryKindCode("fund_entry_kind") => FundEntryKind;
+        /// Where a microcredit loan stands.
+        LoanStatusCode("loan_status") => LoanStatus;
+        /// How a loan reached the borrower.
+        DisbursementMethodCode("disbursement_method") => DisbursementMethod;
+        /// How a repayment was made.
+        RepaymentMethodCode("repayment_method") => RepaymentMethod;
+        /// A portfolio-at-risk bucket.
+        ArrearsBucketCode("arrears_bucket") => ArrearsBucket;
+        /// An education level that stipends pay by.
+        EducationLevelCode("education_level") => EducationLevel;
+        /// Marital status, for eligibility.
+        MaritalStatusCode("marital_status") => MaritalStatus;
+        /// A community with its own programmes.
+        CommunityCode("community") => Community;
+        /// An eligibility verdict.
+        VerdictCode("verdict") => Verdict;
+    }
+    plain {
+        /// The kind of a scope (`upazila:ID` has kind `upazila`).
+        ScopeKind => vec!["national", "division", "district", "upazila", "facility", "partner"];
+        /// An allowance programme.
+        ProgrammeCode => programme_codes().to_vec();
+        /// Where a payment stands.
+        PaymentStatusCode => vec!["pending", "paid", "failed", "carried"];
+        /// Why an eligibility reason is given: a criterion failed, or facts are missing.
+        ReasonKindCode => vec!["failed", "missing_facts"];
+        /// What a job does.
+        JobKindCode => vec![crate::jobs::IMPORT_BENEFICIARIES, crate::jobs::GENERATE_PAYROLL, crate::jobs::INDEX_PERSON_NAMES];
+        /// Where a job stands.
+        JobStatusCode => vec!["queued", "running", "succeeded", "failed", "cancelled"];
+        /// A report in the catalogue.
+        ReportNameCode => crate::handlers::reports::report_names();
+        /// RFC 6749 §5.2 error codes of the token endpoint.
+        OAuthErrorCode => vec!["invalid_request", "invalid_client", "invalid_grant", "unsupported_grant_type", "temporarily_unavailable", "server_error"];
+    }
 }
 
 /// Refuses a filter value that `parse` does not know (422 `unknown_code`), so a misspelt

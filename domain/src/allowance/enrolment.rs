@@ -228,6 +228,14 @@ impl BeneficiaryExit {
     pub fn parse(code: &str) -> Option<Self> {
         [BeneficiaryExit::Died, BeneficiaryExit::NoLongerEligible, BeneficiaryExit::Moved].into_iter().find(|s| s.code() == code)
     }
+
+    pub fn label(self) -> Label {
+        match self {
+            BeneficiaryExit::Died => Label::new("Died", "মৃত্যু"),
+            BeneficiaryExit::NoLongerEligible => Label::new("No longer eligible", "আর যোগ্য নন"),
+            BeneficiaryExit::Moved => Label::new("Moved away", "অন্যত্র চলে গেছেন"),
+        }
+    }
 }
 
 /// A status change of a beneficiary.
@@ -266,6 +274,16 @@ impl PaymentProvider {
 
     pub fn parse(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.code() == code)
+    }
+
+    pub fn label(self) -> Label {
+        match self {
+            PaymentProvider::Bkash => Label::new("bKash", "বিকাশ"),
+            PaymentProvider::Nagad => Label::new("Nagad", "নগদ"),
+            PaymentProvider::Rocket => Label::new("Rocket (Dutch-Bangla Bank)", "রকেট (ডাচ্-বাংলা ব্যাংক)"),
+            PaymentProvider::Upay => Label::new("Upay", "উপায়"),
+            PaymentProvider::Bank => Label::new("Bank account", "ব্যাংক হিসাব"),
+        }
     }
 }
 

@@ -120,6 +120,16 @@ impl MaritalStatus {
         MaritalStatus::Separated,
     ];
 
+    pub fn label(self) -> crate::Label {
+        match self {
+            MaritalStatus::Unmarried => crate::Label::new("Unmarried", "অবিবাহিত"),
+            MaritalStatus::Married => crate::Label::new("Married", "বিবাহিত"),
+            MaritalStatus::Widowed => crate::Label::new("Widowed", "বিধবা/বিপত্নীক"),
+            MaritalStatus::Divorced => crate::Label::new("Divorced", "তালাকপ্রাপ্ত"),
+            MaritalStatus::Separated => crate::Label::new("Separated (husband-deserted)", "স্বামী নিগৃহীতা"),
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             MaritalStatus::Unmarried => "unmarried",
@@ -155,6 +165,13 @@ impl Community {
 
     pub fn parse(code: &str) -> Option<Self> {
         [Community::Bede, Community::Backward].into_iter().find(|c| c.code() == code)
+    }
+
+    pub fn label(self) -> crate::Label {
+        match self {
+            Community::Bede => crate::Label::new("Bede community", "বেদে সম্প্রদায়"),
+            Community::Backward => crate::Label::new("Backward (underprivileged) community", "অনগ্রসর (সুবিধাবঞ্চিত) সম্প্রদায়"),
+        }
     }
 }
 

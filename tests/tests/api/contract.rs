@@ -148,6 +148,58 @@ fn code_lists_are_enums_equal_to_the_domains_lists() {
         ("MaritalStatusCode", codes(&MaritalStatus::ALL, MaritalStatus::code)),
         ("CommunityCode", codes(Community::ALL, Community::code)),
         ("VerdictCode", codes(domain::allowance::Verdict::ALL, domain::allowance::Verdict::code)),
+        ("DisabilityTypeCode", codes(&domain::disability::DisabilityType::ALL, domain::disability::DisabilityType::code)),
+        ("SeverityCode", codes(&domain::disability::Severity::ALL, domain::disability::Severity::code)),
+        ("ContactChannelCode", codes(&domain::contact::ContactChannel::ALL, domain::contact::ContactChannel::code)),
+        ("ContactCategoryCode", codes(&domain::contact::ContactCategory::ALL, domain::contact::ContactCategory::code)),
+        ("ContactActionCode", codes(&domain::contact::ContactAction::ALL, domain::contact::ContactAction::code)),
+        ("ContactOutcomeCode", codes(&domain::contact::ContactOutcome::ALL, domain::contact::ContactOutcome::code)),
+        ("ReporterRelationCode", codes(&domain::contact::ReporterRelation::ALL, domain::contact::ReporterRelation::code)),
+        (
+            "PerpetratorRelationCode",
+            codes(&domain::contact::PerpetratorRelation::ALL, domain::contact::PerpetratorRelation::code),
+        ),
+        (
+            "OrganisationStatusCode",
+            codes(&domain::voluntary::OrganisationStatus::ALL, domain::voluntary::OrganisationStatus::code),
+        ),
+        (
+            "RegistrationDocumentCode",
+            codes(&domain::voluntary::RegistrationDocument::ALL, domain::voluntary::RegistrationDocument::code),
+        ),
+        ("CommitteePositionCode", codes(&domain::voluntary::CommitteePosition::ALL, domain::voluntary::CommitteePosition::code)),
+        ("PatientStatusCode", codes(&domain::hospital::PatientStatus::ALL, domain::hospital::PatientStatus::code)),
+        ("AidKindCode", codes(&domain::hospital::AidKind::ALL, domain::hospital::AidKind::code)),
+        ("LeaveReasonCode", codes(&domain::institution::LeaveReason::ALL, domain::institution::LeaveReason::code)),
+        ("SupervisionKindCode", codes(&domain::probation::SupervisionKind::ALL, domain::probation::SupervisionKind::code)),
+        ("SupervisionStatusCode", codes(&domain::probation::SupervisionStatus::ALL, domain::probation::SupervisionStatus::code)),
+        ("CourtReportKindCode", codes(&domain::probation::CourtReportKind::ALL, domain::probation::CourtReportKind::code)),
+        ("UpazilaKindCode", codes(&domain::geo::UpazilaKind::ALL, domain::geo::UpazilaKind::code)),
+        ("UnionKindCode", codes(&domain::geo::UnionKind::ALL, domain::geo::UnionKind::code)),
+        (
+            "MicrocreditProgrammeCode",
+            codes(
+                &domain::microcredit::programme::MicrocreditProgramme::ALL,
+                domain::microcredit::programme::MicrocreditProgramme::code,
+            ),
+        ),
+        (
+            "FundEntryKindCode",
+            codes(&domain::microcredit::fund::FundEntryKind::ALL, domain::microcredit::fund::FundEntryKind::code),
+        ),
+        ("LoanStatusCode", codes(&domain::microcredit::loan::LoanStatus::ALL, domain::microcredit::loan::LoanStatus::code)),
+        (
+            "DisbursementMethodCode",
+            codes(&domain::microcredit::loan::DisbursementMethod::ALL, domain::microcredit::loan::DisbursementMethod::code),
+        ),
+        (
+            "RepaymentMethodCode",
+            codes(&domain::microcredit::loan::RepaymentMethod::ALL, domain::microcredit::loan::RepaymentMethod::code),
+        ),
+        (
+            "ArrearsBucketCode",
+            codes(&domain::microcredit::arrears::ArrearsBucket::ALL, domain::microcredit::arrears::ArrearsBucket::code),
+        ),
         ("ProgrammeCode", programmes),
         ("FacilityTypeCode", codes(domain::facility::FacilityType::ALL, domain::facility::FacilityType::code)),
     ];
@@ -159,15 +211,21 @@ fn code_lists_are_enums_equal_to_the_domains_lists() {
     // The code lists endpoint (what front ends show) lists the same codes.
     let app = TestApp::new();
     let lists = app.get("/api/v1/reference/code-lists").send().expect(200).json;
-    for (list, schema) in [
-        ("sex", "SexCode"),
-        ("case_status", "CaseStatusCode"),
-        ("service_type", "ServiceTypeCode"),
-        ("facility_type", "FacilityTypeCode"),
-    ] {
-        let listed: Vec<&str> = lists["lists"][list].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
+    // Every list there is a list of the contract, code for code, and each code has its two labels.
+    let registry = api::codes::labelled();
+    let served_lists = lists["lists"].as_object().unwrap();
+    assert_eq!(served_lists.len(), registry.len(), "one list per labelled code list of the contract");
+    for (list, schema, _) in registry {
+        let entries = served_lists[list].as_array().unwrap_or_else(|| panic!("{list} is not listed"));
+        let listed: Vec<&str> = entries.iter().map(|c| c["code"].as_str().unwrap()).collect();
         let served: Vec<&str> = schemas[schema]["enum"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
         assert_eq!(listed, served, "{list}");
+        for c in entries {
+            assert!(
+                !c["label"]["en"].as_str().unwrap().is_empty() && !c["label"]["bn"].as_str().unwrap().is_empty(),
+                "{list}: {c}"
+            );
+        }
     }
 }
 
