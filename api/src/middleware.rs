@@ -131,3 +131,21 @@ pub async fn access_log(
     }
     Ok(res)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever a client sends as X-Request-Id, it is taken or replaced, never a panic.
+        #[test]
+        fn any_incoming_request_id_is_taken_or_replaced(bytes in prop::collection::vec(any::<u8>(), 0..100)) {
+            if let Ok(value) = HeaderValue::from_bytes(&bytes) {
+                if let Some(id) = accept_incoming(&value) {
+                    prop_assert!(id.len() <= 64 && id.is_ascii());
+                }
+            }
+        }
+    }
+}
