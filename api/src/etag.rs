@@ -14,7 +14,12 @@ pub fn etag(version: i32) -> HeaderValue {
 /// The version the client says it is changing. A value that is not one of our ETags
 /// (`"7"`, or weak `W/"7"`) is a malformed request (400), not a stale version (412).
 pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
-    let raw = req.headers().get(header::IF_MATCH).ok_or(ApiError::PreconditionRequired)?;
+    version_in(req.headers().get(header::IF_MATCH))
+}
+
+/// The version an `If-Match` value names (apart from the request, for the property tests).
+fn version_in(raw: Option<&HeaderValue>) -> Result<i32, ApiError> {
+    let raw = raw.ok_or(ApiError::PreconditionRequired)?;
     let malformed = || ApiError::BadRequest {
         code: "invalid_if_match",
         detail: "If-Match must be the ETag the record was read with, such as \"7\"".into(),
@@ -53,5 +58,41 @@ pub fn check(current: i32, expected: i32) -> Result<(), ApiError> {
         Ok(())
     } else {
         Err(ApiError::PreconditionFailed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn our_etags_and_only_those() {
+        let v = |s: &str| version_in(Some(&HeaderValue::from_str(s).unwrap()));
+        assert_eq!(v("\"7\"").unwrap(), 7);
+        assert_eq!(v("W/\"7\"").unwrap(), 7);
+        assert_eq!(v(&format!("\"{}\"", etag(41).to_str().unwrap().trim_matches('"'))).unwrap(), 41);
+        assert!(matches!(v("\"9999999999\""), Err(ApiError::PreconditionFailed)));
+        for bad in ["7", "\"\"", "\"-1\"", "\"7", "*", "\"٧\"", "\"99999999999\""] {
+            assert!(matches!(v(bad), Err(ApiError::BadRequest { .. })), "{bad}");
+        }
+        assert!(matches!(version_in(None), Err(ApiError::PreconditionRequired)));
+    }
+
+    proptest! {
+        /// Whatever bytes a client sends as If-Match, the answer is a version or a refusal.
+        #[test]
+        fn any_if_match_is_a_version_or_a_refusal(
+            bytes in prop_oneof![
+                prop::collection::vec(any::<u8>(), 0..40),
+                "(W/)?\"[0-9é০]{0,12}\"?".prop_map(String::into_bytes),
+            ]
+        ) {
+            if let Ok(value) = HeaderValue::from_bytes(&bytes) {
+                if let Ok(n) = version_in(Some(&value)) {
+                    prop_assert!(n >= 0);
+                }
+            }
+        }
     }
 }

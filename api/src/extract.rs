@@ -303,6 +303,7 @@ pub fn require_csv(req: &HttpRequest, what: &str) -> Result<(), ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]
@@ -348,5 +349,20 @@ mod tests {
         assert_eq!(fields(parse_json(b"{\"name\": \"a\", \"items\": [{\"due\": 1}, {\"due\": -1}]}")), ["items[1].due"]);
         assert_eq!(fields(parse_json(b"{\"name\": \"a\", \"items\": [{}]}")), ["items[0].due"]);
         assert_eq!(fields(parse_json(b"[]")), ["body"]);
+    }
+
+    proptest::proptest! {
+        /// Whatever body arrives, it parses or is refused (400 or 422), never a panic.
+        #[test]
+        fn any_body_parses_or_is_refused(
+            body in proptest::prop_oneof![
+                proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+                "[{}\\[\\]\"a-z:,0-9.eé -]{0,80}".prop_map(String::into_bytes),
+                "\\{\"name\": \"[^\"]{0,10}\", \"items\": \\[(\\{\"due\": -?[0-9.e]{0,8}\\},? ?){0,3}\\]\\}".prop_map(String::into_bytes),
+            ]
+        ) {
+            let _ = parse_json::<Body>(&body);
+            let _ = parse_json::<serde_json::Value>(&body);
+        }
     }
 }

@@ -28,22 +28,25 @@ impl FromRequest for IdempotencyKey {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let parsed = match req.headers().get(&IDEMPOTENCY_KEY) {
+        ready(IdempotencyKey::of(req.headers().get(&IDEMPOTENCY_KEY)).map_err(Into::into))
+    }
+}
+
+impl IdempotencyKey {
+    /// The key in a header value, if one was sent (apart from the request, for the property tests).
+    fn of(value: Option<&HeaderValue>) -> Result<Self, ApiError> {
+        match value {
             None => Ok(IdempotencyKey(None)),
             Some(v) => v
                 .to_str()
                 .ok()
                 .filter(|s| !s.is_empty() && s.len() <= 255 && s.bytes().all(|b| b.is_ascii_graphic()))
                 .map(|s| IdempotencyKey(Some(s.to_owned())))
-                .ok_or_else(|| {
-                    ApiError::BadRequest {
-                        code: "invalid_idempotency_key",
-                        detail: "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
-                    }
-                    .into()
+                .ok_or_else(|| ApiError::BadRequest {
+                    code: "invalid_idempotency_key",
+                    detail: "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
                 }),
-        };
-        ready(parsed)
+        }
     }
 }
 
@@ -158,4 +161,32 @@ where
         }
         Err(replay) => replay.into_response(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn keys_are_visible_ascii() {
+        let key = |s: &str| IdempotencyKey::of(Some(&HeaderValue::from_str(s).unwrap())).map(|k| k.0);
+        assert_eq!(key("order-7").unwrap().as_deref(), Some("order-7"));
+        assert!(key("two words").is_err());
+        assert!(key(&"k".repeat(256)).is_err());
+        assert!(IdempotencyKey::of(None).unwrap().0.is_none());
+        assert!(IdempotencyKey::of(Some(&HeaderValue::from_bytes("কী".as_bytes()).unwrap())).is_err());
+    }
+
+    proptest! {
+        /// Whatever bytes arrive as Idempotency-Key, the answer is a key or a refusal.
+        #[test]
+        fn any_key_is_a_key_or_a_refusal(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+            if let Ok(value) = HeaderValue::from_bytes(&bytes) {
+                if let Ok(IdempotencyKey(Some(k))) = IdempotencyKey::of(Some(&value)) {
+                    prop_assert!(k.len() <= 255 && k.is_ascii());
+                }
+            }
+        }
+    }
 }

@@ -39,6 +39,17 @@ pub enum Outcome {
     Retry(String),
 }
 
+/// Runs a job's work, a panic in it (a bug, perhaps on what a file held) failing the job: else
+/// the worker's thread would end, and the heartbeat, never told the work is done, would keep
+/// the job claimed for ever. Its connections are dropped while panicking, so the pool
+/// discards them, and nothing of the work commits.
+fn contained(id: domain::id::JobId, work: impl FnOnce() -> Outcome) -> Outcome {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|_| {
+        log::error!("job {id} failed: its work panicked at {}", crate::panics::take_location());
+        Outcome::Failed("the job stopped on a fault in the server; quote the job id when reporting it".into())
+    })
+}
+
 /// Who asked for a job, as its payload keeps it (for the audit trail of the work).
 #[derive(Debug, Clone)]
 pub struct JobActor {
@@ -190,7 +201,7 @@ impl JobRunner {
                 }
             })
         };
-        let outcome = match (self.pool.get(), self.pool.get()) {
+        let outcome = contained(job.id, || match (self.pool.get(), self.pool.get()) {
             (Ok(mut work), Ok(mut progress)) => match job.kind.as_str() {
                 IMPORT_BENEFICIARIES => {
                     // (Without a third connection the import writes its two tables one after the other.)
@@ -202,7 +213,7 @@ impl JobRunner {
                 other => Outcome::Failed(format!("unknown job kind {other}")),
             },
             _ => Outcome::Retry("no database connection".into()),
-        };
+        });
         done.store(true, Ordering::SeqCst);
         let _ = beat.join();
         match outcome {
@@ -220,5 +231,18 @@ impl JobRunner {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_job_fails_and_its_worker_lives_on() {
+        crate::panics::install_test_hook();
+        let outcome = contained(domain::id::JobId(uuid::Uuid::nil()), || panic!("row {}", std::hint::black_box("01712345678é")));
+        assert!(matches!(&outcome, Outcome::Failed(m) if !m.contains("0171")), "{outcome:?}");
+        assert!(matches!(contained(domain::id::JobId(uuid::Uuid::nil()), || Outcome::Done), Outcome::Done));
     }
 }

@@ -22,6 +22,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod pagination;
+pub mod panics;
 pub mod pipeline;
 pub mod problem;
 pub mod scoping;

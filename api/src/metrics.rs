@@ -37,6 +37,10 @@ struct JobStatus {
 
 type LatencyFamily = Family<Request, Histogram, fn() -> Histogram>;
 
+/// Panics, apart from the rest: the panic hook counts here, and must not be the one to set
+/// up (and perhaps panic in) the registry.
+static PANICS: LazyLock<Counter> = LazyLock::new(Counter::default);
+
 struct Metrics {
     registry: Registry,
     requests: Family<Request, Counter>,
@@ -68,6 +72,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     registry.register("db_pool_in_use", "Connections lent out", pool_in_use.clone());
     registry.register("db_pool_waiting", "Requests waiting for a connection", pool_waiting.clone());
     registry.register("jobs", "Jobs by status (all servers: the queue is shared)", jobs.clone());
+    registry.register("panics", "Panics (each a bug) in handlers, database work and job workers", PANICS.clone());
     registry.register(
         "jobs_oldest_queued_age_seconds",
         "How long the oldest queued job has waited (0 when none waits)",
@@ -81,6 +86,16 @@ pub fn observe_request(method: &str, route: &str, status: u16, seconds: f64) {
     let labels = Request { method: method.to_owned(), route: route.to_owned(), status };
     METRICS.requests.get_or_create(&labels).inc();
     METRICS.latency.get_or_create(&labels).observe(seconds);
+}
+
+/// Counts a panic (the panic hook calls this).
+pub fn count_panic() {
+    PANICS.inc();
+}
+
+#[cfg(test)]
+pub(crate) fn panics_counted() -> u64 {
+    PANICS.get()
 }
 
 /// Held while a request waits for a database connection.
@@ -109,12 +124,11 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
         METRICS.pool_in_use.get_or_create(&Pool { pool: name }).set(i64::from(s.connections - s.idle_connections));
     }
     let pool = state.pool.clone();
-    let queue = web::block(move || {
+    let queue = crate::unit_of_work::blocking(move || {
         let mut conn = pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))?;
         persistence::jobs::queue_gauges(&mut conn).map_err(ApiError::from)
     })
-    .await
-    .map_err(ApiError::internal)??;
+    .await?;
     for status in JOB_STATUSES {
         let n = queue.by_status.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
         METRICS.jobs.get_or_create(&JobStatus { status: status.to_owned() }).set(n);
@@ -128,4 +142,17 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
 /// The metrics listener's application: `/metrics` and nothing else.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/metrics", web::get().to(metrics));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panics_are_exported() {
+        count_panic();
+        let mut text = String::new();
+        encode(&mut text, &METRICS.registry).unwrap();
+        assert!(text.lines().any(|l| l.starts_with("sheba_panics_total ")), "{text}");
+    }
 }

@@ -111,6 +111,7 @@ impl<T> ListPage<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn cursors_round_trip_and_reject_forgeries() {
@@ -119,6 +120,30 @@ mod tests {
         assert!(decode_cursor::<i32>(Some("42")).is_err());
         assert!(decode_cursor::<uuid::Uuid>(Some(&c)).is_err());
         assert_eq!(decode_cursor::<i32>(None).unwrap(), None);
+    }
+
+    proptest! {
+        /// Whatever a client sends as a cursor (or smuggles inside a well-formed one), the
+        /// answer is a key or a 400.
+        #[test]
+        fn any_cursor_is_a_key_or_a_refusal(
+            raw in prop_oneof![
+                prop::collection::vec(any::<char>(), 0..60).prop_map(String::from_iter),
+                "[A-Za-z0-9_\\-=+/]{0,60}",
+            ],
+            inner in prop::collection::vec(any::<u8>(), 0..60),
+        ) {
+            let _ = decode_cursor::<i32>(Some(&raw));
+            let _ = decode_cursor::<uuid::Uuid>(Some(&raw));
+            let _ = decode_cursor::<domain::id::PersonId>(Some(&raw));
+            let mut smuggled = CURSOR_PREFIX.as_bytes().to_vec();
+            smuggled.extend(&inner);
+            for bytes in [inner, smuggled] {
+                let c = URL_SAFE_NO_PAD.encode(bytes);
+                let _ = decode_cursor::<i32>(Some(&c));
+                let _ = decode_cursor::<uuid::Uuid>(Some(&c));
+            }
+        }
     }
 
     #[test]

@@ -27,7 +27,8 @@ impl FromStr for LogFormat {
     }
 }
 
-/// Installs the global subscriber, writing to standard error. Call once, first thing.
+/// Installs the global subscriber, writing to standard error, and the panic hook that logs
+/// where a panic happened but not its message (`crate::panics`). Call once, first thing.
 pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(false);
@@ -38,4 +39,5 @@ pub fn init(format: LogFormat) {
     if let Err(e) = installed {
         eprintln!("logging not set up: {e}");
     }
+    crate::panics::install_hook();
 }

@@ -144,7 +144,7 @@ pub fn check(facts: &ContactFacts, now: DateTime<Utc>) -> Result<(), RuleRefusal
 }
 
 fn has_duplicates<T: PartialEq>(items: &[T]) -> bool {
-    items.iter().enumerate().any(|(i, a)| items[..i].contains(a))
+    items.iter().enumerate().any(|(i, a)| items.iter().take(i).any(|b| b == a))
 }
 
 /// `contact.one_case`: a contact opens at most one case, and only for the person it is about.

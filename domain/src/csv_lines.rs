@@ -62,7 +62,7 @@ impl<R: Read> Read for Tracking<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let mut s = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
-        for &b in &buf[..n] {
+        for &b in buf.iter().take(n) {
             match b {
                 b'\n' => {
                     let at = s.offset;

@@ -3,6 +3,12 @@
 //! Nothing here does I/O or reads the clock: callers pass the time in, so every rule is a plain
 //! function that unit and property tests can drive. The test command checks (`cargo tree`) that
 //! this crate never depends on diesel, actix, tokio or a PostgreSQL driver.
+//!
+//! Parsers here take what people type and files providers send, so they must refuse, never
+//! panic: no byte-index slicing of text (a byte inside `é` panics, issue 30), and outside
+//! tests no indexing that a short input could put out of range (slice patterns, `get`).
+#![deny(clippy::string_slice)]
+#![deny(clippy::indexing_slicing)]
 
 pub mod access;
 pub mod allowance;

@@ -28,7 +28,10 @@ impl ThrottlePolicy {
         }
         // Locked until enough failures have aged out of the window to drop below the limit.
         in_window.sort_unstable();
-        let unlocking = in_window[in_window.len() - self.max_failures as usize];
+        // (A policy of no failures at all has no failure to wait out: the window is the wait.)
+        let Some(&unlocking) = in_window.len().checked_sub(self.max_failures as usize).and_then(|i| in_window.get(i)) else {
+            return Err(self.window.max(Duration::seconds(1)));
+        };
         let wait = unlocking + self.window - now;
         Err(wait.max(Duration::seconds(1)))
     }
@@ -66,5 +69,12 @@ mod tests {
         let at = t(0);
         let wait = p.check(&[at], at + Duration::milliseconds(9_999)).unwrap_err();
         assert_eq!(wait, Duration::seconds(1));
+    }
+
+    #[test]
+    fn a_policy_of_no_failures_locks_without_panicking() {
+        let p = ThrottlePolicy { max_failures: 0, window: Duration::minutes(15) };
+        assert_eq!(p.check(&[], t(0)), Err(Duration::minutes(15)));
+        assert_eq!(p.check(&[t(0)], t(1)), Err(Duration::minutes(15)));
     }
 }

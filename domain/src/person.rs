@@ -105,8 +105,7 @@ impl MobileNumber {
         let trimmed = trimmed.strip_prefix('+').unwrap_or(&trimmed);
         let d = digits_of(trimmed)?;
         let local = d.strip_prefix("880").map(|rest| format!("0{}", rest.trim_start_matches('0'))).unwrap_or(d);
-        let b = local.as_bytes();
-        if local.len() == 11 && b[0] == b'0' && b[1] == b'1' && (b'3'..=b'9').contains(&b[2]) {
+        if matches!(local.as_bytes(), [b'0', b'1', b'3'..=b'9', rest @ ..] if rest.len() == 8) {
             Ok(MobileNumber(local))
         } else {
             Err(InvalidIdentifier("a mobile number is 01[3-9] and 8 more digits, optionally after +880"))

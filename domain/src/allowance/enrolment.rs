@@ -327,11 +327,13 @@ impl PaymentAccount {
                 .as_str()
                 .to_owned(),
             PaymentProvider::Rocket => {
-                let (mobile, check) = digits.split_at(digits.len().saturating_sub(1));
-                if digits.len() != 12 || !check.chars().all(|c| c.is_ascii_digit()) {
-                    return Err("a Rocket account is the 11-digit mobile number and one more digit");
+                const ROCKET: &str = "a Rocket account is the 11-digit mobile number and one more digit";
+                // Twelve ASCII digits first: only then is byte 11 a character boundary.
+                if digits.len() != 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(ROCKET);
                 }
-                MobileNumber::parse(mobile).map_err(|_| "a Rocket account is the 11-digit mobile number and one more digit")?;
+                let mobile = digits.get(..11).ok_or(ROCKET)?;
+                MobileNumber::parse(mobile).map_err(|_| ROCKET)?;
                 digits
             }
             PaymentProvider::Bank => {
@@ -401,5 +403,33 @@ mod tests {
         for r in [EnrolmentRefusal::StatusOrder, EnrolmentRefusal::ExclusiveAllowance] {
             assert!(!r.refusal().label.bn.is_empty());
         }
+    }
+
+    /// Issue 30: a Rocket number ending in `é` panicked (a byte split inside the character).
+    #[test]
+    fn non_ascii_account_numbers_are_refused_not_panicked_on() {
+        let bad = [
+            "01712345678é",
+            "0171234567é8",
+            "é01712345678",
+            "01712345678😀",
+            "0171234567\u{301}8",
+            "01712345678\u{301}",
+            "٠١٧١٢٣٤٥٦٧٨١",
+            "０１７１２３４５６７８１",
+            "০১৭১২৩৪৫৬৭৮é",
+            "é",
+            "\u{feff}",
+            "ß0123456789",
+            "0123456789é0123456789",
+        ];
+        for provider in PaymentProvider::ALL {
+            for raw in bad {
+                assert!(PaymentAccount::parse(provider, raw).is_err(), "{provider:?} {raw:?}");
+            }
+        }
+        // Bangla digits are digits, for every provider.
+        assert_eq!(PaymentAccount::parse(PaymentProvider::Rocket, "০১৭১২৩৪৫৬৭৮১").unwrap().number, "017123456781");
+        assert_eq!(PaymentAccount::parse(PaymentProvider::Bank, "০১২৩৪৫৬৭৮৯").unwrap().number, "0123456789");
     }
 }

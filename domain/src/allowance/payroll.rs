@@ -157,11 +157,11 @@ pub fn parse_results(text: &str) -> Result<Vec<PaymentResult>, Vec<LineError>> {
             continue;
         };
         let fields: Vec<&str> = record.iter().collect();
-        if fields.len() != 4 {
+        let &[payment_id, status, reason, reference] = fields.as_slice() else {
             errors.push(err(n, "expected 4 comma-separated fields"));
             continue;
-        }
-        let Ok(id) = Uuid::parse_str(fields[0]) else {
+        };
+        let Ok(id) = Uuid::parse_str(payment_id) else {
             errors.push(err(n, "payment_id is not a UUID"));
             continue;
         };
@@ -170,21 +170,21 @@ pub fn parse_results(text: &str) -> Result<Vec<PaymentResult>, Vec<LineError>> {
             continue;
         }
         let opt = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-        match fields[1] {
+        match status {
             "paid" => out.push(PaymentResult {
                 line: n,
                 payment_id: PaymentId(id),
                 paid: true,
                 reason: None,
-                reference: opt(fields[3]),
+                reference: opt(reference),
             }),
-            "failed" if fields[2].is_empty() => errors.push(err(n, "a failed payment needs a reason")),
+            "failed" if reason.is_empty() => errors.push(err(n, "a failed payment needs a reason")),
             "failed" => out.push(PaymentResult {
                 line: n,
                 payment_id: PaymentId(id),
                 paid: false,
-                reason: opt(fields[2]),
-                reference: opt(fields[3]),
+                reason: opt(reason),
+                reference: opt(reference),
             }),
             _ => errors.push(err(n, "status must be paid or failed")),
         }

@@ -921,6 +921,7 @@ fn keys_of(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) 
 /// `pipeline_step`). Every key, command name and service code that SQL names must be one the
 /// domain writes, so renaming a field fails here instead of emptying a report.
 #[test]
+#[allow(clippy::string_slice)] // offsets from `match_indices`, at the start of what it matched
 fn every_name_the_report_sql_reads_is_one_the_domain_writes() {
     // Records that hold every part the reports read: a placement, services with support
     // items, a reintegration, follow-ups, a past reintegration after a re-opening.

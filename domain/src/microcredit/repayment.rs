@@ -216,32 +216,39 @@ pub fn parse_file(text: &str) -> Result<Vec<RepaymentLine>, Vec<crate::allowance
             errors.push(err(n, "not valid CSV (an unclosed quote?)"));
             continue;
         };
-        let f: Vec<&str> = record.iter().collect();
-        if f.len() != 5 {
+        let fields: Vec<&str> = record.iter().collect();
+        let &[loan_number, reference, paid_on, amount, method] = fields.as_slice() else {
             errors.push(err(n, "expected 5 comma-separated fields"));
             continue;
-        }
-        if f[0].is_empty() || f[1].is_empty() || f[1].chars().count() > 100 {
+        };
+        if loan_number.is_empty() || reference.is_empty() || reference.chars().count() > 100 {
             errors.push(err(n, "a loan number and a reference (up to 100 characters) are required"));
             continue;
         }
-        let Ok(paid_on) = chrono::NaiveDate::parse_from_str(&crate::digits::normalize_digits(f[2]), "%Y-%m-%d") else {
+        let Ok(paid_on) = chrono::NaiveDate::parse_from_str(&crate::digits::normalize_digits(paid_on), "%Y-%m-%d") else {
             errors.push(err(n, "paid_on is not a date (YYYY-MM-DD)"));
             continue;
         };
-        let Some(amount) = crate::digits::parse_u64(f[3]).and_then(|a| i64::try_from(a).ok()).filter(|a| *a > 0) else {
+        let Some(amount) = crate::digits::parse_u64(amount).and_then(|a| i64::try_from(a).ok()).filter(|a| *a > 0) else {
             errors.push(err(n, "amount_taka is not a positive whole number of taka"));
             continue;
         };
-        let Some(method) = super::loan::RepaymentMethod::parse(f[4]) else {
+        let Some(method) = super::loan::RepaymentMethod::parse(method) else {
             errors.push(err(n, "method must be cash or mobile_money"));
             continue;
         };
-        if !seen.insert((f[0].to_owned(), f[1].to_owned())) {
+        if !seen.insert((loan_number.to_owned(), reference.to_owned())) {
             errors.push(err(n, "the same loan and reference appear twice"));
             continue;
         }
-        out.push(RepaymentLine { line: n, loan_number: f[0].to_owned(), reference: f[1].to_owned(), paid_on, amount, method });
+        out.push(RepaymentLine {
+            line: n,
+            loan_number: loan_number.to_owned(),
+            reference: reference.to_owned(),
+            paid_on,
+            amount,
+            method,
+        });
     }
     if errors.is_empty() {
         Ok(out)
