@@ -6,7 +6,7 @@
 use actix_web::get;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use domain::access::{Permission, Scope, Subject};
 use domain::geo::{DistrictId, DivisionId, UpazilaId};
 use persistence::reports::{self, ReportFilter};
@@ -32,16 +32,51 @@ struct ReportDef {
     dimensions: &'static [&'static str],
     measures: &'static [&'static str],
     facility_filter: bool,
+    /// The dimensions that say which row is which (not their labels). A total row has them
+    /// null for what it adds over; its level is the set of them that are not null.
+    keys: &'static [&'static str],
+    /// Every total level of the SQL's GROUPING SETS, with what adds up into it.
+    rollups: &'static [Rollup],
     /// Within a row, a measure that is the sum of others (suppression must not let a reader
     /// subtract): (total, parts).
     row_sums: &'static [(&'static str, &'static [&'static str])],
-    /// Rows whose `.0` column is null total the other rows (per value of `.1`, if given).
-    total_rows: Option<(&'static str, Option<&'static str>)>,
+    /// Within a row, what a total holds beyond its published parts: not shown, but a reader can
+    /// subtract, so protected like a published figure (name, total, parts).
+    remainders: &'static [(&'static str, &'static str, &'static [&'static str])],
+    /// In a row that shows its rate, an amount is the rate times a count: (money, rate, count).
+    rated: &'static [(&'static str, &'static str, &'static str)],
+    /// Ratios worked out from money: not counts and not sums, hidden with their money.
+    ratios: &'static [(&'static str, &'static [&'static str])],
+    /// Stocks at month ends and the flows between them.
+    stock_flow: Option<StockFlow>,
     /// An amount of money and the count it follows: hidden together.
     money_of: &'static [(&'static str, &'static str)],
     /// Which area (and facility) a record counts in, in English and Bangla: where it is now,
     /// or where it was when the event happened.
     area_basis: (&'static str, &'static str),
+}
+
+/// One level of totals: each row whose non-null keys are `total` adds up the rows whose
+/// non-null keys are `parts` and that agree with it on `total`.
+struct Rollup {
+    total: &'static [&'static str],
+    parts: &'static [&'static str],
+    /// Figures that count each person once however many parts they are in (a contact about
+    /// two things): a sum of the parts only when at most one part is non-zero. Every other
+    /// figure adds up.
+    distinct: &'static [&'static str],
+}
+
+/// A stock at each month's end, with the month's flows: in each series (rows agreeing on
+/// `series`), a month's stock is last month's plus what came in less what left; and in the
+/// series' first row, when that is after the period's first month, just what came in less
+/// what left (there was nothing before).
+struct StockFlow {
+    series: &'static [&'static str],
+    month: &'static str,
+    stock: &'static str,
+    inflow: &'static str,
+    outflow: &'static str,
 }
 
 const CASE_NOW: (&str, &str) = (
@@ -74,8 +109,13 @@ const REPORTS: &[ReportDef] = &[
             "follow_ups_done",
         ],
         facility_filter: true,
+        keys: &["facility_id"],
+        rollups: &[Rollup { total: &[], parts: &["facility_id"], distinct: &[] }],
         row_sums: &[],
-        total_rows: Some(("facility_id", None)),
+        remainders: &[],
+        rated: &[],
+        ratios: &[],
+        stock_flow: None,
         money_of: &[("equipment_value_taka", "equipment_support")],
         area_basis: CASE_NOW,
     },
@@ -86,8 +126,14 @@ const REPORTS: &[ReportDef] = &[
         dimensions: &["category", "category_en", "category_bn"],
         measures: &["boys", "girls", "hijra", "total"],
         facility_filter: true,
+        keys: &["category"],
+        // A child counts once under each of its categories, and once in the total row.
+        rollups: &[Rollup { total: &[], parts: &["category"], distinct: &["boys", "girls", "hijra", "total"] }],
         row_sums: &[("total", &["boys", "girls", "hijra"])],
-        total_rows: None,
+        remainders: &[],
+        rated: &[],
+        ratios: &[],
+        stock_flow: None,
         money_of: &[],
         area_basis: CASE_NOW,
     },
@@ -113,8 +159,13 @@ const REPORTS: &[ReportDef] = &[
             "institution_admissions",
         ],
         facility_filter: true,
+        keys: &[],
+        rollups: &[],
         row_sums: &[],
-        total_rows: None,
+        remainders: &[],
+        rated: &[],
+        ratios: &[],
+        stock_flow: None,
         money_of: &[],
         area_basis: (
             "A step counts where the case was when the step was taken (its area and facilities at that time).",
@@ -128,8 +179,14 @@ const REPORTS: &[ReportDef] = &[
         dimensions: &["facility_id", "facility_name_en", "facility_name_bn"],
         measures: &["children_served", "boys", "girls", "reintegrated"],
         facility_filter: true,
-        row_sums: &[("children_served", &["boys", "girls"])],
-        total_rows: Some(("facility_id", None)),
+        keys: &["facility_id"],
+        rollups: &[Rollup { total: &[], parts: &["facility_id"], distinct: &[] }],
+        row_sums: &[],
+        // Hijra children are served but not shown: what is left of the total after boys and girls.
+        remainders: &[("hijra", "children_served", &["boys", "girls"])],
+        rated: &[],
+        ratios: &[],
+        stock_flow: None,
         money_of: &[],
         area_basis: CASE_NOW,
     },
@@ -140,8 +197,13 @@ const REPORTS: &[ReportDef] = &[
         dimensions: &["upazila_id", "programme", "sex"],
         measures: &["beneficiaries", "monthly_rate_taka", "monthly_amount_taka"],
         facility_filter: false,
+        keys: &["upazila_id", "programme", "sex"],
+        rollups: &[Rollup { total: &["programme"], parts: &["upazila_id", "programme", "sex"], distinct: &[] }],
         row_sums: &[],
-        total_rows: Some(("upazila_id", Some("programme"))),
+        remainders: &[],
+        rated: &[("monthly_amount_taka", "monthly_rate_taka", "beneficiaries")],
+        ratios: &[],
+        stock_flow: None,
         money_of: &[("monthly_amount_taka", "beneficiaries")],
         area_basis: ("Counted where each beneficiary is now.", "প্রতিটি ভাতাভোগী এখন যে এলাকায় আছেন সেখানে গণনা করা হয়।"),
     },
@@ -152,9 +214,15 @@ const REPORTS: &[ReportDef] = &[
         dimensions: &["cycle_id", "programme", "upazila_id", "period_start", "period_end", "status"],
         measures: &["payments", "amount_taka", "paid", "paid_taka", "failed", "failed_taka"],
         facility_filter: false,
-        row_sums: &[("payments", &["paid", "failed"]), ("amount_taka", &["paid_taka", "failed_taka"])],
-        total_rows: None,
-        money_of: &[("amount_taka", "payments"), ("paid_taka", "paid"), ("failed_taka", "failed")],
+        keys: &["cycle_id"],
+        rollups: &[],
+        row_sums: &[],
+        // Payments are paid, failed (or carried) or still pending; the pending are not shown.
+        remainders: &[("pending", "payments", &["paid", "failed"]), ("pending_taka", "amount_taka", &["paid_taka", "failed_taka"])],
+        rated: &[],
+        ratios: &[],
+        stock_flow: None,
+        money_of: &[("amount_taka", "payments"), ("paid_taka", "paid"), ("failed_taka", "failed"), ("pending_taka", "pending")],
         area_basis: (
             "A payment counts where the beneficiary was when the payroll was made.",
             "প্রতিটি পরিশোধ সেই এলাকায় গণনা করা হয় যেখানে পে-রোল তৈরির সময় ভাতাভোগী ছিলেন।",
@@ -167,8 +235,13 @@ const REPORTS: &[ReportDef] = &[
         dimensions: &[],
         measures: &["children_enrolled", "instalments_paid", "amount_paid_taka", "held_for_breach"],
         facility_filter: false,
+        keys: &[],
+        rollups: &[],
         row_sums: &[],
-        total_rows: None,
+        remainders: &[],
+        rated: &[],
+        ratios: &[],
+        stock_flow: None,
         money_of: &[("amount_paid_taka", "instalments_paid")],
         area_basis: (
             "Children enrolled count where they are now; instalments where the beneficiary was when the payroll was made.",
@@ -191,8 +264,14 @@ const REPORTS: &[ReportDef] = &[
             "recovery_permille",
         ],
         facility_filter: false,
+        keys: &["fund_id"],
+        rollups: &[Rollup { total: &[], parts: &["fund_id"], distinct: &[] }],
         row_sums: &[],
-        total_rows: Some(("fund_id", None)),
+        remainders: &[],
+        rated: &[],
+        // (No counts: nothing here is small-cell suppressed, so the ratio only follows its money.)
+        ratios: &[("recovery_permille", &["principal_recovered_taka", "invested_taka", "reinvested_taka"])],
+        stock_flow: None,
         money_of: &[],
         area_basis: (
             "The position now, from each fund's ledger; the period does not apply.",
@@ -206,8 +285,17 @@ const REPORTS: &[ReportDef] = &[
         dimensions: &["programme", "tranche"],
         measures: &["men", "women", "hijra", "borrowers", "amount_taka"],
         facility_filter: false,
+        keys: &["programme", "tranche"],
+        // Each tranche adds up to its programme's row, each programme to the total.
+        rollups: &[
+            Rollup { total: &["programme"], parts: &["programme", "tranche"], distinct: &[] },
+            Rollup { total: &[], parts: &["programme"], distinct: &[] },
+        ],
         row_sums: &[("borrowers", &["men", "women", "hijra"])],
-        total_rows: Some(("tranche", None)),
+        remainders: &[],
+        rated: &[],
+        ratios: &[],
+        stock_flow: None,
         money_of: &[("amount_taka", "borrowers")],
         area_basis: (
             "Loans disbursed in the period, where the loan was made. A loan counts as re-invested when most of it came from recovered principal.",
@@ -221,8 +309,13 @@ const REPORTS: &[ReportDef] = &[
         dimensions: &["bucket"],
         measures: &["loans", "outstanding_taka"],
         facility_filter: false,
+        keys: &["bucket"],
+        rollups: &[Rollup { total: &[], parts: &["bucket"], distinct: &[] }],
         row_sums: &[],
-        total_rows: Some(("bucket", None)),
+        remainders: &[],
+        rated: &[],
+        ratios: &[],
+        stock_flow: None,
         money_of: &[("outstanding_taka", "loans")],
         area_basis: (
             "Active loans on the last day of the period, by days past due of their oldest unpaid instalment.",
@@ -236,8 +329,13 @@ const REPORTS: &[ReportDef] = &[
         dimensions: &["month", "programme"],
         measures: &["loans_disbursed", "disbursed_taka", "repayments", "principal_recovered_taka", "charge_collected_taka"],
         facility_filter: false,
+        keys: &["month", "programme"],
+        rollups: &[Rollup { total: &["programme"], parts: &["month", "programme"], distinct: &[] }],
         row_sums: &[],
-        total_rows: Some(("month", Some("programme"))),
+        remainders: &[],
+        rated: &[],
+        ratios: &[],
+        stock_flow: None,
         money_of: &[
             ("disbursed_taka", "loans_disbursed"),
             ("principal_recovered_taka", "repayments"),
@@ -255,8 +353,13 @@ const REPORTS: &[ReportDef] = &[
         dimensions: &["upazila_id", "disability_type"],
         measures: &["male", "female", "hijra", "cards"],
         facility_filter: false,
+        keys: &["upazila_id", "disability_type"],
+        rollups: &[Rollup { total: &[], parts: &["upazila_id", "disability_type"], distinct: &[] }],
         row_sums: &[("cards", &["male", "female", "hijra"])],
-        total_rows: Some(("upazila_id", None)),
+        remainders: &[],
+        rated: &[],
+        ratios: &[],
+        stock_flow: None,
         money_of: &[],
         area_basis: (
             "Counted where the survey assessed the person, in the month the card was printed.",
@@ -270,8 +373,13 @@ const REPORTS: &[ReportDef] = &[
         dimensions: &["district_id"],
         measures: &["registered", "active", "suspended", "dissolved", "applications_pending", "registered_in_period"],
         facility_filter: false,
+        keys: &["district_id"],
+        rollups: &[Rollup { total: &[], parts: &["district_id"], distinct: &[] }],
         row_sums: &[("registered", &["active", "suspended"])],
-        total_rows: Some(("district_id", None)),
+        remainders: &[],
+        rated: &[],
+        ratios: &[],
+        stock_flow: None,
         money_of: &[],
         area_basis: (
             "Counted in the district whose office keeps the registration, as the register stood on the last day of the period; registrations granted are counted on the day granted.",
@@ -295,10 +403,23 @@ const REPORTS: &[ReportDef] = &[
             "amount_taka",
         ],
         facility_filter: true,
+        keys: &["facility_id", "month"],
+        // The total row counts each patient once, however many hospitals and months.
+        rollups: &[Rollup { total: &[], parts: &["facility_id", "month"], distinct: &["patients"] }],
         row_sums: &[("amount_taka", &["medicine_taka", "tests_taka", "devices_taka", "burn_treatment_taka", "cash_taka", "other_taka"])],
-        // (The total row counts each patient once, so its patients are not the rows' sum.)
-        total_rows: None,
-        money_of: &[("amount_taka", "patients")],
+        remainders: &[],
+        rated: &[],
+        ratios: &[],
+        stock_flow: None,
+        money_of: &[
+            ("amount_taka", "patients"),
+            ("medicine_taka", "patients"),
+            ("tests_taka", "patients"),
+            ("devices_taka", "patients"),
+            ("burn_treatment_taka", "patients"),
+            ("cash_taka", "patients"),
+            ("other_taka", "patients"),
+        ],
         area_basis: (
             "Counted at the hospital's office, in the month the aid was given; a patient helped in two months counts in each.",
             "হাসপাতালের কার্যালয়ে, সহায়তা দেওয়ার মাসে গণনা করা হয়; দুই মাসে সহায়তাপ্রাপ্ত রোগী প্রতি মাসে গণনা হন।",
@@ -311,8 +432,13 @@ const REPORTS: &[ReportDef] = &[
         dimensions: &["facility_id", "facility_name_en", "facility_name_bn", "facility_type", "month"],
         measures: &["female", "male", "hijra", "residents", "admitted", "departed"],
         facility_filter: true,
+        keys: &["facility_id", "month"],
+        rollups: &[],
         row_sums: &[("residents", &["female", "male", "hijra"])],
-        total_rows: None,
+        remainders: &[],
+        rated: &[],
+        ratios: &[],
+        stock_flow: Some(StockFlow { series: &["facility_id"], month: "month", stock: "residents", inflow: "admitted", outflow: "departed" }),
         money_of: &[],
         area_basis: (
             "Counted at the institution, on the last day of each month; admissions and departures in the month they happened.",
@@ -326,9 +452,15 @@ const REPORTS: &[ReportDef] = &[
         dimensions: &["organisation_id", "organisation_name_en", "organisation_name_bn"],
         measures: &["allotted", "listed", "absent", "monthly_rate_taka", "monthly_grant_taka", "payments", "amount_taka"],
         facility_filter: false,
+        keys: &["organisation_id"],
+        rollups: &[Rollup { total: &[], parts: &["organisation_id"], distinct: &[] }],
         row_sums: &[],
-        total_rows: Some(("organisation_id", None)),
-        money_of: &[("monthly_grant_taka", "listed"), ("amount_taka", "payments")],
+        // The grant is for the orphans present: listed less absent, at the one rate shown.
+        remainders: &[("present", "listed", &["absent"])],
+        rated: &[("monthly_grant_taka", "monthly_rate_taka", "present")],
+        ratios: &[],
+        stock_flow: None,
+        money_of: &[("monthly_grant_taka", "listed"), ("monthly_grant_taka", "present"), ("amount_taka", "payments")],
         area_basis: (
             "Counted at the orphanage's registration area: the allotment of the fiscal year the period ends in, orphans listed and absent now, and payments for months beginning in the period.",
             "এতিমখানার নিবন্ধনের এলাকায়: সময়কাল যে অর্থবছরে শেষ তার বরাদ্দ, এখনকার তালিকাভুক্ত ও অনুপস্থিত এতিম, এবং সময়কালে শুরু হওয়া মাসের পরিশোধ।",
@@ -341,10 +473,22 @@ const REPORTS: &[ReportDef] = &[
         dimensions: &["channel", "category"],
         measures: &["contacts", "information", "counselling", "referral", "mobile_team_sent", "emergency_response", "case_opened"],
         facility_filter: false,
-        // A contact about two things counts under both categories, so the rows without a
-        // category (each contact once) are not sums of the others.
+        keys: &["channel", "category"],
+        // A contact about two things counts under both categories, once in its channel's row and
+        // once in the total; each contact has one channel.
+        rollups: &[
+            Rollup {
+                total: &["channel"],
+                parts: &["channel", "category"],
+                distinct: &["contacts", "information", "counselling", "referral", "mobile_team_sent", "emergency_response", "case_opened"],
+            },
+            Rollup { total: &[], parts: &["channel"], distinct: &[] },
+        ],
         row_sums: &[],
-        total_rows: None,
+        remainders: &[],
+        rated: &[],
+        ratios: &[],
+        stock_flow: None,
         money_of: &[],
         area_basis: (
             "Counted in the area of the office that handled the contact, on the day it came in.",
@@ -358,8 +502,13 @@ const REPORTS: &[ReportDef] = &[
         dimensions: &["facility_id", "facility_name_en", "facility_name_bn", "facility_type"],
         measures: &["days", "girls", "boys", "hijra", "children"],
         facility_filter: true,
+        keys: &["facility_id"],
+        rollups: &[Rollup { total: &[], parts: &["facility_id"], distinct: &[] }],
         row_sums: &[("children", &["girls", "boys", "hijra"])],
-        total_rows: Some(("facility_id", None)),
+        remainders: &[],
+        rated: &[],
+        ratios: &[],
+        stock_flow: None,
         money_of: &[],
         area_basis: (
             "Counted at the service point's area, on each day a child was served (a child served on three days counts three times).",
@@ -588,55 +737,123 @@ fn run(conn: &mut PgConnection, name: &str, f: &ReportFilter) -> Result<Vec<Valu
 }
 
 /// Hides counts from 1 to SMALL_CELL-1, the money beside them, and whatever else would let a
-/// reader work them back out from a total (see `domain::disclosure`). Returns the cells hidden.
-fn suppress(rows: &mut [Value], def: &ReportDef) -> usize {
-    use domain::disclosure::{Relation, Table};
-    use std::collections::BTreeMap;
-    // Published figures: counts, and money other than the (public) programme rate.
-    let figures: Vec<&str> = def.measures.iter().copied().filter(|m| *m != "monthly_rate_taka").collect();
-    let mut table = Table::default();
-    let mut at: BTreeMap<(usize, &str), usize> = BTreeMap::new();
-    for (r, row) in rows.iter().enumerate() {
-        for m in &figures {
-            if let Some(v) = row.get(*m).and_then(Value::as_i64) {
-                at.insert((r, m), table.add(v, !m.ends_with("_taka")));
-            }
-        }
-        for (money, count) in def.money_of {
-            if let (Some(&a), Some(&b)) = (at.get(&(r, *money)), at.get(&(r, *count))) {
-                table.ties.push(vec![a, b]);
-            }
-        }
-        for (total, parts) in def.row_sums {
-            if let Some(&t) = at.get(&(r, *total)) {
-                let parts = parts.iter().filter_map(|p| at.get(&(r, *p)).copied()).collect();
-                table.relations.push(Relation { total: t, parts });
-            }
-        }
-    }
-    if let Some((marker, group)) = def.total_rows {
-        let group_of = |row: &Value| group.map(|g| row.get(g).map(Value::to_string).unwrap_or_default());
-        for (t, total_row) in rows.iter().enumerate().filter(|(_, row)| row.get(marker).is_some_and(Value::is_null)) {
-            let members: Vec<usize> = (0..rows.len())
-                .filter(|&r| rows[r].get(marker).is_some_and(|v| !v.is_null()) && group_of(&rows[r]) == group_of(total_row))
-                .collect();
-            for m in &figures {
-                if let Some(&total) = at.get(&(t, *m)) {
-                    let parts = members.iter().filter_map(|r| at.get(&(*r, *m)).copied()).collect();
-                    table.relations.push(Relation { total, parts });
-                }
-            }
-        }
-    }
+/// reader work them back out by arithmetic on the answer (see `domain::disclosure`). Returns
+/// the cells hidden. `period_start` is the answer's `from`.
+fn suppress(rows: &mut [Value], def: &ReportDef, period_start: NaiveDate) -> usize {
+    let (mut table, at) = lay_out(rows, def, period_start);
     let hidden = table.suppress(SMALL_CELL);
     for ((r, m), i) in at {
-        if table.cells[i].hidden {
+        let cell = table.cells[i];
+        if cell.hidden && cell.published {
             if let Some(map) = rows[r].as_object_mut() {
                 map.insert(m.to_owned(), Value::Null);
             }
         }
     }
     hidden
+}
+
+/// Where each (row, figure) is in the table.
+type Layout = std::collections::BTreeMap<(usize, &'static str), usize>;
+
+/// The answer as cells, with every identity between them that the report's SQL makes true.
+fn lay_out(rows: &[Value], def: &ReportDef, period_start: NaiveDate) -> (domain::disclosure::Table, Layout) {
+    use domain::disclosure::{Equation, Relation, Table};
+    use std::collections::HashMap;
+    // Published figures: counts, money and ratios; not the (public) programme rates.
+    let figures: Vec<&'static str> = def.measures.iter().copied().filter(|m| !def.rated.iter().any(|r| r.1 == *m)).collect();
+    let is_ratio = |m: &str| def.ratios.iter().any(|(r, _)| *r == m);
+    let is_count = |m: &str| !m.ends_with("_taka") && !is_ratio(m);
+    let mut table = Table::default();
+    let mut at = Layout::new();
+    for (r, row) in rows.iter().enumerate() {
+        for &m in &figures {
+            if let Some(v) = row.get(m).and_then(Value::as_i64) {
+                at.insert((r, m), table.add(v, is_count(m)));
+            }
+        }
+        for &(name, total, parts) in def.remainders {
+            let Some(&t) = at.get(&(r, total)) else { continue };
+            let Some(parts) = parts.iter().map(|p| at.get(&(r, *p)).copied()).collect::<Option<Vec<usize>>>() else { continue };
+            let rest = table.cells[t].value - parts.iter().map(|&p| table.cells[p].value).sum::<i64>();
+            let i = table.add_unpublished(rest, is_count(name));
+            at.insert((r, name), i);
+            table.relations.push(Relation { total: t, parts: parts.into_iter().chain([i]).collect() });
+        }
+        for &(money, count) in def.money_of {
+            if let (Some(&a), Some(&b)) = (at.get(&(r, money)), at.get(&(r, count))) {
+                table.ties.push(vec![a, b]);
+            }
+        }
+        for &(ratio, sources) in def.ratios {
+            if let Some(&x) = at.get(&(r, ratio)) {
+                table.ties.push([x].into_iter().chain(sources.iter().filter_map(|s| at.get(&(r, *s)).copied())).collect());
+            }
+        }
+        for &(total, parts) in def.row_sums {
+            if let Some(&t) = at.get(&(r, total)) {
+                let parts = parts.iter().filter_map(|p| at.get(&(r, *p)).copied()).collect();
+                table.relations.push(Relation { total: t, parts });
+            }
+        }
+        for &(money, rate, count) in def.rated {
+            if let (Some(&a), Some(rate), Some(&c)) =
+                (at.get(&(r, money)), row.get(rate).and_then(Value::as_i64), at.get(&(r, count)))
+            {
+                table.equations.push(Equation { terms: vec![(a, 1), (c, -rate)] });
+            }
+        }
+    }
+    let known = |row: &Value, key: &str| row.get(key).is_some_and(|v| !v.is_null());
+    let values = |row: &Value, keys: &[&str]| {
+        keys.iter().map(|k| row.get(*k).map(Value::to_string).unwrap_or_default()).collect::<Vec<_>>()
+    };
+    for rollup in def.rollups {
+        let at_level = |row: &Value, level: &[&str]| def.keys.iter().all(|k| known(row, k) == level.contains(k));
+        let mut parts_of: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
+        for (r, row) in rows.iter().enumerate().filter(|(_, row)| at_level(row, rollup.parts)) {
+            parts_of.entry(values(row, rollup.total)).or_default().push(r);
+        }
+        for (t, row) in rows.iter().enumerate().filter(|(_, row)| at_level(row, rollup.total)) {
+            let members = parts_of.get(&values(row, rollup.total)).map(Vec::as_slice).unwrap_or_default();
+            for &m in figures.iter().filter(|m| !is_ratio(m)) {
+                let Some(&total) = at.get(&(t, m)) else { continue };
+                let parts: Vec<usize> = members.iter().filter_map(|r| at.get(&(*r, m)).copied()).collect();
+                if rollup.distinct.contains(&m) && parts.iter().filter(|&&p| table.cells[p].value != 0).count() > 1 {
+                    continue;
+                }
+                table.relations.push(Relation { total, parts });
+            }
+        }
+    }
+    if let Some(flow) = &def.stock_flow {
+        let first_month = period_start.with_day(1).unwrap_or(period_start);
+        let month_of = |row: &Value| row.get(flow.month).and_then(Value::as_str).and_then(|m| m.parse::<NaiveDate>().ok());
+        let mut row_of: HashMap<(Vec<String>, NaiveDate), usize> = HashMap::new();
+        for (r, row) in rows.iter().enumerate() {
+            if let Some(month) = month_of(row) {
+                row_of.insert((values(row, flow.series), month), r);
+            }
+        }
+        for (r, row) in rows.iter().enumerate() {
+            let Some(month) = month_of(row) else { continue };
+            let (Some(&stock), Some(&inflow), Some(&outflow)) =
+                (at.get(&(r, flow.stock)), at.get(&(r, flow.inflow)), at.get(&(r, flow.outflow)))
+            else {
+                continue;
+            };
+            let mut terms = vec![(stock, 1), (inflow, -1), (outflow, 1)];
+            let before = month.checked_sub_months(Months::new(1)).and_then(|m| row_of.get(&(values(row, flow.series), m)));
+            match before.map(|&p| at.get(&(p, flow.stock))) {
+                Some(Some(&last)) => terms.push((last, -1)),
+                Some(None) => continue,
+                None if month > first_month => {}
+                None => continue,
+            }
+            table.equations.push(Equation { terms });
+        }
+    }
+    (table, at)
 }
 
 /// A report cell: names (of facilities, areas) are people's text; numbers are ours.
@@ -682,7 +899,7 @@ pub async fn get_report(
         let who = reader;
         let f = effective_filter(conn, &who, &q, def.facility_filter)?;
         let mut rows = run(conn, def.name, &f)?;
-        let suppressed = if q.suppress_small_cells.unwrap_or(false) { suppress(&mut rows, def) } else { 0 };
+        let suppressed = if q.suppress_small_cells.unwrap_or(false) { suppress(&mut rows, def, f.from) } else { 0 };
         let area = json!({"division_id": f.division_id, "district_id": f.district_id, "upazila_id": f.upazila_id, "facility_id": f.facility_id});
         let audit = json!({"from": f.from, "to": f.to, "area": area, "suppress_small_cells": q.suppress_small_cells.unwrap_or(false)});
         let result = ReportResult {
