@@ -81,38 +81,59 @@ impl Table {
         i
     }
 
-    fn hide(&mut self, i: usize) {
-        if self.cells[i].hidden {
-            return;
+    /// Hides `i` and what is tied to it; returns the cells newly hidden.
+    fn hide(&mut self, i: usize, partners: &[Vec<usize>]) -> Vec<usize> {
+        let mut hidden = vec![];
+        let mut next = vec![i];
+        while let Some(c) = next.pop() {
+            if !self.cells[c].hidden {
+                self.cells[c].hidden = true;
+                hidden.push(c);
+                next.extend(&partners[c]);
+            }
         }
-        self.cells[i].hidden = true;
-        let tied: Vec<usize> = self.ties.iter().filter(|t| t.contains(&i)).flatten().copied().collect();
-        for j in tied {
-            self.hide(j);
-        }
+        hidden
     }
 
     /// Hides small counts and what would reveal them; returns how many published cells are hidden.
     pub fn suppress(&mut self, threshold: i64) -> usize {
-        for i in self.counts.clone() {
-            if (1..threshold).contains(&self.cells[i].value) {
-                self.hide(i);
+        let mut partners: Vec<Vec<usize>> = vec![vec![]; self.cells.len()];
+        for tie in &self.ties {
+            for &c in tie {
+                partners[c].extend(tie.iter().copied().filter(|&o| o != c));
             }
         }
         let identities = self.identities();
-        // Each round hides one more cell, so this ends. (Here a figure that is not shown and
-        // not protected counts as known: hiding more than needed, never less.)
-        while let Some(i) = identities.iter().find_map(|terms| {
-            let hidden = terms.iter().filter(|(m, _)| self.cells[*m].hidden).count();
-            if hidden == 1 {
-                self.smallest_visible(terms.iter().map(|(m, _)| *m))
-            } else {
-                None
+        let around = around(&identities, self.cells.len());
+        // The one-relation-at-a-time pass, lowest identity first: those with one hidden member.
+        // (Here a figure that is not shown and not protected counts as known: hiding more than
+        // needed, never less.)
+        let mut hidden_in = vec![0usize; identities.len()];
+        let mut single = std::collections::BTreeSet::new();
+        let mut newly: Vec<usize> = vec![];
+        for i in self.counts.clone() {
+            if (1..threshold).contains(&self.cells[i].value) {
+                newly.extend(self.hide(i, &partners));
             }
-        }) {
-            self.hide(i);
         }
-        self.audit(&identities);
+        loop {
+            for c in newly.drain(..) {
+                for &k in &around[c] {
+                    hidden_in[k] += 1;
+                    if hidden_in[k] == 1 {
+                        single.insert(k);
+                    }
+                }
+            }
+            // Each identity comes up once (when its first member is hidden), so this ends.
+            let Some(k) = single.pop_first() else { break };
+            if hidden_in[k] == 1 {
+                if let Some(i) = self.smallest_visible(identities[k].iter().map(|(m, _)| *m)) {
+                    newly.extend(self.hide(i, &partners));
+                }
+            }
+        }
+        self.audit(&identities, &around, &partners);
         self.cells.iter().filter(|c| c.hidden && c.published).count()
     }
 
@@ -142,19 +163,13 @@ impl Table {
     }
 
     /// Hides more until no protected cell is fixed by any combination of the identities.
-    fn audit(&mut self, identities: &[Terms]) {
-        let mut around: Vec<Vec<usize>> = vec![vec![]; self.cells.len()];
-        for (k, terms) in identities.iter().enumerate() {
-            for &(cell, _) in terms {
-                around[cell].push(k);
-            }
-        }
+    fn audit(&mut self, identities: &[Terms], around: &[Vec<usize>], partners: &[Vec<usize>]) {
         loop {
             let mut hid = false;
             // One more hidden cell per connected part a round: one may be enough for several.
             for fixed in self.fixed_cells(identities) {
-                if let Some(i) = fixed.into_iter().find_map(|cell| self.nearest_visible(identities, &around, cell)) {
-                    self.hide(i);
+                if let Some(i) = fixed.into_iter().find_map(|cell| self.nearest_visible(identities, around, cell)) {
+                    self.hide(i, partners);
                     hid = true;
                 }
             }
@@ -232,6 +247,17 @@ impl Table {
         }
         None
     }
+}
+
+/// The identities each cell is in.
+fn around(identities: &[Terms], cells: usize) -> Vec<Vec<usize>> {
+    let mut around = vec![vec![]; cells];
+    for (k, terms) in identities.iter().enumerate() {
+        for &(cell, _) in terms {
+            around[cell].push(k);
+        }
+    }
+    around
 }
 
 /// Elimination is modulo these primes. The rank of an integer matrix modulo a prime is at most
