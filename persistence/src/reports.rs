@@ -94,7 +94,7 @@ fn number_names<'n>(sql: &str, names: &[&'n str]) -> (String, Vec<&'n str>) {
     (out, order)
 }
 
-#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct SafeHomeRow {
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub facility_id: Option<Uuid>,
@@ -180,7 +180,7 @@ pub fn safe_home_performance(conn: &mut PgConnection, f: &ReportFilter) -> Query
     statement(&sql, f, &[]).load(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct CategorySexRow {
     #[diesel(sql_type = Nullable<Text>)]
     pub category: Option<String>,
@@ -220,7 +220,7 @@ pub fn reintegrated_children(conn: &mut PgConnection, f: &ReportFilter) -> Query
     statement(&sql, f, &[]).load(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct PipelineRow {
     #[diesel(sql_type = BigInt)]
     pub intakes: i64,
@@ -309,7 +309,7 @@ pub fn case_pipeline(conn: &mut PgConnection, f: &ReportFilter, cells: Option<Wh
     }
 }
 
-#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct BeneficiaryAggRow {
     #[diesel(sql_type = Nullable<Integer>)]
     pub upazila_id: Option<i32>,
@@ -356,7 +356,7 @@ pub fn beneficiaries_by_area(conn: &mut PgConnection, f: &ReportFilter) -> Query
     statement(sql, f, &[]).load(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct CycleAggRow {
     #[diesel(sql_type = SqlUuid)]
     pub cycle_id: Uuid,
@@ -405,7 +405,7 @@ pub fn payment_cycles(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<
     statement(sql, f, &[]).load(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct CctRow {
     #[diesel(sql_type = BigInt)]
     pub children_enrolled: i64,
@@ -454,7 +454,7 @@ pub fn as_of(conn: &mut PgConnection) -> QueryResult<chrono::DateTime<chrono::Ut
     .get_result(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct CentreRow {
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub facility_id: Option<Uuid>,
@@ -509,7 +509,7 @@ const AREA: &str =
     "(:division_id::int IS NULL OR c.division_id = :division_id) AND (:district_id::int IS NULL OR c.district_id = :district_id)
     AND (:upazila_id::int IS NULL OR c.upazila_id = :upazila_id)";
 
-#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct FundPositionRow {
     #[diesel(sql_type = Nullable<Integer>)]
     pub upazila_id: Option<i32>,
@@ -560,7 +560,7 @@ pub fn microcredit_funds(conn: &mut PgConnection, f: &ReportFilter) -> QueryResu
     statement(&sql, f, &[]).load(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct BorrowerRow {
     #[diesel(sql_type = Nullable<Text>)]
     pub programme: Option<String>,
@@ -598,7 +598,7 @@ pub fn microcredit_borrowers(conn: &mut PgConnection, f: &ReportFilter) -> Query
     statement(&sql, f, &[]).load(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct ParRow {
     #[diesel(sql_type = Nullable<Text>)]
     pub bucket: Option<String>,
@@ -632,7 +632,7 @@ pub fn microcredit_par(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult
     statement(&sql, f, &[]).load(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct FlowRow {
     #[diesel(sql_type = Nullable<Date>)]
     pub month: Option<NaiveDate>,
@@ -678,7 +678,7 @@ pub fn microcredit_flows(conn: &mut PgConnection, f: &ReportFilter) -> QueryResu
     statement(&sql, f, &[]).load(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct CardRow {
     #[diesel(sql_type = Nullable<Integer>)]
     pub upazila_id: Option<i32>,
@@ -712,7 +712,7 @@ pub fn disability_cards(conn: &mut PgConnection, f: &ReportFilter) -> QueryResul
     statement(&sql, f, &[]).load(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct ContactCountRow {
     #[diesel(sql_type = Nullable<Text>)]
     pub channel: Option<String>,
@@ -756,7 +756,7 @@ pub fn helpline_contacts(conn: &mut PgConnection, f: &ReportFilter) -> QueryResu
     statement(&sql, f, &[]).load(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct ServicePointRow {
     #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
     pub facility_id: Option<Uuid>,
@@ -797,7 +797,7 @@ pub fn service_point_children(conn: &mut PgConnection, f: &ReportFilter) -> Quer
     statement(&sql, f, &[]).load(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct RegistryRow {
     #[diesel(sql_type = Nullable<Integer>)]
     pub district_id: Option<i32>,
@@ -857,7 +857,7 @@ pub fn voluntary_registry(conn: &mut PgConnection, f: &ReportFilter) -> QueryRes
     statement(&sql, f, &[]).load(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct HospitalAidRow {
     #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
     pub facility_id: Option<Uuid>,
@@ -936,7 +936,7 @@ pub fn hospital_aid(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Ve
     statement(&sql, f, &[]).load(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct ResidentsRow {
     #[diesel(sql_type = diesel::sql_types::Uuid)]
     pub facility_id: Uuid,
@@ -992,7 +992,7 @@ pub fn institution_residents(conn: &mut PgConnection, f: &ReportFilter) -> Query
     statement(&sql, f, &[]).load(conn)
 }
 
-#[derive(Debug, Clone, QueryableByName, serde::Serialize)]
+#[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct CapitationRow {
     #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
     pub organisation_id: Option<Uuid>,

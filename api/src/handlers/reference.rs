@@ -37,8 +37,8 @@ pub struct CodeLists {
     pub lists: std::collections::BTreeMap<String, Vec<CodeView>>,
 }
 
-/// Every code list of the domain's, with English and Bangla labels: the same lists, by the
-/// same registry (`crate::codes`), as the contract's `enum` schemas.
+/// Every code list, with English and Bangla labels: the same lists, code for code, as the
+/// contract's `enum` schemas (both are built from one registry of the domain's lists).
 #[utoipa::path(operation_id = "list_code_lists", tag = "reference",
     responses((status = 200, description = "Every code list with English and Bangla labels", body = CodeLists)))]
 #[get("/reference/code-lists")]

@@ -27,10 +27,11 @@ pub const SMALL_CELL: i64 = 5;
 
 struct ReportDef {
     name: &'static str,
+    /// The query and its row type: the report's columns are the row's fields.
+    source: Source,
     title_en: &'static str,
     title_bn: &'static str,
     dimensions: &'static [&'static str],
-    measures: &'static [&'static str],
     facility_filter: bool,
     /// The dimensions that say which row is which (not their labels). A total row has them
     /// null for what it adds over; its level is the set of them that are not null.
@@ -89,25 +90,23 @@ pub fn report_names() -> Vec<&'static str> {
     REPORTS.iter().map(|r| r.name).collect()
 }
 
+/// A report whose query returns its rows as they are.
+macro_rules! rows_of {
+    ($query:path, $row:ty) => {{
+        fn run(conn: &mut PgConnection, f: &ReportFilter) -> Result<Vec<Value>, ApiError> {
+            rows($query(conn, f)?)
+        }
+        Source { run, columns: fields_of::<$row> }
+    }};
+}
+
 const REPORTS: &[ReportDef] = &[
     ReportDef {
         name: "safe_home_performance",
+        source: rows_of!(reports::safe_home_performance, reports::SafeHomeRow),
         title_en: "Safe-home performance",
         title_bn: "নিরাপদ আবাসন কেন্দ্রের কার্যক্রম",
         dimensions: &["facility_id", "facility_name_en", "facility_name_bn"],
-        measures: &[
-            "residents_served",
-            "legal_aid",
-            "reintegrated",
-            "equipment_support",
-            "equipment_value_taka",
-            "safe_deliveries",
-            "public_examinations",
-            "repatriations_in_process",
-            "repatriations_done",
-            "follow_ups_due",
-            "follow_ups_done",
-        ],
         facility_filter: true,
         keys: &["facility_id"],
         rollups: &[Rollup { total: &[], parts: &["facility_id"], distinct: &[] }],
@@ -121,10 +120,10 @@ const REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "reintegrated_children",
+        source: Source { run: run_reintegrated_children, columns: fields_of::<reports::CategorySexRow> },
         title_en: "Reintegrated children by risk type and sex",
         title_bn: "ঝুঁকির ধরন ও লিঙ্গভিত্তিক পুনঃএকীকৃত শিশু",
         dimensions: &["category", "category_en", "category_bn"],
-        measures: &["boys", "girls", "hijra", "total"],
         facility_filter: true,
         keys: &["category"],
         // A child counts once under each of its categories, and once in the total row.
@@ -139,25 +138,10 @@ const REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "case_pipeline",
+        source: Source { run: run_case_pipeline, columns: fields_of::<reports::PipelineRow> },
         title_en: "Child-protection case-management pipeline",
         title_bn: "শিশু সুরক্ষা কেস ব্যবস্থাপনার ধাপসমূহ",
         dimensions: &[],
-        measures: &[
-            "intakes",
-            "risk_assessments",
-            "detailed_assessments",
-            "case_plans",
-            "counselling",
-            "referrals",
-            "reintegrations",
-            "financial_support",
-            "case_conferences",
-            "case_conference_meetings",
-            "birth_registrations",
-            "cct_support",
-            "child_marriages_stopped",
-            "institution_admissions",
-        ],
         facility_filter: true,
         keys: &[],
         rollups: &[],
@@ -174,10 +158,10 @@ const REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "centre_totals",
+        source: rows_of!(reports::centre_totals, reports::CentreRow),
         title_en: "Children served by centres",
         title_bn: "কেন্দ্রসমূহে সেবাপ্রাপ্ত শিশু",
         dimensions: &["facility_id", "facility_name_en", "facility_name_bn"],
-        measures: &["children_served", "boys", "girls", "reintegrated"],
         facility_filter: true,
         keys: &["facility_id"],
         rollups: &[Rollup { total: &[], parts: &["facility_id"], distinct: &[] }],
@@ -192,10 +176,10 @@ const REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "allowance_beneficiaries",
+        source: rows_of!(reports::beneficiaries_by_area, reports::BeneficiaryAggRow),
         title_en: "Allowance beneficiaries by area, programme and sex",
         title_bn: "এলাকা, কর্মসূচি ও লিঙ্গভিত্তিক ভাতাভোগী",
         dimensions: &["upazila_id", "programme", "sex"],
-        measures: &["beneficiaries", "monthly_rate_taka", "monthly_amount_taka"],
         facility_filter: false,
         keys: &["upazila_id", "programme", "sex"],
         rollups: &[Rollup { total: &["programme"], parts: &["upazila_id", "programme", "sex"], distinct: &[] }],
@@ -209,10 +193,10 @@ const REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "payment_cycles",
+        source: rows_of!(reports::payment_cycles, reports::CycleAggRow),
         title_en: "Payment cycles: paid and failed",
         title_bn: "পরিশোধ চক্র: পরিশোধিত ও ব্যর্থ",
         dimensions: &["cycle_id", "programme", "upazila_id", "period_start", "period_end", "status"],
-        measures: &["payments", "amount_taka", "paid", "paid_taka", "failed", "failed_taka"],
         facility_filter: false,
         keys: &["cycle_id"],
         rollups: &[],
@@ -230,10 +214,10 @@ const REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "cct",
+        source: Source { run: run_cct, columns: fields_of::<reports::CctRow> },
         title_en: "Conditional cash transfer",
         title_bn: "শর্তযুক্ত নগদ সহায়তা",
         dimensions: &[],
-        measures: &["children_enrolled", "instalments_paid", "amount_paid_taka", "held_for_breach"],
         facility_filter: false,
         keys: &[],
         rollups: &[],
@@ -250,19 +234,10 @@ const REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "microcredit_funds",
+        source: rows_of!(reports::microcredit_funds, reports::FundPositionRow),
         title_en: "Microcredit fund position by office and source",
         title_bn: "কার্যালয় ও উৎসভিত্তিক ক্ষুদ্রঋণ তহবিলের অবস্থা",
         dimensions: &["upazila_id", "fund_id", "programme", "source_en", "source_bn"],
-        measures: &[
-            "capital_received_taka",
-            "invested_taka",
-            "reinvested_taka",
-            "outstanding_taka",
-            "principal_recovered_taka",
-            "charge_collected_taka",
-            "written_off_taka",
-            "recovery_permille",
-        ],
         facility_filter: false,
         keys: &["fund_id"],
         rollups: &[Rollup { total: &[], parts: &["fund_id"], distinct: &[] }],
@@ -280,10 +255,10 @@ const REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "microcredit_borrowers",
+        source: rows_of!(reports::microcredit_borrowers, reports::BorrowerRow),
         title_en: "Microcredit borrowers by programme, tranche and sex",
         title_bn: "কর্মসূচি, বিনিয়োগের ধরন ও লিঙ্গভিত্তিক ক্ষুদ্রঋণ গ্রহীতা",
         dimensions: &["programme", "tranche"],
-        measures: &["men", "women", "hijra", "borrowers", "amount_taka"],
         facility_filter: false,
         keys: &["programme", "tranche"],
         // Each tranche adds up to its programme's row, each programme to the total.
@@ -304,10 +279,10 @@ const REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "microcredit_portfolio_at_risk",
+        source: rows_of!(reports::microcredit_par, reports::ParRow),
         title_en: "Microcredit portfolio at risk",
         title_bn: "ঝুঁকিপূর্ণ ক্ষুদ্রঋণ পোর্টফোলিও",
         dimensions: &["bucket"],
-        measures: &["loans", "outstanding_taka"],
         facility_filter: false,
         keys: &["bucket"],
         rollups: &[Rollup { total: &[], parts: &["bucket"], distinct: &[] }],
@@ -324,10 +299,10 @@ const REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "microcredit_flows",
+        source: rows_of!(reports::microcredit_flows, reports::FlowRow),
         title_en: "Microcredit disbursements and recoveries by month",
         title_bn: "মাসভিত্তিক ক্ষুদ্রঋণ বিতরণ ও আদায়",
         dimensions: &["month", "programme"],
-        measures: &["loans_disbursed", "disbursed_taka", "repayments", "principal_recovered_taka", "charge_collected_taka"],
         facility_filter: false,
         keys: &["month", "programme"],
         rollups: &[Rollup { total: &["programme"], parts: &["month", "programme"], distinct: &[] }],
@@ -348,10 +323,10 @@ const REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "disability_cards",
+        source: rows_of!(reports::disability_cards, reports::CardRow),
         title_en: "Disability identity cards printed by area, type and sex",
         title_bn: "এলাকা, ধরন ও লিঙ্গভিত্তিক মুদ্রিত প্রতিবন্ধী পরিচয়পত্র",
         dimensions: &["upazila_id", "disability_type"],
-        measures: &["male", "female", "hijra", "cards"],
         facility_filter: false,
         keys: &["upazila_id", "disability_type"],
         rollups: &[Rollup { total: &[], parts: &["upazila_id", "disability_type"], distinct: &[] }],
@@ -368,10 +343,10 @@ const REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "voluntary_organisations",
+        source: rows_of!(reports::voluntary_registry, reports::RegistryRow),
         title_en: "Voluntary social welfare organisations by district and status",
         title_bn: "জেলা ও অবস্থাভিত্তিক স্বেচ্ছাসেবী সমাজকল্যাণ প্রতিষ্ঠান",
         dimensions: &["district_id"],
-        measures: &["registered", "active", "suspended", "dissolved", "applications_pending", "registered_in_period"],
         facility_filter: false,
         keys: &["district_id"],
         rollups: &[Rollup { total: &[], parts: &["district_id"], distinct: &[] }],
@@ -388,20 +363,10 @@ const REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "hospital_aid",
+        source: rows_of!(reports::hospital_aid, reports::HospitalAidRow),
         title_en: "Hospital social services: patients helped and money spent by hospital and month",
         title_bn: "হাসপাতাল সমাজসেবা: হাসপাতাল ও মাসভিত্তিক সহায়তাপ্রাপ্ত রোগী ও ব্যয়",
         dimensions: &["facility_id", "facility_name_en", "facility_name_bn", "month"],
-        measures: &[
-            "patients",
-            "aid_items",
-            "medicine_taka",
-            "tests_taka",
-            "devices_taka",
-            "burn_treatment_taka",
-            "cash_taka",
-            "other_taka",
-            "amount_taka",
-        ],
         facility_filter: true,
         keys: &["facility_id", "month"],
         // The total row counts each patient once, however many hospitals and months.
@@ -427,10 +392,10 @@ const REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "institution_residents",
+        source: rows_of!(reports::institution_residents, reports::ResidentsRow),
         title_en: "Residents of institutions by sex at each month's end, with admissions and departures",
         title_bn: "প্রতি মাস শেষে লিঙ্গভিত্তিক প্রতিষ্ঠানের নিবাসী, ভর্তি ও প্রস্থান",
         dimensions: &["facility_id", "facility_name_en", "facility_name_bn", "facility_type", "month"],
-        measures: &["female", "male", "hijra", "residents", "admitted", "departed"],
         facility_filter: true,
         keys: &["facility_id", "month"],
         rollups: &[],
@@ -447,10 +412,10 @@ const REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "capitation_grants",
+        source: rows_of!(reports::capitation_grants, reports::CapitationRow),
         title_en: "Capitation grants to registered private orphanages",
         title_bn: "নিবন্ধিত বেসরকারি এতিমখানায় ক্যাপিটেশন গ্রান্ট",
         dimensions: &["organisation_id", "organisation_name_en", "organisation_name_bn"],
-        measures: &["allotted", "listed", "absent", "monthly_rate_taka", "monthly_grant_taka", "payments", "amount_taka"],
         facility_filter: false,
         keys: &["organisation_id"],
         rollups: &[Rollup { total: &[], parts: &["organisation_id"], distinct: &[] }],
@@ -468,10 +433,10 @@ const REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "helpline_contacts",
+        source: rows_of!(reports::helpline_contacts, reports::ContactCountRow),
         title_en: "Helpline and outreach contacts by channel, category and action",
         title_bn: "মাধ্যম, বিষয় ও পদক্ষেপভিত্তিক হেল্পলাইন ও আউটরিচ যোগাযোগ",
         dimensions: &["channel", "category"],
-        measures: &["contacts", "information", "counselling", "referral", "mobile_team_sent", "emergency_response", "case_opened"],
         facility_filter: false,
         keys: &["channel", "category"],
         // A contact about two things counts under both categories, once in its channel's row and
@@ -497,10 +462,10 @@ const REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "service_point_children",
+        source: rows_of!(reports::service_point_children, reports::ServicePointRow),
         title_en: "Children served at drop-in centres, night shelters, child-friendly spaces and open-air schools",
         title_bn: "ড্রপ-ইন সেন্টার, নৈশ আশ্রয়, শিশুবান্ধব কেন্দ্র ও খোলা আকাশের স্কুলে সেবাপ্রাপ্ত শিশু",
         dimensions: &["facility_id", "facility_name_en", "facility_name_bn", "facility_type"],
-        measures: &["days", "girls", "boys", "hijra", "children"],
         facility_filter: true,
         keys: &["facility_id"],
         rollups: &[Rollup { total: &[], parts: &["facility_id"], distinct: &[] }],
@@ -570,7 +535,7 @@ pub async fn list_reports(state: web::Data<AppState>, who: Principal) -> Result<
                 title_en: r.title_en.into(),
                 title_bn: r.title_bn.into(),
                 dimensions: r.dimensions.iter().map(|s| (*s).into()).collect(),
-                measures: r.measures.iter().map(|s| (*s).into()).collect(),
+                measures: r.figures().into_iter().map(String::from).collect(),
                 filters: filters.into_iter().map(String::from).collect(),
                 path: format!("/api/v1/reports/{}", r.name),
                 area_basis_en: r.area_basis.0.into(),
@@ -698,42 +663,80 @@ fn rows<T: Serialize>(rows: Vec<T>) -> Result<Vec<Value>, ApiError> {
     rows.into_iter().map(|r| serde_json::to_value(r).map_err(ApiError::internal)).collect()
 }
 
-fn run(conn: &mut PgConnection, name: &str, f: &ReportFilter) -> Result<Vec<Value>, ApiError> {
-    match name {
-        "safe_home_performance" => rows(reports::safe_home_performance(conn, f)?),
-        "reintegrated_children" => {
-            let mut out = rows(reports::reintegrated_children(conn, f)?)?;
-            // Each category with its labels; the total row (category null) is labelled too.
-            for row in &mut out {
-                let label = row["category"].as_str().and_then(domain::case::RiskCategory::parse).map(|c| c.label());
-                if let Some(map) = row.as_object_mut() {
-                    map.insert("category_en".into(), json!(label.map(|l| l.en).unwrap_or("Total")));
-                    map.insert("category_bn".into(), json!(label.map(|l| l.bn).unwrap_or("মোট")));
-                }
-            }
-            Ok(out)
-        }
-        "case_pipeline" => {
-            let today = domain::time::dhaka_date(Utc::now());
-            rows(vec![reports::case_pipeline(conn, f, domain::time::whole_period(f.from, f.to, today))?])
-        }
-        "centre_totals" => rows(reports::centre_totals(conn, f)?),
-        "allowance_beneficiaries" => rows(reports::beneficiaries_by_area(conn, f)?),
-        "payment_cycles" => rows(reports::payment_cycles(conn, f)?),
-        "cct" => rows(vec![reports::cct(conn, f)?]),
-        "microcredit_funds" => rows(reports::microcredit_funds(conn, f)?),
-        "microcredit_borrowers" => rows(reports::microcredit_borrowers(conn, f)?),
-        "microcredit_portfolio_at_risk" => rows(reports::microcredit_par(conn, f)?),
-        "microcredit_flows" => rows(reports::microcredit_flows(conn, f)?),
-        "disability_cards" => rows(reports::disability_cards(conn, f)?),
-        "helpline_contacts" => rows(reports::helpline_contacts(conn, f)?),
-        "capitation_grants" => rows(reports::capitation_grants(conn, f)?),
-        "institution_residents" => rows(reports::institution_residents(conn, f)?),
-        "hospital_aid" => rows(reports::hospital_aid(conn, f)?),
-        "voluntary_organisations" => rows(reports::voluntary_registry(conn, f)?),
-        "service_point_children" => rows(reports::service_point_children(conn, f)?),
-        _ => Err(ApiError::NotFound("report")),
+/// Runs a report's query into rows of JSON objects.
+type Runner = fn(&mut PgConnection, &ReportFilter) -> Result<Vec<Value>, ApiError>;
+
+/// Where a report's rows come from.
+struct Source {
+    run: Runner,
+    /// The row type's fields, in order (from its `Deserialize`).
+    columns: fn() -> &'static [&'static str],
+}
+
+/// Columns a runner adds to its row type's (labels it looks up).
+const ADDED_COLUMNS: &[(&str, &[&str])] = &[("reintegrated_children", &["category_en", "category_bn"])];
+
+impl ReportDef {
+    /// Every column of the answer: the row type's fields and the labels its runner adds.
+    fn columns(&self) -> Vec<&'static str> {
+        let added = ADDED_COLUMNS.iter().filter(|(n, _)| *n == self.name).flat_map(|(_, c)| c.iter().copied());
+        (self.source.columns)().iter().copied().chain(added).collect()
     }
+
+    /// The figures: every column that is not a dimension, in the row type's order.
+    fn figures(&self) -> Vec<&'static str> {
+        self.columns().into_iter().filter(|c| !self.dimensions.contains(c)).collect()
+    }
+}
+
+/// The field names of a struct, as its `Deserialize` hands them to `deserialize_struct`.
+fn fields_of<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
+    use serde::de::{Error as _, Visitor};
+    struct Catch<'a>(&'a mut &'static [&'static str]);
+    impl<'de> serde::Deserializer<'de> for Catch<'_> {
+        type Error = serde::de::value::Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+            Err(Self::Error::custom("not a struct"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            *self.0 = fields;
+            Err(Self::Error::custom("fields read"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+            unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut fields: &'static [&'static str] = &[];
+    let _ = T::deserialize(Catch(&mut fields));
+    fields
+}
+
+fn run_reintegrated_children(conn: &mut PgConnection, f: &ReportFilter) -> Result<Vec<Value>, ApiError> {
+    let mut out = rows(reports::reintegrated_children(conn, f)?)?;
+    // Each category with its labels; the total row (category null) is labelled too.
+    for row in &mut out {
+        let label = row["category"].as_str().and_then(domain::case::RiskCategory::parse).map(|c| c.label());
+        if let Some(map) = row.as_object_mut() {
+            map.insert("category_en".into(), json!(label.map(|l| l.en).unwrap_or("Total")));
+            map.insert("category_bn".into(), json!(label.map(|l| l.bn).unwrap_or("মোট")));
+        }
+    }
+    Ok(out)
+}
+
+fn run_case_pipeline(conn: &mut PgConnection, f: &ReportFilter) -> Result<Vec<Value>, ApiError> {
+    let today = domain::time::dhaka_date(Utc::now());
+    rows(vec![reports::case_pipeline(conn, f, domain::time::whole_period(f.from, f.to, today))?])
+}
+
+fn run_cct(conn: &mut PgConnection, f: &ReportFilter) -> Result<Vec<Value>, ApiError> {
+    rows(vec![reports::cct(conn, f)?])
 }
 
 /// Hides counts from 1 to SMALL_CELL-1, the money beside them, and whatever else would let a
@@ -761,7 +764,7 @@ fn lay_out(rows: &[Value], def: &ReportDef, period_start: NaiveDate) -> (domain:
     use domain::disclosure::{Equation, Relation, Table};
     use std::collections::HashMap;
     // Published figures: counts, money and ratios; not the (public) programme rates.
-    let figures: Vec<&'static str> = def.measures.iter().copied().filter(|m| !def.rated.iter().any(|r| r.1 == *m)).collect();
+    let figures: Vec<&'static str> = def.figures().into_iter().filter(|m| !def.rated.iter().any(|r| r.1 == *m)).collect();
     let is_ratio = |m: &str| def.ratios.iter().any(|(r, _)| *r == m);
     let is_count = |m: &str| !m.ends_with("_taka") && !is_ratio(m);
     let mut table = Table::default();
@@ -898,7 +901,7 @@ pub async fn get_report(
     let (result, audit) = read_replica(&state, move |conn| {
         let who = reader;
         let f = effective_filter(conn, &who, &q, def.facility_filter)?;
-        let mut rows = run(conn, def.name, &f)?;
+        let mut rows = (def.source.run)(conn, &f)?;
         let suppressed = if q.suppress_small_cells.unwrap_or(false) { suppress(&mut rows, def, f.from) } else { 0 };
         let area = json!({"division_id": f.division_id, "district_id": f.district_id, "upazila_id": f.upazila_id, "facility_id": f.facility_id});
         let audit = json!({"from": f.from, "to": f.to, "area": area, "suppress_small_cells": q.suppress_small_cells.unwrap_or(false)});
@@ -911,7 +914,7 @@ pub async fn get_report(
             to: f.to,
             area,
             suppressed_cells: suppressed,
-            columns: def.dimensions.iter().chain(def.measures).map(|s| (*s).into()).collect(),
+            columns: def.dimensions.iter().copied().chain(def.figures()).map(String::from).collect(),
             rows,
         };
         Ok((result, audit))
@@ -1836,4 +1839,49 @@ mod suppression_tests {
         helpline_contacts,
         service_point_children,
     );
+}
+
+#[cfg(test)]
+mod columns_check {
+    use super::*;
+
+    /// Every name a report's declaration uses is a column of its row type: a field renamed in
+    /// the SQL's row fails here, not silently in suppression.
+    #[test]
+    fn every_declared_name_is_a_column_of_the_row_type() {
+        for def in REPORTS {
+            // (A remainder is not published but is named: what a total holds beyond its parts.)
+            let columns: Vec<&str> = def.columns().into_iter().chain(def.remainders.iter().map(|r| r.0)).collect();
+            let mut named: Vec<&str> = def.dimensions.iter().chain(def.keys).copied().collect();
+            for r in def.rollups {
+                named.extend(r.total.iter().chain(r.parts).chain(r.distinct));
+            }
+            for (t, parts) in def.row_sums {
+                named.push(t);
+                named.extend(*parts);
+            }
+            for (_, t, parts) in def.remainders {
+                named.push(t);
+                named.extend(*parts);
+            }
+            for (a, b, c) in def.rated {
+                named.extend([*a, *b, *c]);
+            }
+            for (r, from) in def.ratios {
+                named.push(r);
+                named.extend(*from);
+            }
+            for (a, b) in def.money_of {
+                named.extend([*a, *b]);
+            }
+            if let Some(sf) = &def.stock_flow {
+                named.extend(sf.series.iter().copied().chain([sf.month, sf.stock, sf.inflow, sf.outflow]));
+            }
+            for n in named {
+                assert!(columns.contains(&n), "{}: {n} is not a column of its row", def.name);
+            }
+            assert!(!def.figures().is_empty(), "{} has figures", def.name);
+            assert!(def.dimensions.iter().all(|d| columns.contains(d)), "{}", def.name);
+        }
+    }
 }
