@@ -134,16 +134,16 @@ impl<V: Serialize> Answer<V> {
     }
 }
 
-/// The whole request: `If-Match`, one transaction running [`apply`], then `view` of the record
-/// in the same transaction.
+/// The whole request: `If-Match`, one transaction running [`apply`] with the step `f`, then
+/// `view` of the record in the same transaction (the step last, so it reads as a block).
 pub async fn change<R, V, F, W>(
     req: &HttpRequest,
     state: &AppState,
     who: Principal,
     id: R::Id,
     step: Step,
-    f: F,
     view: W,
+    f: F,
 ) -> Result<Answer<V>, ApiError>
 where
     R: Record,
@@ -194,3 +194,43 @@ where
     who.audit(conn, step.action, R::KIND, id, None, Some(detail))?;
     Ok(made)
 }
+
+/// Implements [`Record`] for a row that carries its `version`: the id type, the audit kind and
+/// 404 noun, the locking read, where it sits for access, and its audit summary.
+macro_rules! record {
+    (
+        $row:ty {
+            id: $id:ty,
+            kind: $kind:literal,
+            noun: $noun:literal,
+            lock: $lock:path,
+            subject: |$r:ident, $conn:pat_param| $subject:expr,
+            summary: |$s:ident| $summary:expr $(,)?
+        }
+    ) => {
+        impl $crate::pipeline::Record for $row {
+            type Id = $id;
+            const KIND: &'static str = $kind;
+            const NOUN: &'static str = $noun;
+
+            fn lock(conn: &mut persistence::PgConnection, id: $id) -> Result<Option<Self>, $crate::problem::ApiError> {
+                Ok($lock(conn, id)?)
+            }
+            fn subject(
+                &self,
+                $conn: &mut persistence::PgConnection,
+            ) -> Result<domain::access::Subject, $crate::problem::ApiError> {
+                let $r = self;
+                $subject
+            }
+            fn version(&self) -> i32 {
+                self.version
+            }
+            fn summary(&self) -> serde_json::Value {
+                let $s = self;
+                $summary
+            }
+        }
+    };
+}
+pub(crate) use record;

@@ -329,10 +329,10 @@ async fn rename<A: Area, V: Send + 'static>(
         who,
         id,
         step,
+        move |_, _, a: &A| Ok(view(a.clone())),
         move |conn, _, _: A| {
             Ok(Outcome::new(A::rename(conn, id, b.name_en.as_deref().map(str::trim), b.name_bn.as_deref().map(str::trim))?))
         },
-        move |_, _, a: &A| Ok(view(a.clone())),
     )
     .await?;
     crate::geo_cache::reload(state).await?;
@@ -355,13 +355,13 @@ async fn retire<A: Area, V: Send + 'static>(
         who,
         id,
         step,
+        move |_, _, a: &A| Ok(view(a.clone())),
         move |conn, _, before: A| {
             let successor = A::lock(conn, b.successor_id)?
                 .ok_or_else(|| ApiError::field_coded("successor_id", "not_found", A::NO_SUCH_SUCCESSOR))?;
             domain::geo::may_retire(before.retired_on().is_some(), successor.retired_on().is_some(), successor.id() == id)?;
             Ok(Outcome::new(A::retire(conn, id, b.retired_on, successor.id())?))
         },
-        move |_, _, a: &A| Ok(view(a.clone())),
     )
     .await?;
     crate::geo_cache::reload(state).await?;

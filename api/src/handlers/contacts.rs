@@ -90,36 +90,67 @@ pub struct ContactView {
     pub version: i32,
 }
 
+/// The contact as a reader sees it. Every field of the row is placed here by an exhaustive
+/// destructure, so a field added to `ContactRow` does not compile until someone decides
+/// whether a reader without the sensitive permission may see it.
 fn contact_view(c: &ContactRow, sensitive: bool) -> ContactView {
+    let ContactRow {
+        id,
+        channel,
+        contacted_at,
+        contacted_on,
+        reporter_relation,
+        reporter_name,
+        reporter_phone,
+        person_id,
+        client_sex,
+        client_age_years,
+        perpetrator_relation,
+        categories,
+        actions,
+        outcome,
+        summary,
+        division_id: _,
+        district_id: _,
+        upazila_id,
+        union_id,
+        location_detail,
+        case_id,
+        version,
+        created_by: _,
+        created_at: _,
+        updated_at: _,
+    } = c;
+    let only_if_sensitive = |v: Option<String>| if sensitive { v } else { None };
     // (The table's checks admit only the lists' codes.)
-    let categories: Vec<ContactCategory> = c.categories.iter().filter_map(|x| ContactCategory::parse(x)).collect();
-    let actions: Vec<ContactAction> = c.actions.iter().filter_map(|x| ContactAction::parse(x)).collect();
+    let categories: Vec<ContactCategory> = categories.iter().filter_map(|x| ContactCategory::parse(x)).collect();
+    let actions: Vec<ContactAction> = actions.iter().filter_map(|x| ContactAction::parse(x)).collect();
     ContactView {
-        id: c.id,
-        channel: c.channel,
-        channel_label: c.channel.label().into(),
-        contacted_at: c.contacted_at,
-        contacted_on: c.contacted_on,
-        reporter_relation: c.reporter_relation,
-        person_id: c.person_id.map(|p| p.0),
-        client_sex: c.client_sex.clone(),
-        client_age_years: c.client_age_years,
+        id: *id,
+        channel: *channel,
+        channel_label: channel.label().into(),
+        contacted_at: *contacted_at,
+        contacted_on: *contacted_on,
+        reporter_relation: *reporter_relation,
+        person_id: person_id.map(|p| p.0),
+        client_sex: client_sex.clone(),
+        client_age_years: *client_age_years,
         category_labels: categories.iter().map(|x| x.label().into()).collect(),
         action_labels: actions.iter().map(|x| x.label().into()).collect(),
         categories,
         actions,
-        outcome: c.outcome,
-        outcome_label: c.outcome.label().into(),
-        upazila_id: c.upazila_id,
-        case_id: c.case_id.map(|id| id.0),
+        outcome: *outcome,
+        outcome_label: outcome.label().into(),
+        upazila_id: *upazila_id,
+        case_id: case_id.map(|id| id.0),
         location_visible: sensitive,
-        union_id: if sensitive { c.union_id } else { None },
-        location_detail: if sensitive { c.location_detail.clone() } else { None },
-        reporter_name: if sensitive { c.reporter_name.clone() } else { None },
-        reporter_phone: if sensitive { c.reporter_phone.clone() } else { None },
-        perpetrator_relation: if sensitive { c.perpetrator_relation } else { None },
-        summary: c.summary.clone(),
-        version: c.version,
+        union_id: if sensitive { *union_id } else { None },
+        location_detail: only_if_sensitive(location_detail.clone()),
+        reporter_name: only_if_sensitive(reporter_name.clone()),
+        reporter_phone: only_if_sensitive(reporter_phone.clone()),
+        perpetrator_relation: if sensitive { *perpetrator_relation } else { None },
+        summary: summary.clone(),
+        version: *version,
     }
 }
 

@@ -262,33 +262,23 @@ pub async fn record_disability_card(
         who,
         id,
         step,
+        |_, _, r| Ok(disability_view(r)),
         move |conn, _, r: DisabilityRow| {
             check_card(r.assessed_on, r.card_printed_on.is_some(), b.printed_on, b.issued_on, today())?;
             let after =
                 repo::record_card(conn, id, &number, b.printed_on, b.issued_on)?.ok_or(domain::disability::CARD_NUMBER_TAKEN)?;
             Outcome::with(after, serde_json::json!({"printed_on": b.printed_on}))
         },
-        |_, _, r| Ok(disability_view(r)),
     )
     .await?;
     Ok(done.ok())
 }
 
-impl Record for DisabilityRow {
-    type Id = Uuid;
-    const KIND: &'static str = "disability_record";
-    const NOUN: &'static str = "disability record";
-
-    fn lock(conn: &mut persistence::PgConnection, id: Uuid) -> Result<Option<Self>, ApiError> {
-        Ok(repo::find_for_update(conn, id)?)
-    }
-    fn subject(&self, _: &mut persistence::PgConnection) -> Result<domain::access::Subject, ApiError> {
-        Ok(office(self.division_id, self.district_id, self.upazila_id))
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
-    fn summary(&self) -> serde_json::Value {
-        serde_json::json!({"card_number": self.card_number, "superseded_by": self.superseded_by, "version": self.version})
-    }
-}
+crate::pipeline::record!(DisabilityRow {
+    id: Uuid,
+    kind: "disability_record",
+    noun: "disability record",
+    lock: repo::find_for_update,
+    subject: |r, _| Ok(office(r.division_id, r.district_id, r.upazila_id)),
+    summary: |r| serde_json::json!({"card_number": r.card_number, "superseded_by": r.superseded_by, "version": r.version}),
+});

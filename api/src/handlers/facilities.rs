@@ -391,21 +391,11 @@ pub async fn get_facility(
     Ok(HttpResponse::Ok().json(detail))
 }
 
-impl crate::pipeline::Record for persistence::facilities::PartnerRow {
-    type Id = PartnerId;
-    const KIND: &'static str = "partner_organisation";
-    const NOUN: &'static str = "partner organisation";
-
-    fn lock(conn: &mut PgConnection, id: PartnerId) -> Result<Option<Self>, ApiError> {
-        Ok(persistence::facilities::find_partner(conn, id)?)
-    }
-    fn subject(&self, _: &mut PgConnection) -> Result<Subject, ApiError> {
-        Ok(Subject::National)
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
-    fn summary(&self) -> serde_json::Value {
-        serde_json::json!({"voluntary_organisation_id": self.voluntary_organisation_id, "version": self.version})
-    }
-}
+crate::pipeline::record!(persistence::facilities::PartnerRow {
+    id: PartnerId,
+    kind: "partner_organisation",
+    noun: "partner organisation",
+    lock: persistence::facilities::find_partner,
+    subject: |r, _| Ok(Subject::National),
+    summary: |r| serde_json::json!({"voluntary_organisation_id": r.voluntary_organisation_id, "version": r.version}),
+});

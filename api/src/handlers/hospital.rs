@@ -273,24 +273,14 @@ pub async fn get_hospital_patient(
     Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
 }
 
-impl Record for PatientRow {
-    type Id = Uuid;
-    const KIND: &'static str = "hospital_patient";
-    const NOUN: &'static str = "patient request";
-
-    fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Self>, ApiError> {
-        Ok(repo::find_for_update(conn, id)?)
-    }
-    fn subject(&self, conn: &mut PgConnection) -> Result<domain::access::Subject, ApiError> {
-        subject_of(conn, self.facility_id)
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
-    fn summary(&self) -> serde_json::Value {
-        serde_json::json!({"status": self.status.code(), "aid_taka": self.aid_taka, "version": self.version})
-    }
-}
+crate::pipeline::record!(PatientRow {
+    id: Uuid,
+    kind: "hospital_patient",
+    noun: "patient request",
+    lock: repo::find_for_update,
+    subject: |r, conn| subject_of(conn, r.facility_id),
+    summary: |r| serde_json::json!({"status": r.status.code(), "aid_taka": r.aid_taka, "version": r.version}),
+});
 
 /// The answer to every change: the full record.
 fn answer(conn: &mut PgConnection, _: &Principal, p: &PatientRow) -> Result<PatientView, ApiError> {
@@ -338,31 +328,23 @@ pub async fn assess_patient(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let step = Step::new("hospital_patient.assess", MANAGE);
-    let done = pipeline::change(
-        &req,
-        &state,
-        who,
-        path.into_inner(),
-        step,
-        move |conn, _, p| {
-            may_assess(p.status)?;
-            crate::handlers::step_day("assessed_on", b.assessed_on, Some(p.requested_on))?;
-            let notes = b.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
-            let after = repo::assess(
-                conn,
-                p.id,
-                &Assessment {
-                    on: b.assessed_on,
-                    by: b.assessed_by.trim(),
-                    eligible: b.eligible,
-                    household_income_taka: b.household_income_taka,
-                    notes,
-                },
-            )?;
-            Outcome::with(after, serde_json::json!({"eligible": b.eligible}))
-        },
-        answer,
-    )
+    let done = pipeline::change(&req, &state, who, path.into_inner(), step, answer, move |conn, _, p| {
+        may_assess(p.status)?;
+        crate::handlers::step_day("assessed_on", b.assessed_on, Some(p.requested_on))?;
+        let notes = b.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        let after = repo::assess(
+            conn,
+            p.id,
+            &Assessment {
+                on: b.assessed_on,
+                by: b.assessed_by.trim(),
+                eligible: b.eligible,
+                household_income_taka: b.household_income_taka,
+                notes,
+            },
+        )?;
+        Outcome::with(after, serde_json::json!({"eligible": b.eligible}))
+    })
     .await?;
     Ok(done.ok())
 }
@@ -412,22 +394,14 @@ pub async fn give_patient_aid(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let step = Step::new("hospital_patient.aid", MANAGE);
-    let done = pipeline::change(
-        &req,
-        &state,
-        who,
-        path.into_inner(),
-        step,
-        move |conn, cx, p| {
-            let items: Vec<AidItem> = b.items.iter().map(|i| AidItem { kind: i.kind, amount_taka: i.amount_taka }).collect();
-            let total = check_aid(p.status, p.burn_victim, (p.requested_on, b.given_on, today()), p.aid_taka, &items)?;
-            let rows: Vec<(AidKind, Option<&str>, i64)> =
-                b.items.iter().map(|i| (i.kind, i.description.as_deref().map(str::trim), i.amount_taka)).collect();
-            let after = repo::give_aid(conn, &p, b.given_on, &rows, cx.who.user_id)?;
-            Outcome::with(after, serde_json::json!({"given_on": b.given_on, "items": b.items.len(), "amount_taka": total}))
-        },
-        answer,
-    )
+    let done = pipeline::change(&req, &state, who, path.into_inner(), step, answer, move |conn, cx, p| {
+        let items: Vec<AidItem> = b.items.iter().map(|i| AidItem { kind: i.kind, amount_taka: i.amount_taka }).collect();
+        let total = check_aid(p.status, p.burn_victim, (p.requested_on, b.given_on, today()), p.aid_taka, &items)?;
+        let rows: Vec<(AidKind, Option<&str>, i64)> =
+            b.items.iter().map(|i| (i.kind, i.description.as_deref().map(str::trim), i.amount_taka)).collect();
+        let after = repo::give_aid(conn, &p, b.given_on, &rows, cx.who.user_id)?;
+        Outcome::with(after, serde_json::json!({"given_on": b.given_on, "items": b.items.len(), "amount_taka": total}))
+    })
     .await?;
     Ok(done.ok())
 }
@@ -459,21 +433,13 @@ pub async fn close_patient_request(
 ) -> Result<HttpResponse, ApiError> {
     let on = body.0.on;
     let step = Step::new("hospital_patient.close", MANAGE);
-    let done = pipeline::change(
-        &req,
-        &state,
-        who,
-        path.into_inner(),
-        step,
-        move |conn, _, p| {
-            if p.status == PatientStatus::Closed {
-                return Err(domain::hospital::REQUEST_CLOSED.into());
-            }
-            crate::handlers::step_day("on", on, Some(p.requested_on))?;
-            Outcome::with(repo::close(conn, p.id, on)?, serde_json::json!({"closed_on": on}))
-        },
-        answer,
-    )
+    let done = pipeline::change(&req, &state, who, path.into_inner(), step, answer, move |conn, _, p| {
+        if p.status == PatientStatus::Closed {
+            return Err(domain::hospital::REQUEST_CLOSED.into());
+        }
+        crate::handlers::step_day("on", on, Some(p.requested_on))?;
+        Outcome::with(repo::close(conn, p.id, on)?, serde_json::json!({"closed_on": on}))
+    })
     .await?;
     Ok(done.ok())
 }
@@ -500,19 +466,11 @@ pub async fn refer_for_rehabilitation_loan(
 ) -> Result<HttpResponse, ApiError> {
     let on = body.0.on;
     let step = Step::new("hospital_patient.rehabilitation_referral", MANAGE);
-    let done = pipeline::change(
-        &req,
-        &state,
-        who,
-        path.into_inner(),
-        step,
-        move |conn, _, p| {
-            may_refer_for_rehabilitation(p.burn_victim, p.aid_taka > 0, p.rehabilitation_referred_on.is_some())?;
-            crate::handlers::step_day("on", on, Some(p.requested_on))?;
-            Outcome::with(repo::refer_for_rehabilitation(conn, p.id, on)?, serde_json::json!({"on": on}))
-        },
-        answer,
-    )
+    let done = pipeline::change(&req, &state, who, path.into_inner(), step, answer, move |conn, _, p| {
+        may_refer_for_rehabilitation(p.burn_victim, p.aid_taka > 0, p.rehabilitation_referred_on.is_some())?;
+        crate::handlers::step_day("on", on, Some(p.requested_on))?;
+        Outcome::with(repo::refer_for_rehabilitation(conn, p.id, on)?, serde_json::json!({"on": on}))
+    })
     .await?;
     Ok(done.ok())
 }

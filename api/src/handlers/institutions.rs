@@ -301,6 +301,7 @@ pub async fn transfer_resident(
         who,
         id,
         step,
+        |_, _, new: &StayRow| Ok((new.id, stay_view(new))),
         move |conn, cx, s: StayRow| {
             if s.left_on.is_some() {
                 return Err(domain::institution::STAY_ENDED.into());
@@ -317,7 +318,6 @@ pub async fn transfer_resident(
             let new = arrive(conn, cx.who, &to, &person, b.on, Some(s.id))?;
             Outcome::with(new, serde_json::json!({"from_stay_id": s.id, "on": b.on}))
         },
-        |_, _, new: &StayRow| Ok((new.id, stay_view(new))),
     )
     .await?;
     let location = format!("/api/v1/institution-stays/{}", done.view.0);
@@ -367,6 +367,7 @@ pub async fn record_resident_departure(
         who,
         id,
         step,
+        |_, _, s| Ok(stay_view(s)),
         move |conn, _, s: StayRow| {
             if s.left_on.is_some() {
                 return Err(domain::institution::STAY_ENDED.into());
@@ -377,30 +378,19 @@ pub async fn record_resident_departure(
             let after = repo::leave(conn, s.id, (b.on, b.reason, plan, notes))?;
             Outcome::with(after, serde_json::json!({"reason": b.reason.code(), "on": b.on}))
         },
-        |_, _, s| Ok(stay_view(s)),
     )
     .await?;
     Ok(done.ok())
 }
 
-impl Record for StayRow {
-    type Id = Uuid;
-    const KIND: &'static str = "institution_stay";
-    const NOUN: &'static str = "stay";
-
-    fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Self>, ApiError> {
-        Ok(repo::find_for_update(conn, id)?)
-    }
-    fn subject(&self, conn: &mut PgConnection) -> Result<Subject, ApiError> {
-        subject_of(conn, self)
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
-    fn summary(&self) -> serde_json::Value {
-        serde_json::json!({"facility_id": self.facility_id, "left_on": self.left_on, "version": self.version})
-    }
-}
+crate::pipeline::record!(StayRow {
+    id: Uuid,
+    kind: "institution_stay",
+    noun: "stay",
+    lock: repo::find_for_update,
+    subject: |r, conn| subject_of(conn, r),
+    summary: |r| serde_json::json!({"facility_id": r.facility_id, "left_on": r.left_on, "version": r.version}),
+});
 
 /// The work queue's institution items: residents reaching their institution's age limit
 /// within `days`, when `who` may read residents.

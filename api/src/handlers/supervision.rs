@@ -325,24 +325,14 @@ pub async fn get_supervision(
     Ok(HttpResponse::Ok().insert_header((ETAG, etag(v.version))).json(v))
 }
 
-impl Record for SupervisionRow {
-    type Id = Uuid;
-    const KIND: &'static str = "supervision";
-    const NOUN: &'static str = "supervision";
-
-    fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Self>, ApiError> {
-        Ok(repo::find_for_update(conn, id)?)
-    }
-    fn subject(&self, _: &mut PgConnection) -> Result<Subject, ApiError> {
-        Ok(subject(self))
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
-    fn summary(&self) -> serde_json::Value {
-        serde_json::json!({"status": self.status.code(), "version": self.version})
-    }
-}
+crate::pipeline::record!(SupervisionRow {
+    id: Uuid,
+    kind: "supervision",
+    noun: "supervision",
+    lock: repo::find_for_update,
+    subject: |r, _| Ok(subject(r)),
+    summary: |r| serde_json::json!({"status": r.status.code(), "version": r.version}),
+});
 
 /// Runs one step through the pipeline: the domain's rule, then the timeline entry.
 async fn act(
@@ -359,12 +349,12 @@ async fn act(
         who,
         id,
         named,
+        |conn, _, s| full_view(conn, s),
         move |conn, cx, s: SupervisionRow| {
             let next = step(s.status, the_step, (s.starts_on, s.ends_on, on, today()))?;
             let after = repo::record(conn, &s, (action, on, next, &data), cx.who.user_id)?;
             Ok(Outcome::with(after, serde_json::json!({"on": on}))?.named(format!("supervision.{action}")))
         },
-        |conn, _, s| full_view(conn, s),
     )
     .await?;
     Ok(done.ok())

@@ -391,24 +391,14 @@ pub async fn get_voluntary_organisation(
     Ok(respond(d))
 }
 
-impl Record for OrganisationRow {
-    type Id = Uuid;
-    const KIND: &'static str = "voluntary_organisation";
-    const NOUN: &'static str = "voluntary organisation";
-
-    fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Self>, ApiError> {
-        Ok(repo::find_for_update(conn, id)?)
-    }
-    fn subject(&self, _: &mut PgConnection) -> Result<Subject, ApiError> {
-        Ok(subject(self))
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
-    fn summary(&self) -> serde_json::Value {
-        serde_json::json!({"status": self.status.code(), "registration_number": self.registration_number, "version": self.version})
-    }
-}
+crate::pipeline::record!(OrganisationRow {
+    id: Uuid,
+    kind: "voluntary_organisation",
+    noun: "voluntary organisation",
+    lock: repo::find_for_update,
+    subject: |r, _| Ok(subject(r)),
+    summary: |r| serde_json::json!({"status": r.status.code(), "registration_number": r.registration_number, "version": r.version}),
+});
 
 /// The answer to every change: the organisation's detail.
 fn answer(conn: &mut PgConnection, _: &Principal, o: &OrganisationRow) -> Result<OrganisationDetail, ApiError> {
@@ -458,21 +448,13 @@ pub async fn record_registration_inspection(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let inspect = Step::new("voluntary_organisation.inspect", Permission::ManageVoluntaryOrganisations);
-    let done = pipeline::change(
-        &req,
-        &state,
-        who,
-        path.into_inner(),
-        inspect,
-        move |conn, _, o| {
-            step(o.status, RegistrationStep::Inspect, &facts(&o))?;
-            check_day("inspected_on", b.inspected_on, o.applied_on)?;
-            let notes = b.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
-            let after = repo::inspect(conn, o.id, (b.inspected_on, b.inspected_by.trim(), b.recommends, notes))?;
-            Outcome::with(after, serde_json::json!({"recommends": b.recommends}))
-        },
-        answer,
-    )
+    let done = pipeline::change(&req, &state, who, path.into_inner(), inspect, answer, move |conn, _, o| {
+        step(o.status, RegistrationStep::Inspect, &facts(&o))?;
+        check_day("inspected_on", b.inspected_on, o.applied_on)?;
+        let notes = b.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        let after = repo::inspect(conn, o.id, (b.inspected_on, b.inspected_by.trim(), b.recommends, notes))?;
+        Outcome::with(after, serde_json::json!({"recommends": b.recommends}))
+    })
     .await?;
     Ok(done.ok())
 }
@@ -513,35 +495,27 @@ pub async fn decide_registration(
         return Err(ApiError::field_coded("reason", "required", "a refusal gives its reason"));
     }
     let decide = Step::new("voluntary_organisation.decide", Permission::DecideRegistrations);
-    let done = pipeline::change(
-        &req,
-        &state,
-        who,
-        path.into_inner(),
-        decide,
-        move |conn, cx, o| {
-            let (kind, action) =
-                if b.approve { (RegistrationStep::Approve, "approve") } else { (RegistrationStep::Refuse, "refuse") };
-            let next = step(o.status, kind, &facts(&o))?;
-            check_day("decided_on", b.decided_on, o.inspected_on.unwrap_or(o.applied_on))?;
-            let number = if b.approve {
-                Some(registration_number(o.district_id, repo::next_registration_number(conn, o.district_id)?))
-            } else {
-                None
-            };
-            let event = StatusEvent {
-                action,
-                before: Some(o.status),
-                after: next,
-                on: b.decided_on,
-                reason: reason.as_deref(),
-                by: cx.who.user_id,
-            };
-            let after = repo::set_status(conn, &o, &event, number.as_deref().map(|n| (n, b.decided_on)))?;
-            Ok(Outcome::new(after).named(format!("voluntary_organisation.{action}")))
-        },
-        answer,
-    )
+    let done = pipeline::change(&req, &state, who, path.into_inner(), decide, answer, move |conn, cx, o| {
+        let (kind, action) =
+            if b.approve { (RegistrationStep::Approve, "approve") } else { (RegistrationStep::Refuse, "refuse") };
+        let next = step(o.status, kind, &facts(&o))?;
+        check_day("decided_on", b.decided_on, o.inspected_on.unwrap_or(o.applied_on))?;
+        let number = if b.approve {
+            Some(registration_number(o.district_id, repo::next_registration_number(conn, o.district_id)?))
+        } else {
+            None
+        };
+        let event = StatusEvent {
+            action,
+            before: Some(o.status),
+            after: next,
+            on: b.decided_on,
+            reason: reason.as_deref(),
+            by: cx.who.user_id,
+        };
+        let after = repo::set_status(conn, &o, &event, number.as_deref().map(|n| (n, b.decided_on)))?;
+        Ok(Outcome::new(after).named(format!("voluntary_organisation.{action}")))
+    })
     .await?;
     Ok(done.ok())
 }
@@ -593,33 +567,19 @@ pub async fn change_registration_status(
         return Err(ApiError::field_coded("reason", "required", "a suspension or dissolution gives its reason"));
     }
     let change = Step::new("voluntary_organisation.status", Permission::DecideRegistrations);
-    let done = pipeline::change(
-        &req,
-        &state,
-        who,
-        path.into_inner(),
-        change,
-        move |conn, cx, o| {
-            let (kind, action) = match b.action {
-                RegistrationAction::Suspend => (RegistrationStep::Suspend, "suspend"),
-                RegistrationAction::Reinstate => (RegistrationStep::Reinstate, "reinstate"),
-                RegistrationAction::Dissolve => (RegistrationStep::Dissolve, "dissolve"),
-            };
-            let next = step(o.status, kind, &facts(&o))?;
-            check_day("on", b.on, o.decided_on.or(o.registered_on).unwrap_or(o.applied_on))?;
-            let event = StatusEvent {
-                action,
-                before: Some(o.status),
-                after: next,
-                on: b.on,
-                reason: reason.as_deref(),
-                by: cx.who.user_id,
-            };
-            let after = repo::set_status(conn, &o, &event, None)?;
-            Ok(Outcome::with(after, serde_json::json!({"reason": reason}))?.named(format!("voluntary_organisation.{action}")))
-        },
-        answer,
-    )
+    let done = pipeline::change(&req, &state, who, path.into_inner(), change, answer, move |conn, cx, o| {
+        let (kind, action) = match b.action {
+            RegistrationAction::Suspend => (RegistrationStep::Suspend, "suspend"),
+            RegistrationAction::Reinstate => (RegistrationStep::Reinstate, "reinstate"),
+            RegistrationAction::Dissolve => (RegistrationStep::Dissolve, "dissolve"),
+        };
+        let next = step(o.status, kind, &facts(&o))?;
+        check_day("on", b.on, o.decided_on.or(o.registered_on).unwrap_or(o.applied_on))?;
+        let event =
+            StatusEvent { action, before: Some(o.status), after: next, on: b.on, reason: reason.as_deref(), by: cx.who.user_id };
+        let after = repo::set_status(conn, &o, &event, None)?;
+        Ok(Outcome::with(after, serde_json::json!({"reason": reason}))?.named(format!("voluntary_organisation.{action}")))
+    })
     .await?;
     Ok(done.ok())
 }
@@ -657,20 +617,12 @@ pub async fn change_committee(
     let b = body.0;
     let committee = committee_of(&b.members)?;
     let change = Step::new("voluntary_organisation.committee", Permission::ManageVoluntaryOrganisations);
-    let done = pipeline::change(
-        &req,
-        &state,
-        who,
-        path.into_inner(),
-        change,
-        move |conn, _, o| {
-            may_file(o.status, false)?;
-            check_day("since", b.since, o.committee_since.unwrap_or(o.applied_on))?;
-            let after = repo::change_committee(conn, o.id, &committee, b.since)?;
-            Outcome::with(after, serde_json::json!({"committee_before": o.committee, "committee": committee}))
-        },
-        answer,
-    )
+    let done = pipeline::change(&req, &state, who, path.into_inner(), change, answer, move |conn, _, o| {
+        may_file(o.status, false)?;
+        check_day("since", b.since, o.committee_since.unwrap_or(o.applied_on))?;
+        let after = repo::change_committee(conn, o.id, &committee, b.since)?;
+        Outcome::with(after, serde_json::json!({"committee_before": o.committee, "committee": committee}))
+    })
     .await?;
     Ok(done.ok())
 }
@@ -829,6 +781,7 @@ pub async fn link_partner_registration(
         who,
         partner,
         step,
+        |_, _, p: &PartnerRow| Ok(crate::handlers::facilities::PartnerView::from(p.clone())),
         move |conn, _, p: PartnerRow| {
             let o = repo::find(conn, org)?
                 .ok_or_else(|| ApiError::field_coded("voluntary_organisation_id", "not_found", "no such organisation"))?;
@@ -839,7 +792,6 @@ pub async fn link_partner_registration(
             let after = persistence::facilities::find_partner(conn, p.id)?.ok_or(ApiError::NotFound("partner organisation"))?;
             Ok(Outcome::new(after))
         },
-        |_, _, p| Ok(crate::handlers::facilities::PartnerView::from(p.clone())),
     )
     .await?;
     Ok(done.ok())

@@ -185,24 +185,14 @@ pub async fn submit_application(
     .await
 }
 
-impl Record for ApplicationRow {
-    type Id = ApplicationId;
-    const KIND: &'static str = "application";
-    const NOUN: &'static str = "application";
-
-    fn lock(conn: &mut PgConnection, id: ApplicationId) -> Result<Option<Self>, ApiError> {
-        Ok(repo::find_application_for_update(conn, id)?)
-    }
-    fn subject(&self, _: &mut PgConnection) -> Result<domain::access::Subject, ApiError> {
-        Ok(area(self.division_id, self.district_id, self.upazila_id))
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
-    fn summary(&self) -> serde_json::Value {
-        serde_json::json!({"status": self.status.code(), "verdict": self.verdict.code(), "version": self.version})
-    }
-}
+crate::pipeline::record!(ApplicationRow {
+    id: ApplicationId,
+    kind: "application",
+    noun: "application",
+    lock: repo::find_application_for_update,
+    subject: |r, _| Ok(area(r.division_id, r.district_id, r.upazila_id)),
+    summary: |r| serde_json::json!({"status": r.status.code(), "verdict": r.verdict.code(), "version": r.version}),
+});
 
 /// The answer to every change: the application.
 fn answer(_: &mut PgConnection, _: &Principal, a: &ApplicationRow) -> Result<ApplicationView, ApiError> {
@@ -246,46 +236,37 @@ pub async fn verify_application(
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
     let step = Step::new("application.verify", Permission::VerifyApplications);
-    let done = pipeline::change(
-        &req,
-        &state,
-        who,
-        id,
-        step,
-        move |conn, cx, app: ApplicationRow| {
-            let today = domain::time::dhaka_date(Utc::now());
-            let programme = programme_in_force(conn, &app.programme_code, today)?;
-            let declared: Facts = serde_json::from_value(app.facts.clone()).map_err(ApiError::internal)?;
-            let programmes = persistence::programmes::in_force(conn, today)?;
-            let person = persistence::persons::find(conn, app.person_id)?.ok_or(ApiError::NotFound("person"))?;
-            // Verified facts over declared ones; sex, age and allowances from the records.
-            let mut facts = facts_from(&b.facts, &programmes, declared)?;
-            apply_recorded(&mut facts, &recorded_facts(conn, &person)?);
-            let (verdict, reasons) = reasons_json(&facts, &programme, today);
-            let status = app.status;
-            let next =
-                enrolment::verify(status, b.accept, verdict == Verdict::Eligible).map_err(|r| ApiError::from(r.refusal()))?;
-            let updated = repo::update_application(
-                conn,
-                id,
-                ApplicationChange {
-                    status: next,
-                    verified_by: Some(cx.who.user_id.0),
-                    verified_on: Some(today),
-                    decided_by: app.decided_by.map(Uuid::from),
-                    decided_on: app.decided_on,
-                    note: b.note.clone().or(app.note.clone()),
-                    verdict: Some(verdict.code().into()),
-                    reasons: Some(reasons),
-                    facts: Some(serde_json::to_value(&facts).map_err(ApiError::internal)?),
-                    priority_score: Some(priority_score(&facts, today, &PriorityWeights::default()) as i32),
-                },
-                Utc::now(),
-            )?;
-            Ok(Outcome::new(updated))
-        },
-        answer,
-    )
+    let done = pipeline::change(&req, &state, who, id, step, answer, move |conn, cx, app: ApplicationRow| {
+        let today = domain::time::dhaka_date(Utc::now());
+        let programme = programme_in_force(conn, &app.programme_code, today)?;
+        let declared: Facts = serde_json::from_value(app.facts.clone()).map_err(ApiError::internal)?;
+        let programmes = persistence::programmes::in_force(conn, today)?;
+        let person = persistence::persons::find(conn, app.person_id)?.ok_or(ApiError::NotFound("person"))?;
+        // Verified facts over declared ones; sex, age and allowances from the records.
+        let mut facts = facts_from(&b.facts, &programmes, declared)?;
+        apply_recorded(&mut facts, &recorded_facts(conn, &person)?);
+        let (verdict, reasons) = reasons_json(&facts, &programme, today);
+        let status = app.status;
+        let next = enrolment::verify(status, b.accept, verdict == Verdict::Eligible).map_err(|r| ApiError::from(r.refusal()))?;
+        let updated = repo::update_application(
+            conn,
+            id,
+            ApplicationChange {
+                status: next,
+                verified_by: Some(cx.who.user_id.0),
+                verified_on: Some(today),
+                decided_by: app.decided_by.map(Uuid::from),
+                decided_on: app.decided_on,
+                note: b.note.clone().or(app.note.clone()),
+                verdict: Some(verdict.code().into()),
+                reasons: Some(reasons),
+                facts: Some(serde_json::to_value(&facts).map_err(ApiError::internal)?),
+                priority_score: Some(priority_score(&facts, today, &PriorityWeights::default()) as i32),
+            },
+            Utc::now(),
+        )?;
+        Ok(Outcome::new(updated))
+    })
     .await?;
     Ok(done.ok())
 }
@@ -381,40 +362,32 @@ pub async fn decide_application(
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
     let step = Step::new("application.decide", Permission::ApproveApplications);
-    let done = pipeline::change(
-        &req,
-        &state,
-        who,
-        id,
-        step,
-        move |conn, cx, app: ApplicationRow| {
-            let today = domain::time::dhaka_date(Utc::now());
-            let updated = if b.approve {
-                admit(conn, cx.who, &app, b.note.clone(), today)?.0
-            } else {
-                let next = enrolment::reject(app.status).map_err(|r| ApiError::from(r.refusal()))?;
-                repo::update_application(
-                    conn,
-                    id,
-                    ApplicationChange {
-                        status: next,
-                        verified_by: app.verified_by.map(Uuid::from),
-                        verified_on: app.verified_on,
-                        decided_by: Some(cx.who.user_id.0),
-                        decided_on: Some(today),
-                        note: b.note.clone().or(app.note.clone()),
-                        verdict: None,
-                        reasons: None,
-                        facts: None,
-                        priority_score: None,
-                    },
-                    Utc::now(),
-                )?
-            };
-            Ok(Outcome::new(updated))
-        },
-        answer,
-    )
+    let done = pipeline::change(&req, &state, who, id, step, answer, move |conn, cx, app: ApplicationRow| {
+        let today = domain::time::dhaka_date(Utc::now());
+        let updated = if b.approve {
+            admit(conn, cx.who, &app, b.note.clone(), today)?.0
+        } else {
+            let next = enrolment::reject(app.status).map_err(|r| ApiError::from(r.refusal()))?;
+            repo::update_application(
+                conn,
+                id,
+                ApplicationChange {
+                    status: next,
+                    verified_by: app.verified_by.map(Uuid::from),
+                    verified_on: app.verified_on,
+                    decided_by: Some(cx.who.user_id.0),
+                    decided_on: Some(today),
+                    note: b.note.clone().or(app.note.clone()),
+                    verdict: None,
+                    reasons: None,
+                    facts: None,
+                    priority_score: None,
+                },
+                Utc::now(),
+            )?
+        };
+        Ok(Outcome::new(updated))
+    })
     .await?;
     Ok(done.ok())
 }

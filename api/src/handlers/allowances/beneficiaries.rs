@@ -165,24 +165,14 @@ pub async fn list_beneficiaries(
     Ok(HttpResponse::Ok().json(page))
 }
 
-impl Record for BeneficiaryRow {
-    type Id = BeneficiaryId;
-    const KIND: &'static str = "beneficiary";
-    const NOUN: &'static str = "beneficiary";
-
-    fn lock(conn: &mut PgConnection, id: BeneficiaryId) -> Result<Option<Self>, ApiError> {
-        Ok(repo::find_beneficiary_for_update(conn, id)?)
-    }
-    fn subject(&self, _: &mut PgConnection) -> Result<domain::access::Subject, ApiError> {
-        Ok(area(self.division_id, self.district_id, self.upazila_id))
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
-    fn summary(&self) -> serde_json::Value {
-        serde_json::json!({"status": self.status.code(), "version": self.version})
-    }
-}
+crate::pipeline::record!(BeneficiaryRow {
+    id: BeneficiaryId,
+    kind: "beneficiary",
+    noun: "beneficiary",
+    lock: repo::find_beneficiary_for_update,
+    subject: |r, _| Ok(area(r.division_id, r.district_id, r.upazila_id)),
+    summary: |r| serde_json::json!({"status": r.status.code(), "version": r.version}),
+});
 
 /// The answer to every change: the beneficiary as listed.
 fn answer(conn: &mut PgConnection, _: &Principal, b: &BeneficiaryRow) -> Result<BeneficiaryView, ApiError> {
@@ -229,11 +219,11 @@ pub async fn set_beneficiary_account(
         who,
         path.into_inner(),
         Step::new("beneficiary.set_account", MANAGE),
+        answer,
         move |conn, _, before: BeneficiaryRow| {
             let after = repo::set_account(conn, before.id, account.provider, &account.number, Utc::now())?;
             Outcome::with(after, serde_json::json!({"provider": account.provider.code()}))
         },
-        answer,
     )
     .await?;
     Ok(done.ok())
@@ -285,10 +275,10 @@ pub async fn suspend_beneficiary(
         who,
         path.into_inner(),
         Step::new("beneficiary.suspend", MANAGE),
+        answer,
         move |conn, _, before: BeneficiaryRow| {
             Outcome::with(set_status(conn, &before, BeneficiaryStatus::Suspended, None)?, serde_json::json!({"reason": reason}))
         },
-        answer,
     )
     .await?;
     Ok(done.ok())
@@ -320,10 +310,10 @@ pub async fn resume_beneficiary(
         who,
         path.into_inner(),
         Step::new("beneficiary.resume", MANAGE),
+        answer,
         move |conn, _, before: BeneficiaryRow| {
             Outcome::with(set_status(conn, &before, BeneficiaryStatus::Active, None)?, serde_json::json!({"reason": reason}))
         },
-        answer,
     )
     .await?;
     Ok(done.ok())
@@ -369,6 +359,7 @@ pub async fn exit_beneficiary(
         who,
         path.into_inner(),
         Step::new("beneficiary.exit", MANAGE),
+        answer,
         move |conn, cx, before: BeneficiaryRow| {
             let after = set_status(conn, &before, BeneficiaryStatus::Exited, Some(reason))?;
             let today = domain::time::dhaka_date(Utc::now());
@@ -395,7 +386,6 @@ pub async fn exit_beneficiary(
                 serde_json::json!({"reason": reason.code(), "note": b.note, "replacement_beneficiary_id": replacement}),
             )
         },
-        answer,
     )
     .await?;
     Ok(done.ok())

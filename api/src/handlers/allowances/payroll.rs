@@ -85,24 +85,14 @@ fn cycle_subject(conn: &mut PgConnection, upazila: Option<i32>) -> Result<Subjec
     })
 }
 
-impl Record for CycleRow {
-    type Id = PaymentCycleId;
-    const KIND: &'static str = "payment_cycle";
-    const NOUN: &'static str = "payment cycle";
-
-    fn lock(conn: &mut PgConnection, id: PaymentCycleId) -> Result<Option<Self>, ApiError> {
-        Ok(repo::find_cycle_for_update(conn, id)?)
-    }
-    fn subject(&self, conn: &mut PgConnection) -> Result<Subject, ApiError> {
-        cycle_subject(conn, self.upazila_id)
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
-    fn summary(&self) -> serde_json::Value {
-        serde_json::json!({"status": self.status.code(), "version": self.version})
-    }
-}
+crate::pipeline::record!(CycleRow {
+    id: PaymentCycleId,
+    kind: "payment_cycle",
+    noun: "payment cycle",
+    lock: repo::find_cycle_for_update,
+    subject: |r, conn| cycle_subject(conn, r.upazila_id),
+    summary: |r| serde_json::json!({"status": r.status.code(), "version": r.version}),
+});
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"programme": "old_age", "upazila_id": 1, "period_start": "2025-07-01", "period_end": "2025-09-30"}))]
@@ -220,11 +210,11 @@ pub async fn approve_payroll(
         who,
         path.into_inner(),
         step,
+        |conn, _, c| cycle_view(conn, c),
         move |conn, cx, c: CycleRow| {
             payroll::may_approve(c.status, c.generated_by, cx.who.user_id)?;
             Ok(Outcome::new(repo::set_cycle_status(conn, c.id, CycleStatus::Approved, cx.who.user_id, Utc::now())?))
         },
-        |conn, _, c| cycle_view(conn, c),
     )
     .await?;
     Ok(done.ok())

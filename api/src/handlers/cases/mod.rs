@@ -202,24 +202,14 @@ pub(crate) fn record_event(
     Ok(())
 }
 
-impl Record for CaseRow {
-    type Id = CaseId;
-    const KIND: &'static str = "case";
-    const NOUN: &'static str = "case";
-
-    fn lock(conn: &mut PgConnection, id: CaseId) -> Result<Option<Self>, ApiError> {
-        Ok(cases::find_for_update(conn, id)?)
-    }
-    fn subject(&self, conn: &mut PgConnection) -> Result<Subject, ApiError> {
-        case_subject(conn, self)
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
-    fn summary(&self) -> serde_json::Value {
-        serde_json::json!({"status": self.status.code(), "version": self.version})
-    }
-}
+crate::pipeline::record!(CaseRow {
+    id: CaseId,
+    kind: "case",
+    noun: "case",
+    lock: cases::find_for_update,
+    subject: |r, conn| case_subject(conn, r),
+    summary: |r| serde_json::json!({"status": r.status.code(), "version": r.version}),
+});
 
 /// Runs one lifecycle command on a case through the pipeline. `build` turns the request into
 /// the domain command, looking up what it needs (a facility's free places, a guardian's
@@ -255,7 +245,7 @@ where
         let vis = visibility(conn, who, &subject).map(|(_, v)| v).unwrap_or(Visibility::PartnerServices(PartnerId(Uuid::nil())));
         case_view(row, vis)
     };
-    Ok(pipeline::change(&req, &state, who, case_id, Step::new("case.change", permission), step, view).await?.ok())
+    Ok(pipeline::change(&req, &state, who, case_id, Step::new("case.change", permission), view, step).await?.ok())
 }
 
 fn to_json(v: &impl Serialize) -> Result<serde_json::Value, ApiError> {

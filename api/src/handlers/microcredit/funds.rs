@@ -251,6 +251,7 @@ pub async fn record_fund_capital(
         who,
         id,
         step,
+        |_, _, f| Ok(fund_view(f)),
         move |conn, cx, _: FundRow| {
             let entry = NewEntry {
                 kind: FundEntryKind::CapitalReceived,
@@ -262,30 +263,19 @@ pub async fn record_fund_capital(
             let after = repo::record_entries(conn, id, &[entry], cx.who.user_id)?;
             Outcome::with(after, serde_json::json!({"reference": b.reference}))
         },
-        |_, _, f| Ok(fund_view(f)),
     )
     .await?;
     Ok(done.ok())
 }
 
-impl Record for FundRow {
-    type Id = LoanFundId;
-    const KIND: &'static str = "loan_fund";
-    const NOUN: &'static str = "loan fund";
-
-    fn lock(conn: &mut persistence::PgConnection, id: LoanFundId) -> Result<Option<Self>, ApiError> {
-        Ok(repo::find_fund_for_update(conn, id)?)
-    }
-    fn subject(&self, _: &mut persistence::PgConnection) -> Result<domain::access::Subject, ApiError> {
-        Ok(office(self.division_id, self.district_id, self.upazila_id))
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
-    fn summary(&self) -> serde_json::Value {
-        serde_json::json!({"capital_received": self.capital_received, "version": self.version})
-    }
-}
+crate::pipeline::record!(FundRow {
+    id: LoanFundId,
+    kind: "loan_fund",
+    noun: "loan fund",
+    lock: repo::find_fund_for_update,
+    subject: |r, _| Ok(office(r.division_id, r.district_id, r.upazila_id)),
+    summary: |r| serde_json::json!({"capital_received": r.capital_received, "version": r.version}),
+});
 
 /// One ledger entry.
 #[derive(Debug, Serialize, ToSchema)]

@@ -241,6 +241,7 @@ pub async fn add_work_group_member(
         who,
         id,
         step,
+        |conn, _, g| group_view(conn, g),
         move |conn, cx, _: WorkGroupRow| {
             let person = visible_person(conn, cx.who, cx.actor.scope, b.person_id, "person_id")?;
             if !repo::add_member(conn, id, person.id, b.joined_on)? {
@@ -249,27 +250,16 @@ pub async fn add_work_group_member(
             let g = repo::find_group(conn, id)?.ok_or(ApiError::NotFound("work group"))?;
             Outcome::with(g, serde_json::json!({"person_id": person.id}))
         },
-        |conn, _, g| group_view(conn, g),
     )
     .await?;
     Ok(done.ok())
 }
 
-impl Record for WorkGroupRow {
-    type Id = WorkGroupId;
-    const KIND: &'static str = "work_group";
-    const NOUN: &'static str = "work group";
-
-    fn lock(conn: &mut PgConnection, id: WorkGroupId) -> Result<Option<Self>, ApiError> {
-        Ok(repo::find_group_for_update(conn, id)?)
-    }
-    fn subject(&self, _: &mut PgConnection) -> Result<domain::access::Subject, ApiError> {
-        Ok(office(self.division_id, self.district_id, self.upazila_id))
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
-    fn summary(&self) -> serde_json::Value {
-        serde_json::json!({"version": self.version})
-    }
-}
+crate::pipeline::record!(WorkGroupRow {
+    id: WorkGroupId,
+    kind: "work_group",
+    noun: "work group",
+    lock: repo::find_group_for_update,
+    subject: |r, _| Ok(office(r.division_id, r.district_id, r.upazila_id)),
+    summary: |r| serde_json::json!({"version": r.version}),
+});

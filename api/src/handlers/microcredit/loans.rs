@@ -536,51 +536,43 @@ pub async fn disburse_loan(
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
     let step = Step::new("loan.disburse", Permission::ManageMicrocredit);
-    let done = pipeline::change(
-        &req,
-        &state,
-        who,
-        id,
-        step,
-        move |conn, cx, l: LoanRow| {
-            let fund = repo::find_fund_for_update(conn, l.fund_id)?.ok_or(ApiError::NotFound("loan fund"))?;
-            let facts = rules::LoanFacts {
-                status: l.status,
-                programme: l.programme,
-                principal: l.principal,
-                charge: l.charge,
-                not_before: l.applied_on,
-            };
-            let plan = rules::plan_disbursement(facts, fund.position(), b.disbursed_on, today())?;
-            let reference = b.reference.trim();
-            let entries: Vec<NewEntry> = plan
-                .entries
-                .iter()
-                .map(|&(kind, amount)| NewEntry {
-                    kind,
-                    amount,
-                    on_date: b.disbursed_on,
-                    loan_id: Some(l.id),
-                    reference: Some(reference),
-                })
-                .collect();
-            repo::record_entries(conn, fund.id, &entries, cx.who.user_id)?;
-            let after = repo::disburse(
-                conn,
-                id,
-                &Disbursement {
-                    on: b.disbursed_on,
-                    method: b.method,
-                    reference,
-                    from_capital: plan.from_capital,
-                    from_recoveries: plan.from_recoveries,
-                    schedule: &plan.schedule,
-                },
-            )?;
-            Outcome::with(after, serde_json::json!({"from_capital": plan.from_capital, "from_recoveries": plan.from_recoveries}))
-        },
-        answer,
-    )
+    let done = pipeline::change(&req, &state, who, id, step, answer, move |conn, cx, l: LoanRow| {
+        let fund = repo::find_fund_for_update(conn, l.fund_id)?.ok_or(ApiError::NotFound("loan fund"))?;
+        let facts = rules::LoanFacts {
+            status: l.status,
+            programme: l.programme,
+            principal: l.principal,
+            charge: l.charge,
+            not_before: l.applied_on,
+        };
+        let plan = rules::plan_disbursement(facts, fund.position(), b.disbursed_on, today())?;
+        let reference = b.reference.trim();
+        let entries: Vec<NewEntry> = plan
+            .entries
+            .iter()
+            .map(|&(kind, amount)| NewEntry {
+                kind,
+                amount,
+                on_date: b.disbursed_on,
+                loan_id: Some(l.id),
+                reference: Some(reference),
+            })
+            .collect();
+        repo::record_entries(conn, fund.id, &entries, cx.who.user_id)?;
+        let after = repo::disburse(
+            conn,
+            id,
+            &Disbursement {
+                on: b.disbursed_on,
+                method: b.method,
+                reference,
+                from_capital: plan.from_capital,
+                from_recoveries: plan.from_recoveries,
+                schedule: &plan.schedule,
+            },
+        )?;
+        Outcome::with(after, serde_json::json!({"from_capital": plan.from_capital, "from_recoveries": plan.from_recoveries}))
+    })
     .await?;
     Ok(done.ok())
 }
@@ -614,21 +606,13 @@ pub async fn request_write_off(
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
     let step = Step::new("loan.request_write_off", Permission::ManageMicrocredit);
-    let done = pipeline::change(
-        &req,
-        &state,
-        who,
-        id,
-        step,
-        move |conn, cx, l: LoanRow| {
-            let pending = repo::write_offs_of(conn, id)?.iter().any(|w| w.approved.is_none());
-            rules::may_request_write_off(l.status, pending, &b.reason)?;
-            let w = repo::request_write_off(conn, l.id, b.reason.trim(), today(), cx.who.user_id)?;
-            let after = repo::bump(conn, l.id)?;
-            Outcome::with(after, serde_json::json!({"write_off_id": w.id, "reason": w.reason}))
-        },
-        answer,
-    )
+    let done = pipeline::change(&req, &state, who, id, step, answer, move |conn, cx, l: LoanRow| {
+        let pending = repo::write_offs_of(conn, id)?.iter().any(|w| w.approved.is_none());
+        rules::may_request_write_off(l.status, pending, &b.reason)?;
+        let w = repo::request_write_off(conn, l.id, b.reason.trim(), today(), cx.who.user_id)?;
+        let after = repo::bump(conn, l.id)?;
+        Outcome::with(after, serde_json::json!({"write_off_id": w.id, "reason": w.reason}))
+    })
     .await?;
     Ok(done.ok())
 }
@@ -661,65 +645,47 @@ pub async fn decide_write_off(
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
     let step = Step::new("loan.decide_write_off", Permission::ApproveWriteOffs);
-    let done = pipeline::change(
-        &req,
-        &state,
-        who,
-        id,
-        step,
-        move |conn, cx, l: LoanRow| {
-            let pending = repo::write_offs_of(conn, l.id)?.into_iter().find(|w| w.approved.is_none());
-            let entries = rules::plan_write_off(
-                l.status,
-                pending.as_ref().map(|w| w.requested_by),
-                cx.who.user_id,
-                b.approve,
-                l.outstanding_principal(),
-            )?;
-            let request = pending.ok_or_else(|| ApiError::internal("a pending write-off vanished"))?;
-            let on = today();
-            if !entries.is_empty() {
-                let fund = repo::find_fund_for_update(conn, l.fund_id)?.ok_or(ApiError::NotFound("loan fund"))?;
-                let entries: Vec<NewEntry> = entries
-                    .iter()
-                    .map(|&(kind, amount)| NewEntry {
-                        kind,
-                        amount,
-                        on_date: on,
-                        loan_id: Some(l.id),
-                        reference: Some(&l.loan_number),
-                    })
-                    .collect();
-                repo::record_entries(conn, fund.id, &entries, cx.who.user_id)?;
-            }
-            let after = repo::decide_write_off(conn, &l, request.id, b.approve, on, cx.who.user_id)?;
-            Outcome::with(after, serde_json::json!({"approved": b.approve}))
-        },
-        answer,
-    )
+    let done = pipeline::change(&req, &state, who, id, step, answer, move |conn, cx, l: LoanRow| {
+        let pending = repo::write_offs_of(conn, l.id)?.into_iter().find(|w| w.approved.is_none());
+        let entries = rules::plan_write_off(
+            l.status,
+            pending.as_ref().map(|w| w.requested_by),
+            cx.who.user_id,
+            b.approve,
+            l.outstanding_principal(),
+        )?;
+        let request = pending.ok_or_else(|| ApiError::internal("a pending write-off vanished"))?;
+        let on = today();
+        if !entries.is_empty() {
+            let fund = repo::find_fund_for_update(conn, l.fund_id)?.ok_or(ApiError::NotFound("loan fund"))?;
+            let entries: Vec<NewEntry> = entries
+                .iter()
+                .map(|&(kind, amount)| NewEntry {
+                    kind,
+                    amount,
+                    on_date: on,
+                    loan_id: Some(l.id),
+                    reference: Some(&l.loan_number),
+                })
+                .collect();
+            repo::record_entries(conn, fund.id, &entries, cx.who.user_id)?;
+        }
+        let after = repo::decide_write_off(conn, &l, request.id, b.approve, on, cx.who.user_id)?;
+        Outcome::with(after, serde_json::json!({"approved": b.approve}))
+    })
     .await?;
     Ok(done.ok())
 }
 
-impl Record for LoanRow {
-    type Id = LoanId;
-    const KIND: &'static str = "loan";
-    const NOUN: &'static str = "loan";
-
-    fn lock(conn: &mut PgConnection, id: LoanId) -> Result<Option<Self>, ApiError> {
-        Ok(repo::find_loan_for_update(conn, id)?)
-    }
-    fn subject(&self, _: &mut PgConnection) -> Result<domain::access::Subject, ApiError> {
-        Ok(office(self.division_id, self.district_id, self.upazila_id))
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
-    fn summary(&self) -> serde_json::Value {
-        serde_json::json!({"status": self.status.code(), "principal_repaid": self.principal_repaid,
-            "charge_repaid": self.charge_repaid, "written_off": self.written_off, "version": self.version})
-    }
-}
+crate::pipeline::record!(LoanRow {
+    id: LoanId,
+    kind: "loan",
+    noun: "loan",
+    lock: repo::find_loan_for_update,
+    subject: |r, _| Ok(office(r.division_id, r.district_id, r.upazila_id)),
+    summary: |r| serde_json::json!({"status": r.status.code(), "principal_repaid": r.principal_repaid,
+            "charge_repaid": r.charge_repaid, "written_off": r.written_off, "version": r.version}),
+});
 
 /// The answer to every change: the loan with its schedule.
 fn answer(conn: &mut PgConnection, _: &Principal, l: &LoanRow) -> Result<LoanView, ApiError> {

@@ -29,24 +29,14 @@ pub(crate) fn user_response(mut builder: actix_web::HttpResponseBuilder, user: &
     builder.insert_header((actix_web::http::header::ETAG, etag(user.version))).json(UserView::from(user))
 }
 
-impl crate::pipeline::Record for UserRow {
-    type Id = domain::id::UserId;
-    const KIND: &'static str = "user";
-    const NOUN: &'static str = "user";
-
-    fn lock(conn: &mut PgConnection, id: domain::id::UserId) -> Result<Option<Self>, ApiError> {
-        Ok(persistence::users::find_for_update(conn, id)?)
-    }
-    fn subject(&self, conn: &mut PgConnection) -> Result<Subject, ApiError> {
-        subject_of(conn, self)
-    }
-    fn version(&self) -> i32 {
-        self.version
-    }
-    fn summary(&self) -> serde_json::Value {
-        UserView::from(self).to_json()
-    }
-}
+crate::pipeline::record!(UserRow {
+    id: domain::id::UserId,
+    kind: "user",
+    noun: "user",
+    lock: persistence::users::find_for_update,
+    subject: |r, conn| subject_of(conn, r),
+    summary: |r| UserView::from(r).to_json(),
+});
 
 /// The answer to every change: the account.
 pub(crate) fn answer(_: &mut PgConnection, _: &crate::auth::principal::Principal, u: &UserRow) -> Result<UserView, ApiError> {

@@ -51,21 +51,13 @@ pub async fn reset_user_password(
     let id = path.into_inner();
     let new = NewPassword::parse(&body.0.password).map_err(|e| ApiError::field_coded("password", "invalid", e.0))?;
     let step = Step::new("user.reset_password", Permission::ManageUsers);
-    let done = pipeline::change(
-        &req,
-        &state,
-        who,
-        id,
-        step,
-        move |conn, _, _: UserRow| {
-            let hash = password::hash(new.expose()).map_err(ApiError::internal)?;
-            let now = Utc::now();
-            let after = persistence::users::set_password_hash(conn, id, &hash, now)?;
-            persistence::refresh_tokens::revoke_for_user(conn, id, now)?;
-            Ok(Outcome::new(after))
-        },
-        answer,
-    )
+    let done = pipeline::change(&req, &state, who, id, step, answer, move |conn, _, _: UserRow| {
+        let hash = password::hash(new.expose()).map_err(ApiError::internal)?;
+        let now = Utc::now();
+        let after = persistence::users::set_password_hash(conn, id, &hash, now)?;
+        persistence::refresh_tokens::revoke_for_user(conn, id, now)?;
+        Ok(Outcome::new(after))
+    })
     .await?;
     Ok(done.ok())
 }

@@ -71,6 +71,7 @@ async fn set_status(
         who,
         id,
         Step::new(action, Permission::ManageUsers),
+        answer,
         move |conn, cx, before: UserRow| {
             if status == UserStatus::Disabled && id == cx.who.user_id {
                 return Err(domain::user::CANNOT_DISABLE_SELF.into());
@@ -85,7 +86,6 @@ async fn set_status(
             }
             Ok(Outcome::new(after))
         },
-        answer,
     )
     .await?;
     Ok(done.ok())
