@@ -300,7 +300,7 @@ pub async fn get_work_queue(state: web::Data<AppState>, who: Principal) -> Resul
                 task_label: task("institution_age_limit"),
                 case_id: None,
                 case_number: None,
-                stay_id: Some(stay.id),
+                stay_id: Some(stay.id.0),
                 due_on: Some(stay.leaves_on),
             });
         }
