@@ -164,7 +164,7 @@ pub struct CaseEventView {
 impl From<CaseEventRow> for CaseEventView {
     fn from(r: CaseEventRow) -> Self {
         CaseEventView {
-            id: r.id,
+            id: r.id.0,
             occurred_at: r.occurred_at,
             actor_id: r.actor_id.map(uuid::Uuid::from),
             actor_label: r.actor_label,
