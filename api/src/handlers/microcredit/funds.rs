@@ -337,7 +337,7 @@ pub async fn list_fund_entries(
     })
     .await?;
     Ok(HttpResponse::Ok().json(ListPage::from_page(page, |e: FundEntryRow| FundEntryView {
-        id: e.id,
+        id: e.id.0,
         kind: e.kind,
         kind_label: e.kind.label().into(),
         amount_taka: e.amount,
