@@ -109,8 +109,8 @@ pub fn create(
 ) -> Result<UserRow, ApiError> {
     let hash = password::hash(account.password.expose()).map_err(ApiError::internal)?;
     let (facility, partner) = match placed.scope {
-        Scope::Facility(f) => (Some(f.0), None),
-        Scope::Partner(p) => (None, Some(p.0)),
+        Scope::Facility(f) => (Some(f), None),
+        Scope::Partner(p) => (None, Some(p)),
         _ => (None, None),
     };
     let row = NewUserRow {

@@ -67,7 +67,16 @@ id_cursor_keys!(
     domain::id::LoanFundId,
     domain::id::WorkGroupId,
     domain::id::LoanId,
-    domain::id::JobId
+    domain::id::JobId,
+    domain::id::FundEntryId,
+    domain::id::CaseEventId,
+    domain::id::ContactId,
+    domain::id::DisabilityRecordId,
+    domain::id::HospitalPatientId,
+    domain::id::InstitutionStayId,
+    domain::id::SupervisionId,
+    domain::id::VoluntaryOrganisationId,
+    domain::id::AuditEventId
 );
 
 const CURSOR_PREFIX: &str = "k1:";

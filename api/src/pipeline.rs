@@ -220,6 +220,7 @@ macro_rules! record {
                 &self,
                 $conn: &mut persistence::PgConnection,
             ) -> Result<domain::access::Subject, $crate::problem::ApiError> {
+                #[allow(unused_variables)]
                 let $r = self;
                 $subject
             }

@@ -73,6 +73,40 @@ entity_id!(
     WorkGroupId;
     /// A microcredit loan.
     LoanId;
+    /// An entry in a loan fund's ledger.
+    FundEntryId;
+    /// A loan committee's meeting (the decisions on applications it took up).
+    CommitteeMeetingId;
+    /// One repayment posted to a loan.
+    RepaymentId;
+    /// A request to write off a loan, and its decision.
+    WriteOffId;
+    /// An entry in a case's timeline.
+    CaseEventId;
+    /// A helpline or outreach contact.
+    ContactId;
+    /// A record in the disability identification register.
+    DisabilityRecordId;
+    /// A patient's request to a hospital social services office.
+    HospitalPatientId;
+    /// An item of aid given to a hospital patient.
+    HospitalAidId;
+    /// A resident's stay in an institution.
+    InstitutionStayId;
+    /// A probation, diversion or after-care supervision.
+    SupervisionId;
+    /// A voluntary social welfare organisation on the register.
+    VoluntaryOrganisationId;
+    /// A grant to a voluntary organisation.
+    VoluntaryGrantId;
+    /// An inspection of an orphanage receiving capitation grants.
+    CapitationInspectionId;
+    /// A refresh token (one link of a rotating family).
+    RefreshTokenId;
+    /// A family of refresh tokens: one sign-in and every rotation of it.
+    TokenFamilyId;
+    /// A row of the audit trail.
+    AuditEventId;
 );
 
 /// A code the list does not hold, met where stored text becomes a domain enum.

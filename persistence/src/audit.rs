@@ -7,8 +7,9 @@ use diesel::prelude::*;
 use serde_json::Value;
 use uuid::Uuid;
 
-use domain::id::UserId;
+use domain::id::{AuditEventId, UserId};
 
+use crate::columns::OptionalId;
 use crate::page::Page;
 use crate::schema::audit_events;
 
@@ -36,9 +37,11 @@ pub struct AuditEntry<'a> {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = audit_events)]
 pub struct AuditEventRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: AuditEventId,
     pub occurred_at: DateTime<Utc>,
-    pub actor_id: Option<Uuid>,
+    #[diesel(deserialize_as = OptionalId<UserId>)]
+    pub actor_id: Option<UserId>,
     pub actor_label: String,
     pub action: String,
     pub entity_type: String,
@@ -49,11 +52,11 @@ pub struct AuditEventRow {
 }
 
 /// Appends one row; call it inside the transaction that makes the change.
-pub fn record(conn: &mut PgConnection, entry: AuditEntry<'_>) -> QueryResult<Uuid> {
-    let id = Uuid::now_v7();
+pub fn record(conn: &mut PgConnection, entry: AuditEntry<'_>) -> QueryResult<AuditEventId> {
+    let id = AuditEventId(Uuid::now_v7());
     diesel::insert_into(audit_events::table)
         .values((
-            audit_events::id.eq(id),
+            audit_events::id.eq(id.0),
             audit_events::actor_id.eq(entry.actor.id.map(Uuid::from)),
             audit_events::actor_label.eq(&entry.actor.label),
             audit_events::action.eq(entry.action),
@@ -75,7 +78,7 @@ pub fn record_read(
     entity_type: &str,
     entity_id: String,
     request_id: Option<&str>,
-) -> QueryResult<Uuid> {
+) -> QueryResult<AuditEventId> {
     let action = format!("{entity_type}.read");
     record(conn, AuditEntry { actor, action: &action, entity_type, entity_id, before: None, after: None, request_id })
 }
@@ -85,7 +88,7 @@ pub fn record_read(
 pub struct AuditFilter {
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<UserId>,
     pub action: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
@@ -95,12 +98,12 @@ pub struct AuditFilter {
 pub fn list(
     conn: &mut PgConnection,
     filter: &AuditFilter,
-    before: Option<Uuid>,
+    before: Option<AuditEventId>,
     limit: i64,
-) -> QueryResult<Page<AuditEventRow, Uuid>> {
+) -> QueryResult<Page<AuditEventRow, AuditEventId>> {
     let mut q = audit_events::table.into_boxed();
     if let Some(before) = before {
-        q = q.filter(audit_events::id.lt(before));
+        q = q.filter(audit_events::id.lt(before.0));
     }
     if let Some(v) = &filter.entity_type {
         q = q.filter(audit_events::entity_type.eq(v));
@@ -109,7 +112,7 @@ pub fn list(
         q = q.filter(audit_events::entity_id.eq(v));
     }
     if let Some(v) = filter.actor_id {
-        q = q.filter(audit_events::actor_id.eq(v));
+        q = q.filter(audit_events::actor_id.eq(v.0));
     }
     if let Some(v) = &filter.action {
         q = q.filter(audit_events::action.eq(v));

@@ -4,14 +4,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use domain::id::{BeneficiaryId, UserId};
+use domain::id::{BeneficiaryId, CapitationInspectionId, UserId, VoluntaryOrganisationId};
 
 use crate::schema::{capitation_allotments, capitation_inspections, capitation_orphans};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = capitation_allotments)]
 pub struct AllotmentRow {
-    pub organisation_id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub organisation_id: VoluntaryOrganisationId,
     pub fiscal_year: i32,
     pub orphans: i32,
     pub bank_account: String,
@@ -19,25 +20,29 @@ pub struct AllotmentRow {
     pub updated_at: DateTime<Utc>,
 }
 
-pub fn allotment_for_update(conn: &mut PgConnection, org: Uuid, fiscal_year: i32) -> QueryResult<Option<AllotmentRow>> {
-    capitation_allotments::table.find((org, fiscal_year)).select(AllotmentRow::as_select()).for_update().first(conn).optional()
+pub fn allotment_for_update(
+    conn: &mut PgConnection,
+    org: VoluntaryOrganisationId,
+    fiscal_year: i32,
+) -> QueryResult<Option<AllotmentRow>> {
+    capitation_allotments::table.find((org.0, fiscal_year)).select(AllotmentRow::as_select()).for_update().first(conn).optional()
 }
 
-pub fn allotment(conn: &mut PgConnection, org: Uuid, fiscal_year: i32) -> QueryResult<Option<AllotmentRow>> {
-    capitation_allotments::table.find((org, fiscal_year)).select(AllotmentRow::as_select()).first(conn).optional()
+pub fn allotment(conn: &mut PgConnection, org: VoluntaryOrganisationId, fiscal_year: i32) -> QueryResult<Option<AllotmentRow>> {
+    capitation_allotments::table.find((org.0, fiscal_year)).select(AllotmentRow::as_select()).first(conn).optional()
 }
 
 /// Sets the allotment (a new one at version 1, a change at version + 1).
 pub fn put_allotment(
     conn: &mut PgConnection,
-    org: Uuid,
+    org: VoluntaryOrganisationId,
     fiscal_year: i32,
     (orphans, bank_account): (i32, &str),
     by: UserId,
 ) -> QueryResult<AllotmentRow> {
     diesel::insert_into(capitation_allotments::table)
         .values((
-            capitation_allotments::organisation_id.eq(org),
+            capitation_allotments::organisation_id.eq(org.0),
             capitation_allotments::fiscal_year.eq(fiscal_year),
             capitation_allotments::orphans.eq(orphans),
             capitation_allotments::bank_account.eq(bank_account),
@@ -61,7 +66,8 @@ pub fn put_allotment(
 pub struct OrphanRow {
     #[diesel(deserialize_as = Uuid)]
     pub beneficiary_id: BeneficiaryId,
-    pub organisation_id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub organisation_id: VoluntaryOrganisationId,
     pub listed_on: NaiveDate,
     pub absent_since: Option<NaiveDate>,
 }
@@ -73,12 +79,12 @@ pub struct ListedOrphan {
     pub date_of_birth: NaiveDate,
 }
 
-pub fn listed_at(conn: &mut PgConnection, org: Uuid) -> QueryResult<Vec<ListedOrphan>> {
+pub fn listed_at(conn: &mut PgConnection, org: VoluntaryOrganisationId) -> QueryResult<Vec<ListedOrphan>> {
     use crate::schema::{beneficiaries, persons};
     Ok(capitation_orphans::table
         .inner_join(beneficiaries::table.on(beneficiaries::id.eq(capitation_orphans::beneficiary_id)))
         .inner_join(persons::table.on(persons::id.eq(beneficiaries::person_id)))
-        .filter(capitation_orphans::organisation_id.eq(org))
+        .filter(capitation_orphans::organisation_id.eq(org.0))
         .order(capitation_orphans::beneficiary_id)
         .select((OrphanRow::as_select(), persons::date_of_birth))
         .load::<(OrphanRow, NaiveDate)>(conn)?
@@ -94,14 +100,14 @@ pub fn is_listed(conn: &mut PgConnection, beneficiary: BeneficiaryId) -> QueryRe
 pub fn list_orphan(
     conn: &mut PgConnection,
     beneficiary: BeneficiaryId,
-    org: Uuid,
+    org: VoluntaryOrganisationId,
     on: NaiveDate,
     by: UserId,
 ) -> QueryResult<OrphanRow> {
     diesel::insert_into(capitation_orphans::table)
         .values((
             capitation_orphans::beneficiary_id.eq(beneficiary.0),
-            capitation_orphans::organisation_id.eq(org),
+            capitation_orphans::organisation_id.eq(org.0),
             capitation_orphans::listed_on.eq(on),
             capitation_orphans::created_by.eq(by.0),
         ))
@@ -113,27 +119,29 @@ pub fn list_orphan(
 /// cleared. Returns the inspection's id.
 pub fn inspect(
     conn: &mut PgConnection,
-    org: Uuid,
+    org: VoluntaryOrganisationId,
     (on, by_name): (NaiveDate, &str),
-    present: &[Uuid],
-    absent: &[Uuid],
+    present: &[BeneficiaryId],
+    absent: &[BeneficiaryId],
     by: UserId,
-) -> QueryResult<Uuid> {
-    diesel::update(capitation_orphans::table.filter(capitation_orphans::beneficiary_id.eq_any(present)))
+) -> QueryResult<CapitationInspectionId> {
+    let present: Vec<Uuid> = present.iter().map(|b| b.0).collect();
+    let absent: Vec<Uuid> = absent.iter().map(|b| b.0).collect();
+    diesel::update(capitation_orphans::table.filter(capitation_orphans::beneficiary_id.eq_any(&present)))
         .set(capitation_orphans::absent_since.eq(None::<NaiveDate>))
         .execute(conn)?;
     diesel::update(
         capitation_orphans::table
-            .filter(capitation_orphans::beneficiary_id.eq_any(absent))
+            .filter(capitation_orphans::beneficiary_id.eq_any(&absent))
             .filter(capitation_orphans::absent_since.is_null()),
     )
     .set(capitation_orphans::absent_since.eq(on))
     .execute(conn)?;
-    let id = Uuid::now_v7();
+    let id = CapitationInspectionId(Uuid::now_v7());
     diesel::insert_into(capitation_inspections::table)
         .values((
-            capitation_inspections::id.eq(id),
-            capitation_inspections::organisation_id.eq(org),
+            capitation_inspections::id.eq(id.0),
+            capitation_inspections::organisation_id.eq(org.0),
             capitation_inspections::inspected_on.eq(on),
             capitation_inspections::inspected_by.eq(by_name),
             capitation_inspections::present.eq(present.len() as i32),

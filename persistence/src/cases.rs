@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use domain::access::Scope;
 use domain::case::{CaseKind, CaseStatus};
-use domain::id::{CaseId, FacilityId, PartnerId, PersonId, UserId};
+use domain::id::{CaseEventId, CaseId, ContactId, FacilityId, PartnerId, PersonId, UserId};
 use domain::person::Sex;
 
 use crate::columns::{OptionalCode, OptionalId};
@@ -52,7 +52,8 @@ pub struct CaseRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// The helpline or outreach contact the case was opened from.
-    pub source_contact_id: Option<Uuid>,
+    #[diesel(deserialize_as = OptionalId<ContactId>)]
+    pub source_contact_id: Option<ContactId>,
 }
 
 /// The columns derived from the aggregate, written on every change.
@@ -83,7 +84,7 @@ pub struct NewCase {
     pub date_of_birth: NaiveDate,
     pub opened_on: NaiveDate,
     pub created_by: Option<UserId>,
-    pub source_contact_id: Option<Uuid>,
+    pub source_contact_id: Option<ContactId>,
     pub projection: CaseProjection,
 }
 
@@ -119,7 +120,7 @@ pub fn insert(conn: &mut PgConnection, new: &NewCase) -> QueryResult<CaseRow> {
             cases::ages_out_on.eq(p.ages_out_on),
             cases::pending_approvals.eq(p.pending_approvals),
             cases::state.eq(&p.state),
-            cases::source_contact_id.eq(new.source_contact_id),
+            cases::source_contact_id.eq(new.source_contact_id.map(Uuid::from)),
             cases::created_by.eq(new.created_by.map(Uuid::from)),
         ))
         .returning(CaseRow::as_returning())
@@ -259,7 +260,8 @@ pub fn list(
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = case_events)]
 pub struct CaseEventRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: CaseEventId,
     #[diesel(deserialize_as = Uuid)]
     pub case_id: CaseId,
     pub occurred_at: DateTime<Utc>,
@@ -288,11 +290,11 @@ pub struct NewCaseEvent<'a> {
     pub district_id: i32,
 }
 
-pub fn insert_event(conn: &mut PgConnection, e: NewCaseEvent<'_>) -> QueryResult<Uuid> {
-    let id = Uuid::now_v7();
+pub fn insert_event(conn: &mut PgConnection, e: NewCaseEvent<'_>) -> QueryResult<CaseEventId> {
+    let id = CaseEventId(Uuid::now_v7());
     diesel::insert_into(case_events::table)
         .values((
-            case_events::id.eq(id),
+            case_events::id.eq(id.0),
             case_events::case_id.eq(e.case_id.0),
             case_events::actor_id.eq(e.actor_id.map(Uuid::from)),
             case_events::actor_label.eq(e.actor_label),
@@ -311,12 +313,12 @@ pub fn insert_event(conn: &mut PgConnection, e: NewCaseEvent<'_>) -> QueryResult
 pub fn list_events(
     conn: &mut PgConnection,
     case_id: CaseId,
-    after: Option<Uuid>,
+    after: Option<CaseEventId>,
     limit: i64,
-) -> QueryResult<Page<CaseEventRow, Uuid>> {
+) -> QueryResult<Page<CaseEventRow, CaseEventId>> {
     let mut q = case_events::table.filter(case_events::case_id.eq(case_id.0)).into_boxed();
     if let Some(a) = after {
-        q = q.filter(case_events::id.gt(a));
+        q = q.filter(case_events::id.gt(a.0));
     }
     let rows = q.order(case_events::id).limit(limit + 1).select(CaseEventRow::as_select()).load(conn)?;
     Ok(Page::from_overfetch(rows, limit, |r| r.id))

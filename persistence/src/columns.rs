@@ -2,14 +2,31 @@
 //! `Uuid` and `String`: a non-null column converts with `#[diesel(deserialize_as = Uuid)]` or
 //! `= String` (the domain's `From<Uuid>` and checked `TryFrom<String>`); a nullable one goes
 //! through these wrappers, since `Option<FacilityId>` cannot implement a conversion itself.
+//! An insertable writes an optional typed id the same way:
+//! `#[diesel(serialize_as = OptionalId<UserId>)]` (`None` is NULL).
 
 use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
 use diesel::pg::{Pg, PgValue};
 use diesel::sql_types::{Nullable, Text};
 
-/// A nullable UUID column read as an optional typed id.
+/// A nullable UUID column read (or written) as an optional typed id.
 #[derive(Debug, FromSqlRow)]
 pub struct OptionalId<T>(Option<T>);
+
+impl<T> From<Option<T>> for OptionalId<T> {
+    fn from(value: Option<T>) -> Self {
+        OptionalId(value)
+    }
+}
+
+impl<T: Into<uuid::Uuid>> AsExpression<Nullable<diesel::sql_types::Uuid>> for OptionalId<T> {
+    type Expression = <Option<uuid::Uuid> as AsExpression<Nullable<diesel::sql_types::Uuid>>>::Expression;
+
+    fn as_expression(self) -> Self::Expression {
+        AsExpression::<Nullable<diesel::sql_types::Uuid>>::as_expression(self.0.map(Into::into))
+    }
+}
 
 impl<T: From<uuid::Uuid>> FromSql<Nullable<diesel::sql_types::Uuid>, Pg> for OptionalId<T> {
     fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {

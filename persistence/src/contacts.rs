@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use domain::access::Scope;
 use domain::contact::{ContactChannel, ContactOutcome, PerpetratorRelation, ReporterRelation};
-use domain::id::{CaseId, FacilityId, PersonId, UserId};
+use domain::id::{CaseId, ContactId, FacilityId, PersonId, UserId};
 
 use crate::columns::{OptionalCode, OptionalId};
 use crate::microcredit::Area;
@@ -16,7 +16,8 @@ use crate::schema::{contacts, service_point_days};
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = contacts)]
 pub struct ContactRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: ContactId,
     #[diesel(deserialize_as = String)]
     pub channel: ContactChannel,
     pub contacted_at: DateTime<Utc>,
@@ -102,18 +103,18 @@ pub fn insert(conn: &mut PgConnection, c: &NewContact<'_>) -> QueryResult<Contac
         .get_result(conn)
 }
 
-pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<ContactRow>> {
-    contacts::table.find(id).select(ContactRow::as_select()).first(conn).optional()
+pub fn find(conn: &mut PgConnection, id: ContactId) -> QueryResult<Option<ContactRow>> {
+    contacts::table.find(id.0).select(ContactRow::as_select()).first(conn).optional()
 }
 
-pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<ContactRow>> {
-    contacts::table.find(id).select(ContactRow::as_select()).for_update().first(conn).optional()
+pub fn find_for_update(conn: &mut PgConnection, id: ContactId) -> QueryResult<Option<ContactRow>> {
+    contacts::table.find(id.0).select(ContactRow::as_select()).for_update().first(conn).optional()
 }
 
 /// Links the contact to the case opened from it: "case opened" joins its actions and becomes
 /// its outcome.
-pub fn link_case(conn: &mut PgConnection, id: Uuid, case: CaseId) -> QueryResult<ContactRow> {
-    diesel::update(contacts::table.find(id))
+pub fn link_case(conn: &mut PgConnection, id: ContactId, case: CaseId) -> QueryResult<ContactRow> {
+    diesel::update(contacts::table.find(id.0))
         .set((
             contacts::case_id.eq(case.0),
             contacts::actions.eq(diesel::dsl::sql::<diesel::sql_types::Array<diesel::sql_types::Text>>(
@@ -141,9 +142,9 @@ pub fn list(
     conn: &mut PgConnection,
     scope: Scope,
     f: &ContactFilter,
-    after: Option<Uuid>,
+    after: Option<ContactId>,
     limit: i64,
-) -> QueryResult<Page<ContactRow, Uuid>> {
+) -> QueryResult<Page<ContactRow, ContactId>> {
     let mut q = contacts::table.into_boxed();
     q = match scope {
         Scope::National => q,
@@ -153,7 +154,7 @@ pub fn list(
         Scope::Facility(_) | Scope::Partner(_) => return Ok(Page { rows: vec![], next: None }),
     };
     if let Some(a) = after {
-        q = q.filter(contacts::id.gt(a));
+        q = q.filter(contacts::id.gt(a.0));
     }
     if let Some(c) = f.channel {
         q = q.filter(contacts::channel.eq(c.code()));

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use domain::access::Scope;
 use domain::disability::{DisabilityType, Severity};
-use domain::id::{PersonId, UserId};
+use domain::id::{DisabilityRecordId, PersonId, UserId};
 use domain::person::Sex;
 
 use crate::columns::OptionalId;
@@ -17,7 +17,8 @@ use crate::schema::disability_records;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = disability_records)]
 pub struct DisabilityRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: DisabilityRecordId,
     #[diesel(deserialize_as = Uuid)]
     pub person_id: PersonId,
     #[diesel(deserialize_as = String)]
@@ -34,7 +35,8 @@ pub struct DisabilityRow {
     pub card_number: Option<String>,
     pub card_printed_on: Option<NaiveDate>,
     pub card_issued_on: Option<NaiveDate>,
-    pub superseded_by: Option<Uuid>,
+    #[diesel(deserialize_as = OptionalId<DisabilityRecordId>)]
+    pub superseded_by: Option<DisabilityRecordId>,
     pub version: i32,
     #[diesel(deserialize_as = OptionalId<UserId>)]
     pub created_by: Option<UserId>,
@@ -96,12 +98,12 @@ pub fn insert(conn: &mut PgConnection, a: &NewAssessment<'_>) -> QueryResult<Dis
     Ok(row)
 }
 
-pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<DisabilityRow>> {
-    disability_records::table.find(id).select(DisabilityRow::as_select()).first(conn).optional()
+pub fn find(conn: &mut PgConnection, id: DisabilityRecordId) -> QueryResult<Option<DisabilityRow>> {
+    disability_records::table.find(id.0).select(DisabilityRow::as_select()).first(conn).optional()
 }
 
-pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<DisabilityRow>> {
-    disability_records::table.find(id).select(DisabilityRow::as_select()).for_update().first(conn).optional()
+pub fn find_for_update(conn: &mut PgConnection, id: DisabilityRecordId) -> QueryResult<Option<DisabilityRow>> {
+    disability_records::table.find(id.0).select(DisabilityRow::as_select()).for_update().first(conn).optional()
 }
 
 /// The record in force for a person, if any.
@@ -116,13 +118,13 @@ pub fn current_of(conn: &mut PgConnection, person: PersonId) -> QueryResult<Opti
 
 pub fn record_card(
     conn: &mut PgConnection,
-    id: Uuid,
+    id: DisabilityRecordId,
     number: &str,
     printed_on: NaiveDate,
     issued_on: Option<NaiveDate>,
 ) -> QueryResult<Option<DisabilityRow>> {
     let result = conn.transaction(|conn| {
-        diesel::update(disability_records::table.find(id))
+        diesel::update(disability_records::table.find(id.0))
             .set((
                 disability_records::card_number.eq(number),
                 disability_records::card_printed_on.eq(printed_on),
@@ -151,9 +153,9 @@ pub fn list(
     conn: &mut PgConnection,
     scope: Scope,
     f: &DisabilityFilter,
-    after: Option<Uuid>,
+    after: Option<DisabilityRecordId>,
     limit: i64,
-) -> QueryResult<Page<DisabilityRow, Uuid>> {
+) -> QueryResult<Page<DisabilityRow, DisabilityRecordId>> {
     let mut q = disability_records::table.into_boxed();
     q = match scope {
         Scope::National => q,
@@ -163,7 +165,7 @@ pub fn list(
         Scope::Facility(_) | Scope::Partner(_) => return Ok(Page { rows: vec![], next: None }),
     };
     if let Some(a) = after {
-        q = q.filter(disability_records::id.gt(a));
+        q = q.filter(disability_records::id.gt(a.0));
     }
     if let Some(p) = f.person_id {
         q = q.filter(disability_records::person_id.eq(p.0));

@@ -101,7 +101,8 @@ pub struct NewApplication {
     pub reasons: Value,
     pub priority_score: i32,
     pub submitted_on: NaiveDate,
-    pub created_by: Option<Uuid>,
+    #[diesel(serialize_as = OptionalId<UserId>)]
+    pub created_by: Option<UserId>,
 }
 
 /// Inserts an application; `Ok(None)` when the person already has an open one for the programme.
@@ -128,9 +129,12 @@ pub fn find_application_for_update(conn: &mut PgConnection, id: ApplicationId) -
 pub struct ApplicationChange {
     #[diesel(serialize_as = String)]
     pub status: ApplicationStatus,
-    pub verified_by: Option<Uuid>,
+    /// `None` leaves the column as it is (as for every field here).
+    #[diesel(serialize_as = Uuid)]
+    pub verified_by: Option<UserId>,
     pub verified_on: Option<NaiveDate>,
-    pub decided_by: Option<Uuid>,
+    #[diesel(serialize_as = Uuid)]
+    pub decided_by: Option<UserId>,
     pub decided_on: Option<NaiveDate>,
     pub note: Option<String>,
     pub verdict: Option<String>,

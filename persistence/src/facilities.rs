@@ -6,9 +6,10 @@ use uuid::Uuid;
 
 use domain::access::Scope;
 use domain::facility::FacilityType;
-use domain::id::{FacilityId, PartnerId};
+use domain::id::{FacilityId, PartnerId, VoluntaryOrganisationId};
 use domain::person::Sex;
 
+use crate::columns::OptionalId;
 use crate::page::Page;
 use crate::schema::{cases, facilities, facility_partners, partner_organisations};
 
@@ -23,7 +24,8 @@ pub struct PartnerRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Its registration as a voluntary organisation, where it has one.
-    pub voluntary_organisation_id: Option<Uuid>,
+    #[diesel(deserialize_as = OptionalId<VoluntaryOrganisationId>)]
+    pub voluntary_organisation_id: Option<VoluntaryOrganisationId>,
 }
 
 pub fn insert_partner(conn: &mut PgConnection, id: PartnerId, name_en: &str, name_bn: &str) -> QueryResult<PartnerRow> {

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use domain::access::Scope;
 use domain::hospital::{AidKind, PatientStatus};
-use domain::id::{FacilityId, PersonId, UserId};
+use domain::id::{FacilityId, HospitalAidId, HospitalPatientId, LoanId, PersonId, UserId};
 
 use crate::columns::OptionalId;
 use crate::page::Page;
@@ -15,7 +15,8 @@ use crate::schema::{hospital_aid, hospital_patients};
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = hospital_patients)]
 pub struct PatientRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: HospitalPatientId,
     #[diesel(deserialize_as = Uuid)]
     pub facility_id: FacilityId,
     #[diesel(deserialize_as = Uuid)]
@@ -73,12 +74,12 @@ pub fn insert(conn: &mut PgConnection, p: &NewPatient<'_>) -> QueryResult<Patien
         .get_result(conn)
 }
 
-pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<PatientRow>> {
-    hospital_patients::table.find(id).select(PatientRow::as_select()).first(conn).optional()
+pub fn find(conn: &mut PgConnection, id: HospitalPatientId) -> QueryResult<Option<PatientRow>> {
+    hospital_patients::table.find(id.0).select(PatientRow::as_select()).first(conn).optional()
 }
 
-pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<PatientRow>> {
-    hospital_patients::table.find(id).select(PatientRow::as_select()).for_update().first(conn).optional()
+pub fn find_for_update(conn: &mut PgConnection, id: HospitalPatientId) -> QueryResult<Option<PatientRow>> {
+    hospital_patients::table.find(id.0).select(PatientRow::as_select()).for_update().first(conn).optional()
 }
 
 pub struct Assessment<'a> {
@@ -89,9 +90,9 @@ pub struct Assessment<'a> {
     pub notes: Option<&'a str>,
 }
 
-pub fn assess(conn: &mut PgConnection, id: Uuid, a: &Assessment<'_>) -> QueryResult<PatientRow> {
+pub fn assess(conn: &mut PgConnection, id: HospitalPatientId, a: &Assessment<'_>) -> QueryResult<PatientRow> {
     let status = if a.eligible { PatientStatus::Eligible } else { PatientStatus::Declined };
-    diesel::update(hospital_patients::table.find(id))
+    diesel::update(hospital_patients::table.find(id.0))
         .set((
             hospital_patients::status.eq(status.code()),
             hospital_patients::assessed_on.eq(a.on),
@@ -108,7 +109,8 @@ pub fn assess(conn: &mut PgConnection, id: Uuid, a: &Assessment<'_>) -> QueryRes
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = hospital_aid)]
 pub struct AidRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: HospitalAidId,
     pub given_on: NaiveDate,
     #[diesel(deserialize_as = String)]
     pub kind: AidKind,
@@ -129,7 +131,7 @@ pub fn give_aid(
         .map(|(kind, description, amount)| {
             (
                 hospital_aid::id.eq(Uuid::now_v7()),
-                hospital_aid::patient_id.eq(p.id),
+                hospital_aid::patient_id.eq(p.id.0),
                 hospital_aid::facility_id.eq(p.facility_id.0),
                 hospital_aid::division_id.eq(p.division_id),
                 hospital_aid::district_id.eq(p.district_id),
@@ -144,7 +146,7 @@ pub fn give_aid(
         .collect();
     diesel::insert_into(hospital_aid::table).values(rows).execute(conn)?;
     let total: i64 = items.iter().map(|i| i.2).sum();
-    diesel::update(hospital_patients::table.find(p.id))
+    diesel::update(hospital_patients::table.find(p.id.0))
         .set((
             hospital_patients::aid_taka.eq(hospital_patients::aid_taka + total),
             hospital_patients::version.eq(hospital_patients::version + 1),
@@ -154,16 +156,16 @@ pub fn give_aid(
         .get_result(conn)
 }
 
-pub fn aid_of(conn: &mut PgConnection, patient: Uuid) -> QueryResult<Vec<AidRow>> {
+pub fn aid_of(conn: &mut PgConnection, patient: HospitalPatientId) -> QueryResult<Vec<AidRow>> {
     hospital_aid::table
-        .filter(hospital_aid::patient_id.eq(patient))
+        .filter(hospital_aid::patient_id.eq(patient.0))
         .order((hospital_aid::given_on, hospital_aid::id))
         .select(AidRow::as_select())
         .load(conn)
 }
 
-pub fn close(conn: &mut PgConnection, id: Uuid, on: NaiveDate) -> QueryResult<PatientRow> {
-    diesel::update(hospital_patients::table.find(id))
+pub fn close(conn: &mut PgConnection, id: HospitalPatientId, on: NaiveDate) -> QueryResult<PatientRow> {
+    diesel::update(hospital_patients::table.find(id.0))
         .set((
             hospital_patients::status.eq(PatientStatus::Closed.code()),
             hospital_patients::closed_on.eq(on),
@@ -174,8 +176,8 @@ pub fn close(conn: &mut PgConnection, id: Uuid, on: NaiveDate) -> QueryResult<Pa
         .get_result(conn)
 }
 
-pub fn refer_for_rehabilitation(conn: &mut PgConnection, id: Uuid, on: NaiveDate) -> QueryResult<PatientRow> {
-    diesel::update(hospital_patients::table.find(id))
+pub fn refer_for_rehabilitation(conn: &mut PgConnection, id: HospitalPatientId, on: NaiveDate) -> QueryResult<PatientRow> {
+    diesel::update(hospital_patients::table.find(id.0))
         .set((
             hospital_patients::rehabilitation_referred_on.eq(on),
             hospital_patients::version.eq(hospital_patients::version + 1),
@@ -197,14 +199,14 @@ pub fn list(
     conn: &mut PgConnection,
     scope: Scope,
     f: &PatientFilter,
-    after: Option<Uuid>,
+    after: Option<HospitalPatientId>,
     limit: i64,
-) -> QueryResult<Page<PatientRow, Uuid>> {
+) -> QueryResult<Page<PatientRow, HospitalPatientId>> {
     let Some(mut q) = within_scope!(hospital_patients::table.into_boxed(), scope, hospital_patients) else {
         return Ok(Page { rows: vec![], next: None });
     };
     if let Some(a) = after {
-        q = q.filter(hospital_patients::id.gt(a));
+        q = q.filter(hospital_patients::id.gt(a.0));
     }
     if let Some(fid) = f.facility_id {
         q = q.filter(hospital_patients::facility_id.eq(fid.0));
@@ -223,12 +225,15 @@ pub fn list(
 }
 
 /// The person's loans in the burn and disability rehabilitation programme (what a referral led to).
-pub fn rehabilitation_loans(conn: &mut PgConnection, person: PersonId) -> QueryResult<Vec<Uuid>> {
+pub fn rehabilitation_loans(conn: &mut PgConnection, person: PersonId) -> QueryResult<Vec<LoanId>> {
     use crate::schema::loans;
-    loans::table
+    Ok(loans::table
         .filter(loans::person_id.eq(person.0))
         .filter(loans::programme.eq(domain::microcredit::programme::MicrocreditProgramme::BurnDisabilityRehabilitation.code()))
         .order(loans::id)
         .select(loans::id)
-        .load(conn)
+        .load::<Uuid>(conn)?
+        .into_iter()
+        .map(LoanId)
+        .collect())
 }

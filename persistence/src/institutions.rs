@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use domain::access::Scope;
-use domain::id::{FacilityId, PersonId, UserId};
+use domain::id::{FacilityId, InstitutionStayId, PersonId, UserId};
 use domain::institution::LeaveReason;
 use domain::person::Sex;
 
@@ -17,7 +17,8 @@ use crate::schema::institution_stays;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = institution_stays)]
 pub struct StayRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: InstitutionStayId,
     #[diesel(deserialize_as = Uuid)]
     pub facility_id: FacilityId,
     #[diesel(deserialize_as = Uuid)]
@@ -29,7 +30,8 @@ pub struct StayRow {
     pub sex: Sex,
     pub admitted_on: NaiveDate,
     pub leaves_on: NaiveDate,
-    pub transferred_from: Option<Uuid>,
+    #[diesel(deserialize_as = OptionalId<InstitutionStayId>)]
+    pub transferred_from: Option<InstitutionStayId>,
     pub left_on: Option<NaiveDate>,
     #[diesel(deserialize_as = OptionalCode<LeaveReason>)]
     pub leave_reason: Option<LeaveReason>,
@@ -48,7 +50,7 @@ pub struct NewStay<'a> {
     pub sex: Sex,
     pub admitted_on: NaiveDate,
     pub leaves_on: NaiveDate,
-    pub transferred_from: Option<Uuid>,
+    pub transferred_from: Option<InstitutionStayId>,
     pub by: UserId,
 }
 
@@ -64,29 +66,30 @@ pub fn insert(conn: &mut PgConnection, s: &NewStay<'_>) -> QueryResult<StayRow> 
             institution_stays::sex.eq(s.sex.code()),
             institution_stays::admitted_on.eq(s.admitted_on),
             institution_stays::leaves_on.eq(s.leaves_on),
-            institution_stays::transferred_from.eq(s.transferred_from),
+            institution_stays::transferred_from.eq(s.transferred_from.map(Uuid::from)),
             institution_stays::created_by.eq(s.by.0),
         ))
         .returning(StayRow::as_returning())
         .get_result(conn)
 }
 
-pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<StayRow>> {
-    institution_stays::table.find(id).select(StayRow::as_select()).first(conn).optional()
+pub fn find(conn: &mut PgConnection, id: InstitutionStayId) -> QueryResult<Option<StayRow>> {
+    institution_stays::table.find(id.0).select(StayRow::as_select()).first(conn).optional()
 }
 
-pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<StayRow>> {
-    institution_stays::table.find(id).select(StayRow::as_select()).for_update().first(conn).optional()
+pub fn find_for_update(conn: &mut PgConnection, id: InstitutionStayId) -> QueryResult<Option<StayRow>> {
+    institution_stays::table.find(id.0).select(StayRow::as_select()).for_update().first(conn).optional()
 }
 
 /// Whether the person lives in an institution now.
-pub fn open_stay_of(conn: &mut PgConnection, person: PersonId) -> QueryResult<Option<Uuid>> {
-    institution_stays::table
+pub fn open_stay_of(conn: &mut PgConnection, person: PersonId) -> QueryResult<Option<InstitutionStayId>> {
+    Ok(institution_stays::table
         .filter(institution_stays::person_id.eq(person.0))
         .filter(institution_stays::left_on.is_null())
         .select(institution_stays::id)
-        .first(conn)
-        .optional()
+        .first::<Uuid>(conn)
+        .optional()?
+        .map(InstitutionStayId))
 }
 
 /// Residents of `sex` living at the facility now.
@@ -101,10 +104,10 @@ pub fn occupancy(conn: &mut PgConnection, facility: FacilityId, sex: Sex) -> Que
 
 pub fn leave(
     conn: &mut PgConnection,
-    id: Uuid,
+    id: InstitutionStayId,
     (on, reason, plan, notes): (NaiveDate, LeaveReason, Option<&str>, Option<&str>),
 ) -> QueryResult<StayRow> {
-    diesel::update(institution_stays::table.find(id))
+    diesel::update(institution_stays::table.find(id.0))
         .set((
             institution_stays::left_on.eq(on),
             institution_stays::leave_reason.eq(reason.code()),
@@ -140,14 +143,14 @@ pub fn list(
     conn: &mut PgConnection,
     scope: Scope,
     f: &StayFilter,
-    after: Option<Uuid>,
+    after: Option<InstitutionStayId>,
     limit: i64,
-) -> QueryResult<Page<StayRow, Uuid>> {
+) -> QueryResult<Page<StayRow, InstitutionStayId>> {
     let Some(mut q) = within_scope!(institution_stays::table.into_boxed(), scope, institution_stays) else {
         return Ok(Page { rows: vec![], next: None });
     };
     if let Some(a) = after {
-        q = q.filter(institution_stays::id.gt(a));
+        q = q.filter(institution_stays::id.gt(a.0));
     }
     if let Some(fid) = f.facility_id {
         q = q.filter(institution_stays::facility_id.eq(fid.0));

@@ -7,7 +7,7 @@ use diesel::sql_types::{Array, BigInt, Date, Int4, Text, Uuid as SqlUuid};
 use uuid::Uuid;
 
 use domain::access::Scope;
-use domain::id::{LoanFundId, LoanId, PersonId, UserId, WorkGroupId};
+use domain::id::{CommitteeMeetingId, FundEntryId, LoanFundId, LoanId, PersonId, RepaymentId, UserId, WorkGroupId, WriteOffId};
 use domain::microcredit::fund::{FundEntryKind, FundPosition};
 use domain::microcredit::loan::{BorrowerHistory, DisbursementMethod, LoanStatus, RepaymentMethod};
 use domain::microcredit::programme::MicrocreditProgramme;
@@ -139,7 +139,8 @@ pub fn list_funds(
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = fund_entries)]
 pub struct FundEntryRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: FundEntryId,
     #[diesel(deserialize_as = Uuid)]
     pub fund_id: LoanFundId,
     #[diesel(deserialize_as = String)]
@@ -203,12 +204,12 @@ pub fn record_entries(conn: &mut PgConnection, fund: LoanFundId, entries: &[NewE
 pub fn list_entries(
     conn: &mut PgConnection,
     fund: LoanFundId,
-    after: Option<Uuid>,
+    after: Option<FundEntryId>,
     limit: i64,
-) -> QueryResult<Page<FundEntryRow, Uuid>> {
+) -> QueryResult<Page<FundEntryRow, FundEntryId>> {
     let mut q = fund_entries::table.filter(fund_entries::fund_id.eq(fund.0)).into_boxed();
     if let Some(a) = after {
-        q = q.filter(fund_entries::id.gt(a));
+        q = q.filter(fund_entries::id.gt(a.0));
     }
     let rows = q.order(fund_entries::id).limit(limit + 1).select(FundEntryRow::as_select()).load(conn)?;
     Ok(Page::from_overfetch(rows, limit, |r| r.id))
@@ -359,7 +360,8 @@ pub struct LoanRow {
     #[diesel(deserialize_as = String)]
     pub status: LoanStatus,
     pub applied_on: NaiveDate,
-    pub meeting_id: Option<Uuid>,
+    #[diesel(deserialize_as = OptionalId<CommitteeMeetingId>)]
+    pub meeting_id: Option<CommitteeMeetingId>,
     pub disbursed_on: Option<NaiveDate>,
     #[diesel(deserialize_as = OptionalCode<DisbursementMethod>)]
     pub disbursement_method: Option<DisbursementMethod>,
@@ -534,7 +536,8 @@ pub fn borrower_history(
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = committee_meetings)]
 pub struct MeetingRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: CommitteeMeetingId,
     pub division_id: i32,
     pub district_id: i32,
     pub upazila_id: i32,
@@ -577,7 +580,7 @@ pub fn record_meeting(
         diesel::update(loans::table.filter(loans::id.eq_any(ids)))
             .set((
                 loans::status.eq(status.code()),
-                loans::meeting_id.eq(meeting.id),
+                loans::meeting_id.eq(meeting.id.0),
                 loans::version.eq(loans::version + 1),
                 loans::updated_at.eq(diesel::dsl::now),
             ))
@@ -586,8 +589,8 @@ pub fn record_meeting(
     Ok(meeting)
 }
 
-pub fn find_meeting(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<MeetingRow>> {
-    committee_meetings::table.find(id).select(MeetingRow::as_select()).first(conn).optional()
+pub fn find_meeting(conn: &mut PgConnection, id: CommitteeMeetingId) -> QueryResult<Option<MeetingRow>> {
+    committee_meetings::table.find(id.0).select(MeetingRow::as_select()).first(conn).optional()
 }
 
 /// Locks the loans with these ids, in id order.
@@ -677,7 +680,8 @@ pub fn instalments_of(conn: &mut PgConnection, ids: &[LoanId]) -> QueryResult<Ve
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = loan_repayments)]
 pub struct RepaymentRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: RepaymentId,
     #[diesel(deserialize_as = Uuid)]
     pub loan_id: LoanId,
     pub reference: String,
@@ -827,7 +831,8 @@ pub fn post_repayments(conn: &mut PgConnection, postings: &[Posting], after: &[L
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = loan_write_offs)]
 pub struct WriteOffRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: WriteOffId,
     #[diesel(deserialize_as = Uuid)]
     pub loan_id: LoanId,
     pub reason: String,
@@ -874,12 +879,12 @@ pub fn request_write_off(
 pub fn decide_write_off(
     conn: &mut PgConnection,
     loan: &LoanRow,
-    request: Uuid,
+    request: WriteOffId,
     approve: bool,
     on: NaiveDate,
     by: UserId,
 ) -> QueryResult<LoanRow> {
-    diesel::update(loan_write_offs::table.find(request))
+    diesel::update(loan_write_offs::table.find(request.0))
         .set((loan_write_offs::decided_by.eq(by.0), loan_write_offs::decided_on.eq(on), loan_write_offs::approved.eq(approve)))
         .execute(conn)?;
     let q = diesel::update(loans::table.find(loan.id.0));

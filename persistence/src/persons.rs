@@ -61,7 +61,8 @@ pub struct NewPersonRow {
     pub upazila_id: Option<i32>,
     pub union_id: Option<i32>,
     pub address: Option<String>,
-    pub created_by: Option<Uuid>,
+    #[diesel(serialize_as = OptionalId<UserId>)]
+    pub created_by: Option<UserId>,
 }
 
 /// Inserts a person; `Ok(None)` when an identifier is already taken (check

@@ -5,17 +5,19 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use domain::id::UserId;
+use domain::id::{RefreshTokenId, TokenFamilyId, UserId};
 
 use crate::schema::refresh_tokens;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = refresh_tokens)]
 pub struct RefreshTokenRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: RefreshTokenId,
     #[diesel(deserialize_as = Uuid)]
     pub user_id: UserId,
-    pub family_id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub family_id: TokenFamilyId,
     pub token_hash: Vec<u8>,
     pub issued_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -26,10 +28,12 @@ pub struct RefreshTokenRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = refresh_tokens)]
 pub struct NewRefreshToken<'a> {
-    pub id: Uuid,
+    #[diesel(serialize_as = Uuid)]
+    pub id: RefreshTokenId,
     #[diesel(serialize_as = Uuid)]
     pub user_id: UserId,
-    pub family_id: Uuid,
+    #[diesel(serialize_as = Uuid)]
+    pub family_id: TokenFamilyId,
     pub token_hash: &'a [u8],
     pub issued_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -49,14 +53,14 @@ pub fn find_for_update(conn: &mut PgConnection, token_hash: &[u8]) -> QueryResul
         .optional()
 }
 
-pub fn mark_used(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> QueryResult<()> {
-    diesel::update(refresh_tokens::table.find(id)).set(refresh_tokens::used_at.eq(now)).execute(conn).map(|_| ())
+pub fn mark_used(conn: &mut PgConnection, id: RefreshTokenId, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(refresh_tokens::table.find(id.0)).set(refresh_tokens::used_at.eq(now)).execute(conn).map(|_| ())
 }
 
 /// Revokes every token in a family (a replayed token means the family is compromised).
-pub fn revoke_family(conn: &mut PgConnection, family_id: Uuid, now: DateTime<Utc>) -> QueryResult<usize> {
+pub fn revoke_family(conn: &mut PgConnection, family_id: TokenFamilyId, now: DateTime<Utc>) -> QueryResult<usize> {
     diesel::update(
-        refresh_tokens::table.filter(refresh_tokens::family_id.eq(family_id)).filter(refresh_tokens::revoked_at.is_null()),
+        refresh_tokens::table.filter(refresh_tokens::family_id.eq(family_id.0)).filter(refresh_tokens::revoked_at.is_null()),
     )
     .set(refresh_tokens::revoked_at.eq(now))
     .execute(conn)

@@ -6,8 +6,11 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text, Uuid as SqlUuid};
+use domain::id::{FacilityId, LoanFundId, PaymentCycleId, VoluntaryOrganisationId};
 use domain::time::WholePeriod;
 use uuid::Uuid;
+
+use crate::columns::OptionalId;
 
 /// Filters every report accepts: the period and the area (and, for case reports, a facility).
 #[derive(Debug, Clone)]
@@ -17,7 +20,7 @@ pub struct ReportFilter {
     pub division_id: Option<i32>,
     pub district_id: Option<i32>,
     pub upazila_id: Option<i32>,
-    pub facility_id: Option<Uuid>,
+    pub facility_id: Option<FacilityId>,
 }
 
 /// The area and facility condition on a table aliased `c` with division/district/upazila ids
@@ -47,7 +50,7 @@ fn statement<'a>(sql: &str, f: &ReportFilter, extra: &[(&str, Param<'a>)]) -> Bo
         ("division_id", Param::Int(f.division_id)),
         ("district_id", Param::Int(f.district_id)),
         ("upazila_id", Param::Int(f.upazila_id)),
-        ("facility_id", Param::Uuid(f.facility_id)),
+        ("facility_id", Param::Uuid(f.facility_id.map(Uuid::from))),
     ];
     params.extend_from_slice(extra);
     let (text, order) = number_names(sql, &params.iter().map(|(n, _)| *n).collect::<Vec<_>>());
@@ -96,8 +99,8 @@ fn number_names<'n>(sql: &str, names: &[&'n str]) -> (String, Vec<&'n str>) {
 
 #[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct SafeHomeRow {
-    #[diesel(sql_type = Nullable<SqlUuid>)]
-    pub facility_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>, deserialize_as = OptionalId<FacilityId>)]
+    pub facility_id: Option<FacilityId>,
     #[diesel(sql_type = Nullable<Text>)]
     pub facility_name_en: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -358,8 +361,8 @@ pub fn beneficiaries_by_area(conn: &mut PgConnection, f: &ReportFilter) -> Query
 
 #[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct CycleAggRow {
-    #[diesel(sql_type = SqlUuid)]
-    pub cycle_id: Uuid,
+    #[diesel(sql_type = SqlUuid, deserialize_as = Uuid)]
+    pub cycle_id: PaymentCycleId,
     #[diesel(sql_type = Text)]
     pub programme: String,
     #[diesel(sql_type = Nullable<Integer>)]
@@ -456,8 +459,8 @@ pub fn as_of(conn: &mut PgConnection) -> QueryResult<chrono::DateTime<chrono::Ut
 
 #[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct CentreRow {
-    #[diesel(sql_type = Nullable<SqlUuid>)]
-    pub facility_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>, deserialize_as = OptionalId<FacilityId>)]
+    pub facility_id: Option<FacilityId>,
     #[diesel(sql_type = Nullable<Text>)]
     pub facility_name_en: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -513,8 +516,8 @@ const AREA: &str =
 pub struct FundPositionRow {
     #[diesel(sql_type = Nullable<Integer>)]
     pub upazila_id: Option<i32>,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
-    pub fund_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>, deserialize_as = OptionalId<LoanFundId>)]
+    pub fund_id: Option<LoanFundId>,
     #[diesel(sql_type = Nullable<Text>)]
     pub programme: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -758,8 +761,8 @@ pub fn helpline_contacts(conn: &mut PgConnection, f: &ReportFilter) -> QueryResu
 
 #[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct ServicePointRow {
-    #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
-    pub facility_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>, deserialize_as = OptionalId<FacilityId>)]
+    pub facility_id: Option<FacilityId>,
     #[diesel(sql_type = Nullable<Text>)]
     pub facility_name_en: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -859,8 +862,8 @@ pub fn voluntary_registry(conn: &mut PgConnection, f: &ReportFilter) -> QueryRes
 
 #[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct HospitalAidRow {
-    #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
-    pub facility_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>, deserialize_as = OptionalId<FacilityId>)]
+    pub facility_id: Option<FacilityId>,
     #[diesel(sql_type = Nullable<Text>)]
     pub facility_name_en: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -938,8 +941,8 @@ pub fn hospital_aid(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Ve
 
 #[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct ResidentsRow {
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
-    pub facility_id: Uuid,
+    #[diesel(sql_type = SqlUuid, deserialize_as = Uuid)]
+    pub facility_id: FacilityId,
     #[diesel(sql_type = Nullable<Text>)]
     pub facility_name_en: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -994,8 +997,8 @@ pub fn institution_residents(conn: &mut PgConnection, f: &ReportFilter) -> Query
 
 #[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct CapitationRow {
-    #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
-    pub organisation_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>, deserialize_as = OptionalId<VoluntaryOrganisationId>)]
+    pub organisation_id: Option<VoluntaryOrganisationId>,
     #[diesel(sql_type = Nullable<Text>)]
     pub organisation_name_en: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]

@@ -6,7 +6,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use domain::access::Scope;
-use domain::id::{PersonId, UserId};
+use domain::id::{InstitutionStayId, PersonId, SupervisionId, UserId};
 use domain::probation::{SupervisionKind, SupervisionStatus};
 
 use crate::columns::OptionalId;
@@ -17,7 +17,8 @@ use crate::schema::{supervision_events, supervisions};
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = supervisions)]
 pub struct SupervisionRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: SupervisionId,
     #[diesel(deserialize_as = String)]
     pub kind: SupervisionKind,
     #[diesel(deserialize_as = Uuid)]
@@ -29,7 +30,8 @@ pub struct SupervisionRow {
     pub order_number: Option<String>,
     pub order_date: Option<NaiveDate>,
     pub offence: Option<String>,
-    pub from_stay_id: Option<Uuid>,
+    #[diesel(deserialize_as = OptionalId<InstitutionStayId>)]
+    pub from_stay_id: Option<InstitutionStayId>,
     pub starts_on: NaiveDate,
     pub term_months: i32,
     pub ends_on: NaiveDate,
@@ -53,7 +55,7 @@ pub struct NewSupervision<'a> {
     pub area: Area,
     pub order: Option<(&'a str, &'a str, NaiveDate)>,
     pub offence: Option<&'a str>,
-    pub from_stay_id: Option<Uuid>,
+    pub from_stay_id: Option<InstitutionStayId>,
     pub starts_on: NaiveDate,
     pub term_months: i32,
     pub ends_on: NaiveDate,
@@ -75,7 +77,7 @@ pub fn insert(conn: &mut PgConnection, s: &NewSupervision<'_>) -> QueryResult<Su
             supervisions::order_number.eq(s.order.map(|o| o.1)),
             supervisions::order_date.eq(s.order.map(|o| o.2)),
             supervisions::offence.eq(s.offence),
-            supervisions::from_stay_id.eq(s.from_stay_id),
+            supervisions::from_stay_id.eq(s.from_stay_id.map(Uuid::from)),
             supervisions::starts_on.eq(s.starts_on),
             supervisions::term_months.eq(s.term_months),
             supervisions::ends_on.eq(s.ends_on),
@@ -88,12 +90,12 @@ pub fn insert(conn: &mut PgConnection, s: &NewSupervision<'_>) -> QueryResult<Su
         .get_result(conn)
 }
 
-pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<SupervisionRow>> {
-    supervisions::table.find(id).select(SupervisionRow::as_select()).first(conn).optional()
+pub fn find(conn: &mut PgConnection, id: SupervisionId) -> QueryResult<Option<SupervisionRow>> {
+    supervisions::table.find(id.0).select(SupervisionRow::as_select()).first(conn).optional()
 }
 
-pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<SupervisionRow>> {
-    supervisions::table.find(id).select(SupervisionRow::as_select()).for_update().first(conn).optional()
+pub fn find_for_update(conn: &mut PgConnection, id: SupervisionId) -> QueryResult<Option<SupervisionRow>> {
+    supervisions::table.find(id.0).select(SupervisionRow::as_select()).for_update().first(conn).optional()
 }
 
 /// Writes a step: the new status (closing the supervision when it ended), the last visit, the
@@ -106,7 +108,7 @@ pub fn record(
 ) -> QueryResult<SupervisionRow> {
     let ended = matches!(status, SupervisionStatus::Completed | SupervisionStatus::Revoked);
     let last_visit = if action == "visit" { Some(s.last_visit_on.map_or(on, |d| d.max(on))) } else { s.last_visit_on };
-    let row = diesel::update(supervisions::table.find(s.id))
+    let row = diesel::update(supervisions::table.find(s.id.0))
         .set((
             supervisions::status.eq(status.code()),
             supervisions::last_visit_on.eq(last_visit),
@@ -122,14 +124,14 @@ pub fn record(
 
 pub fn event(
     conn: &mut PgConnection,
-    id: Uuid,
+    id: SupervisionId,
     (action, on, status, data): (&str, NaiveDate, SupervisionStatus, &Value),
     actor: UserId,
 ) -> QueryResult<()> {
     diesel::insert_into(supervision_events::table)
         .values((
             supervision_events::id.eq(Uuid::now_v7()),
-            supervision_events::supervision_id.eq(id),
+            supervision_events::supervision_id.eq(id.0),
             supervision_events::action.eq(action),
             supervision_events::on_date.eq(on),
             supervision_events::status_after.eq(status.code()),
@@ -149,9 +151,9 @@ pub struct EventRow {
     pub occurred_at: DateTime<Utc>,
 }
 
-pub fn timeline(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<EventRow>> {
+pub fn timeline(conn: &mut PgConnection, id: SupervisionId) -> QueryResult<Vec<EventRow>> {
     supervision_events::table
-        .filter(supervision_events::supervision_id.eq(id))
+        .filter(supervision_events::supervision_id.eq(id.0))
         .order((supervision_events::occurred_at, supervision_events::id))
         .select((
             supervision_events::action,
@@ -175,9 +177,9 @@ pub fn list(
     conn: &mut PgConnection,
     scope: Scope,
     f: &SupervisionFilter,
-    after: Option<Uuid>,
+    after: Option<SupervisionId>,
     limit: i64,
-) -> QueryResult<Page<SupervisionRow, Uuid>> {
+) -> QueryResult<Page<SupervisionRow, SupervisionId>> {
     let mut q = supervisions::table.into_boxed();
     q = match scope {
         Scope::National => q,
@@ -187,7 +189,7 @@ pub fn list(
         Scope::Facility(_) | Scope::Partner(_) => return Ok(Page { rows: vec![], next: None }),
     };
     if let Some(a) = after {
-        q = q.filter(supervisions::id.gt(a));
+        q = q.filter(supervisions::id.gt(a.0));
     }
     if let Some(k) = f.kind {
         q = q.filter(supervisions::kind.eq(k.code()));

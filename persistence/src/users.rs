@@ -58,8 +58,10 @@ pub struct NewUserRow<'a> {
     pub scope_division_id: Option<i32>,
     pub scope_district_id: Option<i32>,
     pub scope_upazila_id: Option<i32>,
-    pub scope_facility_id: Option<Uuid>,
-    pub scope_partner_id: Option<Uuid>,
+    #[diesel(serialize_as = OptionalId<FacilityId>)]
+    pub scope_facility_id: Option<FacilityId>,
+    #[diesel(serialize_as = OptionalId<PartnerId>)]
+    pub scope_partner_id: Option<PartnerId>,
     pub password_hash: &'a str,
 }
 

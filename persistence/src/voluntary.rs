@@ -6,7 +6,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use domain::access::Scope;
-use domain::id::UserId;
+use domain::id::{PartnerId, UserId, VoluntaryGrantId, VoluntaryOrganisationId};
 use domain::voluntary::OrganisationStatus;
 
 use crate::columns::OptionalId;
@@ -20,7 +20,8 @@ use crate::schema::{
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = voluntary_organisations)]
 pub struct OrganisationRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: VoluntaryOrganisationId,
     pub name_en: Option<String>,
     pub name_bn: String,
     pub address: String,
@@ -73,7 +74,7 @@ pub fn record_event(conn: &mut PgConnection, org: &OrganisationRow, e: &StatusEv
     diesel::insert_into(voluntary_organisation_events::table)
         .values((
             voluntary_organisation_events::id.eq(Uuid::now_v7()),
-            voluntary_organisation_events::organisation_id.eq(org.id),
+            voluntary_organisation_events::organisation_id.eq(org.id.0),
             voluntary_organisation_events::action.eq(e.action),
             voluntary_organisation_events::status_before.eq(e.before.map(|s| s.code())),
             voluntary_organisation_events::status_after.eq(e.after.code()),
@@ -122,21 +123,21 @@ pub fn insert(conn: &mut PgConnection, o: &NewOrganisation<'_>) -> QueryResult<O
     Ok(row)
 }
 
-pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<OrganisationRow>> {
-    voluntary_organisations::table.find(id).select(OrganisationRow::as_select()).first(conn).optional()
+pub fn find(conn: &mut PgConnection, id: VoluntaryOrganisationId) -> QueryResult<Option<OrganisationRow>> {
+    voluntary_organisations::table.find(id.0).select(OrganisationRow::as_select()).first(conn).optional()
 }
 
-pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<OrganisationRow>> {
-    voluntary_organisations::table.find(id).select(OrganisationRow::as_select()).for_update().first(conn).optional()
+pub fn find_for_update(conn: &mut PgConnection, id: VoluntaryOrganisationId) -> QueryResult<Option<OrganisationRow>> {
+    voluntary_organisations::table.find(id.0).select(OrganisationRow::as_select()).for_update().first(conn).optional()
 }
 
 /// Records an inspection.
 pub fn inspect(
     conn: &mut PgConnection,
-    id: Uuid,
+    id: VoluntaryOrganisationId,
     (on, by, recommends, notes): (NaiveDate, &str, bool, Option<&str>),
 ) -> QueryResult<OrganisationRow> {
-    diesel::update(voluntary_organisations::table.find(id))
+    diesel::update(voluntary_organisations::table.find(id.0))
         .set((
             voluntary_organisations::inspected_on.eq(on),
             voluntary_organisations::inspected_by.eq(by),
@@ -172,7 +173,7 @@ pub fn set_status(
     event: &StatusEvent<'_>,
     registration: Option<(&str, NaiveDate)>,
 ) -> QueryResult<OrganisationRow> {
-    let row = diesel::update(voluntary_organisations::table.find(org.id))
+    let row = diesel::update(voluntary_organisations::table.find(org.id.0))
         .set((
             voluntary_organisations::status.eq(event.after.code()),
             voluntary_organisations::decided_on.eq(event.on),
@@ -188,8 +189,13 @@ pub fn set_status(
     Ok(row)
 }
 
-pub fn change_committee(conn: &mut PgConnection, id: Uuid, committee: &Value, since: NaiveDate) -> QueryResult<OrganisationRow> {
-    diesel::update(voluntary_organisations::table.find(id))
+pub fn change_committee(
+    conn: &mut PgConnection,
+    id: VoluntaryOrganisationId,
+    committee: &Value,
+    since: NaiveDate,
+) -> QueryResult<OrganisationRow> {
+    diesel::update(voluntary_organisations::table.find(id.0))
         .set((
             voluntary_organisations::committee.eq(committee),
             voluntary_organisations::committee_since.eq(since),
@@ -212,9 +218,9 @@ pub fn list(
     conn: &mut PgConnection,
     scope: Scope,
     f: &OrganisationFilter,
-    after: Option<Uuid>,
+    after: Option<VoluntaryOrganisationId>,
     limit: i64,
-) -> QueryResult<Page<OrganisationRow, Uuid>> {
+) -> QueryResult<Page<OrganisationRow, VoluntaryOrganisationId>> {
     let mut q = voluntary_organisations::table.into_boxed();
     q = match scope {
         Scope::National => q,
@@ -224,7 +230,7 @@ pub fn list(
         Scope::Facility(_) | Scope::Partner(_) => return Ok(Page { rows: vec![], next: None }),
     };
     if let Some(a) = after {
-        q = q.filter(voluntary_organisations::id.gt(a));
+        q = q.filter(voluntary_organisations::id.gt(a.0));
     }
     if let Some(name) = &f.name {
         let escaped = name.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
@@ -252,7 +258,8 @@ pub fn list(
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = voluntary_annual_reports)]
 pub struct AnnualReportRow {
-    pub organisation_id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub organisation_id: VoluntaryOrganisationId,
     pub year: i32,
     pub submitted_on: NaiveDate,
     pub audited: bool,
@@ -264,7 +271,7 @@ pub struct AnnualReportRow {
 pub fn file_annual_report(conn: &mut PgConnection, r: &AnnualReportRow, by: UserId) -> QueryResult<Option<AnnualReportRow>> {
     diesel::insert_into(voluntary_annual_reports::table)
         .values((
-            voluntary_annual_reports::organisation_id.eq(r.organisation_id),
+            voluntary_annual_reports::organisation_id.eq(r.organisation_id.0),
             voluntary_annual_reports::year.eq(r.year),
             voluntary_annual_reports::submitted_on.eq(r.submitted_on),
             voluntary_annual_reports::audited.eq(r.audited),
@@ -278,9 +285,9 @@ pub fn file_annual_report(conn: &mut PgConnection, r: &AnnualReportRow, by: User
         .optional()
 }
 
-pub fn annual_reports(conn: &mut PgConnection, org: Uuid) -> QueryResult<Vec<AnnualReportRow>> {
+pub fn annual_reports(conn: &mut PgConnection, org: VoluntaryOrganisationId) -> QueryResult<Vec<AnnualReportRow>> {
     voluntary_annual_reports::table
-        .filter(voluntary_annual_reports::organisation_id.eq(org))
+        .filter(voluntary_annual_reports::organisation_id.eq(org.0))
         .order(voluntary_annual_reports::year)
         .select(AnnualReportRow::as_select())
         .load(conn)
@@ -289,8 +296,10 @@ pub fn annual_reports(conn: &mut PgConnection, org: Uuid) -> QueryResult<Vec<Ann
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = voluntary_grants)]
 pub struct GrantRow {
-    pub id: Uuid,
-    pub organisation_id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: VoluntaryGrantId,
+    #[diesel(deserialize_as = Uuid)]
+    pub organisation_id: VoluntaryOrganisationId,
     pub fiscal_year: i32,
     pub amount_taka: i64,
     pub purpose: String,
@@ -300,14 +309,14 @@ pub struct GrantRow {
 /// Records a grant; `None` when the organisation already had one that fiscal year.
 pub fn grant(
     conn: &mut PgConnection,
-    org: Uuid,
+    org: VoluntaryOrganisationId,
     (fiscal_year, amount, purpose, on): (i32, i64, &str, NaiveDate),
     by: UserId,
 ) -> QueryResult<Option<GrantRow>> {
     diesel::insert_into(voluntary_grants::table)
         .values((
             voluntary_grants::id.eq(Uuid::now_v7()),
-            voluntary_grants::organisation_id.eq(org),
+            voluntary_grants::organisation_id.eq(org.0),
             voluntary_grants::fiscal_year.eq(fiscal_year),
             voluntary_grants::amount_taka.eq(amount),
             voluntary_grants::purpose.eq(purpose),
@@ -320,9 +329,9 @@ pub fn grant(
         .optional()
 }
 
-pub fn grants(conn: &mut PgConnection, org: Uuid) -> QueryResult<Vec<GrantRow>> {
+pub fn grants(conn: &mut PgConnection, org: VoluntaryOrganisationId) -> QueryResult<Vec<GrantRow>> {
     voluntary_grants::table
-        .filter(voluntary_grants::organisation_id.eq(org))
+        .filter(voluntary_grants::organisation_id.eq(org.0))
         .order(voluntary_grants::fiscal_year)
         .select(GrantRow::as_select())
         .load(conn)
@@ -338,9 +347,9 @@ pub struct EventRow {
     pub occurred_at: DateTime<Utc>,
 }
 
-pub fn events(conn: &mut PgConnection, org: Uuid) -> QueryResult<Vec<EventRow>> {
+pub fn events(conn: &mut PgConnection, org: VoluntaryOrganisationId) -> QueryResult<Vec<EventRow>> {
     voluntary_organisation_events::table
-        .filter(voluntary_organisation_events::organisation_id.eq(org))
+        .filter(voluntary_organisation_events::organisation_id.eq(org.0))
         .order((voluntary_organisation_events::occurred_at, voluntary_organisation_events::id))
         .select((
             voluntary_organisation_events::action,
@@ -355,11 +364,11 @@ pub fn events(conn: &mut PgConnection, org: Uuid) -> QueryResult<Vec<EventRow>> 
 
 /// Links a partner organisation to its registration; `false` when the registration is
 /// another partner's already.
-pub fn link_partner(conn: &mut PgConnection, partner: domain::id::PartnerId, org: Uuid) -> QueryResult<bool> {
+pub fn link_partner(conn: &mut PgConnection, partner: PartnerId, org: VoluntaryOrganisationId) -> QueryResult<bool> {
     use crate::schema::partner_organisations as p;
     let result = conn.transaction(|conn| {
         diesel::update(p::table.find(partner.0))
-            .set((p::voluntary_organisation_id.eq(org), p::version.eq(p::version + 1), p::updated_at.eq(diesel::dsl::now)))
+            .set((p::voluntary_organisation_id.eq(org.0), p::version.eq(p::version + 1), p::updated_at.eq(diesel::dsl::now)))
             .execute(conn)
     });
     match result {

@@ -47,9 +47,9 @@ pub struct AuditEventView {
 impl From<AuditEventRow> for AuditEventView {
     fn from(r: AuditEventRow) -> Self {
         AuditEventView {
-            id: r.id,
+            id: r.id.0,
             occurred_at: r.occurred_at,
-            actor_id: r.actor_id,
+            actor_id: r.actor_id.map(Uuid::from),
             actor_label: r.actor_label,
             action: r.action,
             entity_type: r.entity_type,
@@ -103,7 +103,7 @@ pub async fn list_audit_events(
     let filter = AuditFilter {
         entity_type: q.entity_type,
         entity_id: q.entity_id,
-        actor_id: q.actor_id,
+        actor_id: q.actor_id.map(domain::id::UserId),
         action: q.action,
         from: q.from,
         to: q.to,

@@ -5,6 +5,7 @@
 use actix_web::post;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use domain::id::{RefreshTokenId, TokenFamilyId};
 use domain::user::AccountKind;
 use persistence::audit::{self, AuditActor, AuditEntry};
 use persistence::refresh_tokens::{self, NewRefreshToken};
@@ -339,7 +340,7 @@ fn sign_in(
         }));
     }
     login_failures::clear(conn, &name)?;
-    let refresh_family = (kind == AccountKind::Person).then(Uuid::now_v7);
+    let refresh_family = (kind == AccountKind::Person).then(|| TokenFamilyId(Uuid::now_v7()));
     issue(conn, state, &user, refresh_family, now, request_id, "auth.sign_in")
 }
 
@@ -393,7 +394,7 @@ fn issue(
     conn: &mut PgConnection,
     state: &AppState,
     user: &UserRow,
-    refresh_family: Option<Uuid>,
+    refresh_family: Option<TokenFamilyId>,
     now: DateTime<Utc>,
     request_id: &str,
     action: &str,
@@ -407,7 +408,7 @@ fn issue(
             refresh_tokens::insert(
                 conn,
                 NewRefreshToken {
-                    id: Uuid::now_v7(),
+                    id: RefreshTokenId(Uuid::now_v7()),
                     user_id: user.id,
                     family_id,
                     token_hash: &hash,

@@ -15,7 +15,7 @@ use domain::allowance::seeds::ORPHANAGE_CAPITATION;
 use domain::allowance::FiscalYear;
 use domain::allowance::ProgrammeVersion;
 use domain::capitation::{absent_at_inspection, check_listing, Listing};
-use domain::id::BeneficiaryId;
+use domain::id::{BeneficiaryId, VoluntaryOrganisationId};
 use domain::voluntary::may_file;
 use persistence::capitation::{self as repo, AllotmentRow, ListedOrphan, OrphanRow};
 use serde::{Deserialize, Serialize};
@@ -38,7 +38,7 @@ use persistence::voluntary::OrganisationRow;
 fn organisation(
     conn: &mut persistence::PgConnection,
     who: &Principal,
-    id: Uuid,
+    id: VoluntaryOrganisationId,
     permission: Permission,
 ) -> Result<persistence::voluntary::OrganisationRow, ApiError> {
     let o = persistence::voluntary::find_for_update(conn, id)?.ok_or(ApiError::NotFound("voluntary organisation"))?;
@@ -63,7 +63,7 @@ pub struct AllotmentView {
 
 fn allotment_view(a: &AllotmentRow) -> AllotmentView {
     AllotmentView {
-        organisation_id: a.organisation_id,
+        organisation_id: a.organisation_id.0,
         fiscal_year: FiscalYear(a.fiscal_year).to_string(),
         orphans: a.orphans,
         bank_account: a.bank_account.clone(),
@@ -104,7 +104,7 @@ pub async fn put_capitation_allotment(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<(Uuid, String)>,
+    path: web::Path<(VoluntaryOrganisationId, String)>,
     body: ApiJson<AllotmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ((id, fy), b) = (path.into_inner(), body.0);
@@ -187,7 +187,7 @@ pub async fn list_orphan_at_orphanage(
     state: web::Data<AppState>,
     who: Principal,
     key: IdempotencyKey,
-    path: web::Path<Uuid>,
+    path: web::Path<VoluntaryOrganisationId>,
     body: ApiJson<ListOrphanRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
@@ -249,7 +249,7 @@ pub struct OrphanageView {
 pub async fn get_orphanage_listing(
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<VoluntaryOrganisationId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let view = read(&state, move |conn| {
@@ -309,7 +309,7 @@ pub async fn record_capitation_inspection(
     state: web::Data<AppState>,
     who: Principal,
     key: IdempotencyKey,
-    path: web::Path<Uuid>,
+    path: web::Path<VoluntaryOrganisationId>,
     body: ApiJson<CapitationInspectionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
@@ -321,9 +321,10 @@ pub async fn record_capitation_inspection(
     ]);
     idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
         organisation(conn, &who, id, Permission::ManageVoluntaryOrganisations)?;
-        let listed: Vec<Uuid> = repo::listed_at(conn, id)?.iter().map(|o| o.row.beneficiary_id.0).collect();
-        let absent = absent_at_inspection(&listed, &b.present)?;
-        let inspection = repo::inspect(conn, id, (b.inspected_on, b.inspected_by.trim()), &b.present, &absent, who.user_id)?;
+        let listed: Vec<BeneficiaryId> = repo::listed_at(conn, id)?.iter().map(|o| o.row.beneficiary_id).collect();
+        let present: Vec<BeneficiaryId> = b.present.iter().copied().map(BeneficiaryId).collect();
+        let absent = absent_at_inspection(&listed, &present)?;
+        let inspection = repo::inspect(conn, id, (b.inspected_on, b.inspected_by.trim()), &present, &absent, who.user_id)?;
         who.audit(
             conn,
             "capitation.inspect",
@@ -335,7 +336,7 @@ pub async fn record_capitation_inspection(
         Ok(Created {
             location: Some(format!("/api/v1/voluntary-organisations/{id}/orphans")),
             etag: None,
-            body: CapitationInspectionView { id: inspection, present: b.present.len(), absent: absent.len() },
+            body: CapitationInspectionView { id: inspection.0, present: present.len(), absent: absent.len() },
         })
     })
     .await

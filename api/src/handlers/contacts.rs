@@ -13,7 +13,7 @@ use domain::contact::{
     check, check_attendance, ContactAction, ContactCategory, ContactChannel, ContactFacts, ContactOutcome, PerpetratorRelation,
     ReporterRelation,
 };
-use domain::id::{FacilityId, PersonId};
+use domain::id::{ContactId, FacilityId, PersonId};
 use domain::person::{MobileNumber, Sex};
 use persistence::contacts::{self as repo, ContactFilter, ContactRow, NewContact, ServicePointDayRow};
 use serde::{Deserialize, Serialize};
@@ -126,7 +126,7 @@ fn contact_view(c: &ContactRow, sensitive: bool) -> ContactView {
     let categories: Vec<ContactCategory> = categories.iter().filter_map(|x| ContactCategory::parse(x)).collect();
     let actions: Vec<ContactAction> = actions.iter().filter_map(|x| ContactAction::parse(x)).collect();
     ContactView {
-        id: *id,
+        id: id.0,
         channel: *channel,
         channel_label: channel.label().into(),
         contacted_at: *contacted_at,
@@ -354,7 +354,11 @@ pub async fn list_contacts(
         (status = 404, description = "No such contact", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/contacts/{contact_id}")]
-pub async fn get_contact(state: web::Data<AppState>, who: Principal, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get_contact(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<ContactId>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let view = transact(&state, move |conn| {
         let c = repo::find(conn, id)?.ok_or(ApiError::NotFound("contact"))?;

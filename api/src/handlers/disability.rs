@@ -8,7 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::Permission;
 use domain::disability::{check_assessment, check_card, parse_card_number, DisabilityType, Severity};
-use domain::id::PersonId;
+use domain::id::{DisabilityRecordId, PersonId};
 use domain::person::Sex;
 use persistence::disability::{self as repo, DisabilityFilter, DisabilityRow, NewAssessment};
 use serde::{Deserialize, Serialize};
@@ -23,7 +23,7 @@ use crate::extract::ApiJson;
 use crate::handlers::microcredit::{office, upazila_area};
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
-use crate::pipeline::{self, Outcome, Record, Step};
+use crate::pipeline::{self, Outcome, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::read;
@@ -66,7 +66,7 @@ pub struct DisabilityView {
 
 pub(crate) fn disability_view(r: &DisabilityRow) -> DisabilityView {
     DisabilityView {
-        id: r.id,
+        id: r.id.0,
         person_id: r.person_id.0,
         disability_type: r.disability_type,
         disability_type_label: r.disability_type.label().into(),
@@ -79,7 +79,7 @@ pub(crate) fn disability_view(r: &DisabilityRow) -> DisabilityView {
         card_number: r.card_number.clone(),
         card_printed_on: r.card_printed_on,
         card_issued_on: r.card_issued_on,
-        superseded_by: r.superseded_by,
+        superseded_by: r.superseded_by.map(Uuid::from),
         version: r.version,
         created_at: r.created_at,
     }
@@ -211,7 +211,7 @@ pub async fn list_disability_records(
 pub async fn get_disability_record(
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<DisabilityRecordId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let row = read(&state, move |conn| {
@@ -250,7 +250,7 @@ pub async fn record_disability_card(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<DisabilityRecordId>,
     body: ApiJson<CardRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
@@ -275,7 +275,7 @@ pub async fn record_disability_card(
 }
 
 crate::pipeline::record!(DisabilityRow {
-    id: Uuid,
+    id: DisabilityRecordId,
     kind: "disability_record",
     noun: "disability record",
     lock: repo::find_for_update,

@@ -60,7 +60,7 @@ impl From<PartnerRow> for PartnerView {
             id: r.id.0,
             name_en: r.name_en,
             name_bn: r.name_bn,
-            voluntary_organisation_id: r.voluntary_organisation_id,
+            voluntary_organisation_id: r.voluntary_organisation_id.map(uuid::Uuid::from),
             version: r.version,
             created_at: r.created_at,
         }

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use domain::access::Permission;
 use domain::facility::FacilityType;
 use domain::hospital::{check_aid, may_assess, may_refer_for_rehabilitation, AidItem, AidKind, PatientStatus};
-use domain::id::{FacilityId, PersonId};
+use domain::id::{FacilityId, HospitalPatientId, PersonId};
 use persistence::hospital::{self as repo, Assessment, NewPatient, PatientFilter, PatientRow};
 use persistence::PgConnection;
 use serde::{Deserialize, Serialize};
@@ -26,7 +26,7 @@ use crate::handlers::facilities::facility_subject;
 use crate::handlers::microcredit::today;
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
-use crate::pipeline::{self, Outcome, Record, Step};
+use crate::pipeline::{self, Outcome, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::{read, transact};
@@ -83,7 +83,7 @@ pub struct PatientView {
 
 fn patient_view(p: &PatientRow) -> PatientView {
     PatientView {
-        id: p.id,
+        id: p.id.0,
         facility_id: p.facility_id.0,
         person_id: p.person_id.0,
         requested_on: p.requested_on,
@@ -110,7 +110,7 @@ fn full_view(conn: &mut PgConnection, p: &PatientRow) -> Result<PatientView, Api
     v.aid = repo::aid_of(conn, p.id)?
         .into_iter()
         .map(|a| AidView {
-            id: a.id,
+            id: a.id.0,
             given_on: a.given_on,
             kind: a.kind,
             kind_label: a.kind.label().into(),
@@ -118,7 +118,7 @@ fn full_view(conn: &mut PgConnection, p: &PatientRow) -> Result<PatientView, Api
             amount_taka: a.amount_taka,
         })
         .collect();
-    v.rehabilitation_loan_ids = repo::rehabilitation_loans(conn, p.person_id)?;
+    v.rehabilitation_loan_ids = repo::rehabilitation_loans(conn, p.person_id)?.into_iter().map(Uuid::from).collect();
     Ok(v)
 }
 
@@ -259,7 +259,7 @@ pub async fn list_hospital_patients(
 pub async fn get_hospital_patient(
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<HospitalPatientId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let view = transact(&state, move |conn| {
@@ -274,7 +274,7 @@ pub async fn get_hospital_patient(
 }
 
 crate::pipeline::record!(PatientRow {
-    id: Uuid,
+    id: HospitalPatientId,
     kind: "hospital_patient",
     noun: "patient request",
     lock: repo::find_for_update,
@@ -323,7 +323,7 @@ pub async fn assess_patient(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<HospitalPatientId>,
     body: ApiJson<PatientAssessmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -389,7 +389,7 @@ pub async fn give_patient_aid(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<HospitalPatientId>,
     body: ApiJson<AidRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -428,7 +428,7 @@ pub async fn close_patient_request(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<HospitalPatientId>,
     body: ApiJson<PatientDateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let on = body.0.on;
@@ -461,7 +461,7 @@ pub async fn refer_for_rehabilitation_loan(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<HospitalPatientId>,
     body: ApiJson<PatientDateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let on = body.0.on;

@@ -10,7 +10,7 @@ use actix_web::{get, post};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use domain::access::{Permission, Subject};
-use domain::id::{FacilityId, PersonId};
+use domain::id::{FacilityId, InstitutionStayId, PersonId};
 use domain::institution::{check_admission, check_leaving, leaves_on, rules_for, Admission, LeaveReason};
 use domain::person::Sex;
 use persistence::facilities::FacilityRow;
@@ -29,7 +29,7 @@ use crate::handlers::facilities::facility_subject;
 use crate::handlers::microcredit::today;
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
-use crate::pipeline::{self, Answer, Outcome, Record, Step};
+use crate::pipeline::{self, Answer, Outcome, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::{read, transact};
@@ -64,13 +64,13 @@ pub struct StayView {
 
 fn stay_view(s: &StayRow) -> StayView {
     StayView {
-        id: s.id,
+        id: s.id.0,
         facility_id: s.facility_id.0,
         person_id: s.person_id.0,
         sex: s.sex,
         admitted_on: s.admitted_on,
         leaves_on: s.leaves_on,
-        transferred_from: s.transferred_from,
+        transferred_from: s.transferred_from.map(Uuid::from),
         left_on: s.left_on,
         leave_reason: s.leave_reason,
         leave_reason_label: s.leave_reason.map(|r| r.label().into()),
@@ -106,7 +106,7 @@ fn arrive(
     f: &FacilityRow,
     person: &persistence::persons::PersonRow,
     on: NaiveDate,
-    from: Option<Uuid>,
+    from: Option<InstitutionStayId>,
 ) -> Result<StayRow, ApiError> {
     let occupied = repo::occupancy(conn, f.id, person.sex)?;
     let elsewhere = from.is_none() && repo::open_stay_of(conn, person.id)?.is_some();
@@ -250,7 +250,7 @@ fn subject_of(conn: &mut PgConnection, s: &StayRow) -> Result<Subject, ApiError>
 pub async fn get_institution_stay(
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<InstitutionStayId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let d = transact(&state, move |conn| {
@@ -290,7 +290,7 @@ pub async fn transfer_resident(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<InstitutionStayId>,
     body: ApiJson<TransferRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
@@ -356,7 +356,7 @@ pub async fn record_resident_departure(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<InstitutionStayId>,
     body: ApiJson<DepartureRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
@@ -384,7 +384,7 @@ pub async fn record_resident_departure(
 }
 
 crate::pipeline::record!(StayRow {
-    id: Uuid,
+    id: InstitutionStayId,
     kind: "institution_stay",
     noun: "stay",
     lock: repo::find_for_update,

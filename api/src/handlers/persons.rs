@@ -250,7 +250,7 @@ pub async fn create_person(
     let b = body.0;
     let today = domain::time::dhaka_date(Utc::now());
     let mut new = parse(&b, today)?;
-    new.created_by = Some(who.user_id.0);
+    new.created_by = Some(who.user_id);
     let fingerprint = idempotency::fingerprint(&["create_person", &serde_json::to_string(&b).map_err(ApiError::internal)?]);
     idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;

@@ -376,7 +376,7 @@ pub async fn check_eligibility(
             let person = persistence::persons::find_visible(conn, actor.scope, who.user_id, domain::id::PersonId(pid))?
                 .ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person (or not one you may see)"))?;
             recorded = Some(recorded_facts(conn, &person)?);
-            disability_record_id = persistence::disability::current_of(conn, person.id)?.map(|r| r.id);
+            disability_record_id = persistence::disability::current_of(conn, person.id)?.map(|r| r.id.0);
             persistence::audit::record_read(conn, &who.audit_actor(), "person", pid.to_string(), Some(&who.request_id))?;
         }
         let mut facts = facts_from(&b.facts, &programmes, recorded.clone().unwrap_or_default())?;

@@ -9,6 +9,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use domain::access::{Permission, Scope, Subject};
 use domain::geo::{DistrictId, DivisionId, UpazilaId};
+use domain::id::FacilityId;
 use persistence::reports::{self, ReportFilter};
 use persistence::PgConnection;
 use serde::{Deserialize, Serialize};
@@ -610,7 +611,7 @@ fn effective_filter(
         division_id: q.division_id,
         district_id: q.district_id,
         upazila_id: q.upazila_id,
-        facility_id: q.facility_id,
+        facility_id: q.facility_id.map(FacilityId),
     };
     let requested = if let Some(u) = q.upazila_id {
         Some(
@@ -633,7 +634,7 @@ fn effective_filter(
     let own = crate::scoping::own_subject(conn, who.scope)?;
     let actor = require(conn, who, Permission::ReadReports, &own)?;
     if let Some(fid) = q.facility_id {
-        let fac = persistence::facilities::find(conn, domain::id::FacilityId(fid))?
+        let fac = persistence::facilities::find(conn, FacilityId(fid))?
             .ok_or_else(|| ApiError::field_coded("facility_id", "not_found", "no such facility"))?;
         let subject = crate::handlers::facilities::facility_subject(conn, &fac)?;
         require(conn, who, Permission::ReadReports, &subject)?;
@@ -646,14 +647,14 @@ fn effective_filter(
         (Scope::Division(d), None) => f.division_id = Some(d.0),
         (Scope::District(d), None) => f.district_id = Some(d.0),
         (Scope::Upazila(u), None) => f.upazila_id = Some(u.0),
-        (Scope::Facility(fid), None) => f.facility_id = Some(fid.0),
+        (Scope::Facility(fid), None) => f.facility_id = Some(fid),
         (Scope::Partner(_), None) => return Err(ApiError::Forbidden(domain::access::Denial::OutOfScope)),
     }
     if let (Scope::Facility(fid), true) = (actor.scope, q.facility_id.is_none()) {
         if !facility_filter {
             return Err(ApiError::Forbidden(domain::access::Denial::OutOfScope));
         }
-        f.facility_id = Some(fid.0);
+        f.facility_id = Some(fid);
     }
     Ok(f)
 }

@@ -9,7 +9,7 @@ use actix_web::{get, post};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::{authorize, Actor, Permission, Subject};
-use domain::id::{PersonId, UserId};
+use domain::id::{InstitutionStayId, PersonId, SupervisionId, UserId};
 use domain::probation::{check_opening, ends_on, step, CourtReportKind, Opening, Step, SupervisionKind, SupervisionStatus};
 use persistence::supervision::{self as repo, NewSupervision, SupervisionFilter, SupervisionRow};
 use persistence::PgConnection;
@@ -26,7 +26,7 @@ use crate::handlers::cases::open::CourtOrderInput;
 use crate::handlers::microcredit::{area_subject, office, today, upazila_area};
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
-use crate::pipeline::{self, Outcome, Record};
+use crate::pipeline::{self, Outcome};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::{read, transact};
@@ -92,7 +92,7 @@ pub struct SupervisionView {
 
 fn view(s: &SupervisionRow) -> SupervisionView {
     SupervisionView {
-        id: s.id,
+        id: s.id.0,
         kind: s.kind,
         kind_label: s.kind.label().into(),
         person_id: s.person_id.0,
@@ -101,7 +101,7 @@ fn view(s: &SupervisionRow) -> SupervisionView {
         order_number: s.order_number.clone(),
         order_date: s.order_date,
         offence: s.offence.clone(),
-        from_stay_id: s.from_stay_id,
+        from_stay_id: s.from_stay_id.map(Uuid::from),
         starts_on: s.starts_on,
         term_months: s.term_months,
         ends_on: s.ends_on,
@@ -203,7 +203,7 @@ pub async fn open_supervision(
             }
         };
         if let Some(stay) = b.from_stay_id {
-            let s = persistence::institutions::find(conn, stay)?
+            let s = persistence::institutions::find(conn, InstitutionStayId(stay))?
                 .ok_or_else(|| ApiError::field_coded("from_stay_id", "not_found", "no such institution stay"))?;
             if s.person_id != person.id || s.left_on.is_none() {
                 return Err(ApiError::field_coded("from_stay_id", "invalid", "an ended stay of the same person"));
@@ -228,7 +228,7 @@ pub async fn open_supervision(
                 area,
                 order: order.as_ref().map(|o| (o.court.as_str(), o.order_number.as_str(), o.order_date)),
                 offence: b.offence.as_deref().map(str::trim),
-                from_stay_id: b.from_stay_id,
+                from_stay_id: b.from_stay_id.map(InstitutionStayId),
                 starts_on: b.starts_on,
                 term_months: b.term_months,
                 ends_on: ends_on(b.starts_on, u32::try_from(b.term_months).unwrap_or(1)),
@@ -312,7 +312,7 @@ pub async fn list_supervisions(
 pub async fn get_supervision(
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<SupervisionId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let v = transact(&state, move |conn| {
@@ -326,7 +326,7 @@ pub async fn get_supervision(
 }
 
 crate::pipeline::record!(SupervisionRow {
-    id: Uuid,
+    id: SupervisionId,
     kind: "supervision",
     noun: "supervision",
     lock: repo::find_for_update,
@@ -339,7 +339,7 @@ async fn act(
     req: &HttpRequest,
     state: &web::Data<AppState>,
     who: Principal,
-    id: Uuid,
+    id: SupervisionId,
     (action, the_step, on, data): (&'static str, Step, NaiveDate, serde_json::Value),
 ) -> Result<HttpResponse, ApiError> {
     let named = pipeline::Step::new("supervision.step", Permission::ManageSupervisions);
@@ -387,7 +387,7 @@ pub async fn record_supervision_visit(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<SupervisionId>,
     body: ApiJson<VisitRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -423,7 +423,7 @@ pub async fn report_to_court(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<SupervisionId>,
     body: ApiJson<CourtReportRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -458,7 +458,7 @@ pub async fn record_court_decision(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<SupervisionId>,
     body: ApiJson<CourtDecisionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -489,7 +489,7 @@ pub async fn complete_supervision(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<SupervisionId>,
     body: ApiJson<SupervisionCompletionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let on = body.0.completed_on;

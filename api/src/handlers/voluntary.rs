@@ -9,7 +9,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::{Permission, Subject};
 use domain::allowance::FiscalYear;
-use domain::id::PartnerId;
+use domain::id::{PartnerId, VoluntaryOrganisationId};
 use domain::voluntary::{
     check_annual_report, check_committee, may_file, registration_number, step, CommitteePosition, OrganisationStatus,
     RegistrationDocument, RegistrationFacts, RegistrationStep,
@@ -31,7 +31,7 @@ use crate::extract::ApiJson;
 use crate::handlers::microcredit::{area_subject, office, today, upazila_area};
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
-use crate::pipeline::{self, Outcome, Record, Step};
+use crate::pipeline::{self, Outcome, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::read;
@@ -103,7 +103,7 @@ pub struct OrganisationView {
 
 fn organisation_view(o: &OrganisationRow) -> OrganisationView {
     OrganisationView {
-        id: o.id,
+        id: o.id.0,
         name_en: o.name_en.clone(),
         name_bn: o.name_bn.clone(),
         address: o.address.clone(),
@@ -168,7 +168,7 @@ pub struct GrantView {
 impl From<&GrantRow> for GrantView {
     fn from(g: &GrantRow) -> Self {
         GrantView {
-            id: g.id,
+            id: g.id.0,
             fiscal_year: FiscalYear(g.fiscal_year).to_string(),
             amount_taka: g.amount_taka,
             purpose: g.purpose.clone(),
@@ -379,7 +379,7 @@ pub async fn list_voluntary_organisations(
 pub async fn get_voluntary_organisation(
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<VoluntaryOrganisationId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let d = read(&state, move |conn| {
@@ -392,7 +392,7 @@ pub async fn get_voluntary_organisation(
 }
 
 crate::pipeline::record!(OrganisationRow {
-    id: Uuid,
+    id: VoluntaryOrganisationId,
     kind: "voluntary_organisation",
     noun: "voluntary organisation",
     lock: repo::find_for_update,
@@ -443,7 +443,7 @@ pub async fn record_registration_inspection(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<VoluntaryOrganisationId>,
     body: ApiJson<InspectionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -486,7 +486,7 @@ pub async fn decide_registration(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<VoluntaryOrganisationId>,
     body: ApiJson<RegistrationDecisionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -558,7 +558,7 @@ pub async fn change_registration_status(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<VoluntaryOrganisationId>,
     body: ApiJson<RegistrationStatusRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -611,7 +611,7 @@ pub async fn change_committee(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<VoluntaryOrganisationId>,
     body: ApiJson<CommitteeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
@@ -659,7 +659,7 @@ pub async fn file_annual_report(
     state: web::Data<AppState>,
     who: Principal,
     key: IdempotencyKey,
-    path: web::Path<Uuid>,
+    path: web::Path<VoluntaryOrganisationId>,
     body: ApiJson<AnnualReportRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
@@ -722,7 +722,7 @@ pub async fn record_council_grant(
     state: web::Data<AppState>,
     who: Principal,
     key: IdempotencyKey,
-    path: web::Path<Uuid>,
+    path: web::Path<VoluntaryOrganisationId>,
     body: ApiJson<GrantRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
@@ -770,10 +770,10 @@ pub async fn link_partner_registration(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
-    path: web::Path<Uuid>,
+    path: web::Path<PartnerId>,
     body: ApiJson<PartnerRegistrationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (partner, org) = (PartnerId(path.into_inner()), body.0.voluntary_organisation_id);
+    let (partner, org) = (path.into_inner(), VoluntaryOrganisationId(body.0.voluntary_organisation_id));
     let step = Step::new("partner_organisation.registration", Permission::ManageFacilities);
     let done = pipeline::change(
         &req,

@@ -25,7 +25,7 @@ use crate::extract::ApiJson;
 use crate::handlers::programmes::{apply_recorded, facts_from, recorded_facts, FactsInput};
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
-use crate::pipeline::{self, Outcome, Record, Step};
+use crate::pipeline::{self, Outcome, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::read;
@@ -174,7 +174,7 @@ pub async fn submit_application(
                 reasons,
                 priority_score: priority_score(&facts, today, &PriorityWeights::default()) as i32,
                 submitted_on: today,
-                created_by: Some(who.user_id.0),
+                created_by: Some(who.user_id),
             },
         )?
         .ok_or_else(|| ApiError::from(EnrolmentRefusal::AlreadyEnrolled.refusal()))?;
@@ -253,9 +253,9 @@ pub async fn verify_application(
             id,
             ApplicationChange {
                 status: next,
-                verified_by: Some(cx.who.user_id.0),
+                verified_by: Some(cx.who.user_id),
                 verified_on: Some(today),
-                decided_by: app.decided_by.map(Uuid::from),
+                decided_by: app.decided_by,
                 decided_on: app.decided_on,
                 note: b.note.clone().or(app.note.clone()),
                 verdict: Some(verdict.code().into()),
@@ -297,9 +297,9 @@ pub(crate) fn admit(
         enrolment::approve(status, quota.map(|q| q.max(0) as u32), filled as u32).map_err(|r| ApiError::from(r.refusal()))?;
     let change = |status: ApplicationStatus| ApplicationChange {
         status,
-        verified_by: app.verified_by.map(Uuid::from),
+        verified_by: app.verified_by,
         verified_on: app.verified_on,
-        decided_by: Some(who.user_id.0),
+        decided_by: Some(who.user_id),
         decided_on: Some(today),
         note: note.clone().or(app.note.clone()),
         verdict: None,
@@ -373,9 +373,9 @@ pub async fn decide_application(
                 id,
                 ApplicationChange {
                     status: next,
-                    verified_by: app.verified_by.map(Uuid::from),
+                    verified_by: app.verified_by,
                     verified_on: app.verified_on,
-                    decided_by: Some(cx.who.user_id.0),
+                    decided_by: Some(cx.who.user_id),
                     decided_on: Some(today),
                     note: b.note.clone().or(app.note.clone()),
                     verdict: None,

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
-use crate::pipeline::{self, Ctx, Outcome, Record, Step};
+use crate::pipeline::{self, Ctx, Outcome, Step};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::views::LabelView;
@@ -165,7 +165,7 @@ pub(crate) fn case_view(row: &CaseRow, vis: Visibility) -> Result<CaseView, ApiE
         stay_until: row.stay_until,
         ages_out_on: row.ages_out_on,
         pending_approvals: row.pending_approvals,
-        source_contact_id: if partner { None } else { row.source_contact_id },
+        source_contact_id: if partner { None } else { row.source_contact_id.map(Uuid::from) },
         visibility: vis_code.to_owned(),
         version: row.version,
         created_at: row.created_at,

@@ -6,7 +6,7 @@ use domain::access::{Permission, Subject};
 use domain::case::{Case, CaseKind, CaseSubject, CourtOrder};
 use domain::facility::FacilityType;
 use domain::geo::UpazilaId;
-use domain::id::{CaseId, FacilityId, PersonId};
+use domain::id::{CaseId, ContactId, FacilityId, PersonId};
 use persistence::cases::{self, NewCase};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -136,7 +136,7 @@ pub async fn open_case(
         };
         let source = match b.source_contact_id {
             Some(cid) => {
-                let c = persistence::contacts::find_for_update(conn, cid)?
+                let c = persistence::contacts::find_for_update(conn, ContactId(cid))?
                     .ok_or_else(|| ApiError::field_coded("source_contact_id", "not_found", "no such contact"))?;
                 require(conn, &who, Permission::ReadContacts, &crate::handlers::contacts::contact_subject(&c))
                     .map_err(|_| ApiError::field_coded("source_contact_id", "not_found", "no such contact"))?;

@@ -164,7 +164,7 @@ pub struct CaseEventView {
 impl From<CaseEventRow> for CaseEventView {
     fn from(r: CaseEventRow) -> Self {
         CaseEventView {
-            id: r.id,
+            id: r.id.0,
             occurred_at: r.occurred_at,
             actor_id: r.actor_id.map(uuid::Uuid::from),
             actor_label: r.actor_label,
@@ -300,7 +300,7 @@ pub async fn get_work_queue(state: web::Data<AppState>, who: Principal) -> Resul
                 task_label: task("institution_age_limit"),
                 case_id: None,
                 case_number: None,
-                stay_id: Some(stay.id),
+                stay_id: Some(stay.id.0),
                 due_on: Some(stay.leaves_on),
             });
         }

@@ -22,7 +22,7 @@ use crate::etag::etag;
 use crate::extract::ApiJson;
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
-use crate::pipeline::{self, Outcome, Record, Step};
+use crate::pipeline::{self, Outcome, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::read;
@@ -327,7 +327,7 @@ pub async fn list_fund_entries(
     })
     .await?;
     Ok(HttpResponse::Ok().json(ListPage::from_page(page, |e: FundEntryRow| FundEntryView {
-        id: e.id,
+        id: e.id.0,
         kind: e.kind,
         kind_label: e.kind.label().into(),
         amount_taka: e.amount,

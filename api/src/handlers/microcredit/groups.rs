@@ -23,7 +23,7 @@ use crate::etag::etag;
 use crate::extract::ApiJson;
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
-use crate::pipeline::{self, Outcome, Record, Step};
+use crate::pipeline::{self, Outcome, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::read;

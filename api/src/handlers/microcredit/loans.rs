@@ -26,7 +26,7 @@ use crate::etag::etag;
 use crate::extract::ApiJson;
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
-use crate::pipeline::{self, Outcome, Record, Step};
+use crate::pipeline::{self, Outcome, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::read;
@@ -163,7 +163,7 @@ pub(crate) fn loan_view(l: &LoanRow) -> LoanView {
         status: l.status,
         status_label: l.status.label().into(),
         applied_on: l.applied_on,
-        meeting_id: l.meeting_id,
+        meeting_id: l.meeting_id.map(Uuid::from),
         disbursed_on: l.disbursed_on,
         disbursement_method: l.disbursement_method,
         disbursement_reference: l.disbursement_reference.clone(),
@@ -205,7 +205,7 @@ pub(crate) fn loan_detail(conn: &mut PgConnection, l: &LoanRow) -> Result<LoanVi
         repo::repayments_of(conn, l.id)?
             .into_iter()
             .map(|r| RepaymentView {
-                id: r.id,
+                id: r.id.0,
                 reference: r.reference,
                 paid_on: r.paid_on,
                 amount_taka: r.amount,
@@ -219,7 +219,7 @@ pub(crate) fn loan_detail(conn: &mut PgConnection, l: &LoanRow) -> Result<LoanVi
         repo::write_offs_of(conn, l.id)?
             .into_iter()
             .map(|w| WriteOffView {
-                id: w.id,
+                id: w.id.0,
                 reason: w.reason,
                 requested_by: w.requested_by.0,
                 requested_on: w.requested_on,
@@ -490,7 +490,7 @@ pub async fn record_committee_meeting(
             location: None,
             etag: None,
             body: MeetingView {
-                id: meeting.id,
+                id: meeting.id.0,
                 upazila_id: meeting.upazila_id,
                 held_on: meeting.held_on,
                 minutes_reference: meeting.minutes_reference,
