@@ -83,6 +83,21 @@ pub fn record_read(
     record(conn, AuditEntry { actor, action: &action, entity_type, entity_id, before: None, after: None, request_id })
 }
 
+/// One row for a list read: which records it returned and under which filter, so that every
+/// read of personal data is on record at the cost of one row per request.
+pub fn record_list(
+    conn: &mut PgConnection,
+    actor: &AuditActor,
+    entity_type: &str,
+    filter: serde_json::Value,
+    returned: Vec<String>,
+    request_id: Option<&str>,
+) -> QueryResult<AuditEventId> {
+    let action = format!("{entity_type}.list");
+    let after = Some(serde_json::json!({"filter": filter, "returned": returned}));
+    record(conn, AuditEntry { actor, action: &action, entity_type, entity_id: "*".into(), before: None, after, request_id })
+}
+
 /// Filters for reading the trail.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {

@@ -93,6 +93,20 @@ fn verified(tokens: &TokenService, token: &str) -> Result<Principal, actix_web::
 impl Principal {
     /// Appends this caller's audit row for a change (or sensitive read), in the transaction
     /// of `conn`: one call shape for every handler.
+    /// Records a list read of personal data: the filter asked and the ids returned.
+    pub fn audit_list<I: ToString>(
+        &self,
+        conn: &mut persistence::PgConnection,
+        entity_type: &str,
+        filter: &impl serde::Serialize,
+        returned: impl IntoIterator<Item = I>,
+    ) -> Result<(), ApiError> {
+        let filter = serde_json::to_value(filter).map_err(ApiError::internal)?;
+        let returned = returned.into_iter().map(|id| id.to_string()).collect();
+        persistence::audit::record_list(conn, &self.audit_actor(), entity_type, filter, returned, Some(&self.request_id))?;
+        Ok(())
+    }
+
     pub fn audit(
         &self,
         conn: &mut persistence::PgConnection,

@@ -296,7 +296,7 @@ pub async fn record_contact(
     .await
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ContactQuery {
     #[param(value_type = Option<crate::codes::ContactChannelCode>)]
@@ -328,6 +328,8 @@ pub async fn list_contacts(
     q: web::Query<ContactQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
+    // (What was asked, for the audit row: a list of personal data is a read on record.)
+    let asked = serde_json::to_value(&q).map_err(ApiError::internal)?;
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     let filter = ContactFilter {
         channel: crate::codes::check_filter("channel", &q.channel, ContactChannel::parse)?,
@@ -337,10 +339,12 @@ pub async fn list_contacts(
         from: q.from,
         to: q.to,
     };
-    let (page, actor) = read(&state, move |conn| {
+    let (page, actor) = transact(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::ReadContacts, &own)?;
-        Ok((repo::list(conn, actor.scope, &filter, after, limit)?, actor))
+        let page = repo::list(conn, actor.scope, &filter, after, limit)?;
+        who.audit_list(conn, "contact", &asked, page.rows.iter().map(|r| r.id))?;
+        Ok((page, actor))
     })
     .await?;
     Ok(HttpResponse::Ok().json(ListPage::from_page(page, |r| contact_view(&r, sees_sensitive(&actor, &r)))))

@@ -26,7 +26,7 @@ use crate::pagination::{decode_cursor, limit, ListPage};
 use crate::pipeline::{self, Outcome, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::read;
+use crate::unit_of_work::{read, transact};
 use crate::views::LabelView;
 
 fn today() -> NaiveDate {
@@ -159,7 +159,7 @@ pub async fn record_disability_assessment(
     .await
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DisabilityQuery {
     pub person_id: Option<Uuid>,
@@ -185,16 +185,20 @@ pub async fn list_disability_records(
     q: web::Query<DisabilityQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
+    // (What was asked, for the audit row: a list of personal data is a read on record.)
+    let asked = serde_json::to_value(&q).map_err(ApiError::internal)?;
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     let filter = DisabilityFilter {
         person_id: q.person_id.map(PersonId),
         disability_type: crate::codes::check_filter("disability_type", &q.disability_type, DisabilityType::parse)?,
         upazila_id: q.upazila_id,
     };
-    let page = read(&state, move |conn| {
+    let page = transact(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::ReadDisabilityRegister, &own)?;
-        Ok(repo::list(conn, actor.scope, &filter, after, limit)?)
+        let page = repo::list(conn, actor.scope, &filter, after, limit)?;
+        who.audit_list(conn, "disability_record", &asked, page.rows.iter().map(|r| r.id))?;
+        Ok(page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ListPage::from_page(page, |r| disability_view(&r))))

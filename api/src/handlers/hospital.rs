@@ -29,7 +29,7 @@ use crate::pagination::{decode_cursor, limit, ListPage};
 use crate::pipeline::{self, Outcome, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::{read, transact};
+use crate::unit_of_work::transact;
 use crate::views::LabelView;
 
 /// An item of aid as given.
@@ -205,7 +205,7 @@ pub async fn take_patient_request(
     .await
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PatientQuery {
     pub facility_id: Option<Uuid>,
@@ -232,6 +232,8 @@ pub async fn list_hospital_patients(
     q: web::Query<PatientQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
+    // (What was asked, for the audit row: a list of personal data is a read on record.)
+    let asked = serde_json::to_value(&q).map_err(ApiError::internal)?;
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     let filter = PatientFilter {
         facility_id: q.facility_id.map(FacilityId),
@@ -239,10 +241,12 @@ pub async fn list_hospital_patients(
         status: crate::codes::check_filter("status", &q.status, PatientStatus::parse)?,
         burn_victim: q.burn_victim,
     };
-    let page = read(&state, move |conn| {
+    let page = transact(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::ReadHospitalPatients, &own)?;
-        Ok(repo::list(conn, actor.scope, &filter, after, limit)?)
+        let page = repo::list(conn, actor.scope, &filter, after, limit)?;
+        who.audit_list(conn, "hospital_patient", &asked, page.rows.iter().map(|r| r.id))?;
+        Ok(page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ListPage::from_page(page, |r| patient_view(&r))))

@@ -32,7 +32,7 @@ use crate::pagination::{decode_cursor, limit, ListPage};
 use crate::pipeline::{self, Answer, Outcome, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::{read, transact};
+use crate::unit_of_work::transact;
 use crate::views::LabelView;
 
 /// A resident's stay at an institution.
@@ -191,7 +191,7 @@ pub async fn admit_resident_to_institution(
     .await
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StayQuery {
     pub facility_id: Option<Uuid>,
@@ -218,6 +218,8 @@ pub async fn list_institution_stays(
     q: web::Query<StayQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
+    // (What was asked, for the audit row: a list of personal data is a read on record.)
+    let asked = serde_json::to_value(&q).map_err(ApiError::internal)?;
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     let filter = StayFilter {
         facility_id: q.facility_id.map(FacilityId),
@@ -225,10 +227,12 @@ pub async fn list_institution_stays(
         current: q.current,
         leaving_by: q.leaving_by,
     };
-    let page = read(&state, move |conn| {
+    let page = transact(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::ReadResidents, &own)?;
-        Ok(repo::list(conn, actor.scope, &filter, after, limit)?)
+        let page = repo::list(conn, actor.scope, &filter, after, limit)?;
+        who.audit_list(conn, "institution_stay", &asked, page.rows.iter().map(|r| r.id))?;
+        Ok(page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ListPage::from_page(page, |r| stay_view(&r))))

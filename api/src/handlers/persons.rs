@@ -26,7 +26,7 @@ use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
 use crate::problem::{ApiError, FieldError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::{read, transact};
+use crate::unit_of_work::transact;
 use crate::views::LabelView;
 
 /// A person to record. Give a date of birth, or an age in years when it is not known (the
@@ -297,7 +297,7 @@ pub async fn create_person(
     .await
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PersonQuery {
     /// Part of a name, in Bangla or English. People a bulk import created are found by name
@@ -328,6 +328,8 @@ pub async fn search_persons(
     q: web::Query<PersonQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
+    // (What was asked, for the audit row: a list of personal data is a read on record.)
+    let asked = serde_json::to_value(&q).map_err(ApiError::internal)?;
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     let search = PersonSearch {
         name: q.name.filter(|n| !n.trim().is_empty()),
@@ -345,10 +347,12 @@ pub async fn search_persons(
         identifier: search.identifier.map(|i| MobileNumber::parse(&i).map(|m| m.as_str().to_owned()).unwrap_or(i)),
         ..search
     };
-    let page = read(&state, move |conn| {
+    let page = transact(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::ReadPersons, &own)?;
-        Ok(persons::search(conn, actor.scope, who.user_id, &search, after, limit)?)
+        let page = persons::search(conn, actor.scope, who.user_id, &search, after, limit)?;
+        who.audit_list(conn, "person", &asked, page.rows.iter().map(|r| r.id))?;
+        Ok(page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ListPage::from_page(page, PersonView::from)))

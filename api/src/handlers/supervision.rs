@@ -29,7 +29,7 @@ use crate::pagination::{decode_cursor, limit, ListPage};
 use crate::pipeline::{self, Outcome};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::{read, transact};
+use crate::unit_of_work::transact;
 use crate::views::LabelView;
 
 fn subject(s: &SupervisionRow) -> Subject {
@@ -257,7 +257,7 @@ pub async fn open_supervision(
     .await
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SupervisionQuery {
     #[param(value_type = Option<crate::codes::SupervisionKindCode>)]
@@ -285,6 +285,8 @@ pub async fn list_supervisions(
     q: web::Query<SupervisionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
+    // (What was asked, for the audit row: a list of personal data is a read on record.)
+    let asked = serde_json::to_value(&q).map_err(ApiError::internal)?;
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     let filter = SupervisionFilter {
         kind: crate::codes::check_filter("kind", &q.kind, SupervisionKind::parse)?,
@@ -292,10 +294,12 @@ pub async fn list_supervisions(
         officer_id: q.officer_id.map(UserId),
         person_id: q.person_id.map(PersonId),
     };
-    let page = read(&state, move |conn| {
+    let page = transact(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::ReadSupervisions, &own)?;
-        Ok(repo::list(conn, actor.scope, &filter, after, limit)?)
+        let page = repo::list(conn, actor.scope, &filter, after, limit)?;
+        who.audit_list(conn, "supervision", &asked, page.rows.iter().map(|r| r.id))?;
+        Ok(page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ListPage::from_page(page, |r| view(&r))))

@@ -267,3 +267,63 @@ fn service_points_count_children_by_day_and_seed_003_fits() {
         .send()
         .expect_problem(422, "validation_failed");
 }
+
+/// Every list of personal data leaves one audit row: who, the filter asked, the records
+/// returned, and the request it answered.
+#[test]
+fn every_list_of_personal_data_is_on_record() {
+    let app = TestApp::new();
+    let (_, cw) = app.user("cw.lists", "caseworker", "upazila:1");
+    let (_, hq) = app.user("hq.lists", "hq_officer", "national");
+    let union = union_of(&app, 1);
+    let c = app.post("/api/v1/contacts").bearer(&cw).json(&call(1, union)).send().expect(201);
+    let contact = c.json["id"].as_str().unwrap().to_owned();
+
+    let listed = app.get("/api/v1/contacts?channel=child_helpline_1098&limit=10").bearer(&hq).send().expect(200);
+    assert_eq!(listed.json["data"][0]["id"], contact.as_str());
+    let request = listed.header("x-request-id").unwrap().to_owned();
+    let trail = app.get("/api/v1/audit-events?action=contact.list").bearer(&app.admin()).send().expect(200);
+    let row = trail.json["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["request_id"] == request.as_str())
+        .expect("the list is on record");
+    assert_eq!(row["actor_label"], "hq.lists");
+    assert_eq!(row["after"]["returned"], json!([contact]));
+    assert_eq!(row["after"]["filter"]["channel"], "child_helpline_1098");
+    assert_eq!(row["after"]["filter"]["limit"], 10);
+
+    // The other lists of people, one row each, even when nothing comes back.
+    for (path, action) in [
+        ("/api/v1/hospital-patients", "hospital_patient.list"),
+        ("/api/v1/supervisions", "supervision.list"),
+        ("/api/v1/persons?name=Rahima", "person.list"),
+        ("/api/v1/beneficiaries", "beneficiary.list"),
+        ("/api/v1/applications", "application.list"),
+        ("/api/v1/institution-stays", "institution_stay.list"),
+        ("/api/v1/disability-records", "disability_record.list"),
+        ("/api/v1/microcredit/loans", "loan.list"),
+        ("/api/v1/cases", "case.list"),
+    ] {
+        let r = app.get(path).bearer(&hq).send().expect(200);
+        let request = r.header("x-request-id").unwrap().to_owned();
+        let trail = app.get(&format!("/api/v1/audit-events?action={action}")).bearer(&app.admin()).send().expect(200);
+        let rows: Vec<&Value> =
+            trail.json["data"].as_array().unwrap().iter().filter(|e| e["request_id"] == request.as_str()).collect();
+        assert_eq!(rows.len(), 1, "{path}: one audit row for the request");
+        assert!(rows[0]["after"]["returned"].is_array(), "{path}");
+    }
+    // A refused list writes nothing.
+    let (_, committee) = app.user("committee.lists", "committee_member", "upazila:1");
+    let before = app.get("/api/v1/audit-events?action=contact.list").bearer(&app.admin()).send().expect(200).json["data"]
+        .as_array()
+        .unwrap()
+        .len();
+    app.get("/api/v1/contacts").bearer(&committee).send().expect(403);
+    let after = app.get("/api/v1/audit-events?action=contact.list").bearer(&app.admin()).send().expect(200).json["data"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(before, after);
+}

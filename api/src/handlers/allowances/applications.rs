@@ -28,7 +28,7 @@ use crate::pagination::{decode_cursor, limit, ListPage};
 use crate::pipeline::{self, Outcome, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::read;
+use crate::unit_of_work::{read, transact};
 use crate::views::LabelView;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -416,7 +416,7 @@ pub async fn get_application(
     Ok(HttpResponse::Ok().insert_header((ETAG, etag(row.version))).json(application_view(&row)))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ApplicationQuery {
     #[param(value_type = Option<crate::codes::ProgrammeCode>)]
@@ -446,15 +446,19 @@ pub async fn list_applications(
     q: web::Query<ApplicationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
+    // (What was asked, for the audit row: a list of personal data is a read on record.)
+    let asked = serde_json::to_value(&q).map_err(ApiError::internal)?;
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     crate::codes::check_filter("programme", &q.programme, crate::codes::one_of(crate::codes::ProgrammeCode::codes()))?;
     let status = crate::codes::check_filter("status", &q.status, ApplicationStatus::parse)?;
     let filter =
         ApplicationFilter { programme_code: q.programme, status, upazila_id: q.upazila_id, person_id: q.person_id.map(PersonId) };
-    let page = read(&state, move |conn| {
+    let page = transact(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::ReadAllowances, &own)?;
-        Ok(repo::list_applications(conn, actor.scope, &filter, after, limit)?)
+        let page = repo::list_applications(conn, actor.scope, &filter, after, limit)?;
+        who.audit_list(conn, "application", &asked, page.rows.iter().map(|r| r.id))?;
+        Ok(page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ListPage::from_page(page, |r| application_view(&r))))

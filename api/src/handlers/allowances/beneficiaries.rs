@@ -117,7 +117,7 @@ pub async fn get_beneficiary(
     Ok(HttpResponse::Ok().insert_header((ETAG, etag(v.version))).json(v))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct BeneficiaryQuery {
     #[param(value_type = Option<crate::codes::ProgrammeCode>)]
@@ -148,15 +148,18 @@ pub async fn list_beneficiaries(
     q: web::Query<BeneficiaryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
+    // (What was asked, for the audit row: a list of personal data is a read on record.)
+    let asked = serde_json::to_value(&q).map_err(ApiError::internal)?;
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     crate::codes::check_filter("programme", &q.programme, crate::codes::one_of(crate::codes::ProgrammeCode::codes()))?;
     let sex = crate::codes::check_filter("sex", &q.sex, domain::person::Sex::parse)?;
     let status = crate::codes::check_filter("status", &q.status, BeneficiaryStatus::parse)?;
     let filter = BeneficiaryFilter { programme_code: q.programme, status, upazila_id: q.upazila_id, sex };
-    let page = read(&state, move |conn| {
+    let page = transact(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::ReadAllowances, &own)?;
         let page = repo::list_beneficiaries(conn, actor.scope, &filter, after, limit)?;
+        who.audit_list(conn, "beneficiary", &asked, page.rows.iter().map(|r| r.id))?;
         let next = page.next.as_ref().map(crate::pagination::encode_cursor);
         let data = page.rows.iter().map(|b| view(conn, b)).collect::<Result<Vec<_>, _>>()?;
         Ok(ListPage { data, next_cursor: next })

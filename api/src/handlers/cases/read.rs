@@ -41,7 +41,7 @@ pub async fn get_case(state: web::Data<AppState>, who: Principal, path: web::Pat
     Ok(HttpResponse::Ok().insert_header((ETAG, etag(view.version))).json(view))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     /// A status code (`in_service`, `follow_up`, ...).
@@ -86,6 +86,7 @@ pub struct CaseQuery {
 #[get("/cases")]
 pub async fn list_cases(state: web::Data<AppState>, who: Principal, q: web::Query<CaseQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
+    let asked = serde_json::to_value(&q).map_err(ApiError::internal)?;
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     let status = crate::codes::check_filter("status", &q.status, domain::case::CaseStatus::parse)?;
     let kind = crate::codes::check_filter("kind", &q.kind, domain::case::CaseKind::parse)?;
@@ -116,14 +117,7 @@ pub async fn list_cases(state: web::Data<AppState>, who: Principal, q: web::Quer
         let (actor, vis) = visibility(conn, &who, &own)?;
         let sensitive = authorize(&actor, Permission::ReadSensitiveCaseDetails, &own).is_ok();
         let page = cases::list(conn, actor.scope, &filter, after, limit)?;
-        who.audit(
-            conn,
-            "case.list",
-            "case",
-            "*",
-            None,
-            Some(serde_json::json!({"returned": page.rows.iter().map(|r| r.id).collect::<Vec<_>>()})),
-        )?;
+        who.audit_list(conn, "case", &asked, page.rows.iter().map(|r| r.id))?;
         let vis = match vis {
             Visibility::PartnerServices(p) => Visibility::PartnerServices(p),
             _ if sensitive => Visibility::Full,

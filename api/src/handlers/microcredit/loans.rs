@@ -29,7 +29,7 @@ use crate::pagination::{decode_cursor, limit, ListPage};
 use crate::pipeline::{self, Outcome, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::read;
+use crate::unit_of_work::{read, transact};
 use crate::views::LabelView;
 
 /// One instalment of the schedule, with what has been paid.
@@ -333,7 +333,7 @@ pub async fn apply_for_loan(
     .await
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LoanQuery {
     #[param(value_type = Option<crate::codes::LoanStatusCode>)]
@@ -359,6 +359,8 @@ pub struct LoanQuery {
 #[get("/microcredit/loans")]
 pub async fn list_loans(state: web::Data<AppState>, who: Principal, q: web::Query<LoanQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
+    // (What was asked, for the audit row: a list of personal data is a read on record.)
+    let asked = serde_json::to_value(&q).map_err(ApiError::internal)?;
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     let filter = LoanFilter {
         status: crate::codes::check_filter("status", &q.status, LoanStatus::parse)?,
@@ -368,10 +370,12 @@ pub async fn list_loans(state: web::Data<AppState>, who: Principal, q: web::Quer
         fund_id: q.fund_id.map(LoanFundId),
         upazila_id: q.upazila_id,
     };
-    let page = read(&state, move |conn| {
+    let page = transact(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::ReadMicrocredit, &own)?;
-        Ok(repo::list_loans(conn, actor.scope, &filter, after, limit)?)
+        let page = repo::list_loans(conn, actor.scope, &filter, after, limit)?;
+        who.audit_list(conn, "loan", &asked, page.rows.iter().map(|r| r.id))?;
+        Ok(page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ListPage::from_page(page, |l| loan_view(&l))))
