@@ -235,3 +235,15 @@ macro_rules! record {
     };
 }
 pub(crate) use record;
+
+/// A view that needs only the record (no query): the answer of [`change`].
+pub fn shown<R, V>(view: fn(&R) -> V) -> impl FnOnce(&mut PgConnection, &Principal, &R) -> Result<V, ApiError> {
+    move |_, _, r| Ok(view(r))
+}
+
+/// A view that reads more (the record's timeline, its totals): the answer of [`change`].
+pub fn read_with<R, V>(
+    view: fn(&mut PgConnection, &R) -> Result<V, ApiError>,
+) -> impl FnOnce(&mut PgConnection, &Principal, &R) -> Result<V, ApiError> {
+    move |conn, _, r| view(conn, r)
+}

@@ -260,21 +260,14 @@ pub async fn record_disability_card(
     let (id, b) = (path.into_inner(), body.0);
     let number = parse_card_number(&b.card_number)?;
     let step = Step::new("disability.card", Permission::WriteDisabilityRegister);
-    let done = pipeline::change(
-        &req,
-        &state,
-        who,
-        id,
-        step,
-        |_, _, r| Ok(disability_view(r)),
-        move |conn, _, r: DisabilityRow| {
+    let done =
+        pipeline::change(&req, &state, who, id, step, pipeline::shown(disability_view), move |conn, _, r: DisabilityRow| {
             check_card(r.assessed_on, r.card_printed_on.is_some(), b.printed_on, b.issued_on, today())?;
             let after =
                 repo::record_card(conn, id, &number, b.printed_on, b.issued_on)?.ok_or(domain::disability::CARD_NUMBER_TAKEN)?;
             Outcome::with(after, serde_json::json!({"printed_on": b.printed_on}))
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(done.ok())
 }
 

@@ -365,24 +365,16 @@ pub async fn record_resident_departure(
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
     let step = Step::new("institution.departure", Permission::ManageResidents);
-    let done = pipeline::change(
-        &req,
-        &state,
-        who,
-        id,
-        step,
-        |_, _, s| Ok(stay_view(s)),
-        move |conn, _, s: StayRow| {
-            if s.left_on.is_some() {
-                return Err(domain::institution::STAY_ENDED.into());
-            }
-            let plan = b.rehabilitation_plan.as_deref().map(str::trim).filter(|p| !p.is_empty());
-            check_leaving(b.reason, (s.admitted_on, b.on, today()), Some(s.leaves_on), plan)?;
-            let notes = b.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
-            let after = repo::leave(conn, s.id, (b.on, b.reason, plan, notes))?;
-            Outcome::with(after, serde_json::json!({"reason": b.reason.code(), "on": b.on}))
-        },
-    )
+    let done = pipeline::change(&req, &state, who, id, step, pipeline::shown(stay_view), move |conn, _, s: StayRow| {
+        if s.left_on.is_some() {
+            return Err(domain::institution::STAY_ENDED.into());
+        }
+        let plan = b.rehabilitation_plan.as_deref().map(str::trim).filter(|p| !p.is_empty());
+        check_leaving(b.reason, (s.admitted_on, b.on, today()), Some(s.leaves_on), plan)?;
+        let notes = b.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        let after = repo::leave(conn, s.id, (b.on, b.reason, plan, notes))?;
+        Outcome::with(after, serde_json::json!({"reason": b.reason.code(), "on": b.on}))
+    })
     .await?;
     Ok(done.ok())
 }

@@ -347,20 +347,13 @@ async fn act(
     (action, the_step, on, data): (&'static str, Step, NaiveDate, serde_json::Value),
 ) -> Result<HttpResponse, ApiError> {
     let named = pipeline::Step::new("supervision.step", Permission::ManageSupervisions);
-    let done = pipeline::change(
-        req,
-        state,
-        who,
-        id,
-        named,
-        |conn, _, s| full_view(conn, s),
-        move |conn, cx, s: SupervisionRow| {
+    let done =
+        pipeline::change(req, state, who, id, named, pipeline::read_with(full_view), move |conn, cx, s: SupervisionRow| {
             let next = step(s.status, the_step, (s.starts_on, s.ends_on, on, today()))?;
             let after = repo::record(conn, &s, (action, on, next, &data), cx.who.user_id)?;
             Ok(Outcome::with(after, serde_json::json!({"on": on}))?.named(format!("supervision.{action}")))
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(done.ok())
 }
 

@@ -210,7 +210,7 @@ pub async fn approve_payroll(
         who,
         path.into_inner(),
         step,
-        |conn, _, c| cycle_view(conn, c),
+        pipeline::read_with(cycle_view),
         move |conn, cx, c: CycleRow| {
             payroll::may_approve(c.status, c.generated_by, cx.who.user_id)?;
             Ok(Outcome::new(repo::set_cycle_status(conn, c.id, CycleStatus::Approved, cx.who.user_id, Utc::now())?))

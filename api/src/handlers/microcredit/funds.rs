@@ -245,25 +245,17 @@ pub async fn record_fund_capital(
     check_capital(b.amount_taka)?;
     crate::handlers::step_day("received_on", b.received_on, None)?;
     let step = Step::new("loan_fund.capital", Permission::ManageMicrocredit);
-    let done = pipeline::change(
-        &req,
-        &state,
-        who,
-        id,
-        step,
-        |_, _, f| Ok(fund_view(f)),
-        move |conn, cx, _: FundRow| {
-            let entry = NewEntry {
-                kind: FundEntryKind::CapitalReceived,
-                amount: b.amount_taka,
-                on_date: b.received_on,
-                loan_id: None,
-                reference: Some(b.reference.trim()),
-            };
-            let after = repo::record_entries(conn, id, &[entry], cx.who.user_id)?;
-            Outcome::with(after, serde_json::json!({"reference": b.reference}))
-        },
-    )
+    let done = pipeline::change(&req, &state, who, id, step, pipeline::shown(fund_view), move |conn, cx, _: FundRow| {
+        let entry = NewEntry {
+            kind: FundEntryKind::CapitalReceived,
+            amount: b.amount_taka,
+            on_date: b.received_on,
+            loan_id: None,
+            reference: Some(b.reference.trim()),
+        };
+        let after = repo::record_entries(conn, id, &[entry], cx.who.user_id)?;
+        Outcome::with(after, serde_json::json!({"reference": b.reference}))
+    })
     .await?;
     Ok(done.ok())
 }

@@ -235,23 +235,16 @@ pub async fn add_work_group_member(
     let (id, b) = (path.into_inner(), body.0);
     crate::handlers::step_day("joined_on", b.joined_on, None)?;
     let step = Step::new("work_group.add_member", Permission::ManageMicrocredit);
-    let done = pipeline::change(
-        &req,
-        &state,
-        who,
-        id,
-        step,
-        |conn, _, g| group_view(conn, g),
-        move |conn, cx, _: WorkGroupRow| {
+    let done =
+        pipeline::change(&req, &state, who, id, step, pipeline::read_with(group_view), move |conn, cx, _: WorkGroupRow| {
             let person = visible_person(conn, cx.who, cx.actor.scope, b.person_id, "person_id")?;
             if !repo::add_member(conn, id, person.id, b.joined_on)? {
                 return Err(domain::microcredit::ALREADY_A_MEMBER.into());
             }
             let g = repo::find_group(conn, id)?.ok_or(ApiError::NotFound("work group"))?;
             Outcome::with(g, serde_json::json!({"person_id": person.id}))
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(done.ok())
 }
 
