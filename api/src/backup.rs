@@ -140,8 +140,16 @@ pub fn backup(opts: &DatabaseOpts, to: &Path, with_key: bool) -> anyhow::Result<
     Ok(manifest)
 }
 
-/// `sheba restore --from DIR`: into an empty database, then checked table by table.
-pub fn restore(opts: &DatabaseOpts, from: &Path) -> anyhow::Result<Manifest> {
+/// What a restore brought back.
+pub struct Restored {
+    pub manifest: Manifest,
+    /// The audit trail's chains, verified (none in a backup from before they existed).
+    pub chains: Option<crate::audit_chain::Report>,
+}
+
+/// `sheba restore --from DIR`: into an empty database, then checked table by table, and the
+/// audit trail's chains recomputed.
+pub fn restore(opts: &DatabaseOpts, from: &Path) -> anyhow::Result<Restored> {
     let manifest: Manifest = serde_json::from_slice(
         &std::fs::read(from.join("manifest.json")).with_context(|| format!("reading {}/manifest.json", from.display()))?,
     )
@@ -177,6 +185,19 @@ pub fn restore(opts: &DatabaseOpts, from: &Path) -> anyhow::Result<Manifest> {
     if !wrong.is_empty() {
         bail!("the restored database differs from the backup:\n  {}", wrong.join("\n  "));
     }
+    // The audit trail's chains, recomputed (a backup made before they existed has none: they
+    // are made when the server migrates it).
+    let chains = if manifest.tables.contains_key("audit_chain_heads") {
+        let report = crate::audit_chain::verify(&mut conn, None, &[])?;
+        if !report.ok() {
+            let summary = report.summary();
+            return Err(anyhow::Error::new(crate::audit_chain::Broken(report))
+                .context(format!("restored, but the audit trail does not verify:\n{summary}")));
+        }
+        Some(report)
+    } else {
+        None
+    };
     if manifest.signing_key {
         let key = opts.data_dir.join(SIGNING_KEY);
         let kept = std::fs::read_to_string(from.join(SIGNING_KEY))?;
@@ -195,5 +216,5 @@ pub fn restore(opts: &DatabaseOpts, from: &Path) -> anyhow::Result<Manifest> {
     if let Some(c) = db.cluster {
         c.stop();
     }
-    Ok(manifest)
+    Ok(Restored { manifest, chains })
 }

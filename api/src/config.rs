@@ -85,6 +85,42 @@ pub enum Command {
     /// Bulk imports, with a progress bar (works whether or not the server runs).
     #[command(subcommand)]
     Import(ImportCommand),
+    /// The audit trail's hash chains: check them, export each closed day's anchor.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute every chain of the audit trail (one per day and chain number) from its rows,
+    /// and check each ends where its head (and its anchor, when given) says. Prints `ok: ...`,
+    /// or the first broken link (day, chain, seq, event id) and the others, and exits with
+    /// status 2.
+    Verify {
+        /// Only this day's chains (YYYY-MM-DD, UTC).
+        #[arg(long)]
+        day: Option<chrono::NaiveDate>,
+        /// Anchors written by `sheba audit anchor` (JSON lines): each anchored day's chains
+        /// must still end in the anchored hashes, and no chain may have been added to it.
+        #[arg(long)]
+        anchors: Option<PathBuf>,
+    },
+    /// Write each closed day's anchor, the last seq and hash of each of its chains, as one
+    /// JSON line, after checking them; ship the lines to storage the database's administrator
+    /// cannot write. A day closes at midnight UTC and can be anchored from 00:10.
+    Anchor {
+        /// Only this day (YYYY-MM-DD, UTC); default: every closed day.
+        #[arg(long, conflicts_with = "open")]
+        day: Option<chrono::NaiveDate>,
+        /// A checkpoint of the days not closed yet (today): how far each chain has come, marked
+        /// `"open": true`; the chains must still pass through it later. Run it as often as you
+        /// like, to shorten the time during which the day's rows are not anchored.
+        #[arg(long)]
+        open: bool,
+        /// Append the lines to this file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod audit_chain;
 pub mod auth;
 pub mod backup;
 pub mod codes;

@@ -8,7 +8,7 @@ use actix_web::web;
 use anyhow::Context;
 use api::accounts::{self, AccountInput, NewAccount};
 use api::auth::tokens::TokenService;
-use api::config::{Cli, Command, ImportCommand, ReplicaCommand, ServeArgs, UserCommand};
+use api::config::{AuditCommand, Cli, Command, ImportCommand, ReplicaCommand, ServeArgs, UserCommand};
 use api::database::{self, Database};
 use api::AppState;
 use clap::Parser;
@@ -21,7 +21,8 @@ fn main() {
     api::telemetry::init(cli.log_format);
     if let Err(e) = run(cli) {
         eprintln!("error: {e:#}");
-        std::process::exit(1);
+        // (A trail that does not verify is told apart from a check that could not run.)
+        std::process::exit(if e.is::<api::audit_chain::Broken>() { 2 } else { 1 });
     }
 }
 
@@ -51,13 +52,86 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Replica(ReplicaCommand::Run { port }) => run_replica(&db, port),
         Command::Backup { to, without_signing_key } => backup(&db, &to, !without_signing_key),
         Command::Restore { from } => {
-            let m = api::backup::restore(&db, &from)?;
+            let restored = api::backup::restore(&db, &from)?;
+            let m = &restored.manifest;
             let rows: i64 = m.tables.values().map(|t| t.rows).sum();
             println!("restored {} tables ({rows} rows), every one identical to the backup of {}", m.tables.len(), m.created_at);
+            if let Some(chains) = &restored.chains {
+                println!("audit trail: {}", chains.summary());
+            }
             Ok(())
         }
         Command::Import(ImportCommand::Beneficiaries { file, username }) => import_beneficiaries(&db, &file, &username),
+        Command::Audit(AuditCommand::Verify { day, anchors }) => audit_verify(&db, day, anchors.as_deref()),
+        Command::Audit(AuditCommand::Anchor { day, open, out }) => {
+            let which = match (day, open) {
+                (Some(d), _) => api::audit_chain::Anchoring::Day(d),
+                (None, true) => api::audit_chain::Anchoring::Open,
+                (None, false) => api::audit_chain::Anchoring::Closed,
+            };
+            audit_anchor(&db, which, out.as_deref())
+        }
     }
+}
+
+/// `sheba audit verify`: every chain (or one day's) recomputed; exit status 2 when broken.
+fn audit_verify(
+    db: &api::config::DatabaseOpts,
+    day: Option<chrono::NaiveDate>,
+    anchors: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let anchors = match anchors {
+        Some(path) => api::audit_chain::read_anchors(path)?,
+        None => vec![],
+    };
+    let database = database::open(db)?;
+    let mut conn = PgConnection::establish(&database.url).context("connecting to the database")?;
+    let report = api::audit_chain::verify(&mut conn, day.map(|d| (d, d)), &anchors)?;
+    println!("{}", report.summary());
+    if !report.ok() {
+        return Err(api::audit_chain::Broken(report).into());
+    }
+    Ok(())
+}
+
+/// `sheba audit anchor`: each closed day's anchor (or a checkpoint of the open days) as a JSON
+/// line, to standard output or appended to a file.
+fn audit_anchor(
+    db: &api::config::DatabaseOpts,
+    which: api::audit_chain::Anchoring,
+    out: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let database = database::open(db)?;
+    let mut conn = PgConnection::establish(&database.url).context("connecting to the database")?;
+    let anchors = match api::audit_chain::anchor(&mut conn, which) {
+        Err(e) => {
+            if let Some(broken) = e.downcast_ref::<api::audit_chain::Broken>() {
+                println!("{}", broken.0.summary());
+            }
+            return Err(e.context("not anchored"));
+        }
+        Ok(a) => a,
+    };
+    let mut text = String::new();
+    for a in &anchors {
+        text.push_str(&serde_json::to_string(a)?);
+        text.push('\n');
+    }
+    match out {
+        Some(path) => {
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .with_context(|| format!("opening {}", path.display()))?;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()?;
+            eprintln!("anchored {} day(s) in {}", anchors.len(), path.display());
+        }
+        None => print!("{text}"),
+    }
+    Ok(())
 }
 
 /// What `sheba user create` was given.

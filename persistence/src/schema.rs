@@ -161,6 +161,19 @@ diesel::table! {
         before -> Nullable<Jsonb>,
         after -> Nullable<Jsonb>,
         request_id -> Nullable<Text>,
+        chain_day -> Date,
+        chain_shard -> Int2,
+        chain_seq -> Int8,
+        chain_hash -> Bytea,
+    }
+}
+
+diesel::table! {
+    audit_chain_heads (day, shard) {
+        day -> Date,
+        shard -> Int2,
+        last_seq -> Int8,
+        last_hash -> Bytea,
     }
 }
 
@@ -876,6 +889,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     login_failures,
     idempotency_keys,
+    audit_chain_heads,
     audit_events,
     partner_organisations,
     facilities,

@@ -4,6 +4,7 @@
 mod api {
     mod allowances;
     mod audit;
+    mod audit_chain;
     mod auth;
     mod authz_matrix;
     mod backup;

@@ -1,8 +1,9 @@
 //! Backups that restore: a server on the embedded default records people, a case and its
 //! audit trail; `sheba backup` takes them; the data directory is destroyed; `sheba restore`
 //! brings back every table identical (rows and checksums, checked by the restore itself);
-//! the restored server accepts the tokens issued before only if the signing key was kept. A
-//! backup that does not match what is restored is refused, and so is a restore over data.
+//! the restored server accepts the tokens issued before only if the signing key was kept, and
+//! its audit trail still verifies (`sheba audit verify`). A backup that does not match what is
+//! restored is refused, and so is a restore over data.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -91,6 +92,7 @@ fn a_backup_restores_every_table_and_the_tokens_only_with_its_key() {
     std::fs::remove_dir_all(&data).unwrap();
     let said = ok(sheba(&data, &["restore", "--from", b1.to_str().unwrap()], None));
     assert!(said.contains("every one identical"), "{said}");
+    assert!(said.contains("audit trail: ok: "), "the restore recomputes the audit chains: {said}");
     let over = sheba(&data, &["restore", "--from", b1.to_str().unwrap()], None);
     assert!(String::from_utf8_lossy(&over.stderr).contains("already has tables"), "no restore over data");
 
@@ -100,6 +102,8 @@ fn a_backup_restores_every_table_and_the_tokens_only_with_its_key() {
     assert_eq!((back["name_bn"].as_str(), back["version"].clone()), (Some("ময়না"), person["version"].clone()));
     assert!(audit(&server) > events, "the trail before, and the reads since");
     assert!(server.terminate().success());
+    let verified = ok(sheba(&data, &["audit", "verify"], None));
+    assert!(verified.starts_with("ok: "), "the restored trail, and what was written since, verify: {verified}");
 
     // Without the key, the same data comes back but the old tokens do not work.
     let b2 = dir.join("b2");

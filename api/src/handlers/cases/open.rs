@@ -176,10 +176,14 @@ pub async fn open_case(
         )?;
         if let Some(cid) = source {
             persistence::contacts::link_case(conn, cid, row.id)?;
-            who.audit(conn, "contact.case_opened", "contact", cid, None, Some(serde_json::json!({"case_id": row.id})))?;
         }
         let command = serde_json::to_value(&b).map_err(ApiError::internal)?;
         record_event(conn, &who, &row, "open_case", None, command.clone(), serde_json::json!([]))?;
+        // The audit rows last: each takes its chain's head until the transaction ends, so no
+        // write that waits on another writer comes after them.
+        if let Some(cid) = source {
+            who.audit(conn, "contact.case_opened", "contact", cid, None, Some(serde_json::json!({"case_id": row.id})))?;
+        }
         crate::pipeline::audit_created(conn, &who, "case.open_case", row.id, &row, serde_json::json!({"command": command}))?;
         let (_, vis) = visibility(conn, &who, &subject)?;
         let view = case_view(&row, vis)?;
