@@ -15,6 +15,7 @@ mod api {
     mod disability;
     mod eligibility;
     mod embedded;
+    mod embedded_restart;
     mod errors;
     mod geo;
     mod health;
@@ -29,6 +30,7 @@ mod api {
     mod oauth2;
     mod payroll;
     mod persons;
+    mod pitr;
     mod prepared_imports;
     mod replica;
     mod reports;

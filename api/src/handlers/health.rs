@@ -34,10 +34,16 @@ pub async fn live() -> HttpResponse {
 #[utoipa::path(operation_id = "get_readiness", tag = "health",
     responses(
         (status = 200, description = "Ready to serve requests", body = Readiness),
-        (status = 503, description = "Database unreachable or migrations pending", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unreachable (the embedded one being restarted: the detail says so) or migrations pending", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    use persistence::cluster::ClusterState;
+    // The embedded cluster died and is being started again: say so at once (the pool would
+    // only time out).
+    if let Some(ClusterState::Restarting { attempt }) = state.cluster.as_ref().map(|c| c.state()) {
+        return Err(ApiError::DatabaseRestarting { attempt });
+    }
     let pool = state.pool.clone();
     let pending = web::block(move || -> Result<usize, ApiError> {
         let mut conn = pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))?;
