@@ -3,6 +3,9 @@
 //! brings back every table identical (rows and checksums, checked by the restore itself);
 //! the restored server accepts the tokens issued before only if the signing key was kept. A
 //! backup that does not match what is restored is refused, and so is a restore over data.
+//! A failed restore (a tampered manifest, a damaged dump) leaves the data directory without
+//! the half-restored database and marked; `sheba serve` refuses it, naming the command that
+//! recovers, and that command (a good backup) does.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -30,6 +33,30 @@ fn sheba(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
 fn ok(out: Output) -> String {
     assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `sheba serve` on `data` must refuse to start; returns what it said.
+fn serve_refuses(data: &Path) -> String {
+    let mut child = Command::new(sheba_binary())
+        .arg("serve")
+        .env_remove("DATABASE_URL")
+        .env("SHEBA_DATA_DIR", data)
+        .env("SHEBA_BIND", format!("127.0.0.1:{}", sheba_tests::process::free_port()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("sheba serve started on a data directory with a failed restore");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn token(server: &ServerProcess, username: &str) -> String {
@@ -121,5 +148,34 @@ fn a_backup_restores_every_table_and_the_tokens_only_with_its_key() {
     let refused = sheba(&elsewhere, &["restore", "--from", b2.to_str().unwrap()], None);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("persons: 1 rows"), "{}", String::from_utf8_lossy(&refused.stderr));
+    // Nothing half-restored was switched in; the directory is marked, and serve refuses it.
+    assert!(elsewhere.join("restore-unfinished").is_file() && !elsewhere.join("pg").exists());
+    assert!(!elsewhere.join("restore-staging").exists(), "the staging cluster is gone");
+    let said = serve_refuses(&elsewhere);
+    assert!(said.contains(&format!("sheba restore --from {}", b2.display())) && said.contains("failed"), "{said}");
+
+    // A damaged dump (its largest data file cut short) fails in pg_restore, the same way.
+    let b3 = dir.join("b3");
+    assert!(Command::new("cp").arg("-a").arg(&b1).arg(&b3).status().unwrap().success());
+    let largest = std::fs::read_dir(b3.join("db"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".dat.gz"))
+        .max_by_key(|p| std::fs::metadata(p).unwrap().len())
+        .unwrap();
+    let bytes = std::fs::read(&largest).unwrap();
+    std::fs::write(&largest, &bytes[..bytes.len() / 2]).unwrap();
+    let failed = sheba(&elsewhere, &["restore", "--from", b3.to_str().unwrap()], None);
+    let err = String::from_utf8_lossy(&failed.stderr).into_owned();
+    assert!(!failed.status.success() && err.contains("is unchanged"), "{err}");
+    assert!(elsewhere.join("restore-unfinished").is_file() && !elsewhere.join("pg").exists());
+    assert!(serve_refuses(&elsewhere).contains(&format!("sheba restore --from {}", b3.display())));
+
+    // The command it names, with a good backup, starts over and succeeds.
+    ok(sheba(&elsewhere, &["restore", "--from", b1.to_str().unwrap()], None));
+    assert!(!elsewhere.join("restore-unfinished").exists());
+    let server = ServerProcess::start_embedded(&elsewhere, &[]);
+    server.req("GET", &format!("/api/v1/persons/{pid}")).bearer(&cw).send().expect(200);
+    drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
