@@ -126,7 +126,27 @@ fn a_base_backup_and_the_wal_archive_bring_back_any_moment() {
         &["user", "create", "--username", "pitr.cw", "--password-stdin", "--role", "caseworker", "--scope", "upazila:1"],
         Some(PASSWORD),
     ));
-    let server = ServerProcess::start_embedded(&data, &[("SHEBA_WAL_ARCHIVE", archive.to_str().unwrap())]);
+    // Settings whose values hold spaces and quotes reach PostgreSQL whole, from the file and
+    // from SHEBA_PG_SETTINGS.
+    let settings = dir.join("pg.conf");
+    std::fs::write(&settings, "# for the test\nwork_mem = '7MB'   # a comment\ncluster_name = 'from the file'\n").unwrap();
+    let server = ServerProcess::start_embedded(
+        &data,
+        &[
+            ("SHEBA_WAL_ARCHIVE", archive.to_str().unwrap()),
+            ("SHEBA_PG_SETTINGS_FILE", settings.to_str().unwrap()),
+            ("SHEBA_PG_SETTINGS", "cluster_name='sheba \"pitr\" test'"),
+        ],
+    );
+    #[derive(diesel::QueryableByName)]
+    struct Shown {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        v: String,
+    }
+    let show = |name: &str| -> String {
+        diesel::sql_query(format!("SELECT current_setting('{name}') AS v")).get_result::<Shown>(&mut connect(&data)).unwrap().v
+    };
+    assert_eq!((show("work_mem").as_str(), show("cluster_name").as_str()), ("7MB", "sheba \"pitr\" test"));
     let token = server
         .req("POST", "/api/v1/auth/token")
         .json(&json!({"grant_type": "password", "username": "pitr.cw", "password": PASSWORD}))
