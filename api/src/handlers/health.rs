@@ -34,7 +34,7 @@ pub async fn live() -> HttpResponse {
 #[utoipa::path(operation_id = "get_readiness", tag = "health",
     responses(
         (status = 200, description = "Ready to serve requests", body = Readiness),
-        (status = 503, description = "Database unreachable (the embedded one being restarted: the detail says so) or migrations pending", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unreachable or migrations pending", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {

@@ -179,3 +179,78 @@ fn a_backup_restores_every_table_and_the_tokens_only_with_its_key() {
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `sheba` against `DATABASE_URL`.
+fn external(url: &str, data: &Path, args: &[&str]) -> Output {
+    Command::new(sheba_binary())
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("SHEBA_DATA_DIR", data)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn count(url: &str, sql: &str) -> i64 {
+    use diesel::{Connection, RunQueryDsl};
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(sql).get_result::<N>(&mut diesel::PgConnection::establish(url).unwrap()).unwrap().n
+}
+
+/// With `DATABASE_URL` the restore goes into `<name>__restoring` beside the target, is
+/// checked there and renamed into its place. One that failed drops it and leaves the target
+/// empty; one that was killed leaves it behind, and then the server refuses the target,
+/// naming the way out, until a restore is run again.
+#[test]
+fn a_restore_into_your_own_postgresql_is_staged_beside_it() {
+    let app = sheba_tests::TestApp::new();
+    let (_, cw) = app.user("ext.cw", "caseworker", "upazila:1");
+    let pid = app.person(&cw, &json!({"name_en": "Shapla", "sex": "female", "age_years": 9, "union_id": 1}));
+    let dir = std::env::temp_dir().join(format!("sheba-backup-ext-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let data = dir.join("data");
+    let dump = dir.join("dump");
+    ok(external(&app.database_url, &data, &["backup", "--to", dump.to_str().unwrap()]));
+    let admin = sheba_tests::template_url().replace("/sheba_template", "/postgres");
+    let exists = |name: &str| count(&admin, &format!("SELECT count(*) AS n FROM pg_database WHERE datname = '{name}'"));
+
+    // A restore killed half-way left its staging database: the target is refused.
+    let target = sheba_tests::empty_database("ext_target");
+    {
+        use diesel::{Connection, RunQueryDsl};
+        diesel::sql_query("CREATE DATABASE ext_target__restoring")
+            .execute(&mut diesel::PgConnection::establish(&admin).unwrap())
+            .unwrap();
+    }
+    let refused = external(&target, &data, &["migrate"]);
+    let said = String::from_utf8_lossy(&refused.stderr).into_owned();
+    assert!(!refused.status.success() && said.contains("did not finish") && said.contains("sheba restore --from"), "{said}");
+
+    // Run again, it starts over, checks, and switches in.
+    let said = ok(external(&target, &data, &["restore", "--from", dump.to_str().unwrap()]));
+    assert!(said.contains("every one identical"), "{said}");
+    assert_eq!(exists("ext_target__restoring"), 0);
+    assert_eq!(count(&target, &format!("SELECT count(*) AS n FROM persons WHERE id = '{pid}'")), 1);
+    let over = external(&target, &data, &["restore", "--from", dump.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&over.stderr).contains("already has tables"), "no restore over data");
+
+    // A damaged backup: refused; the target stays empty and no staging database is left.
+    let damaged = dir.join("damaged");
+    assert!(Command::new("cp").arg("-a").arg(&dump).arg(&damaged).status().unwrap().success());
+    let mut m: Value = serde_json::from_slice(&std::fs::read(damaged.join("manifest.json")).unwrap()).unwrap();
+    m["tables"]["persons"]["checksum"] = json!("0");
+    std::fs::write(damaged.join("manifest.json"), serde_json::to_vec(&m).unwrap()).unwrap();
+    let second = sheba_tests::empty_database("ext_second");
+    let failed = external(&second, &data, &["restore", "--from", damaged.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&failed.stderr).into_owned();
+    assert!(!failed.status.success() && said.contains("persons:") && said.contains("unchanged"), "{said}");
+    assert_eq!(count(&second, "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'"), 0);
+    assert_eq!(exists("ext_second__restoring"), 0);
+    ok(external(&second, &data, &["migrate"]));
+    let _ = std::fs::remove_dir_all(&dir);
+}
