@@ -1,11 +1,11 @@
 //! The embedded PostgreSQL is supervised: killed (SIGKILL to the postmaster) in the middle
 //! of writes, it is started again by `sheba serve` itself, on the same port, with a growing
-//! pause between attempts (here the first attempts fail: the test holds the port). Meanwhile
+//! pause between attempts (here the first attempts fail: the data directory is unreadable
+//! for a while). Meanwhile
 //! readiness says the database is being restarted, writes answer 503 with Retry-After, and
 //! none is a 500; then writes resume with no restart of `sheba serve`, and every write
 //! acknowledged before, during and after is there.
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -115,20 +115,14 @@ fn a_killed_postmaster_is_restarted_and_writes_resume_with_nothing_acknowledged_
         };
         wait_acked(5, "no write succeeded before the kill");
 
-        // Kill the postmaster, and take its port so that the first restarts fail.
+        // Make the data directory unreadable, so that the first restarts fail (as on a disk
+        // that is briefly gone), then kill the postmaster.
+        use std::os::unix::fs::PermissionsExt;
+        let pgdata = data.join("pg");
+        std::fs::set_permissions(&pgdata, std::fs::Permissions::from_mode(0o000)).unwrap();
         // SAFETY: the test's own cluster.
         assert_eq!(unsafe { libc::kill(old_pid, libc::SIGKILL) }, 0);
         let before_kill = acked.lock().unwrap().len();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let holder = loop {
-            match TcpListener::bind(("127.0.0.1", port)) {
-                Ok(l) => break l,
-                Err(_) => {
-                    assert!(Instant::now() < deadline, "the port of the killed postmaster never came free");
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-            }
-        };
         // Readiness says what is happening, without waiting for the pool, and keeps trying.
         let deadline = Instant::now() + Duration::from_secs(120);
         let said = loop {
@@ -141,7 +135,7 @@ fn a_killed_postmaster_is_restarted_and_writes_resume_with_nothing_acknowledged_
         };
         let said = said.expect_problem(503, "service_unavailable");
         assert_eq!(said.header("retry-after"), Some("2"));
-        drop(holder);
+        std::fs::set_permissions(&pgdata, std::fs::Permissions::from_mode(0o700)).unwrap();
 
         // It comes back by itself, and the writes with it.
         let deadline = Instant::now() + Duration::from_secs(180);
