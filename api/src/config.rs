@@ -32,6 +32,35 @@ pub struct DatabaseOpts {
     /// Directory with PostgreSQL's `initdb` and `postgres` (default: newest /usr/lib/postgresql/*/bin).
     #[arg(long, env = "SHEBA_PG_BIN_DIR", global = true)]
     pub pg_bin_dir: Option<PathBuf>,
+    /// Where the embedded cluster archives its WAL, for point-in-time recovery (`sheba
+    /// restore --from BASE --until TIME`); `off` archives none. Default: `<data-dir>-wal-archive`
+    /// beside the data directory (put it on another disk).
+    #[arg(long, env = "SHEBA_WAL_ARCHIVE", global = true)]
+    pub wal_archive: Option<String>,
+}
+
+impl DatabaseOpts {
+    /// The WAL archive of the embedded cluster, unless archiving is off.
+    pub fn wal_archive_dir(&self) -> Option<PathBuf> {
+        match self.wal_archive.as_deref() {
+            Some("off") => None,
+            Some(dir) => Some(PathBuf::from(dir)),
+            None => Some(default_wal_archive(&self.data_dir)),
+        }
+    }
+
+    /// Whether a WAL archive was named (not the default).
+    pub fn wal_archive_named(&self) -> bool {
+        self.wal_archive.as_deref().is_some_and(|a| a != "off")
+    }
+}
+
+/// `<data-dir>-wal-archive`, beside the data directory: outside it, so that losing the data
+/// directory keeps the archive, and one per data directory, so two clusters never share one.
+pub fn default_wal_archive(data_dir: &std::path::Path) -> PathBuf {
+    let absolute = std::path::absolute(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
+    let name = absolute.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "sheba".into());
+    absolute.with_file_name(format!("{name}-wal-archive"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -58,19 +87,37 @@ pub enum Command {
         jobs: usize,
     },
     /// Back up the whole database (a `pg_dump` directory), the token signing key and a
-    /// manifest of every table's rows and checksum, from one snapshot, into a new directory.
+    /// manifest of every table's rows and checksum, from one snapshot, into a new directory;
+    /// with `--base`, a base backup of the embedded cluster for point-in-time recovery.
     Backup {
+        /// The new directory for a dump.
+        #[arg(long, required_unless_present = "base", conflicts_with = "base")]
+        to: Option<PathBuf>,
+        /// A base backup (`pg_basebackup`) of the embedded cluster into this new directory:
+        /// with the WAL archive, `sheba restore --from DIR --until TIME` brings the database
+        /// back to any moment since.
         #[arg(long)]
-        to: PathBuf,
+        base: Option<PathBuf>,
         /// Leave the signing key out: tokens issued before will not survive a restore.
         #[arg(long)]
         without_signing_key: bool,
+        /// With `--base`: delete the archived WAL older than this base backup (the backups
+        /// before it can then no longer be brought forward).
+        #[arg(long, requires = "base")]
+        prune_archive: bool,
     },
     /// Restore a backup into an empty database (the embedded default: a data directory
-    /// without a cluster), then check every table against the backup's manifest.
+    /// without a cluster, or with an empty one): into a staging database, checked against
+    /// the backup's manifest, then switched in. A base backup (`sheba backup --base`) is
+    /// checked with `pg_verifybackup` and brought forward from the WAL archive to `--until`.
     Restore {
         #[arg(long)]
         from: PathBuf,
+        /// For a base backup: the moment to bring the database back to (RFC 3339, e.g.
+        /// `2026-11-28T16:00:00+06:00`): every transaction committed by then, none after.
+        /// Without it, everything the WAL archive holds.
+        #[arg(long)]
+        until: Option<String>,
     },
     /// A streaming replica of the embedded cluster, for reports (`SHEBA_REPLICA_URL`).
     #[command(subcommand)]
@@ -160,8 +207,12 @@ pub struct ServeArgs {
     pub bind: String,
     /// HMAC key for access tokens, at least 32 bytes. Unset: generated once into
     /// `<data-dir>/jwt-signing-key`.
-    #[arg(long, env = "SHEBA_JWT_SECRET", hide_env_values = true)]
+    #[arg(long, env = "SHEBA_JWT_SECRET", hide_env_values = true, conflicts_with = "jwt_secret_file")]
     pub jwt_secret: Option<String>,
+    /// A file holding the HMAC key for access tokens (e.g. a mounted secret), read at start.
+    /// Every server on one database must have the same key.
+    #[arg(long, env = "SHEBA_JWT_SECRET_FILE")]
+    pub jwt_secret_file: Option<PathBuf>,
     /// Lifetime of access tokens, in seconds.
     #[arg(long, env = "SHEBA_ACCESS_TOKEN_TTL", default_value_t = 900)]
     pub access_token_ttl: i64,

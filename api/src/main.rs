@@ -50,8 +50,37 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Replica(ReplicaCommand::Run { port }) => run_replica(&db, port),
-        Command::Backup { to, without_signing_key } => backup(&db, &to, !without_signing_key),
-        Command::Restore { from } => {
+        Command::Backup { to: Some(to), base: None, without_signing_key, .. } => backup(&db, &to, !without_signing_key),
+        Command::Backup { base: Some(base), without_signing_key, prune_archive, .. } => {
+            let m = api::backup::base_backup(&db, &base, !without_signing_key, prune_archive)?;
+            println!(
+                "base backup in {} (from WAL {}; archive {}){}{}",
+                base.display(),
+                m.start_wal,
+                m.wal_archive.display(),
+                if m.signing_key { ", with the signing key" } else { ", without the signing key" },
+                if prune_archive { "; older archived WAL deleted" } else { "" }
+            );
+            Ok(())
+        }
+        Command::Backup { .. } => anyhow::bail!("name a new directory: --to DIR (a dump) or --base DIR (a base backup)"),
+        Command::Restore { from, until } if api::backup::is_base_backup(&from) => {
+            let o = api::backup::restore_base(&db, &from, until.as_deref())?;
+            println!(
+                "restored the base backup of {} (checked against its manifest) brought forward from the WAL archive to {}",
+                o.base.created_at,
+                until.as_deref().unwrap_or("the end of the archive")
+            );
+            if let Some(last) = &o.summary.last_transaction {
+                println!("  {last}");
+            }
+            if let Some(stopped) = &o.summary.stopped_before {
+                println!("  {stopped}");
+            }
+            Ok(())
+        }
+        Command::Restore { from, until } => {
+            anyhow::ensure!(until.is_none(), "--until needs a base backup (`sheba backup --base`); {} is a dump", from.display());
             let restored = api::backup::restore(&db, &from)?;
             let m = &restored.manifest;
             let rows: i64 = m.tables.values().map(|t| t.rows).sum();
@@ -231,6 +260,8 @@ fn run_replica(db: &api::config::DatabaseOpts, port: Option<u16>) -> anyhow::Res
         port: port.or(db.pg_port),
         bin_dir: db.pg_bin_dir.clone(),
         database: "sheba".into(),
+        // A standby archives nothing (archive_mode=on archives on the primary only).
+        wal_archive: None,
     })?;
     // The address without its password (that is in <data-dir>/pg-superuser-password).
     let url = cluster.database_url();
@@ -369,9 +400,18 @@ fn serve(db_opts: api::config::DatabaseOpts, args: ServeArgs) -> anyhow::Result<
         !args.follow_up_months.is_empty() && args.follow_up_months.iter().all(|m| (1..=120).contains(m)),
         "SHEBA_FOLLOW_UP_MONTHS must list months from 1 to 120, e.g. 1,3,6,12"
     );
-    let Database { url, cluster } = database::open(&db_opts)?;
+    let Database { url, mut cluster } = database::open(&db_opts)?;
+    // Started again whenever it dies, on the same port (so the pools' URLs stay right).
+    let cluster_health = cluster.as_mut().and_then(|c| c.supervise());
     migrate(&url)?;
-    let key = database::signing_key(args.jwt_secret.as_deref(), &db_opts.data_dir)?;
+    if db_opts.database_url.is_some() && args.jwt_secret.is_none() && args.jwt_secret_file.is_none() {
+        log::warn!(
+            "no SHEBA_JWT_SECRET or SHEBA_JWT_SECRET_FILE: this server signs tokens with the key in {}; every server on \
+             this database must have the same key, or a token from one is refused by the others",
+            db_opts.data_dir.join("jwt-signing-key").display()
+        );
+    }
+    let key = database::signing_key(args.jwt_secret.as_deref(), args.jwt_secret_file.as_deref(), &db_opts.data_dir)?;
     let geography = {
         use diesel::Connection;
         let mut conn = diesel::PgConnection::establish(&url).context("connecting to load the geography")?;
@@ -402,6 +442,7 @@ fn serve(db_opts: api::config::DatabaseOpts, args: ServeArgs) -> anyhow::Result<
             args.job_lease_seconds,
         ),
         cors_origins: args.cors_origins.clone(),
+        cluster: cluster_health,
     });
     if args.replica_url.is_some() {
         log::info!("reports are read from the streaming replica (SHEBA_REPLICA_URL)");

@@ -50,6 +50,7 @@ struct Metrics {
     pool_waiting: Family<Pool, Gauge>,
     jobs: Family<JobStatus, Gauge>,
     oldest_queued: Gauge<f64, AtomicU64>,
+    cluster_restarts: Gauge,
 }
 
 fn latency_histogram() -> Histogram {
@@ -66,6 +67,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     let pool_waiting = Family::<Pool, Gauge>::default();
     let jobs = Family::<JobStatus, Gauge>::default();
     let oldest_queued = Gauge::<f64, AtomicU64>::default();
+    let cluster_restarts = Gauge::default();
     registry.register("http_requests", "HTTP requests answered, by route template and status", requests.clone());
     registry.register("http_request_duration_seconds", "Time to answer, by route template and status", latency.clone());
     registry.register("db_pool_connections", "Connections the pool holds", pool_size.clone());
@@ -78,7 +80,12 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "How long the oldest queued job has waited (0 when none waits)",
         oldest_queued.clone(),
     );
-    Metrics { registry, requests, latency, pool_size, pool_in_use, pool_waiting, jobs, oldest_queued }
+    registry.register(
+        "embedded_database_restarts",
+        "Times the embedded PostgreSQL died and was started again since this server started",
+        cluster_restarts.clone(),
+    );
+    Metrics { registry, requests, latency, pool_size, pool_in_use, pool_waiting, jobs, oldest_queued, cluster_restarts }
 });
 
 /// Counts one answered request. `route` must be a template (`/api/v1/persons/{person_id}`).
@@ -122,6 +129,9 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
         let s = pool.state();
         METRICS.pool_size.get_or_create(&Pool { pool: name }).set(i64::from(s.connections));
         METRICS.pool_in_use.get_or_create(&Pool { pool: name }).set(i64::from(s.connections - s.idle_connections));
+    }
+    if let Some(c) = &state.cluster {
+        METRICS.cluster_restarts.set(i64::try_from(c.restarts()).unwrap_or(i64::MAX));
     }
     let pool = state.pool.clone();
     let queue = crate::unit_of_work::blocking(move || {

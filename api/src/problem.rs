@@ -163,6 +163,9 @@ pub enum ApiError {
     Refused(domain::rule::RuleRefusal),
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// The embedded cluster died and its supervisor is starting it again.
+    #[error("the embedded database is being restarted (attempt {attempt})")]
+    DatabaseRestarting { attempt: u32 },
     #[error("internal error: {0}")]
     Internal(String),
     /// A failure on the token endpoint, carrying its RFC 6749 `error` code beside the problem.
@@ -257,6 +260,12 @@ impl ApiError {
                 "সেবাটি সাময়িকভাবে বন্ধ",
                 "the service cannot reach a ready database; retry shortly".into(),
             ),
+            ApiError::DatabaseRestarting { attempt } => (
+                "service_unavailable",
+                "Service temporarily unavailable",
+                "সেবাটি সাময়িকভাবে বন্ধ",
+                format!("the database stopped and is being restarted (attempt {attempt}); retry shortly"),
+            ),
             ApiError::Internal(_) => (
                 "internal_error",
                 "Internal server error",
@@ -346,7 +355,7 @@ impl ResponseError for ApiError {
                 domain::rule::RuleClass::Conflict => StatusCode::CONFLICT,
                 domain::rule::RuleClass::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
             },
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::DatabaseRestarting { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::OAuth { inner, .. } => inner.status_code(),
         }
@@ -379,6 +388,11 @@ impl ApiError {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
                 res.extensions_mut().insert(InternalCause(cause.clone()));
             }
+            ApiError::DatabaseRestarting { attempt } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+                res.extensions_mut()
+                    .insert(InternalCause(format!("the embedded PostgreSQL is being restarted (attempt {attempt})")));
+            }
             ApiError::Internal(cause) => {
                 res.extensions_mut().insert(InternalCause(cause.clone()));
             }
@@ -399,11 +413,32 @@ impl From<domain::rule::RuleRefusal> for ApiError {
     }
 }
 
+/// PostgreSQL's words for a session ended by the server's shutdown or crash (SQLSTATE classes
+/// 57P and 08), and libpq's for a connection that broke.
+fn connection_lost(message: &str) -> bool {
+    [
+        "terminating connection",
+        "server closed the connection",
+        "the database system is",
+        "could not receive data from server",
+        "could not send data to server",
+        "no connection to the server",
+        "connection to server",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => ApiError::Unavailable(info.message().to_owned()),
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, info) => {
+                ApiError::Unavailable(info.message().to_owned())
+            }
+            // The server went away under the statement (stopped, crashed, or being started
+            // again): the same as no connection, and the client may retry.
+            Error::DatabaseError(_, info) if connection_lost(info.message()) => ApiError::Unavailable(info.message().to_owned()),
             // PostgreSQL text cannot hold a NUL character; that is bad input, not a fault.
             Error::DatabaseError(_, info)
                 if info.message().contains("invalid byte sequence") || info.message().contains("0x00") =>

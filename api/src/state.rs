@@ -26,4 +26,7 @@ pub struct AppState {
     pub jobs: crate::jobs::JobRunner,
     /// Origins whose browser front ends may call the API (CORS); none by default.
     pub cors_origins: crate::cors::AllowedOrigins,
+    /// The embedded cluster this server runs and restarts (readiness reports it); `None`
+    /// for `DATABASE_URL` or a cluster another process runs.
+    pub cluster: Option<std::sync::Arc<persistence::cluster::ClusterHealth>>,
 }

@@ -11,6 +11,8 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
@@ -27,6 +29,9 @@ pub struct ClusterConfig {
     pub bin_dir: Option<PathBuf>,
     /// The database the application uses, created when missing.
     pub database: String,
+    /// Where the WAL is archived as each segment fills (gzip-compressed, never
+    /// overwritten), for point-in-time recovery; `None`: not archived.
+    pub wal_archive: Option<PathBuf>,
 }
 
 /// Everything that can stop the cluster from coming up, each with what to do about it.
@@ -56,6 +61,14 @@ pub enum ClusterError {
     ReplicaExists(PathBuf),
     #[error("pg_basebackup failed ({status}); its output:\n{output}")]
     BaseBackupFailed { status: String, output: String },
+    #[error("{0}")]
+    Settings(String),
+    #[error("{0}")]
+    Occupied(String),
+    #[error("the base backup in {dir} does not match its manifest (pg_verifybackup):\n{output}")]
+    BaseBackupDamaged { dir: PathBuf, output: String },
+    #[error("recovery failed; the last lines of {log}:\n{tail}")]
+    RecoveryFailed { log: PathBuf, tail: String },
 }
 
 fn io_err(context: impl Into<String>) -> impl FnOnce(io::Error) -> ClusterError {
@@ -68,9 +81,86 @@ fn io_err(context: impl Into<String>) -> impl FnOnce(io::Error) -> ClusterError 
 pub struct EmbeddedCluster {
     database_url: String,
     admin_url: String,
+    /// The server we started and do not supervise.
     child: Option<Child>,
+    /// The server we started, watched and restarted by a thread of its own.
+    supervisor: Option<Supervisor>,
+    /// How to start it again.
+    launch: Option<Launch>,
     pgdata: PathBuf,
 }
+
+/// How a server is started: everything `start_server` needs, kept to start it again.
+#[derive(Debug, Clone)]
+struct Launch {
+    bin: PathBuf,
+    data_dir: PathBuf,
+    pgdata: PathBuf,
+    port: u16,
+    who: Option<RunAs>,
+    password: String,
+    /// Settings beyond the built-in ones, in order (a later one wins).
+    settings: Vec<(String, String)>,
+}
+
+/// What the supervised cluster is doing, for readiness and the log.
+#[derive(Debug, Default)]
+pub struct ClusterHealth {
+    /// 0 running, 1 restarting, 2 stopped.
+    state: AtomicU8,
+    /// The restart attempt under way (1 for the first).
+    attempt: AtomicU32,
+    restarts: AtomicU64,
+}
+
+/// What [`ClusterHealth::state`] says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusterState {
+    Running,
+    /// The postmaster died; this is the attempt under way to start it again.
+    Restarting {
+        attempt: u32,
+    },
+    Stopped,
+}
+
+impl ClusterHealth {
+    pub fn state(&self) -> ClusterState {
+        match self.state.load(Ordering::SeqCst) {
+            0 => ClusterState::Running,
+            1 => ClusterState::Restarting { attempt: self.attempt.load(Ordering::SeqCst) },
+            _ => ClusterState::Stopped,
+        }
+    }
+
+    /// How many times the cluster was started again since this process started it.
+    pub fn restarts(&self) -> u64 {
+        self.restarts.load(Ordering::SeqCst)
+    }
+
+    fn set(&self, state: ClusterState) {
+        let (code, attempt) = match state {
+            ClusterState::Running => (0, 0),
+            ClusterState::Restarting { attempt } => (1, attempt),
+            ClusterState::Stopped => (2, 0),
+        };
+        self.attempt.store(attempt, Ordering::SeqCst);
+        self.state.store(code, Ordering::SeqCst);
+    }
+}
+
+struct Supervisor {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+    health: Arc<ClusterHealth>,
+}
+
+/// The first pause before starting a dead cluster again; it doubles up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// How long a (re)started server may take to accept connections: crash recovery replays the
+/// WAL since the last checkpoint (up to `max_wal_size`), which takes minutes after a bulk load.
+const RESTART_TIMEOUT: Duration = Duration::from_secs(3600);
 
 /// The OS account that runs the server, when we must switch to one.
 #[derive(Debug, Clone, Copy)]
@@ -225,36 +315,71 @@ fn free_port() -> Result<u16, ClusterError> {
     Ok(l.local_addr().map_err(io_err("find a free port"))?.port())
 }
 
-/// Makes `<replica_dir>/pg` a hot standby of the embedded cluster running in `primary_dir`:
-/// a base backup streamed with `pg_basebackup`, with the standby settings written (`-R`, so
-/// it follows the primary's WAL once started). The superuser password is copied: the
-/// standby's accounts are the primary's. Start it like any embedded cluster
-/// (`sheba replica run`).
-pub fn create_replica(primary_dir: &Path, replica_dir: &Path, bin_dir: Option<&Path>) -> Result<(), ClusterError> {
+/// Quotes `s` for `sh`.
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// The settings that archive every filled WAL segment into `archive`: gzip-compressed, made
+/// durable (`sync`) before it counts, never overwritten (a segment already there must be the
+/// same, as after a crash between copying and PostgreSQL noting it), and a segment switch at
+/// least once a minute while anything is written, so a lost disk loses a minute at most.
+pub fn archive_settings(archive: &Path) -> Vec<(String, String)> {
+    let dir = sh_quote(&archive.display().to_string()).replace('%', "%%");
+    let archive_command = format!(
+        "f={dir}/%f.gz; if [ -f \"$f\" ]; then gzip -dc \"$f\" | cmp -s - %p; \
+         else gzip -1c %p > \"$f.part\" && sync \"$f.part\" && mv \"$f.part\" \"$f\"; fi"
+    );
+    vec![
+        ("archive_mode".into(), "on".into()),
+        ("archive_command".into(), archive_command),
+        ("archive_timeout".into(), "60".into()),
+    ]
+}
+
+/// The `restore_command` that reads back what [`archive_settings`] archived (or a segment
+/// copied there uncompressed).
+pub fn restore_command(archive: &Path) -> String {
+    let dir = sh_quote(&archive.display().to_string()).replace('%', "%%");
+    format!("f={dir}/%f; if [ -f \"$f.gz\" ]; then gzip -dc \"$f.gz\" > %p; else cp \"$f\" %p; fi")
+}
+
+/// Makes the archive directory, owned by the server's user.
+fn prepare_archive(archive: &Path, who: Option<RunAs>) -> Result<(), ClusterError> {
+    fs::create_dir_all(archive).map_err(io_err(format!("create the WAL archive {}", archive.display())))?;
+    chown(archive, who)?;
+    fs::set_permissions(archive, fs::Permissions::from_mode(0o700)).map_err(io_err("chmod the WAL archive"))
+}
+
+/// Runs `pg_basebackup` from the cluster running in `primary_dir` into a new `<to>/pg`, and
+/// copies the superuser password beside it (the copy's accounts are the primary's).
+fn pg_basebackup(primary_dir: &Path, to: &Path, bin_dir: Option<&Path>, args: &[&str]) -> Result<PathBuf, ClusterError> {
     let primary_dir = fs::canonicalize(primary_dir).map_err(io_err(format!("resolve {}", primary_dir.display())))?;
     let (_, port) = running_postmaster(&primary_dir.join("pg")).ok_or_else(|| ClusterError::NotRunning(primary_dir.clone()))?;
     let password = superuser_password(&primary_dir)?;
-    fs::create_dir_all(replica_dir).map_err(io_err(format!("create {}", replica_dir.display())))?;
-    let replica_dir = fs::canonicalize(replica_dir).map_err(io_err("resolve the replica directory"))?;
-    let _lock = DirLock::acquire(&replica_dir)?;
-    let pgdata = replica_dir.join("pg");
+    fs::create_dir_all(to).map_err(io_err(format!("create {}", to.display())))?;
+    let to = fs::canonicalize(to).map_err(io_err(format!("resolve {}", to.display())))?;
+    let _lock = DirLock::acquire(&to)?;
+    let pgdata = to.join("pg");
     if pgdata.exists() {
-        return Err(ClusterError::ReplicaExists(replica_dir));
+        return Err(ClusterError::ReplicaExists(to));
     }
-    write_secret(&replica_dir.join("pg-superuser-password"), &password)?;
+    write_secret(&to.join("pg-superuser-password"), &password)?;
     let bin = find_bin_dir(bin_dir)?;
     let who = run_as()?;
     fs::create_dir(&pgdata).map_err(io_err(format!("create {}", pgdata.display())))?;
     fs::set_permissions(&pgdata, fs::Permissions::from_mode(0o700)).map_err(io_err("chmod pgdata"))?;
     chown(&pgdata, who)?;
-    let log_path = replica_dir.join("basebackup.log");
+    let log_path = to.join("basebackup.log");
     let log = File::create(&log_path).map_err(io_err("create basebackup.log"))?;
     chown(&log_path, who)?;
     let mut cmd = Command::new(bin.join("pg_basebackup"));
     cmd.arg("-D")
         .arg(&pgdata)
-        .args(["--write-recovery-conf", "--wal-method=stream", "--checkpoint=fast", "--no-password"])
-        .arg(format!("--dbname=host=127.0.0.1 port={port} user=postgres password={password}"))
+        .args(["--wal-method=stream", "--checkpoint=fast", "--no-password"])
+        .args(args)
+        .arg(format!("--dbname=host=127.0.0.1 port={port} user=postgres"))
+        .env("PGPASSWORD", &password)
         .stdin(Stdio::null())
         .stdout(log.try_clone().map_err(io_err("basebackup log"))?)
         .stderr(log);
@@ -266,8 +391,180 @@ pub fn create_replica(primary_dir: &Path, replica_dir: &Path, bin_dir: Option<&P
         let _ = fs::remove_dir_all(&pgdata);
         return Err(ClusterError::BaseBackupFailed { status: status.to_string(), output });
     }
+    Ok(pgdata)
+}
+
+/// Makes `<replica_dir>/pg` a hot standby of the embedded cluster running in `primary_dir`:
+/// a base backup streamed with `pg_basebackup`, with the standby settings written (`-R`, so
+/// it follows the primary's WAL once started). The superuser password is copied: the
+/// standby's accounts are the primary's. Start it like any embedded cluster
+/// (`sheba replica run`).
+pub fn create_replica(primary_dir: &Path, replica_dir: &Path, bin_dir: Option<&Path>) -> Result<(), ClusterError> {
+    let pgdata = pg_basebackup(primary_dir, replica_dir, bin_dir, &["--write-recovery-conf"])?;
     log::info!("made a hot standby of {} in {}", primary_dir.display(), pgdata.display());
     Ok(())
+}
+
+/// A base backup of the embedded cluster running in `primary_dir` into a new `<to>/pg` (with
+/// the WAL that makes it consistent, and `backup_manifest`, which `pg_verifybackup` checks):
+/// the starting point of point-in-time recovery from the WAL archive. Returns the WAL
+/// segment it starts at (older archived segments are not needed to recover from it).
+pub fn base_backup(primary_dir: &Path, to: &Path, bin_dir: Option<&Path>) -> Result<String, ClusterError> {
+    let pgdata = pg_basebackup(primary_dir, to, bin_dir, &["--manifest-checksums=SHA256"])?;
+    let label = fs::read_to_string(pgdata.join("backup_label")).map_err(io_err("read the base backup's backup_label"))?;
+    // START WAL LOCATION: 0/2000028 (file 000000010000000000000002)
+    let start = label
+        .lines()
+        .find_map(|l| l.strip_prefix("START WAL LOCATION:"))
+        .and_then(|l| l.split("(file ").nth(1))
+        .map(|f| f.trim_end_matches(')').trim().to_owned())
+        .unwrap_or_default();
+    log::info!("base backup of {} in {} (from WAL {start})", primary_dir.display(), pgdata.display());
+    Ok(start)
+}
+
+/// Checks a base backup's files (and the WAL in it) against its `backup_manifest`.
+pub fn verify_base_backup(base_pgdata: &Path, bin_dir: Option<&Path>) -> Result<(), ClusterError> {
+    let bin = find_bin_dir(bin_dir)?;
+    let out = Command::new(bin.join("pg_verifybackup"))
+        .arg(base_pgdata)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(io_err("run pg_verifybackup"))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let mut output = String::from_utf8_lossy(&out.stderr).into_owned();
+    output.push_str(&String::from_utf8_lossy(&out.stdout));
+    Err(ClusterError::BaseBackupDamaged { dir: base_pgdata.to_path_buf(), output })
+}
+
+/// What a point-in-time recovery reached, in PostgreSQL's own words (from its log).
+#[derive(Debug, Clone, Default)]
+pub struct RecoverySummary {
+    /// `recovery stopping before commit of transaction 1234, time ...`: the first
+    /// transaction left out.
+    pub stopped_before: Option<String>,
+    /// `last completed transaction was at log time ...`: the last transaction kept.
+    pub last_transaction: Option<String>,
+}
+
+/// Where and to when [`recover`] brings a base backup.
+pub struct Recovery<'a> {
+    /// The base backup's cluster (`<base>/pg`).
+    pub base_pgdata: &'a Path,
+    /// Its superuser password.
+    pub password: &'a str,
+    /// A new directory to recover in: the cluster is made in `<staging>/pg`.
+    pub staging_dir: &'a Path,
+    pub bin_dir: Option<&'a Path>,
+    /// The WAL archive to replay from (and to archive the new timeline into).
+    pub wal_archive: &'a Path,
+    /// Stop before the first transaction that committed after this (PostgreSQL's timestamp
+    /// syntax); `None`: replay everything archived.
+    pub until: Option<&'a str>,
+    pub database: &'a str,
+}
+
+/// Copies a base backup into `<staging>/pg`, replays the archived WAL up to `until`, and
+/// promotes it (a new timeline, archived from then on). PostgreSQL refuses a target before
+/// the backup's end or beyond the archive's last transaction, and this fails then, with its
+/// log. Returns the running cluster (the caller checks and stops it) and what it reached.
+pub fn recover(r: &Recovery<'_>) -> Result<(EmbeddedCluster, RecoverySummary), ClusterError> {
+    let bin = find_bin_dir(r.bin_dir)?;
+    let who = run_as()?;
+    fs::create_dir_all(r.staging_dir).map_err(io_err(format!("create {}", r.staging_dir.display())))?;
+    let staging = fs::canonicalize(r.staging_dir).map_err(io_err("resolve the staging directory"))?;
+    let _lock = DirLock::acquire(&staging)?;
+    let pgdata = staging.join("pg");
+    if pgdata.exists() {
+        fs::remove_dir_all(&pgdata).map_err(io_err(format!("remove {}", pgdata.display())))?;
+    }
+    write_secret(&staging.join("pg-superuser-password"), r.password)?;
+    let copied = Command::new("cp").arg("-a").arg(r.base_pgdata).arg(&pgdata).status().map_err(io_err("run cp"))?;
+    if !copied.success() {
+        return Err(io_err("copy the base backup")(io::Error::other(copied.to_string())));
+    }
+    if let Some(RunAs { uid, gid }) = who {
+        let owned = Command::new("chown").arg("-R").arg(format!("{uid}:{gid}")).arg(&pgdata).status().map_err(io_err("chown"))?;
+        if !owned.success() {
+            return Err(io_err("chown the copied base backup")(io::Error::other(owned.to_string())));
+        }
+    }
+    fs::set_permissions(&pgdata, fs::Permissions::from_mode(0o700)).map_err(io_err("chmod pgdata"))?;
+    for leftover in ["standby.signal", "postmaster.pid"] {
+        let _ = fs::remove_file(pgdata.join(leftover));
+    }
+    let signal = pgdata.join("recovery.signal");
+    File::create(&signal).map_err(io_err("write recovery.signal"))?;
+    chown(&signal, who)?;
+    prepare_archive(r.wal_archive, who)?;
+    let mut settings = archive_settings(r.wal_archive);
+    settings.extend(crate::pg_settings::from_env().map_err(ClusterError::Settings)?);
+    settings.push(("restore_command".into(), restore_command(r.wal_archive)));
+    if let Some(until) = r.until {
+        settings.push(("recovery_target_time".into(), until.to_owned()));
+        settings.push(("recovery_target_action".into(), "promote".into()));
+    }
+    let log_path = staging.join("postgresql.log");
+    let launch = Launch {
+        bin,
+        data_dir: staging.clone(),
+        pgdata: pgdata.clone(),
+        port: free_port()?,
+        who,
+        password: r.password.into(),
+        settings,
+    };
+    let mut child = start_server(&launch, RESTART_TIMEOUT, None)?;
+    let url = format!("postgres://postgres:{}@127.0.0.1:{}/postgres", r.password, launch.port);
+    let probe = format!("{url}?connect_timeout=2");
+    // Connections are taken while WAL is still replayed (hot standby); done once promoted.
+    let deadline = Instant::now() + RESTART_TIMEOUT;
+    loop {
+        if let Ok(Some(_)) = child.try_wait() {
+            return Err(ClusterError::RecoveryFailed { tail: log_tail(&log_path, 15), log: log_path });
+        }
+        #[derive(diesel::QueryableByName)]
+        struct InRecovery {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            r: bool,
+        }
+        let in_recovery = PgConnection::establish(&probe)
+            .ok()
+            .and_then(|mut c| diesel::sql_query("SELECT pg_is_in_recovery() AS r").get_result::<InRecovery>(&mut c).ok());
+        if let Some(InRecovery { r: false }) = in_recovery {
+            break;
+        }
+        if Instant::now() > deadline {
+            stop_child(&mut child, &pgdata);
+            return Err(ClusterError::StartTimeout(RESTART_TIMEOUT, log_path));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let log_text = fs::read_to_string(&log_path).unwrap_or_default();
+    let find =
+        |needle: &str| log_text.lines().rev().find(|l| l.contains(needle)).map(|l| l[l.find(needle).unwrap_or(0)..].to_owned());
+    let summary = RecoverySummary {
+        stopped_before: find("recovery stopping before"),
+        last_transaction: find("last completed transaction was at"),
+    };
+    let cluster = EmbeddedCluster {
+        database_url: format!("postgres://postgres:{}@127.0.0.1:{}/{}", r.password, launch.port, r.database),
+        admin_url: url,
+        child: Some(child),
+        supervisor: None,
+        launch: Some(launch),
+        pgdata,
+    };
+    Ok((cluster, summary))
+}
+
+/// The last `n` lines of a log.
+fn log_tail(path: &Path, n: usize) -> String {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
 impl EmbeddedCluster {
@@ -280,9 +577,9 @@ impl EmbeddedCluster {
         let pgdata = data_dir.join("pg");
         let password = superuser_password(&data_dir)?;
 
-        let (port, child) = if let Some((pid, port)) = running_postmaster(&pgdata) {
+        let (port, child, launch) = if let Some((pid, port)) = running_postmaster(&pgdata) {
             log::info!("using the PostgreSQL cluster already running in {} (pid {pid}, port {port})", pgdata.display());
-            (port, None)
+            (port, None, None)
         } else {
             let bin = find_bin_dir(cfg.bin_dir.as_deref())?;
             let who = run_as()?;
@@ -293,14 +590,58 @@ impl EmbeddedCluster {
                 Some(p) => p,
                 None => free_port()?,
             };
-            let child = start_server(&bin, &data_dir, &pgdata, port, who, &password)?;
-            (port, Some(child))
+            let mut settings = vec![];
+            if let Some(archive) = &cfg.wal_archive {
+                prepare_archive(archive, who)?;
+                settings.extend(archive_settings(archive));
+            }
+            settings.extend(crate::pg_settings::from_env().map_err(ClusterError::Settings)?);
+            let launch = Launch {
+                bin,
+                data_dir: data_dir.clone(),
+                pgdata: pgdata.clone(),
+                port,
+                who,
+                password: password.clone(),
+                settings,
+            };
+            let child = start_server(&launch, Duration::from_secs(60), None)?;
+            (port, Some(child), Some(launch))
         };
         let admin_url = format!("postgres://postgres:{password}@127.0.0.1:{port}/postgres");
         let database_url = format!("postgres://postgres:{password}@127.0.0.1:{port}/{}", cfg.database);
-        let cluster = EmbeddedCluster { database_url, admin_url, child, pgdata };
+        let cluster = EmbeddedCluster { database_url, admin_url, child, supervisor: None, launch, pgdata };
         cluster.create_database(&cfg.database)?;
         Ok(cluster)
+    }
+
+    /// Watches the server this process started from a thread of its own and, whenever it
+    /// dies, starts it again on the same port (so the pools' URLs stay right), after 0.5 s,
+    /// then 1, 2, 4 ... up to 30 s between attempts. `None` when another process runs the
+    /// cluster (it is that process's to watch).
+    pub fn supervise(&mut self) -> Option<Arc<ClusterHealth>> {
+        if let Some(s) = &self.supervisor {
+            return Some(s.health.clone());
+        }
+        let launch = self.launch.clone()?;
+        let child = self.child.take()?;
+        let health = Arc::new(ClusterHealth::default());
+        let stop = Arc::new(AtomicBool::new(false));
+        let (h, st) = (health.clone(), stop.clone());
+        // The thread forks every later server, which is told to stop when its parent thread
+        // ends (PR_SET_PDEATHSIG): it ends only after stopping the server.
+        let thread =
+            std::thread::Builder::new().name("postgres-supervisor".into()).spawn(move || supervise_loop(child, &launch, &h, &st));
+        match thread {
+            Ok(thread) => {
+                self.supervisor = Some(Supervisor { stop, thread, health: health.clone() });
+                Some(health)
+            }
+            Err(e) => {
+                log::error!("could not start the thread that watches PostgreSQL: {e}");
+                None
+            }
+        }
     }
 
     /// The URL of the application database.
@@ -322,7 +663,7 @@ impl EmbeddedCluster {
 
     /// Whether this process started the cluster (and so stops it).
     pub fn is_owned(&self) -> bool {
-        self.child.is_some()
+        self.child.is_some() || self.supervisor.is_some()
     }
 
     fn create_database(&self, name: &str) -> Result<(), ClusterError> {
@@ -355,27 +696,16 @@ impl EmbeddedCluster {
     }
 
     fn shutdown(&mut self) {
-        let Some(mut child) = self.child.take() else {
-            return;
-        };
-        let pid = child.id() as i32;
-        // SAFETY: signalling our own child.
-        unsafe { libc::kill(pid, libc::SIGINT) };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            match child.try_wait() {
-                Ok(Some(_)) => break,
-                Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
-                _ => {
-                    log::warn!("PostgreSQL did not stop in 30 s; sending SIGQUIT");
-                    // SAFETY: as above.
-                    unsafe { libc::kill(pid, libc::SIGQUIT) };
-                    let _ = child.wait();
-                    break;
-                }
+        if let Some(s) = self.supervisor.take() {
+            s.stop.store(true, Ordering::SeqCst);
+            if s.thread.join().is_err() {
+                log::error!("the thread that watches PostgreSQL panicked");
             }
+            return;
         }
-        log::info!("stopped the PostgreSQL cluster in {}", self.pgdata.display());
+        if let Some(mut child) = self.child.take() {
+            stop_child(&mut child, &self.pgdata);
+        }
     }
 }
 
@@ -383,6 +713,95 @@ impl Drop for EmbeddedCluster {
     fn drop(&mut self) {
         self.shutdown();
     }
+}
+
+/// Fast shutdown of a server we started (SIGQUIT if it has not stopped in 30 s).
+fn stop_child(child: &mut Child, pgdata: &Path) {
+    let pid = child.id() as i32;
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            _ => {
+                log::warn!("PostgreSQL did not stop in 30 s; sending SIGQUIT");
+                // SAFETY: as above.
+                unsafe { libc::kill(pid, libc::SIGQUIT) };
+                let _ = child.wait();
+                break;
+            }
+        }
+    }
+    log::info!("stopped the PostgreSQL cluster in {}", pgdata.display());
+}
+
+/// Sleeps `d`, waking early (true) when told to stop.
+fn pause(d: Duration, stop: &AtomicBool) -> bool {
+    let until = Instant::now() + d;
+    while Instant::now() < until {
+        if stop.load(Ordering::SeqCst) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50).min(until.saturating_duration_since(Instant::now())));
+    }
+    stop.load(Ordering::SeqCst)
+}
+
+fn supervise_loop(mut child: Child, launch: &Launch, health: &ClusterHealth, stop: &AtomicBool) {
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            stop_child(&mut child, &launch.pgdata);
+            health.set(ClusterState::Stopped);
+            return;
+        }
+        match child.try_wait() {
+            Ok(None) => {
+                std::thread::sleep(Duration::from_millis(100));
+                continue;
+            }
+            Ok(Some(status)) => log::error!("PostgreSQL (pid {}) exited unexpectedly ({status}); starting it again", child.id()),
+            Err(e) => log::error!("PostgreSQL (pid {}) cannot be watched ({e}); starting it again", child.id()),
+        }
+        // Its backends notice the postmaster's death and exit; until they have, a new
+        // postmaster refuses the data directory (shared memory still in use). Hurry them.
+        // SAFETY: the dead server's process group (it was made its leader at start).
+        unsafe { libc::kill(-(child.id() as i32), libc::SIGQUIT) };
+        let mut delay = FIRST_BACKOFF;
+        let mut attempt = 1;
+        loop {
+            health.set(ClusterState::Restarting { attempt });
+            if pause(delay, stop) {
+                health.set(ClusterState::Stopped);
+                return;
+            }
+            match restart(launch, stop) {
+                Ok(c) => {
+                    child = c;
+                    health.restarts.fetch_add(1, Ordering::SeqCst);
+                    health.set(ClusterState::Running);
+                    log::warn!("PostgreSQL is running again (pid {}, attempt {attempt})", child.id());
+                    break;
+                }
+                Err(e) => {
+                    delay = (delay * 2).min(MAX_BACKOFF);
+                    log::error!("starting PostgreSQL again failed (attempt {attempt}; next in {delay:?}): {e}");
+                    attempt += 1;
+                }
+            }
+        }
+    }
+}
+
+fn restart(launch: &Launch, stop: &AtomicBool) -> Result<Child, ClusterError> {
+    let _lock = DirLock::acquire(&launch.data_dir)?;
+    if let Some((pid, port)) = running_postmaster(&launch.pgdata) {
+        return Err(ClusterError::Occupied(format!(
+            "another process started the cluster meanwhile (pid {pid}, port {port}); waiting for it to stop"
+        )));
+    }
+    start_server(launch, RESTART_TIMEOUT, Some(stop))
 }
 
 fn init_cluster(bin: &Path, data_dir: &Path, pgdata: &Path, password: &str, who: Option<RunAs>) -> Result<(), ClusterError> {
@@ -420,14 +839,10 @@ fn init_cluster(bin: &Path, data_dir: &Path, pgdata: &Path, password: &str, who:
     Ok(())
 }
 
-fn start_server(
-    bin: &Path,
-    data_dir: &Path,
-    pgdata: &Path,
-    port: u16,
-    who: Option<RunAs>,
-    password: &str,
-) -> Result<Child, ClusterError> {
+/// Starts `postgres` and waits until it accepts connections (at most `timeout`; `abort`
+/// stops it early).
+fn start_server(launch: &Launch, timeout: Duration, abort: Option<&AtomicBool>) -> Result<Child, ClusterError> {
+    let Launch { bin, data_dir, pgdata, port, who, password, settings } = launch;
     let log_path = data_dir.join("postgresql.log");
     let log =
         OpenOptions::new().create(true).append(true).open(&log_path).map_err(io_err(format!("open {}", log_path.display())))?;
@@ -449,15 +864,17 @@ fn start_server(
         // PostgreSQL's own log must not hold personal data either: no failing statement's
         // text, no DETAIL lines (a unique violation's DETAIL quotes the NID it refused).
         .args(["-c", "log_error_verbosity=terse", "-c", "log_min_error_statement=panic"]);
-    // Extra server settings, e.g. for profiling: `SHEBA_PG_SETTINGS="shared_preload_libraries=auto_explain work_mem=64MB"`.
-    for setting in std::env::var("SHEBA_PG_SETTINGS").unwrap_or_default().split_whitespace() {
-        cmd.arg("-c").arg(setting);
+    // The WAL archive's, then the operator's (`SHEBA_PG_SETTINGS`, `SHEBA_PG_SETTINGS_FILE`),
+    // then recovery's: a later `-c` wins. Each is one argument, so a value may hold anything.
+    for (name, value) in settings {
+        cmd.arg("-c").arg(format!("{name}={value}"));
     }
     cmd.stdin(Stdio::null()).stdout(log.try_clone().map_err(io_err("server log"))?).stderr(log);
-    prepare_child(&mut cmd, who, true);
+    prepare_child(&mut cmd, *who, true);
     let mut child = cmd.spawn().map_err(io_err("start postgres"))?;
-    let url = format!("postgres://postgres:{password}@127.0.0.1:{port}/postgres");
-    let timeout = Duration::from_secs(60);
+    // A bounded connection attempt: something else holding the port (a server that accepts
+    // and never answers) must not keep us waiting past the child's exit.
+    let url = format!("postgres://postgres:{password}@127.0.0.1:{port}/postgres?connect_timeout=2");
     let started = Instant::now();
     loop {
         if let Ok(Some(status)) = child.try_wait() {
@@ -467,11 +884,33 @@ fn start_server(
             log::info!("PostgreSQL is running from {} on 127.0.0.1:{port} (pid {})", pgdata.display(), child.id());
             return Ok(child);
         }
-        if started.elapsed() > timeout {
-            let _ = child.kill();
-            let _ = child.wait();
+        if started.elapsed() > timeout || abort.is_some_and(|a| a.load(Ordering::SeqCst)) {
+            stop_child(&mut child, pgdata);
             return Err(ClusterError::StartTimeout(timeout, log_path));
         }
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn archive_commands_quote_the_directory() {
+        let s = archive_settings(Path::new("/mnt/wal it's 100%"));
+        let cmd = &s.iter().find(|(n, _)| n == "archive_command").unwrap().1;
+        assert!(cmd.starts_with(r"f='/mnt/wal it'\''s 100%%'/%f.gz;"), "{cmd}");
+        assert!(restore_command(Path::new("/a")).starts_with("f='/a'/%f;"));
+    }
+
+    #[test]
+    fn health_reports_restarts() {
+        let h = ClusterHealth::default();
+        assert_eq!(h.state(), ClusterState::Running);
+        h.set(ClusterState::Restarting { attempt: 3 });
+        assert_eq!(h.state(), ClusterState::Restarting { attempt: 3 });
+        h.set(ClusterState::Stopped);
+        assert_eq!(h.state(), ClusterState::Stopped);
     }
 }

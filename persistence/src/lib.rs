@@ -50,6 +50,7 @@ pub mod microcredit;
 pub mod page;
 pub mod payments;
 pub mod persons;
+pub mod pg_settings;
 pub mod programmes;
 pub mod refresh_tokens;
 pub mod reports;

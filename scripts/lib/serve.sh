@@ -5,6 +5,7 @@
 # Sets: dir (the data directory), base (the server's URL), pid; defines make_user NAME ROLE SCOPE.
 
 dir=$(mktemp -d /tmp/sheba-serve-XXXXXX)
+export SHEBA_WAL_ARCHIVE=off # a throwaway server: nothing to recover
 chmod 755 "$dir"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"

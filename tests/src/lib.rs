@@ -54,6 +54,7 @@ fn cluster() -> &'static Cluster {
                     port: None,
                     bin_dir: std::env::var_os("SHEBA_PG_BIN_DIR").map(PathBuf::from),
                     database: "sheba_template".into(),
+                    wal_archive: None,
                 });
                 match result {
                     Ok(c) => {
@@ -306,6 +307,7 @@ impl TestApp {
             ),
             jobs: api::jobs::JobRunner::new(persistence::db::pool(&database_url, 7, acquire_timeout), 2, TEST_JOB_LEASE_SECONDS),
             cors_origins,
+            cluster: None,
         });
         let jobs = state.jobs.clone();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");

@@ -39,9 +39,19 @@ impl ServerProcess {
 
     /// A server on the embedded default in `data_dir` (its own cluster and signing key).
     pub fn start_embedded(data_dir: &std::path::Path, env: &[(&str, &str)]) -> ServerProcess {
+        Self::start_embedded_logged(data_dir, env, None)
+    }
+
+    /// [`ServerProcess::start_embedded`], its log in `log` when given.
+    pub fn start_embedded_logged(data_dir: &std::path::Path, env: &[(&str, &str)], log: Option<PathBuf>) -> ServerProcess {
         let mut cmd = Command::new(sheba_binary());
         cmd.env_remove("DATABASE_URL").env_remove("SHEBA_JWT_SECRET").env("SHEBA_DATA_DIR", data_dir);
-        Self::spawn(cmd, env, None)
+        Self::spawn(cmd, env, log)
+    }
+
+    /// Whether the process is still running (it was never restarted by the test).
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
     }
 
     fn spawn(mut cmd: Command, env: &[(&str, &str)], log: Option<PathBuf>) -> ServerProcess {

@@ -16,6 +16,7 @@ mod api {
     mod disability;
     mod eligibility;
     mod embedded;
+    mod embedded_restart;
     mod errors;
     mod geo;
     mod health;
@@ -30,6 +31,7 @@ mod api {
     mod oauth2;
     mod payroll;
     mod persons;
+    mod pitr;
     mod prepared_imports;
     mod replica;
     mod reports;

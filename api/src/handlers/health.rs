@@ -38,6 +38,12 @@ pub async fn live() -> HttpResponse {
     ))]
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    use persistence::cluster::ClusterState;
+    // The embedded cluster died and is being started again: say so at once (the pool would
+    // only time out).
+    if let Some(ClusterState::Restarting { attempt }) = state.cluster.as_ref().map(|c| c.state()) {
+        return Err(ApiError::DatabaseRestarting { attempt });
+    }
     let pool = state.pool.clone();
     let pending = web::block(move || -> Result<usize, ApiError> {
         let mut conn = pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))?;

@@ -220,5 +220,9 @@ fn serve_starts_its_own_postgres_keeps_data_and_stops_cleanly() {
     assert!(exit.success());
     assert!(!log.contains("initialising"), "the cluster was reused: {log}");
     assert_eq!(std::fs::read(data_dir.join("jwt-signing-key")).unwrap(), key);
+    // The WAL is archived by default, beside the data directory (not in it).
+    let archive = data_dir.with_file_name(format!("sheba-embedded-{}-wal-archive", std::process::id()));
+    assert!(archive.is_dir(), "{} is missing", archive.display());
     let _ = std::fs::remove_dir_all(&data_dir);
+    let _ = std::fs::remove_dir_all(&archive);
 }
