@@ -4,12 +4,12 @@
 //! orphanage, whose bank account then receives their Tk 2,000 a month through the ordinary
 //! payment cycles; an orphan absent at the orphanage's inspection is not paid for until found
 //! present at a later one, and no month is paid for while the orphanage is not registered
-//! (before its registration, suspended, dissolved): [`standing`].
+//! (before its registration, suspended, dissolved): [`month_payable`].
 
 use chrono::NaiveDate;
 
 use crate::rule::{RuleClass, RuleRefusal};
-use crate::voluntary::OrganisationStatus;
+pub use crate::voluntary::{registered_on, standing, Standing};
 use crate::Label;
 
 fn refusal(rule: &'static str, class: RuleClass, en: &'static str, bn: &'static str) -> RuleRefusal {
@@ -76,46 +76,14 @@ pub fn absent_at_inspection<T: PartialEq + Clone>(listed: &[T], present: &[T]) -
     Ok(listed.iter().filter(|l| !present.contains(l)).cloned().collect())
 }
 
-/// Days an orphanage is registered: from `from` (its registration or a reinstatement) to the
-/// day before `until` (a suspension or its dissolution; `None`: registered still).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Standing {
-    pub from: NaiveDate,
-    pub until: Option<NaiveDate>,
-}
-
 /// The rule `capitation.orphanage_registered`, a dated rule: the grant pays for a month only
 /// when the orphanage is registered on the month's first day (as the age limit pays a month
 /// that begins before the 18th birthday). A suspension takes effect on its day: a month that
 /// begins on or after it, until the day of a reinstatement, is not paid for; a month that
-/// began before it is. `timeline` is the organisation's status after each change, with the day
-/// the change took effect, in the order the changes were made (a day earlier than the one
-/// before it counts from that one). Returns the spans in which it is registered, in order.
-pub fn standing(timeline: &[(NaiveDate, OrganisationStatus)]) -> Vec<Standing> {
-    let mut spans: Vec<Standing> = Vec::new();
-    let mut last: Option<NaiveDate> = None;
-    for &(on, status) in timeline {
-        let on = last.map_or(on, |l| on.max(l));
-        last = Some(on);
-        let open = spans.last().is_some_and(|s| s.until.is_none());
-        match (status == OrganisationStatus::Registered, open) {
-            (true, false) => spans.push(Standing { from: on, until: None }),
-            (false, true) => {
-                if let Some(s) = spans.last_mut() {
-                    s.until = Some(on);
-                }
-            }
-            _ => {}
-        }
-    }
-    spans.retain(|s| s.until.is_none_or(|u| s.from < u));
-    spans
-}
-
-/// Whether the month beginning `month_start` is paid for under [`standing`]'s spans (the
-/// payroll's SQL reads the spans and asks the same of each month).
+/// began before it is. `spans` are the orphanage's [`standing`]; the payroll's SQL reads them
+/// and asks the same of each month.
 pub fn month_payable(spans: &[Standing], month_start: NaiveDate) -> bool {
-    spans.iter().any(|s| s.from <= month_start && s.until.is_none_or(|u| month_start < u))
+    registered_on(spans, month_start)
 }
 
 #[cfg(test)]
@@ -129,7 +97,7 @@ mod tests {
 
     #[test]
     fn a_month_is_paid_for_when_the_orphanage_is_registered_on_its_first_day() {
-        use OrganisationStatus as S;
+        use crate::voluntary::OrganisationStatus as S;
         let registered = [(d("2025-01-10"), S::Applied), (d("2025-02-20"), S::Registered)];
         // Suspended the day before a month begins, the day it begins, and the day after.
         for (suspended_on, last_paid, first_unpaid) in [

@@ -736,6 +736,7 @@ pub async fn record_council_grant(
         let g = pipeline::under(conn, &who, id, step, |conn, cx, o: &OrganisationRow| {
             may_file(o.status, true)?;
             check_day("granted_on", b.granted_on, o.registered_on.unwrap_or(o.applied_on))?;
+            domain::voluntary::check_registered_on(&repo::timeline(conn, o.id)?, b.granted_on)?;
             let fy = FiscalYear::of(b.granted_on);
             let g = repo::grant(conn, o.id, (fy.0, b.amount_taka, b.purpose.trim(), b.granted_on), cx.who.user_id)?
                 .ok_or(domain::voluntary::ONE_GRANT_A_YEAR)?;

@@ -371,6 +371,20 @@ fn a_suspended_orphanage_is_paid_for_the_months_before_its_suspension() {
     status(&orgs[2], "suspend", m + Duration::days(1));
     status(&orgs[3], "suspend", m);
     status(&orgs[3], "reinstate", after);
+    // A listing is dated too: not on a day the orphanage was suspended (the day before its
+    // reinstatement); from the day of it, the listing's own rules answer (listed elsewhere).
+    let taken = beneficiaries.iter().find(|b| b["person_id"] == persons[0].as_str()).unwrap()["id"].clone();
+    let list_on = |on: NaiveDate| {
+        app.post(&format!("/api/v1/voluntary-organisations/{}/orphans", orgs[3]))
+            .bearer(&upz)
+            .json(&json!({"beneficiary_id": taken, "listed_on": on}))
+            .send()
+    };
+    list_on(after - Duration::days(1)).expect_rule(409, "voluntary.registered_that_day");
+    list_on(after).expect_rule(409, "capitation.one_orphanage");
+    if after < today() {
+        list_on(after + Duration::days(1)).expect_rule(409, "capitation.one_orphanage");
+    }
 
     let cycle = app
         .post("/api/v1/payment-cycles")
