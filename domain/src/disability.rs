@@ -93,6 +93,13 @@ pub fn in_force_on<T>(recorded: &[T], assessed_on: impl Fn(&T) -> NaiveDate, on:
     recorded.iter().rev().find(|r| assessed_on(r) <= on)
 }
 
+/// `disability.before_birth`: an assessment is not dated before the person's birth.
+pub const ASSESSED_BEFORE_BIRTH: RuleRefusal = RuleRefusal::invalid(
+    "disability.before_birth",
+    "The assessment is dated before the person's birth",
+    "মূল্যায়নের তারিখ ব্যক্তির জন্মের আগের",
+);
+
 /// A card number identifies one record.
 pub const CARD_NUMBER_TAKEN: RuleRefusal = RuleRefusal::conflict(
     "disability.card_number_taken",

@@ -29,6 +29,7 @@ mod api {
     mod oauth2;
     mod payroll;
     mod persons;
+    mod plausibility;
     mod prepared_imports;
     mod replica;
     mod reports;

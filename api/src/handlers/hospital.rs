@@ -11,6 +11,7 @@ use domain::access::Permission;
 use domain::facility::FacilityType;
 use domain::hospital::{check_aid, may_assess, may_refer_for_rehabilitation, AidItem, AidKind, PatientStatus};
 use domain::id::{FacilityId, HospitalPatientId, PersonId};
+use domain::person::check_not_before_birth;
 use persistence::hospital::{self as repo, Assessment, NewPatient, PatientFilter, PatientRow};
 use persistence::PgConnection;
 use serde::{Deserialize, Serialize};
@@ -176,6 +177,7 @@ pub async fn take_patient_request(
         }
         let person = persistence::persons::find_visible(conn, actor.scope, who.user_id, PersonId(b.person_id))?
             .ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person (or not one you may see)"))?;
+        check_not_before_birth(domain::hospital::REQUESTED_BEFORE_BIRTH, b.requested_on, person.date_of_birth)?;
         let row = repo::insert(
             conn,
             &NewPatient {

@@ -301,6 +301,9 @@ pub(crate) fn facts_from(input: &FactsInput, programmes: &[ProgrammeVersion], mu
     if let Some(s) = code!("facts.sex", &input.sex, Sex::parse) {
         facts.sex = Some(s);
     }
+    if let Some(dob) = input.date_of_birth {
+        domain::person::check_birth_date(dob, domain::time::dhaka_date(Utc::now()))?;
+    }
     facts.date_of_birth = input.date_of_birth.or(facts.date_of_birth);
     facts.annual_income_taka = input.annual_income_taka.or(facts.annual_income_taka);
     facts.family_income_taka = input.family_income_taka.or(facts.family_income_taka);

@@ -601,6 +601,9 @@ impl Case {
         if order.order_date > today {
             return Err(Refusal::DateInFuture);
         }
+        if order.order_date < subject.date_of_birth {
+            return Err(Refusal::DateBeforeBirth);
+        }
         let mut case = Case::empty(CaseKind::SafeHome, CaseStatus::CourtOrderReceived, order.order_date, subject);
         case.court_order = Some(order);
         Ok(case)
@@ -610,6 +613,9 @@ impl Case {
     pub fn open_child_protection(subject: CaseSubject, intake_on: NaiveDate, today: NaiveDate) -> Result<Case, Refusal> {
         if intake_on > today {
             return Err(Refusal::DateInFuture);
+        }
+        if intake_on < subject.date_of_birth {
+            return Err(Refusal::DateBeforeBirth);
         }
         if !is_child_on(subject.date_of_birth, intake_on) {
             return Err(Refusal::NotAChildAtIntake);
@@ -671,10 +677,13 @@ impl Case {
         self.approvals.iter().any(|a| a.kind == kind && a.status == ApprovalStatus::Approved)
     }
 
-    /// Checks a date a person reports: not in the future, not before the case.
+    /// Checks a date a person reports (an admission, a placement, a service, ...): not in the
+    /// future, not before the subject's birth (`case.before_birth`), not before the case.
     fn check_date(&self, date: NaiveDate, ctx: &Ctx<'_>) -> Result<(), Refusal> {
         if date > ctx.today {
             Err(Refusal::DateInFuture)
+        } else if date < self.subject.date_of_birth {
+            Err(Refusal::DateBeforeBirth)
         } else if date < self.opened_on {
             Err(Refusal::DateBeforeCase)
         } else {

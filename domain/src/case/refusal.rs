@@ -64,6 +64,8 @@ pub enum Refusal {
     DateInFuture,
     #[error("the date is before the case began")]
     DateBeforeCase,
+    #[error("the date is before the person's birth")]
+    DateBeforeBirth,
     #[error("no such referral")]
     UnknownReferral,
     #[error("the referral cannot move from its current status that way")]
@@ -113,6 +115,7 @@ impl Refusal {
             InterventionPlanRequired => "reopen.intervention_plan",
             DateInFuture => "date.not_future",
             DateBeforeCase => "date.not_before_case",
+            DateBeforeBirth => "case.before_birth",
             UnknownReferral => "referral.exists",
             ReferralTransition => "referral.status_order",
             InvalidPerpetrator => "case.perpetrator",
@@ -137,6 +140,7 @@ impl Refusal {
             | InterventionPlanRequired
             | DateInFuture
             | DateBeforeCase
+            | DateBeforeBirth
             | IndependentLivingForAdultsOnly
             | InvalidPerpetrator
             | ExtensionNotLater
@@ -207,6 +211,7 @@ impl Refusal {
             }
             DateInFuture => Label::new("The date cannot be in the future", "তারিখ ভবিষ্যতের হতে পারে না"),
             DateBeforeCase => Label::new("The date cannot be before the case was opened", "তারিখ কেস খোলার আগের হতে পারে না"),
+            DateBeforeBirth => Label::new("The date cannot be before the person's birth", "তারিখ ব্যক্তির জন্মের আগের হতে পারে না"),
             UnknownReferral => Label::new("There is no such referral", "এমন কোনো রেফারেল নেই"),
             ReferralTransition => Label::new("The referral cannot change to that status", "রেফারেলটি ঐ অবস্থায় পরিবর্তন করা যায় না"),
             InvalidPerpetrator => Label::new(
