@@ -145,6 +145,15 @@ pub const REQUESTED_BEFORE_BIRTH: RuleRefusal = RuleRefusal::invalid(
     "আবেদনের তারিখ রোগীর জন্মের আগের",
 );
 
+/// `hospital.household_income`: the household's monthly income an assessment records is Tk 0
+/// to Tk 10,00,00,000.
+pub const HOUSEHOLD_INCOME: crate::rule::AmountBound = crate::rule::AmountBound::new(
+    "hospital.household_income",
+    (0, 100_000_000),
+    "The household income is from Tk 0 to Tk 10,00,00,000",
+    "পরিবারের আয় ০ থেকে ১০,০০,০০,০০০ টাকা",
+);
+
 /// A closed record takes no further step.
 pub const REQUEST_CLOSED: RuleRefusal =
     RuleRefusal::conflict("hospital.request_closed", "The record is already closed", "নথিটি ইতিমধ্যে বন্ধ করা হয়েছে");

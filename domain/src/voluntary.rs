@@ -240,6 +240,23 @@ pub fn registration_number(district_id: i32, n: i32) -> String {
     format!("{district_id:02}-{n:04}")
 }
 
+/// `voluntary.grant_amount`: a Social Welfare Council grant is Tk 1 to Tk 10,00,00,000.
+pub const GRANT_AMOUNT: crate::rule::AmountBound = crate::rule::AmountBound::new(
+    "voluntary.grant_amount",
+    (1, 100_000_000),
+    "A grant is from Tk 1 to Tk 10,00,00,000",
+    "অনুদান ১ টাকা থেকে ১০,০০,০০,০০০ টাকা",
+);
+
+/// `voluntary.report_amounts`: an annual report's income and expenditure are each Tk 0 to
+/// Tk 1,00,000 crore.
+pub const REPORT_AMOUNT: crate::rule::AmountBound = crate::rule::AmountBound::new(
+    "voluntary.report_amounts",
+    (0, 1_000_000_000_000),
+    "Income and expenditure are each from Tk 0 to Tk 1,00,000 crore",
+    "আয় ও ব্যয় প্রতিটি ০ থেকে ১,০০,০০০ কোটি টাকা",
+);
+
 /// One annual report a year.
 pub const ANNUAL_REPORT_FILED: RuleRefusal = RuleRefusal::conflict(
     "voluntary.annual_report_filed",

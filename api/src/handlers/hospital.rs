@@ -301,7 +301,7 @@ pub struct PatientAssessmentRequest {
     pub assessed_by: String,
     /// Whether the patient qualifies for aid.
     pub eligible: bool,
-    #[validate(range(min = 0, max = 100_000_000))]
+    // (`hospital.household_income`: 0 to 100,000,000.)
     #[schema(minimum = 0, maximum = 100_000_000)]
     pub household_income_taka: Option<i64>,
     #[validate(length(max = 2000))]
@@ -333,6 +333,9 @@ pub async fn assess_patient(
     let done = pipeline::change(&req, &state, who, path.into_inner(), step, answer, move |conn, _, p| {
         may_assess(p.status)?;
         crate::handlers::step_day("assessed_on", b.assessed_on, Some(p.requested_on))?;
+        if let Some(income) = b.household_income_taka {
+            domain::hospital::HOUSEHOLD_INCOME.check(income)?;
+        }
         let notes = b.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
         let after = repo::assess(
             conn,

@@ -594,6 +594,10 @@ fn blank(s: &str) -> bool {
     s.trim().is_empty()
 }
 
+/// `case.support_value`: the value of a service or of a reintegration's support item is Tk 0
+/// to Tk 10,00,00,000.
+pub const SUPPORT_VALUE_TAKA: std::ops::RangeInclusive<i64> = 0..=100_000_000;
+
 impl Case {
     /// Opens a safe-home case: a court order placed the person in protective custody. The
     /// case begins on the order's date.
@@ -1181,6 +1185,9 @@ impl Case {
     ) -> Result<(), Refusal> {
         use CaseStatus as S;
         self.check_date(*given_on, ctx)?;
+        if value_taka.is_some_and(|v| !SUPPORT_VALUE_TAKA.contains(&v)) {
+            return Err(Refusal::SupportValueOutOfBounds);
+        }
         self.stay_ok(*given_on)?;
         let immediate_support_reason = if self.before_approved_plan() {
             rules::immediate_support(*service, immediate_support_reason.as_deref())?
@@ -1300,6 +1307,9 @@ impl Case {
     ) -> Result<(), Refusal> {
         use CaseStatus as S;
         self.check_date(*started_on, ctx)?;
+        if support_items.iter().any(|s| !SUPPORT_VALUE_TAKA.contains(&s.value_taka)) {
+            return Err(Refusal::SupportValueOutOfBounds);
+        }
         let r = Reintegration {
             destination: *destination,
             guardian: guardian.clone(),

@@ -1,7 +1,8 @@
 //! Implausible data is refused by named rules: a birth date within 120 years and not in the
 //! future (`person.birth_date_plausible`), and nothing that happens to a person dated before
 //! the birth (`*.before_birth`): an admission to an institution, a case's intake, a hospital
-//! request, a supervision's start, a disability assessment.
+//! request, a supervision's start, a disability assessment; and every amount a client gives
+//! keeps to its programme's named bound.
 
 use chrono::{Duration, Months, NaiveDate, Utc};
 use serde_json::{json, Value};
@@ -97,7 +98,19 @@ fn nothing_is_dated_before_the_persons_birth() {
             .send()
     };
     intake(before).expect_rule(422, "case.before_birth");
-    intake(born).expect(201);
+    let case = intake(born).expect(201).json;
+    // A service's value keeps to its bound (Tk 0 to 10 crore), before any other rule of it.
+    let service = |value: i64| {
+        app.post(&format!("/api/v1/cases/{}/services", case["id"].as_str().unwrap()))
+            .bearer(&cw)
+            .header("If-Match", &format!("\"{}\"", case["version"]))
+            .json(&json!({"service": "counselling", "given_on": today(), "provider": "UCD", "value_taka": value,
+                          "immediate_support_reason": "counselling after abuse"}))
+            .send()
+    };
+    service(-1).expect_rule(422, "case.support_value");
+    service(100_000_001).expect_rule(422, "case.support_value");
+    service(100_000_000).expect(200);
 
     // A hospital patient's request.
     let hospital = facility("hospital_social_services");
@@ -110,7 +123,18 @@ fn nothing_is_dated_before_the_persons_birth() {
             .send()
     };
     request(before).expect_rule(422, "hospital.before_birth");
-    request(born).expect(201);
+    let p = request(born).expect(201).json;
+    let assess_patient = |income: i64| {
+        app.post(&format!("/api/v1/hospital-patients/{}/assessment", p["id"].as_str().unwrap()))
+            .bearer(&staff)
+            .header("If-Match", &format!("\"{}\"", p["version"]))
+            .json(&json!({"assessed_on": today(), "assessed_by": "Hospital social services officer", "eligible": true,
+                          "household_income_taka": income}))
+            .send()
+    };
+    assess_patient(-1).expect_rule(422, "hospital.household_income");
+    assess_patient(100_000_001).expect_rule(422, "hospital.household_income");
+    assess_patient(6000).expect(200);
 
     // A supervision's start, and a disability assessment.
     let order = json!({"court": "Chief Judicial Magistrate, Cumilla", "order_number": "PR-1/2026", "order_date": before - Duration::days(1)});
@@ -130,4 +154,62 @@ fn nothing_is_dated_before_the_persons_birth() {
     assess(before).expect_rule(422, "disability.before_birth");
     let record: Value = assess(born).expect(201).json;
     assert_eq!(record["assessed_on"], born.to_string());
+}
+
+/// A Social Welfare Council grant and an annual report's figures keep to their named bounds.
+#[test]
+fn a_grant_and_an_annual_report_keep_to_their_bounds() {
+    let app = TestApp::new();
+    let (_, upz) = app.user("pl.vol.upz", "upazila_officer", "upazila:1");
+    let (_, dist) = app.user("pl.vol.dist", "district_officer", "district:1");
+    let (_, hq) = app.user("pl.vol.hq", "hq_officer", "national");
+    let day = |n: i64| today() - Duration::days(n);
+    let o = app
+        .post("/api/v1/voluntary-organisations")
+        .bearer(&upz)
+        .json(&json!({"name_en": "Samity", "name_bn": "সমিতি", "address": "Sadar", "upazila_id": 1, "applied_on": day(60),
+                      "documents": ["constitution", "committee_list", "formation_minutes"],
+                      "committee": [{"name": "A", "position": "president"}, {"name": "B", "position": "general_secretary"},
+                                    {"name": "C", "position": "treasurer"}]}))
+        .send()
+        .expect(201)
+        .json["organisation"]
+        .clone();
+    let id = o["id"].as_str().unwrap().to_owned();
+    let versioned = |token: &str, action: &str, version: &Value, body: Value| {
+        app.post(&format!("/api/v1/voluntary-organisations/{id}/{action}"))
+            .bearer(token)
+            .header("If-Match", &format!("\"{version}\""))
+            .json(&body)
+            .send()
+            .expect(200)
+            .json["organisation"]
+            .clone()
+    };
+    let o = versioned(
+        &upz,
+        "inspection",
+        &o["version"],
+        json!({"inspected_on": day(50), "inspected_by": "UCD officer", "recommends": true}),
+    );
+    versioned(&dist, "decision", &o["version"], json!({"approve": true, "decided_on": day(40)}));
+    let grant = |amount: i64| {
+        app.post(&format!("/api/v1/voluntary-organisations/{id}/grants"))
+            .bearer(&hq)
+            .json(&json!({"amount_taka": amount, "purpose": "Sewing training", "granted_on": day(1)}))
+            .send()
+    };
+    grant(0).expect_rule(422, "voluntary.grant_amount");
+    grant(100_000_001).expect_rule(422, "voluntary.grant_amount");
+    grant(100_000_000).expect(201);
+    let year = chrono::Datelike::year(&today()) - 1;
+    let report = |income: i64, expenditure: i64| {
+        app.post(&format!("/api/v1/voluntary-organisations/{id}/annual-reports"))
+            .bearer(&upz)
+            .json(&json!({"year": year, "submitted_on": day(1), "audited": true, "income_taka": income, "expenditure_taka": expenditure}))
+            .send()
+    };
+    report(-1, 0).expect_rule(422, "voluntary.report_amounts");
+    report(0, 1_000_000_000_001).expect_rule(422, "voluntary.report_amounts");
+    report(1_250_000, 1_180_000).expect(201);
 }
