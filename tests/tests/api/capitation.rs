@@ -406,5 +406,13 @@ fn a_suspended_orphanage_is_paid_for_the_months_before_its_suspension() {
     assert_eq!(paid(&orgs[1]), 2000, "suspended on M's first day: M - 1 only");
     assert_eq!(paid(&orgs[2]), 2 * 2000, "suspended the day after: M - 1 and M");
     assert_eq!(paid(&orgs[3]), 2 * 2000, "suspended on M, reinstated on M + 1: M - 1 and M + 1");
+    // The report counts the orphans listed by its last day: listed today, not yet yesterday.
+    let listed = |to: NaiveDate| {
+        let r = app.get(&format!("/api/v1/reports/capitation_grants?from={before}&to={to}")).bearer(&hq).send().expect(200).json;
+        r["rows"].as_array().unwrap().last().unwrap()["listed"].as_i64().unwrap()
+    };
+    assert_eq!(listed(today() - Duration::days(1)), 0, "the day before the listing");
+    assert_eq!(listed(today()), 4, "the day of it");
+    assert_eq!(listed(today() + Duration::days(1)), 4, "the day after");
     app.assert_report_aggregates_exact();
 }
