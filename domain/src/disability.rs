@@ -85,6 +85,21 @@ pub fn check_card(
     Ok(())
 }
 
+/// A dated read: the record in force on `on`. Of a person's assessments in the order they
+/// were recorded (each supersedes those before it), the last one assessed on or before `on`
+/// (one assessed later was not yet made that day, and did not yet supersede anything); `None`
+/// before the first assessment.
+pub fn in_force_on<T>(recorded: &[T], assessed_on: impl Fn(&T) -> NaiveDate, on: NaiveDate) -> Option<&T> {
+    recorded.iter().rev().find(|r| assessed_on(r) <= on)
+}
+
+/// `disability.before_birth`: an assessment is not dated before the person's birth.
+pub const ASSESSED_BEFORE_BIRTH: RuleRefusal = RuleRefusal::invalid(
+    "disability.before_birth",
+    "The assessment is dated before the person's birth",
+    "মূল্যায়নের তারিখ ব্যক্তির জন্মের আগের",
+);
+
 /// A card number identifies one record.
 pub const CARD_NUMBER_TAKEN: RuleRefusal = RuleRefusal::conflict(
     "disability.card_number_taken",
@@ -112,5 +127,20 @@ mod tests {
         assert_eq!(check_card(d(3, 1), false, d(7, 1), None, today).unwrap_err().rule, "disability.card_dates");
         assert_eq!(check_card(d(3, 1), true, d(4, 1), None, today).unwrap_err().rule, "disability.card_once");
         assert!(check_assessment(d(7, 1), today).is_err());
+    }
+
+    #[test]
+    fn the_record_in_force_on_a_day_before_on_and_after_a_reassessment() {
+        let recorded = [("first", d(3, 1)), ("second", d(5, 10))];
+        let on = |day| in_force_on(&recorded, |r| r.1, day).map(|r| r.0);
+        assert_eq!(on(d(2, 28)), None, "before the first assessment");
+        assert_eq!(on(d(3, 1)), Some("first"));
+        assert_eq!(on(d(5, 9)), Some("first"), "the day before the re-assessment");
+        assert_eq!(on(d(5, 10)), Some("second"), "the day of it");
+        assert_eq!(on(d(5, 11)), Some("second"), "the day after");
+        // A later record back-dated before the first supersedes it from its own day.
+        let back = [("first", d(3, 1)), ("correction", d(2, 1))];
+        assert_eq!(in_force_on(&back, |r| r.1, d(2, 15)).map(|r| r.0), Some("correction"));
+        assert_eq!(in_force_on(&back, |r| r.1, d(4, 1)).map(|r| r.0), Some("correction"));
     }
 }

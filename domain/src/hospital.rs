@@ -138,6 +138,22 @@ pub fn may_refer_for_rehabilitation(burn_victim: bool, aided: bool, already: boo
     }
 }
 
+/// `hospital.before_birth`: a patient's request is not dated before the patient's birth.
+pub const REQUESTED_BEFORE_BIRTH: RuleRefusal = RuleRefusal::invalid(
+    "hospital.before_birth",
+    "The request is dated before the patient's birth",
+    "আবেদনের তারিখ রোগীর জন্মের আগের",
+);
+
+/// `hospital.household_income`: the household's monthly income an assessment records is Tk 0
+/// to Tk 10,00,00,000.
+pub const HOUSEHOLD_INCOME: crate::rule::AmountBound = crate::rule::AmountBound::new(
+    "hospital.household_income",
+    (0, 100_000_000),
+    "The household income is from Tk 0 to Tk 10,00,00,000",
+    "পরিবারের আয় ০ থেকে ১০,০০,০০,০০০ টাকা",
+);
+
 /// A closed record takes no further step.
 pub const REQUEST_CLOSED: RuleRefusal =
     RuleRefusal::conflict("hospital.request_closed", "The record is already closed", "নথিটি ইতিমধ্যে বন্ধ করা হয়েছে");

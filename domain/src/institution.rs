@@ -89,6 +89,7 @@ pub struct Admission {
 
 /// The named rules of admission:
 /// - `institution.kind`: the facility is an institution with admission rules;
+/// - `institution.before_birth`: the admission is not dated before the child's birth;
 /// - `institution.age`: the child's age on the day is within the institution's range;
 /// - `institution.sex`: the institution (or this facility's homes) takes the child's sex;
 /// - `institution.full`: a place is free for the child's sex;
@@ -110,8 +111,9 @@ pub fn check_admission(kind: FacilityType, a: &Admission) -> Result<(), RuleRefu
             "শিশুটি এখন অন্য প্রতিষ্ঠানে আছে: স্থানান্তর করুন",
         ));
     }
+    crate::person::check_not_before_birth(ADMITTED_BEFORE_BIRTH, a.on, a.date_of_birth)?;
     let age = crate::person::age_on(a.date_of_birth, a.on).unwrap_or(0);
-    if a.on < a.date_of_birth || age < r.min_age || age > r.max_age {
+    if age < r.min_age || age > r.max_age {
         return Err(refusal(
             "institution.age",
             RuleClass::Invalid,
@@ -177,6 +179,13 @@ pub fn check_leaving(
     }
 }
 
+/// `institution.before_birth`: an admission or a transfer is not dated before the child's birth.
+pub const ADMITTED_BEFORE_BIRTH: RuleRefusal = RuleRefusal::invalid(
+    "institution.before_birth",
+    "The admission is dated before the child's birth",
+    "ভর্তির তারিখ শিশুর জন্মের আগের",
+);
+
 /// A stay that has ended takes no further step (transfer, departure).
 pub const STAY_ENDED: RuleRefusal =
     RuleRefusal::conflict("institution.stay_ended", "The stay has ended", "প্রতিষ্ঠানে অবস্থান শেষ হয়েছে");
@@ -201,6 +210,12 @@ mod tests {
         assert_eq!(r(FacilityType::ShishuParibar, &admission(born, Sex::Male, d(2023, 1, 1))), "institution.age");
         assert_eq!(r(FacilityType::ShishuParibar, &admission(born, Sex::Male, d(2028, 3, 1))), "institution.age");
         assert!(check_admission(FacilityType::ChotomoniNibash, &admission(born, Sex::Female, d(2018, 3, 2))).is_ok());
+        assert!(check_admission(FacilityType::ChotomoniNibash, &admission(born, Sex::Female, born)).is_ok(), "the day of birth");
+        assert_eq!(
+            r(FacilityType::ChotomoniNibash, &admission(born, Sex::Female, d(2018, 2, 28))),
+            "institution.before_birth",
+            "the day before"
+        );
         assert_eq!(r(FacilityType::ChotomoniNibash, &admission(born, Sex::Female, d(2024, 3, 1))), "institution.age");
         assert_eq!(
             r(FacilityType::OrphanGirlsTrainingCentre, &admission(d(2010, 1, 1), Sex::Male, d(2025, 1, 1))),

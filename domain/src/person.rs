@@ -5,6 +5,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::digits::normalize_digits;
+use crate::rule::RuleRefusal;
 use crate::Label;
 
 /// Sex as recorded, including hijra (third gender), recognised in Bangladesh since 2013.
@@ -141,6 +142,34 @@ pub fn is_child_on(date_of_birth: NaiveDate, on: NaiveDate) -> bool {
     on < birthday(date_of_birth, 18)
 }
 
+/// The most years a birth date lies before today: no one on record is older.
+pub const MAX_AGE_YEARS: u32 = 120;
+
+/// `person.birth_date_plausible`: a birth date is not in the future and not more than
+/// [`MAX_AGE_YEARS`] years before `today` (Asia/Dhaka).
+pub fn check_birth_date(date_of_birth: NaiveDate, today: NaiveDate) -> Result<(), RuleRefusal> {
+    let oldest = today.checked_sub_months(chrono::Months::new(MAX_AGE_YEARS * 12)).unwrap_or(NaiveDate::MIN);
+    if date_of_birth > today || date_of_birth < oldest {
+        return Err(RuleRefusal::invalid(
+            "person.birth_date_plausible",
+            "A birth date is not in the future and not more than 120 years ago",
+            "জন্মতারিখ ভবিষ্যতের নয় এবং ১২০ বছরের বেশি আগের নয়",
+        ));
+    }
+    Ok(())
+}
+
+/// The `*.before_birth` rules: what happens to a person (an admission, a service, a request, a
+/// supervision, an assessment) is not dated before the person's birth. `refusal` is the area's
+/// own rule ([`crate::institution::ADMITTED_BEFORE_BIRTH`], ...).
+pub fn check_not_before_birth(refusal: RuleRefusal, on: NaiveDate, date_of_birth: NaiveDate) -> Result<(), RuleRefusal> {
+    if on < date_of_birth {
+        Err(refusal)
+    } else {
+        Ok(())
+    }
+}
+
 crate::text_code!(Sex);
 
 #[cfg(test)]
@@ -188,6 +217,31 @@ mod tests {
         assert!(!is_child_on(dob, d(2026, 11, 23)));
         assert_eq!(age_on(dob, d(2000, 1, 1)), None);
         assert_eq!(birthday(d(2008, 2, 29), 18), d(2026, 3, 1));
+    }
+
+    #[test]
+    fn birth_dates_within_120_years_and_nothing_before_birth() {
+        let today = d(2026, 6, 10);
+        let rule = |dob| check_birth_date(dob, today).map_err(|r| r.rule);
+        assert_eq!(rule(d(1800, 1, 1)), Err("person.birth_date_plausible"), "born in 1800");
+        assert_eq!(rule(d(1906, 6, 9)), Err("person.birth_date_plausible"), "the day before 120 years ago");
+        assert_eq!(rule(d(1906, 6, 10)), Ok(()), "120 years ago to the day");
+        assert_eq!(rule(d(1906, 6, 11)), Ok(()));
+        assert_eq!(rule(today), Ok(()), "born today");
+        assert_eq!(rule(d(2026, 6, 11)), Err("person.birth_date_plausible"), "tomorrow");
+        let born = d(2010, 3, 5);
+        let r = crate::hospital::REQUESTED_BEFORE_BIRTH;
+        assert_eq!(check_not_before_birth(r, d(2010, 3, 4), born).unwrap_err().rule, "hospital.before_birth");
+        assert_eq!(check_not_before_birth(r, born, born), Ok(()), "the day of the birth");
+        assert_eq!(check_not_before_birth(r, d(2010, 3, 6), born), Ok(()));
+        for (refusal, rule) in [
+            (crate::institution::ADMITTED_BEFORE_BIRTH, "institution.before_birth"),
+            (crate::probation::STARTS_BEFORE_BIRTH, "supervision.before_birth"),
+            (crate::disability::ASSESSED_BEFORE_BIRTH, "disability.before_birth"),
+        ] {
+            assert_eq!(check_not_before_birth(refusal, d(2010, 3, 4), born).unwrap_err().rule, rule);
+            assert_eq!(refusal.class, crate::rule::RuleClass::Invalid);
+        }
     }
 
     proptest! {

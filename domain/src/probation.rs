@@ -99,6 +99,13 @@ pub fn check_opening(o: &Opening) -> Result<(), RuleRefusal> {
     Ok(())
 }
 
+/// `supervision.before_birth`: a supervision does not start before the person's birth.
+pub const STARTS_BEFORE_BIRTH: RuleRefusal = RuleRefusal::invalid(
+    "supervision.before_birth",
+    "The supervision starts before the person's birth",
+    "তত্ত্বাবধানের শুরুর তারিখ ব্যক্তির জন্মের আগের",
+);
+
 /// The day the term ends.
 pub fn ends_on(starts_on: NaiveDate, term_months: u32) -> NaiveDate {
     starts_on.checked_add_months(chrono::Months::new(term_months)).unwrap_or(starts_on)

@@ -35,8 +35,47 @@ impl RuleRefusal {
     }
 }
 
+/// A bound on an amount of money a client gives (a grant, the value of support, an income),
+/// named by its rule: from `min` to `max` taka, both included. The contract states the same
+/// bounds (`minimum`, `maximum`), so a client can keep to them; the server refuses by the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AmountBound {
+    pub min: i64,
+    pub max: i64,
+    pub refusal: RuleRefusal,
+}
+
+impl AmountBound {
+    /// A bound refused as an invalid request (422) by rule `rule`.
+    pub const fn new(rule: &'static str, (min, max): (i64, i64), en: &'static str, bn: &'static str) -> AmountBound {
+        AmountBound { min, max, refusal: RuleRefusal::invalid(rule, en, bn) }
+    }
+
+    pub fn check(&self, taka: i64) -> Result<(), RuleRefusal> {
+        if (self.min..=self.max).contains(&taka) {
+            Ok(())
+        } else {
+            Err(self.refusal)
+        }
+    }
+}
+
 impl From<crate::case::Refusal> for RuleRefusal {
     fn from(r: crate::case::Refusal) -> Self {
         RuleRefusal { rule: r.rule(), class: r.class(), label: r.label() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_amount_bound_includes_both_ends() {
+        let b = AmountBound::new("x.amount", (1, 100), "An amount from 1 to 100", "১ থেকে ১০০");
+        assert_eq!(b.check(0).unwrap_err().rule, "x.amount");
+        assert_eq!(b.check(1), Ok(()));
+        assert_eq!(b.check(100), Ok(()));
+        assert_eq!(b.check(101).unwrap_err().class, RuleClass::Invalid);
     }
 }

@@ -180,11 +180,82 @@ pub fn check_annual_report(year: i32, submitted_on: NaiveDate, today: NaiveDate)
     }
 }
 
+/// Days an organisation is registered: from `from` (its registration or a reinstatement) to the
+/// day before `until` (a suspension or its dissolution; `None`: registered still).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    pub from: NaiveDate,
+    pub until: Option<NaiveDate>,
+}
+
+/// The days an organisation is registered, from its timeline: its status after each change,
+/// with the day the change took effect, in the order the changes were made (a day earlier than
+/// the one before it counts from that one). A registration or a reinstatement opens a span on
+/// its day; a suspension or a dissolution closes it on its day. The spans, in order.
+pub fn standing(timeline: &[(NaiveDate, OrganisationStatus)]) -> Vec<Standing> {
+    let mut spans: Vec<Standing> = Vec::new();
+    let mut last: Option<NaiveDate> = None;
+    for &(on, status) in timeline {
+        let on = last.map_or(on, |l| on.max(l));
+        last = Some(on);
+        let open = spans.last().is_some_and(|s| s.until.is_none());
+        match (status == OrganisationStatus::Registered, open) {
+            (true, false) => spans.push(Standing { from: on, until: None }),
+            (false, true) => {
+                if let Some(s) = spans.last_mut() {
+                    s.until = Some(on);
+                }
+            }
+            _ => {}
+        }
+    }
+    spans.retain(|s| s.until.is_none_or(|u| s.from < u));
+    spans
+}
+
+/// Whether the organisation is registered on `day` under its [`standing`].
+pub fn registered_on(spans: &[Standing], day: NaiveDate) -> bool {
+    spans.iter().any(|s| s.from <= day && s.until.is_none_or(|u| day < u))
+}
+
+/// `voluntary.registered_that_day`, a dated rule: what is dated (a grant, an orphan's listing)
+/// falls on a day the organisation was registered: not before its registration, not while
+/// suspended, not after its dissolution.
+pub fn check_registered_on(timeline: &[(NaiveDate, OrganisationStatus)], day: NaiveDate) -> Result<(), RuleRefusal> {
+    if registered_on(&standing(timeline), day) {
+        Ok(())
+    } else {
+        Err(refusal(
+            "voluntary.registered_that_day",
+            RuleClass::Conflict,
+            "The organisation was not registered on that day (not yet, suspended or dissolved)",
+            "ওই দিন প্রতিষ্ঠানটি নিবন্ধিত ছিল না (তখনও নয়, স্থগিত বা বিলুপ্ত)",
+        ))
+    }
+}
+
 /// A registration number: the district's number and the organisation's place in that
 /// district's register (`26-0042`).
 pub fn registration_number(district_id: i32, n: i32) -> String {
     format!("{district_id:02}-{n:04}")
 }
+
+/// `voluntary.grant_amount`: a Social Welfare Council grant is Tk 1 to Tk 10,00,00,000.
+pub const GRANT_AMOUNT: crate::rule::AmountBound = crate::rule::AmountBound::new(
+    "voluntary.grant_amount",
+    (1, 100_000_000),
+    "A grant is from Tk 1 to Tk 10,00,00,000",
+    "অনুদান ১ টাকা থেকে ১০,০০,০০,০০০ টাকা",
+);
+
+/// `voluntary.report_amounts`: an annual report's income and expenditure are each Tk 0 to
+/// Tk 1,00,000 crore.
+pub const REPORT_AMOUNT: crate::rule::AmountBound = crate::rule::AmountBound::new(
+    "voluntary.report_amounts",
+    (0, 1_000_000_000_000),
+    "Income and expenditure are each from Tk 0 to Tk 1,00,000 crore",
+    "আয় ও ব্যয় প্রতিটি ০ থেকে ১,০০,০০০ কোটি টাকা",
+);
 
 /// One annual report a year.
 pub const ANNUAL_REPORT_FILED: RuleRefusal = RuleRefusal::conflict(
@@ -213,6 +284,10 @@ mod tests {
     use proptest::prelude::*;
     use OrganisationStatus as S;
     use RegistrationStep as R;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
 
     fn filed(recommends: Option<bool>) -> RegistrationFacts {
         RegistrationFacts { documents: REQUIRED_DOCUMENTS.to_vec(), inspection_recommends: recommends }
@@ -266,5 +341,24 @@ mod tests {
         assert_eq!(may_file(S::Suspended, true).unwrap_err().rule, "voluntary.active");
         assert!(may_file(S::Applied, false).is_err());
         assert_eq!(registration_number(26, 42), "26-0042");
+    }
+
+    #[test]
+    fn dated_things_fall_on_a_day_it_was_registered() {
+        let timeline = [
+            (d("2026-01-10"), S::Applied),
+            (d("2026-02-20"), S::Registered),
+            (d("2026-04-10"), S::Suspended),
+            (d("2026-05-20"), S::Registered),
+        ];
+        let on = |day: &str| check_registered_on(&timeline, d(day)).map_err(|r| r.rule);
+        assert_eq!(on("2026-02-19"), Err("voluntary.registered_that_day"), "the day before its registration");
+        assert_eq!(on("2026-02-20"), Ok(()));
+        assert_eq!(on("2026-04-09"), Ok(()), "the day before the suspension");
+        assert_eq!(on("2026-04-10"), Err("voluntary.registered_that_day"), "the day of it");
+        assert_eq!(on("2026-04-11"), Err("voluntary.registered_that_day"), "the day after");
+        assert_eq!(on("2026-05-19"), Err("voluntary.registered_that_day"), "the day before the reinstatement");
+        assert_eq!(on("2026-05-20"), Ok(()), "the day of it");
+        assert_eq!(on("2026-05-21"), Ok(()), "the day after");
     }
 }

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use domain::id::{BeneficiaryId, CapitationInspectionId, UserId, VoluntaryOrganisationId};
+use domain::voluntary::OrganisationStatus;
 
 use crate::schema::{capitation_allotments, capitation_inspections, capitation_orphans};
 
@@ -150,4 +151,30 @@ pub fn inspect(
         ))
         .execute(conn)?;
     Ok(id)
+}
+
+/// An organisation's status after each change, with the day it took effect, in order.
+pub type Timeline = Vec<(NaiveDate, OrganisationStatus)>;
+
+/// The status timelines of the organisations with orphans listed at them: each organisation's
+/// status after each change with the day it took effect, in the order the changes were made
+/// (what `domain::capitation::standing` reads).
+pub fn orphanage_timelines(conn: &mut PgConnection) -> QueryResult<Vec<(VoluntaryOrganisationId, Timeline)>> {
+    use crate::schema::voluntary_organisation_events as e;
+    let rows: Vec<(Uuid, NaiveDate, String)> = e::table
+        .filter(e::organisation_id.eq_any(capitation_orphans::table.select(capitation_orphans::organisation_id)))
+        .order((e::organisation_id, e::occurred_at, e::id))
+        .select((e::organisation_id, e::on_date, e::status_after))
+        .load(conn)?;
+    let mut out: Vec<(VoluntaryOrganisationId, Timeline)> = Vec::new();
+    for (org, on, status) in rows {
+        let status = OrganisationStatus::parse(&status).ok_or_else(|| {
+            diesel::result::Error::DeserializationError(format!("unknown organisation status {status:?}").into())
+        })?;
+        match out.last_mut() {
+            Some((id, events)) if id.0 == org => events.push((on, status)),
+            _ => out.push((VoluntaryOrganisationId(org), vec![(on, status)])),
+        }
+    }
+    Ok(out)
 }

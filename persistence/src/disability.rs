@@ -106,14 +106,14 @@ pub fn find_for_update(conn: &mut PgConnection, id: DisabilityRecordId) -> Query
     disability_records::table.find(id.0).select(DisabilityRow::as_select()).for_update().first(conn).optional()
 }
 
-/// The record in force for a person, if any.
-pub fn current_of(conn: &mut PgConnection, person: PersonId) -> QueryResult<Option<DisabilityRow>> {
+/// A person's assessments in the order they were recorded (each supersedes those before it),
+/// for `domain::disability::in_force_on`.
+pub fn recorded_of(conn: &mut PgConnection, person: PersonId) -> QueryResult<Vec<DisabilityRow>> {
     disability_records::table
         .filter(disability_records::person_id.eq(person.0))
-        .filter(disability_records::superseded_by.is_null())
+        .order((disability_records::created_at, disability_records::id))
         .select(DisabilityRow::as_select())
-        .first(conn)
-        .optional()
+        .load(conn)
 }
 
 pub fn record_card(

@@ -305,6 +305,31 @@ pub fn places_filled(conn: &mut PgConnection, code: &str, upazila: i32) -> Query
 }
 
 /// The programmes and exclusivity groups a person currently receives.
+/// A person's enrolments, every one ever made, with what says when each was received
+/// (`domain::allowance::enrolment::receiving_on`).
+#[derive(Debug, Clone, Queryable)]
+pub struct Enrolment {
+    pub programme_code: String,
+    pub exclusivity_group: Option<String>,
+    pub start_month: NaiveDate,
+    #[diesel(deserialize_as = String)]
+    pub status: BeneficiaryStatus,
+    pub end_month: Option<NaiveDate>,
+}
+
+pub fn enrolments_of(conn: &mut PgConnection, person: PersonId) -> QueryResult<Vec<Enrolment>> {
+    beneficiaries::table
+        .filter(beneficiaries::person_id.eq(person.0))
+        .select((
+            beneficiaries::programme_code,
+            beneficiaries::exclusivity_group,
+            beneficiaries::start_month,
+            beneficiaries::status,
+            beneficiaries::end_month,
+        ))
+        .load(conn)
+}
+
 pub fn receiving(conn: &mut PgConnection, person: PersonId) -> QueryResult<Vec<(String, Option<String>)>> {
     beneficiaries::table
         .filter(beneficiaries::person_id.eq(person.0))

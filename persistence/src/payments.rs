@@ -164,15 +164,15 @@ pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize
     .bind::<diesel::sql_types::Date, _>(cycle.period_start)
     .get_result(conn)?;
     let payable = payable_select(conn, cycle)?;
+    let standing = standings(conn, cycle)?;
     let fresh = if partition.made {
-        diesel::sql_query(format!(
+        let sql = format!(
             "INSERT INTO payments ({PAYMENT_COLUMNS}) {payable}
              ON CONFLICT (beneficiary_id, period_start, programme_code) WHERE carried_from IS NULL DO NOTHING"
-        ))
-        .bind::<SqlUuid, _>(cycle.id.0)
-        .execute(conn)?
+        );
+        insert_payable(conn, &sql, cycle, &standing)?
     } else {
-        load_partition(conn, cycle, &partition.name, &payable)?
+        load_partition(conn, cycle, &partition.name, &payable, &standing)?
     };
     let carried = diesel::sql_query(
         r#"
@@ -215,7 +215,44 @@ struct Partition {
     made: bool,
 }
 
-/// The SELECT of a cycle's new payments (`$1` is the cycle), in [`PAYMENT_COLUMNS`] order.
+/// The days each orphanage is registered (`domain::capitation::standing`, from its timeline),
+/// as the arrays the payable SELECT reads as `$2`, `$3`, `$4` (organisation, from, until); none
+/// but for the capitation programme.
+struct Standings {
+    organisations: Vec<Uuid>,
+    from: Vec<NaiveDate>,
+    until: Vec<Option<NaiveDate>>,
+}
+
+fn standings(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<Standings> {
+    let mut s = Standings { organisations: vec![], from: vec![], until: vec![] };
+    if cycle.programme_code != domain::allowance::seeds::ORPHANAGE_CAPITATION {
+        return Ok(s);
+    }
+    for (org, timeline) in crate::capitation::orphanage_timelines(conn)? {
+        for span in domain::capitation::standing(&timeline) {
+            s.organisations.push(org.0);
+            s.from.push(span.from);
+            s.until.push(span.until);
+        }
+    }
+    Ok(s)
+}
+
+/// Runs `sql` (an INSERT of the payable SELECT) with the cycle as `$1` and the orphanages'
+/// standing as `$2`..`$4`.
+fn insert_payable(conn: &mut PgConnection, sql: &str, cycle: &CycleRow, s: &Standings) -> QueryResult<usize> {
+    use diesel::sql_types::{Array, Date};
+    diesel::sql_query(sql)
+        .bind::<SqlUuid, _>(cycle.id.0)
+        .bind::<Array<SqlUuid>, _>(&s.organisations)
+        .bind::<Array<Date>, _>(&s.from)
+        .bind::<Array<Nullable<Date>>, _>(&s.until)
+        .execute(conn)
+}
+
+/// The SELECT of a cycle's new payments (`$1` is the cycle; `$2`..`$4` the orphanages'
+/// [`Standings`]), in [`PAYMENT_COLUMNS`] order.
 fn payable_select(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<String> {
     let limits = diesel::sql_query(
         "SELECT (definition ->> 'pay_until_age')::int AS years, (definition ->> 'duration_months')::int AS months
@@ -229,8 +266,12 @@ fn payable_select(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<Stri
     // first month payable to them (their start month, or the period's first) and their level:
     // a hash join to those few sums. A programme with a fixed duration (CCT: 18 months) or an
     // age limit (capitation: until the 18th birthday) counts each beneficiary's own months.
+    // Capitation counts each orphan's own months too: a month is paid for only while the
+    // orphanage is registered on its first day (`capitation.orphanage_registered`; an orphan
+    // listed nowhere has no orphanage to ask).
+    let orphanage = cycle.programme_code == domain::allowance::seeds::ORPHANAGE_CAPITATION;
     let (limit_join, pay) = match (limits.years, limits.months) {
-        (None, None) => (
+        (None, None) if !orphanage => (
             String::new(),
             "JOIN pay_from pay ON pay.first = greatest(b.start_month, c.period_start)
                    AND pay.level = CASE WHEN (SELECT bool_or(x.level <> '') FROM rate x) THEN coalesce(b.education_level, '') ELSE '' END"
@@ -248,15 +289,26 @@ fn payable_select(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<Stri
                 None => (String::new(), ""),
             };
             let duration = months.map_or(String::new(), |m| format!("AND r.month < b.start_month + make_interval(months => {m})"));
+            let (orphanage_join, registered) = if orphanage {
+                (
+                    " LEFT JOIN capitation_orphans co ON co.beneficiary_id = b.id",
+                    "AND (co.organisation_id IS NULL OR EXISTS (
+                         SELECT 1 FROM standing s
+                          WHERE s.organisation_id = co.organisation_id AND s.from_day <= r.month
+                            AND (s.until_day IS NULL OR r.month < s.until_day)))",
+                )
+            } else {
+                ("", "")
+            };
             (
-                age_join,
+                format!("{age_join}{orphanage_join}"),
                 format!(
                     "CROSS JOIN LATERAL (
                          SELECT count(*)::int AS months, sum(r.monthly_taka)::bigint AS amount
                            FROM rate r
                           WHERE r.month >= b.start_month
                             AND r.level = CASE WHEN (SELECT bool_or(x.level <> '') FROM rate x) THEN coalesce(b.education_level, '') ELSE '' END
-                            {duration} {age_month}) pay"
+                            {duration} {age_month} {registered}) pay"
                 ),
             )
         }
@@ -269,6 +321,8 @@ fn payable_select(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<Stri
     Ok(format!(
         r#"
         WITH c AS (SELECT * FROM payment_cycles WHERE id = $1),
+        -- The days each orphanage is registered (capitation only; empty otherwise).
+        standing AS (SELECT * FROM unnest($2::uuid[], $3::date[], $4::date[]) AS s(organisation_id, from_day, until_day)),
         -- Each month of the period with its fiscal year, once.
         months AS (SELECT m::date AS month,
                           extract(year FROM m)::int - CASE WHEN extract(month FROM m) < 7 THEN 1 ELSE 0 END AS fy
@@ -316,7 +370,13 @@ fn payable_select(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<Stri
 /// checks every row lies in the partition, and takes only a SHARE UPDATE EXCLUSIVE lock on
 /// `payments`: other cycles' payments are read and settled meanwhile). The unique indexes
 /// built on the full table are the proof that nobody is paid twice in the period.
-fn load_partition(conn: &mut PgConnection, cycle: &CycleRow, name: &str, payable: &str) -> QueryResult<usize> {
+fn load_partition(
+    conn: &mut PgConnection,
+    cycle: &CycleRow,
+    name: &str,
+    payable: &str,
+    standing: &Standings,
+) -> QueryResult<usize> {
     use diesel::connection::SimpleConnection;
     let table = format!("\"{name}\"");
     conn.batch_execute(&format!(
@@ -329,9 +389,7 @@ fn load_partition(conn: &mut PgConnection, cycle: &CycleRow, name: &str, payable
          CREATE INDEX ON {table} (programme_code, period_start) WHERE status = 'failed';
          CREATE INDEX ON {table} (cycle_id) WHERE carried_from IS NOT NULL;"
     ))?;
-    let n = diesel::sql_query(format!("INSERT INTO {table} ({PAYMENT_COLUMNS}) {payable}"))
-        .bind::<SqlUuid, _>(cycle.id.0)
-        .execute(conn)?;
+    let n = insert_payable(conn, &format!("INSERT INTO {table} ({PAYMENT_COLUMNS}) {payable}"), cycle, standing)?;
     conn.batch_execute(&format!(
         "ALTER TABLE {table} ADD PRIMARY KEY (id, programme_code, period_start);
          CREATE UNIQUE INDEX ON {table} (beneficiary_id, period_start, programme_code) WHERE carried_from IS NULL;

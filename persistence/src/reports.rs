@@ -1020,7 +1020,7 @@ pub struct CapitationRow {
 }
 
 /// Capitation grants by orphanage: the allotment of the fiscal year of `to`, the orphans
-/// listed (and within the age limit on `to`) and absent now, the monthly grant for those present at the rate in force on `to`,
+/// listed on or before `to` (and within the age limit on `to`) and absent now, the monthly grant for those present at the rate in force on `to`,
 /// and the payments generated for periods beginning in the period (carried ones once); with
 /// the total.
 pub fn capitation_grants(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<CapitationRow>> {
@@ -1037,12 +1037,13 @@ pub fn capitation_grants(conn: &mut PgConnection, f: &ReportFilter) -> QueryResu
         age_limit AS (
             SELECT (definition ->> 'pay_until_age')::int AS years FROM programme_versions
              WHERE code = 'orphanage_capitation' ORDER BY effective_from DESC LIMIT 1),
-        -- An orphan past the grant's age limit on `to` is no longer counted as listed.
+        -- Listed on or before `to` (a dated read); an orphan past the grant's age limit on `to`
+        -- is no longer counted as listed.
         listed AS (
             SELECT o.organisation_id, count(*) AS listed, count(*) FILTER (WHERE o.absent_since IS NOT NULL) AS absent
               FROM capitation_orphans o JOIN beneficiaries b ON b.id = o.beneficiary_id AND b.status = 'active'
               JOIN persons per ON per.id = b.person_id
-             WHERE o.organisation_id IN (SELECT id FROM orgs)
+             WHERE o.organisation_id IN (SELECT id FROM orgs) AND o.listed_on <= :to
                AND ((SELECT years FROM age_limit) IS NULL
                     OR :to::date < per.date_of_birth + make_interval(years => (SELECT years FROM age_limit)))
              GROUP BY 1),

@@ -362,6 +362,19 @@ pub fn events(conn: &mut PgConnection, org: VoluntaryOrganisationId) -> QueryRes
         .load(conn)
 }
 
+/// The organisation's status after each change, with the day it took effect, in the order the
+/// changes were made (what `domain::voluntary::standing` reads).
+pub fn timeline(conn: &mut PgConnection, org: VoluntaryOrganisationId) -> QueryResult<Vec<(NaiveDate, OrganisationStatus)>> {
+    events(conn, org)?
+        .into_iter()
+        .map(|e| {
+            OrganisationStatus::parse(&e.status_after).map(|s| (e.on_date, s)).ok_or_else(|| {
+                diesel::result::Error::DeserializationError(format!("unknown organisation status {:?}", e.status_after).into())
+            })
+        })
+        .collect()
+}
+
 /// Links a partner organisation to its registration; `false` when the registration is
 /// another partner's already.
 pub fn link_partner(conn: &mut PgConnection, partner: PartnerId, org: VoluntaryOrganisationId) -> QueryResult<bool> {

@@ -32,6 +32,7 @@ mod api {
     mod payroll;
     mod persons;
     mod pitr;
+    mod plausibility;
     mod prepared_imports;
     mod replica;
     mod reports;

@@ -203,6 +203,7 @@ pub async fn list_orphan_at_orphanage(
             .ok_or_else(|| ApiError::field_coded("beneficiary_id", "not_found", "no such beneficiary"))?;
         require(conn, &who, Permission::ManageBeneficiaries, &office(ben.division_id, ben.district_id, ben.upazila_id))?;
         may_file(o.status, true)?;
+        domain::voluntary::check_registered_on(&persistence::voluntary::timeline(conn, o.id)?, b.listed_on)?;
         let fy = FiscalYear::of(b.listed_on);
         let allotment = repo::allotment_for_update(conn, id, fy.0)?;
         let grant = grant_programme(conn, b.listed_on)?;

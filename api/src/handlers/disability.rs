@@ -129,6 +129,7 @@ pub async fn record_disability_assessment(
         let actor = require(conn, &who, Permission::WriteDisabilityRegister, &crate::handlers::microcredit::area_subject(area))?;
         let person = persistence::persons::find_visible(conn, actor.scope, who.user_id, PersonId(b.person_id))?
             .ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person (or not one you may see)"))?;
+        domain::person::check_not_before_birth(domain::disability::ASSESSED_BEFORE_BIRTH, b.assessed_on, person.date_of_birth)?;
         let row = repo::insert(
             conn,
             &NewAssessment {

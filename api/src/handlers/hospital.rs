@@ -11,6 +11,7 @@ use domain::access::Permission;
 use domain::facility::FacilityType;
 use domain::hospital::{check_aid, may_assess, may_refer_for_rehabilitation, AidItem, AidKind, PatientStatus};
 use domain::id::{FacilityId, HospitalPatientId, PersonId};
+use domain::person::check_not_before_birth;
 use persistence::hospital::{self as repo, Assessment, NewPatient, PatientFilter, PatientRow};
 use persistence::PgConnection;
 use serde::{Deserialize, Serialize};
@@ -176,6 +177,7 @@ pub async fn take_patient_request(
         }
         let person = persistence::persons::find_visible(conn, actor.scope, who.user_id, PersonId(b.person_id))?
             .ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person (or not one you may see)"))?;
+        check_not_before_birth(domain::hospital::REQUESTED_BEFORE_BIRTH, b.requested_on, person.date_of_birth)?;
         let row = repo::insert(
             conn,
             &NewPatient {
@@ -303,7 +305,7 @@ pub struct PatientAssessmentRequest {
     pub assessed_by: String,
     /// Whether the patient qualifies for aid.
     pub eligible: bool,
-    #[validate(range(min = 0, max = 100_000_000))]
+    // (`hospital.household_income`: 0 to 100,000,000.)
     #[schema(minimum = 0, maximum = 100_000_000)]
     pub household_income_taka: Option<i64>,
     #[validate(length(max = 2000))]
@@ -335,6 +337,9 @@ pub async fn assess_patient(
     let done = pipeline::change(&req, &state, who, path.into_inner(), step, answer, move |conn, _, p| {
         may_assess(p.status)?;
         crate::handlers::step_day("assessed_on", b.assessed_on, Some(p.requested_on))?;
+        if let Some(income) = b.household_income_taka {
+            domain::hospital::HOUSEHOLD_INCOME.check(income)?;
+        }
         let notes = b.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
         let after = repo::assess(
             conn,

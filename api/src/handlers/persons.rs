@@ -250,6 +250,7 @@ pub async fn create_person(
     let b = body.0;
     let today = domain::time::dhaka_date(Utc::now());
     let mut new = parse(&b, today)?;
+    domain::person::check_birth_date(new.date_of_birth, today)?;
     new.created_by = Some(who.user_id);
     let fingerprint = idempotency::fingerprint(&["create_person", &serde_json::to_string(&b).map_err(ApiError::internal)?]);
     idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
@@ -467,6 +468,10 @@ pub async fn update_person(
         merged.validate().map_err(|e| ApiError::Validation(crate::extract::validation_field_errors(&e)))?;
         let today = domain::time::dhaka_date(Utc::now());
         let parsed = parse(&merged, today)?;
+        if b.date_of_birth.is_some() {
+            // (A birth date left as it is is not refused for want of plausibility.)
+            domain::person::check_birth_date(parsed.date_of_birth, today)?;
+        }
         let (mut division, mut district, mut upazila) = (before.division_id, before.district_id, before.upazila_id);
         if merged.union_id != before.union_id {
             (division, district, upazila) = match merged.union_id {

@@ -6,9 +6,11 @@ use actix_web::{web, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use domain::access::Permission;
 use domain::allowance::eligibility::{describe, priority_score, PriorityWeights};
+use domain::allowance::enrolment::receiving_on;
 use domain::allowance::{
     evaluate, Community, EducationLevel, Facts, FiscalYear, MaritalStatus, PaymentFrequency, ProgrammeVersion,
 };
+use domain::disability::in_force_on;
 use domain::person::Sex;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -238,29 +240,37 @@ pub struct EligibilityResponse {
     pub fiscal_year: String,
     /// Waiting-list priority (older, disabled, landless, widowed, insolvent first).
     pub priority_score: u32,
-    /// The disability register's record in force for the person, which the disability
-    /// criteria read (for a check about a person on record).
+    /// The disability register's record in force for the person on `as_of`, which the
+    /// disability criteria read (for a check about a person on record).
     pub disability_record_id: Option<uuid::Uuid>,
     pub results: Vec<ProgrammeResult>,
 }
 
-/// What the records say about a person: sex and birth date from the person record, the
-/// allowance groups from the beneficiary register, disability from the identification
-/// register (these override what a client claims; `apply_recorded` puts them back over
-/// declared facts).
+/// What the records say about a person on `on` (dated reads: what was true that day): sex and
+/// birth date from the person record, the allowance groups received that day from the
+/// beneficiary register (`enrolment::receiving_on`), disability from the identification
+/// register's record in force that day (`disability::in_force_on`), whose id comes back too.
+/// These override what a client claims; `apply_recorded` puts them back over declared facts.
 pub(crate) fn recorded_facts(
     conn: &mut persistence::PgConnection,
     person: &persistence::persons::PersonRow,
-) -> Result<Facts, ApiError> {
-    let receiving = persistence::enrolment::receiving(conn, person.id)?;
-    let disability = persistence::disability::current_of(conn, person.id)?;
-    Ok(Facts {
+    on: NaiveDate,
+) -> Result<(Facts, Option<domain::id::DisabilityRecordId>), ApiError> {
+    let received = persistence::enrolment::enrolments_of(conn, person.id)?
+        .into_iter()
+        .filter(|e| receiving_on(e.start_month, e.status, e.end_month, on))
+        .filter_map(|e| e.exclusivity_group)
+        .collect();
+    let assessments = persistence::disability::recorded_of(conn, person.id)?;
+    let disability = in_force_on(&assessments, |r| r.assessed_on, on).map(|r| r.id);
+    let facts = Facts {
         sex: Some(person.sex),
         date_of_birth: Some(person.date_of_birth),
-        allowance_groups_received: Some(receiving.into_iter().filter_map(|(_, g)| g).collect()),
+        allowance_groups_received: Some(received),
         disability_registered: Some(disability.is_some()),
         ..Facts::default()
-    })
+    };
+    Ok((facts, disability))
 }
 
 /// Puts what the records say back over what a client declared.
@@ -290,6 +300,9 @@ pub(crate) fn facts_from(input: &FactsInput, programmes: &[ProgrammeVersion], mu
     }
     if let Some(s) = code!("facts.sex", &input.sex, Sex::parse) {
         facts.sex = Some(s);
+    }
+    if let Some(dob) = input.date_of_birth {
+        domain::person::check_birth_date(dob, domain::time::dhaka_date(Utc::now()))?;
     }
     facts.date_of_birth = input.date_of_birth.or(facts.date_of_birth);
     facts.annual_income_taka = input.annual_income_taka.or(facts.annual_income_taka);
@@ -375,8 +388,9 @@ pub async fn check_eligibility(
             require(conn, &who, Permission::ReadPersons, &own)?;
             let person = persistence::persons::find_visible(conn, actor.scope, who.user_id, domain::id::PersonId(pid))?
                 .ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person (or not one you may see)"))?;
-            recorded = Some(recorded_facts(conn, &person)?);
-            disability_record_id = persistence::disability::current_of(conn, person.id)?.map(|r| r.id.0);
+            let (facts, disability) = recorded_facts(conn, &person, as_of)?;
+            recorded = Some(facts);
+            disability_record_id = disability.map(|d| d.0);
             persistence::audit::record_read(conn, &who.audit_actor(), "person", pid.to_string(), Some(&who.request_id))?;
         }
         let mut facts = facts_from(&b.facts, &programmes, recorded.clone().unwrap_or_default())?;

@@ -210,6 +210,7 @@ pub async fn open_supervision(
             }
         }
         let now = today();
+        domain::person::check_not_before_birth(domain::probation::STARTS_BEFORE_BIRTH, b.starts_on, person.date_of_birth)?;
         check_opening(&Opening {
             kind: b.kind,
             order_date: b.court_order.as_ref().map(|o| o.order_date),

@@ -635,10 +635,10 @@ pub struct AnnualReportRequest {
     pub submitted_on: NaiveDate,
     /// Whether audited accounts came with it.
     pub audited: bool,
-    #[validate(range(min = 0, max = 1_000_000_000_000_i64))]
+    // (`voluntary.report_amounts`: 0 to 1,000,000,000,000.)
     #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
     pub income_taka: i64,
-    #[validate(range(min = 0, max = 1_000_000_000_000_i64))]
+    // (`voluntary.report_amounts`: 0 to 1,000,000,000,000.)
     #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
     pub expenditure_taka: i64,
 }
@@ -664,6 +664,8 @@ pub async fn file_annual_report(
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
     check_annual_report(b.year, b.submitted_on, today())?;
+    domain::voluntary::REPORT_AMOUNT.check(b.income_taka)?;
+    domain::voluntary::REPORT_AMOUNT.check(b.expenditure_taka)?;
     let fingerprint = idempotency::fingerprint(&[
         "file_annual_report",
         &id.to_string(),
@@ -696,7 +698,7 @@ pub async fn file_annual_report(
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
 #[schema(example = json!({"amount_taka": 50000, "purpose": "Sewing training for 20 women", "granted_on": "2026-01-15"}))]
 pub struct GrantRequest {
-    #[validate(range(min = 1, max = 100_000_000))]
+    // (`voluntary.grant_amount`: 1 to 100,000,000.)
     #[schema(minimum = 1, maximum = 100_000_000)]
     pub amount_taka: i64,
     #[validate(length(min = 1, max = 500))]
@@ -726,6 +728,7 @@ pub async fn record_council_grant(
     body: ApiJson<GrantRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
+    domain::voluntary::GRANT_AMOUNT.check(b.amount_taka)?;
     let fingerprint = idempotency::fingerprint(&[
         "record_council_grant",
         &id.to_string(),
@@ -736,6 +739,7 @@ pub async fn record_council_grant(
         let g = pipeline::under(conn, &who, id, step, |conn, cx, o: &OrganisationRow| {
             may_file(o.status, true)?;
             check_day("granted_on", b.granted_on, o.registered_on.unwrap_or(o.applied_on))?;
+            domain::voluntary::check_registered_on(&repo::timeline(conn, o.id)?, b.granted_on)?;
             let fy = FiscalYear::of(b.granted_on);
             let g = repo::grant(conn, o.id, (fy.0, b.amount_taka, b.purpose.trim(), b.granted_on), cx.who.user_id)?
                 .ok_or(domain::voluntary::ONE_GRANT_A_YEAR)?;

@@ -88,6 +88,8 @@ pub fn parse_rows<R: Read>(input: R) -> Result<impl Iterator<Item = Result<Impor
     let index = read_header(&mut reader)?;
     // (One record, read into again and again: a million rows, no allocation each.)
     let mut record = csv::StringRecord::new();
+    // (Birth dates are checked against one day for the whole file.)
+    let today = domain::time::dhaka_date(chrono::Utc::now());
     Ok(std::iter::from_fn(move || {
         let line_of = |p: Option<&csv::Position>| i32::try_from(lines.line_of(p)).unwrap_or(i32::MAX);
         match reader.read_record(&mut record) {
@@ -95,7 +97,7 @@ pub fn parse_rows<R: Read>(input: R) -> Result<impl Iterator<Item = Result<Impor
             Err(e) => Some(Err((line_of(e.position()), format!("unreadable row: {e}")))),
             Ok(true) => {
                 let line = line_of(record.position());
-                Some(parse_row(line, &record, &index).map_err(|m| (line, m)))
+                Some(parse_row(line, &record, &index, today).map_err(|m| (line, m)))
             }
         }
     }))
@@ -135,10 +137,11 @@ impl Positions {
     }
 }
 
-fn parse_row(line: i32, record: &csv::StringRecord, index: &Positions) -> Result<ImportRow, String> {
+fn parse_row(line: i32, record: &csv::StringRecord, index: &Positions, today: NaiveDate) -> Result<ImportRow, String> {
     let get = |c: &str| index.field(record, c);
     let sex = get("sex").and_then(Sex::parse).ok_or("sex must be female, male or hijra")?;
     let dob = get("date_of_birth").and_then(|d| d.parse::<NaiveDate>().ok()).ok_or("date_of_birth must be YYYY-MM-DD")?;
+    domain::person::check_birth_date(dob, today).map_err(|r| format!("date_of_birth: {} ({})", r.label.en, r.rule))?;
     let nid = get("nid").map(|v| Nid::parse(v).map(|n| n.as_str().to_owned())).transpose().map_err(|e| format!("nid: {e}"))?;
     let brn = get("birth_registration_number")
         .map(|v| BirthRegistrationNumber::parse(v).map(|n| n.as_str().to_owned()))
@@ -339,6 +342,17 @@ mod tests {
         assert_eq!(rows[1].name_en.as_deref(), Some("Begum, Rahima"));
         assert_eq!(rows[1].line, 3);
         assert_eq!(errors.iter().map(|e| e.0).collect::<Vec<_>>(), [4, 5]);
+    }
+
+    #[test]
+    fn an_implausible_birth_date_is_refused_by_its_rule() {
+        let text = format!(
+            "{HEADER}\nOld,,female,1800-01-01,,,,1,old_age,2025-07,,,\nUnborn,,female,2999-01-01,,,,1,old_age,2025-07,,,\n"
+        );
+        let (rows, errors) = parse_file(&text).unwrap();
+        assert!(rows.is_empty());
+        assert_eq!(errors.iter().map(|e| e.0).collect::<Vec<_>>(), [2, 3]);
+        assert!(errors.iter().all(|e| e.1.contains("person.birth_date_plausible")), "{errors:?}");
     }
 
     /// A reader that hands out one byte at a time, so characters straddle every read.

@@ -177,6 +177,18 @@ pub enum BeneficiaryStatus {
     Exited,
 }
 
+/// A dated read: whether a beneficiary received the allowance on `on`. From the start month
+/// on (the first month paid), and, once exited, before the end month (the first day of the
+/// month of the exit); a suspended one still holds the allowance.
+pub fn receiving_on(
+    start_month: chrono::NaiveDate,
+    status: BeneficiaryStatus,
+    end_month: Option<chrono::NaiveDate>,
+    on: chrono::NaiveDate,
+) -> bool {
+    start_month <= on && (status != BeneficiaryStatus::Exited || end_month.is_some_and(|end| on < end))
+}
+
 impl BeneficiaryStatus {
     pub const ALL: &'static [BeneficiaryStatus] =
         &[BeneficiaryStatus::Active, BeneficiaryStatus::Suspended, BeneficiaryStatus::Exited];
@@ -353,6 +365,21 @@ crate::text_code!(ApplicationStatus, BeneficiaryStatus, BeneficiaryExit, Payment
 mod tests {
     use super::*;
     use ApplicationStatus::*;
+
+    #[test]
+    fn an_allowance_is_received_from_the_start_month_until_the_exit_month() {
+        let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        let (start, end) = (d("2026-03-01"), Some(d("2026-08-01")));
+        let on = |status, end, day| receiving_on(start, status, end, d(day));
+        assert!(!on(BeneficiaryStatus::Active, None, "2026-02-28"), "the day before the start month");
+        assert!(on(BeneficiaryStatus::Active, None, "2026-03-01"), "its first day");
+        assert!(on(BeneficiaryStatus::Active, None, "2026-03-02"));
+        assert!(on(BeneficiaryStatus::Suspended, None, "2026-05-01"), "a suspension does not end it");
+        assert!(on(BeneficiaryStatus::Exited, end, "2026-07-31"), "the day before the exit month");
+        assert!(!on(BeneficiaryStatus::Exited, end, "2026-08-01"));
+        assert!(!on(BeneficiaryStatus::Exited, end, "2026-08-02"));
+        assert!(!on(BeneficiaryStatus::Exited, None, "2026-05-01"), "an exit without its month: ended");
+    }
 
     #[test]
     fn committees_verify_then_approve_within_quota() {

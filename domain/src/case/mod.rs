@@ -594,12 +594,19 @@ fn blank(s: &str) -> bool {
     s.trim().is_empty()
 }
 
+/// `case.support_value`: the value of a service or of a reintegration's support item is Tk 0
+/// to Tk 10,00,00,000.
+pub const SUPPORT_VALUE_TAKA: std::ops::RangeInclusive<i64> = 0..=100_000_000;
+
 impl Case {
     /// Opens a safe-home case: a court order placed the person in protective custody. The
     /// case begins on the order's date.
     pub fn open_safe_home(subject: CaseSubject, order: CourtOrder, today: NaiveDate) -> Result<Case, Refusal> {
         if order.order_date > today {
             return Err(Refusal::DateInFuture);
+        }
+        if order.order_date < subject.date_of_birth {
+            return Err(Refusal::DateBeforeBirth);
         }
         let mut case = Case::empty(CaseKind::SafeHome, CaseStatus::CourtOrderReceived, order.order_date, subject);
         case.court_order = Some(order);
@@ -610,6 +617,9 @@ impl Case {
     pub fn open_child_protection(subject: CaseSubject, intake_on: NaiveDate, today: NaiveDate) -> Result<Case, Refusal> {
         if intake_on > today {
             return Err(Refusal::DateInFuture);
+        }
+        if intake_on < subject.date_of_birth {
+            return Err(Refusal::DateBeforeBirth);
         }
         if !is_child_on(subject.date_of_birth, intake_on) {
             return Err(Refusal::NotAChildAtIntake);
@@ -671,10 +681,13 @@ impl Case {
         self.approvals.iter().any(|a| a.kind == kind && a.status == ApprovalStatus::Approved)
     }
 
-    /// Checks a date a person reports: not in the future, not before the case.
+    /// Checks a date a person reports (an admission, a placement, a service, ...): not in the
+    /// future, not before the subject's birth (`case.before_birth`), not before the case.
     fn check_date(&self, date: NaiveDate, ctx: &Ctx<'_>) -> Result<(), Refusal> {
         if date > ctx.today {
             Err(Refusal::DateInFuture)
+        } else if date < self.subject.date_of_birth {
+            Err(Refusal::DateBeforeBirth)
         } else if date < self.opened_on {
             Err(Refusal::DateBeforeCase)
         } else {
@@ -1172,6 +1185,9 @@ impl Case {
     ) -> Result<(), Refusal> {
         use CaseStatus as S;
         self.check_date(*given_on, ctx)?;
+        if value_taka.is_some_and(|v| !SUPPORT_VALUE_TAKA.contains(&v)) {
+            return Err(Refusal::SupportValueOutOfBounds);
+        }
         self.stay_ok(*given_on)?;
         let immediate_support_reason = if self.before_approved_plan() {
             rules::immediate_support(*service, immediate_support_reason.as_deref())?
@@ -1291,6 +1307,9 @@ impl Case {
     ) -> Result<(), Refusal> {
         use CaseStatus as S;
         self.check_date(*started_on, ctx)?;
+        if support_items.iter().any(|s| !SUPPORT_VALUE_TAKA.contains(&s.value_taka)) {
+            return Err(Refusal::SupportValueOutOfBounds);
+        }
         let r = Reintegration {
             destination: *destination,
             guardian: guardian.clone(),

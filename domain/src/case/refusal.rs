@@ -64,6 +64,10 @@ pub enum Refusal {
     DateInFuture,
     #[error("the date is before the case began")]
     DateBeforeCase,
+    #[error("the date is before the person's birth")]
+    DateBeforeBirth,
+    #[error("a value of support is outside its bounds")]
+    SupportValueOutOfBounds,
     #[error("no such referral")]
     UnknownReferral,
     #[error("the referral cannot move from its current status that way")]
@@ -113,6 +117,8 @@ impl Refusal {
             InterventionPlanRequired => "reopen.intervention_plan",
             DateInFuture => "date.not_future",
             DateBeforeCase => "date.not_before_case",
+            DateBeforeBirth => "case.before_birth",
+            SupportValueOutOfBounds => "case.support_value",
             UnknownReferral => "referral.exists",
             ReferralTransition => "referral.status_order",
             InvalidPerpetrator => "case.perpetrator",
@@ -137,6 +143,8 @@ impl Refusal {
             | InterventionPlanRequired
             | DateInFuture
             | DateBeforeCase
+            | DateBeforeBirth
+            | SupportValueOutOfBounds
             | IndependentLivingForAdultsOnly
             | InvalidPerpetrator
             | ExtensionNotLater
@@ -207,6 +215,11 @@ impl Refusal {
             }
             DateInFuture => Label::new("The date cannot be in the future", "তারিখ ভবিষ্যতের হতে পারে না"),
             DateBeforeCase => Label::new("The date cannot be before the case was opened", "তারিখ কেস খোলার আগের হতে পারে না"),
+            DateBeforeBirth => Label::new("The date cannot be before the person's birth", "তারিখ ব্যক্তির জন্মের আগের হতে পারে না"),
+            SupportValueOutOfBounds => Label::new(
+                "A service's or support item's value is from Tk 0 to Tk 10,00,00,000",
+                "সেবা বা সহায়তা সামগ্রীর মূল্য ০ থেকে ১০,০০,০০,০০০ টাকা",
+            ),
             UnknownReferral => Label::new("There is no such referral", "এমন কোনো রেফারেল নেই"),
             ReferralTransition => Label::new("The referral cannot change to that status", "রেফারেলটি ঐ অবস্থায় পরিবর্তন করা যায় না"),
             InvalidPerpetrator => Label::new(

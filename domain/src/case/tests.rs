@@ -598,6 +598,43 @@ fn consent_is_checked_before_referral_and_dates_are_checked() {
     assert_eq!(refused(&mut c, WORKER, refer), Refusal::ConsentMissing(ConsentPurpose::Referral));
     assert_eq!(refused(&mut c, WORKER, service(ServiceType::Health, d(2027, 1, 1))), Refusal::DateInFuture);
     assert_eq!(refused(&mut c, WORKER, service(ServiceType::Health, d(2020, 1, 1))), Refusal::DateBeforeCase);
+    assert_eq!(refused(&mut c, WORKER, service(ServiceType::Health, d(2014, 1, 9))), Refusal::DateBeforeBirth);
+}
+
+#[test]
+fn a_services_value_keeps_to_its_bounds() {
+    let mut c = child_in_service();
+    let valued = |v: i64| match service(ServiceType::Health, d(2026, 7, 1)) {
+        Command::RecordService {
+            service, given_on, provider, partner_id, description, item, immediate_support_reason, ..
+        } => Command::RecordService {
+            service,
+            given_on,
+            provider,
+            partner_id,
+            description,
+            item,
+            value_taka: Some(v),
+            immediate_support_reason,
+        },
+        other => other,
+    };
+    assert_eq!(refused(&mut c, WORKER, valued(-1)), Refusal::SupportValueOutOfBounds);
+    assert_eq!(refused(&mut c, WORKER, valued(100_000_001)), Refusal::SupportValueOutOfBounds);
+    assert_eq!(Refusal::SupportValueOutOfBounds.rule(), "case.support_value");
+    run(&mut c, WORKER, valued(100_000_000));
+    run(&mut c, WORKER, valued(0));
+}
+
+#[test]
+fn nothing_in_a_case_is_dated_before_the_subjects_birth() {
+    let born = d(2014, 1, 10);
+    let s = subject(born, Sex::Male, false);
+    let intake = |on| Case::open_child_protection(s.clone(), on, today()).map(|_| ()).map_err(|r| r.rule());
+    assert_eq!(intake(d(2014, 1, 9)), Err("case.before_birth"), "the day before the birth");
+    assert_eq!(intake(born), Ok(()), "the day of it");
+    assert_eq!(intake(d(2014, 1, 11)), Ok(()));
+    assert_eq!(Refusal::DateBeforeBirth.class(), crate::rule::RuleClass::Invalid);
 }
 
 #[test]

@@ -157,11 +157,17 @@ fn seed_004s_orphanages_are_granted_for_545_orphans() {
 
 /// An organisation applied for, inspected and registered, as the district office does it.
 fn registered_orphanage(app: &TestApp, upz: &str, dist: &str, n: usize) -> String {
+    registered_orphanage_on(app, (upz, dist), n, today() - Duration::days(40))
+}
+
+/// An organisation registered on `decided_on` (applied for 20 days and inspected 10 days
+/// before).
+fn registered_orphanage_on(app: &TestApp, (upz, dist): (&str, &str), n: usize, decided_on: NaiveDate) -> String {
     let o = app
         .post("/api/v1/voluntary-organisations")
         .bearer(upz)
         .json(&json!({"name_en": format!("Orphanage {n:02}"), "name_bn": format!("এতিমখানা {n}"), "address": "Sadar",
-                      "upazila_id": 1, "applied_on": (today() - Duration::days(60)),
+                      "upazila_id": 1, "applied_on": (decided_on - Duration::days(20)),
                       "documents": ["constitution", "committee_list", "formation_minutes"],
                       "committee": [{"name": "A", "position": "president"}, {"name": "B", "position": "general_secretary"},
                                     {"name": "C", "position": "treasurer"}]}))
@@ -175,10 +181,10 @@ fn registered_orphanage(app: &TestApp, upz: &str, dist: &str, n: usize) -> Strin
         upz,
         &path("inspection"),
         &o["version"],
-        json!({"inspected_on": today() - Duration::days(50), "inspected_by": "UCD officer", "recommends": true}),
+        json!({"inspected_on": decided_on - Duration::days(10), "inspected_by": "UCD officer", "recommends": true}),
     )["organisation"]
         .clone();
-    versioned(app, dist, &path("decision"), &o["version"], json!({"approve": true, "decided_on": today() - Duration::days(40)}));
+    versioned(app, dist, &path("decision"), &o["version"], json!({"approve": true, "decided_on": decided_on}));
     o["id"].as_str().unwrap().to_owned()
 }
 
@@ -308,5 +314,105 @@ fn an_orphan_turning_18_is_paid_to_the_birthday_month_and_frees_a_place() {
         .json;
     let c = generated(&app, &upz, later["id"].as_str().unwrap());
     assert_eq!((c["totals"]["payments"].as_i64(), c["totals"]["amount_taka"].as_i64()), (Some(2), Some(4000)));
+    app.assert_report_aggregates_exact();
+}
+
+/// A dated rule: a cycle pays an orphanage's orphans only for the months that begin while it
+/// is registered. Four orphanages, registered long ago, each with one orphan paid from the
+/// month before M (the month before last); suspended the day before M begins, the day it
+/// begins, and the day after; the fourth suspended on M's first day and reinstated on the first
+/// day of the month after M. One cycle of the three months (M - 1, M, M + 1) pays each only the
+/// months that began before its suspension, and again from its reinstatement.
+#[test]
+fn a_suspended_orphanage_is_paid_for_the_months_before_its_suspension() {
+    let app = TestApp::new();
+    let Office { upz, dist, committee, hq, fy } = office(&app, "susp", 10);
+    let m = today().with_day(1).unwrap() - chrono::Months::new(1);
+    let (before, after) = (m - chrono::Months::new(1), m + chrono::Months::new(1));
+    let orgs: Vec<String> =
+        (0..4).map(|n| registered_orphanage_on(&app, (&upz, &dist), n, before - Duration::days(100))).collect();
+    let union = app.get("/api/v1/geo/unions?upazila_id=1&limit=1").send().expect(200).json["data"][0]["id"].as_i64().unwrap();
+    let persons: Vec<String> =
+        (0..4).map(|n| enrolled_orphan(&app, (&committee, &upz), union, n, today() - Duration::days(365 * 10))).collect();
+    let beneficiaries = app.all_pages("/api/v1/beneficiaries?programme=orphanage_capitation", Some(&upz));
+    for (n, (org, person)) in orgs.iter().zip(&persons).enumerate() {
+        app.req("PUT", &format!("/api/v1/voluntary-organisations/{org}/capitation/{fy}"))
+            .bearer(&dist)
+            .json(&json!({"orphans": 1, "bank_account": format!("01234567000{n}")}))
+            .send()
+            .expect(201);
+        let ben = beneficiaries.iter().find(|b| b["person_id"] == person.as_str()).unwrap()["id"].as_str().unwrap().to_owned();
+        app.post(&format!("/api/v1/voluntary-organisations/{org}/orphans"))
+            .bearer(&upz)
+            .json(&json!({"beneficiary_id": ben, "listed_on": today()}))
+            .send()
+            .expect(201);
+    }
+    // Enrolled before the cycle's first month (as an orphan carried over from an older list).
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "UPDATE beneficiaries SET start_month = '{before}' WHERE programme_code = 'orphanage_capitation'"
+        )),
+        &mut app.db(),
+    )
+    .unwrap();
+    let status = |org: &str, action: &str, on: NaiveDate| {
+        let o = app.get(&format!("/api/v1/voluntary-organisations/{org}")).bearer(&upz).send().expect(200).json;
+        versioned(
+            &app,
+            &dist,
+            &format!("/api/v1/voluntary-organisations/{org}/status"),
+            &o["organisation"]["version"],
+            json!({"action": action, "on": on, "reason": "No annual report for two years"}),
+        );
+    };
+    status(&orgs[0], "suspend", m - Duration::days(1));
+    status(&orgs[1], "suspend", m);
+    status(&orgs[2], "suspend", m + Duration::days(1));
+    status(&orgs[3], "suspend", m);
+    status(&orgs[3], "reinstate", after);
+    // A listing is dated too: not on a day the orphanage was suspended (the day before its
+    // reinstatement); from the day of it, the listing's own rules answer (listed elsewhere).
+    let taken = beneficiaries.iter().find(|b| b["person_id"] == persons[0].as_str()).unwrap()["id"].clone();
+    let list_on = |on: NaiveDate| {
+        app.post(&format!("/api/v1/voluntary-organisations/{}/orphans", orgs[3]))
+            .bearer(&upz)
+            .json(&json!({"beneficiary_id": taken, "listed_on": on}))
+            .send()
+    };
+    list_on(after - Duration::days(1)).expect_rule(409, "voluntary.registered_that_day");
+    list_on(after).expect_rule(409, "capitation.one_orphanage");
+    if after < today() {
+        list_on(after + Duration::days(1)).expect_rule(409, "capitation.one_orphanage");
+    }
+
+    let cycle = app
+        .post("/api/v1/payment-cycles")
+        .bearer(&upz)
+        .json(&json!({"programme": "orphanage_capitation", "upazila_id": 1, "period_start": before,
+                      "period_end": (after + chrono::Months::new(1) - Duration::days(1))}))
+        .send()
+        .expect(201)
+        .json;
+    let c = generated(&app, &upz, cycle["id"].as_str().unwrap());
+    assert_eq!((c["totals"]["payments"].as_i64(), c["totals"]["amount_taka"].as_i64()), (Some(4), Some((1 + 1 + 2 + 2) * 2000)));
+    // Each orphanage's payments, from the grants report.
+    let report =
+        app.get(&format!("/api/v1/reports/capitation_grants?from={before}&to={}", today())).bearer(&hq).send().expect(200).json;
+    let paid = |org: &str| {
+        report["rows"].as_array().unwrap().iter().find(|r| r["organisation_id"] == org).unwrap()["amount_taka"].as_i64().unwrap()
+    };
+    assert_eq!(paid(&orgs[0]), 2000, "suspended the day before M: M - 1 only");
+    assert_eq!(paid(&orgs[1]), 2000, "suspended on M's first day: M - 1 only");
+    assert_eq!(paid(&orgs[2]), 2 * 2000, "suspended the day after: M - 1 and M");
+    assert_eq!(paid(&orgs[3]), 2 * 2000, "suspended on M, reinstated on M + 1: M - 1 and M + 1");
+    // The report counts the orphans listed by its last day: listed today, not yet yesterday.
+    let listed = |to: NaiveDate| {
+        let r = app.get(&format!("/api/v1/reports/capitation_grants?from={before}&to={to}")).bearer(&hq).send().expect(200).json;
+        r["rows"].as_array().unwrap().last().unwrap()["listed"].as_i64().unwrap()
+    };
+    assert_eq!(listed(today() - Duration::days(1)), 0, "the day before the listing");
+    assert_eq!(listed(today()), 4, "the day of it");
+    assert_eq!(listed(today() + Duration::days(1)), 4, "the day after");
     app.assert_report_aggregates_exact();
 }

@@ -120,3 +120,102 @@ fn a_person_on_record_and_bad_input() {
         .send()
         .expect_problem(403, "role_lacks_permission");
 }
+
+fn today() -> chrono::NaiveDate {
+    domain::time::dhaka_date(chrono::Utc::now())
+}
+
+/// Dated reads: eligibility as of a day reads the disability record in force that day (the day
+/// before, of and after a re-assessment; before the first one, none) and the allowances the
+/// person received that day (the day before, of and after the start month).
+#[test]
+fn eligibility_as_of_a_day_reads_what_was_on_record_that_day() {
+    let app = TestApp::new();
+    let (_, officer) = app.user("asof.officer", "upazila_officer", "upazila:1");
+    let (_, district) = app.user("asof.district", "district_officer", "district:1");
+    let (_, committee) = app.user("asof.committee", "committee_member", "upazila:1");
+    let person = |name: &str, born: chrono::NaiveDate| {
+        app.post("/api/v1/persons")
+            .bearer(&officer)
+            .json(&json!({"name_en": name, "sex": "female", "date_of_birth": born, "union_id": 1}))
+            .send()
+            .expect(201)
+            .json["person"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let karima = person("Karima", today() - chrono::Months::new(12 * 30));
+    let (first_on, second_on) = (today() - chrono::Duration::days(100), today() - chrono::Duration::days(50));
+    let assess = |kind: &str, on: chrono::NaiveDate| {
+        app.post("/api/v1/disability-records")
+            .bearer(&officer)
+            .json(&json!({"person_id": karima, "disability_type": kind, "severity": "severe", "assessed_by": "Upazila Health Complex",
+                          "assessed_on": on, "upazila_id": 1}))
+            .send()
+            .expect(201)
+            .json["id"]
+            .clone()
+    };
+    let first = assess("physical", first_on);
+    let second = assess("multiple", second_on);
+    let check = |pid: &str, programme: &str, on: chrono::NaiveDate| {
+        app.post("/api/v1/eligibility/check")
+            .bearer(&officer)
+            .json(&json!({"person_id": pid, "programmes": [programme], "as_of": on,
+                          "facts": {"family_income_taka": 40000, "family_size": 4, "annual_income_taka": 4000,
+                                    "marital_status": "widowed", "government_pensioner": false}}))
+            .send()
+            .expect(200)
+            .json
+    };
+    let day = chrono::Duration::days(1);
+    let disability = |on| {
+        let r = check(&karima, "disability", on);
+        (result(&r, "disability")["verdict"].as_str().unwrap().to_owned(), r["disability_record_id"].clone())
+    };
+    assert_eq!(disability(first_on - day), ("ineligible".into(), Value::Null), "before the first assessment");
+    assert_eq!(disability(first_on), ("eligible".into(), first.clone()));
+    assert_eq!(disability(second_on - day).1, first, "the day before the re-assessment");
+    assert_eq!(disability(second_on).1, second, "the day of it");
+    assert_eq!(disability(second_on + day).1, second, "the day after");
+
+    // An old-age allowance from this month: as of the day before it began, the widow allowance
+    // (one government allowance a person) is not held against her; from its first day it is.
+    let amena = person("Amena", today() - chrono::Months::new(12 * 75));
+    app.req("PUT", "/api/v1/quotas")
+        .bearer(&district)
+        .json(&json!({"programme": "old_age", "upazila_id": 1,
+                      "fiscal_year": domain::allowance::FiscalYear::of(today()).to_string(), "places": 1}))
+        .send()
+        .expect(200);
+    let a = app
+        .post("/api/v1/applications")
+        .bearer(&committee)
+        .json(&json!({"programme": "old_age", "person_id": amena, "facts": {"annual_income_taka": 4000}}))
+        .send()
+        .expect(201)
+        .json;
+    let step = |token: &str, path: &str, version: &Value, body: Value| {
+        app.post(&format!("/api/v1/applications/{}/{path}", a["id"].as_str().unwrap()))
+            .bearer(token)
+            .header("If-Match", &format!("\"{version}\""))
+            .json(&body)
+            .send()
+            .expect(200)
+            .json
+    };
+    let v = step(&committee, "verification", &a["version"], json!({"accept": true}));
+    step(&officer, "decision", &v["version"], json!({"approve": true}));
+    let start = domain::time::first_of_month(today());
+    let held = |on| {
+        result(&check(&amena, "widow", on), "widow")["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["code"] == "already_receives_allowance")
+    };
+    assert!(!held(start - day), "the day before the start month");
+    assert!(held(start), "its first day");
+    assert!(held(start + day), "the day after");
+}

@@ -129,8 +129,11 @@ fn an_organisation_is_registered_reports_is_suspended_and_dissolved() {
     report(last_year, -21).expect_rule(409, "voluntary.annual_report_filed");
     assert_eq!(report(last_year + 1, -21).expect(422).json["rule"], "voluntary.report_year");
     reg.ok(&dist, &mut c, "status", json!({"action": "reinstate", "on": day(-20)}));
-    grant(50_000, -15).expect(201);
-    grant(20_000, -14).expect_rule(409, "voluntary.one_grant_a_year");
+    // A dated rule: registered again from the day of the reinstatement, not the day before.
+    grant(50_000, -25).expect_rule(409, "voluntary.registered_that_day");
+    grant(50_000, -21).expect_rule(409, "voluntary.registered_that_day");
+    grant(50_000, -20).expect(201);
+    grant(20_000, -19).expect_rule(409, "voluntary.one_grant_a_year");
     app.post(&format!("/api/v1/voluntary-organisations/{cid}/grants"))
         .bearer(&dist)
         .json(&json!({"amount_taka": 1, "purpose": "x", "granted_on": day(-1)}))

@@ -154,7 +154,7 @@ pub async fn submit_application(
             return Err(EnrolmentRefusal::AlreadyEnrolled.refusal().into());
         }
         let programmes = persistence::programmes::in_force(conn, today)?;
-        let recorded = recorded_facts(conn, &person)?;
+        let (recorded, _) = recorded_facts(conn, &person, today)?;
         let mut facts = facts_from(&b.facts, &programmes, recorded.clone())?;
         apply_recorded(&mut facts, &recorded);
         let (verdict, reasons) = reasons_json(&facts, &programme, today);
@@ -244,7 +244,7 @@ pub async fn verify_application(
         let person = persistence::persons::find(conn, app.person_id)?.ok_or(ApiError::NotFound("person"))?;
         // Verified facts over declared ones; sex, age and allowances from the records.
         let mut facts = facts_from(&b.facts, &programmes, declared)?;
-        apply_recorded(&mut facts, &recorded_facts(conn, &person)?);
+        apply_recorded(&mut facts, &recorded_facts(conn, &person, today)?.0);
         let (verdict, reasons) = reasons_json(&facts, &programme, today);
         let status = app.status;
         let next = enrolment::verify(status, b.accept, verdict == Verdict::Eligible).map_err(|r| ApiError::from(r.refusal()))?;

@@ -358,7 +358,7 @@ pub struct ServiceRequest {
     #[schema(min_length = 1, max_length = 200)]
     pub item: Option<String>,
     /// Value in taka.
-    #[validate(range(min = 0, max = 100000000))]
+    // (`case.support_value`: 0 to 100,000,000.)
     #[schema(minimum = 0, maximum = 100000000)]
     pub value_taka: Option<i64>,
     /// Before a child's case plan is approved, only immediate support may be given
@@ -558,7 +558,7 @@ pub struct SupportItemInput {
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
     pub item: String,
-    #[validate(range(min = 0, max = 100000000))]
+    // (`case.support_value`: 0 to 100,000,000.)
     #[schema(minimum = 0, maximum = 100000000)]
     pub value_taka: i64,
 }
