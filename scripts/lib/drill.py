@@ -322,3 +322,11 @@ class Throwaway:
 
     def url(self, database="sheba"):
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+
+def cleanup(d):
+    """Removes the drill's directory, unless DRILL_KEEP is set (to read its logs)."""
+    if os.environ.get("DRILL_KEEP"):
+        log(f"kept {d}")
+    else:
+        shutil.rmtree(d, ignore_errors=True)

@@ -1,7 +1,7 @@
 //! The embedded PostgreSQL is supervised: killed (SIGKILL to the postmaster) in the middle
 //! of writes, it is started again by `sheba serve` itself, on the same port, with a growing
-//! pause between attempts (here the first attempts fail: the data directory is unreadable
-//! for a while). Meanwhile
+//! pause between attempts (here the first attempts fail: the server binary is broken for a
+//! while). Meanwhile
 //! readiness says the database is being restarted, writes answer 503 with Retry-After, and
 //! none is a 500; then writes resume with no restart of `sheba serve`, and every write
 //! acknowledged before, during and after is there.
@@ -17,11 +17,12 @@ use sheba_tests::process::{sheba_binary, ServerProcess};
 
 const PASSWORD: &str = "a long supervision test passphrase";
 
-fn create_user(data: &Path) {
+fn create_user(data: &Path, bin: &Path) {
     let mut child = Command::new(sheba_binary())
         .args(["user", "create", "--username", "sup.cw", "--password-stdin", "--role", "caseworker", "--scope", "upazila:1"])
         .env_remove("DATABASE_URL")
         .env("SHEBA_DATA_DIR", data)
+        .env("SHEBA_PG_BIN_DIR", bin)
         .env("RUST_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -53,11 +54,28 @@ fn a_killed_postmaster_is_restarted_and_writes_resume_with_nothing_acknowledged_
     let dir = std::env::temp_dir().join(format!("sheba-restart-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let data = dir.join("data");
-    create_user(&data);
+    // PostgreSQL's binaries through links of the test's own, which it can break.
+    let real = persistence::cluster::find_bin_dir(std::env::var_os("SHEBA_PG_BIN_DIR").map(std::path::PathBuf::from).as_deref())
+        .unwrap();
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for name in ["initdb", "postgres"] {
+        std::os::unix::fs::symlink(real.join(name), bin.join(name)).unwrap();
+    }
+    std::fs::write(bin.join("postgres.broken"), "#!/bin/sh\necho 'broken on purpose' >&2\nexit 1\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(bin.join("postgres.broken"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    create_user(&data, &bin);
     let log = dir.join("serve.log");
     let mut server = ServerProcess::start_embedded_logged(
         &data,
-        &[("SHEBA_DB_ACQUIRE_TIMEOUT_MS", "1000"), ("SHEBA_WAL_ARCHIVE", "off"), ("RUST_LOG", "warn")],
+        &[
+            ("SHEBA_DB_ACQUIRE_TIMEOUT_MS", "1000"),
+            ("SHEBA_WAL_ARCHIVE", "off"),
+            ("SHEBA_PG_BIN_DIR", bin.to_str().unwrap()),
+            ("RUST_LOG", "warn"),
+        ],
         Some(log.clone()),
     );
     let token = server
@@ -115,11 +133,9 @@ fn a_killed_postmaster_is_restarted_and_writes_resume_with_nothing_acknowledged_
         };
         wait_acked(5, "no write succeeded before the kill");
 
-        // Make the data directory unreadable, so that the first restarts fail (as on a disk
-        // that is briefly gone), then kill the postmaster.
-        use std::os::unix::fs::PermissionsExt;
-        let pgdata = data.join("pg");
-        std::fs::set_permissions(&pgdata, std::fs::Permissions::from_mode(0o000)).unwrap();
+        // The server binary is made to fail (as after a broken upgrade), then the postmaster
+        // is killed: the first restarts fail, and nothing running is touched.
+        std::fs::rename(bin.join("postgres.broken"), bin.join("postgres")).unwrap();
         // SAFETY: the test's own cluster.
         assert_eq!(unsafe { libc::kill(old_pid, libc::SIGKILL) }, 0);
         let before_kill = acked.lock().unwrap().len();
@@ -135,7 +151,8 @@ fn a_killed_postmaster_is_restarted_and_writes_resume_with_nothing_acknowledged_
         };
         let said = said.expect_problem(503, "service_unavailable");
         assert_eq!(said.header("retry-after"), Some("2"));
-        std::fs::set_permissions(&pgdata, std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::os::unix::fs::symlink(real.join("postgres"), bin.join("postgres.real")).unwrap();
+        std::fs::rename(bin.join("postgres.real"), bin.join("postgres")).unwrap();
 
         // It comes back by itself, and the writes with it.
         let deadline = Instant::now() + Duration::from_secs(180);
@@ -162,7 +179,10 @@ fn a_killed_postmaster_is_restarted_and_writes_resume_with_nothing_acknowledged_
         server.req("GET", &format!("/api/v1/persons/{id}")).bearer(&token).send().expect(200);
     }
     let text = std::fs::read_to_string(&log).unwrap_or_default();
-    assert!(text.contains("exited unexpectedly") && text.contains("running again"), "{text}");
+    assert!(
+        text.contains("exited unexpectedly") && text.contains("failed (attempt 2") && text.contains("running again"),
+        "{text}"
+    );
     assert!(!text.contains("panicked"), "{text}");
     let status = server.terminate();
     assert!(status.success(), "{status:?}");

@@ -1,6 +1,7 @@
 //! Several `sheba serve` processes on one database behave as one system: what one writes the
 //! other reads; an `Idempotency-Key`, a session, login throttling, `If-Match` and the job
-//! queue are shared; and a server stopped with SIGTERM hands its running job back at once.
+//! queue are shared; a server stopped with SIGTERM hands its running job back at once; and
+//! servers given one key file accept each other's tokens.
 
 use std::time::{Duration, Instant};
 
@@ -203,4 +204,33 @@ fn two_servers_starting_together_migrate_once() {
     assert!(c.n > 0 && c.n == c.distinct_versions, "each migration applied once");
     let divisions: i64 = persistence::schema::divisions::table.count().get_result(&mut conn).unwrap();
     assert_eq!(divisions, 8, "reference data loaded once");
+}
+
+/// Servers on one database must sign tokens with one key: given the same key file
+/// (`SHEBA_JWT_SECRET_FILE`), a token from one is good on the other; a server that generated
+/// a key of its own refuses it, and warns at start that it signs with its own key.
+#[test]
+fn servers_sharing_a_key_file_accept_each_others_tokens() {
+    let app = TestApp::new();
+    app.stop_jobs();
+    app.user("key.cw", "caseworker", "upazila:1");
+    let dir = std::env::temp_dir().join(format!("sheba-key-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("signing-key");
+    std::fs::write(&key, "a shared signing key of at least thirty-two bytes\n").unwrap();
+    let shared = [("DATABASE_URL", app.database_url.as_str()), ("SHEBA_JWT_SECRET_FILE", key.to_str().unwrap())];
+    let a = ServerProcess::start_embedded(&dir.join("a"), &shared);
+    let b = ServerProcess::start_embedded(&dir.join("b"), &shared);
+    let own = ServerProcess::start_embedded_logged(
+        &dir.join("c"),
+        &[("DATABASE_URL", app.database_url.as_str()), ("RUST_LOG", "warn")],
+        Some(dir.join("c.log")),
+    );
+    let token = sign_in(&a, "key.cw", PASSWORD).expect(200).json["access_token"].as_str().unwrap().to_owned();
+    b.req("GET", "/api/v1/me").bearer(&token).send().expect(200);
+    own.req("GET", "/api/v1/me").bearer(&token).send().expect_problem(401, "unauthenticated");
+    assert!(own.log_text().contains("every server on this database must have the same key"), "{}", own.log_text());
+    drop((a, b, own));
+    let _ = std::fs::remove_dir_all(&dir);
 }
