@@ -1092,6 +1092,7 @@ fn every_name_the_report_sql_reads_is_one_the_domain_writes() {
             Command::RecordReferral { service: ServiceType::Health, to_organisation: String::new(), referred_on: n },
             Command::RecordConference { held_on: n, participants: vec![], decisions: vec![] },
             Command::CompleteReintegration { completed_on: n },
+            Command::SubmitCasePlan { goals: vec![], interventions: vec![], drawn_up_on: Some(n) },
         ]
         .iter()
         .map(|c| serde_json::to_value(c).unwrap())

@@ -111,6 +111,7 @@ pub async fn reassign_case(
 
 /// Where a transfer comes from or goes to.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"division_id": 6, "district_id": 47, "upazila_id": 401, "facility_id": null}))]
 pub struct PlaceView {
     pub division_id: i32,
     pub district_id: i32,
