@@ -110,7 +110,7 @@ fn a_supervisor_reassigns_a_case_and_the_caseloads_and_queues_follow() {
     let (_, sup) = app.user("sup.assign", "upazila_officer", "upazila:1");
     // Children about to turn 18 (so both cases are in the queue): B's case first, then A's.
     let born = (today() - Duration::days(365 * 18 + 4 - 10)).to_string();
-    let mut held_by_b = child_case(&app, &b, 1, &day(0), &born);
+    let held_by_b = child_case(&app, &b, 1, &day(0), &born);
     let mut held_by_a = child_case(&app, &a, 1, &day(0), &born);
     assert_eq!(held_by_a["assigned_to"], a_id.as_str(), "the worker who opened it holds it");
     // Each worker's caseload, by `me` and by id.
