@@ -352,11 +352,7 @@ pub fn needing_attention(
     let query = |own: bool| {
         let ended: Vec<&str> = CaseStatus::ALL.iter().filter(|s| s.is_ended()).map(|s| s.code()).collect();
         let mut q = within(scope).filter(cases::status.ne_all(ended));
-        q = if own {
-            q.filter(cases::assigned_to.eq(me.0))
-        } else {
-            q.filter(cases::assigned_to.is_distinct_from(me.0))
-        };
+        q = if own { q.filter(cases::assigned_to.eq(me.0)) } else { q.filter(cases::assigned_to.is_distinct_from(me.0)) };
         let approvals_waiting = cases::pending_approvals.gt(if supervisor { 0 } else { i32::MAX });
         let attention = cases::next_follow_up_due
             .lt(today)
@@ -431,7 +427,13 @@ pub fn past_holdings(conn: &mut PgConnection, id: CaseId) -> QueryResult<Vec<Hol
 /// Moves the case (locked by the caller) to `to` from `on`: the current holding ends, the new
 /// one begins (a holding begun the same day is replaced), the case's columns follow, and the
 /// version is bumped.
-pub fn move_holder(conn: &mut PgConnection, id: CaseId, to: HolderPlace, on: NaiveDate, now: DateTime<Utc>) -> QueryResult<CaseRow> {
+pub fn move_holder(
+    conn: &mut PgConnection,
+    id: CaseId,
+    to: HolderPlace,
+    on: NaiveDate,
+    now: DateTime<Utc>,
+) -> QueryResult<CaseRow> {
     diesel::delete(
         case_holdings::table
             .filter(case_holdings::case_id.eq(id.0))
@@ -518,7 +520,12 @@ pub struct TransferValues {
     pub decline_reason: Option<String>,
 }
 
-pub fn insert_transfer(conn: &mut PgConnection, id: CaseTransferId, case_id: CaseId, v: &TransferValues) -> QueryResult<TransferRow> {
+pub fn insert_transfer(
+    conn: &mut PgConnection,
+    id: CaseTransferId,
+    case_id: CaseId,
+    v: &TransferValues,
+) -> QueryResult<TransferRow> {
     diesel::insert_into(case_transfers::table)
         .values((
             (
@@ -564,7 +571,12 @@ pub fn transfer_pending(conn: &mut PgConnection, case_id: CaseId) -> QueryResult
 }
 
 /// Writes the decision (accepted, declined, withdrawn) and bumps the version.
-pub fn decide_transfer(conn: &mut PgConnection, id: CaseTransferId, v: &TransferValues, now: DateTime<Utc>) -> QueryResult<TransferRow> {
+pub fn decide_transfer(
+    conn: &mut PgConnection,
+    id: CaseTransferId,
+    v: &TransferValues,
+    now: DateTime<Utc>,
+) -> QueryResult<TransferRow> {
     diesel::update(case_transfers::table.find(id.0))
         .set((
             case_transfers::status.eq(v.status.code()),

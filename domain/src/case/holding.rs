@@ -41,12 +41,7 @@ pub struct Assignee {
 /// `assignment.*`: a case is reassigned, with a reason, to an active account whose role works
 /// cases (`WriteCases`) and whose scope reaches where the case is held; never to the worker who
 /// already holds it.
-pub fn check_assignment(
-    current: Option<UserId>,
-    to: &Assignee,
-    case_subject: &Subject,
-    reason: &str,
-) -> Result<(), Refusal> {
+pub fn check_assignment(current: Option<UserId>, to: &Assignee, case_subject: &Subject, reason: &str) -> Result<(), Refusal> {
     if blank(reason) {
         return Err(Refusal::ReasonRequired);
     }

@@ -224,7 +224,10 @@ fn safe_home_resident_released_to_a_verified_guardian_then_followed_up_and_close
     );
     assert_eq!(refused(&mut c, WORKER, Command::RequestClosure { reason: String::new() }), Refusal::FollowUpsPending);
     run(&mut c, WORKER, Command::RequestClosure { reason: "moved abroad with family; further follow-ups impossible".into() });
-    assert_eq!(refused(&mut c, WORKER, Command::DecideApproval { no: 1, approve: true, comment: None, decided_on: None }), Refusal::SelfApproval);
+    assert_eq!(
+        refused(&mut c, WORKER, Command::DecideApproval { no: 1, approve: true, comment: None, decided_on: None }),
+        Refusal::SelfApproval
+    );
     approve_last(&mut c);
     assert_eq!(c.status, CaseStatus::Closed);
     assert_eq!(c.pending_follow_ups().count(), 0);
@@ -459,7 +462,8 @@ fn a_street_child_through_every_step_then_re_opened_by_a_follow_up() {
 #[test]
 fn steps_cannot_be_skipped_except_by_approved_emergency_placement() {
     let mut c = Case::open_child_protection(subject(d(2015, 1, 1), Sex::Female, false), d(2026, 11, 1), today()).unwrap();
-    let e = refused(&mut c, WORKER, Command::SubmitCasePlan { goals: vec!["x".into()], interventions: vec![], drawn_up_on: None });
+    let e =
+        refused(&mut c, WORKER, Command::SubmitCasePlan { goals: vec!["x".into()], interventions: vec![], drawn_up_on: None });
     assert_eq!(e, Refusal::StepNotAllowed { action: "submit_case_plan", status: CaseStatus::Intake });
     assert_eq!(
         refused(
@@ -511,13 +515,21 @@ fn a_rejected_case_plan_can_be_resubmitted() {
         },
     );
     run(&mut c, WORKER, Command::SubmitCasePlan { goals: vec!["a".into()], interventions: vec![], drawn_up_on: None });
-    run(&mut c, SUPERVISOR, Command::DecideApproval { no: 1, approve: false, comment: Some("add school enrolment".into()), decided_on: None });
+    run(
+        &mut c,
+        SUPERVISOR,
+        Command::DecideApproval { no: 1, approve: false, comment: Some("add school enrolment".into()), decided_on: None },
+    );
     assert_eq!(c.status, CaseStatus::CasePlan);
     assert_eq!(
         refused(&mut c, SUPERVISOR, Command::DecideApproval { no: 1, approve: true, comment: None, decided_on: None }),
         Refusal::ApprovalNotPending
     );
-    run(&mut c, WORKER, Command::SubmitCasePlan { goals: vec!["a".into(), "school".into()], interventions: vec![], drawn_up_on: None });
+    run(
+        &mut c,
+        WORKER,
+        Command::SubmitCasePlan { goals: vec!["a".into(), "school".into()], interventions: vec![], drawn_up_on: None },
+    );
     assert_eq!(c.case_plan.as_ref().unwrap().approval_no, 2);
     approve_last(&mut c);
     assert_eq!(c.status, CaseStatus::InService);
@@ -1221,7 +1233,11 @@ fn a_case_plan_and_its_approval_carry_their_own_days() {
     let plan = |on| Command::SubmitCasePlan { goals: vec!["home".into()], interventions: vec![], drawn_up_on: Some(on) };
     let tomorrow = today().succ_opt().unwrap();
     assert_eq!(refused(&mut fresh, WORKER, plan(tomorrow)), Refusal::DateInFuture);
-    assert_eq!(refused(&mut fresh, WORKER, plan(d(2026, 6, 4))), Refusal::DateBeforePreviousStep, "before the detailed assessment");
+    assert_eq!(
+        refused(&mut fresh, WORKER, plan(d(2026, 6, 4))),
+        Refusal::DateBeforePreviousStep,
+        "before the detailed assessment"
+    );
     assert_eq!(Refusal::DateBeforePreviousStep.rule(), "date.not_before_previous_step");
     run(&mut fresh, WORKER, plan(d(2026, 6, 6)));
     let p = fresh.case_plan.clone().unwrap();

@@ -69,19 +69,41 @@ fn a_case_plan_dated_last_month_counts_last_month() {
     let last_month = first - Duration::days(20);
     let (intake, drawn) = (last_month - Duration::days(5), last_month);
     let mut c = child_case(&app, &cw, 1, &intake.to_string(), &ten_years_ago());
-    ok(&app, &cw, &mut c, "risk-assessment", json!({"level": "high", "categories": ["street_child"], "assessed_on": intake.to_string()}));
+    ok(
+        &app,
+        &cw,
+        &mut c,
+        "risk-assessment",
+        json!({"level": "high", "categories": ["street_child"], "assessed_on": intake.to_string()}),
+    );
     let assessed = (intake + Duration::days(1)).to_string();
     ok(&app, &cw, &mut c, "detailed-assessment", json!({"assessed_on": assessed, "summary": "x"}));
     // Bad days: in the future, before the detailed assessment it follows.
     refused(&app, &cw, &mut c, "case-plan", json!({"goals": ["home"], "drawn_up_on": day(1)}), 422, "date.not_future");
     let before = intake.to_string();
-    refused(&app, &cw, &mut c, "case-plan", json!({"goals": ["home"], "drawn_up_on": before}), 422, "date.not_before_previous_step");
+    refused(
+        &app,
+        &cw,
+        &mut c,
+        "case-plan",
+        json!({"goals": ["home"], "drawn_up_on": before}),
+        422,
+        "date.not_before_previous_step",
+    );
     ok(&app, &cw, &mut c, "case-plan", json!({"goals": ["home"], "drawn_up_on": drawn.to_string()}));
     assert_eq!(c["record"]["case_plan"]["drawn_up_on"], drawn.to_string());
     assert_eq!(c["record"]["case_plan"]["submitted_on"], today().to_string(), "entered today");
     // The approval carries its own day too: not in the future, not before the plan.
     let early = (drawn - Duration::days(1)).to_string();
-    refused(&app, &sup, &mut c, "approvals/1/decision", json!({"approve": true, "approved_on": early}), 422, "date.not_before_previous_step");
+    refused(
+        &app,
+        &sup,
+        &mut c,
+        "approvals/1/decision",
+        json!({"approve": true, "approved_on": early}),
+        422,
+        "date.not_before_previous_step",
+    );
     refused(&app, &sup, &mut c, "approvals/1/decision", json!({"approve": true, "approved_on": day(1)}), 422, "date.not_future");
     let approved = (drawn + Duration::days(2)).to_string();
     ok(&app, &sup, &mut c, "approvals/1/decision", json!({"approve": true, "approved_on": approved}));
@@ -181,7 +203,10 @@ fn transfer(app: &TestApp, token: &str, case: &Value, body: Value) -> Resp {
 
 fn decide(app: &TestApp, token: &str, t: &Value, what: &str, body: Option<Value>) -> Resp {
     let id = t["id"].as_str().unwrap();
-    let mut r = app.post(&format!("/api/v1/case-transfers/{id}/{what}")).bearer(token).header("If-Match", &format!("\"{}\"", t["version"]));
+    let mut r = app
+        .post(&format!("/api/v1/case-transfers/{id}/{what}"))
+        .bearer(token)
+        .header("If-Match", &format!("\"{}\"", t["version"]));
     if let Some(b) = body {
         r = r.json(&b);
     }
@@ -196,7 +221,13 @@ fn a_case_moves_to_another_district_and_both_offices_count_it_where_it_was() {
     let (_, receiving_officer) = app.user("off.receiver", "upazila_officer", "upazila:171");
     let (_, integrator) = app.user("pull.transfer", "integrator", "national");
     let mut c = child_case(&app, &sender, 1, &day(-40), &ten_years_ago());
-    ok(&app, &sender, &mut c, "risk-assessment", json!({"level": "high", "categories": ["street_child"], "assessed_on": day(-30)}));
+    ok(
+        &app,
+        &sender,
+        &mut c,
+        "risk-assessment",
+        json!({"level": "high", "categories": ["street_child"], "assessed_on": day(-30)}),
+    );
     let to_171 = json!({"to_upazila_id": 171, "reason": "The family moved to the receiving upazila"});
     // Bad requests: the office holding it, a place not in the system, by an office that does
     // not hold the case.

@@ -100,13 +100,22 @@ pub async fn reassign_case(
         check_assignment(row.assigned_to, &to, &subject, &b.reason)?;
         let updated = cases::set_assignee(conn, row.id, target.id, Utc::now())?;
         let detail = serde_json::json!({"from": row.assigned_to, "to": target.id});
-        let data = serde_json::json!({"command": "reassign", "from": row.assigned_to, "to": target.id, "reason": b.reason.trim()});
+        let data =
+            serde_json::json!({"command": "reassign", "from": row.assigned_to, "to": target.id, "reason": b.reason.trim()});
         record_event(conn, cx.who, &updated, "reassign", Some(row.status), data, serde_json::json!([]))?;
         Outcome::with(updated, detail)
     };
-    Ok(pipeline::change(&req, &state, who, path.into_inner(), Step::new("case.reassign", Permission::ApproveCases), answer_view, step)
-        .await?
-        .ok())
+    Ok(pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.reassign", Permission::ApproveCases),
+        answer_view,
+        step,
+    )
+    .await?
+    .ok())
 }
 
 /// Where a transfer comes from or goes to.
@@ -189,7 +198,12 @@ fn place(h: &Holder) -> Result<HolderPlace, ApiError> {
     let (Some(district), Some(upazila)) = (h.area.district, h.area.upazila) else {
         return Err(ApiError::internal("a holder without an upazila"));
     };
-    Ok(HolderPlace { division_id: h.area.division.0, district_id: district.0, upazila_id: upazila.0, managing_facility_id: h.facility })
+    Ok(HolderPlace {
+        division_id: h.area.division.0,
+        district_id: district.0,
+        upazila_id: upazila.0,
+        managing_facility_id: h.facility,
+    })
 }
 
 fn holder_subject(conn: &mut PgConnection, h: &Holder) -> Result<Subject, ApiError> {
@@ -377,7 +391,11 @@ transfer_record!(Outgoing, from_of);
 enum TransferDecisionResponses {
     #[response(status = 200, description = "Done; the transfer with its new `ETag`")]
     Done(TransferView),
-    #[response(status = 403, description = "Not the receiving (or, to withdraw, the sending) office", content_type = "application/problem+json")]
+    #[response(
+        status = 403,
+        description = "Not the receiving (or, to withdraw, the sending) office",
+        content_type = "application/problem+json"
+    )]
     Forbidden(Problem),
     #[response(status = 404, description = "No such transfer", content_type = "application/problem+json")]
     NotFound(Problem),

@@ -257,11 +257,7 @@ pub(crate) fn answer_view(conn: &mut PgConnection, who: &Principal, row: &CaseRo
 /// What the caller may see of this case: as [`visibility`] decides where the case is held now,
 /// or, for an office that held it before a transfer, where it held it (reading only: writes
 /// are authorised where the case is now).
-pub(crate) fn case_visibility(
-    conn: &mut PgConnection,
-    who: &Principal,
-    row: &CaseRow,
-) -> Result<(Actor, Visibility), ApiError> {
+pub(crate) fn case_visibility(conn: &mut PgConnection, who: &Principal, row: &CaseRow) -> Result<(Actor, Visibility), ApiError> {
     let subject = case_subject(conn, row)?;
     match visibility(conn, who, &subject) {
         Err(ApiError::Forbidden(first)) => {

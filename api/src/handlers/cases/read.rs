@@ -115,9 +115,10 @@ pub async fn list_cases(state: web::Data<AppState>, who: Principal, q: web::Quer
         assigned_to: match q.assigned_to.as_deref().map(str::trim) {
             None => None,
             Some("me") => Some(who.user_id),
-            Some(id) => Some(id.parse::<domain::id::UserId>().map_err(|_| {
-                ApiError::field_coded("assigned_to", "invalid", "must be a user id or `me`")
-            })?),
+            Some(id) => Some(
+                id.parse::<domain::id::UserId>()
+                    .map_err(|_| ApiError::field_coded("assigned_to", "invalid", "must be a user id or `me`"))?,
+            ),
         },
     };
     let page = transact(&state, move |conn| {
@@ -206,12 +207,10 @@ pub async fn list_case_events(
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     let page = transact(&state, move |conn| {
         let row = cases::find(conn, id)?.ok_or(ApiError::NotFound("case"))?;
-        match case_visibility(conn, &who, &row)? {
-            (_, Visibility::PartnerServices(_)) => {
-                let subject = case_subject(conn, &row)?;
-                require(conn, &who, Permission::ReadCases, &subject)?;
-            }
-            _ => {}
+        // Partner staff see only their services, not the timeline.
+        if let (_, Visibility::PartnerServices(_)) = case_visibility(conn, &who, &row)? {
+            let subject = case_subject(conn, &row)?;
+            require(conn, &who, Permission::ReadCases, &subject)?;
         }
         persistence::audit::record_read(conn, &who.audit_actor(), "case", id.to_string(), Some(&who.request_id))?;
         Ok(cases::list_events(conn, id, after, limit)?)
