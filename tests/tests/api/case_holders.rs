@@ -248,6 +248,12 @@ fn a_case_moves_to_another_district_and_both_offices_count_it_where_it_was() {
     assert_eq!(incoming["data"][0]["id"], t["id"]);
     let outgoing = app.get("/api/v1/case-transfers?side=outgoing").bearer(&sender).send().expect(200).json;
     assert_eq!(outgoing["data"][0]["id"], t["id"]);
+    let tid = t["id"].as_str().unwrap();
+    app.get(&format!("/api/v1/case-transfers/{tid}")).bearer(&receiver).send().expect(200);
+    let (_, stranger) = app.user("cw.stranger", "caseworker", "upazila:2");
+    app.get(&format!("/api/v1/case-transfers/{tid}")).bearer(&stranger).send().expect_problem(403, "out_of_scope");
+    let reads = app.get(&format!("/api/v1/audit-events?entity_type=case_transfer&entity_id={tid}")).bearer(&app.admin()).send();
+    assert!(reads.expect(200).text.contains("case_transfer.read"), "the read is on record");
     decide(&app, &sender, &t, "acceptance", None).expect_problem(403, "out_of_scope");
     decide(&app, &receiver, &t, "decline", Some(json!({"reason": ""}))).expect_problem(422, "validation_failed");
     let t = decide(&app, &receiver, &t, "acceptance", None).expect(200).json;

@@ -30,7 +30,7 @@ use crate::pagination::{decode_cursor, limit, ListPage};
 use crate::pipeline::{self, Ctx, Outcome, Record, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::unit_of_work::{read, transact};
+use crate::unit_of_work::transact;
 use crate::views::LabelView;
 
 fn today() -> NaiveDate {
@@ -536,7 +536,7 @@ fn may_read(conn: &mut PgConnection, who: &Principal, r: &TransferRow) -> Result
     }
 }
 
-/// One transfer, for the sending and the receiving office.
+/// One transfer, for the sending and the receiving office. Every read is recorded in the audit trail.
 #[utoipa::path(tag = "cases",
     params(("transfer_id" = Uuid, Path, description = "The transfer")), security(("bearer" = [])),
     responses(
@@ -551,9 +551,11 @@ pub async fn get_case_transfer(
     path: web::Path<CaseTransferId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let row = read(&state, move |conn| {
+    let row = transact(&state, move |conn| {
         let r = cases::find_transfer(conn, id)?.ok_or(ApiError::NotFound("case transfer"))?;
         may_read(conn, &who, &r)?;
+        // (A transfer is about a person: its read is on record, like the case's.)
+        persistence::audit::record_read(conn, &who.audit_actor(), "case_transfer", id.to_string(), Some(&who.request_id))?;
         Ok(r)
     })
     .await?;
