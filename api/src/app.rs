@@ -26,7 +26,7 @@ async fn not_routed(req: HttpRequest) -> HttpResponse {
 
 /// The case-management routes.
 fn case_routes(cfg: &mut ServiceConfig) {
-    use crate::handlers::cases::{actions as a, open, read};
+    use crate::handlers::cases::{actions as a, holding as h, open, read};
     cfg.service(read::list_cases)
         .service(open::open_case)
         .service(read::get_case)
@@ -56,7 +56,14 @@ fn case_routes(cfg: &mut ServiceConfig) {
         .service(a::request_stay_extension)
         .service(a::decide_case_approval)
         .service(a::reopen_case)
-        .service(a::exit_case);
+        .service(a::exit_case)
+        .service(h::reassign_case)
+        .service(h::request_case_transfer)
+        .service(h::list_case_transfers)
+        .service(h::get_case_transfer)
+        .service(h::accept_case_transfer)
+        .service(h::decline_case_transfer)
+        .service(h::withdraw_case_transfer);
 }
 
 /// The allowance enrolment and payment routes.

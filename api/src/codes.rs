@@ -138,6 +138,8 @@ code_schemas! {
         DestinationCode("destination") => Destination;
         /// What a case approval decides.
         ApprovalKindCode("approval_kind") => ApprovalKind;
+        /// Where a request to transfer a case stands.
+        TransferStatusCode("case_transfer_status") => domain::case::holding::TransferStatus;
         /// Where an approval stands.
         ApprovalStatusCode("approval_status") => ApprovalStatus;
         /// What a consent is for.

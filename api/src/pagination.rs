@@ -70,6 +70,7 @@ id_cursor_keys!(
     domain::id::JobId,
     domain::id::FundEntryId,
     domain::id::CaseEventId,
+    domain::id::CaseTransferId,
     domain::id::ContactId,
     domain::id::DisabilityRecordId,
     domain::id::HospitalPatientId,

@@ -83,6 +83,8 @@ entity_id!(
     WriteOffId;
     /// An entry in a case's timeline.
     CaseEventId;
+    /// A request to transfer a case to another office or facility.
+    CaseTransferId;
     /// A helpline or outreach contact.
     ContactId;
     /// A record in the disability identification register.

@@ -268,6 +268,45 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         source_contact_id -> Nullable<Uuid>,
+        assigned_to -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    case_holdings (case_id, from_on) {
+        case_id -> Uuid,
+        from_on -> Date,
+        until_on -> Nullable<Date>,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Int4,
+        managing_facility_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    case_transfers (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        status -> Text,
+        from_division_id -> Int4,
+        from_district_id -> Int4,
+        from_upazila_id -> Int4,
+        from_facility_id -> Nullable<Uuid>,
+        to_division_id -> Int4,
+        to_district_id -> Int4,
+        to_upazila_id -> Int4,
+        to_facility_id -> Nullable<Uuid>,
+        reason -> Text,
+        court_order -> Nullable<Jsonb>,
+        requested_by -> Uuid,
+        requested_on -> Date,
+        decided_by -> Nullable<Uuid>,
+        decided_on -> Nullable<Date>,
+        decline_reason -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -603,6 +642,8 @@ diesel::joinable!(facility_partners -> facilities (facility_id));
 diesel::joinable!(facility_partners -> partner_organisations (partner_id));
 diesel::joinable!(cases -> persons (person_id));
 diesel::joinable!(case_events -> cases (case_id));
+diesel::joinable!(case_holdings -> cases (case_id));
+diesel::joinable!(case_transfers -> cases (case_id));
 diesel::joinable!(upazilas -> districts (district_id));
 diesel::joinable!(unions -> upazilas (upazila_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
@@ -897,6 +938,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     persons,
     cases,
     case_events,
+    case_holdings,
+    case_transfers,
     programme_versions,
     quotas,
     applications,

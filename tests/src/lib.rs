@@ -380,22 +380,30 @@ impl TestApp {
                 "case_reintegrations",
                 "SELECT case_id, completed_on, previous_on, kind, sex, risk_categories, division_id, district_id, upazila_id,
                         managing_facility_id, residence_facility_id FROM case_reintegrations",
-                "SELECT id, d, lag(d) OVER (PARTITION BY id ORDER BY d), kind, sex, risk_categories, division_id, district_id,
-                        upazila_id, managing_facility_id, residence_facility_id
+                // (Where the case was held on the day: `case_holding_on`.)
+                "SELECT id, d, lag(d) OVER (PARTITION BY id ORDER BY d), kind, sex, risk_categories,
+                        coalesce(h.division_id, x.division_id), coalesce(h.district_id, x.district_id),
+                        coalesce(h.upazila_id, x.upazila_id),
+                        CASE WHEN h.upazila_id IS NULL THEN x.managing_facility_id ELSE h.managing_facility_id END,
+                        residence_facility_id
                    FROM (SELECT DISTINCT c.*, (j #>> '{}')::date AS d
                            FROM cases c, jsonb_path_query(c.state, '$.reintegration.completed_on ? (@ != null)') j
                          UNION
                          SELECT c.*, (j #>> '{}')::date
-                           FROM cases c, jsonb_path_query(c.state, '$.past_reintegrations[*].completed_on ? (@ != null)') j) x",
+                           FROM cases c, jsonb_path_query(c.state, '$.past_reintegrations[*].completed_on ? (@ != null)') j) x
+                   LEFT JOIN LATERAL case_holding_on(x.id, x.d) h ON true",
             ),
             (
                 "case_placements",
                 "SELECT case_id, facility_id, admitted_on, left_on, ends_on, reintegrated_on, kind, sex, division_id, district_id,
                         upazila_id, managing_facility_id, residence_facility_id FROM case_placements",
                 "SELECT id, p.facility_id, p.admitted_on, p.left_on, coalesce(p.left_on, '9999-12-31'),
-                        (state #>> '{reintegration,completed_on}')::date, kind, sex, division_id, district_id, upazila_id,
-                        managing_facility_id, residence_facility_id
-                   FROM cases, jsonb_to_record(state->'placement') AS p(facility_id uuid, admitted_on date, left_on date)
+                        (state #>> '{reintegration,completed_on}')::date, kind, sex, coalesce(h.division_id, c.division_id),
+                        coalesce(h.district_id, c.district_id), coalesce(h.upazila_id, c.upazila_id),
+                        CASE WHEN h.upazila_id IS NULL THEN c.managing_facility_id ELSE h.managing_facility_id END,
+                        residence_facility_id
+                   FROM cases c CROSS JOIN jsonb_to_record(state->'placement') AS p(facility_id uuid, admitted_on date, left_on date)
+                   LEFT JOIN LATERAL case_holding_on(c.id, p.admitted_on) h ON true
                   WHERE state->'placement' <> 'null'",
             ),
             (

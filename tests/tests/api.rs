@@ -9,6 +9,7 @@ mod api {
     mod authz_matrix;
     mod backup;
     mod capitation;
+    mod case_holders;
     mod cases;
     mod contacts;
     mod contract;

@@ -135,7 +135,10 @@ const REPORTS: &[ReportDef] = &[
         ratios: &[],
         stock_flow: None,
         money_of: &[],
-        area_basis: CASE_NOW,
+        area_basis: (
+            "A child counts where the case was held on the day the reintegration was completed (after a transfer, the office that held it then).",
+            "শিশুকে সেখানে গণনা করা হয় যেখানে পুনঃএকীকরণ সম্পন্নের দিন কেসটি ছিল (স্থানান্তরের পরে, তখন যে দপ্তরে ছিল)।",
+        ),
     },
     ReportDef {
         name: "case_pipeline",
@@ -153,8 +156,8 @@ const REPORTS: &[ReportDef] = &[
         stock_flow: None,
         money_of: &[],
         area_basis: (
-            "A step counts where the case was when the step was taken (its area and facilities at that time).",
-            "প্রতিটি ধাপ সেখানে গণনা করা হয় যেখানে ধাপটি নেওয়ার সময় কেসটি ছিল (তখনকার এলাকা ও কেন্দ্র)।",
+            "A step counts where the case was when the step was taken (the office holding it on the step's day, and its facilities at that time).",
+            "প্রতিটি ধাপ সেখানে গণনা করা হয় যেখানে ধাপটি নেওয়ার সময় কেসটি ছিল (ধাপের দিনে যে দপ্তরে ছিল, ও তখনকার কেন্দ্র)।",
         ),
     },
     ReportDef {
@@ -173,7 +176,10 @@ const REPORTS: &[ReportDef] = &[
         ratios: &[],
         stock_flow: None,
         money_of: &[],
-        area_basis: CASE_NOW,
+        area_basis: (
+            "A child counts where the case was held on the day of admission to the centre (after a transfer, the office that held it then).",
+            "শিশুকে সেখানে গণনা করা হয় যেখানে কেন্দ্রে ভর্তির দিন কেসটি ছিল (স্থানান্তরের পরে, তখন যে দপ্তরে ছিল)।",
+        ),
     },
     ReportDef {
         name: "allowance_beneficiaries",

@@ -8,6 +8,7 @@
 //! what happened (for the case's timeline).
 
 pub mod codes;
+pub mod holding;
 pub mod refusal;
 pub mod sight;
 
@@ -148,7 +149,12 @@ pub struct Intervention {
 pub struct CasePlan {
     pub goals: Vec<String>,
     pub interventions: Vec<Intervention>,
+    /// The day the plan was entered.
     pub submitted_on: NaiveDate,
+    /// The day the plan was drawn up (the pipeline counts it then); none on plans entered
+    /// before plans carried their own date, which were drawn up the day they were entered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drawn_up_on: Option<NaiveDate>,
     pub approval_no: u32,
 }
 
@@ -352,6 +358,9 @@ pub enum Command {
     SubmitCasePlan {
         goals: Vec<String>,
         interventions: Vec<Intervention>,
+        /// The day the plan was drawn up; today when not given.
+        #[serde(default)]
+        drawn_up_on: Option<NaiveDate>,
     },
     RequestEmergencyPlacement {
         justification: String,
@@ -429,6 +438,9 @@ pub enum Command {
         no: u32,
         approve: bool,
         comment: Option<String>,
+        /// The day of the decision (a plan's `approved_on`); today when not given.
+        #[serde(default)]
+        decided_on: Option<NaiveDate>,
     },
     Reopen {
         reason: String,
@@ -695,6 +707,16 @@ impl Case {
         }
     }
 
+    /// A step's own day: the person's dates (`check_date`), then the one day rule
+    /// (`time::check_day`): not in the future, not before the step it follows.
+    fn check_step_day(&self, on: NaiveDate, follows: Option<NaiveDate>, ctx: &Ctx<'_>) -> Result<(), Refusal> {
+        self.check_date(on, ctx)?;
+        crate::time::check_day(on, follows, ctx.today).map_err(|e| match e {
+            crate::time::DayRefusal::Future => Refusal::DateInFuture,
+            crate::time::DayRefusal::BeforePrevious(_) => Refusal::DateBeforePreviousStep,
+        })
+    }
+
     fn require(&self, action: &'static str, allowed: &[CaseStatus]) -> Result<(), Refusal> {
         if allowed.contains(&self.status) {
             return Ok(());
@@ -866,7 +888,9 @@ impl Case {
             Command::RecordReleaseOrder { order } => self.record_release_order(order, ctx, &mut out)?,
             Command::RecordRiskAssessment { assessment } => self.record_risk_assessment(assessment, ctx, &mut out)?,
             Command::RecordDetailedAssessment { assessment } => self.record_detailed_assessment(assessment, ctx, &mut out)?,
-            Command::SubmitCasePlan { goals, interventions } => self.submit_case_plan(goals, interventions, ctx, &mut out)?,
+            Command::SubmitCasePlan { goals, interventions, drawn_up_on } => {
+                self.submit_case_plan(goals, interventions, *drawn_up_on, ctx, &mut out)?
+            }
             Command::RequestEmergencyPlacement { justification } => {
                 self.request_emergency_placement(justification, ctx, &mut out)?
             }
@@ -915,7 +939,9 @@ impl Case {
             Command::RequestStayExtension { until, justification } => {
                 self.request_stay_extension(until, justification, ctx, &mut out)?
             }
-            Command::DecideApproval { no, approve, comment } => self.decide_approval(no, approve, comment, ctx, &mut out)?,
+            Command::DecideApproval { no, approve, comment, decided_on } => {
+                self.decide_approval(no, approve, comment, *decided_on, ctx, &mut out)?
+            }
             Command::Reopen { reason, intervention_plan } => self.reopen_case(reason, intervention_plan, ctx, &mut out)?,
             Command::Exit { exit } => self.exit(exit, ctx, &mut out)?,
         }
@@ -1137,6 +1163,7 @@ impl Case {
         &mut self,
         goals: &Vec<String>,
         interventions: &Vec<Intervention>,
+        drawn_up_on: Option<NaiveDate>,
         ctx: &Ctx<'_>,
         out: &mut Vec<Happening>,
     ) -> Result<(), Refusal> {
@@ -1144,12 +1171,21 @@ impl Case {
         if goals.iter().all(|g| blank(g)) {
             return Err(Refusal::JustificationRequired);
         }
+        let on = drawn_up_on.unwrap_or(ctx.today);
+        // A plan follows the detailed assessment it rests on.
+        let follows = self.detailed_assessment.as_ref().map(|a| a.assessed_on);
+        self.check_step_day(on, follows, ctx)?;
         let happening = self.request_approval(ApprovalKind::CasePlan, goals.join("; "), None, ctx)?;
         let ApprovalRequestedNo(no) = ApprovalRequestedNo::of(&happening);
+        // The plan went for approval the day it was drawn up.
+        if let Some(a) = self.approvals.iter_mut().find(|a| a.no == no) {
+            a.requested_on = on;
+        }
         self.case_plan = Some(CasePlan {
             goals: goals.clone(),
             interventions: interventions.clone(),
             submitted_on: ctx.today,
+            drawn_up_on: Some(on),
             approval_no: no,
         });
         out.push(happening);
@@ -1442,6 +1478,7 @@ impl Case {
         no: &u32,
         approve: &bool,
         comment: &Option<String>,
+        decided_on: Option<NaiveDate>,
         ctx: &Ctx<'_>,
         out: &mut Vec<Happening>,
     ) -> Result<(), Refusal> {
@@ -1455,6 +1492,9 @@ impl Case {
             return Err(Refusal::SelfApproval);
         }
         let (kind, extension_until) = (a.kind, a.extension_until);
+        // A decision is dated on or after the request it decides.
+        let on = decided_on.unwrap_or(ctx.today);
+        self.check_step_day(on, Some(a.requested_on), ctx)?;
         let status = if *approve { ApprovalStatus::Approved } else { ApprovalStatus::Rejected };
         // Approving must still be possible in the case's current state.
         if *approve {
@@ -1468,7 +1508,7 @@ impl Case {
         let a = self.approvals.iter_mut().find(|a| a.no == *no).ok_or(Refusal::UnknownApproval)?;
         a.status = status;
         a.decided_by = Some(ctx.actor);
-        a.decided_on = Some(ctx.today);
+        a.decided_on = Some(on);
         a.comment = comment.clone();
         out.push(Happening::ApprovalDecided { no: *no, kind, status });
         if *approve {
@@ -1476,7 +1516,7 @@ impl Case {
                 ApprovalKind::CasePlan | ApprovalKind::EmergencyPlacement => self.set_status(S::InService, out),
                 ApprovalKind::Closure => {
                     self.cancel_follow_ups(out);
-                    self.closed_on = Some(ctx.today);
+                    self.closed_on = Some(on);
                     self.set_status(S::Closed, out);
                 }
                 ApprovalKind::StayExtension => {

@@ -82,6 +82,28 @@ pub enum Refusal {
     ServiceNeedsPlan,
     #[error("immediate support needs a reason")]
     ImmediateSupportReasonRequired,
+    #[error("the date is before the step it follows")]
+    DateBeforePreviousStep,
+    #[error("a reason is required")]
+    ReasonRequired,
+    #[error("the account is not active")]
+    AssigneeInactive,
+    #[error("the user cannot work cases where this case is")]
+    AssigneeCannotWorkCase,
+    #[error("the case is already held by that worker")]
+    AlreadyAssigned,
+    #[error("the destination is not in the system")]
+    TransferDestinationUnknown,
+    #[error("the destination is where the case already is")]
+    TransferToSameHolder,
+    #[error("a safe-home resident's transfer needs the court's order")]
+    TransferCourtOrderMissing,
+    #[error("a transfer of this case is already waiting")]
+    TransferAlreadyPending,
+    #[error("the transfer is not waiting for a decision")]
+    TransferNotPending,
+    #[error("the sending office cannot accept or decline its own request")]
+    TransferDecidedBySender,
 }
 
 impl Refusal {
@@ -126,6 +148,17 @@ impl Refusal {
             EmptyText => "text.required",
             ServiceNeedsPlan => "service.plan_approved",
             ImmediateSupportReasonRequired => "service.immediate_support_reason",
+            DateBeforePreviousStep => "date.not_before_previous_step",
+            ReasonRequired => "reason.required",
+            AssigneeInactive => "assignment.active_user",
+            AssigneeCannotWorkCase => "assignment.can_work_case",
+            AlreadyAssigned => "assignment.changes_holder",
+            TransferDestinationUnknown => "transfer.destination_known",
+            TransferToSameHolder => "transfer.elsewhere",
+            TransferCourtOrderMissing => "transfer.court_order",
+            TransferAlreadyPending => "transfer.one_pending",
+            TransferNotPending => "transfer.pending",
+            TransferDecidedBySender => "transfer.decided_by_receiver",
         }
     }
 
@@ -149,7 +182,14 @@ impl Refusal {
             | InvalidPerpetrator
             | ExtensionNotLater
             | EmptyText
-            | ImmediateSupportReasonRequired => RuleClass::Invalid,
+            | ImmediateSupportReasonRequired
+            | DateBeforePreviousStep
+            | ReasonRequired
+            | AssigneeInactive
+            | AssigneeCannotWorkCase
+            | TransferDestinationUnknown
+            | TransferToSameHolder
+            | TransferCourtOrderMissing => RuleClass::Invalid,
             _ => RuleClass::Conflict,
         }
     }
@@ -237,6 +277,41 @@ impl Refusal {
             ImmediateSupportReasonRequired => Label::new(
                 "Immediate support before a case plan needs a reason",
                 "কেস পরিকল্পনার আগে তাৎক্ষণিক সহায়তার জন্য কারণ প্রয়োজন",
+            ),
+            DateBeforePreviousStep => {
+                Label::new("The date cannot be before the step it follows", "তারিখ পূর্ববর্তী ধাপের আগের হতে পারে না")
+            }
+            ReasonRequired => Label::new("A reason is required", "কারণ উল্লেখ করা প্রয়োজন"),
+            AssigneeInactive => Label::new(
+                "A case can only be assigned to an active account",
+                "কেবল সক্রিয় অ্যাকাউন্টকে কেস দায়িত্ব দেওয়া যায়",
+            ),
+            AssigneeCannotWorkCase => Label::new(
+                "That user cannot work cases where this case is held",
+                "ঐ ব্যবহারকারী এই কেসের এলাকা বা প্রতিষ্ঠানে কেস পরিচালনা করতে পারেন না",
+            ),
+            AlreadyAssigned => Label::new("The case is already held by that worker", "কেসটি ইতিমধ্যে ঐ কর্মীর দায়িত্বে আছে"),
+            TransferDestinationUnknown => Label::new(
+                "The destination office or facility is not in the system",
+                "গন্তব্য দপ্তর বা প্রতিষ্ঠান সিস্টেমে নেই",
+            ),
+            TransferToSameHolder => Label::new(
+                "The destination is the office or facility that already holds the case",
+                "গন্তব্যটি সেই দপ্তর বা প্রতিষ্ঠান যেখানে কেসটি ইতিমধ্যে আছে",
+            ),
+            TransferCourtOrderMissing => Label::new(
+                "A safe-home resident is transferred only under the court's order",
+                "নিরাপদ আবাসনের নিবাসীকে কেবল আদালতের আদেশে স্থানান্তর করা যায়",
+            ),
+            TransferAlreadyPending => {
+                Label::new("A transfer of this case is already waiting", "এই কেসের একটি স্থানান্তর ইতিমধ্যে অপেক্ষমাণ")
+            }
+            TransferNotPending => {
+                Label::new("This transfer has already been decided or withdrawn", "এই স্থানান্তরের সিদ্ধান্ত হয়েছে বা তা প্রত্যাহার করা হয়েছে")
+            }
+            TransferDecidedBySender => Label::new(
+                "Only the receiving office accepts or declines a transfer",
+                "কেবল গ্রহণকারী দপ্তর স্থানান্তর গ্রহণ বা প্রত্যাখ্যান করে",
             ),
         }
     }

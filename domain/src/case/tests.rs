@@ -108,7 +108,7 @@ fn safe_home_in_care(foreign: bool) -> Case {
 
 fn approve_last(c: &mut Case) {
     let no = c.approvals.last().unwrap().no;
-    run(c, SUPERVISOR, Command::DecideApproval { no, approve: true, comment: None });
+    run(c, SUPERVISOR, Command::DecideApproval { no, approve: true, comment: None, decided_on: None });
 }
 
 fn child_in_service() -> Case {
@@ -142,6 +142,7 @@ fn child_in_service() -> Case {
                 provider: "SRTRCCR".into(),
                 due_on: d(2026, 8, 1),
             }],
+            drawn_up_on: None,
         },
     );
     approve_last(&mut c);
@@ -223,7 +224,10 @@ fn safe_home_resident_released_to_a_verified_guardian_then_followed_up_and_close
     );
     assert_eq!(refused(&mut c, WORKER, Command::RequestClosure { reason: String::new() }), Refusal::FollowUpsPending);
     run(&mut c, WORKER, Command::RequestClosure { reason: "moved abroad with family; further follow-ups impossible".into() });
-    assert_eq!(refused(&mut c, WORKER, Command::DecideApproval { no: 1, approve: true, comment: None }), Refusal::SelfApproval);
+    assert_eq!(
+        refused(&mut c, WORKER, Command::DecideApproval { no: 1, approve: true, comment: None, decided_on: None }),
+        Refusal::SelfApproval
+    );
     approve_last(&mut c);
     assert_eq!(c.status, CaseStatus::Closed);
     assert_eq!(c.pending_follow_ups().count(), 0);
@@ -458,7 +462,8 @@ fn a_street_child_through_every_step_then_re_opened_by_a_follow_up() {
 #[test]
 fn steps_cannot_be_skipped_except_by_approved_emergency_placement() {
     let mut c = Case::open_child_protection(subject(d(2015, 1, 1), Sex::Female, false), d(2026, 11, 1), today()).unwrap();
-    let e = refused(&mut c, WORKER, Command::SubmitCasePlan { goals: vec!["x".into()], interventions: vec![] });
+    let e =
+        refused(&mut c, WORKER, Command::SubmitCasePlan { goals: vec!["x".into()], interventions: vec![], drawn_up_on: None });
     assert_eq!(e, Refusal::StepNotAllowed { action: "submit_case_plan", status: CaseStatus::Intake });
     assert_eq!(
         refused(
@@ -509,14 +514,22 @@ fn a_rejected_case_plan_can_be_resubmitted() {
             assessment: DetailedAssessment { assessed_on: d(2026, 6, 2), summary: String::new() },
         },
     );
-    run(&mut c, WORKER, Command::SubmitCasePlan { goals: vec!["a".into()], interventions: vec![] });
-    run(&mut c, SUPERVISOR, Command::DecideApproval { no: 1, approve: false, comment: Some("add school enrolment".into()) });
+    run(&mut c, WORKER, Command::SubmitCasePlan { goals: vec!["a".into()], interventions: vec![], drawn_up_on: None });
+    run(
+        &mut c,
+        SUPERVISOR,
+        Command::DecideApproval { no: 1, approve: false, comment: Some("add school enrolment".into()), decided_on: None },
+    );
     assert_eq!(c.status, CaseStatus::CasePlan);
     assert_eq!(
-        refused(&mut c, SUPERVISOR, Command::DecideApproval { no: 1, approve: true, comment: None }),
+        refused(&mut c, SUPERVISOR, Command::DecideApproval { no: 1, approve: true, comment: None, decided_on: None }),
         Refusal::ApprovalNotPending
     );
-    run(&mut c, WORKER, Command::SubmitCasePlan { goals: vec!["a".into(), "school".into()], interventions: vec![] });
+    run(
+        &mut c,
+        WORKER,
+        Command::SubmitCasePlan { goals: vec!["a".into(), "school".into()], interventions: vec![], drawn_up_on: None },
+    );
     assert_eq!(c.case_plan.as_ref().unwrap().approval_no, 2);
     approve_last(&mut c);
     assert_eq!(c.status, CaseStatus::InService);
@@ -671,7 +684,7 @@ fn any_command() -> impl Strategy<Value = (u128, Command)> {
             assessment: RiskAssessment { level: RiskLevel::High, categories: vec![RiskCategory::Abuse], assessed_on: on, summary: String::new() }
         }),
         6 => day.clone().prop_map(|on| Command::RecordDetailedAssessment { assessment: DetailedAssessment { assessed_on: on, summary: String::new() } }),
-        6 => Just(Command::SubmitCasePlan { goals: vec!["g".into()], interventions: vec![] }),
+        6 => Just(Command::SubmitCasePlan { goals: vec!["g".into()], interventions: vec![], drawn_up_on: None }),
         6 => Just(Command::RequestEmergencyPlacement { justification: "urgent".into() }),
         6 => day.clone().prop_map(|on| service(ServiceType::Counselling, on)),
         6 => (prop_oneof![Just(ServiceType::FinancialSupport), Just(ServiceType::SkillsTraining)], day.clone(),
@@ -695,7 +708,7 @@ fn any_command() -> impl Strategy<Value = (u128, Command)> {
             intervention_plan: Some("plan".into())
         }),
         6 => prop_oneof![Just(String::new()), Just("reason".to_owned())].prop_map(|reason| Command::RequestClosure { reason }),
-        6 => (1u32..6, any::<bool>()).prop_map(|(no, approve)| Command::DecideApproval { no, approve, comment: None }),
+        6 => (1u32..6, any::<bool>()).prop_map(|(no, approve)| Command::DecideApproval { no, approve, comment: None, decided_on: None }),
         2 => Just(Command::Reopen { reason: "new risk".into(), intervention_plan: "plan".into() }),
         1 => (prop_oneof![Just(ExitReason::Transferred), Just(ExitReason::Absconded), Just(ExitReason::AgedOut)], day)
             .prop_map(|(reason, on)| Command::Exit { exit: Exit { reason, on, details: String::new(), court_report: Some("r".into()) } }),
@@ -810,7 +823,7 @@ fn happy_path(safe_home: bool) -> Vec<Step> {
             w(Command::RecordDetailedAssessment {
                 assessment: DetailedAssessment { assessed_on: on(5, 3), summary: String::new() },
             }),
-            w(Command::SubmitCasePlan { goals: vec!["home".into()], interventions: vec![] }),
+            w(Command::SubmitCasePlan { goals: vec!["home".into()], interventions: vec![], drawn_up_on: None }),
             Step::ApproveLatest,
             w(Command::PlaceInFacility { facility: facility(100, 0, Some(6)), placed_on: on(5, 4) }),
             w(service(ServiceType::Counselling, on(5, 5))),
@@ -888,7 +901,7 @@ proptest! {
             let (actor, cmd) = match step {
                 Step::Cmd(a, c) => (a, c),
                 Step::ApproveLatest => match c.pending_approvals().last() {
-                    Some(a) => (SUPERVISOR, Command::DecideApproval { no: a.no, approve: true, comment: None }),
+                    Some(a) => (SUPERVISOR, Command::DecideApproval { no: a.no, approve: true, comment: None, decided_on: None }),
                     None => continue,
                 },
             };
@@ -921,7 +934,7 @@ fn generated_histories_reach_closure_and_reopening() {
             let (actor, cmd) = match step {
                 Step::Cmd(a, c) => (a, c),
                 Step::ApproveLatest => match c.pending_approvals().last() {
-                    Some(a) => (SUPERVISOR, Command::DecideApproval { no: a.no, approve: true, comment: None }),
+                    Some(a) => (SUPERVISOR, Command::DecideApproval { no: a.no, approve: true, comment: None, decided_on: None }),
                     None => continue,
                 },
             };
@@ -1091,6 +1104,7 @@ fn every_name_the_report_sql_reads_is_one_the_domain_writes() {
             Command::RecordReferral { service: ServiceType::Health, to_organisation: String::new(), referred_on: n },
             Command::RecordConference { held_on: n, participants: vec![], decisions: vec![] },
             Command::CompleteReintegration { completed_on: n },
+            Command::SubmitCasePlan { goals: vec![], interventions: vec![], drawn_up_on: Some(n) },
         ]
         .iter()
         .map(|c| serde_json::to_value(c).unwrap())
@@ -1137,7 +1151,7 @@ fn commands_by_name() -> Vec<&'static str> {
         }
         .name(),
         Command::RecordDetailedAssessment { assessment: DetailedAssessment { assessed_on: n, summary: w.clone() } }.name(),
-        Command::SubmitCasePlan { goals: vec![], interventions: vec![] }.name(),
+        Command::SubmitCasePlan { goals: vec![], interventions: vec![], drawn_up_on: None }.name(),
         service(ServiceType::Health, n).name(),
         Command::RecordReferral { service: ServiceType::Health, to_organisation: w.clone(), referred_on: n }.name(),
         Command::RecordConference { held_on: n, participants: vec![], decisions: vec![] }.name(),
@@ -1192,4 +1206,52 @@ fn a_reader_without_the_sensitive_permission_sees_neither_the_safe_home_nor_the_
     let partner = Uuid::from_u128(77).into();
     let theirs = serde_json::to_value(c.record_for(Sight::PartnerServices(partner))).unwrap();
     assert_eq!(theirs, serde_json::json!({"services": []}), "no service of theirs, nothing else");
+}
+
+#[test]
+fn a_case_plan_and_its_approval_carry_their_own_days() {
+    let mut c = child_in_service();
+    // A fresh child at the plan stage: risk and detailed assessment as `child_in_service` has them.
+    let mut fresh = Case::open_child_protection(subject(d(2014, 1, 10), Sex::Male, false), d(2026, 6, 1), today()).unwrap();
+    run(
+        &mut fresh,
+        WORKER,
+        Command::RecordRiskAssessment {
+            assessment: RiskAssessment {
+                level: RiskLevel::Low,
+                categories: vec![],
+                assessed_on: d(2026, 6, 2),
+                summary: "x".into(),
+            },
+        },
+    );
+    run(
+        &mut fresh,
+        WORKER,
+        Command::RecordDetailedAssessment { assessment: DetailedAssessment { assessed_on: d(2026, 6, 5), summary: "y".into() } },
+    );
+    let plan = |on| Command::SubmitCasePlan { goals: vec!["home".into()], interventions: vec![], drawn_up_on: Some(on) };
+    let tomorrow = today().succ_opt().unwrap();
+    assert_eq!(refused(&mut fresh, WORKER, plan(tomorrow)), Refusal::DateInFuture);
+    assert_eq!(
+        refused(&mut fresh, WORKER, plan(d(2026, 6, 4))),
+        Refusal::DateBeforePreviousStep,
+        "before the detailed assessment"
+    );
+    assert_eq!(Refusal::DateBeforePreviousStep.rule(), "date.not_before_previous_step");
+    run(&mut fresh, WORKER, plan(d(2026, 6, 6)));
+    let p = fresh.case_plan.clone().unwrap();
+    assert_eq!((p.drawn_up_on, p.submitted_on), (Some(d(2026, 6, 6)), today()));
+    let no = p.approval_no;
+    let decide = |on| Command::DecideApproval { no, approve: true, comment: None, decided_on: Some(on) };
+    assert_eq!(refused(&mut fresh, SUPERVISOR, decide(d(2026, 6, 5))), Refusal::DateBeforePreviousStep, "before the plan");
+    assert_eq!(refused(&mut fresh, SUPERVISOR, decide(tomorrow)), Refusal::DateInFuture);
+    run(&mut fresh, SUPERVISOR, decide(d(2026, 6, 7)));
+    assert_eq!(fresh.approvals.iter().find(|a| a.no == no).unwrap().decided_on, Some(d(2026, 6, 7)));
+    assert_eq!(fresh.status, CaseStatus::InService);
+    // Plans stored before they carried a day still load.
+    let mut old = serde_json::to_value(&c).unwrap();
+    old["case_plan"].as_object_mut().unwrap().remove("drawn_up_on");
+    c = serde_json::from_value(old).unwrap();
+    assert_eq!(c.case_plan.unwrap().drawn_up_on, None);
 }

@@ -47,6 +47,7 @@ const ROLES: [(&str, &str); 12] = [
 #[rustfmt::skip]
 const MATRIX: &[(&str, &str)] = &[
     // operation                           adm hq  div dis upz com cw  fac par int aud mig
+    ("accept_case_transfer",              "rr rr rr rr os rr os ss rr rr rr rr"),
     ("add_work_group_member",             "rr rr rr rr os rr rr rr rr rr rr rr"),
     ("admit_resident",                    "rr rr rr rr os rr os os rr rr rr rr"),
     ("admit_resident_to_institution",     "rr oo os os rr rr rr ns rr rr rr rr"),
@@ -75,6 +76,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("decide_case_approval",              "rr oo os os os rr rr rr rr rr rr rr"),
     ("decide_registration",               "rr rr rr os rr rr rr rr rr rr rr rr"),
     ("decide_write_off",                  "rr rr rr os os rr rr rr rr rr rr rr"),
+    ("decline_case_transfer",             "rr rr rr rr os rr os ss rr rr rr rr"),
     ("disable_user",                      "os rr rr rr rr rr rr rr rr rr rr rr"),
     ("disburse_loan",                     "rr rr rr rr os rr rr rr rr rr rr rr"),
     ("enable_user",                       "os rr rr rr rr rr rr rr rr rr rr rr"),
@@ -87,6 +89,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("get_beneficiary",                   "rr oo os os os os rr rr rr rr rr oo"),
     ("get_beneficiary_payments",          "rr oo os os os os rr rr rr rr rr oo"),
     ("get_case",                          "rr oo os os os rr os os or rr rr rr"),
+    ("get_case_transfer",                 "rr oo os os os rr os os rr rr rr rr"),
     ("get_contact",                       "rr oo os os os rr os rr rr rr rr rr"),
     ("get_current_user",                  "oo oo oo oo oo oo oo oo oo oo oo oo"),
     ("get_disability_record",             "rr oo os os os rr os rr rr rr rr rr"),
@@ -118,6 +121,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("list_audit_events",                 "ss rr rr rr rr rr rr rr rr rr ss rr"),
     ("list_beneficiaries",                "rr oo oo oo oo oo rr rr rr rr rr oo"),
     ("list_case_events",                  "rr oo os os os rr os os rr rr rr rr"),
+    ("list_case_transfers",               "rr oo oo oo oo rr oo oo rr rr rr rr"),
     ("list_cases",                        "rr oo oo oo oo rr oo oo oo rr rr rr"),
     ("list_city_corporations",            "oo oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_code_lists",                   "oo oo oo oo oo oo oo oo oo oo oo oo"),
@@ -151,6 +155,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("place_child",                       "rr rr rr rr os rr os os rr rr rr rr"),
     ("put_capitation_allotment",          "rr rr rr os rr rr rr rr rr rr rr rr"),
     ("put_service_point_day",             "rr rr rr rr os rr os os rr rr rr rr"),
+    ("reassign_case",                     "rr oo os os os rr rr rr rr rr rr rr"),
     ("record_alleged_perpetrator",        "rr rr rr rr os rr os os rr rr rr rr"),
     ("record_capitation_inspection",      "rr rr rr os os rr rr rr rr rr rr rr"),
     ("record_case_conference",            "rr rr rr rr os rr os os rr rr rr rr"),
@@ -181,6 +186,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("reopen_case",                       "rr rr rr rr os rr os os rr rr rr rr"),
     ("report_to_court",                   "rr rr rr rr os rr os rr rr rr rr rr"),
     ("request_case_closure",              "rr rr rr rr os rr os os rr rr rr rr"),
+    ("request_case_transfer",             "rr rr rr rr os rr os os rr rr rr rr"),
     ("request_emergency_placement",       "rr rr rr rr os rr os os rr rr rr rr"),
     ("request_stay_extension",            "rr rr rr rr os rr os os rr rr rr rr"),
     ("request_write_off",                 "rr rr rr rr os rr rr rr rr rr rr rr"),
@@ -204,6 +210,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("update_union",                      "ss rr rr rr rr rr rr rr rr rr rr rr"),
     ("update_upazila",                    "ss rr rr rr rr rr rr rr rr rr rr rr"),
     ("verify_application",                "rr rr rr rr os os rr rr rr rr rr rr"),
+    ("withdraw_case_transfer",            "rr rr rr rr os rr os os rr rr rr rr"),
 ];
 
 /// The records of one side (A: inside the scopes, B: outside them).
@@ -230,6 +237,7 @@ struct Side {
     patient: String,
     stay: String,
     supervision: String,
+    transfer: String,
     names: Vec<String>,
 }
 
@@ -254,6 +262,7 @@ impl Side {
             &self.patient,
             &self.stay,
             &self.supervision,
+            &self.transfer,
         ]
     }
 }
@@ -465,6 +474,22 @@ fn build_side(
         .as_str()
         .unwrap()
         .to_owned();
+    // A request to move the side's case to another safe home of the side's upazila.
+    let second_home = id(&app
+        .post("/api/v1/facilities")
+        .bearer(&app.admin())
+        .json(&json!({"name_en": format!("Second Safe Home {tag}"), "name_bn": format!("দ্বিতীয় নিরাপদ আবাসন {tag}"),
+                      "facility_type": "safe_home", "upazila_id": upazila, "capacity_female": 5, "capacity_male": 0,
+                      "capacity_hijra": 0}))
+        .send()
+        .expect(201));
+    let transfer = id(&app
+        .post(&format!("/api/v1/cases/{case}/transfers"))
+        .bearer(&staff)
+        .json(&json!({"to_facility_id": second_home, "reason": "Closer to the court",
+                      "court_order": {"court": "Tribunal-1", "order_number": format!("2/{tag}"), "order_date": years_ago(0)}}))
+        .send()
+        .expect(201));
     Side {
         upazila,
         union,
@@ -487,6 +512,7 @@ fn build_side(
         patient,
         stay,
         supervision,
+        transfer,
         names: vec![resident_name, elder_name],
     }
 }
@@ -568,6 +594,7 @@ fn probe(spec: &Value, path: &str, method: &str, op: &Value, side: &Side, caller
             "{patient_id}" => side.patient.clone(),
             "{stay_id}" => side.stay.clone(),
             "{supervision_id}" => side.supervision.clone(),
+            "{transfer_id}" => side.transfer.clone(),
             "{fiscal_year}" => domain::allowance::FiscalYear::of(domain::time::dhaka_date(Utc::now())).to_string(),
             "{served_on}" => (domain::time::dhaka_date(Utc::now()) - Duration::days(1)).to_string(),
             "{no}" => "1".into(),

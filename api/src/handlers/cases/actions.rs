@@ -276,7 +276,7 @@ pub struct InterventionInput {
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
-#[schema(example = json!({"goals": ["Return safely to his mother"], "interventions": [{"description": "Enrol in the local primary school", "provider": "SRTRCCR Tongi", "due_on": "2026-08-01"}]}))]
+#[schema(example = json!({"goals": ["Return safely to his mother"], "interventions": [{"description": "Enrol in the local primary school", "provider": "SRTRCCR Tongi", "due_on": "2026-08-01"}], "drawn_up_on": "2026-06-07"}))]
 pub struct CasePlanRequest {
     #[validate(length(min = 1, max = 50))]
     #[schema(min_items = 1, max_items = 50)]
@@ -284,6 +284,9 @@ pub struct CasePlanRequest {
     #[validate(nested)]
     #[serde(default)]
     pub interventions: Vec<InterventionInput>,
+    /// The day the plan was drawn up (not in the future, not before the detailed assessment);
+    /// today when not given. The pipeline counts the plan on this day.
+    pub drawn_up_on: Option<NaiveDate>,
 }
 
 /// Child protection: submit the case plan for a supervisor's approval.
@@ -301,6 +304,7 @@ pub async fn submit_case_plan(
     let b = body.0;
     act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
         Ok(Command::SubmitCasePlan {
+            drawn_up_on: b.drawn_up_on,
             goals: b.goals,
             interventions: b
                 .interventions
@@ -923,12 +927,15 @@ pub async fn record_follow_up(
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
-#[schema(example = json!({"approve": true, "comment": "Plan is sound"}))]
+#[schema(example = json!({"approve": true, "comment": "Plan is sound", "approved_on": "2026-06-08"}))]
 pub struct ApprovalDecisionRequest {
     pub approve: bool,
     #[validate(length(max = 4000))]
     #[schema(max_length = 4000)]
     pub comment: Option<String>,
+    /// The day of the decision (a plan's approval date): not in the future, not before the
+    /// request (a plan's `drawn_up_on`); today when not given.
+    pub approved_on: Option<NaiveDate>,
 }
 
 /// A supervisor approves or rejects a request (case plan, closure, stay extension, emergency placement). Nobody decides their own request.
@@ -947,7 +954,7 @@ pub async fn decide_case_approval(
     let (case_id, no) = path.into_inner();
     let b = body.0;
     act(req, state, who, case_id, Permission::ApproveCases, move |_, _, _, _| {
-        Ok(Command::DecideApproval { no, approve: b.approve, comment: b.comment })
+        Ok(Command::DecideApproval { no, approve: b.approve, comment: b.comment, decided_on: b.approved_on })
     })
     .await
 }

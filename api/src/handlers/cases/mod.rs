@@ -4,6 +4,7 @@
 //! audit row in one transaction.
 
 pub mod actions;
+pub mod holding;
 pub mod open;
 pub mod read;
 
@@ -91,7 +92,7 @@ pub(crate) fn visibility(conn: &mut PgConnection, who: &Principal, subject: &Sub
     "managing_facility_id": null, "residence_facility_id": "01936f5e-0000-7000-8000-0000000000bb",
     "division_id": 6, "district_id": 47, "upazila_id": 400, "sex": "male", "opened_on": "2026-06-01", "closed_on": null,
     "next_follow_up_due": null, "stay_until": "2026-11-30", "ages_out_on": "2032-01-10", "pending_approvals": 0,
-    "visibility": "full", "version": 7, "created_at": "2026-06-01T04:00:00Z", "updated_at": "2026-07-01T04:00:00Z",
+    "assigned_to": "01936f5e-0000-7000-8000-000000000001", "visibility": "full", "version": 7, "created_at": "2026-06-01T04:00:00Z", "updated_at": "2026-07-01T04:00:00Z",
     "record": {"status": "in_service", "risk": {"level": "high", "categories": ["street_child"]}}
 }))]
 pub struct CaseView {
@@ -121,6 +122,8 @@ pub struct CaseView {
     pub pending_approvals: i32,
     /// The helpline or outreach contact the case was opened from (hidden from partner staff).
     pub source_contact_id: Option<Uuid>,
+    /// The worker holding the case (hidden from partner staff).
+    pub assigned_to: Option<Uuid>,
     /// `full`, `without_sensitive` or `partner_services`: how much of the record you see.
     pub visibility: String,
     /// The `ETag` value.
@@ -166,6 +169,7 @@ pub(crate) fn case_view(row: &CaseRow, vis: Visibility) -> Result<CaseView, ApiE
         ages_out_on: row.ages_out_on,
         pending_approvals: row.pending_approvals,
         source_contact_id: if partner { None } else { row.source_contact_id.map(Uuid::from) },
+        assigned_to: if partner { None } else { row.assigned_to.map(Uuid::from) },
         visibility: vis_code.to_owned(),
         version: row.version,
         created_at: row.created_at,
@@ -239,13 +243,38 @@ where
         Ok(Outcome::with(updated, serde_json::json!({"command": data, "happenings": happenings}))?
             .named(format!("case.{}", cmd.name())))
     };
-    // Answer with what the caller may see (the subject may have moved, e.g. on admission).
-    let view = |conn: &mut PgConnection, who: &Principal, row: &CaseRow| {
-        let subject = case_subject(conn, row)?;
-        let vis = visibility(conn, who, &subject).map(|(_, v)| v).unwrap_or(Visibility::PartnerServices(PartnerId(Uuid::nil())));
-        case_view(row, vis)
-    };
-    Ok(pipeline::change(&req, &state, who, case_id, Step::new("case.change", permission), view, step).await?.ok())
+    Ok(pipeline::change(&req, &state, who, case_id, Step::new("case.change", permission), answer_view, step).await?.ok())
+}
+
+/// The case as the caller may now see it, to answer a change with (the subject may have
+/// moved, e.g. on admission).
+pub(crate) fn answer_view(conn: &mut PgConnection, who: &Principal, row: &CaseRow) -> Result<CaseView, ApiError> {
+    let subject = case_subject(conn, row)?;
+    let vis = visibility(conn, who, &subject).map(|(_, v)| v).unwrap_or(Visibility::PartnerServices(PartnerId(Uuid::nil())));
+    case_view(row, vis)
+}
+
+/// What the caller may see of this case: as [`visibility`] decides where the case is held now,
+/// or, for an office that held it before a transfer, where it held it (reading only: writes
+/// are authorised where the case is now).
+pub(crate) fn case_visibility(conn: &mut PgConnection, who: &Principal, row: &CaseRow) -> Result<(Actor, Visibility), ApiError> {
+    let subject = case_subject(conn, row)?;
+    match visibility(conn, who, &subject) {
+        Err(ApiError::Forbidden(first)) => {
+            for h in cases::past_holdings(conn, row.id)? {
+                let area = AreaPath::upazila(DivisionId(h.division_id), DistrictId(h.district_id), UpazilaId(h.upazila_id));
+                let past = match h.managing_facility_id {
+                    Some(f) => Subject::Facility { id: f, area, partners: cases::partners_of_facility(conn, f)? },
+                    None => Subject::Area(area),
+                };
+                if let Ok(found) = visibility(conn, who, &past) {
+                    return Ok(found);
+                }
+            }
+            Err(ApiError::Forbidden(first))
+        }
+        other => other,
+    }
 }
 
 fn to_json(v: &impl Serialize) -> Result<serde_json::Value, ApiError> {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{case_subject, case_view, visibility, CaseView, Visibility};
+use super::{case_subject, case_view, case_visibility, visibility, CaseView, Visibility};
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
 use crate::etag::etag;
@@ -32,8 +32,7 @@ pub async fn get_case(state: web::Data<AppState>, who: Principal, path: web::Pat
     let id = path.into_inner();
     let view = transact(&state, move |conn| {
         let row = cases::find(conn, id)?.ok_or(ApiError::NotFound("case"))?;
-        let subject = case_subject(conn, &row)?;
-        let (_, vis) = visibility(conn, &who, &subject)?;
+        let (_, vis) = case_visibility(conn, &who, &row)?;
         persistence::audit::record_read(conn, &who.audit_actor(), "case", id.to_string(), Some(&who.request_id))?;
         case_view(&row, vis)
     })
@@ -69,6 +68,8 @@ pub struct CaseQuery {
     pub age_max: Option<u32>,
     /// Only cases with a follow-up past its due date.
     pub overdue: Option<bool>,
+    /// A worker's caseload: the cases this user holds (a user id, or `me`).
+    pub assigned_to: Option<String>,
     /// Page size, 1 to 200 (default 50).
     pub limit: Option<i64>,
     /// `next_cursor` from the previous page.
@@ -111,6 +112,14 @@ pub async fn list_cases(state: web::Data<AppState>, who: Principal, q: web::Quer
         born_on_or_before: q.age_min.and_then(years_ago),
         born_on_or_after: q.age_max.and_then(|m| years_ago(m + 1)).and_then(|d| d.succ_opt()),
         follow_up_overdue_on: q.overdue.filter(|o| *o).map(|_| today),
+        assigned_to: match q.assigned_to.as_deref().map(str::trim) {
+            None => None,
+            Some("me") => Some(who.user_id),
+            Some(id) => Some(
+                id.parse::<domain::id::UserId>()
+                    .map_err(|_| ApiError::field_coded("assigned_to", "invalid", "must be a user id or `me`"))?,
+            ),
+        },
     };
     let page = transact(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
@@ -198,8 +207,11 @@ pub async fn list_case_events(
     let (limit, after) = (limit(q.limit)?, decode_cursor(q.cursor.as_deref())?);
     let page = transact(&state, move |conn| {
         let row = cases::find(conn, id)?.ok_or(ApiError::NotFound("case"))?;
-        let subject = case_subject(conn, &row)?;
-        require(conn, &who, Permission::ReadCases, &subject)?;
+        // Partner staff see only their services, not the timeline.
+        if let (_, Visibility::PartnerServices(_)) = case_visibility(conn, &who, &row)? {
+            let subject = case_subject(conn, &row)?;
+            require(conn, &who, Permission::ReadCases, &subject)?;
+        }
         persistence::audit::record_read(conn, &who.audit_actor(), "case", id.to_string(), Some(&who.request_id))?;
         Ok(cases::list_events(conn, id, after, limit)?)
     })
@@ -211,10 +223,12 @@ pub async fn list_case_events(
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "task": "follow_up_overdue", "task_label": {"en": "Follow-up overdue", "bn": "ফলো-আপের সময় পেরিয়ে গেছে"},
-    "case_id": "01936f5e-0000-7000-8000-0000000000ee", "case_number": "CP-2026-000042", "due_on": "2026-10-10"
+    "case_id": "01936f5e-0000-7000-8000-0000000000ee", "case_number": "CP-2026-000042", "due_on": "2026-10-10",
+    "assigned_to": "01936f5e-0000-7000-8000-000000000001"
 }))]
 pub struct WorkItem {
-    /// `follow_up_overdue`, `stay_limit_near`, `approval_waiting`, `ageing_out` (a case), or
+    /// `follow_up_overdue`, `stay_limit_near`, `approval_waiting`, `ageing_out`, `unassigned`
+    /// (a case held by no one or by a disabled account, for those who may reassign it), or
     /// `institution_age_limit` (a resident reaching her institution's age limit: a Chotomoni
     /// Nibash child turning 6 is transferred to a Shishu Paribar).
     pub task: String,
@@ -225,11 +239,14 @@ pub struct WorkItem {
     /// The institution stay (`institution_age_limit`).
     pub stay_id: Option<Uuid>,
     pub due_on: Option<NaiveDate>,
+    /// The worker holding the case; none when no active worker does (`unassigned`).
+    pub assigned_to: Option<Uuid>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"data": [{"task": "approval_waiting", "task_label": {"en": "Approval waiting", "bn": "অনুমোদনের অপেক্ষায়"},
-    "case_id": "01936f5e-0000-7000-8000-0000000000ee", "case_number": "CP-2026-000042", "stay_id": null, "due_on": null}]}))]
+    "case_id": "01936f5e-0000-7000-8000-0000000000ee", "case_number": "CP-2026-000042", "stay_id": null, "due_on": null,
+    "assigned_to": null}]}))]
 pub struct WorkQueue {
     pub data: Vec<WorkItem>,
 }
@@ -240,14 +257,16 @@ fn task(code: &str) -> LabelView {
         "stay_limit_near" => ("Stay limit near", "অবস্থানের মেয়াদ শেষ হয়ে আসছে"),
         "approval_waiting" => ("Approval waiting", "অনুমোদনের অপেক্ষায়"),
         "institution_age_limit" => ("Reaching the institution's age limit", "প্রতিষ্ঠানের বয়সসীমা পূর্ণ হচ্ছে"),
+        "unassigned" => ("Held by no active worker", "কোনো সক্রিয় কর্মীর দায়িত্বে নেই"),
         _ => ("Turning 18 soon", "শীঘ্রই ১৮ বছর পূর্ণ হবে"),
     };
     LabelView { en: en.into(), bn: bn.into() }
 }
 
 /// Your work queue: overdue follow-ups, stays near their limit, children about to turn 18,
-/// (for supervisors) approvals waiting, and residents of institutions reaching their age
-/// limit within 30 days, in your scope. At most 200 cases and 200 residents.
+/// (for supervisors) approvals waiting and cases held by no active worker, and residents of
+/// institutions reaching their age limit within 30 days, in your scope. The cases you hold
+/// come first. At most 200 cases and 200 residents.
 #[utoipa::path(tag = "cases", security(("bearer" = [])),
     responses(
         (status = 200, description = "What needs attention", body = WorkQueue),
@@ -262,9 +281,13 @@ pub async fn get_work_queue(state: web::Data<AppState>, who: Principal) -> Resul
         let today = domain::time::dhaka_date(Utc::now());
         let warn = today + chrono::Duration::days(i64::from(warn_days));
         let age_warn = today + chrono::Duration::days(30);
-        let rows = cases::needing_attention(conn, actor.scope, today, warn, age_warn, approver, 200)?;
+        let rows = cases::needing_attention(conn, actor.scope, who.user_id, today, warn, age_warn, approver, 200)?;
+        let held: Vec<domain::id::UserId> = rows.iter().filter_map(|r| r.assigned_to).collect();
+        let disabled = cases::disabled_among(conn, &held)?;
         let mut data = Vec::new();
         for r in rows {
+            let unassigned = r.assigned_to.is_none_or(|u| disabled.contains(&u));
+            let assigned_to = if unassigned { None } else { r.assigned_to.map(Uuid::from) };
             let mut push = |code: &str, due_on| {
                 data.push(WorkItem {
                     task: code.into(),
@@ -273,6 +296,7 @@ pub async fn get_work_queue(state: web::Data<AppState>, who: Principal) -> Resul
                     case_number: Some(r.case_number.clone()),
                     stay_id: None,
                     due_on,
+                    assigned_to,
                 })
             };
             if r.next_follow_up_due.is_some_and(|d| d < today) {
@@ -287,6 +311,9 @@ pub async fn get_work_queue(state: web::Data<AppState>, who: Principal) -> Resul
             if r.ages_out_on.is_some_and(|d| d <= age_warn) {
                 push("ageing_out", r.ages_out_on);
             }
+            if approver && unassigned {
+                push("unassigned", None);
+            }
         }
         for (stay, _) in crate::handlers::institutions::leaving_soon(conn, &actor, &own, 30)? {
             data.push(WorkItem {
@@ -296,6 +323,7 @@ pub async fn get_work_queue(state: web::Data<AppState>, who: Principal) -> Resul
                 case_number: None,
                 stay_id: Some(stay.id.0),
                 due_on: Some(stay.leaves_on),
+                assigned_to: None,
             });
         }
         Ok(WorkQueue { data })
