@@ -72,6 +72,7 @@ id_cursor_keys!(
     domain::id::CaseEventId,
     domain::id::ContactId,
     domain::id::DisabilityRecordId,
+    domain::id::DirectoryEntryId,
     domain::id::HospitalPatientId,
     domain::id::InstitutionStayId,
     domain::id::SupervisionId,
