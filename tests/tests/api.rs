@@ -13,6 +13,7 @@ mod api {
     mod contacts;
     mod contract;
     mod cors;
+    mod directory;
     mod disability;
     mod eligibility;
     mod embedded;
