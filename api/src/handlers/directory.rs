@@ -111,7 +111,7 @@ pub(crate) fn entry_view(r: &EntryRow) -> DirectoryEntryView {
 /// An organisation as its district office lists it (on create, and whole on update).
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
 #[schema(example = json!({"name_en": "Upazila Health Complex, Savar", "name_bn": "উপজেলা স্বাস্থ্য কমপ্লেক্স, সাভার", "kind": "hospital",
-    "services": ["health", "emergency_health"], "languages": ["bn", "en"], "district_id": 1, "upazila_id": 1,
+    "services": ["health", "emergency_health"], "languages": ["bn", "en"], "upazila_id": 1,
     "phone": "01712345678", "email": "uhc.savar@example.org", "address": "Savar, Dhaka"}))]
 pub struct DirectoryEntryRequest {
     #[schema(min_length = 1, max_length = 200)]
@@ -128,9 +128,10 @@ pub struct DirectoryEntryRequest {
     #[validate(length(min = 1, max = 20))]
     #[schema(value_type = Vec<crate::codes::DirectoryLanguageCode>, min_items = 1, max_items = 20)]
     pub languages: Vec<Language>,
-    /// The district whose office keeps the entry.
-    pub district_id: i32,
-    /// The upazila it serves, if not the whole district (an upazila of `district_id`).
+    /// The district whose office keeps the entry: needed for one serving the whole district,
+    /// otherwise the upazila's.
+    pub district_id: Option<i32>,
+    /// The upazila it serves, if not the whole district (of `district_id`, when given).
     pub upazila_id: Option<i32>,
     /// A mobile number, as Sheba takes them everywhere (`01XXXXXXXXX`, `+880` accepted).
     pub phone: Option<String>,
@@ -164,17 +165,30 @@ fn fields(conn: &mut PgConnection, b: &DirectoryEntryRequest) -> Result<(EntryFi
     if !has_text(&b.address) {
         errors.push(FieldError::coded("address", "invalid_format", "must not be blank"));
     }
-    let district = persistence::geo::district_path(conn, DistrictId(b.district_id))?;
-    if district.is_none() {
-        errors.push(FieldError::coded("district_id", "not_found", "no such district"));
-    }
-    if let Some(u) = b.upazila_id {
-        let path = persistence::geo::upazila_path(conn, UpazilaId(u))?;
-        if path.is_none_or(|p| p.district != Some(DistrictId(b.district_id))) {
-            errors.push(FieldError::coded("upazila_id", "not_found", "no such upazila in the district"));
+    let district = match (b.upazila_id, b.district_id) {
+        (Some(u), asked) => {
+            let path = persistence::geo::upazila_path(conn, UpazilaId(u))?
+                .filter(|p| asked.is_none_or(|d| p.district == Some(DistrictId(d))));
+            if path.is_none() {
+                errors.push(FieldError::coded("upazila_id", "not_found", "no such upazila (in the district)"));
+            }
+            path.and_then(|p| p.district.map(|d| AreaPath::district(p.division, d)))
         }
-    }
-    let (Some(name_en), Some(name_bn), Some(area), true) = (name_en, name_bn, district, errors.is_empty()) else {
+        (None, Some(d)) => {
+            let path = persistence::geo::district_path(conn, DistrictId(d))?;
+            if path.is_none() {
+                errors.push(FieldError::coded("district_id", "not_found", "no such district"));
+            }
+            path
+        }
+        (None, None) => {
+            errors.push(FieldError::coded("district_id", "required", "name the district, or the upazila served"));
+            None
+        }
+    };
+    let (Some(name_en), Some(name_bn), Some(area), Some(district_id), true) =
+        (name_en, name_bn, district, district.and_then(|p| p.district), errors.is_empty())
+    else {
         return Err(ApiError::Validation(errors));
     };
     let (services, languages) = check_lists(&b.services, &b.languages)?;
@@ -186,7 +200,7 @@ fn fields(conn: &mut PgConnection, b: &DirectoryEntryRequest) -> Result<(EntryFi
             services: services.iter().map(|s| s.code().to_owned()).collect(),
             languages: languages.iter().map(|l| l.code().to_owned()).collect(),
             division_id: area.division.0,
-            district_id: b.district_id,
+            district_id: district_id.0,
             upazila_id: b.upazila_id,
             phone: phone.map(|p| p.as_str().to_owned()),
             email: b.email.as_deref().map(str::trim).map(str::to_owned),
@@ -407,7 +421,7 @@ pub async fn update_directory_entry(
 /// Why and from when an entry is retired.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[schema(example = json!({"retired_on": "2026-12-01", "reason": "The project closed"}))]
-pub struct RetireRequest {
+pub struct DirectoryRetireRequest {
     /// Not in the future, not before the entry was listed.
     pub retired_on: NaiveDate,
     #[validate(length(min = 1, max = 500))]
@@ -417,7 +431,7 @@ pub struct RetireRequest {
 
 /// Retire an entry: from that day no referral names it; it stays readable, with its history
 /// in the audit trail. Requires `If-Match`.
-#[utoipa::path(operation_id = "retire_directory_entry", tag = "directory", request_body = RetireRequest,
+#[utoipa::path(operation_id = "retire_directory_entry", tag = "directory", request_body = DirectoryRetireRequest,
     params(("entry_id" = Uuid, Path, description = "The entry"), ("If-Match" = String, Header, description = "The entry's current ETag")),
     security(("bearer" = [])),
     responses(
@@ -432,7 +446,7 @@ pub async fn retire_directory_entry(
     state: web::Data<AppState>,
     who: Principal,
     path: web::Path<DirectoryEntryId>,
-    body: ApiJson<RetireRequest>,
+    body: ApiJson<DirectoryRetireRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
     if !has_text(&b.reason) {

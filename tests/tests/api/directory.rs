@@ -72,7 +72,14 @@ fn the_district_office_keeps_its_directory_and_case_workers_read_it() {
     field_refused(create(&app, &officer, &with(hospital(), "phone", json!("12345"))), "phone");
     field_refused(create(&app, &officer, &with(hospital(), "email", json!("not an email"))), "email");
     field_refused(create(&app, &officer, &with(hospital(), "upazila_id", json!(18))), "upazila_id");
-    field_refused(create(&app, &officer, &with(hospital(), "district_id", json!(9999))), "district_id");
+    field_refused(
+        create(&app, &officer, &with(with(hospital(), "district_id", json!(9999)), "upazila_id", Value::Null)),
+        "district_id",
+    );
+    field_refused(
+        create(&app, &officer, &with(with(hospital(), "district_id", Value::Null), "upazila_id", Value::Null)),
+        "district_id",
+    );
     field_refused(create(&app, &officer, &with(hospital(), "name_bn", json!("   "))), "name_bn");
     field_refused(create(&app, &officer, &with(hospital(), "address", json!(" "))), "address");
     field_refused(create(&app, &officer, &with(hospital(), "services", json!([]))), "services");
@@ -151,7 +158,7 @@ fn the_district_office_keeps_its_directory_and_case_workers_read_it() {
     change(&app, &officer, &json!({"id": id, "version": 7}), "", "PUT", &moved).expect_problem(412, "precondition_failed");
     field_refused(change(&app, &officer, &entry, "", "PUT", &with(hospital(), "phone", json!("0171"))), "phone");
     // Moving it to Feni needs the Feni office too.
-    change(&app, &officer, &entry, "", "PUT", &with(with(hospital(), "district_id", json!(2)), "upazila_id", json!(18)))
+    change(&app, &officer, &entry, "", "PUT", &with(with(hospital(), "district_id", Value::Null), "upazila_id", json!(18)))
         .expect_problem(403, "out_of_scope");
     let updated = change(&app, &officer, &entry, "", "PUT", &moved).expect(200);
     assert_eq!(updated.header("etag"), Some("\"2\""));
