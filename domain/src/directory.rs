@@ -158,6 +158,30 @@ mod tests {
         assert_eq!(check_provides(&retired, ServiceType::Health, d(7, 1)).unwrap_err().rule, "directory.entry_retired");
     }
 
+    /// Cases stored before the directory (and commands on their timelines) still load, with
+    /// no entry named.
+    #[test]
+    fn stored_referrals_and_services_without_an_entry_still_load() {
+        use crate::case::{Command, Referral, ServiceRecord};
+        let cmd: Command = serde_json::from_value(serde_json::json!({"command": "record_referral", "service": "health",
+            "to_organisation": "UHC", "referred_on": "2026-07-01"}))
+        .unwrap();
+        assert!(matches!(cmd, Command::RecordReferral { directory_entry_id: None, .. }));
+        let referral: Referral = serde_json::from_value(serde_json::json!({"no": 1, "service": "health",
+            "to_organisation": "UHC", "referred_on": "2026-07-01", "status": "made", "updated_on": "2026-07-01"}))
+        .unwrap();
+        assert_eq!(referral.directory_entry_id, None);
+        let service: ServiceRecord = serde_json::from_value(serde_json::json!({"no": 1, "service": "health",
+            "given_on": "2026-07-01", "provider": "UHC", "partner_id": null, "description": "", "item": null, "value_taka": null}))
+        .unwrap();
+        assert_eq!(service.directory_entry_id, None);
+        // And one naming an entry keeps it, written only when there is one.
+        let named = Referral { directory_entry_id: Some(crate::id::DirectoryEntryId(uuid::Uuid::nil())), ..referral.clone() };
+        let back: Referral = serde_json::from_value(serde_json::to_value(&named).unwrap()).unwrap();
+        assert_eq!(back, named);
+        assert!(serde_json::to_value(&referral).unwrap().get("directory_entry_id").is_none());
+    }
+
     #[test]
     fn retirement_is_once_and_dated() {
         assert!(check_retire(None, d(3, 1), d(3, 1), d(6, 1)).is_ok());

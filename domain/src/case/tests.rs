@@ -1101,7 +1101,7 @@ fn every_name_the_report_sql_reads_is_one_the_domain_writes() {
                 service: ServiceType::Health,
                 to_organisation: String::new(),
                 referred_on: n,
-                directory_entry_id: None,
+                directory_entry_id: Some(crate::id::DirectoryEntryId(uuid::Uuid::nil())),
             },
             Command::RecordConference { held_on: n, participants: vec![], decisions: vec![] },
             Command::CompleteReintegration { completed_on: n },
