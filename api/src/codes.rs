@@ -168,6 +168,10 @@ code_schemas! {
         DisabilityTypeCode("disability_type") => domain::disability::DisabilityType;
         /// How severe a disability is.
         SeverityCode("disability_severity") => domain::disability::Severity;
+        /// What kind of organisation a service directory entry is.
+        OrganisationKindCode("directory_organisation_kind") => domain::directory::OrganisationKind;
+        /// A language a service directory entry serves people in.
+        DirectoryLanguageCode("directory_language") => domain::directory::Language;
         /// How a helpline or outreach contact came in.
         ContactChannelCode("contact_channel") => domain::contact::ContactChannel;
         /// What a contact is about (Child Helpline International's categories).

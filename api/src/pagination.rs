@@ -73,6 +73,7 @@ id_cursor_keys!(
     domain::id::CaseTransferId,
     domain::id::ContactId,
     domain::id::DisabilityRecordId,
+    domain::id::DirectoryEntryId,
     domain::id::HospitalPatientId,
     domain::id::InstitutionStayId,
     domain::id::SupervisionId,

@@ -355,11 +355,15 @@ pub enum Permission {
     ReadSupervisions,
     /// Open supervisions and record visits, reports to the court and decisions.
     ManageSupervisions,
+    /// See the service directory (the organisations cases are referred to).
+    ReadDirectory,
+    /// List, change and retire organisations in the service directory (the district office).
+    ManageDirectory,
 }
 
 impl Permission {
     /// Every permission (the grant table's test walks them all).
-    pub const ALL: [Permission; 45] = [
+    pub const ALL: [Permission; 47] = [
         Permission::ManageUsers,
         Permission::ReadUsers,
         Permission::ReadAuditEvents,
@@ -405,6 +409,8 @@ impl Permission {
         Permission::ManageResidents,
         Permission::ReadSupervisions,
         Permission::ManageSupervisions,
+        Permission::ReadDirectory,
+        Permission::ManageDirectory,
     ];
 }
 
@@ -425,7 +431,9 @@ impl Role {
 /// them; hospital social services by the office's staff and the upazila office; voluntary
 /// organisations register with the district office, apply and are inspected at the upazila
 /// office, and are granted by the Social Welfare Council (headquarters); microcredit is run by
-/// the upazila offices, decided by the committee, and a write-off approved by the district.
+/// the upazila offices, decided by the committee, and a write-off approved by the district;
+/// the service directory is kept by the district office (and national administrators) and
+/// read by everyone who works cases.
 fn holders(permission: Permission) -> &'static [Role] {
     use Permission::*;
     use Role as R;
@@ -506,6 +514,16 @@ fn holders(permission: Permission) -> &'static [Role] {
         ManageResidents => &[R::HqOfficer, R::DivisionOfficer, R::DistrictOfficer, R::FacilityStaff],
         ReadSupervisions => &[R::HqOfficer, R::DivisionOfficer, R::DistrictOfficer, R::UpazilaOfficer, R::Caseworker],
         ManageSupervisions => &[R::UpazilaOfficer, R::Caseworker],
+        ReadDirectory => &[
+            R::SystemAdmin,
+            R::HqOfficer,
+            R::DivisionOfficer,
+            R::DistrictOfficer,
+            R::UpazilaOfficer,
+            R::Caseworker,
+            R::FacilityStaff,
+        ],
+        ManageDirectory => &[R::SystemAdmin, R::HqOfficer, R::DistrictOfficer],
     }
 }
 

@@ -89,6 +89,8 @@ entity_id!(
     ContactId;
     /// A record in the disability identification register.
     DisabilityRecordId;
+    /// An organisation in the service directory that referrals point to.
+    DirectoryEntryId;
     /// A patient's request to a hospital social services office.
     HospitalPatientId;
     /// An item of aid given to a hospital patient.

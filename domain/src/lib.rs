@@ -18,6 +18,7 @@ mod code_list;
 pub mod contact;
 pub mod csv_lines;
 pub mod digits;
+pub mod directory;
 pub mod disability;
 pub mod disclosure;
 pub mod facility;

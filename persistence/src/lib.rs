@@ -36,6 +36,7 @@ pub mod columns;
 pub mod contacts;
 pub(crate) mod copy_binary;
 pub mod db;
+pub mod directory;
 pub mod disability;
 pub mod enrolment;
 pub mod facilities;

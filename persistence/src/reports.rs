@@ -1074,3 +1074,39 @@ pub fn capitation_grants(conn: &mut PgConnection, f: &ReportFilter) -> QueryResu
     );
     statement(&sql, f, &[]).load(conn)
 }
+
+#[derive(Debug, Clone, QueryableByName, serde::Serialize, serde::Deserialize)]
+pub struct ReferralsByProviderRow {
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub district_id: Option<i32>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub service: Option<String>,
+    /// The directory entry's id, or `other` for providers named only in text.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub provider: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub provider_name_en: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub provider_name_bn: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub referrals: i64,
+}
+
+/// Referrals made in the period (on the day of the referral, where the case was when it was
+/// recorded) by district, service and directory entry (providers named only in text together
+/// as `other`); with each district and service's total and the grand total.
+pub fn referrals_by_provider(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<ReferralsByProviderRow>> {
+    let sql = format!(
+        r#"
+        SELECT c.district_id, c.service, coalesce(c.directory_entry_id::text, 'other') AS provider,
+               CASE WHEN GROUPING(coalesce(c.directory_entry_id::text, 'other')) = 0 THEN min(e.name_en) END AS provider_name_en,
+               CASE WHEN GROUPING(coalesce(c.directory_entry_id::text, 'other')) = 0 THEN min(e.name_bn) END AS provider_name_bn,
+               count(*) AS referrals
+          FROM case_referrals c LEFT JOIN directory_entries e ON e.id = c.directory_entry_id
+         WHERE c.referred_on BETWEEN :from AND :to AND {AREA}
+         GROUP BY GROUPING SETS ((c.district_id, c.service, coalesce(c.directory_entry_id::text, 'other')), (c.district_id, c.service), ())
+         ORDER BY c.district_id NULLS LAST, c.service NULLS LAST, 3 NULLS LAST
+    "#
+    );
+    statement(&sql, f, &[]).load(conn)
+}

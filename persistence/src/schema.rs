@@ -59,6 +59,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    directory_entries (id) {
+        id -> Uuid,
+        name_en -> Text,
+        name_bn -> Text,
+        kind -> Text,
+        services -> Array<Text>,
+        languages -> Array<Text>,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Nullable<Int4>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        address -> Text,
+        listed_on -> Date,
+        retired_on -> Nullable<Date>,
+        retired_reason -> Nullable<Text>,
+        version -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     job_inputs (job_id) {
         job_id -> Uuid,
         content -> Bytea,

@@ -14,6 +14,7 @@ mod api {
     mod contacts;
     mod contract;
     mod cors;
+    mod directory;
     mod disability;
     mod eligibility;
     mod embedded;

@@ -8,6 +8,7 @@ pub mod auth_token;
 pub mod capitation;
 pub mod cases;
 pub mod contacts;
+pub mod directory;
 pub mod disability;
 pub mod facilities;
 pub mod geo;

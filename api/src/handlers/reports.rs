@@ -487,6 +487,30 @@ const REPORTS: &[ReportDef] = &[
             "সেবাকেন্দ্রের এলাকায়, শিশু যে যে দিন সেবা পেয়েছে প্রতিদিন গণনা করা হয় (তিন দিন সেবাপ্রাপ্ত শিশু তিনবার)।",
         ),
     },
+    ReportDef {
+        name: "referrals_by_provider",
+        source: rows_of!(reports::referrals_by_provider, reports::ReferralsByProviderRow),
+        title_en: "Referrals by district, service and provider (service directory entry)",
+        title_bn: "জেলা, সেবা ও সেবাদাতা (সেবা তালিকার সংস্থা) অনুযায়ী প্রেরণ",
+        dimensions: &["district_id", "service", "provider", "provider_name_en", "provider_name_bn"],
+        facility_filter: false,
+        keys: &["district_id", "service", "provider"],
+        // A referral names one service and one provider (an entry, or `other` for text only).
+        rollups: &[
+            Rollup { total: &["district_id", "service"], parts: &["district_id", "service", "provider"], distinct: &[] },
+            Rollup { total: &[], parts: &["district_id", "service"], distinct: &[] },
+        ],
+        row_sums: &[],
+        remainders: &[],
+        rated: &[],
+        ratios: &[],
+        stock_flow: None,
+        money_of: &[],
+        area_basis: (
+            "Counted where the case was when the referral was recorded, on the day of the referral.",
+            "প্রেরণ লিপিবদ্ধ করার সময় কেসটি যেখানে ছিল সেখানে, প্রেরণের দিনে গণনা করা হয়।",
+        ),
+    },
 ];
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -1556,6 +1580,32 @@ mod suppression_tests {
                 }
                 (&["allotted", "listed", "absent", "payments"], &[("monthly_grant_taka", "listed"), ("amount_taka", "payments")])
             }
+            "referrals_by_provider" => {
+                // Referrals by district, service and provider; a group has a row when it has
+                // referrals, each district and service its subtotal, and the total always.
+                let mut subtotals = vec![];
+                for d in 1..=rng.gen_range(1..=3) {
+                    for service in ["health", "legal_aid"] {
+                        let mut parts = vec![];
+                        for p in ["e1", "e2", "other"] {
+                            let n = count(rng);
+                            if n == 0 {
+                                continue;
+                            }
+                            let labels = json!({"district_id": d, "service": service, "provider": p, "provider_name_en": "P", "provider_name_bn": "প"});
+                            let referrals = a.atom(n);
+                            parts.push(a.row(labels, vec![("referrals", referrals)]));
+                        }
+                        if !parts.is_empty() {
+                            let labels = json!({"district_id": d, "service": service, "provider": null, "provider_name_en": null, "provider_name_bn": null});
+                            subtotals.push(a.row(labels, column_sums(&["referrals"], &parts)));
+                        }
+                    }
+                }
+                let labels = json!({"district_id": null, "service": null, "provider": null, "provider_name_en": null, "provider_name_bn": null});
+                a.row(labels, column_sums(&["referrals"], &subtotals));
+                (&["referrals"], &[])
+            }
             "helpline_contacts" => {
                 const NAMES: [&str; 7] = [
                     "contacts",
@@ -1845,6 +1895,7 @@ mod suppression_tests {
         capitation_grants,
         helpline_contacts,
         service_point_children,
+        referrals_by_provider,
     );
 }
 

@@ -12,7 +12,7 @@ pub mod holding;
 pub mod refusal;
 pub mod sight;
 
-use crate::id::{FacilityId, PartnerId, PersonId, UserId};
+use crate::id::{DirectoryEntryId, FacilityId, PartnerId, PersonId, UserId};
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -174,6 +174,9 @@ pub struct ServiceRecord {
     /// Given before the case plan was approved, as immediate support, for this reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub immediate_support_reason: Option<String>,
+    /// The service directory's entry for the provider, when it is listed there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory_entry_id: Option<DirectoryEntryId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,6 +187,9 @@ pub struct Referral {
     pub referred_on: NaiveDate,
     pub status: ReferralStatus,
     pub updated_on: NaiveDate,
+    /// The service directory's entry referred to, when it is listed there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory_entry_id: Option<DirectoryEntryId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -376,11 +382,17 @@ pub enum Command {
         /// Why a child gets it before the case plan is approved (immediate support).
         #[serde(default)]
         immediate_support_reason: Option<String>,
+        /// The provider's entry in the service directory (checked by the caller).
+        #[serde(default)]
+        directory_entry_id: Option<DirectoryEntryId>,
     },
     RecordReferral {
         service: ServiceType,
         to_organisation: String,
         referred_on: NaiveDate,
+        /// The entry in the service directory referred to (checked by the caller).
+        #[serde(default)]
+        directory_entry_id: Option<DirectoryEntryId>,
     },
     UpdateReferral {
         no: u32,
@@ -903,20 +915,25 @@ impl Case {
                 item,
                 value_taka,
                 immediate_support_reason,
-            } => self.record_service(
-                service,
-                given_on,
-                provider,
-                partner_id,
-                description,
-                item,
-                value_taka,
-                immediate_support_reason,
-                ctx,
-                &mut out,
-            )?,
-            Command::RecordReferral { service, to_organisation, referred_on } => {
-                self.record_referral(service, to_organisation, referred_on, ctx)?
+                directory_entry_id,
+            } => {
+                self.record_service(
+                    service,
+                    given_on,
+                    provider,
+                    partner_id,
+                    description,
+                    item,
+                    value_taka,
+                    immediate_support_reason,
+                    ctx,
+                    &mut out,
+                )?;
+                self.name_directory_entry(*directory_entry_id, |c| c.services.last_mut().map(|s| &mut s.directory_entry_id));
+            }
+            Command::RecordReferral { service, to_organisation, referred_on, directory_entry_id } => {
+                self.record_referral(service, to_organisation, referred_on, ctx)?;
+                self.name_directory_entry(*directory_entry_id, |c| c.referrals.last_mut().map(|r| &mut r.directory_entry_id));
             }
             Command::UpdateReferral { no, status } => self.update_referral(no, status, ctx)?,
             Command::RecordConference { held_on, participants, decisions } => {
@@ -1240,6 +1257,7 @@ impl Case {
             item: item.clone(),
             value_taka: *value_taka,
             immediate_support_reason,
+            directory_entry_id: None,
         });
         if self.status == S::Admitted {
             self.set_status(S::InCare, out);
@@ -1263,8 +1281,21 @@ impl Case {
             referred_on: *referred_on,
             status: ReferralStatus::Made,
             updated_on: ctx.today,
+            directory_entry_id: None,
         });
         Ok(())
+    }
+
+    /// Keeps the directory entry a referral or service just recorded names (the caller has
+    /// checked it: `domain::directory::check_provides`).
+    fn name_directory_entry(
+        &mut self,
+        entry: Option<DirectoryEntryId>,
+        slot: impl FnOnce(&mut Case) -> Option<&mut Option<DirectoryEntryId>>,
+    ) {
+        if let Some(s) = slot(self) {
+            *s = entry;
+        }
     }
 
     fn update_referral(&mut self, no: &u32, status: &ReferralStatus, ctx: &Ctx<'_>) -> Result<(), Refusal> {

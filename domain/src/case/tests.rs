@@ -68,6 +68,7 @@ fn service(kind: ServiceType, on: NaiveDate) -> Command {
         item: None,
         value_taka: None,
         immediate_support_reason: None,
+        directory_entry_id: None,
     }
 }
 
@@ -84,6 +85,7 @@ fn immediate(kind: ServiceType, on: NaiveDate, reason: &str) -> Command {
                 item,
                 value_taka,
                 immediate_support_reason: Some(reason.into()),
+                directory_entry_id: None,
             }
         }
         other => other,
@@ -408,6 +410,7 @@ fn a_street_child_through_every_step_then_re_opened_by_a_follow_up() {
             service: ServiceType::Health,
             to_organisation: "Upazila Health Complex".into(),
             referred_on: d(2026, 7, 2),
+            directory_entry_id: None,
         },
     );
     run(&mut c, WORKER, Command::UpdateReferral { no: 1, status: ReferralStatus::Accepted });
@@ -606,8 +609,12 @@ fn safe_home_exits_need_a_court_report() {
 #[test]
 fn consent_is_checked_before_referral_and_dates_are_checked() {
     let mut c = child_in_service();
-    let refer =
-        Command::RecordReferral { service: ServiceType::Health, to_organisation: "clinic".into(), referred_on: d(2026, 7, 1) };
+    let refer = Command::RecordReferral {
+        service: ServiceType::Health,
+        to_organisation: "clinic".into(),
+        referred_on: d(2026, 7, 1),
+        directory_entry_id: None,
+    };
     assert_eq!(refused(&mut c, WORKER, refer), Refusal::ConsentMissing(ConsentPurpose::Referral));
     assert_eq!(refused(&mut c, WORKER, service(ServiceType::Health, d(2027, 1, 1))), Refusal::DateInFuture);
     assert_eq!(refused(&mut c, WORKER, service(ServiceType::Health, d(2020, 1, 1))), Refusal::DateBeforeCase);
@@ -629,6 +636,7 @@ fn a_services_value_keeps_to_its_bounds() {
             item,
             value_taka: Some(v),
             immediate_support_reason,
+            directory_entry_id: None,
         },
         other => other,
     };
@@ -988,6 +996,7 @@ fn every_name_the_report_sql_reads_is_one_the_domain_writes() {
             item: Some("sewing machine".into()),
             value_taka: Some(9000),
             immediate_support_reason: None,
+            directory_entry_id: None,
         },
     );
     run(&mut home, WORKER, Command::RecordReleaseOrder { order: order(d(2026, 8, 1)) });
@@ -1101,7 +1110,12 @@ fn every_name_the_report_sql_reads_is_one_the_domain_writes() {
             },
             Command::RecordDetailedAssessment { assessment: DetailedAssessment { assessed_on: n, summary: String::new() } },
             service(ServiceType::Counselling, n),
-            Command::RecordReferral { service: ServiceType::Health, to_organisation: String::new(), referred_on: n },
+            Command::RecordReferral {
+                service: ServiceType::Health,
+                to_organisation: String::new(),
+                referred_on: n,
+                directory_entry_id: Some(crate::id::DirectoryEntryId(uuid::Uuid::nil())),
+            },
             Command::RecordConference { held_on: n, participants: vec![], decisions: vec![] },
             Command::CompleteReintegration { completed_on: n },
             Command::SubmitCasePlan { goals: vec![], interventions: vec![], drawn_up_on: Some(n) },
@@ -1153,7 +1167,13 @@ fn commands_by_name() -> Vec<&'static str> {
         Command::RecordDetailedAssessment { assessment: DetailedAssessment { assessed_on: n, summary: w.clone() } }.name(),
         Command::SubmitCasePlan { goals: vec![], interventions: vec![], drawn_up_on: None }.name(),
         service(ServiceType::Health, n).name(),
-        Command::RecordReferral { service: ServiceType::Health, to_organisation: w.clone(), referred_on: n }.name(),
+        Command::RecordReferral {
+            service: ServiceType::Health,
+            to_organisation: w.clone(),
+            referred_on: n,
+            directory_entry_id: None,
+        }
+        .name(),
         Command::RecordConference { held_on: n, participants: vec![], decisions: vec![] }.name(),
         Command::CompleteReintegration { completed_on: n }.name(),
     ]

@@ -62,6 +62,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("close_patient_request",             "rr rr rr rr os rr rr ss rr rr rr rr"),
     ("complete_reintegration",            "rr rr rr rr os rr os os rr rr rr rr"),
     ("complete_supervision",              "rr rr rr rr os rr os rr rr rr rr rr"),
+    ("create_directory_entry",            "os oo rr os rr rr rr rr rr rr rr rr"),
     ("create_facility",                   "os oo rr rr rr rr rr rr rr rr rr rr"),
     ("create_loan_fund",                  "rr rr rr rr os rr rr rr rr rr rr rr"),
     ("create_partner_organisation",       "ss oo rr rr rr rr rr rr rr rr rr rr"),
@@ -92,6 +93,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("get_case_transfer",                 "rr oo os os os rr os os rr rr rr rr"),
     ("get_contact",                       "rr oo os os os rr os rr rr rr rr rr"),
     ("get_current_user",                  "oo oo oo oo oo oo oo oo oo oo oo oo"),
+    ("get_directory_entry",               "os oo os os os rr os os rr rr rr rr"),
     ("get_disability_record",             "rr oo os os os rr os rr rr rr rr rr"),
     ("get_facility",                      "os oo os os os rr os os os rr rr rr"),
     ("get_hospital_patient",              "rr oo os os os rr rr ss rr rr rr rr"),
@@ -126,6 +128,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("list_city_corporations",            "oo oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_code_lists",                   "oo oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_contacts",                     "rr oo oo oo oo rr oo rr rr rr rr rr"),
+    ("list_directory_entries",            "oo oo oo oo oo rr oo oo rr rr rr rr"),
     ("list_disability_records",           "rr oo oo oo oo rr oo rr rr rr rr rr"),
     ("list_districts",                    "oo oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_divisions",                    "oo oo oo oo oo oo oo oo oo oo oo oo"),
@@ -192,6 +195,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("request_write_off",                 "rr rr rr rr os rr rr rr rr rr rr rr"),
     ("reset_user_password",               "os rr rr rr rr rr rr rr rr rr rr rr"),
     ("resume_beneficiary",                "rr rr rr rr os rr rr rr rr rr rr rr"),
+    ("retire_directory_entry",            "os oo rr os rr rr rr rr rr rr rr rr"),
     ("retire_union",                      "ss rr rr rr rr rr rr rr rr rr rr rr"),
     ("retire_upazila",                    "ss rr rr rr rr rr rr rr rr rr rr rr"),
     ("review_compliance_breach",          "rr rr rr rr os rr rr rr rr rr rr rr"),
@@ -205,6 +209,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("suspend_beneficiary",               "rr rr rr rr os rr rr rr rr rr rr rr"),
     ("take_patient_request",              "rr rr rr rr os rr rr os rr rr rr rr"),
     ("transfer_resident",                 "rr oo os os rr rr rr ss rr rr rr rr"),
+    ("update_directory_entry",            "os oo rr os rr rr rr rr rr rr rr rr"),
     ("update_person",                     "rr rr rr rr on rr on on rr rr rr rr"),
     ("update_referral_status",            "rr rr rr rr os rr os os rr rr rr rr"),
     ("update_union",                      "ss rr rr rr rr rr rr rr rr rr rr rr"),
@@ -238,6 +243,7 @@ struct Side {
     stay: String,
     supervision: String,
     transfer: String,
+    directory: String,
     names: Vec<String>,
 }
 
@@ -263,6 +269,7 @@ impl Side {
             &self.stay,
             &self.supervision,
             &self.transfer,
+            &self.directory,
         ]
     }
 }
@@ -490,6 +497,13 @@ fn build_side(
                       "court_order": {"court": "Tribunal-1", "order_number": format!("2/{tag}"), "order_date": years_ago(0)}}))
         .send()
         .expect(201));
+    let directory = id(&app
+        .post("/api/v1/directory-entries")
+        .bearer(hq)
+        .json(&json!({"name_en": format!("Clinic {tag}"), "name_bn": "ক্লিনিক", "kind": "hospital", "services": ["health"],
+                      "languages": ["bn"], "upazila_id": upazila, "address": "Main road"}))
+        .send()
+        .expect(201));
     Side {
         upazila,
         union,
@@ -513,6 +527,7 @@ fn build_side(
         stay,
         supervision,
         transfer,
+        directory,
         names: vec![resident_name, elder_name],
     }
 }
@@ -595,6 +610,7 @@ fn probe(spec: &Value, path: &str, method: &str, op: &Value, side: &Side, caller
             "{stay_id}" => side.stay.clone(),
             "{supervision_id}" => side.supervision.clone(),
             "{transfer_id}" => side.transfer.clone(),
+            "{entry_id}" => side.directory.clone(),
             "{fiscal_year}" => domain::allowance::FiscalYear::of(domain::time::dhaka_date(Utc::now())).to_string(),
             "{served_on}" => (domain::time::dhaka_date(Utc::now()) - Duration::days(1)).to_string(),
             "{no}" => "1".into(),

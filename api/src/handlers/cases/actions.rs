@@ -12,7 +12,7 @@ use domain::case::{
     ServiceType, SupportItem,
 };
 use domain::facility::FacilityType;
-use domain::id::CaseId;
+use domain::id::{CaseId, DirectoryEntryId};
 use domain::id::{FacilityId, PersonId};
 use persistence::PgConnection;
 use serde::Deserialize;
@@ -371,6 +371,9 @@ pub struct ServiceRequest {
     #[validate(length(min = 1, max = 2000))]
     #[schema(min_length = 1, max_length = 2000)]
     pub immediate_support_reason: Option<String>,
+    /// The provider's entry in the service directory, if listed: it must give the service and
+    /// not be retired by `given_on` (`provider` stays the text shown).
+    pub directory_entry_id: Option<Uuid>,
 }
 
 /// Record a service given. Partner staff may record their own organisation's services. From
@@ -387,8 +390,12 @@ pub async fn record_service(
     body: ApiJson<ServiceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::RecordServices, move |_conn, _row, _case, actor| {
+    act(req, state, who, path.into_inner(), Permission::RecordServices, move |conn, _row, _case, actor| {
         let service = b.service;
+        let directory_entry_id = b.directory_entry_id.map(DirectoryEntryId);
+        if let Some(entry) = directory_entry_id {
+            crate::handlers::directory::check_named_entry(conn, entry, service, b.given_on)?;
+        }
         let partner_id = match actor.scope {
             Scope::Partner(p) => Some(p),
             _ => None,
@@ -402,23 +409,31 @@ pub async fn record_service(
             item: b.item,
             value_taka: b.value_taka,
             immediate_support_reason: b.immediate_support_reason,
+            directory_entry_id,
         })
     })
     .await
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
-#[schema(example = json!({"service": "health", "to_organisation": "Upazila Health Complex, Tongi", "referred_on": "2026-07-02"}))]
+#[schema(example = json!({"service": "health", "to_organisation": "Upazila Health Complex, Tongi", "referred_on": "2026-07-02",
+    "directory_entry_id": null}))]
 pub struct ReferralRequest {
     #[schema(value_type = crate::codes::ServiceTypeCode)]
     pub service: ServiceType,
+    /// The organisation in words: needed unless `directory_entry_id` names it (then, by
+    /// default, the entry's English name).
     #[validate(length(min = 1, max = 300))]
     #[schema(min_length = 1, max_length = 300)]
-    pub to_organisation: String,
+    pub to_organisation: Option<String>,
     pub referred_on: NaiveDate,
+    /// The organisation's entry in the service directory: it must give the service and not be
+    /// retired by `referred_on`.
+    pub directory_entry_id: Option<Uuid>,
 }
 
-/// Refer to another service (consent to referral must be on record).
+/// Refer to another service (consent to referral must be on record): an organisation in the
+/// service directory (`directory_entry_id`), or one named only in text.
 #[utoipa::path(tag = "cases", request_body = ReferralRequest,
     params(("case_id" = Uuid, Path, description = "The case id"), ("If-Match" = String, Header, description = "The case's current ETag")),
     security(("bearer" = [])), responses(CaseActionResponses))]
@@ -431,8 +446,16 @@ pub async fn record_referral(
     body: ApiJson<ReferralRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        Ok(Command::RecordReferral { service: b.service, to_organisation: b.to_organisation, referred_on: b.referred_on })
+    act(req, state, who, path.into_inner(), Permission::WriteCases, move |conn, _row, _case, _actor| {
+        let directory_entry_id = b.directory_entry_id.map(DirectoryEntryId);
+        let named = match directory_entry_id {
+            Some(entry) => Some(crate::handlers::directory::check_named_entry(conn, entry, b.service, b.referred_on)?),
+            None => None,
+        };
+        let to_organisation = b.to_organisation.or(named).ok_or_else(|| {
+            ApiError::field_coded("to_organisation", "required", "name the organisation, or its directory_entry_id")
+        })?;
+        Ok(Command::RecordReferral { service: b.service, to_organisation, referred_on: b.referred_on, directory_entry_id })
     })
     .await
 }
