@@ -76,7 +76,9 @@ id_cursor_keys!(
     domain::id::InstitutionStayId,
     domain::id::SupervisionId,
     domain::id::VoluntaryOrganisationId,
-    domain::id::AuditEventId
+    domain::id::AuditEventId,
+    domain::id::HouseholdId,
+    domain::id::RelationshipId
 );
 
 const CURSOR_PREFIX: &str = "k1:";

@@ -228,6 +228,9 @@ struct Side {
     patient: String,
     stay: String,
     supervision: String,
+    child: String,
+    household: String,
+    relationship: String,
     names: Vec<String>,
 }
 
@@ -252,6 +255,8 @@ impl Side {
             &self.patient,
             &self.stay,
             &self.supervision,
+            &self.household,
+            &self.relationship,
         ]
     }
 }
@@ -463,6 +468,20 @@ fn build_side(
         .as_str()
         .unwrap()
         .to_owned();
+    let household = id(&app
+        .post("/api/v1/households")
+        .bearer(&officer)
+        .json(
+            &json!({"union_id": union, "address": format!("Village {tag}"), "head_person_id": elder, "joined_on": years_ago(1)}),
+        )
+        .send()
+        .expect(201));
+    let relationship = id(&app
+        .post(&format!("/api/v1/persons/{child}/relationships"))
+        .bearer(&officer)
+        .json(&json!({"related_person_id": elder, "kind": "guardian"}))
+        .send()
+        .expect(201));
     Side {
         upazila,
         union,
@@ -485,6 +504,9 @@ fn build_side(
         patient,
         stay,
         supervision,
+        child,
+        household,
+        relationship,
         names: vec![resident_name, elder_name],
     }
 }
@@ -495,7 +517,8 @@ fn fill(value: &mut Value, side: &Side, unique: &str) {
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
                 match k.as_str() {
-                    "person_id" | "guardian_person_id" | "leader_person_id" => *v = json!(side.elder),
+                    "person_id" | "guardian_person_id" | "leader_person_id" | "head_person_id" => *v = json!(side.elder),
+                    "related_person_id" => *v = json!(side.child),
                     "fund_id" => *v = json!(side.fund),
                     "voluntary_organisation_id" => *v = json!(side.voluntary),
                     "beneficiary_id" => *v = json!(side.beneficiary),
@@ -566,6 +589,8 @@ fn probe(spec: &Value, path: &str, method: &str, op: &Value, side: &Side, caller
             "{patient_id}" => side.patient.clone(),
             "{stay_id}" => side.stay.clone(),
             "{supervision_id}" => side.supervision.clone(),
+            "{household_id}" => side.household.clone(),
+            "{relationship_id}" => side.relationship.clone(),
             "{fiscal_year}" => domain::allowance::FiscalYear::of(domain::time::dhaka_date(Utc::now())).to_string(),
             "{served_on}" => (domain::time::dhaka_date(Utc::now()) - Duration::days(1)).to_string(),
             "{no}" => "1".into(),
