@@ -37,7 +37,7 @@ use crate::views::LabelView;
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"person_id": "01936f5e-0000-7000-8000-0000000000a1", "relation": "daughter",
     "relation_label": {"en": "Daughter", "bn": "মেয়ে"}, "joined_on": "2020-01-01", "left_on": null}))]
-pub struct MemberView {
+pub struct HouseholdMemberView {
     pub person_id: Uuid,
     #[schema(value_type = crate::codes::RelationToHeadCode)]
     pub relation: RelationToHead,
@@ -47,8 +47,8 @@ pub struct MemberView {
     pub left_on: Option<NaiveDate>,
 }
 
-fn member_view(m: &MemberRow) -> MemberView {
-    MemberView {
+fn member_view(m: &MemberRow) -> HouseholdMemberView {
+    HouseholdMemberView {
         person_id: m.person_id.0,
         relation: m.relation,
         relation_label: m.relation.label().into(),
@@ -76,7 +76,7 @@ pub struct HouseholdView {
     /// per head).
     pub monthly_income_taka: Option<i64>,
     /// Everyone who lived here, in the order they joined.
-    pub members: Vec<MemberView>,
+    pub members: Vec<HouseholdMemberView>,
     /// The members now.
     pub member_count: usize,
     /// The `ETag` value.
