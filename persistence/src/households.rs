@@ -224,7 +224,7 @@ pub struct RelationshipRow {
     pub related_person_id: PersonId,
     #[diesel(deserialize_as = String)]
     pub kind: RelationshipKind,
-    pub since: Option<NaiveDate>,
+    pub started_on: Option<NaiveDate>,
     pub ended_on: Option<NaiveDate>,
     pub version: i32,
     #[diesel(deserialize_as = OptionalId<UserId>)]
@@ -240,7 +240,7 @@ pub fn insert_relationship(
     person: PersonId,
     related: PersonId,
     kind: RelationshipKind,
-    since: Option<NaiveDate>,
+    started_on: Option<NaiveDate>,
     by: UserId,
 ) -> QueryResult<Option<RelationshipRow>> {
     let result = conn.transaction(|conn| {
@@ -250,7 +250,7 @@ pub fn insert_relationship(
                 person_relationships::person_id.eq(person.0),
                 person_relationships::related_person_id.eq(related.0),
                 person_relationships::kind.eq(kind.code()),
-                person_relationships::since.eq(since),
+                person_relationships::started_on.eq(started_on),
                 person_relationships::created_by.eq(by.0),
             ))
             .returning(RelationshipRow::as_returning())

@@ -634,7 +634,7 @@ diesel::table! {
         person_id -> Uuid,
         related_person_id -> Uuid,
         kind -> Text,
-        since -> Nullable<Date>,
+        started_on -> Nullable<Date>,
         ended_on -> Nullable<Date>,
         version -> Int4,
         created_by -> Nullable<Uuid>,

@@ -419,7 +419,7 @@ pub async fn record_household_move_out(
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"id": "01936f5e-0000-7000-8000-0000000000e1", "person_id": "01936f5e-0000-7000-8000-0000000000a1",
     "related_person_id": "01936f5e-0000-7000-8000-0000000000a2", "kind": "mother", "kind_label": {"en": "Mother", "bn": "মা"},
-    "since": null, "ended_on": null, "version": 1, "created_at": "2026-12-04T04:00:00Z"}))]
+    "started_on": null, "ended_on": null, "version": 1, "created_at": "2026-12-04T04:00:00Z"}))]
 pub struct RelationshipView {
     pub id: Uuid,
     pub person_id: Uuid,
@@ -427,7 +427,7 @@ pub struct RelationshipView {
     #[schema(value_type = crate::codes::RelationshipKindCode)]
     pub kind: RelationshipKind,
     pub kind_label: LabelView,
-    pub since: Option<NaiveDate>,
+    pub started_on: Option<NaiveDate>,
     pub ended_on: Option<NaiveDate>,
     /// The `ETag` value.
     pub version: i32,
@@ -441,7 +441,7 @@ fn relationship_view(r: &RelationshipRow) -> RelationshipView {
         related_person_id: r.related_person_id.0,
         kind: r.kind,
         kind_label: r.kind.label().into(),
-        since: r.since,
+        started_on: r.started_on,
         ended_on: r.ended_on,
         version: r.version,
         created_at: r.created_at,
@@ -451,7 +451,7 @@ fn relationship_view(r: &RelationshipRow) -> RelationshipView {
 /// Someone related to a person, seen from that person (her mother; his ward).
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"relationship_id": "01936f5e-0000-7000-8000-0000000000e1", "person_id": "01936f5e-0000-7000-8000-0000000000a2",
-    "relation": "mother", "relation_label": {"en": "Mother", "bn": "মা"}, "since": null, "ended_on": null, "version": 1}))]
+    "relation": "mother", "relation_label": {"en": "Mother", "bn": "মা"}, "started_on": null, "ended_on": null, "version": 1}))]
 pub struct RelationView {
     pub relationship_id: Uuid,
     /// The other person.
@@ -461,7 +461,7 @@ pub struct RelationView {
     #[schema(value_type = crate::codes::KinCode)]
     pub relation: Kin,
     pub relation_label: LabelView,
-    pub since: Option<NaiveDate>,
+    pub started_on: Option<NaiveDate>,
     pub ended_on: Option<NaiveDate>,
     /// The relationship's `ETag` value (to end it).
     pub version: i32,
@@ -476,7 +476,7 @@ pub(crate) fn relation_seen_by(me: PersonId, r: &RelationshipRow) -> RelationVie
         person_id: other.0,
         relation,
         relation_label: relation.label().into(),
-        since: r.since,
+        started_on: r.started_on,
         ended_on: r.ended_on,
         version: r.version,
     }
@@ -524,13 +524,13 @@ pub(crate) fn family_of(
 
 /// A relationship to record: `related_person_id` is the person's `kind`.
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
-#[schema(example = json!({"related_person_id": "01936f5e-0000-7000-8000-0000000000a2", "kind": "mother", "since": null}))]
+#[schema(example = json!({"related_person_id": "01936f5e-0000-7000-8000-0000000000a2", "kind": "mother", "started_on": null}))]
 pub struct CreateRelationshipRequest {
     pub related_person_id: Uuid,
     #[schema(value_type = crate::codes::RelationshipKindCode)]
     pub kind: RelationshipKind,
     /// Since when (a guardianship's order, a marriage); not in the future.
-    pub since: Option<NaiveDate>,
+    pub started_on: Option<NaiveDate>,
 }
 
 /// Record how another person is related to this one (her mother, his guardian). Shown from
@@ -556,8 +556,8 @@ pub async fn create_relationship(
     body: ApiJson<CreateRelationshipRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, b) = (path.into_inner(), body.0);
-    if let Some(since) = b.since {
-        step_day("since", since, None)?;
+    if let Some(started_on) = b.started_on {
+        step_day("started_on", started_on, None)?;
     }
     let fingerprint = idempotency::fingerprint(&[
         "create_relationship",
@@ -575,7 +575,7 @@ pub async fn create_relationship(
             .map(|r| (r.person_id, r.related_person_id, r.kind))
             .collect();
         rules::check_relationship(person.id, other.id, b.kind, &in_force)?;
-        let row = repo::insert_relationship(conn, person.id, other.id, b.kind, b.since, who.user_id)?
+        let row = repo::insert_relationship(conn, person.id, other.id, b.kind, b.started_on, who.user_id)?
             .ok_or(rules::DUPLICATE_RELATIONSHIP)?;
         pipeline::audit_created(conn, &who, "relationship.create", row.id, &row, serde_json::json!({"kind": row.kind.code()}))?;
         Ok(Created {
@@ -688,7 +688,7 @@ pub async fn end_relationship(
             if r.ended_on.is_some() {
                 return Err(rules::RELATIONSHIP_ENDED.into());
             }
-            step_day("ended_on", b.ended_on, r.since)?;
+            step_day("ended_on", b.ended_on, r.started_on)?;
             let after = repo::end_relationship(conn, r.id, b.ended_on)?;
             Outcome::with(after, serde_json::json!({"ended_on": b.ended_on}))
         })
@@ -703,7 +703,7 @@ pub async fn end_relationship(
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"child_person_id": "01936f5e-0000-7000-8000-0000000000a1", "household_id": "01936f5e-0000-7000-8000-0000000000f1",
     "carers": [{"relationship_id": "01936f5e-0000-7000-8000-0000000000e1", "person_id": "01936f5e-0000-7000-8000-0000000000a2",
-        "relation": "mother", "relation_label": {"en": "Mother", "bn": "মা"}, "since": null, "ended_on": null, "version": 1}]}))]
+        "relation": "mother", "relation_label": {"en": "Mother", "bn": "মা"}, "started_on": null, "ended_on": null, "version": 1}]}))]
 pub struct TransferForView {
     /// Null when no child under 18 is recorded for a carer on the register.
     pub child_person_id: Option<Uuid>,

@@ -138,7 +138,7 @@ impl From<PersonRow> for PersonView {
     "household": {"household_id": "01936f5e-0000-7000-8000-0000000000f1", "head_person_id": "01936f5e-0000-7000-8000-0000000000a2",
         "relation": "daughter", "relation_label": {"en": "Daughter", "bn": "মেয়ে"}, "joined_on": "2020-01-01", "member_count": 3},
     "relations": [{"relationship_id": "01936f5e-0000-7000-8000-0000000000e1", "person_id": "01936f5e-0000-7000-8000-0000000000a2",
-        "relation": "mother", "relation_label": {"en": "Mother", "bn": "মা"}, "since": null, "ended_on": null, "version": 1}]
+        "relation": "mother", "relation_label": {"en": "Mother", "bn": "মা"}, "started_on": null, "ended_on": null, "version": 1}]
 }))]
 pub struct PersonPage {
     #[serde(flatten)]
