@@ -334,3 +334,27 @@ fn a_cct_beneficiary_shows_the_child_and_her_carers() {
     let old = app.get("/api/v1/beneficiaries?programme=old_age").bearer(&officer).send().expect(200).json["data"][0].clone();
     assert!(old["transfer_for"].is_null(), "{old}");
 }
+
+/// Two offices taking the same child into two households at the same moment: one wins, the
+/// other is refused by the rule (the domain's check or, when both checks ran before either
+/// wrote, the database's partial unique index), never both.
+#[test]
+fn a_race_to_take_one_person_into_two_households_has_one_winner() {
+    let app = TestApp::new();
+    let (_, officer) = app.user("race.officer", "upazila_officer", "upazila:1");
+    let heads: Vec<String> = (0..2).map(|n| person(&app, &officer, &format!("Head {n}"), "female", 40)).collect();
+    let homes: Vec<String> = heads.iter().map(|h| id(&household(&app, &officer, 1, h, None).expect(201).json)).collect();
+    for trial in 0..8 {
+        let child = person(&app, &officer, &format!("Child {trial}"), "male", 9);
+        let answers: Vec<Resp> = std::thread::scope(|s| {
+            let spawned: Vec<_> =
+                homes.iter().map(|home| s.spawn(|| add(&app, &officer, home, &child, "son", &days_ago(1)))).collect();
+            spawned.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        let mut statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+        statuses.sort();
+        assert_eq!(statuses, vec![201, 409], "trial {trial}");
+        let refused = answers.into_iter().find(|r| r.status == 409).unwrap();
+        refused.expect_rule(409, "household.one_at_a_time");
+    }
+}
