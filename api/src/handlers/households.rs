@@ -451,11 +451,15 @@ fn relationship_view(r: &RelationshipRow) -> RelationshipView {
 /// Someone related to a person, seen from that person (her mother; his ward).
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"relationship_id": "01936f5e-0000-7000-8000-0000000000e1", "person_id": "01936f5e-0000-7000-8000-0000000000a2",
-    "relation": "mother", "relation_label": {"en": "Mother", "bn": "মা"}, "started_on": null, "ended_on": null, "version": 1}))]
+    "name_en": "Salma Begum", "name_bn": "সালমা বেগম", "relation": "mother", "relation_label": {"en": "Mother", "bn": "মা"},
+    "started_on": null, "ended_on": null, "version": 1}))]
 pub struct RelationView {
     pub relationship_id: Uuid,
     /// The other person.
     pub person_id: Uuid,
+    /// The other person's names, when you may see them (null otherwise).
+    pub name_en: Option<String>,
+    pub name_bn: Option<String>,
     /// How the other person is related to this one (a relationship recorded from the other
     /// side reads inverted: a mother sees her `child`, a guardian their `ward`).
     #[schema(value_type = crate::codes::KinCode)]
@@ -474,12 +478,29 @@ pub(crate) fn relation_seen_by(me: PersonId, r: &RelationshipRow) -> RelationVie
     RelationView {
         relationship_id: r.id.0,
         person_id: other.0,
+        name_en: None,
+        name_bn: None,
         relation,
         relation_label: relation.label().into(),
         started_on: r.started_on,
         ended_on: r.ended_on,
         version: r.version,
     }
+}
+
+/// Puts in the names of the people `who` may see (and only theirs).
+fn with_names(
+    conn: &mut PgConnection,
+    who: &Principal,
+    scope: domain::access::Scope,
+    views: &mut [RelationView],
+) -> Result<(), ApiError> {
+    for v in views {
+        if let Some(p) = persistence::persons::find_visible(conn, scope, who.user_id, PersonId(v.person_id))? {
+            (v.name_en, v.name_bn) = (p.name_en, p.name_bn);
+        }
+    }
+    Ok(())
 }
 
 /// The household a person lives in now, as their page shows it.
@@ -499,6 +520,8 @@ pub struct PersonHouseholdView {
 /// A person's household now and their relationships in force, for their page.
 pub(crate) fn family_of(
     conn: &mut PgConnection,
+    who: &Principal,
+    scope: domain::access::Scope,
     person: PersonId,
 ) -> Result<(Option<PersonHouseholdView>, Vec<RelationView>), ApiError> {
     let mut household = None;
@@ -514,11 +537,12 @@ pub(crate) fn family_of(
             member_count: count,
         });
     }
-    let relations = repo::relationships_of(conn, person, true, None, persistence::page::MAX_LIMIT)?
+    let mut relations: Vec<_> = repo::relationships_of(conn, person, true, None, persistence::page::MAX_LIMIT)?
         .rows
         .iter()
         .map(|r| relation_seen_by(person, r))
         .collect();
+    with_names(conn, who, scope, &mut relations)?;
     Ok((household, relations))
 }
 
@@ -622,10 +646,12 @@ pub async fn list_relationships(
         persistence::persons::find_visible(conn, actor.scope, who.user_id, id)?.ok_or(ApiError::NotFound("person"))?;
         let page = repo::relationships_of(conn, id, in_force, after, limit)?;
         who.audit_list(conn, "relationship", &asked, page.rows.iter().map(|r| r.id))?;
+        let mut page = ListPage::from_page(page, |r| relation_seen_by(id, &r));
+        with_names(conn, &who, actor.scope, &mut page.data)?;
         Ok(page)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(ListPage::from_page(page, |r| relation_seen_by(id, &r))))
+    Ok(HttpResponse::Ok().json(page))
 }
 
 /// Where a relationship sits for access: the person's area (or the related person's, for
@@ -703,7 +729,8 @@ pub async fn end_relationship(
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"child_person_id": "01936f5e-0000-7000-8000-0000000000a1", "household_id": "01936f5e-0000-7000-8000-0000000000f1",
     "carers": [{"relationship_id": "01936f5e-0000-7000-8000-0000000000e1", "person_id": "01936f5e-0000-7000-8000-0000000000a2",
-        "relation": "mother", "relation_label": {"en": "Mother", "bn": "মা"}, "started_on": null, "ended_on": null, "version": 1}]}))]
+        "name_en": null, "name_bn": null, "relation": "mother", "relation_label": {"en": "Mother", "bn": "মা"},
+        "started_on": null, "ended_on": null, "version": 1}]}))]
 pub struct TransferForView {
     /// Null when no child under 18 is recorded for a carer on the register.
     pub child_person_id: Option<Uuid>,

@@ -138,7 +138,8 @@ impl From<PersonRow> for PersonView {
     "household": {"household_id": "01936f5e-0000-7000-8000-0000000000f1", "head_person_id": "01936f5e-0000-7000-8000-0000000000a2",
         "relation": "daughter", "relation_label": {"en": "Daughter", "bn": "মেয়ে"}, "joined_on": "2020-01-01", "member_count": 3},
     "relations": [{"relationship_id": "01936f5e-0000-7000-8000-0000000000e1", "person_id": "01936f5e-0000-7000-8000-0000000000a2",
-        "relation": "mother", "relation_label": {"en": "Mother", "bn": "মা"}, "started_on": null, "ended_on": null, "version": 1}]
+        "name_en": "Salma Begum", "name_bn": "সালমা বেগম", "relation": "mother", "relation_label": {"en": "Mother", "bn": "মা"},
+        "started_on": null, "ended_on": null, "version": 1}]
 }))]
 pub struct PersonPage {
     #[serde(flatten)]
@@ -397,7 +398,7 @@ pub async fn get_person(state: web::Data<AppState>, who: Principal, path: web::P
         let actor = require(conn, &who, Permission::ReadPersons, &own)?;
         let person = persons::find_visible(conn, actor.scope, who.user_id, id)?.ok_or(ApiError::NotFound("person"))?;
         persistence::audit::record_read(conn, &who.audit_actor(), "person", id.to_string(), Some(&who.request_id))?;
-        let (household, relations) = crate::handlers::households::family_of(conn, person.id)?;
+        let (household, relations) = crate::handlers::households::family_of(conn, &who, actor.scope, person.id)?;
         Ok(PersonPage { person: PersonView::from(person), household, relations })
     })
     .await?;

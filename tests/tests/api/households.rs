@@ -166,6 +166,18 @@ fn relationships_read_from_both_sides() {
     let page = app.get(&format!("/api/v1/persons/{child}")).bearer(&officer).send().expect(200).json;
     let relations: Vec<&str> = page["relations"].as_array().unwrap().iter().map(|r| r["relation"].as_str().unwrap()).collect();
     assert_eq!(relations, vec!["mother", "guardian"], "{page}");
+    assert_eq!(page["relations"][0]["name_en"], "Salma Begum");
+    // Names only of people the reader may see: the child's father lives in another upazila,
+    // whose officer sees him and that he has a child, but not her name.
+    let father = app.person(&officer, &json!({"name_en": "Far Father", "sex": "male", "age_years": 40, "union_id": 1513}));
+    relate(&officer, &child, &father, "father").expect(201);
+    relate(&elsewhere, &father, &child, "sibling").expect_problem(422, "validation_failed");
+    let far = app.get(&format!("/api/v1/persons/{father}")).bearer(&elsewhere).send().expect(200).json;
+    assert_eq!(far["relations"][0]["person_id"], child.as_str(), "{far}");
+    assert_eq!(far["relations"][0]["relation"], "child");
+    assert!(far["relations"][0]["name_en"].is_null(), "{far}");
+    let near = app.get(&format!("/api/v1/persons/{father}")).bearer(&officer).send().expect(200).json;
+    assert_eq!(near["relations"][0]["name_en"], "Rina Akter");
     assert!(page["household"].is_null());
     app.get(&format!("/api/v1/persons/{child}/relationships")).bearer(&elsewhere).send().expect(404);
     // Ending: If-Match, a day not in the future, once; then it may be recorded again.
@@ -183,7 +195,7 @@ fn relationships_read_from_both_sides() {
     end(&ended, &days_ago(1)).expect_rule(409, "relationship.ended");
     let in_force =
         app.get(&format!("/api/v1/persons/{child}/relationships?in_force=true")).bearer(&officer).send().expect(200).json;
-    assert_eq!(in_force["data"].as_array().unwrap().len(), 1);
+    assert_eq!(in_force["data"].as_array().unwrap().len(), 2, "the guardian and the father");
     relate(&officer, &child, &mother, "mother").expect(201);
 }
 
