@@ -160,6 +160,8 @@ code_schemas! {
         PaymentProviderCode("payment_provider") => PaymentProvider;
         /// Where a payment cycle stands.
         CycleStatusCode("cycle_status") => CycleStatus;
+        /// Where a payment stands.
+        PaymentStatusCode("payment_status") => domain::allowance::history::PaymentStatus;
         /// A type of disability (2013 act).
         DisabilityTypeCode("disability_type") => domain::disability::DisabilityType;
         /// How severe a disability is.
@@ -230,8 +232,6 @@ code_schemas! {
         ScopeKind => vec!["national", "division", "district", "upazila", "facility", "partner"];
         /// An allowance programme.
         ProgrammeCode => programme_codes().to_vec();
-        /// Where a payment stands.
-        PaymentStatusCode => vec!["pending", "paid", "failed", "carried"];
         /// Why an eligibility reason is given: a criterion failed, or facts are missing.
         ReasonKindCode => vec!["failed", "missing_facts"];
         /// What a job does.

@@ -77,9 +77,21 @@ id_cursor_keys!(
     domain::id::SupervisionId,
     domain::id::VoluntaryOrganisationId,
     domain::id::AuditEventId,
+    domain::id::PaymentId,
     domain::id::HouseholdId,
     domain::id::RelationshipId
 );
+
+/// A day and an id: lists ordered by a date, newest first, then by id.
+impl<K: CursorKey> CursorKey for (chrono::NaiveDate, K) {
+    fn encode_key(&self) -> String {
+        format!("{}|{}", self.0, self.1.encode_key())
+    }
+    fn decode_key(s: &str) -> Option<Self> {
+        let (day, key) = s.split_once('|')?;
+        Some((day.parse().ok()?, K::decode_key(key)?))
+    }
+}
 
 const CURSOR_PREFIX: &str = "k1:";
 

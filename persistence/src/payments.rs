@@ -192,7 +192,7 @@ pub fn generate(conn: &mut PgConnection, cycle: &CycleRow) -> QueryResult<(usize
                AND ($4::int IS NULL OR p.upazila_id = $4)
             ON CONFLICT DO NOTHING
             RETURNING carried_from, programme_code, period_start)
-        UPDATE payments SET status = 'carried', failure_reason = NULL
+        UPDATE payments SET status = 'carried'
          WHERE programme_code = $2 AND (id, programme_code, period_start) IN (SELECT * FROM carried)
         "#,
     )
@@ -622,4 +622,271 @@ pub fn review_breach(
 pub fn compliance_of(conn: &mut PgConnection, beneficiary: BeneficiaryId) -> QueryResult<Vec<ComplianceRow>> {
     use crate::schema::cct_compliance as k;
     k::table.filter(k::beneficiary_id.eq(beneficiary.0)).order(k::month).select(ComplianceRow::as_select()).load(conn)
+}
+
+/// One payment in a beneficiary's history, with its cycle's standing and the payment that
+/// carried it on (a failed payment is re-issued in a later cycle as a new payment).
+#[derive(Debug, Clone)]
+pub struct HistoryRow {
+    pub id: PaymentId,
+    pub cycle_id: PaymentCycleId,
+    pub cycle_status: CycleStatus,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub months: i32,
+    pub amount_taka: i64,
+    pub provider: PaymentProvider,
+    pub account_number: String,
+    pub status: domain::allowance::history::PaymentStatus,
+    pub failure_reason: Option<String>,
+    pub provider_reference: Option<String>,
+    pub settled_at: Option<DateTime<Utc>>,
+    pub carried_from: Option<PaymentId>,
+    pub carried_into: Option<PaymentId>,
+}
+
+/// A history row as the query returns it (codes as text).
+#[derive(QueryableByName)]
+struct HistoryRaw {
+    #[diesel(sql_type = SqlUuid, deserialize_as = Uuid)]
+    pub id: PaymentId,
+    #[diesel(sql_type = SqlUuid, deserialize_as = Uuid)]
+    pub cycle_id: PaymentCycleId,
+    #[diesel(sql_type = Text)]
+    pub cycle_status: String,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    pub period_start: NaiveDate,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    pub period_end: NaiveDate,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub months: i32,
+    #[diesel(sql_type = BigInt)]
+    pub amount_taka: i64,
+    #[diesel(sql_type = Text)]
+    pub provider: String,
+    #[diesel(sql_type = Text)]
+    pub account_number: String,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub failure_reason: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub provider_reference: Option<String>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Timestamptz>)]
+    pub settled_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<SqlUuid>, deserialize_as = OptionalId<PaymentId>)]
+    pub carried_from: Option<PaymentId>,
+    #[diesel(sql_type = Nullable<SqlUuid>, deserialize_as = OptionalId<PaymentId>)]
+    pub carried_into: Option<PaymentId>,
+}
+
+impl TryFrom<HistoryRaw> for HistoryRow {
+    type Error = domain::id::UnknownCode;
+    fn try_from(r: HistoryRaw) -> Result<Self, Self::Error> {
+        Ok(HistoryRow {
+            id: r.id,
+            cycle_id: r.cycle_id,
+            cycle_status: r.cycle_status.try_into()?,
+            period_start: r.period_start,
+            period_end: r.period_end,
+            months: r.months,
+            amount_taka: r.amount_taka,
+            provider: r.provider.try_into()?,
+            account_number: r.account_number,
+            status: r.status.try_into()?,
+            failure_reason: r.failure_reason,
+            provider_reference: r.provider_reference,
+            settled_at: r.settled_at,
+            carried_from: r.carried_from,
+            carried_into: r.carried_into,
+        })
+    }
+}
+
+/// A beneficiary's payments in one programme, newest period first (then newest payment): the
+/// periods paid for (each at most once, by the unique index), and every re-issue of a failed
+/// one, followed from the original by `carried_from` (same programme and period, so the same
+/// partition, by index).
+pub fn history(
+    conn: &mut PgConnection,
+    beneficiary: BeneficiaryId,
+    programme: &str,
+    after: Option<(NaiveDate, PaymentId)>,
+    limit: i64,
+) -> QueryResult<Page<HistoryRow, (NaiveDate, PaymentId)>> {
+    let (after_start, after_id) = after.map_or((None, None), |(d, id)| (Some(d), Some(id.0)));
+    let raw: Vec<HistoryRaw> = diesel::sql_query(
+        "WITH RECURSIVE mine AS (
+             SELECT p.* FROM payments p
+              WHERE p.beneficiary_id = $1 AND p.programme_code = $2 AND p.carried_from IS NULL
+             UNION ALL
+             SELECT c.* FROM payments c
+               JOIN mine m ON c.carried_from = m.id AND c.programme_code = m.programme_code
+                          AND c.period_start = m.period_start
+         )
+         SELECT m.id, m.cycle_id, cy.status AS cycle_status, m.period_start, m.period_end, m.months,
+                m.amount_taka, m.provider, m.account_number, m.status, m.failure_reason,
+                m.provider_reference, m.settled_at, m.carried_from,
+                (SELECT n.id FROM payments n
+                  WHERE n.carried_from = m.id AND n.programme_code = m.programme_code
+                    AND n.period_start = m.period_start) AS carried_into
+           FROM mine m
+           JOIN payment_cycles cy ON cy.id = m.cycle_id
+          WHERE $3::date IS NULL OR (m.period_start, m.id) < ($3, $4)
+          ORDER BY m.period_start DESC, m.id DESC
+          LIMIT $5",
+    )
+    .bind::<SqlUuid, _>(beneficiary.0)
+    .bind::<Text, _>(programme)
+    .bind::<Nullable<diesel::sql_types::Date>, _>(after_start)
+    .bind::<Nullable<SqlUuid>, _>(after_id)
+    .bind::<BigInt, _>(limit + 1)
+    .load(conn)?;
+    let rows = raw
+        .into_iter()
+        .map(|r| HistoryRow::try_from(r).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e))))
+        .collect::<QueryResult<Vec<_>>>()?;
+    Ok(Page::from_overfetch(rows, limit, |r| (r.period_start, r.id)))
+}
+
+/// How far a beneficiary's payments reach: the last day of the latest period in a payment,
+/// the months in payments (each period once), and the taka of failed payments not yet
+/// carried (the next cycle of the programme re-issues them).
+#[derive(Debug, Clone, Default, QueryableByName)]
+pub struct Coverage {
+    #[diesel(sql_type = Nullable<diesel::sql_types::Date>)]
+    pub covered_until: Option<NaiveDate>,
+    #[diesel(sql_type = BigInt)]
+    pub months: i64,
+    #[diesel(sql_type = BigInt)]
+    pub awaiting_carry_over_taka: i64,
+    /// The period start of the programme's latest cycle: its calendar.
+    #[diesel(sql_type = Nullable<diesel::sql_types::Date>)]
+    pub calendar_anchor: Option<NaiveDate>,
+}
+
+pub fn coverage(conn: &mut PgConnection, beneficiary: BeneficiaryId, programme: &str) -> QueryResult<Coverage> {
+    diesel::sql_query(
+        "WITH RECURSIVE mine AS (
+             SELECT p.id, p.programme_code, p.period_start, p.period_end, p.months, p.amount_taka, p.status, true AS original
+               FROM payments p
+              WHERE p.beneficiary_id = $1 AND p.programme_code = $2 AND p.carried_from IS NULL
+             UNION ALL
+             SELECT c.id, c.programme_code, c.period_start, c.period_end, c.months, c.amount_taka, c.status, false
+               FROM payments c
+               JOIN mine m ON c.carried_from = m.id AND c.programme_code = m.programme_code
+                          AND c.period_start = m.period_start
+         )
+         SELECT max(period_end) AS covered_until,
+                coalesce(sum(months) FILTER (WHERE original), 0)::bigint AS months,
+                coalesce(sum(amount_taka) FILTER (WHERE status = 'failed'), 0)::bigint AS awaiting_carry_over_taka,
+                (SELECT max(c.period_start) FROM payment_cycles c WHERE c.programme_code = $2) AS calendar_anchor
+           FROM mine",
+    )
+    .bind::<SqlUuid, _>(beneficiary.0)
+    .bind::<Text, _>(programme)
+    .get_result(conn)
+}
+
+/// One payment cycle as an orphanage's bank account saw it: its listed orphans' payments.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct OrphanageCycleRow {
+    #[diesel(sql_type = SqlUuid, deserialize_as = Uuid)]
+    pub cycle_id: PaymentCycleId,
+    #[diesel(sql_type = Text)]
+    pub cycle_status: String,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    pub period_start: NaiveDate,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    pub period_end: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    pub payments: i64,
+    #[diesel(sql_type = BigInt)]
+    pub amount_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub paid: i64,
+    #[diesel(sql_type = BigInt)]
+    pub paid_taka: i64,
+    #[diesel(sql_type = BigInt)]
+    pub pending: i64,
+    #[diesel(sql_type = BigInt)]
+    pub failed: i64,
+    #[diesel(sql_type = BigInt)]
+    pub failed_taka: i64,
+}
+
+/// The capitation payments of the orphans listed at an orphanage, by cycle, newest period
+/// first (then by cycle id).
+pub fn orphanage_history(
+    conn: &mut PgConnection,
+    org: domain::id::VoluntaryOrganisationId,
+    after: Option<(NaiveDate, PaymentCycleId)>,
+    limit: i64,
+) -> QueryResult<Page<OrphanageCycleRow, (NaiveDate, PaymentCycleId)>> {
+    let (after_start, after_id) = after.map_or((None, None), |(d, id)| (Some(d), Some(id.0)));
+    let rows: Vec<OrphanageCycleRow> = diesel::sql_query(
+        "SELECT p.cycle_id, cy.status AS cycle_status, p.period_start, p.period_end,
+                count(*)::bigint AS payments, sum(p.amount_taka)::bigint AS amount_taka,
+                count(*) FILTER (WHERE p.status = 'paid')::bigint AS paid,
+                coalesce(sum(p.amount_taka) FILTER (WHERE p.status = 'paid'), 0)::bigint AS paid_taka,
+                count(*) FILTER (WHERE p.status = 'pending')::bigint AS pending,
+                count(*) FILTER (WHERE p.status IN ('failed', 'carried'))::bigint AS failed,
+                coalesce(sum(p.amount_taka) FILTER (WHERE p.status IN ('failed', 'carried')), 0)::bigint AS failed_taka
+           FROM capitation_orphans o
+           JOIN payments p ON p.beneficiary_id = o.beneficiary_id AND p.programme_code = $2
+           JOIN payment_cycles cy ON cy.id = p.cycle_id
+          WHERE o.organisation_id = $1
+          GROUP BY p.cycle_id, cy.status, p.period_start, p.period_end
+         HAVING $3::date IS NULL OR (p.period_start, p.cycle_id) < ($3, $4)
+          ORDER BY p.period_start DESC, p.cycle_id DESC
+          LIMIT $5",
+    )
+    .bind::<SqlUuid, _>(org.0)
+    .bind::<Text, _>(domain::allowance::seeds::ORPHANAGE_CAPITATION)
+    .bind::<Nullable<diesel::sql_types::Date>, _>(after_start)
+    .bind::<Nullable<SqlUuid>, _>(after_id)
+    .bind::<BigInt, _>(limit + 1)
+    .load(conn)?;
+    Ok(Page::from_overfetch(rows, limit, |r| (r.period_start, r.cycle_id)))
+}
+
+/// What the next capitation period needs about each orphan listed at an orphanage.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct OrphanDueRow {
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    pub start_month: NaiveDate,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Date>)]
+    pub end_month: Option<NaiveDate>,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    pub date_of_birth: NaiveDate,
+    /// Absent at the last inspection: not paid for until found present.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub absent: bool,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Date>)]
+    pub covered_until: Option<NaiveDate>,
+}
+
+/// The period start of a programme's latest cycle: its calendar.
+pub fn calendar_anchor(conn: &mut PgConnection, programme: &str) -> QueryResult<Option<NaiveDate>> {
+    payment_cycles::table
+        .filter(payment_cycles::programme_code.eq(programme))
+        .select(diesel::dsl::max(payment_cycles::period_start))
+        .get_result(conn)
+}
+
+pub fn orphans_due(conn: &mut PgConnection, org: domain::id::VoluntaryOrganisationId) -> QueryResult<Vec<OrphanDueRow>> {
+    diesel::sql_query(
+        "SELECT b.status, b.start_month, b.end_month, pe.date_of_birth, o.absent_since IS NOT NULL AS absent,
+                (SELECT max(p.period_end) FROM payments p
+                  WHERE p.beneficiary_id = b.id AND p.programme_code = b.programme_code
+                    AND p.carried_from IS NULL) AS covered_until
+           FROM capitation_orphans o
+           JOIN beneficiaries b ON b.id = o.beneficiary_id
+           JOIN persons pe ON pe.id = b.person_id
+          WHERE o.organisation_id = $1",
+    )
+    .bind::<SqlUuid, _>(org.0)
+    .load(conn)
 }

@@ -30,6 +30,7 @@ mod api {
     mod microcredit;
     mod migrations;
     mod oauth2;
+    mod payment_history;
     mod payroll;
     mod persons;
     mod pitr;

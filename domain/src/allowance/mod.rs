@@ -3,6 +3,7 @@
 
 pub mod eligibility;
 pub mod enrolment;
+pub mod history;
 pub mod payroll;
 pub mod programme;
 pub mod seeds;

@@ -149,8 +149,40 @@ fn seed_004s_orphanages_are_granted_for_545_orphans() {
     assert_eq!((c["totals"]["payments"].as_i64(), c["totals"]["amount_taka"].as_i64()), (Some(543), Some(1_086_000)));
     assert_eq!(c["totals"]["missing_accounts"], 1, "the orphan not listed anywhere has no account");
     assert_eq!(total(&report()), [545, 545, 2, 2000, 1_086_000, 543, 1_086_000]);
+    // The orphanage's payments by cycle, and what falls due next: the next month for the 48
+    // paid for (the two absent are not due while absent).
+    let payments = || {
+        app.get(&format!("/api/v1/voluntary-organisations/{}/capitation/payments", orphanages[0]))
+            .bearer(&upz)
+            .send()
+            .expect(200)
+            .json
+    };
+    let p = payments();
+    let row = &p["data"][0];
+    assert_eq!(
+        (row["cycle_id"].as_str(), row["payments"].as_i64(), row["amount_taka"].as_i64()),
+        (cycle["id"].as_str(), Some(48), Some(96_000))
+    );
+    assert_eq!((row["pending"].as_i64(), row["paid"].as_i64()), (Some(48), Some(0)));
+    let next_month = month_start + chrono::Months::new(1);
+    assert_eq!(
+        (p["next_due"]["period_start"].as_str(), p["next_due"]["orphans"].as_i64()),
+        (Some(&*next_month.to_string()), Some(48))
+    );
+    assert_eq!(p["next_due"]["amount_taka"], 96_000);
+    app.get(&format!("/api/v1/voluntary-organisations/{}/capitation/payments", orphanages[0]))
+        .bearer(&committee)
+        .send()
+        .expect_problem(403, "role_lacks_permission");
     // Found present again: paid for again from the next cycle.
     inspect(&first).expect(201);
+    // The two found present are due first: this month, which they were not paid for.
+    let p = payments();
+    assert_eq!(
+        (p["next_due"]["period_start"].as_str(), p["next_due"]["orphans"].as_i64()),
+        (Some(&*month_start.to_string()), Some(2))
+    );
     assert_eq!(total(&report())[2], 0);
     app.assert_report_aggregates_exact();
 }

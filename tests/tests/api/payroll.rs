@@ -6,18 +6,18 @@ use diesel::RunQueryDsl;
 use serde_json::{json, Value};
 use sheba_tests::{Resp, TestApp};
 
-fn fiscal_year() -> String {
+pub(super) fn fiscal_year() -> String {
     domain::allowance::FiscalYear::of(domain::time::dhaka_date(Utc::now())).to_string()
 }
 
 /// Runs payroll generation (a job) to its end and returns the cycle.
-fn generate_and_wait(app: &TestApp, token: &str, cycle: &str) -> Value {
+pub(super) fn generate_and_wait(app: &TestApp, token: &str, cycle: &str) -> Value {
     let r = app.post(&format!("/api/v1/payment-cycles/{cycle}/generation")).bearer(token).send().expect(202);
     wait_job(app, token, r.header("location").unwrap());
     app.get(&format!("/api/v1/payment-cycles/{cycle}")).bearer(token).send().expect(200).json
 }
 
-fn wait_job(app: &TestApp, token: &str, location: &str) -> Value {
+pub(super) fn wait_job(app: &TestApp, token: &str, location: &str) -> Value {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         let job = app.get(location).bearer(token).send().expect(200).json;
@@ -30,12 +30,12 @@ fn wait_job(app: &TestApp, token: &str, location: &str) -> Value {
     }
 }
 
-fn versioned(app: &TestApp, token: &str, path: &str, version: &Value, body: Value) -> Resp {
+pub(super) fn versioned(app: &TestApp, token: &str, path: &str, version: &Value, body: Value) -> Resp {
     app.post(path).bearer(token).header("If-Match", &format!("\"{version}\"")).json(&body).send()
 }
 
 /// Enrols an old woman in the old age allowance through the whole process; returns the beneficiary.
-fn enrol(app: &TestApp, officer: &str, name: &str) -> Value {
+pub(super) fn enrol(app: &TestApp, officer: &str, name: &str) -> Value {
     let pid = app
         .post("/api/v1/persons")
         .bearer(officer)
@@ -60,7 +60,7 @@ fn enrol(app: &TestApp, officer: &str, name: &str) -> Value {
     list["data"].as_array().unwrap().iter().find(|b| b["person_id"] == pid).unwrap().clone()
 }
 
-fn account(app: &TestApp, officer: &str, b: &Value, provider: &str, number: &str) {
+pub(super) fn account(app: &TestApp, officer: &str, b: &Value, provider: &str, number: &str) {
     app.req("PUT", &format!("/api/v1/beneficiaries/{}/account", b["id"].as_str().unwrap()))
         .bearer(officer)
         .header("If-Match", &format!("\"{}\"", b["version"]))

@@ -4,6 +4,7 @@
 
 pub mod applications;
 pub mod beneficiaries;
+pub mod payment_history;
 pub mod payroll;
 pub mod quotas;
 
