@@ -172,6 +172,12 @@ code_schemas! {
         OrganisationKindCode("directory_organisation_kind") => domain::directory::OrganisationKind;
         /// A language a service directory entry serves people in.
         DirectoryLanguageCode("directory_language") => domain::directory::Language;
+        /// A household member's relation to the head.
+        RelationToHeadCode("relation_to_head") => domain::household::RelationToHead;
+        /// A relationship between two persons, as recorded.
+        RelationshipKindCode("relationship_kind") => domain::household::RelationshipKind;
+        /// How someone is related to a person, seen from that person.
+        KinCode("kin") => domain::household::Kin;
         /// How a helpline or outreach contact came in.
         ContactChannelCode("contact_channel") => domain::contact::ContactChannel;
         /// What a contact is about (Child Helpline International's categories).

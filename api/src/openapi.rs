@@ -34,6 +34,7 @@ use utoipa_actix_web::AppExt;
         (name = "payments", description = "Payment cycles: payroll, approval, provider files, reconciliation"),
         (name = "disability", description = "The disability identification register: assessments and identity cards"),
         (name = "directory", description = "The service directory: organisations referrals and immediate support point to, kept by district offices"),
+        (name = "households", description = "Households and their members; relationships between persons"),
         (name = "voluntary_organisations", description = "The register of voluntary social welfare organisations (1961 ordinance): registration, annual reports, committees, Social Welfare Council grants"),
         (name = "hospital_social_services", description = "Hospital social services: patients' requests, assessments, aid in taka, burn victims' rehabilitation referrals"),
         (name = "institutions", description = "Residents of Shishu Paribar, Chotomoni Nibash and the other institutions: admission by each one's rules, transfer, ageing out"),

@@ -79,7 +79,9 @@ id_cursor_keys!(
     domain::id::SupervisionId,
     domain::id::VoluntaryOrganisationId,
     domain::id::AuditEventId,
-    domain::id::PaymentId
+    domain::id::PaymentId,
+    domain::id::HouseholdId,
+    domain::id::RelationshipId
 );
 
 /// A day and an id: lists ordered by a date, newest first, then by id.

@@ -111,6 +111,12 @@ entity_id!(
     TokenFamilyId;
     /// A row of the audit trail.
     AuditEventId;
+    /// A household: its area, address, head and members.
+    HouseholdId;
+    /// One person's membership of a household, from joining to moving out.
+    HouseholdMemberId;
+    /// A relationship between two persons (mother, guardian, spouse, ...).
+    RelationshipId;
 );
 
 /// A code the list does not hold, met where stored text becomes a domain enum.

@@ -24,6 +24,7 @@ pub mod disclosure;
 pub mod facility;
 pub mod geo;
 pub mod hospital;
+pub mod household;
 pub mod id;
 pub mod institution;
 pub mod job;

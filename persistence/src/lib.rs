@@ -42,6 +42,7 @@ pub mod enrolment;
 pub mod facilities;
 pub mod geo;
 pub mod hospital;
+pub mod households;
 pub mod idempotency;
 pub mod imports;
 pub mod institutions;

@@ -661,7 +661,54 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    households (id) {
+        id -> Uuid,
+        division_id -> Int4,
+        district_id -> Int4,
+        upazila_id -> Int4,
+        union_id -> Int4,
+        address -> Text,
+        head_person_id -> Uuid,
+        monthly_income_taka -> Nullable<Int8>,
+        version -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    household_members (id) {
+        id -> Uuid,
+        household_id -> Uuid,
+        person_id -> Uuid,
+        relation -> Text,
+        joined_on -> Date,
+        left_on -> Nullable<Date>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    person_relationships (id) {
+        id -> Uuid,
+        person_id -> Uuid,
+        related_person_id -> Uuid,
+        kind -> Text,
+        started_on -> Nullable<Date>,
+        ended_on -> Nullable<Date>,
+        version -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(districts -> divisions (division_id));
+diesel::joinable!(household_members -> households (household_id));
+diesel::joinable!(household_members -> persons (person_id));
 diesel::joinable!(facility_partners -> facilities (facility_id));
 diesel::joinable!(facility_partners -> partner_organisations (partner_id));
 diesel::joinable!(cases -> persons (person_id));
@@ -1000,4 +1047,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     capitation_inspections,
     supervisions,
     supervision_events,
+    households,
+    household_members,
+    person_relationships,
 );

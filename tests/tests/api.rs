@@ -23,6 +23,7 @@ mod api {
     mod geo;
     mod health;
     mod hospital;
+    mod households;
     mod idempotency;
     mod imports;
     mod institutions;

@@ -14,6 +14,7 @@ pub mod facilities;
 pub mod geo;
 pub mod health;
 pub mod hospital;
+pub mod households;
 pub mod imports;
 pub mod institutions;
 pub mod microcredit;

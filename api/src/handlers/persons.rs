@@ -126,6 +126,30 @@ impl From<PersonRow> for PersonView {
     }
 }
 
+/// A person's page: the record, the household they live in now and their relationships in
+/// force (each seen from this person: her mother, her child).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01936f5e-0000-7000-8000-0000000000cc", "name_en": "Rahima Khatun", "name_bn": "রহিমা খাতুন",
+    "sex": "female", "sex_label": {"en": "Female", "bn": "নারী"}, "date_of_birth": "2009-04-12", "date_of_birth_estimated": false,
+    "nid": null, "birth_registration_number": "20091234567890123", "mobile": "01712345678", "nationality": "BD",
+    "disability": null, "division_id": 1, "district_id": 1, "upazila_id": 1, "union_id": 1, "address": "Village Subil",
+    "version": 1, "created_at": "2026-11-23T06:00:00Z",
+    "household": {"household_id": "01936f5e-0000-7000-8000-0000000000f1", "head_person_id": "01936f5e-0000-7000-8000-0000000000a2",
+        "relation": "daughter", "relation_label": {"en": "Daughter", "bn": "মেয়ে"}, "joined_on": "2020-01-01", "member_count": 3},
+    "relations": [{"relationship_id": "01936f5e-0000-7000-8000-0000000000e1", "person_id": "01936f5e-0000-7000-8000-0000000000a2",
+        "name_en": "Salma Begum", "name_bn": "সালমা বেগম", "relation": "mother", "relation_label": {"en": "Mother", "bn": "মা"},
+        "started_on": null, "ended_on": null, "version": 1}]
+}))]
+pub struct PersonPage {
+    #[serde(flatten)]
+    pub person: PersonView,
+    /// The household the person lives in now (null: none recorded).
+    pub household: Option<crate::handlers::households::PersonHouseholdView>,
+    /// Relationships in force, seen from this person.
+    pub relations: Vec<crate::handlers::households::RelationView>,
+}
+
 /// Someone already on record with the same name and birth date.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"id": "01936f5e-0000-7000-8000-0000000000dd", "name_en": "Rahima Khatun", "name_bn": "রহিমা খাতুন", "date_of_birth": "2009-04-12"}))]
@@ -363,21 +387,22 @@ pub async fn search_persons(
 #[utoipa::path(operation_id = "get_person", tag = "persons",
     params(("person_id" = Uuid, Path, description = "The person id")), security(("bearer" = [])),
     responses(
-        (status = 200, description = "The person; `ETag` set", body = PersonView),
+        (status = 200, description = "The person, their household and relations; `ETag` set", body = PersonPage),
         (status = 404, description = "No such person, or not one you may see", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/persons/{person_id}")]
 pub async fn get_person(state: web::Data<AppState>, who: Principal, path: web::Path<PersonId>) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let person = transact(&state, move |conn| {
+    let page = transact(&state, move |conn| {
         let own = crate::scoping::own_subject(conn, who.scope)?;
         let actor = require(conn, &who, Permission::ReadPersons, &own)?;
         let person = persons::find_visible(conn, actor.scope, who.user_id, id)?.ok_or(ApiError::NotFound("person"))?;
         persistence::audit::record_read(conn, &who.audit_actor(), "person", id.to_string(), Some(&who.request_id))?;
-        Ok(person)
+        let (household, relations) = crate::handlers::households::family_of(conn, &who, actor.scope, person.id)?;
+        Ok(PersonPage { person: PersonView::from(person), household, relations })
     })
     .await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(person.version))).json(PersonView::from(person)))
+    Ok(HttpResponse::Ok().insert_header((ETAG, etag(page.person.version))).json(page))
 }
 
 /// Distinguishes a field left out (keep) from an explicit `null` (clear).

@@ -247,7 +247,8 @@ pub struct EligibilityResponse {
 }
 
 /// What the records say about a person on `on` (dated reads: what was true that day): sex and
-/// birth date from the person record, the allowance groups received that day from the
+/// birth date from the person record, the family's income and size from their household that
+/// day, the allowance groups received that day from the
 /// beneficiary register (`enrolment::receiving_on`), disability from the identification
 /// register's record in force that day (`disability::in_force_on`), whose id comes back too.
 /// These override what a client claims; `apply_recorded` puts them back over declared facts.
@@ -263,22 +264,49 @@ pub(crate) fn recorded_facts(
         .collect();
     let assessments = persistence::disability::recorded_of(conn, person.id)?;
     let disability = in_force_on(&assessments, |r| r.assessed_on, on).map(|r| r.id);
+    let (family_income_taka, family_size) = household_facts(conn, person.id, on)?;
     let facts = Facts {
         sex: Some(person.sex),
         date_of_birth: Some(person.date_of_birth),
         allowance_groups_received: Some(received),
         disability_registered: Some(disability.is_some()),
+        family_income_taka,
+        family_size,
         ..Facts::default()
     };
     Ok((facts, disability))
 }
 
-/// Puts what the records say back over what a client declared.
+/// The family facts of the household `person` lived in on `on` (`household::family_facts`):
+/// its annual income from the monthly income recorded, and its size from the members that
+/// day. `None` for someone in no household that day, or an income not recorded.
+fn household_facts(
+    conn: &mut persistence::PgConnection,
+    person: domain::id::PersonId,
+    on: NaiveDate,
+) -> Result<(Option<i64>, Option<u32>), ApiError> {
+    use persistence::households as repo;
+    let Some(m) = repo::memberships_of(conn, person)?.into_iter().find(|m| m.membership().on(on)) else {
+        return Ok((None, None));
+    };
+    let Some(h) = repo::find(conn, m.household_id)? else { return Ok((None, None)) };
+    let members: Vec<_> = repo::members_of(conn, h.id)?.iter().map(|m| m.membership()).collect();
+    Ok(domain::household::family_facts(h.monthly_income_taka, &members, on))
+}
+
+/// Puts what the records say back over what a client declared (a household's facts where one
+/// is recorded).
 pub(crate) fn apply_recorded(facts: &mut Facts, recorded: &Facts) {
     facts.sex = recorded.sex;
     facts.date_of_birth = recorded.date_of_birth;
     facts.allowance_groups_received = recorded.allowance_groups_received.clone();
     facts.disability_registered = recorded.disability_registered;
+    if recorded.family_income_taka.is_some() {
+        facts.family_income_taka = recorded.family_income_taka;
+    }
+    if recorded.family_size.is_some() {
+        facts.family_size = recorded.family_size;
+    }
 }
 
 /// Turns the input into facts, reporting every bad code.

@@ -48,6 +48,7 @@ const ROLES: [(&str, &str); 12] = [
 const MATRIX: &[(&str, &str)] = &[
     // operation                           adm hq  div dis upz com cw  fac par int aud mig
     ("accept_case_transfer",              "rr rr rr rr os rr os ss rr rr rr rr"),
+    ("add_household_member",              "rr rr rr rr os rr os ss rr rr rr rr"),
     ("add_work_group_member",             "rr rr rr rr os rr rr rr rr rr rr rr"),
     ("admit_resident",                    "rr rr rr rr os rr os os rr rr rr rr"),
     ("admit_resident_to_institution",     "rr oo os os rr rr rr ns rr rr rr rr"),
@@ -64,10 +65,12 @@ const MATRIX: &[(&str, &str)] = &[
     ("complete_supervision",              "rr rr rr rr os rr os rr rr rr rr rr"),
     ("create_directory_entry",            "os oo rr os rr rr rr rr rr rr rr rr"),
     ("create_facility",                   "os oo rr rr rr rr rr rr rr rr rr rr"),
+    ("create_household",                  "rr rr rr rr os rr os ss rr rr rr rr"),
     ("create_loan_fund",                  "rr rr rr rr os rr rr rr rr rr rr rr"),
     ("create_partner_organisation",       "ss oo rr rr rr rr rr rr rr rr rr rr"),
     ("create_payment_cycle",              "rr oo os os os rr rr rr rr rr rr rr"),
     ("create_person",                     "rr rr rr rr oo rr oo oo rr rr rr rr"),
+    ("create_relationship",               "rr rr rr rr on rr on nn rr rr rr rr"),
     ("create_token",                      "oo oo oo oo oo oo oo oo oo oo oo oo"),
     ("create_union",                      "ss rr rr rr rr rr rr rr rr rr rr rr"),
     ("create_upazila",                    "ss rr rr rr rr rr rr rr rr rr rr rr"),
@@ -81,6 +84,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("disable_user",                      "os rr rr rr rr rr rr rr rr rr rr rr"),
     ("disburse_loan",                     "rr rr rr rr os rr rr rr rr rr rr rr"),
     ("enable_user",                       "os rr rr rr rr rr rr rr rr rr rr rr"),
+    ("end_relationship",                  "rr rr rr rr os rr os ss rr rr rr rr"),
     ("exit_beneficiary",                  "rr rr rr rr os rr rr rr rr rr rr rr"),
     ("exit_case",                         "rr rr rr rr os rr os os rr rr rr rr"),
     ("export_payment_file",               "rr oo os os os rr rr rr rr rr rr rr"),
@@ -97,6 +101,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("get_disability_record",             "rr oo os os os rr os rr rr rr rr rr"),
     ("get_facility",                      "os oo os os os rr os os os rr rr rr"),
     ("get_hospital_patient",              "rr oo os os os rr rr ss rr rr rr rr"),
+    ("get_household",                     "rr oo os os os rr os ss rr rr rr rr"),
     ("get_institution_stay",              "rr oo os os os rr os ss rr rr rr rr"),
     ("get_job",                           "nn nn nn nn on nn nn nn nn nn nn nn"),
     ("get_liveness",                      "oo oo oo oo oo oo oo oo oo oo oo oo"),
@@ -135,6 +140,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("list_facilities",                   "oo oo oo oo oo rr oo oo oo rr rr rr"),
     ("list_fund_entries",                 "rr oo os os os os rr rr rr rr rr rr"),
     ("list_hospital_patients",            "rr oo oo oo oo rr rr oo rr rr rr rr"),
+    ("list_households",                   "rr oo oo oo oo rr oo oo rr rr rr rr"),
     ("list_institution_stays",            "rr oo oo oo oo rr oo oo rr rr rr rr"),
     ("list_jobs",                         "oo oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_loan_funds",                   "rr oo oo oo oo oo rr rr rr rr rr rr"),
@@ -144,6 +150,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("list_payment_cycles",               "rr oo os os os os rr rr rr rr rr oo"),
     ("list_programmes",                   "oo oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_quotas",                       "rr oo os os os os rr rr rr rr rr oo"),
+    ("list_relationships",                "rr oo on on on rr on on rr rr rr rr"),
     ("list_reports",                      "rr oo oo oo oo rr rr oo rr oo rr rr"),
     ("list_roles",                        "oo oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_service_point_days",           "os oo os os os rr os os os rr rr rr"),
@@ -176,6 +183,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("record_follow_up",                  "rr rr rr rr os rr os os rr rr rr rr"),
     ("record_fund_capital",               "rr rr rr rr os rr rr rr rr rr rr rr"),
     ("record_guardian_assessment",        "rr rr rr rr os rr os os rr rr rr rr"),
+    ("record_household_move_out",         "rr rr rr rr os rr os ss rr rr rr rr"),
     ("record_referral",                   "rr rr rr rr os rr os os rr rr rr rr"),
     ("record_registration_inspection",    "rr rr rr os os rr rr rr rr rr rr rr"),
     ("record_release_order",              "rr rr rr rr os rr os os rr rr rr rr"),
@@ -244,6 +252,9 @@ struct Side {
     supervision: String,
     transfer: String,
     directory: String,
+    child: String,
+    household: String,
+    relationship: String,
     names: Vec<String>,
 }
 
@@ -270,6 +281,8 @@ impl Side {
             &self.supervision,
             &self.transfer,
             &self.directory,
+            &self.household,
+            &self.relationship,
         ]
     }
 }
@@ -504,6 +517,20 @@ fn build_side(
                       "languages": ["bn"], "upazila_id": upazila, "address": "Main road"}))
         .send()
         .expect(201));
+    let household = id(&app
+        .post("/api/v1/households")
+        .bearer(&officer)
+        .json(
+            &json!({"union_id": union, "address": format!("Village {tag}"), "head_person_id": elder, "joined_on": years_ago(1)}),
+        )
+        .send()
+        .expect(201));
+    let relationship = id(&app
+        .post(&format!("/api/v1/persons/{child}/relationships"))
+        .bearer(&officer)
+        .json(&json!({"related_person_id": elder, "kind": "guardian"}))
+        .send()
+        .expect(201));
     Side {
         upazila,
         union,
@@ -528,6 +555,9 @@ fn build_side(
         supervision,
         transfer,
         directory,
+        child,
+        household,
+        relationship,
         names: vec![resident_name, elder_name],
     }
 }
@@ -538,7 +568,8 @@ fn fill(value: &mut Value, side: &Side, unique: &str) {
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
                 match k.as_str() {
-                    "person_id" | "guardian_person_id" | "leader_person_id" => *v = json!(side.elder),
+                    "person_id" | "guardian_person_id" | "leader_person_id" | "head_person_id" => *v = json!(side.elder),
+                    "related_person_id" => *v = json!(side.child),
                     "fund_id" => *v = json!(side.fund),
                     "voluntary_organisation_id" => *v = json!(side.voluntary),
                     "beneficiary_id" => *v = json!(side.beneficiary),
@@ -611,6 +642,8 @@ fn probe(spec: &Value, path: &str, method: &str, op: &Value, side: &Side, caller
             "{supervision_id}" => side.supervision.clone(),
             "{transfer_id}" => side.transfer.clone(),
             "{entry_id}" => side.directory.clone(),
+            "{household_id}" => side.household.clone(),
+            "{relationship_id}" => side.relationship.clone(),
             "{fiscal_year}" => domain::allowance::FiscalYear::of(domain::time::dhaka_date(Utc::now())).to_string(),
             "{served_on}" => (domain::time::dhaka_date(Utc::now()) - Duration::days(1)).to_string(),
             "{no}" => "1".into(),

@@ -32,7 +32,8 @@ use crate::views::LabelView;
     "id": "01936f5e-0000-7000-8000-0000000000b1", "person_id": "01936f5e-0000-7000-8000-0000000000cc", "programme": "old_age",
     "application_id": "01936f5e-0000-7000-8000-0000000000a5", "upazila_id": 1, "sex": "female", "education_level": null,
     "status": "active", "status_label": {"en": "Active", "bn": "সক্রিয়"}, "exit_reason": null, "start_month": "2026-02-01", "end_month": null,
-    "payment_provider": "bkash", "account_number": "01712345678", "monthly_rate_taka": 650, "version": 2, "created_at": "2026-02-01T04:00:00Z"
+    "payment_provider": "bkash", "account_number": "01712345678", "monthly_rate_taka": 650, "transfer_for": null, "version": 2,
+    "created_at": "2026-02-01T04:00:00Z"
 }))]
 pub struct BeneficiaryView {
     pub id: Uuid,
@@ -62,16 +63,20 @@ pub struct BeneficiaryView {
     pub account_number: Option<String>,
     /// The monthly rate in force today.
     pub monthly_rate_taka: Option<i64>,
+    /// For a conditional cash transfer: the child it is for, their household and carers.
+    pub transfer_for: Option<crate::handlers::households::TransferForView>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
 }
 
 fn view(conn: &mut PgConnection, b: &BeneficiaryRow) -> Result<BeneficiaryView, ApiError> {
     let today = domain::time::dhaka_date(Utc::now());
-    let rate = persistence::programmes::in_force(conn, today)?
-        .into_iter()
-        .find(|p| p.code == b.programme_code)
-        .and_then(|p| p.monthly_rate(today, b.education_level).or_else(|| p.monthly_rate(today, None)));
+    let programme = persistence::programmes::in_force(conn, today)?.into_iter().find(|p| p.code == b.programme_code);
+    let rate = programme.as_ref().and_then(|p| p.monthly_rate(today, b.education_level).or_else(|| p.monthly_rate(today, None)));
+    let transfer_for = match programme {
+        Some(p) if p.conditional => Some(crate::handlers::households::transfer_for(conn, b.person_id, today)?),
+        _ => None,
+    };
     Ok(BeneficiaryView {
         id: b.id.0,
         person_id: b.person_id.0,
@@ -88,6 +93,7 @@ fn view(conn: &mut PgConnection, b: &BeneficiaryRow) -> Result<BeneficiaryView, 
         payment_provider: b.payment_provider.map(String::from),
         account_number: b.account_number.clone(),
         monthly_rate_taka: rate,
+        transfer_for,
         version: b.version,
         created_at: b.created_at,
     })

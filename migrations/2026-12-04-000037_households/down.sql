@@ -1,0 +1,3 @@
+DROP TABLE person_relationships;
+DROP TABLE household_members;
+DROP TABLE households;
