@@ -33,6 +33,7 @@ use utoipa_actix_web::AppExt;
         (name = "reports", description = "Aggregate reports for DSS, donors and integrators (no personal data)"),
         (name = "payments", description = "Payment cycles: payroll, approval, provider files, reconciliation"),
         (name = "disability", description = "The disability identification register: assessments and identity cards"),
+        (name = "documents", description = "Documents on records (court orders, certificates, reports, minutes, photos): upload, list, download, withdraw"),
         (name = "voluntary_organisations", description = "The register of voluntary social welfare organisations (1961 ordinance): registration, annual reports, committees, Social Welfare Council grants"),
         (name = "hospital_social_services", description = "Hospital social services: patients' requests, assessments, aid in taka, burn victims' rehabilitation referrals"),
         (name = "institutions", description = "Residents of Shishu Paribar, Chotomoni Nibash and the other institutions: admission by each one's rules, transfer, ageing out"),

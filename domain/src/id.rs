@@ -107,6 +107,8 @@ entity_id!(
     TokenFamilyId;
     /// A row of the audit trail.
     AuditEventId;
+    /// A document (a file) on a record.
+    DocumentId;
 );
 
 /// A code the list does not hold, met where stored text becomes a domain enum.

@@ -20,6 +20,7 @@ pub mod csv_lines;
 pub mod digits;
 pub mod disability;
 pub mod disclosure;
+pub mod document;
 pub mod facility;
 pub mod geo;
 pub mod hospital;

@@ -37,6 +37,7 @@ pub mod contacts;
 pub(crate) mod copy_binary;
 pub mod db;
 pub mod disability;
+pub mod documents;
 pub mod enrolment;
 pub mod facilities;
 pub mod geo;

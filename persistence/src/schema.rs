@@ -880,6 +880,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    documents (id) {
+        id -> Uuid,
+        owner_kind -> Text,
+        owner_id -> Uuid,
+        kind -> Text,
+        title -> Text,
+        dated_on -> Date,
+        media_type -> Text,
+        size_bytes -> Int8,
+        sha256 -> Bytea,
+        stored_bytes -> Int8,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        withdrawn_at -> Nullable<Timestamptz>,
+        withdrawn_by -> Nullable<Uuid>,
+        withdrawal_reason -> Nullable<Text>,
+        version -> Int4,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     divisions,
     districts,
@@ -933,4 +954,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     capitation_inspections,
     supervisions,
     supervision_events,
+    documents,
 );

@@ -14,6 +14,7 @@ mod api {
     mod contract;
     mod cors;
     mod disability;
+    mod documents;
     mod eligibility;
     mod embedded;
     mod embedded_restart;

@@ -9,6 +9,7 @@ pub mod capitation;
 pub mod cases;
 pub mod contacts;
 pub mod disability;
+pub mod documents;
 pub mod facilities;
 pub mod geo;
 pub mod health;

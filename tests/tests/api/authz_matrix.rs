@@ -228,6 +228,7 @@ struct Side {
     patient: String,
     stay: String,
     supervision: String,
+    document: String,
     names: Vec<String>,
 }
 
@@ -252,6 +253,7 @@ impl Side {
             &self.patient,
             &self.stay,
             &self.supervision,
+            &self.document,
         ]
     }
 }
@@ -463,7 +465,16 @@ fn build_side(
         .as_str()
         .unwrap()
         .to_owned();
+    // A photo on the case, by the home's staff.
+    let document = id(&app
+        .post("/api/v1/documents")
+        .bearer(&staff)
+        .header("Content-Type", &super::documents::content_type())
+        .raw(document_form(&case))
+        .send()
+        .expect(201));
     Side {
+        document,
         upazila,
         union,
         facility,
@@ -487,6 +498,15 @@ fn build_side(
         supervision,
         names: vec![resident_name, elder_name],
     }
+}
+
+/// An upload's form: a photo on `case`.
+fn document_form(case: &str) -> Vec<u8> {
+    let today = domain::time::dhaka_date(Utc::now()).to_string();
+    super::documents::multipart(
+        &[("owner_kind", "case"), ("owner_id", case), ("kind", "photo"), ("title", "Photo"), ("dated_on", &today)],
+        Some(("photo.png", Some("image/png"), &super::documents::png(2, 2))),
+    )
 }
 
 /// Puts a side's ids into an example body, wherever a field names such a record.
@@ -566,6 +586,7 @@ fn probe(spec: &Value, path: &str, method: &str, op: &Value, side: &Side, caller
             "{patient_id}" => side.patient.clone(),
             "{stay_id}" => side.stay.clone(),
             "{supervision_id}" => side.supervision.clone(),
+            "{document_id}" => side.document.clone(),
             "{fiscal_year}" => domain::allowance::FiscalYear::of(domain::time::dhaka_date(Utc::now())).to_string(),
             "{served_on}" => (domain::time::dhaka_date(Utc::now()) - Duration::days(1)).to_string(),
             "{no}" => "1".into(),
@@ -583,6 +604,8 @@ fn probe(spec: &Value, path: &str, method: &str, op: &Value, side: &Side, caller
             "programme" => query.push("programme=old_age".into()),
             "provider" => query.push("provider=bkash".into()),
             "name" => query.push("name=Matrixperson".into()),
+            "owner_kind" => query.push("owner_kind=case".into()),
+            "owner_id" => query.push(format!("owner_id={}", side.case)),
             _ => {}
         }
     }
@@ -606,6 +629,8 @@ fn probe(spec: &Value, path: &str, method: &str, op: &Value, side: &Side, caller
             example = json!({"grant_type": "password", "username": username, "password": PASSWORD});
         }
         (Some("application/json".to_owned()), Some(example.to_string().into_bytes()))
+    } else if content.get("multipart/form-data").is_some() {
+        (Some(super::documents::content_type()), Some(document_form(&side.case)))
     } else if op["operationId"] == "import_beneficiaries" {
         let csv = format!(
             "name_en,name_bn,sex,date_of_birth,nid,birth_registration_number,mobile,union_id,programme,start_month,payment_provider,account_number,education_level\n\
