@@ -296,6 +296,8 @@ async fn store_file(
     // The first bytes, to tell what the file is before anything is stored.
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     let mut rest: Option<actix_web::web::Bytes> = None;
+    // (A part must not be polled again once it has ended.)
+    let mut ended = false;
     while head.len() < SNIFF_BYTES {
         match field.next().await {
             Some(chunk) => {
@@ -306,7 +308,10 @@ async fn store_file(
                     rest = Some(chunk.slice(take..));
                 }
             }
-            None => break,
+            None => {
+                ended = true;
+                break;
+            }
         }
     }
     if head.is_empty() {
@@ -325,7 +330,7 @@ async fn store_file(
         ));
     }
     let mut upload = state.documents.begin(id).await.map_err(ApiError::internal)?;
-    match feed(&mut upload, max, &head, rest, field).await {
+    match feed(&mut upload, max, &head, rest, (!ended).then_some(field)).await {
         Ok(()) => {}
         Err(e) => {
             upload.abort().await;
@@ -341,15 +346,17 @@ async fn feed(
     max: u64,
     head: &[u8],
     rest: Option<actix_web::web::Bytes>,
-    field: &mut actix_multipart::Field,
+    field: Option<&mut actix_multipart::Field>,
 ) -> Result<(), ApiError> {
     put(upload, max, head).await?;
     if let Some(r) = rest {
         put(upload, max, &r).await?;
     }
-    while let Some(chunk) = field.next().await {
-        let chunk = chunk.map_err(multipart_error)?;
-        put(upload, max, &chunk).await?;
+    if let Some(field) = field {
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(multipart_error)?;
+            put(upload, max, &chunk).await?;
+        }
     }
     Ok(())
 }
