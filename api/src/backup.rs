@@ -142,14 +142,8 @@ pub fn backup(opts: &DatabaseOpts, to: &Path, with_key: bool) -> anyhow::Result<
         persistence::cluster::write_secret(&to.join(SIGNING_KEY), &text)?;
     }
     let store = opts.document_store(crate::documents::DEFAULT_MAX_BYTES)?;
-    let docs = crate::documents::backup_objects(
-        &store,
-        opts.document_key_file.as_deref(),
-        &opts.data_dir,
-        &inventory,
-        to,
-        signing_key,
-    )?;
+    let docs =
+        crate::documents::backup_objects(&store, opts.document_key_file.as_deref(), &opts.data_dir, &inventory, to, signing_key)?;
     let manifest = Manifest {
         format: 1,
         created_at: chrono::Utc::now(),
@@ -462,12 +456,13 @@ pub fn restore(opts: &DatabaseOpts, from: &Path) -> anyhow::Result<Restored> {
     if manifest.signing_key {
         restore_key(&opts.data_dir, from)?;
     }
-    let documents = crate::documents::restore_objects(
-        || opts.document_store(crate::documents::DEFAULT_MAX_BYTES),
-        &opts.data_dir,
-        from,
-    )?;
-    ensure!(documents == manifest.documents, "the backup's manifest names {} documents, its documents.json {documents}", manifest.documents);
+    let documents =
+        crate::documents::restore_objects(|| opts.document_store(crate::documents::DEFAULT_MAX_BYTES), &opts.data_dir, from)?;
+    ensure!(
+        documents == manifest.documents,
+        "the backup's manifest names {} documents, its documents.json {documents}",
+        manifest.documents
+    );
     Ok(Restored { manifest, chains, documents })
 }
 

@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use actix_web::web::Bytes;
-use chacha20poly1305::aead::stream::{DecryptorBE32, EncryptorBE32};
 use chacha20poly1305::aead::generic_array::GenericArray;
+use chacha20poly1305::aead::stream::{DecryptorBE32, EncryptorBE32};
 use chacha20poly1305::aead::{KeyInit, Payload};
 use chacha20poly1305::XChaCha20Poly1305;
 use domain::document::MediaType;
@@ -174,9 +174,8 @@ pub fn document_key(file: Option<&Path>, data_dir: &Path) -> anyhow::Result<[u8;
         None => data_dir.join(KEY_FILE),
     };
     match std::fs::read(&path) {
-        Ok(bytes) => parse_key(&bytes).ok_or_else(|| {
-            anyhow::anyhow!("{} must hold a 32-byte key (32 bytes, or 64 hexadecimal digits)", path.display())
-        }),
+        Ok(bytes) => parse_key(&bytes)
+            .ok_or_else(|| anyhow::anyhow!("{} must hold a 32-byte key (32 bytes, or 64 hexadecimal digits)", path.display())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && file.is_none() => {
             std::fs::create_dir_all(data_dir)?;
             let key: [u8; 32] = rand::random();
@@ -276,7 +275,13 @@ fn decrypting(
         header_read: bool,
         done: bool,
     }
-    let state = State { input: Box::pin(sealed), buf: Vec::with_capacity(2 * SEALED_CHUNK), decryptor: None, header_read: false, done: false };
+    let state = State {
+        input: Box::pin(sealed),
+        buf: Vec::with_capacity(2 * SEALED_CHUNK),
+        decryptor: None,
+        header_read: false,
+        done: false,
+    };
     futures_util::stream::unfold(state, move |mut st| async move {
         if st.done {
             return None;
@@ -298,7 +303,7 @@ fn decrypting(
             if st.header_read && st.buf.len() > SEALED_CHUNK {
                 let rest = st.buf.split_off(SEALED_CHUNK);
                 let chunk = std::mem::replace(&mut st.buf, rest);
-                let Some(dec) = st.decryptor.as_mut() else { return None };
+                let dec = st.decryptor.as_mut()?;
                 return match dec.decrypt_next(Payload { msg: &chunk, aad: &aad }) {
                     Ok(plain) => Some((Ok(Bytes::from(plain)), st)),
                     Err(_) => {
@@ -468,7 +473,7 @@ pub fn backup_objects(
     store: &DocumentStore,
     key_file: Option<&Path>,
     data_dir: &Path,
-    inventory: &[(uuid::Uuid, i64, i64, Vec<u8>)],
+    inventory: &[persistence::documents::Inventoried],
     to: &Path,
     with_key: bool,
 ) -> anyhow::Result<BackupManifest> {
@@ -480,7 +485,10 @@ pub fn backup_objects(
         let name = id.to_string();
         let copied = std::fs::copy(dir.join(&name), out.join(&name))
             .map_err(|e| anyhow::anyhow!("copying document {name} from {}: {e}", dir.display()))?;
-        anyhow::ensure!(copied == u64::try_from(*stored)?, "document {name}: its object holds {copied} bytes, its row says {stored}");
+        anyhow::ensure!(
+            copied == u64::try_from(*stored)?,
+            "document {name}: its object holds {copied} bytes, its row says {stored}"
+        );
         let (stored_sha256, _) = file_sha256(&out.join(&name))?;
         documents.push(BackedUp { id: *id, size_bytes: *size, stored_bytes: *stored, sha256: hex(sha), stored_sha256 });
     }
@@ -497,7 +505,11 @@ pub fn backup_objects(
 /// directory holds none), every object copied into the store's directory and checked against
 /// the stored SHA-256, then every document decrypted with the store's key and its plaintext's
 /// SHA-256 and size compared with the backup's. Returns how many were checked.
-pub fn restore_objects(store_of: impl FnOnce() -> anyhow::Result<DocumentStore>, data_dir: &Path, from: &Path) -> anyhow::Result<usize> {
+pub fn restore_objects(
+    store_of: impl FnOnce() -> anyhow::Result<DocumentStore>,
+    data_dir: &Path,
+    from: &Path,
+) -> anyhow::Result<usize> {
     let path = from.join(BACKUP_MANIFEST);
     if !path.is_file() {
         return Ok(0);

@@ -117,8 +117,11 @@ pub fn list(
     Ok(Page::from_overfetch(rows, limit, |r| r.id))
 }
 
-/// Every document's id, stored size and SHA-256, in id order (backup and restore check them).
-pub fn inventory(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, i64, i64, Vec<u8>)>> {
+/// A document as a backup names it: id, size, stored size, SHA-256 of the plaintext.
+pub type Inventoried = (Uuid, i64, i64, Vec<u8>);
+
+/// Every document's id, sizes and SHA-256, in id order (backup and restore check them).
+pub fn inventory(conn: &mut PgConnection) -> QueryResult<Vec<Inventoried>> {
     documents::table
         .order(documents::id)
         .select((documents::id, documents::size_bytes, documents::stored_bytes, documents::sha256))

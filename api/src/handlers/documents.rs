@@ -90,7 +90,11 @@ pub(crate) fn owner_access(
         }
         OwnerKind::Supervision => {
             let s = persistence::supervision::find(conn, SupervisionId(id))?.ok_or(ApiError::NotFound("supervision"))?;
-            on(conn, pick(Permission::ReadSupervisions, Permission::ManageSupervisions), crate::handlers::supervision::subject(&s))
+            on(
+                conn,
+                pick(Permission::ReadSupervisions, Permission::ManageSupervisions),
+                crate::handlers::supervision::subject(&s),
+            )
         }
         OwnerKind::HospitalPatient => {
             let p = persistence::hospital::find(conn, HospitalPatientId(id))?.ok_or(ApiError::NotFound("patient request"))?;
@@ -236,7 +240,8 @@ fn parse_meta(fields: &std::collections::HashMap<String, String>) -> Result<Meta
         }
         v
     };
-    let (owner_kind, owner_id, kind, title, dated_on) = (get("owner_kind"), get("owner_id"), get("kind"), get("title"), get("dated_on"));
+    let (owner_kind, owner_id, kind, title, dated_on) =
+        (get("owner_kind"), get("owner_id"), get("kind"), get("title"), get("dated_on"));
     let owner_kind = owner_kind.and_then(|v| {
         OwnerKind::parse(v).or_else(|| {
             errors.push(FieldError::coded("owner_kind", "unknown_code", "is not a document owner kind"));
@@ -319,7 +324,8 @@ async fn store_file(
     }
     let media = sniff(&head).ok_or_else(|| {
         ApiError::UnsupportedMediaType(
-            "file: its bytes are not a PDF, JPEG, PNG, TIFF or WebP file (the name and the declared type are not looked at)".into(),
+            "file: its bytes are not a PDF, JPEG, PNG, TIFF or WebP file (the name and the declared type are not looked at)"
+                .into(),
         )
     })?;
     if !rules::declared_type_agrees(declared.as_deref(), media) {
@@ -435,11 +441,8 @@ pub async fn upload_document(
         parse_meta(&fields)?;
         return Err(ApiError::field_coded("file", "required", "is required"));
     };
-    let fingerprint = idempotency::fingerprint(&[
-        "upload_document",
-        &serde_json::to_string(&meta).map_err(ApiError::internal)?,
-        &hex(&sha),
-    ]);
+    let fingerprint =
+        idempotency::fingerprint(&["upload_document", &serde_json::to_string(&meta).map_err(ApiError::internal)?, &hex(&sha)]);
     let made = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = made.clone();
     let answer = idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
@@ -555,7 +558,11 @@ fn find_readable(conn: &mut PgConnection, who: &Principal, id: DocumentId) -> Re
         (status = 404, description = "No such document", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/documents/{document_id}")]
-pub async fn get_document(state: web::Data<AppState>, who: Principal, path: web::Path<DocumentId>) -> Result<HttpResponse, ApiError> {
+pub async fn get_document(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<DocumentId>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let v = transact(&state, move |conn| {
         let (row, access) = find_readable(conn, &who, id)?;
@@ -573,7 +580,7 @@ pub async fn get_document(state: web::Data<AppState>, who: Principal, path: web:
     params(("document_id" = Uuid, Path, description = "The document")), security(("bearer" = [])),
     responses(
         (status = 200, description = "The bytes, as their own media type", content(
-            (Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/tiff"), (Vec<u8> = "image/webp")),
+            (String = "application/pdf"), (String = "image/jpeg"), (String = "image/png"), (String = "image/tiff"), (String = "image/webp")),
             headers(("ETag" = String, description = "SHA-256 of the bytes, quoted hex"), ("Content-Disposition" = String, description = "attachment; filename=\"<id>.<ext>\""))),
         (status = 403, description = "A sensitive document, without `ReadSensitiveCaseDetails`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document", body = Problem, content_type = "application/problem+json"),
@@ -598,7 +605,9 @@ pub async fn download_document(
             "document",
             id,
             None,
-            Some(serde_json::json!({"owner_kind": row.owner_kind.code(), "owner_id": row.owner_id, "size_bytes": row.size_bytes})),
+            Some(
+                serde_json::json!({"owner_kind": row.owner_kind.code(), "owner_id": row.owner_id, "size_bytes": row.size_bytes}),
+            ),
         )?;
         Ok(row)
     })

@@ -77,6 +77,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("decide_write_off",                  "rr rr rr os os rr rr rr rr rr rr rr"),
     ("disable_user",                      "os rr rr rr rr rr rr rr rr rr rr rr"),
     ("disburse_loan",                     "rr rr rr rr os rr rr rr rr rr rr rr"),
+    ("download_document",                 "rr oo os os os rr os os rr rr rr rr"),
     ("enable_user",                       "os rr rr rr rr rr rr rr rr rr rr rr"),
     ("exit_beneficiary",                  "rr rr rr rr os rr rr rr rr rr rr rr"),
     ("exit_case",                         "rr rr rr rr os rr os os rr rr rr rr"),
@@ -89,6 +90,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("get_contact",                       "rr oo os os os rr os rr rr rr rr rr"),
     ("get_current_user",                  "oo oo oo oo oo oo oo oo oo oo oo oo"),
     ("get_disability_record",             "rr oo os os os rr os rr rr rr rr rr"),
+    ("get_document",                      "rr oo os os os rr os os rr rr rr rr"),
     ("get_facility",                      "os oo os os os rr os os os rr rr rr"),
     ("get_hospital_patient",              "rr oo os os os rr rr ss rr rr rr rr"),
     ("get_institution_stay",              "rr oo os os os rr os ss rr rr rr rr"),
@@ -123,6 +125,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("list_disability_records",           "rr oo oo oo oo rr oo rr rr rr rr rr"),
     ("list_districts",                    "oo oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_divisions",                    "oo oo oo oo oo oo oo oo oo oo oo oo"),
+    ("list_documents",                    "rr oo os os os rr os os rr rr rr rr"),
     ("list_facilities",                   "oo oo oo oo oo rr oo oo oo rr rr rr"),
     ("list_fund_entries",                 "rr oo os os os os rr rr rr rr rr rr"),
     ("list_hospital_patients",            "rr oo oo oo oo rr rr oo rr rr rr rr"),
@@ -201,7 +204,9 @@ const MATRIX: &[(&str, &str)] = &[
     ("update_referral_status",            "rr rr rr rr os rr os os rr rr rr rr"),
     ("update_union",                      "ss rr rr rr rr rr rr rr rr rr rr rr"),
     ("update_upazila",                    "ss rr rr rr rr rr rr rr rr rr rr rr"),
+    ("upload_document",                   "rr rr rr rr os rr os os rr rr rr rr"),
     ("verify_application",                "rr rr rr rr os os rr rr rr rr rr rr"),
+    ("withdraw_document",                 "rr rr rr rr os rr os os rr rr rr rr"),
 ];
 
 /// The records of one side (A: inside the scopes, B: outside them).

@@ -100,7 +100,8 @@ pub fn pdf(text: &str) -> Vec<u8> {
     let objects = [
         "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_owned(),
         format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
     ];
@@ -115,7 +116,9 @@ pub fn pdf(text: &str) -> Vec<u8> {
     for off in offsets {
         out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
     }
-    out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
     out
 }
 
@@ -224,7 +227,8 @@ fn bytes_round_trip_encrypted_at_rest_and_every_download_is_audited() {
     app.get(&format!("/api/v1/documents/{id}/content")).bearer(&s.caseworker).send().expect(200);
     assert_eq!(audit(&app, "document.download", id).len(), 2);
     assert_eq!(audit(&app, "document.add", id).len(), 1);
-    let list = app.get(&format!("/api/v1/documents?owner_kind=case&owner_id={}", s.case)).bearer(&s.caseworker).send().expect(200);
+    let list =
+        app.get(&format!("/api/v1/documents?owner_kind=case&owner_id={}", s.case)).bearer(&s.caseworker).send().expect(200);
     let ids: Vec<&str> = list.json["data"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
     assert_eq!(ids, vec![id, pid], "oldest first");
     let page = app
@@ -241,12 +245,8 @@ fn bytes_round_trip_encrypted_at_rest_and_every_download_is_audited() {
         .expect(200)
         .json;
     assert_eq!(rest["data"][0]["id"], pid);
-    let listed = app
-        .get("/api/v1/audit-events?action=document.list&entity_type=document")
-        .bearer(&app.admin())
-        .send()
-        .expect(200)
-        .json;
+    let listed =
+        app.get("/api/v1/audit-events?action=document.list&entity_type=document").bearer(&app.admin()).send().expect(200).json;
     assert!(!listed["data"].as_array().unwrap().is_empty(), "{listed}");
     let meta = app.get(&format!("/api/v1/documents/{id}")).bearer(&s.caseworker).send().expect(200);
     assert_eq!(meta.header("etag"), Some("\"1\""));
@@ -290,10 +290,15 @@ fn types_are_told_by_the_bytes_and_refused_files_leave_nothing() {
     let fields_named: Vec<&str> = r.json["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert!(fields_named.contains(&"kind") && fields_named.contains(&"title"), "{}", r.text);
     // Not multipart at all.
-    app.post("/api/v1/documents").bearer(&s.caseworker).json(&json!({"owner_kind": "case"})).send().expect_problem(415, "unsupported_media_type");
+    app.post("/api/v1/documents")
+        .bearer(&s.caseworker)
+        .json(&json!({"owner_kind": "case"}))
+        .send()
+        .expect_problem(415, "unsupported_media_type");
     // Nothing of any of it was stored: no row, no object.
     assert!(objects(&app).is_empty(), "{:?}", objects(&app).iter().map(|o| &o.0).collect::<Vec<_>>());
-    let list = app.get(&format!("/api/v1/documents?owner_kind=case&owner_id={}", s.case)).bearer(&s.caseworker).send().expect(200);
+    let list =
+        app.get(&format!("/api/v1/documents?owner_kind=case&owner_id={}", s.case)).bearer(&s.caseworker).send().expect(200);
     assert_eq!(list.json["data"].as_array().unwrap().len(), 0);
 }
 
@@ -339,8 +344,14 @@ fn the_owners_permission_and_scope_decide() {
         app.get(&path).bearer(&s.elsewhere).send().expect_problem(403, "out_of_scope");
         app.get(&path).bearer(&auditor).send().expect_problem(403, "role_lacks_permission");
     }
-    app.get(&format!("/api/v1/documents?owner_kind=case&owner_id={}", s.case)).bearer(&s.elsewhere).send().expect_problem(403, "out_of_scope");
-    app.get(&format!("/api/v1/documents?owner_kind=grievance&owner_id={}", s.case)).bearer(&s.caseworker).send().expect_problem(422, "validation_failed");
+    app.get(&format!("/api/v1/documents?owner_kind=case&owner_id={}", s.case))
+        .bearer(&s.elsewhere)
+        .send()
+        .expect_problem(403, "out_of_scope");
+    app.get(&format!("/api/v1/documents?owner_kind=grievance&owner_id={}", s.case))
+        .bearer(&s.caseworker)
+        .send()
+        .expect_problem(422, "validation_failed");
     // A person's documents follow who may see the person: another upazila's caseworker does not.
     let person = app.person(&s.caseworker, &json!({"name_en": "Salma", "sex": "female", "age_years": 30, "union_id": 1}));
     let mut on_person = meta("person", &person, "national_id", "NID card");
@@ -413,7 +424,11 @@ fn withdrawal_needs_if_match_and_a_reason_and_stops_downloads() {
     let doc = upload(&app, &s.caseworker, &fields, Some(("m.pdf", None, &pdf("report")))).expect(201).json;
     let id = doc["id"].as_str().unwrap();
     let path = format!("/api/v1/documents/{id}/withdrawal");
-    app.post(&path).bearer(&s.caseworker).json(&json!({"reason": "wrong case"})).send().expect_problem(428, "precondition_required");
+    app.post(&path)
+        .bearer(&s.caseworker)
+        .json(&json!({"reason": "wrong case"}))
+        .send()
+        .expect_problem(428, "precondition_required");
     app.post(&path)
         .bearer(&s.caseworker)
         .header("If-Match", "\"7\"")
@@ -445,10 +460,13 @@ fn withdrawal_needs_if_match_and_a_reason_and_stops_downloads() {
         .send()
         .expect_rule(409, "document.withdrawn");
     app.get(&format!("/api/v1/documents/{id}/content")).bearer(&s.caseworker).send().expect_rule(409, "document.withdrawn");
-    let list = app.get(&format!("/api/v1/documents?owner_kind=case&owner_id={}", s.case)).bearer(&s.caseworker).send().expect(200).json;
+    let list =
+        app.get(&format!("/api/v1/documents?owner_kind=case&owner_id={}", s.case)).bearer(&s.caseworker).send().expect(200).json;
     assert_eq!(list["data"][0]["withdrawal_reason"], "Attached to the wrong case");
-    let current =
-        app.get(&format!("/api/v1/documents?owner_kind=case&owner_id={}&include_withdrawn=false", s.case)).bearer(&s.caseworker).send();
+    let current = app
+        .get(&format!("/api/v1/documents?owner_kind=case&owner_id={}&include_withdrawn=false", s.case))
+        .bearer(&s.caseworker)
+        .send();
     assert_eq!(current.expect(200).json["data"].as_array().unwrap().len(), 0);
     let events = audit(&app, "document.withdraw", id);
     assert_eq!(events.len(), 1);
@@ -487,6 +505,7 @@ fn an_upload_retried_with_its_key_is_stored_once() {
     // Another file under the same key is another request.
     send("doc-retry-1", &png(21, 21)).expect_problem(409, "idempotency_key_reused");
     assert_eq!(objects(&app).len(), 1);
-    let list = app.get(&format!("/api/v1/documents?owner_kind=case&owner_id={}", s.case)).bearer(&s.caseworker).send().expect(200);
+    let list =
+        app.get(&format!("/api/v1/documents?owner_kind=case&owner_id={}", s.case)).bearer(&s.caseworker).send().expect(200);
     assert_eq!(list.json["data"].as_array().unwrap().len(), 1);
 }
