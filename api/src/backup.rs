@@ -426,6 +426,8 @@ pub struct Restored {
     pub chains: Option<crate::audit_chain::Report>,
     /// Documents brought back, each decrypted and its SHA-256 checked.
     pub documents: usize,
+    /// Whether they were decrypted and checked (false: no key; only the stored objects were).
+    pub documents_decrypted: bool,
 }
 
 pub fn restore(opts: &DatabaseOpts, from: &Path) -> anyhow::Result<Restored> {
@@ -456,14 +458,13 @@ pub fn restore(opts: &DatabaseOpts, from: &Path) -> anyhow::Result<Restored> {
     if manifest.signing_key {
         restore_key(&opts.data_dir, from)?;
     }
-    let documents =
-        crate::documents::restore_objects(|| opts.document_store(crate::documents::DEFAULT_MAX_BYTES), &opts.data_dir, from)?;
+    let (documents, decrypted) = crate::documents::restore_objects(opts, from)?;
     ensure!(
         documents == manifest.documents,
         "the backup's manifest names {} documents, its documents.json {documents}",
         manifest.documents
     );
-    Ok(Restored { manifest, chains, documents })
+    Ok(Restored { manifest, chains, documents, documents_decrypted: decrypted })
 }
 
 /// `DATABASE_URL`: into `<name>__restoring` on the same server, checked, then renamed into

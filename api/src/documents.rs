@@ -504,15 +504,14 @@ pub fn backup_objects(
 /// Brings a backup's documents back: the key (when the backup carries it and the data
 /// directory holds none), every object copied into the store's directory and checked against
 /// the stored SHA-256, then every document decrypted with the store's key and its plaintext's
-/// SHA-256 and size compared with the backup's. Returns how many were checked.
-pub fn restore_objects(
-    store_of: impl FnOnce() -> anyhow::Result<DocumentStore>,
-    data_dir: &Path,
-    from: &Path,
-) -> anyhow::Result<usize> {
+/// SHA-256 and size compared with the backup's. Without a key (a backup made
+/// `--without-signing-key` restored into a data directory without one) only the stored objects
+/// are checked, and the restore says so. Returns how many were restored, and whether decrypted.
+pub fn restore_objects(opts: &crate::config::DatabaseOpts, from: &Path) -> anyhow::Result<(usize, bool)> {
+    let data_dir = opts.data_dir.as_path();
     let path = from.join(BACKUP_MANIFEST);
     if !path.is_file() {
-        return Ok(0);
+        return Ok((0, false));
     }
     let manifest: BackupManifest = serde_json::from_slice(&std::fs::read(&path)?)?;
     if manifest.document_key {
@@ -530,8 +529,12 @@ pub fn restore_objects(
             }
         }
     }
-    let store = store_of()?;
-    let dir = store.dir.clone().ok_or_else(|| anyhow::anyhow!("only a directory document store can be restored"))?;
+    let has_key = manifest.document_key || opts.document_key_file.is_some() || data_dir.join(KEY_FILE).is_file();
+    let dir = match opts.document_store.as_deref() {
+        Some(url) if url.starts_with("s3://") => anyhow::bail!("only a directory document store can be restored"),
+        Some(url) => PathBuf::from(url.strip_prefix("file://").unwrap_or(url)),
+        None => opts.document_dir.clone().unwrap_or_else(|| default_dir(data_dir)),
+    };
     std::fs::create_dir_all(&dir)?;
     let mut wrong = vec![];
     for d in &manifest.documents {
@@ -555,6 +558,16 @@ pub fn restore_objects(
         }
     }
     anyhow::ensure!(wrong.is_empty(), "documents in the backup are damaged:\n  {}", wrong.join("\n  "));
+    if !has_key {
+        log::warn!(
+            "the backup holds no document key and none is configured: {} documents restored but not decrypted; put their key \
+             in {} (or SHEBA_DOCUMENT_KEY_FILE) before serving, or they cannot be read",
+            manifest.documents.len(),
+            data_dir.join(KEY_FILE).display()
+        );
+        return Ok((manifest.documents.len(), false));
+    }
+    let store = opts.document_store(DEFAULT_MAX_BYTES)?;
     let checks = manifest.documents.clone();
     let failures = actix_web::rt::System::new().block_on(async move {
         let mut failures = vec![];
@@ -572,5 +585,5 @@ pub fn restore_objects(
         "restored documents do not check out (is SHEBA_DOCUMENT_KEY_FILE the key they were stored with?):\n  {}",
         failures.join("\n  ")
     );
-    Ok(manifest.documents.len())
+    Ok((manifest.documents.len(), true))
 }

@@ -88,7 +88,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(chains) = &restored.chains {
                 println!("audit trail: {}", chains.summary());
             }
-            println!("documents: {} restored, each decrypted and its SHA-256 checked", restored.documents);
+            if restored.documents_decrypted || restored.documents == 0 {
+                println!("documents: {} restored, each decrypted and its SHA-256 checked", restored.documents);
+            } else {
+                println!(
+                    "documents: {} restored, their stored objects checked, NOT decrypted: no document key (see the warning)",
+                    restored.documents
+                );
+            }
             Ok(())
         }
         Command::Import(ImportCommand::Beneficiaries { file, username }) => import_beneficiaries(&db, &file, &username),
