@@ -38,6 +38,12 @@ pub struct Manifest {
     pub signing_key: bool,
     /// Per table: rows and an order-independent checksum of their contents.
     pub tables: BTreeMap<String, TableSum>,
+    /// How many documents' objects are in the backup (`documents/`, `documents.json`), and
+    /// whether their key is (it is when the signing key is).
+    #[serde(default)]
+    pub documents: usize,
+    #[serde(default)]
+    pub document_key: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,6 +123,8 @@ pub fn backup(opts: &DatabaseOpts, to: &Path, with_key: bool) -> anyhow::Result<
     let snapshot: Snapshot = diesel::sql_query("SELECT pg_export_snapshot() AS id").get_result(&mut conn)?;
     let tables = table_sums(&mut conn)?;
     let schema_version = schema_version(&mut conn)?;
+    // The documents of this snapshot: their objects were written before their rows committed.
+    let inventory = persistence::documents::inventory(&mut conn)?;
     let status = Command::new(pg_tool(opts, "pg_dump")?)
         .args(["--format=directory", "--jobs=2", "--no-owner", "--no-privileges", "--compress=6"])
         .arg(format!("--snapshot={}", snapshot.id))
@@ -133,6 +141,9 @@ pub fn backup(opts: &DatabaseOpts, to: &Path, with_key: bool) -> anyhow::Result<
         let text = std::fs::read_to_string(&key)?;
         persistence::cluster::write_secret(&to.join(SIGNING_KEY), &text)?;
     }
+    let store = opts.document_store(crate::documents::DEFAULT_MAX_BYTES)?;
+    let docs =
+        crate::documents::backup_objects(&store, opts.document_key_file.as_deref(), &opts.data_dir, &inventory, to, signing_key)?;
     let manifest = Manifest {
         format: 1,
         created_at: chrono::Utc::now(),
@@ -140,6 +151,8 @@ pub fn backup(opts: &DatabaseOpts, to: &Path, with_key: bool) -> anyhow::Result<
         schema_version,
         signing_key,
         tables,
+        documents: docs.documents.len(),
+        document_key: docs.document_key,
     };
     std::fs::write(to.join("manifest.json"), serde_json::to_vec_pretty(&manifest)?)?;
     drop(conn);
@@ -411,6 +424,10 @@ pub struct Restored {
     pub manifest: Manifest,
     /// The audit trail's chains, verified (none in a backup from before they existed).
     pub chains: Option<crate::audit_chain::Report>,
+    /// Documents brought back, each decrypted and its SHA-256 checked.
+    pub documents: usize,
+    /// Whether they were decrypted and checked (false: no key; only the stored objects were).
+    pub documents_decrypted: bool,
 }
 
 pub fn restore(opts: &DatabaseOpts, from: &Path) -> anyhow::Result<Restored> {
@@ -441,7 +458,13 @@ pub fn restore(opts: &DatabaseOpts, from: &Path) -> anyhow::Result<Restored> {
     if manifest.signing_key {
         restore_key(&opts.data_dir, from)?;
     }
-    Ok(Restored { manifest, chains })
+    let (documents, decrypted) = crate::documents::restore_objects(opts, from)?;
+    ensure!(
+        documents == manifest.documents,
+        "the backup's manifest names {} documents, its documents.json {documents}",
+        manifest.documents
+    );
+    Ok(Restored { manifest, chains, documents, documents_decrypted: decrypted })
 }
 
 /// `DATABASE_URL`: into `<name>__restoring` on the same server, checked, then renamed into

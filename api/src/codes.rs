@@ -178,6 +178,12 @@ code_schemas! {
         RelationshipKindCode("relationship_kind") => domain::household::RelationshipKind;
         /// How someone is related to a person, seen from that person.
         KinCode("kin") => domain::household::Kin;
+        /// What a document on a record is.
+        DocumentKindCode("document_kind") => domain::document::DocumentKind;
+        /// The kind of record a document belongs to.
+        DocumentOwnerKindCode("document_owner_kind") => domain::document::OwnerKind;
+        /// The file types a document may be (told by its bytes).
+        DocumentMediaTypeCode("document_media_type") => domain::document::MediaType;
         /// How a helpline or outreach contact came in.
         ContactChannelCode("contact_channel") => domain::contact::ContactChannel;
         /// What a contact is about (Child Helpline International's categories).

@@ -37,9 +37,31 @@ pub struct DatabaseOpts {
     /// beside the data directory (put it on another disk).
     #[arg(long, env = "SHEBA_WAL_ARCHIVE", global = true)]
     pub wal_archive: Option<String>,
+    /// Where documents' bytes are kept (encrypted): a directory, default `<data-dir>/documents`.
+    #[arg(long, env = "SHEBA_DOCUMENT_DIR", global = true)]
+    pub document_dir: Option<PathBuf>,
+    /// Another document store, as a URL (`file:///srv/sheba-documents`); `s3://` is refused by
+    /// this build (see the README).
+    #[arg(long, env = "SHEBA_DOCUMENT_STORE", global = true)]
+    pub document_store: Option<String>,
+    /// The 32-byte key documents are encrypted with (32 bytes or 64 hex digits). Unset:
+    /// generated once into `<data-dir>/document-key` (mode 0600).
+    #[arg(long, env = "SHEBA_DOCUMENT_KEY_FILE", global = true)]
+    pub document_key_file: Option<PathBuf>,
 }
 
 impl DatabaseOpts {
+    /// The document store as configured (its directory made, its key read or made).
+    pub fn document_store(&self, max_bytes: u64) -> anyhow::Result<crate::documents::DocumentStore> {
+        crate::documents::DocumentStore::configured(
+            self.document_store.as_deref(),
+            self.document_dir.as_deref(),
+            self.document_key_file.as_deref(),
+            &self.data_dir,
+            max_bytes,
+        )
+    }
+
     /// The WAL archive of the embedded cluster, unless archiving is off.
     pub fn wal_archive_dir(&self) -> Option<PathBuf> {
         match self.wal_archive.as_deref() {
@@ -256,6 +278,10 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "SHEBA_WORKERS")]
     pub workers: Option<usize>,
+    /// Largest document accepted, in bytes (a larger upload is refused with 413 as soon as it
+    /// passes this, and nothing of it is kept).
+    #[arg(long, env = "SHEBA_DOCUMENT_MAX_BYTES", default_value_t = crate::documents::DEFAULT_MAX_BYTES)]
+    pub document_max_bytes: u64,
 }
 
 #[derive(Debug, Subcommand)]

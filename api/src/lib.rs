@@ -13,6 +13,7 @@ pub mod contract;
 pub mod cors;
 pub mod csv_export;
 pub mod database;
+pub mod documents;
 pub mod etag;
 pub mod extract;
 pub mod geo_cache;

@@ -88,6 +88,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(chains) = &restored.chains {
                 println!("audit trail: {}", chains.summary());
             }
+            if restored.documents_decrypted || restored.documents == 0 {
+                println!("documents: {} restored, each decrypted and its SHA-256 checked", restored.documents);
+            } else {
+                println!(
+                    "documents: {} restored, their stored objects checked, NOT decrypted: no document key (see the warning)",
+                    restored.documents
+                );
+            }
             Ok(())
         }
         Command::Import(ImportCommand::Beneficiaries { file, username }) => import_beneficiaries(&db, &file, &username),
@@ -290,6 +298,11 @@ fn backup(db: &api::config::DatabaseOpts, to: &std::path::Path, with_signing_key
         to.display(),
         if m.signing_key { ", with the signing key" } else { ", without the signing key" }
     );
+    println!(
+        "documents: {} objects{}",
+        m.documents,
+        if m.document_key { ", with the document key" } else { ", without the document key" }
+    );
     Ok(())
 }
 
@@ -443,6 +456,7 @@ fn serve(db_opts: api::config::DatabaseOpts, args: ServeArgs) -> anyhow::Result<
         ),
         cors_origins: args.cors_origins.clone(),
         cluster: cluster_health,
+        documents: db_opts.document_store(args.document_max_bytes)?,
     });
     if args.replica_url.is_some() {
         log::info!("reports are read from the streaming replica (SHEBA_REPLICA_URL)");

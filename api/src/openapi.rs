@@ -35,6 +35,7 @@ use utoipa_actix_web::AppExt;
         (name = "disability", description = "The disability identification register: assessments and identity cards"),
         (name = "directory", description = "The service directory: organisations referrals and immediate support point to, kept by district offices"),
         (name = "households", description = "Households and their members; relationships between persons"),
+        (name = "documents", description = "Documents on records (court orders, certificates, reports, minutes, photos): upload, list, download, withdraw"),
         (name = "voluntary_organisations", description = "The register of voluntary social welfare organisations (1961 ordinance): registration, annual reports, committees, Social Welfare Council grants"),
         (name = "hospital_social_services", description = "Hospital social services: patients' requests, assessments, aid in taka, burn victims' rehabilitation referrals"),
         (name = "institutions", description = "Residents of Shishu Paribar, Chotomoni Nibash and the other institutions: admission by each one's rules, transfer, ageing out"),

@@ -56,6 +56,7 @@ macro_rules! id_cursor_keys {
 }
 
 id_cursor_keys!(
+    domain::id::DocumentId,
     domain::id::CaseId,
     domain::id::PersonId,
     domain::id::FacilityId,

@@ -29,4 +29,6 @@ pub struct AppState {
     /// The embedded cluster this server runs and restarts (readiness reports it); `None`
     /// for `DATABASE_URL` or a cluster another process runs.
     pub cluster: Option<std::sync::Arc<persistence::cluster::ClusterHealth>>,
+    /// Where documents' bytes are kept, encrypted (`crate::documents`).
+    pub documents: crate::documents::DocumentStore,
 }

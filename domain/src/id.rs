@@ -117,6 +117,8 @@ entity_id!(
     HouseholdMemberId;
     /// A relationship between two persons (mother, guardian, spouse, ...).
     RelationshipId;
+    /// A document (a file) on a record.
+    DocumentId;
 );
 
 /// A code the list does not hold, met where stored text becomes a domain enum.

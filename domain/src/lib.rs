@@ -21,6 +21,7 @@ pub mod digits;
 pub mod directory;
 pub mod disability;
 pub mod disclosure;
+pub mod document;
 pub mod facility;
 pub mod geo;
 pub mod hospital;

@@ -38,6 +38,7 @@ pub(crate) mod copy_binary;
 pub mod db;
 pub mod directory;
 pub mod disability;
+pub mod documents;
 pub mod enrolment;
 pub mod facilities;
 pub mod geo;

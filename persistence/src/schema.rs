@@ -992,6 +992,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    documents (id) {
+        id -> Uuid,
+        owner_kind -> Text,
+        owner_id -> Uuid,
+        kind -> Text,
+        title -> Text,
+        dated_on -> Date,
+        media_type -> Text,
+        size_bytes -> Int8,
+        sha256 -> Bytea,
+        stored_bytes -> Int8,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        withdrawn_at -> Nullable<Timestamptz>,
+        withdrawn_by -> Nullable<Uuid>,
+        withdrawal_reason -> Nullable<Text>,
+        version -> Int4,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     divisions,
     districts,
@@ -1050,4 +1071,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     households,
     household_members,
     person_relationships,
+    documents,
 );

@@ -128,6 +128,8 @@ pub struct Resp {
     pub headers: HashMap<String, String>,
     pub text: String,
     pub json: Value,
+    /// The body as sent (`text` is empty for a body that is not UTF-8).
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -173,7 +175,12 @@ pub struct TestApp {
     handle: actix_web::dev::ServerHandle,
     admin_token: OnceLock<String>,
     jobs: api::jobs::JobRunner,
+    /// The directory of this server's document store (removed with the app).
+    documents: tempfile::TempDir,
 }
+
+/// The document key of every test server.
+pub const TEST_DOCUMENT_KEY: [u8; 32] = [0x5a; 32];
 
 /// The lease of a test server's jobs: short, so that a test of a worker that died is quick.
 pub const TEST_JOB_LEASE_SECONDS: i32 = 3;
@@ -244,9 +251,11 @@ impl<'a> Req<'a> {
             .into_iter()
             .filter_map(|n| resp.header(&n).map(|v| (n.to_ascii_lowercase(), v.to_owned())))
             .collect();
-        let text = resp.into_string().unwrap_or_default();
+        let mut bytes = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut resp.into_reader(), &mut bytes);
+        let text = String::from_utf8(bytes.clone()).unwrap_or_default();
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Resp { status, headers, text, json }
+        Resp { status, headers, text, json, bytes }
     }
 }
 
@@ -277,20 +286,40 @@ impl TestApp {
 
     /// A server whose requests wait at most `acquire_timeout` for a database connection.
     pub fn with_acquire_timeout(database_url: String, acquire_timeout: Duration) -> TestApp {
-        Self::start(database_url, acquire_timeout, api::cors::AllowedOrigins::default())
+        Self::start(database_url, acquire_timeout, api::cors::AllowedOrigins::default(), api::documents::DEFAULT_MAX_BYTES)
+    }
+
+    /// A server whose documents may be at most `max_bytes` long.
+    pub fn with_document_limit(max_bytes: u64) -> TestApp {
+        let app = Self::start(fresh_database(), Duration::from_secs(5), api::cors::AllowedOrigins::default(), max_bytes);
+        app.bootstrap_user("admin", "system_admin", "national", "person");
+        app
+    }
+
+    /// Where this server keeps documents' objects.
+    pub fn document_dir(&self) -> &std::path::Path {
+        self.documents.path()
     }
 
     /// A server (with the bootstrap administrator) whose API browser front ends on these
     /// origins may call (`SHEBA_CORS_ORIGINS`).
     pub fn with_cors_origins(origins: &str) -> TestApp {
         let origins = api::cors::AllowedOrigins::parse(origins).expect("valid origins");
-        let app = Self::start(fresh_database(), Duration::from_secs(5), origins);
+        let app = Self::start(fresh_database(), Duration::from_secs(5), origins, api::documents::DEFAULT_MAX_BYTES);
         app.bootstrap_user("admin", "system_admin", "national", "person");
         app
     }
 
-    fn start(database_url: String, acquire_timeout: Duration, cors_origins: api::cors::AllowedOrigins) -> TestApp {
+    fn start(
+        database_url: String,
+        acquire_timeout: Duration,
+        cors_origins: api::cors::AllowedOrigins,
+        document_max_bytes: u64,
+    ) -> TestApp {
+        let documents = tempfile::tempdir().expect("a document directory");
         let state = web::Data::new(AppState {
+            documents: api::documents::DocumentStore::local(documents.path(), TEST_DOCUMENT_KEY, document_max_bytes)
+                .expect("the document store"),
             replica: None,
             pool: persistence::db::pool(&database_url, 4, acquire_timeout),
             tokens: TokenService::new(TEST_SIGNING_KEY, chrono::Duration::minutes(15), chrono::Duration::days(14)),
@@ -322,7 +351,7 @@ impl TestApp {
         });
         let handle = rx.recv().expect("server handle");
         let agent = ureq::AgentBuilder::new().redirects(0).timeout(Duration::from_secs(60)).build();
-        TestApp { base, database_url, agent, handle, admin_token: OnceLock::new(), jobs }
+        TestApp { base, database_url, agent, handle, admin_token: OnceLock::new(), jobs, documents }
     }
 
     /// Creates an account directly, as `sheba user create` does.

@@ -16,6 +16,7 @@ mod api {
     mod cors;
     mod directory;
     mod disability;
+    mod documents;
     mod eligibility;
     mod embedded;
     mod embedded_restart;

@@ -123,7 +123,7 @@ fn full_view(conn: &mut PgConnection, p: &PatientRow) -> Result<PatientView, Api
     Ok(v)
 }
 
-fn subject_of(conn: &mut PgConnection, facility: FacilityId) -> Result<domain::access::Subject, ApiError> {
+pub(crate) fn subject_of(conn: &mut PgConnection, facility: FacilityId) -> Result<domain::access::Subject, ApiError> {
     let f = persistence::facilities::find(conn, facility)?.ok_or(ApiError::NotFound("facility"))?;
     facility_subject(conn, &f)
 }

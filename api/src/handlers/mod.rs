@@ -10,6 +10,7 @@ pub mod cases;
 pub mod contacts;
 pub mod directory;
 pub mod disability;
+pub mod documents;
 pub mod facilities;
 pub mod geo;
 pub mod health;

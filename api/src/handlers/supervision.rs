@@ -32,7 +32,7 @@ use crate::state::AppState;
 use crate::unit_of_work::transact;
 use crate::views::LabelView;
 
-fn subject(s: &SupervisionRow) -> Subject {
+pub(crate) fn subject(s: &SupervisionRow) -> Subject {
     office(s.division_id, s.district_id, s.upazila_id)
 }
 

@@ -37,7 +37,7 @@ use crate::state::AppState;
 use crate::unit_of_work::read;
 use crate::views::LabelView;
 
-fn subject(o: &OrganisationRow) -> Subject {
+pub(crate) fn subject(o: &OrganisationRow) -> Subject {
     office(o.division_id, o.district_id, o.upazila_id)
 }
 

@@ -83,6 +83,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("decline_case_transfer",             "rr rr rr rr os rr os ss rr rr rr rr"),
     ("disable_user",                      "os rr rr rr rr rr rr rr rr rr rr rr"),
     ("disburse_loan",                     "rr rr rr rr os rr rr rr rr rr rr rr"),
+    ("download_document",                 "rr oo os os os rr os os rr rr rr rr"),
     ("enable_user",                       "os rr rr rr rr rr rr rr rr rr rr rr"),
     ("end_relationship",                  "rr rr rr rr os rr os ss rr rr rr rr"),
     ("exit_beneficiary",                  "rr rr rr rr os rr rr rr rr rr rr rr"),
@@ -99,6 +100,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("get_current_user",                  "oo oo oo oo oo oo oo oo oo oo oo oo"),
     ("get_directory_entry",               "os oo os os os rr os os rr rr rr rr"),
     ("get_disability_record",             "rr oo os os os rr os rr rr rr rr rr"),
+    ("get_document",                      "rr oo os os os rr os os rr rr rr rr"),
     ("get_facility",                      "os oo os os os rr os os os rr rr rr"),
     ("get_hospital_patient",              "rr oo os os os rr rr ss rr rr rr rr"),
     ("get_household",                     "rr oo os os os rr os ss rr rr rr rr"),
@@ -137,6 +139,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("list_disability_records",           "rr oo oo oo oo rr oo rr rr rr rr rr"),
     ("list_districts",                    "oo oo oo oo oo oo oo oo oo oo oo oo"),
     ("list_divisions",                    "oo oo oo oo oo oo oo oo oo oo oo oo"),
+    ("list_documents",                    "rr oo os os os rr os os rr rr rr rr"),
     ("list_facilities",                   "oo oo oo oo oo rr oo oo oo rr rr rr"),
     ("list_fund_entries",                 "rr oo os os os os rr rr rr rr rr rr"),
     ("list_hospital_patients",            "rr oo oo oo oo rr rr oo rr rr rr rr"),
@@ -222,8 +225,10 @@ const MATRIX: &[(&str, &str)] = &[
     ("update_referral_status",            "rr rr rr rr os rr os os rr rr rr rr"),
     ("update_union",                      "ss rr rr rr rr rr rr rr rr rr rr rr"),
     ("update_upazila",                    "ss rr rr rr rr rr rr rr rr rr rr rr"),
+    ("upload_document",                   "rr rr rr rr os rr os os rr rr rr rr"),
     ("verify_application",                "rr rr rr rr os os rr rr rr rr rr rr"),
     ("withdraw_case_transfer",            "rr rr rr rr os rr os os rr rr rr rr"),
+    ("withdraw_document",                 "rr rr rr rr os rr os os rr rr rr rr"),
 ];
 
 /// The records of one side (A: inside the scopes, B: outside them).
@@ -255,6 +260,7 @@ struct Side {
     child: String,
     household: String,
     relationship: String,
+    document: String,
     names: Vec<String>,
 }
 
@@ -283,6 +289,7 @@ impl Side {
             &self.directory,
             &self.household,
             &self.relationship,
+            &self.document,
         ]
     }
 }
@@ -531,7 +538,16 @@ fn build_side(
         .json(&json!({"related_person_id": elder, "kind": "guardian"}))
         .send()
         .expect(201));
+    // A photo on the case, by the home's staff.
+    let document = id(&app
+        .post("/api/v1/documents")
+        .bearer(&staff)
+        .header("Content-Type", &super::documents::content_type())
+        .raw(document_form(&case))
+        .send()
+        .expect(201));
     Side {
+        document,
         upazila,
         union,
         facility,
@@ -560,6 +576,15 @@ fn build_side(
         relationship,
         names: vec![resident_name, elder_name],
     }
+}
+
+/// An upload's form: a photo on `case`.
+fn document_form(case: &str) -> Vec<u8> {
+    let today = domain::time::dhaka_date(Utc::now()).to_string();
+    super::documents::multipart(
+        &[("owner_kind", "case"), ("owner_id", case), ("kind", "photo"), ("title", "Photo"), ("dated_on", &today)],
+        Some(("photo.png", Some("image/png"), &super::documents::png(2, 2))),
+    )
 }
 
 /// Puts a side's ids into an example body, wherever a field names such a record.
@@ -644,6 +669,7 @@ fn probe(spec: &Value, path: &str, method: &str, op: &Value, side: &Side, caller
             "{entry_id}" => side.directory.clone(),
             "{household_id}" => side.household.clone(),
             "{relationship_id}" => side.relationship.clone(),
+            "{document_id}" => side.document.clone(),
             "{fiscal_year}" => domain::allowance::FiscalYear::of(domain::time::dhaka_date(Utc::now())).to_string(),
             "{served_on}" => (domain::time::dhaka_date(Utc::now()) - Duration::days(1)).to_string(),
             "{no}" => "1".into(),
@@ -661,6 +687,8 @@ fn probe(spec: &Value, path: &str, method: &str, op: &Value, side: &Side, caller
             "programme" => query.push("programme=old_age".into()),
             "provider" => query.push("provider=bkash".into()),
             "name" => query.push("name=Matrixperson".into()),
+            "owner_kind" => query.push("owner_kind=case".into()),
+            "owner_id" => query.push(format!("owner_id={}", side.case)),
             _ => {}
         }
     }
@@ -684,6 +712,8 @@ fn probe(spec: &Value, path: &str, method: &str, op: &Value, side: &Side, caller
             example = json!({"grant_type": "password", "username": username, "password": PASSWORD});
         }
         (Some("application/json".to_owned()), Some(example.to_string().into_bytes()))
+    } else if content.get("multipart/form-data").is_some() {
+        (Some(super::documents::content_type()), Some(document_form(&side.case)))
     } else if op["operationId"] == "import_beneficiaries" {
         let csv = format!(
             "name_en,name_bn,sex,date_of_birth,nid,birth_registration_number,mobile,union_id,programme,start_month,payment_provider,account_number,education_level\n\

@@ -89,13 +89,40 @@ fn a_backup_restores_every_table_and_the_tokens_only_with_its_key() {
         .json["person"]
         .clone();
     let pid = person["id"].as_str().unwrap().to_owned();
-    server
+    let case = server
         .req("POST", "/api/v1/cases")
         .bearer(&cw)
         .json(&json!({"kind": "child_protection", "person_id": pid, "upazila_id": 1}))
         .send()
-        .expect(201);
+        .expect(201)
+        .json["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     server.req("GET", &format!("/api/v1/persons/{pid}")).bearer(&cw).send().expect(200);
+    // A document on the case: its encrypted object and key travel with the backup.
+    let today = domain::time::dhaka_date(chrono::Utc::now()).to_string();
+    let scan = super::documents::pdf("Birth registration of Moyna");
+    let doc = server
+        .req("POST", "/api/v1/documents")
+        .bearer(&cw)
+        .header("Content-Type", &super::documents::content_type())
+        .raw(super::documents::multipart(
+            &[
+                ("owner_kind", "case"),
+                ("owner_id", &case),
+                ("kind", "birth_certificate"),
+                ("title", "Birth"),
+                ("dated_on", &today),
+            ],
+            Some(("b.pdf", None, &scan)),
+        ))
+        .send()
+        .expect(201)
+        .json["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let audit = |server: &ServerProcess| {
         server.req("GET", "/api/v1/audit-events?limit=200").bearer(&admin).send().expect(200).json["data"]
             .as_array()
@@ -119,6 +146,7 @@ fn a_backup_restores_every_table_and_the_tokens_only_with_its_key() {
     std::fs::remove_dir_all(&data).unwrap();
     let said = ok(sheba(&data, &["restore", "--from", b1.to_str().unwrap()], None));
     assert!(said.contains("every one identical"), "{said}");
+    assert!(said.contains("documents: 1 restored, each decrypted and its SHA-256 checked"), "{said}");
     assert!(said.contains("audit trail: ok: "), "the restore recomputes the audit chains: {said}");
     let over = sheba(&data, &["restore", "--from", b1.to_str().unwrap()], None);
     assert!(String::from_utf8_lossy(&over.stderr).contains("already has tables"), "no restore over data");
@@ -127,6 +155,8 @@ fn a_backup_restores_every_table_and_the_tokens_only_with_its_key() {
     let server = ServerProcess::start_embedded(&data, &[]);
     let back = server.req("GET", &format!("/api/v1/persons/{pid}")).bearer(&cw).send().expect(200).json;
     assert_eq!((back["name_bn"].as_str(), back["version"].clone()), (Some("ময়না"), person["version"].clone()));
+    let bytes = server.req("GET", &format!("/api/v1/documents/{doc}/content")).bearer(&cw).send().expect(200).bytes;
+    assert_eq!(bytes, scan, "the document, byte for byte, after the data directory was destroyed");
     assert!(audit(&server) > events, "the trail before, and the reads since");
     assert!(server.terminate().success());
     let verified = ok(sheba(&data, &["audit", "verify"], None));
@@ -136,8 +166,10 @@ fn a_backup_restores_every_table_and_the_tokens_only_with_its_key() {
     let b2 = dir.join("b2");
     ok(sheba(&data, &["backup", "--to", b2.to_str().unwrap(), "--without-signing-key"], None));
     assert!(!b2.join("jwt-signing-key").exists());
+    assert!(!b2.join("document-key").exists() && b2.join("documents").join(&doc).is_file(), "the object, not its key");
     std::fs::remove_dir_all(&data).unwrap();
-    ok(sheba(&data, &["restore", "--from", b2.to_str().unwrap()], None));
+    let said = ok(sheba(&data, &["restore", "--from", b2.to_str().unwrap()], None));
+    assert!(said.contains("NOT decrypted"), "{said}");
     let server = ServerProcess::start_embedded(&data, &[]);
     server.req("GET", &format!("/api/v1/persons/{pid}")).bearer(&cw).send().expect(401);
     let fresh = token(&server, "bk.cw");
