@@ -244,6 +244,8 @@ code_schemas! {
         ScopeKind => vec!["national", "division", "district", "upazila", "facility", "partner"];
         /// An allowance programme.
         ProgrammeCode => programme_codes().to_vec();
+        /// Which transfers of your office: to it, or from it.
+        TransferSideCode => vec!["incoming", "outgoing"];
         /// Why an eligibility reason is given: a criterion failed, or facts are missing.
         ReasonKindCode => vec!["failed", "missing_facts"];
         /// What a job does.

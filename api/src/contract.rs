@@ -65,6 +65,7 @@ fn property_constraints() -> Vec<(&'static str, &'static [&'static str], Value)>
         ("password", passwords, json!({"minLength": 12, "maxLength": 256})),
         ("fiscal_year", &[], json!({"pattern": "^[0-9]{4}-[0-9]{2}$"})),
         ("nationality", people, json!({"pattern": "^ *[A-Za-z]{2} *$"})),
+        ("title", &["DocumentUpload"], json!({"pattern": DISPLAY_NAME_PATTERN, "maxLength": 200})),
         ("display_name", accounts, json!({"pattern": DISPLAY_NAME_PATTERN, "maxLength": 200})),
     ]
 }

@@ -181,7 +181,8 @@ fn view(r: &DocumentRow, access: &OwnerAccess) -> DocumentView {
 }
 
 /// The multipart form of an upload: the metadata fields first, then `file`.
-#[derive(Debug, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[schema(example = json!({"owner_kind": "case", "owner_id": "01936f5e-0000-7000-8000-0000000000ee", "kind": "court_order",
     "title": "Order of the Nari-o-Shishu tribunal, 12/2026", "dated_on": "2026-11-30", "file": "(the file's bytes)"}))]
 #[allow(dead_code)]

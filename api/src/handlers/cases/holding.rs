@@ -566,6 +566,7 @@ pub async fn get_case_transfer(
 #[into_params(parameter_in = Query)]
 pub struct TransferQuery {
     /// `incoming` (default: to your office, to accept or decline) or `outgoing` (from it).
+    #[param(value_type = Option<crate::codes::TransferSideCode>)]
     pub side: Option<String>,
     /// `requested`, `accepted`, `declined` or `withdrawn`.
     #[param(value_type = Option<crate::codes::TransferStatusCode>)]
