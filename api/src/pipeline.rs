@@ -32,6 +32,14 @@ pub trait Record: Sized + Send + 'static {
     fn lock(conn: &mut PgConnection, id: Self::Id) -> Result<Option<Self>, ApiError>;
     /// Where the record sits for access decisions (its area, facility, partners).
     fn subject(&self, conn: &mut PgConnection) -> Result<Subject, ApiError>;
+    /// Authorises `step` on the record in the one policy point: by default the step's
+    /// permission where the record sits. A record whose access is another's (a document's is
+    /// its owner's) says so here, once, instead of around each of its writes.
+    fn authorise(&self, conn: &mut PgConnection, who: &Principal, step: Step) -> Result<Actor, ApiError> {
+        let permission = step.permission.ok_or_else(|| ApiError::internal("this record's steps need a permission"))?;
+        let subject = self.subject(conn)?;
+        require(conn, who, permission, &subject)
+    }
     /// The version sent as the `ETag`.
     fn version(&self) -> i32;
     /// What the audit row keeps of the record, before and after a change: its state and
@@ -43,12 +51,18 @@ pub trait Record: Sized + Send + 'static {
 #[derive(Debug, Clone, Copy)]
 pub struct Step {
     pub action: &'static str,
-    pub permission: Permission,
+    /// `None`: the record's own [`Record::authorise`] decides (a document: its owner's).
+    pub permission: Option<Permission>,
 }
 
 impl Step {
     pub const fn new(action: &'static str, permission: Permission) -> Step {
-        Step { action, permission }
+        Step { action, permission: Some(permission) }
+    }
+
+    /// A step whose permission the record decides ([`Record::authorise`]).
+    pub const fn by_record(action: &'static str) -> Step {
+        Step { action, permission: None }
     }
 }
 
@@ -98,22 +112,26 @@ where
     F: FnOnce(&mut PgConnection, &Ctx<'_>, R) -> Result<Outcome<R>, ApiError>,
 {
     let before = R::lock(conn, id)?.ok_or(ApiError::NotFound(R::NOUN))?;
-    let subject = before.subject(conn)?;
-    let actor = require(conn, who, step.permission, &subject)?;
+    let actor = before.authorise(conn, who, step)?;
     etag::check(before.version(), expected)?;
     let summary_before = before.summary();
     let Outcome { record, detail, action, changed } = f(conn, &Ctx { who, actor: &actor }, before)?;
     if !changed {
         return Ok(record);
     }
-    let mut summary_after = record.summary();
+    let summary_after = with_detail(record.summary(), detail);
+    who.audit(conn, action.as_deref().unwrap_or(step.action), R::KIND, id, Some(summary_before), Some(summary_after))?;
+    Ok(record)
+}
+
+/// A record's audit summary with what the step adds under `detail` (nothing when null).
+fn with_detail(mut summary: Value, detail: Value) -> Value {
     if !detail.is_null() {
-        if let Some(map) = summary_after.as_object_mut() {
+        if let Some(map) = summary.as_object_mut() {
             map.insert("detail".into(), detail);
         }
     }
-    who.audit(conn, action.as_deref().unwrap_or(step.action), R::KIND, id, Some(summary_before), Some(summary_after))?;
-    Ok(record)
+    summary
 }
 
 /// A view with the version it was built at, to answer with.
@@ -169,14 +187,22 @@ pub fn audit_created<R: Record>(
     record: &R,
     detail: impl Serialize,
 ) -> Result<(), ApiError> {
-    let mut after = record.summary();
     let detail = serde_json::to_value(detail).map_err(ApiError::internal)?;
-    if !detail.is_null() {
-        if let Some(map) = after.as_object_mut() {
-            map.insert("detail".into(), detail);
-        }
-    }
-    who.audit(conn, action, R::KIND, id, None, Some(after))
+    who.audit(conn, action, R::KIND, id, None, Some(with_detail(record.summary(), detail)))
+}
+
+/// The audit row of a second record a step changed (a case moved by its transfer's
+/// acceptance, locked by the step): its summary before and after, with what the step adds.
+pub fn audit_changed<R: Record>(
+    conn: &mut PgConnection,
+    who: &Principal,
+    action: &str,
+    (before, after): (&R, &R),
+    id: R::Id,
+    detail: impl Serialize,
+) -> Result<(), ApiError> {
+    let detail = serde_json::to_value(detail).map_err(ApiError::internal)?;
+    who.audit(conn, action, R::KIND, id, Some(before.summary()), Some(with_detail(after.summary(), detail)))
 }
 
 /// Something added under a record (an annual report under its organisation, a grant, a loan's
@@ -188,8 +214,7 @@ where
     F: FnOnce(&mut PgConnection, &Ctx<'_>, &R) -> Result<(T, Value), ApiError>,
 {
     let parent = R::lock(conn, id)?.ok_or(ApiError::NotFound(R::NOUN))?;
-    let subject = parent.subject(conn)?;
-    let actor = require(conn, who, step.permission, &subject)?;
+    let actor = parent.authorise(conn, who, step)?;
     let (made, detail) = f(conn, &Ctx { who, actor: &actor }, &parent)?;
     who.audit(conn, step.action, R::KIND, id, None, Some(detail))?;
     Ok(made)

@@ -70,3 +70,39 @@ impl<T> From<OptionalCode<T>> for Option<T> {
         value.0
     }
 }
+
+/// A text column read as a code-list value where a row is read by name (`QueryableByName`
+/// converts with `Into`, not the `TryFrom<String>` that `Queryable` uses): an unknown code is
+/// an error.
+#[derive(Debug, FromSqlRow)]
+pub struct Code<T>(T);
+
+impl<T> FromSql<Text, Pg> for Code<T>
+where
+    T: TryFrom<String>,
+    T::Error: std::error::Error + Send + Sync + 'static,
+{
+    fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
+        let code = <String as FromSql<Text, Pg>>::from_sql(value)?;
+        Ok(Code(T::try_from(code)?))
+    }
+}
+
+// `From<Code<T>> for T` cannot be written for every foreign `T` (the orphan rule): one line
+// per code list read this way.
+macro_rules! code_columns {
+    ($($t:ty),+ $(,)?) => {$(
+        impl From<Code<$t>> for $t {
+            fn from(value: Code<$t>) -> Self {
+                value.0
+            }
+        }
+    )+};
+}
+
+code_columns!(
+    domain::allowance::payroll::CycleStatus,
+    domain::allowance::enrolment::PaymentProvider,
+    domain::allowance::history::PaymentStatus,
+    domain::allowance::enrolment::BeneficiaryStatus,
+);

@@ -10,7 +10,7 @@ use domain::allowance::enrolment::PaymentProvider;
 use domain::allowance::payroll::{CycleStatus, PaymentResult};
 use domain::id::{BeneficiaryId, PaymentCycleId, PaymentId, UserId};
 
-use crate::columns::OptionalId;
+use crate::columns::{Code, OptionalId};
 use crate::page::Page;
 use crate::schema::{payment_cycles, payments};
 use crate::COUNTER_UUID_PREFIX;
@@ -626,34 +626,14 @@ pub fn compliance_of(conn: &mut PgConnection, beneficiary: BeneficiaryId) -> Que
 
 /// One payment in a beneficiary's history, with its cycle's standing and the payment that
 /// carried it on (a failed payment is re-issued in a later cycle as a new payment).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, QueryableByName)]
 pub struct HistoryRow {
+    #[diesel(sql_type = SqlUuid, deserialize_as = Uuid)]
     pub id: PaymentId,
+    #[diesel(sql_type = SqlUuid, deserialize_as = Uuid)]
     pub cycle_id: PaymentCycleId,
+    #[diesel(sql_type = Text, deserialize_as = Code<CycleStatus>)]
     pub cycle_status: CycleStatus,
-    pub period_start: NaiveDate,
-    pub period_end: NaiveDate,
-    pub months: i32,
-    pub amount_taka: i64,
-    pub provider: PaymentProvider,
-    pub account_number: String,
-    pub status: domain::allowance::history::PaymentStatus,
-    pub failure_reason: Option<String>,
-    pub provider_reference: Option<String>,
-    pub settled_at: Option<DateTime<Utc>>,
-    pub carried_from: Option<PaymentId>,
-    pub carried_into: Option<PaymentId>,
-}
-
-/// A history row as the query returns it (codes as text).
-#[derive(QueryableByName)]
-struct HistoryRaw {
-    #[diesel(sql_type = SqlUuid, deserialize_as = Uuid)]
-    pub id: PaymentId,
-    #[diesel(sql_type = SqlUuid, deserialize_as = Uuid)]
-    pub cycle_id: PaymentCycleId,
-    #[diesel(sql_type = Text)]
-    pub cycle_status: String,
     #[diesel(sql_type = diesel::sql_types::Date)]
     pub period_start: NaiveDate,
     #[diesel(sql_type = diesel::sql_types::Date)]
@@ -662,12 +642,12 @@ struct HistoryRaw {
     pub months: i32,
     #[diesel(sql_type = BigInt)]
     pub amount_taka: i64,
-    #[diesel(sql_type = Text)]
-    pub provider: String,
+    #[diesel(sql_type = Text, deserialize_as = Code<PaymentProvider>)]
+    pub provider: PaymentProvider,
     #[diesel(sql_type = Text)]
     pub account_number: String,
-    #[diesel(sql_type = Text)]
-    pub status: String,
+    #[diesel(sql_type = Text, deserialize_as = Code<domain::allowance::history::PaymentStatus>)]
+    pub status: domain::allowance::history::PaymentStatus,
     #[diesel(sql_type = Nullable<Text>)]
     pub failure_reason: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -678,29 +658,6 @@ struct HistoryRaw {
     pub carried_from: Option<PaymentId>,
     #[diesel(sql_type = Nullable<SqlUuid>, deserialize_as = OptionalId<PaymentId>)]
     pub carried_into: Option<PaymentId>,
-}
-
-impl TryFrom<HistoryRaw> for HistoryRow {
-    type Error = domain::id::UnknownCode;
-    fn try_from(r: HistoryRaw) -> Result<Self, Self::Error> {
-        Ok(HistoryRow {
-            id: r.id,
-            cycle_id: r.cycle_id,
-            cycle_status: r.cycle_status.try_into()?,
-            period_start: r.period_start,
-            period_end: r.period_end,
-            months: r.months,
-            amount_taka: r.amount_taka,
-            provider: r.provider.try_into()?,
-            account_number: r.account_number,
-            status: r.status.try_into()?,
-            failure_reason: r.failure_reason,
-            provider_reference: r.provider_reference,
-            settled_at: r.settled_at,
-            carried_from: r.carried_from,
-            carried_into: r.carried_into,
-        })
-    }
 }
 
 /// A beneficiary's payments in one programme, newest period first (then newest payment): the
@@ -715,7 +672,7 @@ pub fn history(
     limit: i64,
 ) -> QueryResult<Page<HistoryRow, (NaiveDate, PaymentId)>> {
     let (after_start, after_id) = after.map_or((None, None), |(d, id)| (Some(d), Some(id.0)));
-    let raw: Vec<HistoryRaw> = diesel::sql_query(
+    let rows: Vec<HistoryRow> = diesel::sql_query(
         "WITH RECURSIVE mine AS (
              SELECT p.* FROM payments p
               WHERE p.beneficiary_id = $1 AND p.programme_code = $2 AND p.carried_from IS NULL
@@ -742,10 +699,6 @@ pub fn history(
     .bind::<Nullable<SqlUuid>, _>(after_id)
     .bind::<BigInt, _>(limit + 1)
     .load(conn)?;
-    let rows = raw
-        .into_iter()
-        .map(|r| HistoryRow::try_from(r).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e))))
-        .collect::<QueryResult<Vec<_>>>()?;
     Ok(Page::from_overfetch(rows, limit, |r| (r.period_start, r.id)))
 }
 
@@ -793,8 +746,8 @@ pub fn coverage(conn: &mut PgConnection, beneficiary: BeneficiaryId, programme: 
 pub struct OrphanageCycleRow {
     #[diesel(sql_type = SqlUuid, deserialize_as = Uuid)]
     pub cycle_id: PaymentCycleId,
-    #[diesel(sql_type = Text)]
-    pub cycle_status: String,
+    #[diesel(sql_type = Text, deserialize_as = Code<CycleStatus>)]
+    pub cycle_status: CycleStatus,
     #[diesel(sql_type = diesel::sql_types::Date)]
     pub period_start: NaiveDate,
     #[diesel(sql_type = diesel::sql_types::Date)]
@@ -853,8 +806,8 @@ pub fn orphanage_history(
 /// What the next capitation period needs about each orphan listed at an orphanage.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct OrphanDueRow {
-    #[diesel(sql_type = Text)]
-    pub status: String,
+    #[diesel(sql_type = Text, deserialize_as = Code<domain::allowance::enrolment::BeneficiaryStatus>)]
+    pub status: domain::allowance::enrolment::BeneficiaryStatus,
     #[diesel(sql_type = diesel::sql_types::Date)]
     pub start_month: NaiveDate,
     #[diesel(sql_type = Nullable<diesel::sql_types::Date>)]

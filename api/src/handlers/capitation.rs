@@ -321,19 +321,15 @@ pub async fn record_capitation_inspection(
         &serde_json::to_string(&b).map_err(ApiError::internal)?,
     ]);
     idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
-        organisation(conn, &who, id, Permission::ManageVoluntaryOrganisations)?;
-        let listed: Vec<BeneficiaryId> = repo::listed_at(conn, id)?.iter().map(|o| o.row.beneficiary_id).collect();
+        let step = Step::new("capitation.inspect", Permission::ManageVoluntaryOrganisations);
         let present: Vec<BeneficiaryId> = b.present.iter().copied().map(BeneficiaryId).collect();
-        let absent = absent_at_inspection(&listed, &present)?;
-        let inspection = repo::inspect(conn, id, (b.inspected_on, b.inspected_by.trim()), &present, &absent, who.user_id)?;
-        who.audit(
-            conn,
-            "capitation.inspect",
-            "voluntary_organisation",
-            id,
-            None,
-            Some(serde_json::json!({"present": b.present.len(), "absent": absent.len()})),
-        )?;
+        let (inspection, absent) = pipeline::under(conn, &who, id, step, |conn, cx, _: &OrganisationRow| {
+            let listed: Vec<BeneficiaryId> = repo::listed_at(conn, id)?.iter().map(|o| o.row.beneficiary_id).collect();
+            let absent = absent_at_inspection(&listed, &present)?;
+            let inspection = repo::inspect(conn, id, (b.inspected_on, b.inspected_by.trim()), &present, &absent, cx.who.user_id)?;
+            let detail = serde_json::json!({"present": present.len(), "absent": absent.len()});
+            Ok(((inspection, absent), detail))
+        })?;
         Ok(Created {
             location: Some(format!("/api/v1/voluntary-organisations/{id}/orphans")),
             etag: None,

@@ -7,7 +7,7 @@ use actix_web::http::header::{self, ETAG};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::access::{authorize, Denial, Permission, Subject};
+use domain::access::{authorize, Actor, Denial, Permission, Subject};
 use domain::case::CaseKind;
 use domain::document::{self as rules, DocumentKind, MediaType, OwnerKind};
 use domain::id::{CaseId, ContactId, DocumentId, HospitalPatientId, LoanId, PersonId, SupervisionId, VoluntaryOrganisationId};
@@ -22,10 +22,11 @@ use validator::Validate;
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
 use crate::documents::{hex, sniff, Upload, SNIFF_BYTES};
-use crate::etag::{self, etag};
+use crate::etag::etag;
 use crate::extract::ApiJson;
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
+use crate::pipeline::{self, Outcome, Step};
 use crate::problem::{ApiError, FieldError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::{read, transact};
@@ -37,6 +38,8 @@ fn today() -> NaiveDate {
 
 /// What the caller may do with one record's documents.
 pub(crate) struct OwnerAccess {
+    /// The account as authorised on the owner.
+    pub actor: Actor,
     /// Whether the caller holds `ReadSensitiveCaseDetails` where the record is (or why not).
     pub sensitive: Result<(), Denial>,
     /// The record is a safe-home case (its court orders and medical reports are sensitive).
@@ -66,8 +69,8 @@ pub(crate) fn owner_access(
 ) -> Result<OwnerAccess, ApiError> {
     let pick = |read: Permission, change: Permission| if write { change } else { read };
     let on = |conn: &mut PgConnection, permission: Permission, subject: Subject| -> Result<OwnerAccess, ApiError> {
-        require(conn, who, permission, &subject)?;
-        Ok(OwnerAccess { sensitive: Err(Denial::RoleLacksPermission), safe_home_case: false })
+        let actor = require(conn, who, permission, &subject)?;
+        Ok(OwnerAccess { actor, sensitive: Err(Denial::RoleLacksPermission), safe_home_case: false })
     };
     match kind {
         OwnerKind::Case => {
@@ -75,14 +78,14 @@ pub(crate) fn owner_access(
             let subject = crate::handlers::cases::case_subject(conn, &row)?;
             let actor = require(conn, who, pick(Permission::ReadCases, Permission::WriteCases), &subject)?;
             let sensitive = authorize(&actor, Permission::ReadSensitiveCaseDetails, &subject);
-            Ok(OwnerAccess { sensitive, safe_home_case: row.kind == CaseKind::SafeHome })
+            Ok(OwnerAccess { actor, sensitive, safe_home_case: row.kind == CaseKind::SafeHome })
         }
         OwnerKind::Person => {
             let own = crate::scoping::own_subject(conn, who.scope)?;
             let actor = require(conn, who, pick(Permission::ReadPersons, Permission::WritePersons), &own)?;
             persistence::persons::find_visible(conn, actor.scope, who.user_id, PersonId(id))?
                 .ok_or(ApiError::NotFound("person"))?;
-            Ok(OwnerAccess { sensitive: Err(Denial::RoleLacksPermission), safe_home_case: false })
+            Ok(OwnerAccess { actor, sensitive: Err(Denial::RoleLacksPermission), safe_home_case: false })
         }
         OwnerKind::Contact => {
             let c = persistence::contacts::find(conn, ContactId(id))?.ok_or(ApiError::NotFound("contact"))?;
@@ -656,29 +659,23 @@ pub async fn withdraw_document(
     path: web::Path<DocumentId>,
     body: ApiJson<WithdrawalRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
     let reason = rules::parse_reason(&body.0.reason).map_err(|m| ApiError::field_coded("reason", "invalid_length", m))?;
-    let expected = etag::if_match(&req)?;
-    // The write path of the pipeline (`pipeline::apply`'s steps): lock, authorise on the owner,
-    // check the version, the rule, write, audit before and after, answer with the `ETag`. (The
-    // owner's access is `owner_access`, as for every document operation: a person's is a
-    // visibility query, not a `Subject` a `Record` could name.)
-    let v = transact(&state, move |conn| {
-        let before = repo::find_for_update(conn, id)?.ok_or(ApiError::NotFound("document"))?;
-        let access = owner_access(conn, &who, before.owner_kind, before.owner_id, true).map_err(|e| match e {
-            ApiError::NotFound(_) => ApiError::NotFound("document"),
-            e => e,
-        })?;
-        etag::check(before.version, expected)?;
-        if before.withdrawn_at.is_some() {
-            return Err(rules::WITHDRAWN.into());
-        }
-        let after = repo::withdraw(conn, id, who.user_id, &reason)?;
-        who.audit(conn, "document.withdraw", "document", id, Some(summary(&before)), Some(summary(&after)))?;
-        Ok(view(&after, &access))
-    })
+    let done = pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::by_record("document.withdraw"),
+        |conn, who, after: &DocumentRow| Ok(view(after, &owner_access(conn, who, after.owner_kind, after.owner_id, false)?)),
+        move |conn, cx, before: DocumentRow| {
+            if before.withdrawn_at.is_some() {
+                return Err(rules::WITHDRAWN.into());
+            }
+            Ok(Outcome::new(repo::withdraw(conn, before.id, cx.who.user_id, &reason)?))
+        },
+    )
     .await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(v.version))).json(v))
+    Ok(done.ok())
 }
 
 /// What the audit trail keeps of a document: never its title (it may name a person).
@@ -695,10 +692,19 @@ impl crate::pipeline::Record for DocumentRow {
     fn lock(conn: &mut PgConnection, id: DocumentId) -> Result<Option<Self>, ApiError> {
         Ok(repo::find_for_update(conn, id)?)
     }
-    /// Documents are authorised through their owner ([`owner_access`]); `audit_created` is the
-    /// only part of the pipeline they use through this trait.
+    /// A document sits where its owner does, and a person's place is a visibility query, not
+    /// a `Subject`: every step goes through [`Record::authorise`] below, and nothing may take
+    /// this for where the document is.
     fn subject(&self, _: &mut PgConnection) -> Result<Subject, ApiError> {
-        Ok(Subject::National)
+        Err(ApiError::internal("a document is authorised through its owner"))
+    }
+    /// A document changes with the permission to change its owner, where the owner is.
+    fn authorise(&self, conn: &mut PgConnection, who: &Principal, _: Step) -> Result<Actor, ApiError> {
+        match owner_access(conn, who, self.owner_kind, self.owner_id, true) {
+            Ok(access) => Ok(access.actor),
+            Err(ApiError::NotFound(_)) => Err(ApiError::NotFound("document")),
+            Err(e) => Err(e),
+        }
     }
     fn version(&self) -> i32 {
         self.version

@@ -8,11 +8,12 @@ use actix_web::http::StatusCode;
 use actix_web::{get, patch, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::access::Permission;
+use domain::access::{Actor, Permission, Subject};
 use domain::geo::UnionId;
 use domain::id::PersonId;
 use domain::person::{BirthRegistrationNumber, MobileNumber, Nid, Sex};
 use persistence::persons::{self, NewPersonRow, PersonRow, PersonSearch};
+use persistence::PgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -24,6 +25,7 @@ use crate::etag::etag;
 use crate::extract::ApiJson;
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::pagination::{decode_cursor, limit, ListPage};
+use crate::pipeline;
 use crate::problem::{ApiError, FieldError, Problem};
 use crate::state::AppState;
 use crate::unit_of_work::transact;
@@ -305,7 +307,8 @@ pub async fn create_person(
             }
         };
         let possible = persons::possible_duplicates(conn, person.id, person.name_en.as_deref(), person.name_bn.as_deref(), person.date_of_birth)?;
-        who.audit(conn, "person.create", "person", person.id, None, Some(serde_json::json!({"sex": person.sex, "has_nid": person.nid.is_some(), "has_brn": person.birth_registration_number.is_some()})))?;
+        let detail = serde_json::json!({"sex": person.sex, "has_nid": person.nid.is_some(), "has_brn": person.birth_registration_number.is_some()});
+        pipeline::audit_created(conn, &who, "person.create", person.id, &person, detail)?;
         let created = CreatedPerson {
             possible_duplicates: possible
                 .into_iter()
@@ -467,14 +470,8 @@ pub async fn update_person(
     body: ApiJson<UpdatePersonRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let expected = crate::etag::if_match(&req)?;
     let b = body.0;
-    let person = transact(&state, move |conn| {
-        let own = crate::scoping::own_subject(conn, who.scope)?;
-        let actor = require(conn, &who, Permission::WritePersons, &own)?;
-        let before = persons::find_visible(conn, actor.scope, who.user_id, id)?.ok_or(ApiError::NotFound("person"))?;
-        let before = persons::find_for_update(conn, before.id)?.ok_or(ApiError::NotFound("person"))?;
-        crate::etag::check(before.version, expected)?;
+    let step = move |conn: &mut PgConnection, _: &pipeline::Ctx<'_>, before: PersonRow| {
         // Merge onto the current record, then validate the result as a whole.
         let merged = CreatePersonRequest {
             name_en: b.name_en.clone().unwrap_or(before.name_en.clone()),
@@ -538,18 +535,43 @@ pub async fn update_person(
             code: "person_identifier_exists",
             detail: "another person took this identifier at the same moment; retry".into(),
         })?;
-        who.audit(
-            conn,
-            "person.update",
-            "person",
-            id,
-            Some(serde_json::json!({"version": before.version})),
-            Some(serde_json::json!({"version": after.version, "changed": changed_fields(&before, &after)})),
-        )?;
-        Ok(after)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().insert_header((ETAG, etag(person.version))).json(PersonView::from(person)))
+        let changed = changed_fields(&before, &after);
+        pipeline::Outcome::with(after, serde_json::json!({"changed": changed}))
+    };
+    let step_name = pipeline::Step::new("person.update", Permission::WritePersons);
+    let shown = pipeline::shown(|p: &PersonRow| PersonView::from(p.clone()));
+    Ok(pipeline::change(&req, &state, who, id, step_name, shown, step).await?.ok())
+}
+
+/// A person sits wherever the people who may see them are (`persons::find_visible`: their
+/// area, a case or contact in the reader's scope), which no `Subject` names: every step is
+/// authorised here, by the step's permission in the caller's own scope and the person's
+/// visibility to them.
+impl pipeline::Record for PersonRow {
+    type Id = PersonId;
+    const KIND: &'static str = "person";
+    const NOUN: &'static str = "person";
+
+    fn lock(conn: &mut PgConnection, id: PersonId) -> Result<Option<Self>, ApiError> {
+        Ok(persons::find_for_update(conn, id)?)
+    }
+    fn subject(&self, _: &mut PgConnection) -> Result<Subject, ApiError> {
+        Err(ApiError::internal("a person is authorised by visibility"))
+    }
+    fn authorise(&self, conn: &mut PgConnection, who: &Principal, step: pipeline::Step) -> Result<Actor, ApiError> {
+        let permission = step.permission.ok_or_else(|| ApiError::internal("a person's steps need a permission"))?;
+        let own = crate::scoping::own_subject(conn, who.scope)?;
+        let actor = require(conn, who, permission, &own)?;
+        persons::find_visible(conn, actor.scope, who.user_id, self.id)?.ok_or(ApiError::NotFound("person"))?;
+        Ok(actor)
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+    /// The version only: the audit trail never keeps a person's text.
+    fn summary(&self) -> serde_json::Value {
+        serde_json::json!({"version": self.version})
+    }
 }
 
 /// Names of the fields that changed (the audit row says what, not the values).

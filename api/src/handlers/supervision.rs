@@ -339,23 +339,19 @@ crate::pipeline::record!(SupervisionRow {
     summary: |r| serde_json::json!({"status": r.status.code(), "version": r.version}),
 });
 
-/// Runs one step through the pipeline: the domain's rule, then the timeline entry.
-async fn act(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    who: Principal,
-    id: SupervisionId,
+/// Every supervision step, for `pipeline::change`: the audit action is the step's own.
+const SUPERVISION_STEP: pipeline::Step = pipeline::Step::new("supervision.step", Permission::ManageSupervisions);
+
+/// The step on a supervision: the domain's rule on its dates, then the timeline entry.
+fn timeline_step(
     (action, the_step, on, data): (&'static str, Step, NaiveDate, serde_json::Value),
-) -> Result<HttpResponse, ApiError> {
-    let named = pipeline::Step::new("supervision.step", Permission::ManageSupervisions);
-    let done =
-        pipeline::change(req, state, who, id, named, pipeline::read_with(full_view), move |conn, cx, s: SupervisionRow| {
-            let next = step(s.status, the_step, (s.starts_on, s.ends_on, on, today()))?;
-            let after = repo::record(conn, &s, (action, on, next, &data), cx.who.user_id)?;
-            Ok(Outcome::with(after, serde_json::json!({"on": on}))?.named(format!("supervision.{action}")))
-        })
-        .await?;
-    Ok(done.ok())
+) -> impl FnOnce(&mut PgConnection, &pipeline::Ctx<'_>, SupervisionRow) -> Result<Outcome<SupervisionRow>, ApiError> + Send + 'static
+{
+    move |conn, cx, s| {
+        let next = step(s.status, the_step, (s.starts_on, s.ends_on, on, today()))?;
+        let after = repo::record(conn, &s, (action, on, next, &data), cx.who.user_id)?;
+        Ok(Outcome::with(after, serde_json::json!({"on": on}))?.named(format!("supervision.{action}")))
+    }
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
@@ -390,7 +386,17 @@ pub async fn record_supervision_visit(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let data = serde_json::json!({"notes": b.notes.trim(), "conditions_kept": b.conditions_kept});
-    act(&req, &state, who, path.into_inner(), ("visit", Step::Visit, b.visited_on, data)).await
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        SUPERVISION_STEP,
+        pipeline::read_with(full_view),
+        timeline_step(("visit", Step::Visit, b.visited_on, data)),
+    )
+    .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
@@ -426,7 +432,17 @@ pub async fn report_to_court(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let data = serde_json::json!({"kind": b.kind.code(), "summary": b.summary.trim()});
-    act(&req, &state, who, path.into_inner(), ("court_report", Step::Report(b.kind), b.reported_on, data)).await
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        SUPERVISION_STEP,
+        pipeline::read_with(full_view),
+        timeline_step(("court_report", Step::Report(b.kind), b.reported_on, data)),
+    )
+    .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
@@ -461,8 +477,17 @@ pub async fn record_court_decision(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let data = serde_json::json!({"revoke": b.revoke, "note": b.note.as_deref().map(str::trim)});
-    act(&req, &state, who, path.into_inner(), ("court_decision", Step::CourtDecision { revoke: b.revoke }, b.decided_on, data))
-        .await
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        SUPERVISION_STEP,
+        pipeline::read_with(full_view),
+        timeline_step(("court_decision", Step::CourtDecision { revoke: b.revoke }, b.decided_on, data)),
+    )
+    .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
@@ -491,5 +516,15 @@ pub async fn complete_supervision(
     body: ApiJson<SupervisionCompletionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let on = body.0.completed_on;
-    act(&req, &state, who, path.into_inner(), ("complete", Step::Complete, on, serde_json::json!({}))).await
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        SUPERVISION_STEP,
+        pipeline::read_with(full_view),
+        timeline_step(("complete", Step::Complete, on, serde_json::json!({}))),
+    )
+    .await
+    .map(pipeline::Answer::ok)
 }

@@ -451,14 +451,8 @@ fn compliance_list(conn: &mut PgConnection, id: BeneficiaryId) -> Result<Complia
     })
 }
 
-fn conditional_beneficiary(
-    conn: &mut PgConnection,
-    id: BeneficiaryId,
-    who: &Principal,
-    permission: Permission,
-) -> Result<BeneficiaryRow, ApiError> {
-    let b = repo::find_beneficiary_for_update(conn, id)?.ok_or(ApiError::NotFound("beneficiary"))?;
-    require(conn, who, permission, &area(b.division_id, b.district_id, b.upazila_id))?;
+/// Compliance is kept only for a conditional transfer's beneficiaries.
+fn check_conditional(conn: &mut PgConnection, b: &BeneficiaryRow) -> Result<(), ApiError> {
     let conditional = persistence::programmes::all(conn)?.iter().any(|p| p.code == b.programme_code && p.conditional);
     if !conditional {
         return Err(ApiError::from(domain::rule::RuleRefusal {
@@ -470,7 +464,7 @@ fn conditional_beneficiary(
             ),
         }));
     }
-    Ok(b)
+    Ok(())
 }
 
 /// Record a month's compliance with the CCT conditions (school attendance, no child marriage,
@@ -504,25 +498,14 @@ pub async fn record_compliance(
         &format!("{:?}", (b.school_attendance, b.no_child_marriage, b.no_child_labour)),
     ]);
     idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
-        conditional_beneficiary(conn, id, &who, Permission::ManageBeneficiaries)?;
-        let k = persistence::payments::record_compliance(
-            conn,
-            id,
-            b.month,
-            b.school_attendance,
-            b.no_child_marriage,
-            b.no_child_labour,
-            who.user_id,
-        )?
-        .ok_or(domain::allowance::programme::COMPLIANCE_RECORDED)?;
-        who.audit(
-            conn,
-            "beneficiary.record_compliance",
-            "beneficiary",
-            id,
-            None,
-            Some(serde_json::json!({"month": k.month, "breach": k.breach})),
-        )?;
+        let step = Step::new("beneficiary.record_compliance", Permission::ManageBeneficiaries);
+        pipeline::under(conn, &who, id, step, |conn, cx, ben: &BeneficiaryRow| {
+            check_conditional(conn, ben)?;
+            let (school, marriage, labour) = (b.school_attendance, b.no_child_marriage, b.no_child_labour);
+            let k = persistence::payments::record_compliance(conn, id, b.month, school, marriage, labour, cx.who.user_id)?
+                .ok_or(domain::allowance::programme::COMPLIANCE_RECORDED)?;
+            Ok(((), serde_json::json!({"month": k.month, "breach": k.breach})))
+        })?;
         Ok(Created { location: Some(format!("/api/v1/beneficiaries/{id}")), etag: None, body: compliance_list(conn, id)? })
     })
     .await
@@ -555,18 +538,15 @@ pub async fn review_compliance_breach(
 ) -> Result<HttpResponse, ApiError> {
     let ((id, month), note) = (path.into_inner(), body.0.note);
     let list = transact(&state, move |conn| {
-        conditional_beneficiary(conn, id, &who, Permission::ApproveApplications)?;
-        if persistence::payments::review_breach(conn, id, month, who.user_id, &note, Utc::now())? == 0 {
-            return Err(domain::allowance::programme::NO_BREACH_TO_REVIEW.into());
-        }
-        who.audit(
-            conn,
-            "beneficiary.review_breach",
-            "beneficiary",
-            id,
-            None,
-            Some(serde_json::json!({"month": month, "note": note})),
-        )?;
+        let step = Step::new("beneficiary.review_breach", Permission::ApproveApplications);
+        pipeline::under(conn, &who, id, step, |conn, cx, ben: &BeneficiaryRow| {
+            check_conditional(conn, ben)?;
+            if persistence::payments::review_breach(conn, id, month, cx.who.user_id, &note, Utc::now())? == 0 {
+                return Err(domain::allowance::programme::NO_BREACH_TO_REVIEW.into());
+            }
+            // (The note stays with the review, not in the audit trail: it is text about a child.)
+            Ok(((), serde_json::json!({"month": month})))
+        })?;
         compliance_list(conn, id)
     })
     .await?;

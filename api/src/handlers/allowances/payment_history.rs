@@ -26,7 +26,7 @@ use crate::views::LabelView;
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "01936f5e-0000-7000-8000-0000000000f1", "cycle_id": "01936f5e-0000-7000-8000-0000000000c1",
-    "cycle_status": "reconciled", "period_start": "2026-07-01", "period_end": "2026-09-30", "months": 3, "amount_taka": 1950,
+    "cycle_status": "reconciled", "cycle_status_label": {"en": "Reconciled", "bn": "সমন্বিত"}, "period_start": "2026-07-01", "period_end": "2026-09-30", "months": 3, "amount_taka": 1950,
     "status": "failed", "status_label": {"en": "Failed, to be carried into the next cycle", "bn": "ব্যর্থ, পরবর্তী চক্রে যুক্ত হবে"},
     "provider": "bkash", "account_masked": "••••••••678", "provider_reference": null, "failure_reason": "wallet closed",
     "settled_at": "2026-10-05T06:00:00Z", "carried_from": null, "carried_into": null
@@ -36,6 +36,7 @@ pub struct PaymentEntryView {
     pub cycle_id: Uuid,
     #[schema(value_type = crate::codes::CycleStatusCode)]
     pub cycle_status: String,
+    pub cycle_status_label: LabelView,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub months: i32,
@@ -64,6 +65,7 @@ impl From<&HistoryRow> for PaymentEntryView {
             id: p.id.0,
             cycle_id: p.cycle_id.0,
             cycle_status: p.cycle_status.code().into(),
+            cycle_status_label: p.cycle_status.label().into(),
             period_start: p.period_start,
             period_end: p.period_end,
             months: p.months,
@@ -194,12 +196,14 @@ pub async fn get_beneficiary_payments(
 /// One payment cycle of an orphanage's capitation grant: its orphans' payments.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"cycle_id": "01936f5e-0000-7000-8000-0000000000c1", "cycle_status": "reconciled",
+    "cycle_status_label": {"en": "Reconciled", "bn": "সমন্বিত"},
     "period_start": "2026-07-01", "period_end": "2026-09-30", "payments": 50, "amount_taka": 300000,
     "paid": 49, "paid_taka": 294000, "pending": 0, "failed": 1, "failed_taka": 6000}))]
 pub struct OrphanageCycleView {
     pub cycle_id: Uuid,
     #[schema(value_type = crate::codes::CycleStatusCode)]
     pub cycle_status: String,
+    pub cycle_status_label: LabelView,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub payments: i64,
@@ -248,12 +252,11 @@ fn orphanage_due(
     let anchor = payments::calendar_anchor(conn, &grant.code)?;
     let mut dues: Vec<Due> = vec![];
     for o in payments::orphans_due(conn, org)? {
-        let Ok(status) = domain::allowance::enrolment::BeneficiaryStatus::try_from(o.status) else { continue };
         if o.absent {
             continue;
         }
         let facts = DueFacts {
-            status,
+            status: o.status,
             start_month: o.start_month,
             end_month: o.end_month,
             frequency: grant.payment_frequency,
@@ -311,7 +314,8 @@ pub async fn get_orphanage_payments(
                 .iter()
                 .map(|c| OrphanageCycleView {
                     cycle_id: c.cycle_id.0,
-                    cycle_status: c.cycle_status.clone(),
+                    cycle_status: c.cycle_status.code().into(),
+                    cycle_status_label: c.cycle_status.label().into(),
                     period_start: c.period_start,
                     period_end: c.period_end,
                     payments: c.payments,

@@ -20,10 +20,11 @@ use utoipa::{IntoResponses, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{act, CaseView};
+use super::{answer_view, command, CaseView};
 use crate::auth::principal::Principal;
 use crate::extract::ApiJson;
 use crate::handlers::cases::open::CourtOrderInput;
+use crate::pipeline::{self, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -124,16 +125,25 @@ pub async fn admit_resident(
     body: ApiJson<AdmitRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |conn, row, case, _actor| {
-        let fid = b
-            .facility_id
-            .map(FacilityId)
-            .or(row.managing_facility_id)
-            .ok_or_else(|| ApiError::field_coded("facility_id", "required", "give the safe home"))?;
-        let facility = facility_facts(conn, case, fid, &[FacilityType::SafeHome])?;
-        Ok(Command::Admit { facility, admitted_on: b.admitted_on, health_check: b.health_check, belongings: b.belongings })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |conn, row, case, _actor| {
+            let fid = b
+                .facility_id
+                .map(FacilityId)
+                .or(row.managing_facility_id)
+                .ok_or_else(|| ApiError::field_coded("facility_id", "required", "give the safe home"))?;
+            let facility = facility_facts(conn, case, fid, &[FacilityType::SafeHome])?;
+            Ok(Command::Admit { facility, admitted_on: b.admitted_on, health_check: b.health_check, belongings: b.belongings })
+        }),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -156,21 +166,30 @@ pub async fn place_child(
     body: ApiJson<PlaceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |conn, _row, case, _actor| {
-        let facility = facility_facts(
-            conn,
-            case,
-            FacilityId(b.facility_id),
-            &[
-                FacilityType::SrtrccrCentre,
-                FacilityType::DropInCentre,
-                FacilityType::ShishuParibar,
-                FacilityType::ChotomoniNibash,
-            ],
-        )?;
-        Ok(Command::PlaceInFacility { facility, placed_on: b.placed_on })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |conn, _row, case, _actor| {
+            let facility = facility_facts(
+                conn,
+                case,
+                FacilityId(b.facility_id),
+                &[
+                    FacilityType::SrtrccrCentre,
+                    FacilityType::DropInCentre,
+                    FacilityType::ShishuParibar,
+                    FacilityType::ChotomoniNibash,
+                ],
+            )?;
+            Ok(Command::PlaceInFacility { facility, placed_on: b.placed_on })
+        }),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 /// Safe home: record the court's release order.
@@ -186,10 +205,17 @@ pub async fn record_release_order(
     body: ApiJson<CourtOrderInput>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        Ok(Command::RecordReleaseOrder { order: b.to_domain() })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |_conn, _row, _case, _actor| Ok(Command::RecordReleaseOrder { order: b.to_domain() })),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -222,15 +248,24 @@ pub async fn record_risk_assessment(
     body: ApiJson<RiskAssessmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        let mut categories = b.categories;
-        categories.sort();
-        categories.dedup();
-        Ok(Command::RecordRiskAssessment {
-            assessment: RiskAssessment { level: b.level, categories, assessed_on: b.assessed_on, summary: b.summary },
-        })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |_conn, _row, _case, _actor| {
+            let mut categories = b.categories;
+            categories.sort();
+            categories.dedup();
+            Ok(Command::RecordRiskAssessment {
+                assessment: RiskAssessment { level: b.level, categories, assessed_on: b.assessed_on, summary: b.summary },
+            })
+        }),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -255,12 +290,21 @@ pub async fn record_detailed_assessment(
     body: ApiJson<DetailedAssessmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        Ok(Command::RecordDetailedAssessment {
-            assessment: DetailedAssessment { assessed_on: b.assessed_on, summary: b.summary },
-        })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |_conn, _row, _case, _actor| {
+            Ok(Command::RecordDetailedAssessment {
+                assessment: DetailedAssessment { assessed_on: b.assessed_on, summary: b.summary },
+            })
+        }),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -302,18 +346,27 @@ pub async fn submit_case_plan(
     body: ApiJson<CasePlanRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        Ok(Command::SubmitCasePlan {
-            drawn_up_on: b.drawn_up_on,
-            goals: b.goals,
-            interventions: b
-                .interventions
-                .into_iter()
-                .map(|i| Intervention { description: i.description, provider: i.provider, due_on: i.due_on })
-                .collect(),
-        })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |_conn, _row, _case, _actor| {
+            Ok(Command::SubmitCasePlan {
+                drawn_up_on: b.drawn_up_on,
+                goals: b.goals,
+                interventions: b
+                    .interventions
+                    .into_iter()
+                    .map(|i| Intervention { description: i.description, provider: i.provider, due_on: i.due_on })
+                    .collect(),
+            })
+        }),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -337,10 +390,19 @@ pub async fn request_emergency_placement(
     body: ApiJson<JustificationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        Ok(Command::RequestEmergencyPlacement { justification: b.justification })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |_conn, _row, _case, _actor| {
+            Ok(Command::RequestEmergencyPlacement { justification: b.justification })
+        }),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -390,29 +452,38 @@ pub async fn record_service(
     body: ApiJson<ServiceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::RecordServices, move |conn, _row, _case, actor| {
-        let service = b.service;
-        let directory_entry_id = b.directory_entry_id.map(DirectoryEntryId);
-        if let Some(entry) = directory_entry_id {
-            crate::handlers::directory::check_named_entry(conn, entry, service, b.given_on)?;
-        }
-        let partner_id = match actor.scope {
-            Scope::Partner(p) => Some(p),
-            _ => None,
-        };
-        Ok(Command::RecordService {
-            service,
-            given_on: b.given_on,
-            provider: b.provider,
-            partner_id,
-            description: b.description,
-            item: b.item,
-            value_taka: b.value_taka,
-            immediate_support_reason: b.immediate_support_reason,
-            directory_entry_id,
-        })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::RecordServices),
+        answer_view,
+        command(&state, move |conn, _row, _case, actor| {
+            let service = b.service;
+            let directory_entry_id = b.directory_entry_id.map(DirectoryEntryId);
+            if let Some(entry) = directory_entry_id {
+                crate::handlers::directory::check_named_entry(conn, entry, service, b.given_on)?;
+            }
+            let partner_id = match actor.scope {
+                Scope::Partner(p) => Some(p),
+                _ => None,
+            };
+            Ok(Command::RecordService {
+                service,
+                given_on: b.given_on,
+                provider: b.provider,
+                partner_id,
+                description: b.description,
+                item: b.item,
+                value_taka: b.value_taka,
+                immediate_support_reason: b.immediate_support_reason,
+                directory_entry_id,
+            })
+        }),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -446,18 +517,27 @@ pub async fn record_referral(
     body: ApiJson<ReferralRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |conn, _row, _case, _actor| {
-        let directory_entry_id = b.directory_entry_id.map(DirectoryEntryId);
-        let named = match directory_entry_id {
-            Some(entry) => Some(crate::handlers::directory::check_named_entry(conn, entry, b.service, b.referred_on)?),
-            None => None,
-        };
-        let to_organisation = b.to_organisation.or(named).ok_or_else(|| {
-            ApiError::field_coded("to_organisation", "required", "name the organisation, or its directory_entry_id")
-        })?;
-        Ok(Command::RecordReferral { service: b.service, to_organisation, referred_on: b.referred_on, directory_entry_id })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |conn, _row, _case, _actor| {
+            let directory_entry_id = b.directory_entry_id.map(DirectoryEntryId);
+            let named = match directory_entry_id {
+                Some(entry) => Some(crate::handlers::directory::check_named_entry(conn, entry, b.service, b.referred_on)?),
+                None => None,
+            };
+            let to_organisation = b.to_organisation.or(named).ok_or_else(|| {
+                ApiError::field_coded("to_organisation", "required", "name the organisation, or its directory_entry_id")
+            })?;
+            Ok(Command::RecordReferral { service: b.service, to_organisation, referred_on: b.referred_on, directory_entry_id })
+        }),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -486,10 +566,19 @@ pub async fn record_case_conference(
     body: ApiJson<ConferenceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        Ok(Command::RecordConference { held_on: b.held_on, participants: b.participants, decisions: b.decisions })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |_conn, _row, _case, _actor| {
+            Ok(Command::RecordConference { held_on: b.held_on, participants: b.participants, decisions: b.decisions })
+        }),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -518,10 +607,19 @@ pub async fn record_consent(
     body: ApiJson<ConsentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        Ok(Command::RecordConsent { purpose: b.purpose, given_by: b.given_by, given_on: b.given_on })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |_conn, _row, _case, _actor| {
+            Ok(Command::RecordConsent { purpose: b.purpose, given_by: b.given_by, given_on: b.given_on })
+        }),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -545,10 +643,17 @@ pub async fn record_case_note(
     body: ApiJson<NoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        Ok(Command::RecordNote { text: b.text })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |_conn, _row, _case, _actor| Ok(Command::RecordNote { text: b.text })),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -571,12 +676,21 @@ pub async fn record_alleged_perpetrator(
     body: ApiJson<PerpetratorRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |conn, _row, _case, _actor| {
-        let person = persistence::persons::find(conn, PersonId(b.person_id))?
-            .ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person"))?;
-        Ok(Command::RecordAllegedPerpetrator { person_id: person.id })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |conn, _row, _case, _actor| {
+            let person = persistence::persons::find(conn, PersonId(b.person_id))?
+                .ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person"))?;
+            Ok(Command::RecordAllegedPerpetrator { person_id: person.id })
+        }),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -621,24 +735,34 @@ pub async fn start_reintegration(
     body: ApiJson<ReintegrationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |conn, _row, _case, _actor| {
-        let destination = b.destination;
-        let guardian = match b.guardian_person_id {
-            None => None,
-            Some(pid) => {
-                let p = persistence::persons::find(conn, PersonId(pid))?
-                    .ok_or_else(|| ApiError::field_coded("guardian_person_id", "not_found", "no such person"))?;
-                Some(Guardian {
-                    person_id: p.id,
-                    relationship: b.guardian_relationship.clone().unwrap_or_default(),
-                    has_identifier: p.nid.is_some() || p.birth_registration_number.is_some(),
-                })
-            }
-        };
-        let support_items = b.support_items.into_iter().map(|s| SupportItem { item: s.item, value_taka: s.value_taka }).collect();
-        Ok(Command::StartReintegration { destination, guardian, support_items, started_on: b.started_on })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |conn, _row, _case, _actor| {
+            let destination = b.destination;
+            let guardian = match b.guardian_person_id {
+                None => None,
+                Some(pid) => {
+                    let p = persistence::persons::find(conn, PersonId(pid))?
+                        .ok_or_else(|| ApiError::field_coded("guardian_person_id", "not_found", "no such person"))?;
+                    Some(Guardian {
+                        person_id: p.id,
+                        relationship: b.guardian_relationship.clone().unwrap_or_default(),
+                        has_identifier: p.nid.is_some() || p.birth_registration_number.is_some(),
+                    })
+                }
+            };
+            let support_items =
+                b.support_items.into_iter().map(|s| SupportItem { item: s.item, value_taka: s.value_taka }).collect();
+            Ok(Command::StartReintegration { destination, guardian, support_items, started_on: b.started_on })
+        }),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -667,12 +791,21 @@ pub async fn record_guardian_assessment(
     body: ApiJson<GuardianAssessmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        Ok(Command::RecordGuardianAssessment {
-            assessment: GuardianAssessment { outcome: b.outcome, assessed_on: b.assessed_on, notes: b.notes },
-        })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |_conn, _row, _case, _actor| {
+            Ok(Command::RecordGuardianAssessment {
+                assessment: GuardianAssessment { outcome: b.outcome, assessed_on: b.assessed_on, notes: b.notes },
+            })
+        }),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -696,10 +829,17 @@ pub async fn record_child_views(
     body: ApiJson<ChildViewsRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        Ok(Command::RecordChildViews { views: b.views })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |_conn, _row, _case, _actor| Ok(Command::RecordChildViews { views: b.views })),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -724,12 +864,21 @@ pub async fn record_repatriation_clearance(
     body: ApiJson<ClearanceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        Ok(Command::RecordRepatriationClearance {
-            clearance: RepatriationClearance { reference: b.reference, cleared_on: b.cleared_on },
-        })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |_conn, _row, _case, _actor| {
+            Ok(Command::RecordRepatriationClearance {
+                clearance: RepatriationClearance { reference: b.reference, cleared_on: b.cleared_on },
+            })
+        }),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -751,10 +900,17 @@ pub async fn complete_reintegration(
     body: ApiJson<CompletionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        Ok(Command::CompleteReintegration { completed_on: b.completed_on })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |_conn, _row, _case, _actor| Ok(Command::CompleteReintegration { completed_on: b.completed_on })),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -780,10 +936,17 @@ pub async fn request_case_closure(
     body: ApiJson<ClosureRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        Ok(Command::RequestClosure { reason: b.reason })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |_conn, _row, _case, _actor| Ok(Command::RequestClosure { reason: b.reason })),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -808,10 +971,19 @@ pub async fn request_stay_extension(
     body: ApiJson<StayExtensionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        Ok(Command::RequestStayExtension { until: b.until, justification: b.justification })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |_conn, _row, _case, _actor| {
+            Ok(Command::RequestStayExtension { until: b.until, justification: b.justification })
+        }),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -838,10 +1010,19 @@ pub async fn reopen_case(
     body: ApiJson<ReopenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        Ok(Command::Reopen { reason: b.reason, intervention_plan: b.intervention_plan })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |_conn, _row, _case, _actor| {
+            Ok(Command::Reopen { reason: b.reason, intervention_plan: b.intervention_plan })
+        }),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -874,10 +1055,19 @@ pub async fn exit_case(
     body: ApiJson<CaseExitRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    act(req, state, who, path.into_inner(), Permission::WriteCases, move |_conn, _row, _case, _actor| {
-        Ok(Command::Exit { exit: Exit { reason: b.reason, on: b.on, details: b.details, court_report: b.court_report } })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        path.into_inner(),
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |_conn, _row, _case, _actor| {
+            Ok(Command::Exit { exit: Exit { reason: b.reason, on: b.on, details: b.details, court_report: b.court_report } })
+        }),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -903,8 +1093,17 @@ pub async fn update_referral_status(
 ) -> Result<HttpResponse, ApiError> {
     let (case_id, no) = path.into_inner();
     let b = body.0;
-    act(req, state, who, case_id, Permission::WriteCases, move |_, _, _, _| Ok(Command::UpdateReferral { no, status: b.status }))
-        .await
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        case_id,
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |_, _, _, _| Ok(Command::UpdateReferral { no, status: b.status })),
+    )
+    .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -937,16 +1136,25 @@ pub async fn record_follow_up(
 ) -> Result<HttpResponse, ApiError> {
     let (case_id, no) = path.into_inner();
     let b = body.0;
-    act(req, state, who, case_id, Permission::WriteCases, move |_, _, _, _| {
-        Ok(Command::RecordFollowUp {
-            no,
-            done_on: b.done_on,
-            risk_found: b.risk_found,
-            notes: b.notes,
-            intervention_plan: b.intervention_plan,
-        })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        case_id,
+        Step::new("case.change", Permission::WriteCases),
+        answer_view,
+        command(&state, move |_, _, _, _| {
+            Ok(Command::RecordFollowUp {
+                no,
+                done_on: b.done_on,
+                risk_found: b.risk_found,
+                notes: b.notes,
+                intervention_plan: b.intervention_plan,
+            })
+        }),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -976,8 +1184,17 @@ pub async fn decide_case_approval(
 ) -> Result<HttpResponse, ApiError> {
     let (case_id, no) = path.into_inner();
     let b = body.0;
-    act(req, state, who, case_id, Permission::ApproveCases, move |_, _, _, _| {
-        Ok(Command::DecideApproval { no, approve: b.approve, comment: b.comment, decided_on: b.approved_on })
-    })
+    pipeline::change(
+        &req,
+        &state,
+        who,
+        case_id,
+        Step::new("case.change", Permission::ApproveCases),
+        answer_view,
+        command(&state, move |_, _, _, _| {
+            Ok(Command::DecideApproval { no, approve: b.approve, comment: b.comment, decided_on: b.approved_on })
+        }),
+    )
     .await
+    .map(pipeline::Answer::ok)
 }

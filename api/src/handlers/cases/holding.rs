@@ -447,18 +447,14 @@ pub async fn accept_case_transfer(
         let on = today();
         let to = t.accept(cx.who.user_id, on)?;
         let case = cases::find_for_update(conn, row.case_id)?.ok_or(ApiError::NotFound("case"))?;
-        let summary_before = case.summary();
         let moved = cases::move_holder(conn, case.id, place(&to)?, on, Utc::now())?;
         let decided = cases::decide_transfer(conn, row.id, &values_of(&t)?, Utc::now())?;
         let data = serde_json::json!({"command": "accept_transfer", "transfer_id": row.id, "from": place_json(&row, true),
                                       "to": place_json(&row, false)});
         let happenings = serde_json::json!([{"event": "transferred", "on": on, "from": place_json(&row, true), "to": place_json(&row, false)}]);
         record_event(conn, cx.who, &moved, "accept_transfer", Some(case.status), data, happenings)?;
-        let mut after = moved.summary();
-        if let Some(m) = after.as_object_mut() {
-            m.insert("detail".into(), serde_json::json!({"transfer_id": row.id, "to": place_json(&row, false)}));
-        }
-        cx.who.audit(conn, "case.transfer_accepted", "case", case.id, Some(summary_before), Some(after))?;
+        let detail = serde_json::json!({"transfer_id": row.id, "to": place_json(&row, false)});
+        pipeline::audit_changed(conn, cx.who, "case.transfer_accepted", (&case, &moved), case.id, detail)?;
         Ok(Outcome::new(Incoming(decided)))
     };
     let step_name = Step::new("case_transfer.accept", Permission::WriteCases);

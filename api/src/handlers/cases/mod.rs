@@ -8,7 +8,6 @@ pub mod holding;
 pub mod open;
 pub mod read;
 
-use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::{authorize, Actor, Permission, Role, Subject};
 use domain::case::{Case, CaseKind, CaseStatus, Command};
@@ -22,7 +21,7 @@ use uuid::Uuid;
 
 use crate::auth::policy::require;
 use crate::auth::principal::Principal;
-use crate::pipeline::{self, Ctx, Outcome, Step};
+use crate::pipeline::{Ctx, Outcome};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::views::LabelView;
@@ -215,35 +214,31 @@ crate::pipeline::record!(CaseRow {
     summary: |r| serde_json::json!({"status": r.status.code(), "version": r.version}),
 });
 
-/// Runs one lifecycle command on a case through the pipeline. `build` turns the request into
-/// the domain command, looking up what it needs (a facility's free places, a guardian's
-/// identifiers); the domain decides; the new state and its timeline entry are stored.
-pub(crate) async fn act<F>(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    who: Principal,
-    case_id: CaseId,
-    permission: Permission,
+/// The step of one lifecycle command on a case, for `pipeline::change`: `build` turns the
+/// request into the domain command, looking up what it needs (a facility's free places, a
+/// guardian's identifiers); the domain decides; the new state and its timeline entry are
+/// stored, and the audit action is the command's.
+pub(crate) fn command<F>(
+    state: &AppState,
     build: F,
-) -> Result<HttpResponse, ApiError>
+) -> impl FnOnce(&mut PgConnection, &Ctx<'_>, CaseRow) -> Result<Outcome<CaseRow>, ApiError> + Send + 'static
 where
     F: FnOnce(&mut PgConnection, &CaseRow, &Case, &Actor) -> Result<Command, ApiError> + Send + 'static,
 {
     let settings = state.case_settings.clone();
-    let step = move |conn: &mut PgConnection, cx: &Ctx<'_>, row: CaseRow| {
+    move |conn: &mut PgConnection, cx: &Ctx<'_>, row: CaseRow| {
         let mut case = load(&row)?;
         let cmd = build(conn, &row, &case, cx.actor)?;
         let now = Utc::now();
         let before = case.status;
         let ctx = domain::case::Ctx { today: domain::time::dhaka_date(now), actor: cx.who.user_id, settings: &settings };
         let happenings = case.handle(&cmd, &ctx).map_err(ApiError::from)?;
-        let updated = cases::update(conn, case_id, &projection(&case)?, now)?;
+        let updated = cases::update(conn, row.id, &projection(&case)?, now)?;
         let (data, happenings) = (to_json(&cmd)?, to_json(&happenings)?);
         record_event(conn, cx.who, &updated, cmd.name(), Some(before), data.clone(), happenings.clone())?;
         Ok(Outcome::with(updated, serde_json::json!({"command": data, "happenings": happenings}))?
             .named(format!("case.{}", cmd.name())))
-    };
-    Ok(pipeline::change(&req, &state, who, case_id, Step::new("case.change", permission), answer_view, step).await?.ok())
+    }
 }
 
 /// The case as the caller may now see it, to answer a change with (the subject may have
