@@ -146,9 +146,12 @@ impl TransferRequest {
     }
 
     /// The receiving office accepts (never the user who asked): the case is held at `to`
-    /// from today.
-    pub fn accept(&mut self, by: UserId, today: NaiveDate) -> Result<Holder, Refusal> {
+    /// from today. A case that ended while the request waited is not moved: re-open it first.
+    pub fn accept(&mut self, by: UserId, case_ended: bool, today: NaiveDate) -> Result<Holder, Refusal> {
         self.pending()?;
+        if case_ended {
+            return Err(Refusal::CaseEnded);
+        }
         if by == self.requested_by {
             return Err(Refusal::TransferDecidedBySender);
         }
@@ -237,9 +240,10 @@ mod tests {
         assert_eq!(go(CaseKind::SafeHome, ask(Some(upazila(2)), order(d(2025, 12, 5))), false), Err(Refusal::DateBeforeCase));
         let mut t = go(CaseKind::SafeHome, ask(Some(upazila(2)), order(today)), false).unwrap();
         assert_eq!((t.status, t.requested_on), (TransferStatus::Requested, today));
-        assert_eq!(t.clone().accept(user(1), today), Err(Refusal::TransferDecidedBySender));
+        assert_eq!(t.clone().accept(user(1), false, today), Err(Refusal::TransferDecidedBySender));
         assert_eq!(t.clone().decline(user(2), " ", today), Err(Refusal::ReasonRequired));
-        assert_eq!(t.accept(user(2), today), Ok(upazila(2)));
+        assert_eq!(t.clone().accept(user(2), true, today), Err(Refusal::CaseEnded));
+        assert_eq!(t.accept(user(2), false, today), Ok(upazila(2)));
         assert_eq!(t.withdraw(user(1), today), Err(Refusal::TransferNotPending));
         let mut w = go(kind, ask(Some(upazila(3)), None), false).unwrap();
         w.withdraw(user(1), today).unwrap();

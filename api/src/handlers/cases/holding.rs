@@ -445,8 +445,8 @@ pub async fn accept_case_transfer(
     let step = move |conn: &mut PgConnection, cx: &Ctx<'_>, Incoming(row): Incoming| {
         let mut t = request_of(&row)?;
         let on = today();
-        let to = t.accept(cx.who.user_id, on)?;
         let case = cases::find_for_update(conn, row.case_id)?.ok_or(ApiError::NotFound("case"))?;
+        let to = t.accept(cx.who.user_id, case.status.is_ended(), on)?;
         let moved = cases::move_holder(conn, case.id, place(&to)?, on, Utc::now())?;
         let decided = cases::decide_transfer(conn, row.id, &values_of(&t)?, Utc::now())?;
         let data = serde_json::json!({"command": "accept_transfer", "transfer_id": row.id, "from": place_json(&row, true),
