@@ -1092,9 +1092,9 @@ pub struct ReferralsByProviderRow {
     pub referrals: i64,
 }
 
-/// Referrals made in the period (on the day of the referral, where the case was when it was
-/// recorded) by district, service and directory entry (providers named only in text together
-/// as `other`); with each district and service's total and the grand total.
+/// Referrals made in the period (on the day of the referral, where the case was held that
+/// day) by district, service and directory entry (providers named only in text together as
+/// `other`); with each district and service's total and the grand total.
 pub fn referrals_by_provider(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<ReferralsByProviderRow>> {
     let sql = format!(
         r#"
@@ -1103,7 +1103,7 @@ pub fn referrals_by_provider(conn: &mut PgConnection, f: &ReportFilter) -> Query
                CASE WHEN GROUPING(coalesce(c.directory_entry_id::text, 'other')) = 0 THEN min(e.name_bn) END AS provider_name_bn,
                count(*) AS referrals
           FROM case_referrals c LEFT JOIN directory_entries e ON e.id = c.directory_entry_id
-         WHERE c.referred_on BETWEEN :from AND :to AND {AREA}
+         WHERE c.referred_on BETWEEN :from AND :to AND {CASE_AREA}
          GROUP BY GROUPING SETS ((c.district_id, c.service, coalesce(c.directory_entry_id::text, 'other')), (c.district_id, c.service), ())
          ORDER BY c.district_id NULLS LAST, c.service NULLS LAST, 3 NULLS LAST
     "#

@@ -493,7 +493,7 @@ const REPORTS: &[ReportDef] = &[
         title_en: "Referrals by district, service and provider (service directory entry)",
         title_bn: "জেলা, সেবা ও সেবাদাতা (সেবা তালিকার সংস্থা) অনুযায়ী প্রেরণ",
         dimensions: &["district_id", "service", "provider", "provider_name_en", "provider_name_bn"],
-        facility_filter: false,
+        facility_filter: true,
         keys: &["district_id", "service", "provider"],
         // A referral names one service and one provider (an entry, or `other` for text only).
         rollups: &[
@@ -507,8 +507,8 @@ const REPORTS: &[ReportDef] = &[
         stock_flow: None,
         money_of: &[],
         area_basis: (
-            "Counted where the case was when the referral was recorded, on the day of the referral.",
-            "প্রেরণ লিপিবদ্ধ করার সময় কেসটি যেখানে ছিল সেখানে, প্রেরণের দিনে গণনা করা হয়।",
+            "Counted on the day of the referral, where the case was held that day (its office and facility then).",
+            "প্রেরণের দিনে, সেদিন কেসটি যেখানে ছিল (তখনকার দপ্তর ও প্রতিষ্ঠান) সেখানে গণনা করা হয়।",
         ),
     },
 ];

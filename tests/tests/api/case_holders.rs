@@ -273,7 +273,28 @@ fn a_case_moves_to_another_district_and_both_offices_count_it_where_it_was() {
     // counts in the receiving office.
     ok(&app, &receiver, &mut c, "conferences", json!({"held_on": day(-10), "participants": ["x"], "decisions": ["y"]}));
     ok(&app, &receiver, &mut c, "detailed-assessment", json!({"assessed_on": day(0), "summary": "settled"}));
+    ok(&app, &receiver, &mut c, "consents", json!({"purpose": "referral", "given_by": "mother", "given_on": day(-20)}));
+    ok(&app, &receiver, &mut c, "referrals", json!({"service": "health", "referred_on": day(-10), "to_organisation": "UHC"}));
+    ok(&app, &receiver, &mut c, "referrals", json!({"service": "health", "referred_on": day(0), "to_organisation": "UHC"}));
     let (from, to) = (day(-45), day(0));
+    let referrals = |filter: &str| {
+        let url = format!("/api/v1/reports/referrals_by_provider?from={from}&to={to}{filter}");
+        let report = app.get(&url).bearer(&integrator).send().expect(200).json;
+        let total =
+            report["rows"].as_array().unwrap().iter().find(|r| r["service"].is_null() && r["provider"].is_null()).cloned();
+        total.map_or(0, |r| r["referrals"].as_i64().unwrap())
+    };
+    assert_eq!((referrals("&upazila_id=1"), referrals("&upazila_id=171")), (1, 1), "each referral where the case was that day");
+    let centre = app
+        .post("/api/v1/facilities")
+        .bearer(&app.admin())
+        .json(&json!({"name_en": "Centre", "name_bn": "কেন্দ্র", "facility_type": "safe_home", "upazila_id": 171,
+                      "capacity_female": 10, "capacity_male": 0, "capacity_hijra": 0}))
+        .send()
+        .expect(201)
+        .json;
+    let elsewhere = format!("&facility_id={}", centre["id"].as_str().unwrap());
+    assert_eq!((referrals(""), referrals(&elsewhere)), (2, 0), "the report takes a facility filter");
     let sending = pipeline(&app, &integrator, &from, &to, "&upazila_id=1");
     let receiving = pipeline(&app, &integrator, &from, &to, "&upazila_id=171");
     for (m, s, r) in [("intakes", 1, 0), ("risk_assessments", 1, 0), ("case_conferences", 1, 0), ("detailed_assessments", 0, 1)] {
