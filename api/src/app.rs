@@ -26,7 +26,7 @@ async fn not_routed(req: HttpRequest) -> HttpResponse {
 
 /// The case-management routes.
 fn case_routes(cfg: &mut ServiceConfig) {
-    use crate::handlers::cases::{actions as a, holding as h, open, read};
+    use crate::handlers::cases::{actions as a, guardians, holding as h, open, read};
     cfg.service(read::list_cases)
         .service(open::open_case)
         .service(read::get_case)
@@ -46,6 +46,7 @@ fn case_routes(cfg: &mut ServiceConfig) {
         .service(a::record_consent)
         .service(a::record_case_note)
         .service(a::record_alleged_perpetrator)
+        .service(guardians::list_guardian_candidates)
         .service(a::start_reintegration)
         .service(a::record_guardian_assessment)
         .service(a::record_child_views)

@@ -246,6 +246,8 @@ code_schemas! {
         ProgrammeCode => programme_codes().to_vec();
         /// Which transfers of your office: to it, or from it.
         TransferSideCode => vec!["incoming", "outgoing"];
+        /// How a candidate guardian is related: a recorded relationship, or the household.
+        KinSourceCode => vec!["relationship", "household"];
         /// Why an eligibility reason is given: a criterion failed, or facts are missing.
         ReasonKindCode => vec!["failed", "missing_facts"];
         /// What a job does.

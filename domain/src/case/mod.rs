@@ -8,6 +8,7 @@
 //! what happened (for the case's timeline).
 
 pub mod codes;
+pub mod guardians;
 pub mod holding;
 pub mod refusal;
 pub mod sight;

@@ -215,6 +215,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("set_beneficiary_account",           "rr rr rr rr os rr rr rr rr rr rr rr"),
     ("set_quota",                         "rr oo os os rr rr rr rr rr rr rr rr"),
     ("start_reintegration",               "rr rr rr rr os rr os os rr rr rr rr"),
+    ("list_guardian_candidates",          "rr rr rr rr os rr os os rr rr rr rr"),
     ("submit_application",                "rr rr rr rr on on on rr rr rr rr rr"),
     ("submit_case_plan",                  "rr rr rr rr os rr os os rr rr rr rr"),
     ("suspend_beneficiary",               "rr rr rr rr os rr rr rr rr rr rr rr"),

@@ -276,6 +276,79 @@ fn release_to_a_recorded_alleged_perpetrator_is_refused() {
 }
 
 #[test]
+fn a_guardian_is_chosen_from_the_household_and_relationships_by_the_same_rules() {
+    let s = SafeHome::new(50);
+    let app = &s.app;
+    let resident = s.person(json!({"name_en": "Mina", "sex": "female", "date_of_birth": "2003-01-01", "union_id": 1}));
+    let mother = s
+        .person(json!({"name_en": "Rokeya", "sex": "female", "date_of_birth": "1975-01-01", "nid": "1975123456", "union_id": 1}));
+    let father = s.person(json!({"name_en": "Karim", "sex": "male", "date_of_birth": "1970-01-01", "union_id": 1}));
+    let uncle =
+        s.person(json!({"name_en": "Uncle", "sex": "male", "date_of_birth": "1972-01-01", "nid": "1972123456", "union_id": 1}));
+    let admin = app.admin();
+    let household = app
+        .post("/api/v1/households")
+        .bearer(&s.officer)
+        .json(&json!({"union_id": 1, "address": "Village Subil", "head_person_id": father, "joined_on": day(-400)}))
+        .send()
+        .expect(201)
+        .json;
+    let hid = household["id"].as_str().unwrap();
+    for (who, relation) in [(&mother, "spouse"), (&resident, "daughter"), (&uncle, "sibling")] {
+        app.post(&format!("/api/v1/households/{hid}/members"))
+            .bearer(&s.officer)
+            .json(&json!({"person_id": who, "relation": relation, "joined_on": day(-300)}))
+            .send()
+            .expect(201);
+    }
+    app.post(&format!("/api/v1/persons/{resident}/relationships"))
+        .bearer(&s.officer)
+        .json(&json!({"related_person_id": mother, "kind": "mother"}))
+        .send()
+        .expect(201);
+    let mut case = s.open(&resident);
+    ok(app, &s.staff, &mut case, "admission", json!({"admitted_on": day(-100), "health_check": "ok"}));
+    ok(app, &s.staff, &mut case, "alleged-perpetrators", json!({"person_id": uncle}));
+    let id = case["id"].as_str().unwrap().to_owned();
+    let url = format!("/api/v1/cases/{id}/guardian-candidates");
+    let got = app.get(&url).bearer(&s.staff).send().expect(200).json;
+    let people: Vec<(&str, bool, Option<&str>)> = got["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["person_id"].as_str().unwrap(), c["may_be_guardian"].as_bool().unwrap(), c["refused_by"]["rule"].as_str()))
+        .collect();
+    assert_eq!(
+        people,
+        [
+            (mother.as_str(), true, None),
+            (father.as_str(), false, Some("reintegration.guardian_identified")),
+            (uncle.as_str(), false, Some("reintegration.guardian_not_perpetrator")),
+        ],
+        "the mother first; the resident herself never: {got}"
+    );
+    let ties: Vec<&str> = got["data"][0]["ties"].as_array().unwrap().iter().map(|t| t["code"].as_str().unwrap()).collect();
+    assert_eq!(ties, ["mother", "spouse"], "a recorded relationship before the household tie");
+    assert_eq!(got["data"][0]["ties"][0]["label"]["bn"], "মা");
+    // The read is on record with the persons it returned; others may not read it.
+    let reads = app.get("/api/v1/audit-events?entity_type=person&action=person.list").bearer(&admin).send().expect(200).text;
+    assert!(reads.contains(&mother) && reads.contains("guardian_candidates_for_case"), "{reads}");
+    let (_, elsewhere) = app.user("cw.elsewhere", "caseworker", "upazila:171");
+    app.get(&url).bearer(&elsewhere).send().expect_problem(403, "out_of_scope");
+    app.get(&format!("/api/v1/cases/{}/guardian-candidates", uuid::Uuid::now_v7())).bearer(&s.staff).send().expect(404);
+    // Chosen without naming the relationship: the one on record is kept.
+    ok(app, &s.staff, &mut case, "release-order", json!({"court": "Tribunal", "order_number": "5/2026", "order_date": day(-10)}));
+    ok(
+        app,
+        &s.staff,
+        &mut case,
+        "reintegration",
+        json!({"destination": "family", "guardian_person_id": mother, "started_on": day(-9)}),
+    );
+    assert_eq!(case["record"]["reintegration"]["guardian"]["relationship"], "mother", "{case}");
+}
+
+#[test]
 fn a_full_home_refuses_admission_and_places_free_up_on_exit() {
     let s = SafeHome::new(1);
     let app = &s.app;

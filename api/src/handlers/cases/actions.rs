@@ -6,6 +6,7 @@ use actix_web::post;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use domain::access::{Permission, Scope};
+use domain::case::guardians::{guardian_candidates, recorded_relationship};
 use domain::case::{
     AssessmentOutcome, Case, Command, ConsentPurpose, Destination, DetailedAssessment, Exit, ExitReason, FacilityFacts, Guardian,
     GuardianAssessment, Intervention, ReferralStatus, RepatriationClearance, RiskAssessment, RiskCategory, RiskLevel,
@@ -713,6 +714,8 @@ pub struct ReintegrationRequest {
     pub destination: Destination,
     /// The guardian's person record (needed for family, extended family and foster care).
     pub guardian_person_id: Option<Uuid>,
+    /// How the guardian is related (`mother`, `uncle`). Left out: the closest tie on record,
+    /// a relationship (`mother`) or `household_member` (see `GET /cases/{id}/guardian-candidates`).
     #[validate(length(min = 1, max = 100))]
     #[schema(min_length = 1, max_length = 100)]
     pub guardian_relationship: Option<String>,
@@ -742,16 +745,26 @@ pub async fn start_reintegration(
         path.into_inner(),
         Step::new("case.change", Permission::WriteCases),
         answer_view,
-        command(&state, move |conn, _row, _case, _actor| {
+        command(&state, move |conn, _row, case, _actor| {
             let destination = b.destination;
             let guardian = match b.guardian_person_id {
                 None => None,
                 Some(pid) => {
                     let p = persistence::persons::find(conn, PersonId(pid))?
                         .ok_or_else(|| ApiError::field_coded("guardian_person_id", "not_found", "no such person"))?;
+                    // Named by the caller, else the closest tie on record (her mother, a
+                    // household member); neither leaves it blank, and the rules refuse that.
+                    let relationship = match &b.guardian_relationship {
+                        Some(r) => r.clone(),
+                        None => {
+                            let family = super::guardians::family_of(conn, case.subject.person_id)?;
+                            let candidates = guardian_candidates(case.subject.person_id, &case.alleged_perpetrators, family);
+                            recorded_relationship(p.id, &candidates).unwrap_or_default().to_owned()
+                        }
+                    };
                     Some(Guardian {
                         person_id: p.id,
-                        relationship: b.guardian_relationship.clone().unwrap_or_default(),
+                        relationship,
                         has_identifier: p.nid.is_some() || p.birth_registration_number.is_some(),
                     })
                 }

@@ -4,6 +4,7 @@
 //! audit row in one transaction.
 
 pub mod actions;
+pub mod guardians;
 pub mod holding;
 pub mod open;
 pub mod read;
