@@ -600,15 +600,42 @@ pub enum Allowed {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Happening {
-    StatusChanged { from: CaseStatus, to: CaseStatus },
-    ApprovalRequested { no: u32, kind: ApprovalKind },
-    ApprovalDecided { no: u32, kind: ApprovalKind, status: ApprovalStatus },
-    FollowUpsScheduled { due: Vec<NaiveDate> },
-    FollowUpsCancelled { count: usize },
-    RiskFoundAtFollowUp { no: u32 },
+    StatusChanged {
+        from: CaseStatus,
+        to: CaseStatus,
+    },
+    ApprovalRequested {
+        no: u32,
+        kind: ApprovalKind,
+    },
+    ApprovalDecided {
+        no: u32,
+        kind: ApprovalKind,
+        status: ApprovalStatus,
+    },
+    FollowUpsScheduled {
+        due: Vec<NaiveDate>,
+    },
+    FollowUpsCancelled {
+        count: usize,
+    },
+    RiskFoundAtFollowUp {
+        no: u32,
+    },
     Reopened,
-    StayExtended { until: NaiveDate },
-    LeftFacility { facility_id: FacilityId, on: NaiveDate },
+    StayExtended {
+        until: NaiveDate,
+    },
+    LeftFacility {
+        facility_id: FacilityId,
+        on: NaiveDate,
+    },
+    /// An accepted transfer moved the resident to another home.
+    MovedToFacility {
+        from: FacilityId,
+        to: FacilityId,
+        on: NaiveDate,
+    },
 }
 
 fn next_no(len: usize) -> u32 {
@@ -678,6 +705,26 @@ impl Case {
             exit: None,
             closed_on: None,
         }
+    }
+
+    /// An accepted transfer to another home moves a resident with her case: she lives there
+    /// from `on` if it has a place for her, under the stay limit her placement already runs
+    /// under (a move is not a new admission). `None` when she lives in no home, or in that one.
+    pub fn move_residence(&mut self, to: &FacilityFacts, on: NaiveDate) -> Result<Option<Happening>, Refusal> {
+        let from = match self.in_residence() {
+            Some(f) if f != to.facility_id => f,
+            _ => return Ok(None),
+        };
+        if to.capacity == 0 {
+            return Err(Refusal::FacilityDoesNotAdmit(self.subject.sex));
+        }
+        if to.occupied >= to.capacity {
+            return Err(Refusal::CapacityFull(self.subject.sex));
+        }
+        if let Some(p) = self.placement.as_mut() {
+            p.facility_id = to.facility_id;
+        }
+        Ok(Some(Happening::MovedToFacility { from, to: to.facility_id, on }))
     }
 
     /// The facility the person lives in now, if any.

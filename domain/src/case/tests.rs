@@ -1275,3 +1275,21 @@ fn a_case_plan_and_its_approval_carry_their_own_days() {
     c = serde_json::from_value(old).unwrap();
     assert_eq!(c.case_plan.unwrap().drawn_up_on, None);
 }
+
+#[test]
+fn a_transfer_moves_a_resident_to_a_home_with_a_place_under_her_stay_limit() {
+    let mut c = safe_home_in_care(false);
+    let (home, until) = (c.in_residence().unwrap(), c.placement.as_ref().unwrap().stay_until);
+    let other =
+        |capacity, occupied| FacilityFacts { facility_id: Uuid::from_u128(901).into(), ..facility(capacity, occupied, Some(1)) };
+    assert_eq!(c.move_residence(&facility(10, 1, None), today()), Ok(None), "already there");
+    assert_eq!(c.move_residence(&other(0, 0), today()), Err(Refusal::FacilityDoesNotAdmit(Sex::Female)));
+    assert_eq!(c.move_residence(&other(5, 5), today()), Err(Refusal::CapacityFull(Sex::Female)));
+    assert_eq!(c.in_residence(), Some(home), "refusals move nothing");
+    let moved = c.move_residence(&other(5, 4), today()).unwrap();
+    assert_eq!(moved, Some(Happening::MovedToFacility { from: home, to: Uuid::from_u128(901).into(), on: today() }));
+    assert_eq!(c.in_residence(), Some(Uuid::from_u128(901).into()));
+    assert_eq!(c.placement.as_ref().unwrap().stay_until, until, "the stay limit runs on");
+    let mut child = child_in_service();
+    assert_eq!(child.move_residence(&other(5, 0), today()), Ok(None), "nobody lives anywhere");
+}

@@ -342,7 +342,7 @@ fn a_safe_home_residents_transfer_needs_the_courts_order() {
     let (_, staff) = app.user("staff.one", "facility_staff", &format!("facility:{here}"));
     let (_, other_staff) = app.user("staff.two", "facility_staff", &format!("facility:{there}"));
     let pid = app.person(&staff, &json!({"name_en": "Resident", "sex": "female", "date_of_birth": "2000-01-01"}));
-    let c = app
+    let mut c = app
         .post("/api/v1/cases")
         .bearer(&staff)
         .json(&json!({"kind": "safe_home", "person_id": pid, "facility_id": here,
@@ -350,6 +350,12 @@ fn a_safe_home_residents_transfer_needs_the_courts_order() {
         .send()
         .expect(201)
         .json;
+    ok(&app, &staff, &mut c, "admission", json!({"admitted_on": day(-29), "health_check": "ok"}));
+    let occupied = |home: &str| {
+        let f = app.get(&format!("/api/v1/facilities/{home}")).bearer(&admin).send().expect(200).json;
+        f["occupancy"]["female"].as_i64().unwrap()
+    };
+    assert_eq!((occupied(&here), occupied(&there)), (1, 0));
     let ask = |order: Value| json!({"to_facility_id": there, "reason": "Closer to her trial", "court_order": order});
     let r = transfer(&app, &staff, &c, ask(Value::Null)).expect_problem(422, "transfer-court-order");
     assert!(!r.json["title_bn"].as_str().unwrap().is_empty());
@@ -364,6 +370,11 @@ fn a_safe_home_residents_transfer_needs_the_courts_order() {
     let id = c["id"].as_str().unwrap();
     let moved = app.get(&format!("/api/v1/cases/{id}")).bearer(&other_staff).send().expect(200).json;
     assert_eq!((moved["managing_facility_id"].as_str(), moved["upazila_id"].as_i64()), (Some(there.as_str()), Some(171)));
+    // She moves with her case: she lives in the receiving home, and takes a place there.
+    assert_eq!(moved["residence_facility_id"].as_str(), Some(there.as_str()), "{moved}");
+    assert_eq!((occupied(&here), occupied(&there)), (0, 1));
+    let events = app.get(&format!("/api/v1/cases/{id}/events")).bearer(&other_staff).send().expect(200).json;
+    assert!(events.to_string().contains("moved_to_facility"), "{events}");
     // The first home still reads it.
     app.get(&format!("/api/v1/cases/{id}")).bearer(&staff).send().expect(200);
 }

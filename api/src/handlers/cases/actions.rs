@@ -7,6 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use domain::access::{Permission, Scope};
 use domain::case::guardians::{guardian_candidates, recorded_relationship};
+use domain::case::CaseKind;
 use domain::case::{
     AssessmentOutcome, Case, Command, ConsentPurpose, Destination, DetailedAssessment, Exit, ExitReason, FacilityFacts, Guardian,
     GuardianAssessment, Intervention, ReferralStatus, RepatriationClearance, RiskAssessment, RiskCategory, RiskLevel,
@@ -29,9 +30,19 @@ use crate::pipeline::{self, Step};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 
+/// The facilities a case's person may live in: a safe home, or a child's centre.
+pub(crate) fn residential_types(kind: CaseKind) -> &'static [FacilityType] {
+    match kind {
+        CaseKind::SafeHome => &[FacilityType::SafeHome],
+        CaseKind::ChildProtection => {
+            &[FacilityType::SrtrccrCentre, FacilityType::DropInCentre, FacilityType::ShishuParibar, FacilityType::ChotomoniNibash]
+        }
+    }
+}
+
 /// Looks up a facility for an admission or placement, locking it so two admissions cannot
 /// take its last place.
-fn facility_facts(
+pub(crate) fn facility_facts(
     conn: &mut PgConnection,
     case: &Case,
     facility_id: FacilityId,
@@ -139,7 +150,7 @@ pub async fn admit_resident(
                 .map(FacilityId)
                 .or(row.managing_facility_id)
                 .ok_or_else(|| ApiError::field_coded("facility_id", "required", "give the safe home"))?;
-            let facility = facility_facts(conn, case, fid, &[FacilityType::SafeHome])?;
+            let facility = facility_facts(conn, case, fid, residential_types(CaseKind::SafeHome))?;
             Ok(Command::Admit { facility, admitted_on: b.admitted_on, health_check: b.health_check, belongings: b.belongings })
         }),
     )
@@ -175,17 +186,7 @@ pub async fn place_child(
         Step::new("case.change", Permission::WriteCases),
         answer_view,
         command(&state, move |conn, _row, case, _actor| {
-            let facility = facility_facts(
-                conn,
-                case,
-                FacilityId(b.facility_id),
-                &[
-                    FacilityType::SrtrccrCentre,
-                    FacilityType::DropInCentre,
-                    FacilityType::ShishuParibar,
-                    FacilityType::ChotomoniNibash,
-                ],
-            )?;
+            let facility = facility_facts(conn, case, FacilityId(b.facility_id), residential_types(CaseKind::ChildProtection))?;
             Ok(Command::PlaceInFacility { facility, placed_on: b.placed_on })
         }),
     )

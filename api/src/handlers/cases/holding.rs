@@ -430,8 +430,10 @@ impl TransferSideRow for Outgoing {
 }
 
 /// The receiving office accepts: from today the case is held there (its area and managing
-/// facility move; its documents follow it), the sending office keeps reading it, and both
-/// offices' reports count it where it was on each day. Requires `If-Match` (the transfer's).
+/// facility move; its documents follow it; a resident moves to the receiving home, which must
+/// have a place for her), the sending office keeps reading it, and both offices' reports count
+/// it where it was on each day. A case that ended meanwhile is not moved (`case.ended`).
+/// Requires `If-Match` (the transfer's).
 #[utoipa::path(tag = "cases",
     params(("transfer_id" = Uuid, Path, description = "The transfer"), ("If-Match" = String, Header, description = "The transfer's current ETag")),
     security(("bearer" = [])), responses(TransferDecisionResponses))]
@@ -448,10 +450,15 @@ pub async fn accept_case_transfer(
         let case = cases::find_for_update(conn, row.case_id)?.ok_or(ApiError::NotFound("case"))?;
         let to = t.accept(cx.who.user_id, case.status.is_ended(), on)?;
         let moved = cases::move_holder(conn, case.id, place(&to)?, on, Utc::now())?;
+        let (moved, residence) = move_resident(conn, moved, to.facility, on)?;
         let decided = cases::decide_transfer(conn, row.id, &values_of(&t)?, Utc::now())?;
         let data = serde_json::json!({"command": "accept_transfer", "transfer_id": row.id, "from": place_json(&row, true),
                                       "to": place_json(&row, false)});
-        let happenings = serde_json::json!([{"event": "transferred", "on": on, "from": place_json(&row, true), "to": place_json(&row, false)}]);
+        let mut happenings = vec![
+            serde_json::json!({"event": "transferred", "on": on, "from": place_json(&row, true), "to": place_json(&row, false)}),
+        ];
+        happenings.extend(residence.map(|h| serde_json::to_value(h).map_err(ApiError::internal)).transpose()?);
+        let happenings = serde_json::Value::Array(happenings);
         record_event(conn, cx.who, &moved, "accept_transfer", Some(case.status), data, happenings)?;
         let detail = serde_json::json!({"transfer_id": row.id, "to": place_json(&row, false)});
         pipeline::audit_changed(conn, cx.who, "case.transfer_accepted", (&case, &moved), case.id, detail)?;
@@ -459,6 +466,30 @@ pub async fn accept_case_transfer(
     };
     let step_name = Step::new("case_transfer.accept", Permission::WriteCases);
     Ok(pipeline::change(&req, &state, who, path.into_inner(), step_name, shown_transfer::<Incoming>, step).await?.ok())
+}
+
+/// A resident moves with her case when it goes to another home that can take her (a safe
+/// home for a safe-home case, a centre for a child's); to an office or a facility where nobody
+/// lives she stays where she lives.
+fn move_resident(
+    conn: &mut PgConnection,
+    row: CaseRow,
+    to: Option<FacilityId>,
+    on: NaiveDate,
+) -> Result<(CaseRow, Option<domain::case::Happening>), ApiError> {
+    let mut case = super::load(&row)?;
+    let Some(dest) = to.filter(|d| case.in_residence().is_some_and(|f| f != *d)) else {
+        return Ok((row, None));
+    };
+    let kind = persistence::facilities::find(conn, dest)?.map(|f| f.facility_type);
+    let types = super::actions::residential_types(row.kind);
+    if !kind.is_some_and(|k| types.contains(&k)) {
+        return Ok((row, None));
+    }
+    let facts = super::actions::facility_facts(conn, &case, dest, types)?;
+    let happened = case.move_residence(&facts, on)?;
+    let row = cases::update(conn, row.id, &super::projection(&case)?, Utc::now())?;
+    Ok((row, happened))
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
