@@ -9,7 +9,9 @@ use uuid::Uuid;
 use domain::access::Scope;
 use domain::id::{CommitteeMeetingId, FundEntryId, LoanFundId, LoanId, PersonId, RepaymentId, UserId, WorkGroupId, WriteOffId};
 use domain::microcredit::fund::{FundEntryKind, FundPosition};
-use domain::microcredit::loan::{BorrowerHistory, DisbursementMethod, LoanStatus, RepaymentMethod};
+use domain::microcredit::loan::{
+    BorrowerHistory, DisbursementMethod, LoanStatus, RehabilitationEvidence, RepaymentMethod, WriteOffPlan,
+};
 use domain::microcredit::programme::MicrocreditProgramme;
 use domain::microcredit::repayment::InstalmentState;
 use domain::microcredit::schedule::Instalment;
@@ -169,22 +171,26 @@ pub struct NewEntry<'a> {
 /// statement each; the table's checks refuse a total that would break the fund's rules.
 pub fn record_entries(conn: &mut PgConnection, fund: LoanFundId, entries: &[NewEntry<'_>], by: UserId) -> QueryResult<FundRow> {
     let entries: Vec<&NewEntry<'_>> = entries.iter().filter(|e| e.amount > 0).collect();
-    let rows: Vec<_> = entries
-        .iter()
-        .map(|e| {
-            (
-                fund_entries::id.eq(Uuid::now_v7()),
-                fund_entries::fund_id.eq(fund.0),
-                fund_entries::kind.eq(e.kind.code()),
-                fund_entries::amount.eq(e.amount),
-                fund_entries::on_date.eq(e.on_date),
-                fund_entries::loan_id.eq(e.loan_id.map(Uuid::from)),
-                fund_entries::reference.eq(e.reference),
-                fund_entries::created_by.eq(by.0),
-            )
-        })
-        .collect();
-    diesel::insert_into(fund_entries::table).values(&rows).execute(conn)?;
+    // (8 parameters a row: 6,000 rows stay under PostgreSQL's 65,535 per statement; a
+    // repayment file brings two entries a line.)
+    for chunk in entries.chunks(6_000) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|e| {
+                (
+                    fund_entries::id.eq(Uuid::now_v7()),
+                    fund_entries::fund_id.eq(fund.0),
+                    fund_entries::kind.eq(e.kind.code()),
+                    fund_entries::amount.eq(e.amount),
+                    fund_entries::on_date.eq(e.on_date),
+                    fund_entries::loan_id.eq(e.loan_id.map(Uuid::from)),
+                    fund_entries::reference.eq(e.reference),
+                    fund_entries::created_by.eq(by.0),
+                )
+            })
+            .collect();
+        diesel::insert_into(fund_entries::table).values(&rows).execute(conn)?;
+    }
     let sum = |k: FundEntryKind| entries.iter().filter(|e| e.kind == k).map(|e| e.amount).sum::<i64>();
     diesel::update(loan_funds::table.find(fund.0))
         .set((
@@ -229,6 +235,7 @@ pub struct WorkGroupRow {
     pub union_id: Option<i32>,
     #[diesel(deserialize_as = Uuid)]
     pub leader_person_id: PersonId,
+    pub formed_on: NaiveDate,
     pub version: i32,
     #[diesel(deserialize_as = OptionalId<UserId>)]
     pub created_by: Option<UserId>,
@@ -245,7 +252,7 @@ pub fn insert_group(
     area: Area,
     union_id: Option<i32>,
     leader: PersonId,
-    joined_on: NaiveDate,
+    formed_on: NaiveDate,
     by: UserId,
 ) -> QueryResult<WorkGroupRow> {
     let row = diesel::insert_into(work_groups::table)
@@ -258,11 +265,13 @@ pub fn insert_group(
             work_groups::upazila_id.eq(area.upazila_id),
             work_groups::union_id.eq(union_id),
             work_groups::leader_person_id.eq(leader.0),
+            work_groups::formed_on.eq(formed_on),
             work_groups::created_by.eq(by.0),
         ))
         .returning(WorkGroupRow::as_returning())
         .get_result(conn)?;
-    add_member(conn, id, leader, joined_on)?;
+    // The leader is a member from the day the group was formed.
+    add_member(conn, id, leader, formed_on)?;
     Ok(row)
 }
 
@@ -324,13 +333,28 @@ pub fn members_of(conn: &mut PgConnection, group: WorkGroupId) -> QueryResult<Ve
     Ok(rows.into_iter().map(|(p, d)| (PersonId(p), d)).collect())
 }
 
-pub fn is_member(conn: &mut PgConnection, group: WorkGroupId, person: PersonId) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        work_group_members::table
-            .filter(work_group_members::group_id.eq(group.0))
-            .filter(work_group_members::person_id.eq(person.0)),
+/// The day the person joined the group; `None` when she is not a member.
+pub fn joined_on(conn: &mut PgConnection, group: WorkGroupId, person: PersonId) -> QueryResult<Option<NaiveDate>> {
+    work_group_members::table
+        .filter(work_group_members::group_id.eq(group.0))
+        .filter(work_group_members::person_id.eq(person.0))
+        .select(work_group_members::joined_on)
+        .first(conn)
+        .optional()
+}
+
+/// What the person's records show for the burn and disability rehabilitation programme: a
+/// hospital social-services record as a burn victim, an entry in the disability register.
+pub fn rehabilitation_evidence(conn: &mut PgConnection, person: PersonId) -> QueryResult<RehabilitationEvidence> {
+    use crate::schema::{disability_records, hospital_patients};
+    let burn_record = diesel::select(diesel::dsl::exists(
+        hospital_patients::table.filter(hospital_patients::person_id.eq(person.0)).filter(hospital_patients::burn_victim),
     ))
-    .get_result(conn)
+    .get_result(conn)?;
+    let disability_record =
+        diesel::select(diesel::dsl::exists(disability_records::table.filter(disability_records::person_id.eq(person.0))))
+            .get_result(conn)?;
+    Ok(RehabilitationEvidence { burn_record, disability_record })
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -514,18 +538,14 @@ pub fn list_loans(
 }
 
 /// What the application rules need to know of a person's loans.
-pub fn borrower_history(
-    conn: &mut PgConnection,
-    person: PersonId,
-    programme: MicrocreditProgramme,
-) -> QueryResult<BorrowerHistory> {
-    let rows: Vec<(String, String)> =
-        loans::table.filter(loans::person_id.eq(person.0)).select((loans::programme, loans::status)).load(conn)?;
+/// The person's loans in every microcredit programme, as the application rules count them.
+pub fn borrower_history(conn: &mut PgConnection, person: PersonId) -> QueryResult<BorrowerHistory> {
+    let rows: Vec<String> = loans::table.filter(loans::person_id.eq(person.0)).select(loans::status).load(conn)?;
     let mut h = BorrowerHistory::default();
-    for (p, s) in rows {
+    for s in rows {
         match LoanStatus::parse(&s) {
             Some(st) if st.is_open() => h.open_loans += 1,
-            Some(LoanStatus::Closed) if p == programme.code() => h.repaid_in_programme += 1,
+            Some(LoanStatus::Closed) => h.repaid += 1,
             Some(LoanStatus::WrittenOff) => h.written_off += 1,
             _ => {}
         }
@@ -844,6 +864,9 @@ pub struct WriteOffRow {
     pub decided_on: Option<NaiveDate>,
     pub approved: Option<bool>,
     pub created_at: DateTime<Utc>,
+    /// Set on approval: the principal written off and the service charge forgone.
+    pub principal_written_off: Option<i64>,
+    pub charge_forgone: Option<i64>,
 }
 
 /// The write-offs asked for on a loan, oldest first.
@@ -881,17 +904,25 @@ pub fn decide_write_off(
     loan: &LoanRow,
     request: WriteOffId,
     approve: bool,
+    plan: &WriteOffPlan,
     on: NaiveDate,
     by: UserId,
 ) -> QueryResult<LoanRow> {
+    let amounts = if approve { (Some(plan.principal_written_off), Some(plan.charge_forgone)) } else { (None, None) };
     diesel::update(loan_write_offs::table.find(request.0))
-        .set((loan_write_offs::decided_by.eq(by.0), loan_write_offs::decided_on.eq(on), loan_write_offs::approved.eq(approve)))
+        .set((
+            loan_write_offs::decided_by.eq(by.0),
+            loan_write_offs::decided_on.eq(on),
+            loan_write_offs::approved.eq(approve),
+            loan_write_offs::principal_written_off.eq(amounts.0),
+            loan_write_offs::charge_forgone.eq(amounts.1),
+        ))
         .execute(conn)?;
     let q = diesel::update(loans::table.find(loan.id.0));
     if approve {
         q.set((
             loans::status.eq(LoanStatus::WrittenOff.code()),
-            loans::written_off.eq(loan.outstanding_principal()),
+            loans::written_off.eq(plan.principal_written_off),
             loans::closed_on.eq(on),
             loans::oldest_due_on.eq(None::<NaiveDate>),
             loans::version.eq(loans::version + 1),

@@ -530,8 +530,9 @@ pub struct FundPositionRow {
     pub invested_taka: i64,
     #[diesel(sql_type = BigInt)]
     pub reinvested_taka: i64,
+    /// Principal lent and not yet recovered or written off (no service charge).
     #[diesel(sql_type = BigInt)]
-    pub outstanding_taka: i64,
+    pub outstanding_principal_taka: i64,
     #[diesel(sql_type = BigInt)]
     pub principal_recovered_taka: i64,
     #[diesel(sql_type = BigInt)]
@@ -543,19 +544,46 @@ pub struct FundPositionRow {
     pub recovery_permille: Option<i64>,
 }
 
-/// The position of each fund (its running totals, kept with its ledger), and the total.
+/// The position of each fund at the end of the period (`to`), and the total: its running
+/// totals less the ledger entries dated after that day (few, for a recent day; the index on
+/// the entries' dates finds them). A fund that did not exist yet is left out; an office with
+/// no fund answers only the total, of zeros.
 pub fn microcredit_funds(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<FundPositionRow>> {
     let sql = format!(
         r#"
+        WITH later AS (
+            SELECT e.fund_id,
+                   coalesce(sum(e.amount) FILTER (WHERE e.kind = 'capital_received'), 0) AS capital_received,
+                   coalesce(sum(e.amount) FILTER (WHERE e.kind = 'invested'), 0) AS invested,
+                   coalesce(sum(e.amount) FILTER (WHERE e.kind = 'reinvested'), 0) AS reinvested,
+                   coalesce(sum(e.amount) FILTER (WHERE e.kind = 'principal_recovered'), 0) AS principal_recovered,
+                   coalesce(sum(e.amount) FILTER (WHERE e.kind = 'charge_collected'), 0) AS charge_collected,
+                   coalesce(sum(e.amount) FILTER (WHERE e.kind = 'written_off'), 0) AS written_off
+              FROM fund_entries e JOIN loan_funds c ON c.id = e.fund_id
+             WHERE e.on_date > :to AND {AREA}
+             GROUP BY e.fund_id),
+        pos AS (
+            SELECT c.upazila_id, c.id, c.programme, c.source_en, c.source_bn,
+                   c.capital_received - coalesce(l.capital_received, 0) AS capital_received,
+                   c.invested - coalesce(l.invested, 0) AS invested,
+                   c.reinvested - coalesce(l.reinvested, 0) AS reinvested,
+                   c.principal_recovered - coalesce(l.principal_recovered, 0) AS principal_recovered,
+                   c.charge_collected - coalesce(l.charge_collected, 0) AS charge_collected,
+                   c.written_off - coalesce(l.written_off, 0) AS written_off
+              FROM loan_funds c LEFT JOIN later l ON l.fund_id = c.id
+             WHERE {AREA}
+               AND ((c.created_at AT TIME ZONE 'Asia/Dhaka')::date <= :to
+                    OR EXISTS (SELECT 1 FROM fund_entries e WHERE e.fund_id = c.id AND e.on_date <= :to)))
         SELECT c.upazila_id, c.id AS fund_id, c.programme, c.source_en, c.source_bn,
-               sum(capital_received)::bigint AS capital_received_taka, sum(invested)::bigint AS invested_taka,
-               sum(reinvested)::bigint AS reinvested_taka,
-               sum(invested + reinvested - principal_recovered - written_off)::bigint AS outstanding_taka,
-               sum(principal_recovered)::bigint AS principal_recovered_taka, sum(charge_collected)::bigint AS charge_collected_taka,
-               sum(written_off)::bigint AS written_off_taka,
+               coalesce(sum(capital_received), 0)::bigint AS capital_received_taka,
+               coalesce(sum(invested), 0)::bigint AS invested_taka,
+               coalesce(sum(reinvested), 0)::bigint AS reinvested_taka,
+               coalesce(sum(invested + reinvested - principal_recovered - written_off), 0)::bigint AS outstanding_principal_taka,
+               coalesce(sum(principal_recovered), 0)::bigint AS principal_recovered_taka,
+               coalesce(sum(charge_collected), 0)::bigint AS charge_collected_taka,
+               coalesce(sum(written_off), 0)::bigint AS written_off_taka,
                (sum(principal_recovered) * 1000 / nullif(sum(invested + reinvested), 0))::bigint AS recovery_permille
-          FROM loan_funds c
-         WHERE {AREA}
+          FROM pos c
          GROUP BY GROUPING SETS ((c.upazila_id, c.id, c.programme, c.source_en, c.source_bn), ())
          ORDER BY c.upazila_id NULLS LAST, c.programme, c.source_en
     "#
@@ -607,26 +635,61 @@ pub struct ParRow {
     pub bucket: Option<String>,
     #[diesel(sql_type = BigInt)]
     pub loans: i64,
+    /// Principal not yet recovered (no service charge).
     #[diesel(sql_type = BigInt)]
-    pub outstanding_taka: i64,
+    pub outstanding_principal_taka: i64,
 }
 
 /// Active loans on `to` by days past due of their oldest unpaid instalment, with their
-/// outstanding principal; a pass over the due-date cells, not over the loans. Every bucket
-/// is listed, and the total.
+/// outstanding principal. Every bucket is listed, and the total. For today (or later) a pass
+/// over the due-date cells, not over the loans; for a past day the loans as they stood then:
+/// disbursed by that day, neither repaid nor written off by it, and only the repayments made
+/// by it (each instalment's share from the repayment's own allocation).
 pub fn microcredit_par(conn: &mut PgConnection, f: &ReportFilter) -> QueryResult<Vec<ParRow>> {
     let sql = format!(
         r#"
-        WITH aged AS (
-            SELECT CASE WHEN :to::date - c.oldest_due_on <= 0 THEN 'current'
-                        WHEN :to::date - c.oldest_due_on <= 30 THEN 'days_1_30'
-                        WHEN :to::date - c.oldest_due_on <= 60 THEN 'days_31_60'
-                        WHEN :to::date - c.oldest_due_on <= 90 THEN 'days_61_90'
-                        ELSE 'over_90' END AS bucket, c.loans, c.outstanding
+        WITH today AS (SELECT (now() AT TIME ZONE 'Asia/Dhaka')::date AS d),
+        current_cells AS (
+            SELECT c.oldest_due_on, c.loans, c.outstanding
               FROM loan_due_cells c
-             WHERE c.loans <> 0 AND {AREA}),
+             WHERE :to::date >= (SELECT d FROM today) AND c.loans <> 0 AND {AREA}),
+        active_then AS (
+            SELECT c.id, c.principal
+              FROM loans c
+             WHERE :to::date < (SELECT d FROM today)
+               AND c.disbursed_on <= :to AND (c.closed_on IS NULL OR c.closed_on > :to)
+               AND NOT EXISTS (SELECT 1 FROM loan_write_offs w
+                                WHERE w.loan_id = c.id AND w.approved AND w.decided_on <= :to)
+               AND {AREA}),
+        paid_then AS (
+            SELECT r.loan_id, (a.item ->> 'no')::int AS no,
+                   sum((a.item ->> 'principal')::bigint) AS principal, sum((a.item ->> 'charge')::bigint) AS charge
+              FROM active_then x JOIN loan_repayments r ON r.loan_id = x.id
+                   CROSS JOIN LATERAL jsonb_array_elements(r.allocations) AS a(item)
+             WHERE r.paid_on <= :to
+             GROUP BY 1, 2),
+        past_loans AS (
+            SELECT (SELECT min(i.due_on)
+                      FROM loan_instalments i LEFT JOIN paid_then p ON p.loan_id = i.loan_id AND p.no = i.no
+                     WHERE i.loan_id = x.id
+                       AND i.principal + i.charge > coalesce(p.principal, 0) + coalesce(p.charge, 0)) AS oldest_due_on,
+                   1 AS loans,
+                   x.principal - coalesce((SELECT sum(p.principal) FROM paid_then p WHERE p.loan_id = x.id), 0) AS outstanding
+              FROM active_then x),
+        due AS (
+            SELECT oldest_due_on, loans, outstanding FROM current_cells
+            UNION ALL
+            SELECT oldest_due_on, loans, outstanding FROM past_loans WHERE oldest_due_on IS NOT NULL),
+        aged AS (
+            SELECT CASE WHEN :to::date - d.oldest_due_on <= 0 THEN 'current'
+                        WHEN :to::date - d.oldest_due_on <= 30 THEN 'days_1_30'
+                        WHEN :to::date - d.oldest_due_on <= 60 THEN 'days_31_60'
+                        WHEN :to::date - d.oldest_due_on <= 90 THEN 'days_61_90'
+                        ELSE 'over_90' END AS bucket, d.loans, d.outstanding
+              FROM due d),
         buckets(bucket, ord) AS (VALUES ('current', 1), ('days_1_30', 2), ('days_31_60', 3), ('days_61_90', 4), ('over_90', 5))
-        SELECT b.bucket, coalesce(sum(a.loans), 0)::bigint AS loans, coalesce(sum(a.outstanding), 0)::bigint AS outstanding_taka
+        SELECT b.bucket, coalesce(sum(a.loans), 0)::bigint AS loans,
+               coalesce(sum(a.outstanding), 0)::bigint AS outstanding_principal_taka
           FROM buckets b LEFT JOIN aged a ON a.bucket = b.bucket
          GROUP BY GROUPING SETS ((b.bucket, b.ord), ())
          ORDER BY min(b.ord) NULLS LAST, b.bucket NULLS LAST

@@ -553,6 +553,7 @@ diesel::table! {
         created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        formed_on -> Date,
     }
 }
 
@@ -626,6 +627,8 @@ diesel::table! {
         decided_on -> Nullable<Date>,
         approved -> Nullable<Bool>,
         created_at -> Timestamptz,
+        principal_written_off -> Nullable<Int8>,
+        charge_forgone -> Nullable<Int8>,
     }
 }
 

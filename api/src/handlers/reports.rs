@@ -256,8 +256,8 @@ const REPORTS: &[ReportDef] = &[
         stock_flow: None,
         money_of: &[],
         area_basis: (
-            "The position now, from each fund's ledger; the period does not apply.",
-            "প্রতিটি তহবিলের খতিয়ান থেকে এখনকার অবস্থা; সময়সীমা প্রযোজ্য নয়।",
+            "The position on the last day of the period, from each fund's ledger: entries dated after that day are not counted. Outstanding is principal only.",
+            "প্রতিটি তহবিলের খতিয়ান থেকে সময়সীমার শেষ দিনের অবস্থা: সেই দিনের পরের এন্ট্রি গণনা করা হয় না। বকেয়া কেবল আসল।",
         ),
     },
     ReportDef {
@@ -298,10 +298,10 @@ const REPORTS: &[ReportDef] = &[
         rated: &[],
         ratios: &[],
         stock_flow: None,
-        money_of: &[("outstanding_taka", "loans")],
+        money_of: &[("outstanding_principal_taka", "loans")],
         area_basis: (
-            "Active loans on the last day of the period, by days past due of their oldest unpaid instalment.",
-            "সময়সীমার শেষ দিনে চলমান ঋণ, সবচেয়ে পুরনো অপরিশোধিত কিস্তির বকেয়া দিনের ভিত্তিতে।",
+            "Active loans on the last day of the period as they stood that day, by days past due of their oldest unpaid instalment; outstanding is principal only.",
+            "সময়সীমার শেষ দিনে চলমান ঋণ, সেই দিনের অবস্থায়, সবচেয়ে পুরনো অপরিশোধিত কিস্তির বকেয়া দিনের ভিত্তিতে; বকেয়া কেবল আসল।",
         ),
     },
     ReportDef {
@@ -1306,7 +1306,7 @@ mod suppression_tests {
                     "capital_received_taka",
                     "invested_taka",
                     "reinvested_taka",
-                    "outstanding_taka",
+                    "outstanding_principal_taka",
                     "principal_recovered_taka",
                     "charge_collected_taka",
                     "written_off_taka",
@@ -1385,10 +1385,12 @@ mod suppression_tests {
                     let n = count(rng);
                     let loans = a.atom(n);
                     let outstanding = a.atom(money(rng, n));
-                    units.push(a.row(json!({"bucket": bucket}), vec![("loans", loans), ("outstanding_taka", outstanding)]));
+                    units.push(
+                        a.row(json!({"bucket": bucket}), vec![("loans", loans), ("outstanding_principal_taka", outstanding)]),
+                    );
                 }
-                a.row(json!({"bucket": null}), column_sums(&["loans", "outstanding_taka"], &units));
-                (&["loans"], &[("outstanding_taka", "loans")])
+                a.row(json!({"bucket": null}), column_sums(&["loans", "outstanding_principal_taka"], &units));
+                (&["loans"], &[("outstanding_principal_taka", "loans")])
             }
             "microcredit_flows" => {
                 const NAMES: [&str; 5] =

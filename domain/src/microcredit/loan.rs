@@ -49,8 +49,9 @@ impl LoanStatus {
 pub struct BorrowerHistory {
     /// Loans applied for, approved or being repaid, in any programme.
     pub open_loans: u32,
-    /// Loans repaid in this programme (a repeat loan follows a repaid one).
-    pub repaid_in_programme: u32,
+    /// Loans repaid, in any of the microcredit programmes: a repeat loan follows a repaid
+    /// one, whichever programme lent it (one borrower, one credit history).
+    pub repaid: u32,
     /// Loans written off in any programme.
     pub written_off: u32,
 }
@@ -77,7 +78,7 @@ pub fn check_application(programme: MicrocreditProgramme, principal: i64, histor
         ));
     }
     let terms = programme.terms();
-    let repeat = history.repaid_in_programme > 0;
+    let repeat = history.repaid > 0;
     let max = if repeat { terms.repeat_loan_max_taka } else { terms.first_loan_max_taka };
     if principal < terms.min_loan_taka || principal > max {
         return Err(refusal(
@@ -87,7 +88,78 @@ pub fn check_application(programme: MicrocreditProgramme, principal: i64, histor
             RuleClass::Invalid,
         ));
     }
-    Ok(history.repaid_in_programme + 1)
+    Ok(history.repaid + 1)
+}
+
+/// What shows that a person may borrow from the rehabilitation programme for burn victims
+/// and persons with disabilities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RehabilitationEvidence {
+    /// A hospital social-services record of her as a burn victim.
+    pub burn_record: bool,
+    /// An entry in the disability register.
+    pub disability_record: bool,
+}
+
+/// `microcredit.rehabilitation_eligibility`: the burn and disability rehabilitation
+/// programme lends to burn victims and persons with disabilities, as their records show;
+/// the other programmes ask for neither.
+pub fn check_rehabilitation(programme: MicrocreditProgramme, evidence: RehabilitationEvidence) -> Result<(), RuleRefusal> {
+    if programme == MicrocreditProgramme::BurnDisabilityRehabilitation && !evidence.burn_record && !evidence.disability_record {
+        return Err(refusal(
+            "microcredit.rehabilitation_eligibility",
+            "This programme lends to burn victims and persons with disabilities: no hospital burn record or disability register entry shows her to be one",
+            "এই কর্মসূচির ঋণ দগ্ধ ও প্রতিবন্ধী ব্যক্তিদের জন্য: হাসপাতালের দগ্ধ রোগীর রেকর্ড বা প্রতিবন্ধিতা নিবন্ধনে তাঁর নাম নেই",
+            RuleClass::Invalid,
+        ));
+    }
+    Ok(())
+}
+
+/// The days an application follows: the work group was formed, then she joined it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MembershipDays {
+    pub group_formed_on: NaiveDate,
+    pub joined_on: NaiveDate,
+}
+
+/// An application is dated neither in the future (`microcredit.date`), nor before her work
+/// group was formed (`microcredit.applied_before_group_formed`), nor before she joined it
+/// (`microcredit.applied_before_joining`).
+pub fn check_application_day(applied_on: NaiveDate, days: MembershipDays, today: NaiveDate) -> Result<(), RuleRefusal> {
+    check_day(applied_on, NaiveDate::MIN, today)?;
+    if applied_on < days.group_formed_on {
+        return Err(refusal(
+            "microcredit.applied_before_group_formed",
+            "The application is dated before her work group was formed",
+            "আবেদনের তারিখ কর্মদল গঠনের তারিখের আগের",
+            RuleClass::Invalid,
+        ));
+    }
+    if applied_on < days.joined_on {
+        return Err(refusal(
+            "microcredit.applied_before_joining",
+            "The application is dated before she joined the work group",
+            "আবেদনের তারিখ কর্মদলে যোগদানের তারিখের আগের",
+            RuleClass::Invalid,
+        ));
+    }
+    Ok(())
+}
+
+/// A member joins neither in the future nor before the group was formed
+/// (`microcredit.joined_before_group_formed`).
+pub fn check_joining_day(joined_on: NaiveDate, group_formed_on: NaiveDate, today: NaiveDate) -> Result<(), RuleRefusal> {
+    check_day(joined_on, NaiveDate::MIN, today)?;
+    if joined_on < group_formed_on {
+        return Err(refusal(
+            "microcredit.joined_before_group_formed",
+            "A member cannot join before the work group was formed",
+            "কর্মদল গঠনের আগে সদস্য হওয়া যায় না",
+            RuleClass::Invalid,
+        ));
+    }
+    Ok(())
 }
 
 fn status_order(en: &'static str, bn: &'static str) -> RuleRefusal {
@@ -171,8 +243,8 @@ pub struct LoanFacts {
     pub programme: MicrocreditProgramme,
     pub principal: i64,
     pub charge: i64,
-    /// The day of the loan's previous step: no disbursement before it.
-    pub not_before: NaiveDate,
+    /// The day the committee approved it: no disbursement before it.
+    pub approved_on: NaiveDate,
 }
 
 /// A disbursement the domain decided: the fund's ledger entries (recovered principal
@@ -196,7 +268,15 @@ pub fn plan_disbursement(
     use super::fund::FundEntryKind;
     use super::schedule::{schedule, Holidays};
     may_disburse(loan.status)?;
-    check_day(on, loan.not_before, today)?;
+    check_day(on, NaiveDate::MIN, today)?;
+    if on < loan.approved_on {
+        return Err(refusal(
+            "microcredit.disbursed_before_approval",
+            "A loan cannot be disbursed before the committee approved it",
+            "কমিটির অনুমোদনের আগে ঋণ বিতরণ করা যায় না",
+            RuleClass::Invalid,
+        ));
+    }
     let draw = fund.draw(loan.principal)?;
     let terms = loan.programme.terms();
     let year = chrono::Datelike::year(&on);
@@ -216,18 +296,38 @@ pub fn plan_disbursement(
     })
 }
 
+/// What an approved write-off does: the principal that leaves the fund, and the service
+/// charge that will never be collected (forgone: the fund never held it, so no ledger entry
+/// moves, but the decision says so).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WriteOffPlan {
+    pub entries: Vec<(super::fund::FundEntryKind, i64)>,
+    pub principal_written_off: i64,
+    pub charge_forgone: i64,
+}
+
 /// The decision on a pending write-off, by `approver`: approved, the outstanding principal
-/// leaves the fund as written off (the one ledger entry); declined, nothing moves.
+/// leaves the fund as written off (the one ledger entry) and the unpaid charge is forgone;
+/// declined, nothing moves.
 pub fn plan_write_off(
     status: LoanStatus,
     pending_from: Option<UserId>,
     approver: UserId,
     approve: bool,
-    outstanding_principal: i64,
-) -> Result<Vec<(super::fund::FundEntryKind, i64)>, RuleRefusal> {
+    outstanding: (i64, i64),
+) -> Result<WriteOffPlan, RuleRefusal> {
     may_approve_write_off(pending_from, approver)?;
     may_repay(status)?;
-    Ok(if approve { vec![(super::fund::FundEntryKind::WrittenOff, outstanding_principal)] } else { vec![] })
+    let (principal, charge) = outstanding;
+    Ok(if approve {
+        WriteOffPlan {
+            entries: vec![(super::fund::FundEntryKind::WrittenOff, principal)],
+            principal_written_off: principal,
+            charge_forgone: charge,
+        }
+    } else {
+        WriteOffPlan::default()
+    })
 }
 
 #[cfg(test)]
@@ -242,7 +342,7 @@ mod tests {
         assert_eq!(check_application(p, 20_000, first), Ok(1));
         assert_eq!(check_application(p, 25_000, first).unwrap_err().rule, "microcredit.loan_amount");
         assert_eq!(check_application(p, 4_999, first).unwrap_err().rule, "microcredit.loan_amount");
-        let repeat = BorrowerHistory { repaid_in_programme: 1, ..first };
+        let repeat = BorrowerHistory { repaid: 1, ..first };
         assert_eq!(check_application(p, 30_000, repeat), Ok(2));
         assert_eq!(check_application(p, 30_001, repeat).unwrap_err().rule, "microcredit.loan_amount");
         let open = BorrowerHistory { open_loans: 1, ..repeat };
@@ -275,13 +375,14 @@ mod tests {
             programme: MicrocreditProgramme::Rss,
             principal: 30_000,
             charge: 3_000,
-            not_before: d(3, 1),
+            approved_on: d(3, 1),
         };
         let fund = FundPosition { capital_received: 50_000, principal_recovered: 20_000, ..FundPosition::default() };
         let plan = plan_disbursement(loan, fund, d(3, 5), d(3, 10)).unwrap();
         assert_eq!(plan.entries, vec![(FundEntryKind::Invested, 10_000), (FundEntryKind::Reinvested, 20_000)]);
         assert_eq!(plan.schedule.iter().map(|i| i.principal + i.charge).sum::<i64>(), 33_000);
-        assert!(plan_disbursement(loan, fund, d(2, 28), d(3, 10)).is_err(), "before the previous step");
+        assert_eq!(plan_disbursement(loan, fund, d(2, 28), d(3, 10)).unwrap_err().rule, "microcredit.disbursed_before_approval");
+        assert!(plan_disbursement(loan, fund, d(3, 1), d(3, 10)).is_ok(), "on the day of approval");
         assert!(plan_disbursement(loan, fund, d(3, 11), d(3, 10)).is_err(), "in the future");
         assert!(plan_disbursement(LoanFacts { status: LoanStatus::Applied, ..loan }, fund, d(3, 5), d(3, 10)).is_err());
         let poor = FundPosition { capital_received: 10_000, ..FundPosition::default() };
@@ -293,11 +394,50 @@ mod tests {
         use crate::microcredit::fund::FundEntryKind;
         let (asker, other) = (UserId(uuid::Uuid::from_u128(1)), UserId(uuid::Uuid::from_u128(2)));
         assert_eq!(
-            plan_write_off(LoanStatus::Active, Some(asker), other, true, 7_000),
-            Ok(vec![(FundEntryKind::WrittenOff, 7_000)])
+            plan_write_off(LoanStatus::Active, Some(asker), other, true, (7_000, 700)),
+            Ok(WriteOffPlan {
+                entries: vec![(FundEntryKind::WrittenOff, 7_000)],
+                principal_written_off: 7_000,
+                charge_forgone: 700
+            })
         );
-        assert_eq!(plan_write_off(LoanStatus::Active, Some(asker), other, false, 7_000), Ok(vec![]));
-        assert!(plan_write_off(LoanStatus::Active, Some(asker), asker, true, 7_000).is_err(), "four eyes");
-        assert!(plan_write_off(LoanStatus::Active, None, other, true, 7_000).is_err(), "nothing pending");
+        assert_eq!(plan_write_off(LoanStatus::Active, Some(asker), other, false, (7_000, 700)), Ok(WriteOffPlan::default()));
+        assert!(plan_write_off(LoanStatus::Active, Some(asker), asker, true, (7_000, 700)).is_err(), "four eyes");
+        assert!(plan_write_off(LoanStatus::Active, None, other, true, (7_000, 700)).is_err(), "nothing pending");
+    }
+
+    #[test]
+    fn a_repeat_loan_follows_a_repaid_loan_of_any_programme() {
+        // Repaid in RSS, now applying in RMC: a repeat loan, with the repeat ceiling.
+        let h = BorrowerHistory { repaid: 1, ..BorrowerHistory::default() };
+        assert_eq!(check_application(MicrocreditProgramme::Rmc, 30_000, h), Ok(2));
+        assert_eq!(
+            check_application(MicrocreditProgramme::Rmc, 30_000, BorrowerHistory::default()).unwrap_err().rule,
+            "microcredit.loan_amount"
+        );
+    }
+
+    #[test]
+    fn rehabilitation_loans_need_a_burn_or_disability_record() {
+        let none = RehabilitationEvidence::default();
+        let p = MicrocreditProgramme::BurnDisabilityRehabilitation;
+        assert_eq!(check_rehabilitation(p, none).unwrap_err().rule, "microcredit.rehabilitation_eligibility");
+        assert!(check_rehabilitation(p, RehabilitationEvidence { burn_record: true, ..none }).is_ok());
+        assert!(check_rehabilitation(p, RehabilitationEvidence { disability_record: true, ..none }).is_ok());
+        assert!(check_rehabilitation(MicrocreditProgramme::Rss, none).is_ok(), "other programmes ask for neither");
+    }
+
+    #[test]
+    fn each_step_is_dated_after_the_steps_before_it() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        let days = MembershipDays { group_formed_on: d(3, 1), joined_on: d(3, 10) };
+        let today = d(6, 1);
+        assert_eq!(check_application_day(d(2, 28), days, today).unwrap_err().rule, "microcredit.applied_before_group_formed");
+        assert_eq!(check_application_day(d(3, 5), days, today).unwrap_err().rule, "microcredit.applied_before_joining");
+        assert_eq!(check_application_day(d(6, 2), days, today).unwrap_err().rule, "microcredit.date");
+        assert!(check_application_day(d(3, 10), days, today).is_ok());
+        assert_eq!(check_joining_day(d(2, 1), d(3, 1), today).unwrap_err().rule, "microcredit.joined_before_group_formed");
+        assert_eq!(check_joining_day(d(7, 1), d(3, 1), today).unwrap_err().rule, "microcredit.date");
+        assert!(check_joining_day(d(3, 1), d(3, 1), today).is_ok());
     }
 }

@@ -197,9 +197,14 @@ pub struct RepaymentLine {
 /// The header a repayment file starts with.
 pub const REPAYMENT_HEADER: &str = "loan_number,reference,paid_on,amount_taka,method";
 
+/// The lines of a repayment file that read well, and the errors of those that did not.
+pub type ParsedFile = (Vec<RepaymentLine>, Vec<crate::allowance::payroll::LineError>);
+
 /// Reads a repayment file (CSV, RFC 4180: quoted fields, LF or CRLF, a byte-order mark, blank
-/// lines skipped; amounts in ASCII or Bangla digits). Every bad line is reported.
-pub fn parse_file(text: &str) -> Result<Vec<RepaymentLine>, Vec<crate::allowance::payroll::LineError>> {
+/// lines skipped; amounts in ASCII or Bangla digits). A file that cannot be read at all (no
+/// header, empty) is an error; otherwise the good lines and every bad line, so that the lines
+/// that read well can still be checked against the loans and all faults reported at once.
+pub fn parse_file(text: &str) -> Result<ParsedFile, Vec<crate::allowance::payroll::LineError>> {
     use crate::allowance::payroll::LineError;
     let err = |line: usize, message: &str| LineError { line, message: message.to_owned() };
     let mut records = crate::csv_lines::records(text);
@@ -250,11 +255,7 @@ pub fn parse_file(text: &str) -> Result<Vec<RepaymentLine>, Vec<crate::allowance
             method,
         });
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    Ok((out, errors))
 }
 
 #[cfg(test)]
@@ -264,12 +265,14 @@ mod file_tests {
     #[test]
     fn repayment_files_report_every_bad_line() {
         let ok = format!("\u{feff}{REPAYMENT_HEADER}\r\nMC-2026-000001,R-1,2026-09-01,১১০০,cash\n\"MC-2026-000002\",\"TX,9\",2026-09-02,500,mobile_money\n");
-        let lines = parse_file(&ok).unwrap();
+        let (lines, errors) = parse_file(&ok).unwrap();
+        assert!(errors.is_empty());
         assert_eq!(lines.len(), 2);
         assert_eq!((lines[0].amount, lines[1].reference.as_str(), lines[1].line), (1100, "TX,9", 3));
         let bad = format!("{REPAYMENT_HEADER}\nMC-1,R-1,2026-09-31,100,cash\nMC-1,R-2,2026-09-01,-5,cash\nMC-1,R-3,2026-09-01,5,cheque\nMC-1,R-4,2026-09-01,5\nMC-1,R-5,2026-09-01,5,cash\nMC-1,R-5,2026-09-01,5,cash\n");
-        let errors = parse_file(&bad).unwrap_err();
+        let (good, errors) = parse_file(&bad).unwrap();
         assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [2, 3, 4, 5, 7]);
+        assert_eq!(good.iter().map(|l| l.line).collect::<Vec<_>>(), [6], "the good line is kept for the loan checks");
         assert!(parse_file("loan,ref\n").is_err());
         assert!(parse_file("").is_err());
     }

@@ -165,12 +165,12 @@ fn a_loan_from_application_to_closure_with_every_refusal_on_the_way() {
     assert!(r.text.contains("repayment.exceeds_outstanding"), "{}", r.text);
     // Early repayment of the rest closes the loan.
     let l = pay("R-3", 10_850).expect(201).json;
-    assert_eq!((l["status"].as_str(), l["outstanding_taka"].as_i64()), (Some("closed"), Some(0)));
+    assert_eq!((l["status"].as_str(), l["outstanding_total_taka"].as_i64()), (Some("closed"), Some(0)));
     assert!(l["schedule"].as_array().unwrap().iter().all(|i| i["paid_principal_taka"] == i["principal_taka"]));
     pay("R-4", 100).expect_problem(422, "validation_failed");
     let f = get_fund(&app, &officer, &rss);
     assert_eq!((f["principal_recovered_taka"].as_i64(), f["charge_collected_taka"].as_i64()), (Some(10_000), Some(1_000)));
-    assert_eq!(f["outstanding_taka"], 0);
+    assert_eq!(f["outstanding_principal_taka"], 0);
     // A repeat loan: the ceiling is higher, and it is re-invested from the recoveries.
     let second = apply(&app, &officer, &g, &rina, &rss, 25_000).expect(201).json;
     assert_eq!(second["cycle"], 2);
@@ -194,6 +194,10 @@ fn a_loan_from_application_to_closure_with_every_refusal_on_the_way() {
             "reinvested"
         ]
     );
+    // Each recovery carries its receipt number, the reference the office reconciles against.
+    let references: Vec<&str> =
+        entries["data"].as_array().unwrap()[2..6].iter().map(|e| e["reference"].as_str().unwrap()).collect();
+    assert_eq!(references, ["R-1", "R-1", "R-3", "R-3"]);
     // Write-off: asked with a reason by one officer, approved by another.
     let (_, district) = app.user("mc.district", "district_officer", "district:1");
     let l = app.get(&format!("/api/v1/microcredit/loans/{second}")).bearer(&officer).send().expect(200).json;
@@ -232,8 +236,12 @@ fn a_loan_from_application_to_closure_with_every_refusal_on_the_way() {
     .expect(200)
     .json;
     assert_eq!((l["status"].as_str(), l["written_off_taka"].as_i64()), (Some("written_off"), Some(25_000)));
+    // The write-off says what it forgoes: the service charge never collected (10% of 25,000).
+    let w = &l["write_offs"][0];
+    assert_eq!((w["principal_written_off_taka"].as_i64(), w["charge_forgone_taka"].as_i64()), (Some(25_000), Some(2_500)));
+    assert_eq!((l["outstanding_total_taka"].as_i64(), l["outstanding_charge_taka"].as_i64()), (Some(0), Some(0)));
     let f = get_fund(&app, &officer, &rss);
-    assert_eq!((f["written_off_taka"].as_i64(), f["outstanding_taka"].as_i64()), (Some(25_000), Some(0)));
+    assert_eq!((f["written_off_taka"].as_i64(), f["outstanding_principal_taka"].as_i64()), (Some(25_000), Some(0)));
     // A written-off borrower gets no further loan.
     apply(&app, &officer, &g, &rina, &rss, 10_000).expect_problem(409, "microcredit-previous-repaid");
     app.assert_report_aggregates_exact();
@@ -290,15 +298,26 @@ fn a_repayment_file_is_all_or_nothing_and_posts_nothing_twice() {
     let header = "loan_number,reference,paid_on,amount_taka,method";
     let t = today();
     // Ashrayan: 8% charge, so 10,800 repays a loan in full.
+    // Every kind of fault at once: an unknown loan, too much, a future day, a malformed amount.
     let bad = format!(
-        "{header}\n{n0},TX-1,{t},1080,mobile_money\nMC-1999-000001,TX-2,{t},100,cash\n{n1},TX-3,{t},99999,cash\n{n2},TX-4,2999-01-01,100,cash\n",
+        "{header}\n{n0},TX-1,{t},1080,mobile_money\nMC-1999-000001,TX-2,{t},100,cash\n{n1},TX-3,{t},99999,cash\n{n2},TX-4,2999-01-01,100,cash\n{n2},TX-6,{t},12x,cash\n",
         n0 = numbers[0].1,
         n1 = numbers[1].1,
         n2 = numbers[2].1
     );
     let r = post_file(&app, &officer, bad).expect_problem(422, "validation_failed");
-    let fields: Vec<&str> = r.json["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["line:3", "line:4", "line:5"], "{}", r.text);
+    let fields: Vec<(&str, &str)> = r.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        fields,
+        [("line:3", "not_found"), ("line:4", "refused"), ("line:5", "refused"), ("line:6", "invalid_format")],
+        "{}",
+        r.text
+    );
     assert_eq!(get_fund(&app, &officer, &f)["principal_recovered_taka"], 0, "nothing was posted");
     let good = format!(
         "{header}\n{n0},TX-1,{t},1080,mobile_money\n{n0},TX-5,{t},1080,mobile_money\n{n1},TX-3,{t},10800,cash\n",
@@ -314,7 +333,12 @@ fn a_repayment_file_is_all_or_nothing_and_posts_nothing_twice() {
     let l1 = app.get(&format!("/api/v1/microcredit/loans/{}", numbers[1].0)).bearer(&officer).send().expect(200).json;
     assert_eq!(l1["status"], "closed");
     let l0 = app.get(&format!("/api/v1/microcredit/loans/{}", numbers[0].0)).bearer(&officer).send().expect(200).json;
-    assert_eq!((l0["repayments"].as_array().unwrap().len(), l0["outstanding_taka"].as_i64()), (2, Some(10_800 - 2_160)));
+    assert_eq!((l0["repayments"].as_array().unwrap().len(), l0["outstanding_total_taka"].as_i64()), (2, Some(10_800 - 2_160)));
+    // The two meanings of outstanding, named apart: what she owes, and the principal of it.
+    assert_eq!(
+        (l0["outstanding_principal_taka"].as_i64(), l0["outstanding_charge_taka"].as_i64()),
+        (Some(10_000 - 2_000), Some(800 - 160))
+    );
     let fv = get_fund(&app, &officer, &f);
     assert_eq!(fv["principal_recovered_taka"].as_i64().unwrap() + fv["charge_collected_taka"].as_i64().unwrap(), 12_960);
     // Another office's officer finds none of these loans.
@@ -402,6 +426,17 @@ fn lend(
     let people: Vec<String> = par_map(&indexed, |(i, _)| {
         person(app, officer, &format!("{tag} Borrower {i}"), if *i < men { "male" } else { "female" })
     });
+    if programme == "burn_disability_rehabilitation" {
+        // The programme lends to those whose records show a disability (or a burn).
+        par_map(&people, |p| {
+            app.post("/api/v1/disability-records")
+                .bearer(officer)
+                .json(&json!({"person_id": p, "disability_type": "physical", "severity": "moderate",
+                              "assessed_by": "Dr. Rahman", "assessed_on": days_ago(30), "upazila_id": 1}))
+                .send()
+                .expect(201);
+        });
+    }
     let groups: Vec<Vec<String>> = people.chunks(50).map(<[String]>::to_vec).collect();
     let group_ids: Vec<String> = par_map(&groups, |members| group(app, officer, programme, members));
     let applications: Vec<(usize, i64)> = indexed.clone();
@@ -516,5 +551,190 @@ fn seed_004_funds_and_borrowers_rebuilt_through_the_api() {
     assert_eq!(figures(row(burn_code, "reinvested")), (Some(95), Some(76), Some(171), Some(3_270_000)));
     let all = report["rows"].as_array().unwrap().iter().find(|r| r["programme"].is_null()).unwrap().clone();
     assert_eq!((all["borrowers"].as_i64(), all["men"].as_i64(), all["women"].as_i64()), (Some(1_978), Some(561), Some(1_417)));
+    app.assert_report_aggregates_exact();
+}
+
+fn days_ago(n: i64) -> String {
+    (domain::time::dhaka_date(Utc::now()) - chrono::Duration::days(n)).to_string()
+}
+
+fn report(app: &TestApp, token: &str, name: &str, to: &str) -> Vec<Value> {
+    let r = app.get(&format!("/api/v1/reports/{name}?from={to}&to={to}")).bearer(token).send().expect(200).json;
+    r["rows"].as_array().unwrap().clone()
+}
+
+/// An office before its first fund: every microcredit report answers, with zeros.
+#[test]
+fn every_microcredit_report_answers_an_office_without_a_fund() {
+    let app = TestApp::new();
+    let (_, officer) = app.user("mc.empty", "upazila_officer", "upazila:2");
+    for name in ["microcredit_funds", "microcredit_borrowers", "microcredit_portfolio_at_risk", "microcredit_flows"] {
+        let rows = report(&app, &officer, name, &today());
+        if name == "microcredit_funds" {
+            assert_eq!(rows.len(), 1, "only the total: {rows:?}");
+            assert!(rows[0]["fund_id"].is_null());
+            assert_eq!(
+                (rows[0]["capital_received_taka"].as_i64(), rows[0]["outstanding_principal_taka"].as_i64()),
+                (Some(0), Some(0))
+            );
+        }
+    }
+}
+
+/// A loan's steps dated in order, each against the one before it; repeat loans across the
+/// programmes; the rehabilitation programme's borrowers shown by their records; and the fund
+/// and portfolio at risk as they stood on a past day, not as they stand now.
+#[test]
+fn microcredit_on_a_past_day_and_every_step_in_date_order() {
+    let app = TestApp::new();
+    let (_, officer) = app.user("mc.past", "upazila_officer", "upazila:1");
+    let rina = person(&app, &officer, "Rina Past", "female");
+    let mita = person(&app, &officer, "Mita Past", "female");
+    let late = person(&app, &officer, "Late Joiner", "female");
+    let f = app
+        .post("/api/v1/microcredit/funds")
+        .bearer(&officer)
+        .json(&json!({"programme": "rss", "source_en": "Past fund", "source_bn": "পুরনো তহবিল", "upazila_id": 1}))
+        .send()
+        .expect(201)
+        .json;
+    let fund_id = f["id"].as_str().unwrap().to_owned();
+    versioned(
+        &app,
+        &officer,
+        &format!("/api/v1/microcredit/funds/{fund_id}/capital"),
+        &f["version"],
+        json!({"amount_taka": 100_000, "received_on": days_ago(130), "reference": "capital 2026"}),
+    )
+    .expect(200);
+    let g = app
+        .post("/api/v1/microcredit/work-groups")
+        .bearer(&officer)
+        .json(&json!({"name": "Past group", "programme": "rss", "upazila_id": 1, "leader_person_id": rina, "formed_on": days_ago(120)}))
+        .send()
+        .expect(201)
+        .json;
+    assert_eq!(g["formed_on"], days_ago(120));
+    let gid = g["id"].as_str().unwrap().to_owned();
+    let member = |person: &str, joined: String, version: &Value| {
+        versioned(
+            &app,
+            &officer,
+            &format!("/api/v1/microcredit/work-groups/{gid}/members"),
+            version,
+            json!({"person_id": person, "joined_on": joined}),
+        )
+    };
+    member(&mita, days_ago(121), &g["version"]).expect_problem(422, "microcredit-joined-before-group-formed");
+    let g = member(&mita, days_ago(118), &g["version"]).expect(200).json;
+    member(&late, days_ago(10), &g["version"]).expect(200);
+    let apply_on = |person: &str, day: String| {
+        app.post("/api/v1/microcredit/loans")
+            .bearer(&officer)
+            .json(&json!({"group_id": gid, "person_id": person, "fund_id": fund_id, "principal_taka": 10_000, "purpose": "a cow", "applied_on": day}))
+            .send()
+    };
+    apply_on(&rina, days_ago(121)).expect_problem(422, "microcredit-applied-before-group-formed");
+    apply_on(&late, days_ago(20)).expect_problem(422, "microcredit-applied-before-joining");
+    let first = apply_on(&rina, days_ago(115)).expect(201).json["id"].as_str().unwrap().to_owned();
+    let meeting = |loan: &str, day: String| {
+        app.post("/api/v1/microcredit/committee-meetings")
+            .bearer(&officer)
+            .json(&json!({"upazila_id": 1, "held_on": day, "minutes_reference": "PIC/past", "decisions": [{"loan_id": loan, "approve": true}]}))
+            .send()
+    };
+    meeting(&first, days_ago(112)).expect(201);
+    let disburse_on = |loan: &str, day: String| {
+        let l = app.get(&format!("/api/v1/microcredit/loans/{loan}")).bearer(&officer).send().expect(200).json;
+        versioned(
+            &app,
+            &officer,
+            &format!("/api/v1/microcredit/loans/{loan}/disbursement"),
+            &l["version"],
+            json!({"disbursed_on": day, "method": "cash", "reference": format!("D-{}", &loan[24..])}),
+        )
+    };
+    disburse_on(&first, days_ago(113)).expect_problem(422, "microcredit-disbursed-before-approval");
+    let l = disburse_on(&first, days_ago(110)).expect(200).json;
+    // Two instalments paid, late, five days ago: 2,200 (charge first).
+    let due: Vec<String> = l["schedule"].as_array().unwrap().iter().map(|i| i["due_on"].as_str().unwrap().to_owned()).collect();
+    assert!(due[1] < days_ago(5) && due[2] > today(), "the schedule: {due:?}");
+    app.post(&format!("/api/v1/microcredit/loans/{first}/repayments"))
+        .bearer(&officer)
+        .json(&json!({"reference": "R-late", "paid_on": days_ago(5), "amount_taka": 2_200, "method": "cash"}))
+        .send()
+        .expect(201);
+    // A second loan, disbursed today: after the past day asked about.
+    let second = apply_on(&mita, today()).expect(201).json["id"].as_str().unwrap().to_owned();
+    meeting(&second, today()).expect(201);
+    disburse_on(&second, today()).expect(200);
+
+    // The fund as it stood 20 days ago: one loan out, nothing recovered yet.
+    let fund_then = report(&app, &officer, "microcredit_funds", &days_ago(20));
+    let row = fund_then.iter().find(|r| r["fund_id"] == fund_id.as_str()).unwrap();
+    assert_eq!(
+        (row["invested_taka"].as_i64(), row["principal_recovered_taka"].as_i64(), row["outstanding_principal_taka"].as_i64()),
+        (Some(10_000), Some(0), Some(10_000)),
+        "{row}"
+    );
+    let fund_now = report(&app, &officer, "microcredit_funds", &today());
+    let row = fund_now.iter().find(|r| r["fund_id"] == fund_id.as_str()).unwrap();
+    // The second loan went out after 2,000 of principal came back: that much is re-invested.
+    assert_eq!(
+        (
+            row["invested_taka"].as_i64(),
+            row["reinvested_taka"].as_i64(),
+            row["principal_recovered_taka"].as_i64(),
+            row["charge_collected_taka"].as_i64()
+        ),
+        (Some(18_000), Some(2_000), Some(2_000), Some(200)),
+        "{row}"
+    );
+    // Before the capital came, the fund did not hold it.
+    let before = report(&app, &officer, "microcredit_funds", &days_ago(131));
+    assert!(before.iter().filter(|r| r["fund_id"] == fund_id.as_str()).all(|r| r["capital_received_taka"] == 0), "{before:?}");
+    // Portfolio at risk 20 days ago: only the first loan, its first instalment unpaid then.
+    let par = |day: String| -> std::collections::BTreeMap<String, (i64, i64)> {
+        report(&app, &officer, "microcredit_portfolio_at_risk", &day)
+            .iter()
+            .map(|r| {
+                let bucket = r["bucket"].as_str().unwrap_or("total").to_owned();
+                (bucket, (r["loans"].as_i64().unwrap(), r["outstanding_principal_taka"].as_i64().unwrap()))
+            })
+            .collect()
+    };
+    let then = par(days_ago(20));
+    assert_eq!(then["total"], (1, 10_000), "{then:?}");
+    assert_eq!(then["current"].0, 0, "the first instalment was overdue then: {then:?}");
+    let now = par(today());
+    assert_eq!(now["total"], (2, 18_000), "{now:?}");
+    assert_eq!(now["current"].0, 2, "both are current now: {now:?}");
+    assert_eq!(par(days_ago(111))["total"], (0, 0), "nothing was lent yet");
+
+    // Repeat loans across the programmes: her RSS loan repaid, an RMC loan is her second.
+    let rest = app.get(&format!("/api/v1/microcredit/loans/{first}")).bearer(&officer).send().expect(200).json;
+    let owed = rest["outstanding_total_taka"].as_i64().unwrap();
+    app.post(&format!("/api/v1/microcredit/loans/{first}/repayments"))
+        .bearer(&officer)
+        .json(&json!({"reference": "R-rest", "paid_on": today(), "amount_taka": owed, "method": "cash"}))
+        .send()
+        .expect(201);
+    let rmc = fund(&app, &officer, "rmc", "Mother centre fund", 50_000);
+    let rmc_group = group(&app, &officer, "rmc", std::slice::from_ref(&rina));
+    let repeat = apply(&app, &officer, &rmc_group, &rina, &rmc, 30_000).expect(201).json;
+    assert_eq!(repeat["cycle"], 2, "{repeat}");
+
+    // The rehabilitation programme lends to those whose records show a burn or a disability.
+    let rehab = fund(&app, &officer, "burn_disability_rehabilitation", "Rehabilitation fund", 50_000);
+    let anwar = person(&app, &officer, "Anwar Hossain", "male");
+    let rehab_group = group(&app, &officer, "burn_disability_rehabilitation", std::slice::from_ref(&anwar));
+    apply(&app, &officer, &rehab_group, &anwar, &rehab, 10_000).expect_problem(422, "microcredit-rehabilitation-eligibility");
+    app.post("/api/v1/disability-records")
+        .bearer(&officer)
+        .json(&json!({"person_id": anwar, "disability_type": "physical", "severity": "moderate", "assessed_by": "Dr. Rahman",
+                      "assessed_on": days_ago(30), "upazila_id": 1}))
+        .send()
+        .expect(201);
+    apply(&app, &officer, &rehab_group, &anwar, &rehab, 10_000).expect(201);
     app.assert_report_aggregates_exact();
 }

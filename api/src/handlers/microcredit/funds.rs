@@ -34,7 +34,7 @@ use crate::views::LabelView;
     "programme_label": {"en": "Urban community development", "bn": "শহর সমাজ উন্নয়ন কার্যক্রম"},
     "source_en": "UNICEF family development fund", "source_bn": "ইউনিসেফ পরিবার উন্নয়ন তহবিল", "division_id": 6, "district_id": 47, "upazila_id": 400,
     "capital_received_taka": 80000, "invested_taka": 80000, "reinvested_taka": 45000, "principal_recovered_taka": 60000,
-    "charge_collected_taka": 6000, "written_off_taka": 0, "balance_taka": 15000, "outstanding_taka": 65000, "recovery_permille": 480,
+    "charge_collected_taka": 6000, "written_off_taka": 0, "balance_taka": 15000, "outstanding_principal_taka": 65000, "recovery_permille": 480,
     "version": 12, "created_at": "2026-07-01T04:00:00Z"}))]
 pub struct FundView {
     pub id: Uuid,
@@ -56,8 +56,8 @@ pub struct FundView {
     pub written_off_taka: i64,
     /// What a disbursement may draw on now.
     pub balance_taka: i64,
-    /// Principal lent and neither recovered nor written off.
-    pub outstanding_taka: i64,
+    /// Principal lent and neither recovered nor written off (the fund holds no charge owed).
+    pub outstanding_principal_taka: i64,
     /// The share of principal lent that has come back, in tenths of a percent.
     pub recovery_permille: Option<i64>,
     /// The `ETag` value.
@@ -83,7 +83,7 @@ pub(crate) fn fund_view(f: &FundRow) -> FundView {
         charge_collected_taka: p.charge_collected,
         written_off_taka: p.written_off,
         balance_taka: p.balance(),
-        outstanding_taka: p.outstanding(),
+        outstanding_principal_taka: p.outstanding(),
         recovery_permille: p.recovery_permille(),
         version: f.version,
         created_at: f.created_at,

@@ -40,7 +40,7 @@ pub struct MemberView {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"id": "01936f5e-0000-7000-8000-00000000a001", "name": "Khilgaon women's group 3",
     "programme": "urban_community_development", "programme_label": {"en": "Urban community development", "bn": "শহর সমাজ উন্নয়ন কার্যক্রম"},
-    "division_id": 6, "district_id": 47, "upazila_id": 400, "union_id": null, "leader_person_id": "01936f5e-0000-7000-8000-0000000000a1",
+    "division_id": 6, "district_id": 47, "upazila_id": 400, "union_id": null, "leader_person_id": "01936f5e-0000-7000-8000-0000000000a1", "formed_on": "2026-07-01",
     "members": [{"person_id": "01936f5e-0000-7000-8000-0000000000a1", "joined_on": "2026-07-01"}], "version": 2, "created_at": "2026-07-01T04:00:00Z"}))]
 pub struct WorkGroupView {
     pub id: Uuid,
@@ -54,6 +54,8 @@ pub struct WorkGroupView {
     /// The union or ward of the survey the members come from.
     pub union_id: Option<i32>,
     pub leader_person_id: Uuid,
+    /// The day the group was formed: no member joins, and no loan is applied for, before it.
+    pub formed_on: NaiveDate,
     pub members: Vec<MemberView>,
     /// The `ETag` value.
     pub version: i32,
@@ -75,6 +77,7 @@ fn group_view(conn: &mut PgConnection, g: &WorkGroupRow) -> Result<WorkGroupView
         upazila_id: g.upazila_id,
         union_id: g.union_id,
         leader_person_id: g.leader_person_id.0,
+        formed_on: g.formed_on,
         members,
         version: g.version,
         created_at: g.created_at,
@@ -223,6 +226,7 @@ pub struct MemberRequest {
         (status = 200, description = "Added; the group with its new `ETag`", body = WorkGroupView),
         (status = 404, description = "No such group", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already a member", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Joined in the future or before the group was formed (`microcredit-joined-before-group-formed`)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/microcredit/work-groups/{group_id}/members")]
 pub async fn add_work_group_member(
@@ -236,7 +240,8 @@ pub async fn add_work_group_member(
     crate::handlers::step_day("joined_on", b.joined_on, None)?;
     let step = Step::new("work_group.add_member", Permission::ManageMicrocredit);
     let done =
-        pipeline::change(&req, &state, who, id, step, pipeline::read_with(group_view), move |conn, cx, _: WorkGroupRow| {
+        pipeline::change(&req, &state, who, id, step, pipeline::read_with(group_view), move |conn, cx, g: WorkGroupRow| {
+            domain::microcredit::loan::check_joining_day(b.joined_on, g.formed_on, super::today())?;
             let person = visible_person(conn, cx.who, cx.actor.scope, b.person_id, "person_id")?;
             if !repo::add_member(conn, id, person.id, b.joined_on)? {
                 return Err(domain::microcredit::ALREADY_A_MEMBER.into());

@@ -62,7 +62,8 @@ pub struct RepaymentView {
 /// A write-off request and its decision.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"id": "01936f5e-0000-7000-8000-00000000d001", "reason": "Borrower died; family cannot repay",
-    "requested_by": "01936f5e-0000-7000-8000-000000000001", "requested_on": "2027-03-01", "decided_by": null, "decided_on": null, "approved": null}))]
+    "requested_by": "01936f5e-0000-7000-8000-000000000001", "requested_on": "2027-03-01", "decided_by": "01936f5e-0000-7000-8000-000000000002",
+    "decided_on": "2027-03-04", "approved": true, "principal_written_off_taka": 7000, "charge_forgone_taka": 700}))]
 pub struct WriteOffView {
     pub id: Uuid,
     pub reason: String,
@@ -72,6 +73,10 @@ pub struct WriteOffView {
     pub decided_on: Option<NaiveDate>,
     /// `null` while it awaits a decision.
     pub approved: Option<bool>,
+    /// Once approved: the outstanding principal that left the fund as written off.
+    pub principal_written_off_taka: Option<i64>,
+    /// Once approved: the service charge still unpaid, which will never be collected.
+    pub charge_forgone_taka: Option<i64>,
 }
 
 /// A loan: the application, its decision, the disbursement, what is repaid and outstanding,
@@ -85,7 +90,7 @@ pub struct WriteOffView {
     "charge_taka": 1000, "purpose": "Two goats", "status": "active", "status_label": {"en": "Disbursed, being repaid", "bn": "বিতরণকৃত, আদায় চলছে"},
     "applied_on": "2026-07-01", "meeting_id": "01936f5e-0000-7000-8000-00000000e101", "disbursed_on": "2026-07-10", "disbursement_method": "mobile_money",
     "disbursement_reference": "BKX8812", "from_capital_taka": 10000, "from_recoveries_taka": 0, "principal_repaid_taka": 1000, "charge_repaid_taka": 100,
-    "written_off_taka": 0, "outstanding_taka": 9900, "oldest_due_on": "2026-10-12", "days_past_due": 0, "arrears_bucket": "current",
+    "written_off_taka": 0, "outstanding_principal_taka": 9000, "outstanding_charge_taka": 900, "outstanding_total_taka": 9900, "oldest_due_on": "2026-10-12", "days_past_due": 0, "arrears_bucket": "current",
     "closed_on": null, "version": 4, "created_at": "2026-07-01T04:00:00Z"}))]
 pub struct LoanView {
     pub id: Uuid,
@@ -122,8 +127,12 @@ pub struct LoanView {
     pub principal_repaid_taka: i64,
     pub charge_repaid_taka: i64,
     pub written_off_taka: i64,
-    /// Principal and charge still to pay.
-    pub outstanding_taka: i64,
+    /// Principal still to pay (what the fund reports and portfolio at risk count).
+    pub outstanding_principal_taka: i64,
+    /// Service charge still to pay.
+    pub outstanding_charge_taka: i64,
+    /// Principal and service charge still to pay: what the borrower owes.
+    pub outstanding_total_taka: i64,
     /// The due date of the oldest instalment with anything unpaid.
     pub oldest_due_on: Option<NaiveDate>,
     pub days_past_due: i64,
@@ -143,6 +152,8 @@ pub struct LoanView {
 
 pub(crate) fn loan_view(l: &LoanRow) -> LoanView {
     let dpd = if l.status == LoanStatus::Active { days_past_due(l.oldest_due_on, today()) } else { 0 };
+    // Nothing is owed before the money is paid out, nor after a write-off.
+    let owed = if l.status == LoanStatus::Active { (l.outstanding_principal(), l.outstanding_charge()) } else { (0, 0) };
     LoanView {
         id: l.id.0,
         loan_number: l.loan_number.clone(),
@@ -172,7 +183,9 @@ pub(crate) fn loan_view(l: &LoanRow) -> LoanView {
         principal_repaid_taka: l.principal_repaid,
         charge_repaid_taka: l.charge_repaid,
         written_off_taka: l.written_off,
-        outstanding_taka: if l.disbursed_on.is_some() { l.outstanding_principal() + l.outstanding_charge() } else { 0 },
+        outstanding_principal_taka: owed.0,
+        outstanding_charge_taka: owed.1,
+        outstanding_total_taka: owed.0 + owed.1,
         oldest_due_on: l.oldest_due_on,
         days_past_due: dpd,
         arrears_bucket: ArrearsBucket::of(dpd),
@@ -226,6 +239,8 @@ pub(crate) fn loan_detail(conn: &mut PgConnection, l: &LoanRow) -> Result<LoanVi
                 decided_by: w.decided_by.map(Uuid::from),
                 decided_on: w.decided_on,
                 approved: w.approved,
+                principal_written_off_taka: w.principal_written_off,
+                charge_forgone_taka: w.charge_forgone,
             })
             .collect(),
     );
@@ -253,14 +268,17 @@ pub struct LoanApplicationRequest {
 
 /// Take a loan application from a member of a work group. The amount must be within the
 /// programme's limits (a first loan's ceiling is lower); a person may have one open loan
-/// across the programmes, and a repeat loan follows a repaid one. Send `Idempotency-Key`.
+/// across the programmes, and a repeat loan follows a repaid one of any programme. The
+/// application is dated on or after the group was formed and she joined it. The burn and
+/// disability rehabilitation programme lends to those a hospital burn record or the
+/// disability register shows (`microcredit-rehabilitation-eligibility`). Send `Idempotency-Key`.
 #[utoipa::path(operation_id = "apply_for_loan", tag = "microcredit", request_body = LoanApplicationRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat on a retry to get the first response back")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Applied; `Location` and `ETag` set", body = LoanView),
         (status = 409, description = "An open loan already (`microcredit-one-open-loan`) or an earlier loan written off", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a member of the group, another office's fund, or an amount outside the limits", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a member of the group, another office's fund, an amount outside the limits, a date before the group or her joining, or no record for the rehabilitation programme", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/microcredit/loans")]
 pub async fn apply_for_loan(
@@ -270,7 +288,6 @@ pub async fn apply_for_loan(
     body: ApiJson<LoanApplicationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    rules::check_day(b.applied_on, NaiveDate::MIN, today())?;
     let fingerprint = idempotency::fingerprint(&["apply_for_loan", &serde_json::to_string(&b).map_err(ApiError::internal)?]);
     idempotency::create(&state, who.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
         let g = repo::find_group(conn, WorkGroupId(b.group_id))?
@@ -278,15 +295,17 @@ pub async fn apply_for_loan(
         let actor = require(conn, &who, Permission::ManageMicrocredit, &office(g.division_id, g.district_id, g.upazila_id))?;
         let person = persistence::persons::find_visible(conn, actor.scope, who.user_id, PersonId(b.person_id))?
             .ok_or_else(|| ApiError::field_coded("person_id", "not_found", "no such person (or not one you may see)"))?;
-        if !repo::is_member(conn, g.id, person.id)? {
-            return Err(ApiError::field("person_id", "is not a member of the work group"));
-        }
+        let joined_on = repo::joined_on(conn, g.id, person.id)?
+            .ok_or_else(|| ApiError::field("person_id", "is not a member of the work group"))?;
+        let days = rules::MembershipDays { group_formed_on: g.formed_on, joined_on };
+        rules::check_application_day(b.applied_on, days, today())?;
         let fund = repo::find_fund(conn, LoanFundId(b.fund_id))?
             .ok_or_else(|| ApiError::field_coded("fund_id", "not_found", "no such fund"))?;
         if fund.upazila_id != g.upazila_id || fund.programme != g.programme {
             return Err(ApiError::field("fund_id", "is not a fund of the group's office and programme"));
         }
-        let history = repo::borrower_history(conn, person.id, g.programme)?;
+        rules::check_rehabilitation(g.programme, repo::rehabilitation_evidence(conn, person.id)?)?;
+        let history = repo::borrower_history(conn, person.id)?;
         let cycle = rules::check_application(g.programme, b.principal_taka, history)?;
         let terms = g.programme.terms();
         let new = NewLoan {
@@ -529,6 +548,7 @@ pub struct DisbursementRequest {
         (status = 200, description = "Disbursed; the loan with its schedule and new `ETag`", body = LoanView),
         (status = 404, description = "No such loan", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not approved, or the fund cannot cover it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Dated in the future or before the committee approved it (`microcredit-disbursed-before-approval`)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/microcredit/loans/{loan_id}/disbursement")]
 pub async fn disburse_loan(
@@ -542,13 +562,14 @@ pub async fn disburse_loan(
     let step = Step::new("loan.disburse", Permission::ManageMicrocredit);
     let done = pipeline::change(&req, &state, who, id, step, answer, move |conn, cx, l: LoanRow| {
         let fund = repo::find_fund_for_update(conn, l.fund_id)?.ok_or(ApiError::NotFound("loan fund"))?;
-        let facts = rules::LoanFacts {
-            status: l.status,
-            programme: l.programme,
-            principal: l.principal,
-            charge: l.charge,
-            not_before: l.applied_on,
+        // The committee's meeting dates the approval (an application not yet decided has
+        // none; the status refuses it first).
+        let approved_on = match l.meeting_id {
+            Some(m) => repo::find_meeting(conn, m)?.ok_or(ApiError::NotFound("committee meeting"))?.held_on,
+            None => l.applied_on,
         };
+        let facts =
+            rules::LoanFacts { status: l.status, programme: l.programme, principal: l.principal, charge: l.charge, approved_on };
         let plan = rules::plan_disbursement(facts, fund.position(), b.disbursed_on, today())?;
         let reference = b.reference.trim();
         let entries: Vec<NewEntry> = plan
@@ -630,7 +651,8 @@ pub struct WriteOffDecisionRequest {
 
 /// Approve or decline the pending write-off: an officer other than the one who asked
 /// (`microcredit-write-off-four-eyes`). Approval writes off the outstanding principal and
-/// ends the loan. Requires `If-Match`.
+/// ends the loan; the unpaid service charge is forgone, and the write-off states both
+/// (`principal_written_off_taka`, `charge_forgone_taka`). Requires `If-Match`.
 #[utoipa::path(operation_id = "decide_write_off", tag = "microcredit", request_body = WriteOffDecisionRequest,
     params(("loan_id" = Uuid, Path, description = "The loan"), ("If-Match" = String, Header, description = "The loan's current ETag")),
     security(("bearer" = [])),
@@ -651,18 +673,19 @@ pub async fn decide_write_off(
     let step = Step::new("loan.decide_write_off", Permission::ApproveWriteOffs);
     let done = pipeline::change(&req, &state, who, id, step, answer, move |conn, cx, l: LoanRow| {
         let pending = repo::write_offs_of(conn, l.id)?.into_iter().find(|w| w.approved.is_none());
-        let entries = rules::plan_write_off(
+        let plan = rules::plan_write_off(
             l.status,
             pending.as_ref().map(|w| w.requested_by),
             cx.who.user_id,
             b.approve,
-            l.outstanding_principal(),
+            (l.outstanding_principal(), l.outstanding_charge()),
         )?;
         let request = pending.ok_or_else(|| ApiError::internal("a pending write-off vanished"))?;
         let on = today();
-        if !entries.is_empty() {
+        if !plan.entries.is_empty() {
             let fund = repo::find_fund_for_update(conn, l.fund_id)?.ok_or(ApiError::NotFound("loan fund"))?;
-            let entries: Vec<NewEntry> = entries
+            let entries: Vec<NewEntry> = plan
+                .entries
                 .iter()
                 .map(|&(kind, amount)| NewEntry {
                     kind,
@@ -674,8 +697,12 @@ pub async fn decide_write_off(
                 .collect();
             repo::record_entries(conn, fund.id, &entries, cx.who.user_id)?;
         }
-        let after = repo::decide_write_off(conn, &l, request.id, b.approve, on, cx.who.user_id)?;
-        Outcome::with(after, serde_json::json!({"approved": b.approve}))
+        let after = repo::decide_write_off(conn, &l, request.id, b.approve, &plan, on, cx.who.user_id)?;
+        Outcome::with(
+            after,
+            serde_json::json!({"approved": b.approve, "principal_written_off": plan.principal_written_off,
+                "charge_forgone": plan.charge_forgone}),
+        )
     })
     .await?;
     Ok(done.ok())

@@ -44,12 +44,14 @@ type Allocated = (Vec<Posting>, Vec<LoanAfter>, Vec<Outcome>);
 
 /// Allocates each line to its loan in order (several lines of one loan follow each other)
 /// and builds the postings; a line whose reference was posted before with the same amount
-/// and day is left out. Errors name the line (`key(i)`).
+/// and day is left out. Errors name the line (`key(i)`); with `earlier` (the lines that could
+/// not be read), every bad line of the file is reported together, in line order.
 fn allocate_lines(
     conn: &mut PgConnection,
     loans: &[LoanRow],
     lines: &[RepaymentLine],
     key: impl Fn(usize) -> String,
+    earlier: Vec<(usize, FieldError)>,
 ) -> Result<Allocated, ApiError> {
     let ids: Vec<LoanId> = loans.iter().map(|l| l.id).collect();
     let mut states: HashMap<LoanId, Vec<InstalmentState>> = HashMap::new();
@@ -61,18 +63,21 @@ fn allocate_lines(
         lines.iter().filter_map(|l| by_number.get(l.loan_number.as_str()).map(|loan| (loan.id, l.reference.clone()))).collect();
     let posted: HashMap<(LoanId, String), (i64, NaiveDate)> =
         repo::posted(conn, &keys)?.into_iter().map(|r| ((r.loan_id, r.reference), (r.amount, r.paid_on))).collect();
-    let (mut postings, mut outcomes, mut errors) = (vec![], vec![], vec![]);
+    let (mut postings, mut outcomes, mut errors) = (vec![], vec![], earlier);
     let today = today();
     for (i, line) in lines.iter().enumerate() {
         let Some(loan) = by_number.get(line.loan_number.as_str()) else {
-            errors.push(FieldError::coded(key(i), "not_found", "no such loan at an office you may manage"));
+            errors.push((line.line, FieldError::coded(key(i), "not_found", "no such loan at an office you may manage")));
             continue;
         };
         if let Some(&(amount, paid_on)) = posted.get(&(loan.id, line.reference.clone())) {
             if (amount, paid_on) == (line.amount, line.paid_on) {
                 outcomes.push(Outcome::AlreadyPosted);
             } else {
-                errors.push(FieldError::coded(key(i), "conflict", "this reference was posted before with another amount or day"));
+                errors.push((
+                    line.line,
+                    FieldError::coded(key(i), "conflict", "this reference was posted before with another amount or day"),
+                ));
             }
             continue;
         }
@@ -95,11 +100,14 @@ fn allocate_lines(
                 });
                 outcomes.push(Outcome::Posted);
             }
-            Err(refusal) => errors.push(FieldError::coded(key(i), "refused", format!("{}: {}", refusal.rule, refusal.label.en))),
+            Err(refusal) => {
+                errors.push((line.line, FieldError::coded(key(i), "refused", format!("{}: {}", refusal.rule, refusal.label.en))))
+            }
         }
     }
     if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
+        errors.sort_by_key(|(line, _)| *line);
+        return Err(ApiError::Validation(errors.into_iter().map(|(_, e)| e).collect()));
     }
     let mut after = vec![];
     for loan in loans {
@@ -120,46 +128,28 @@ fn allocate_lines(
     Ok((postings, after, outcomes))
 }
 
-/// Posts the repayments and moves each fund's ledger by what its loans brought back.
+/// Posts the repayments and moves each fund's ledger by what its loans brought back: an
+/// entry per repayment, on the day it was paid, with its loan and its receipt number or
+/// mobile-money transaction id (what the office reconciles the statement against).
 fn post(
     conn: &mut PgConnection,
     who: &Principal,
     loans: &[LoanRow],
     postings: &[Posting],
     after: &[LoanAfter],
-    reference: &str,
 ) -> Result<(), ApiError> {
     repo::post_repayments(conn, postings, after, who.user_id)?;
     let fund_of: HashMap<LoanId, LoanFundId> = loans.iter().map(|l| (l.id, l.fund_id)).collect();
-    let mut by_fund: BTreeMap<LoanFundId, (i64, i64, NaiveDate, Option<LoanId>)> = BTreeMap::new();
+    let mut by_fund: BTreeMap<LoanFundId, Vec<NewEntry<'_>>> = BTreeMap::new();
     for p in postings {
         let Some(&fund) = fund_of.get(&p.loan) else { continue };
-        let e = by_fund.entry(fund).or_insert((0, 0, p.paid_on, Some(p.loan)));
-        e.0 += p.principal;
-        e.1 += p.charge;
-        e.2 = e.2.max(p.paid_on);
-        if e.3 != Some(p.loan) {
-            e.3 = None;
+        let entries = by_fund.entry(fund).or_default();
+        for (kind, amount) in [(FundEntryKind::PrincipalRecovered, p.principal), (FundEntryKind::ChargeCollected, p.charge)] {
+            entries.push(NewEntry { kind, amount, on_date: p.paid_on, loan_id: Some(p.loan), reference: Some(&p.reference) });
         }
     }
-    for (fund, (principal, charge, on, loan)) in by_fund {
+    for (fund, entries) in by_fund {
         repo::find_fund_for_update(conn, fund)?.ok_or(ApiError::NotFound("loan fund"))?;
-        let entries = [
-            NewEntry {
-                kind: FundEntryKind::PrincipalRecovered,
-                amount: principal,
-                on_date: on,
-                loan_id: loan,
-                reference: Some(reference),
-            },
-            NewEntry {
-                kind: FundEntryKind::ChargeCollected,
-                amount: charge,
-                on_date: on,
-                loan_id: loan,
-                reference: Some(reference),
-            },
-        ];
         repo::record_entries(conn, fund, &entries, who.user_id)?;
     }
     Ok(())
@@ -214,9 +204,9 @@ pub async fn record_repayment(
         };
         let loans = [loan];
         let (postings, after, outcomes) =
-            allocate_lines(conn, &loans, std::slice::from_ref(&line), |_| "amount_taka".to_owned())?;
+            allocate_lines(conn, &loans, std::slice::from_ref(&line), |_| "amount_taka".to_owned(), vec![])?;
         if !postings.is_empty() {
-            post(conn, &who, &loans, &postings, &after, &line.reference)?;
+            post(conn, &who, &loans, &postings, &after)?;
             who.audit(
                 conn,
                 "loan.repayment",
@@ -285,11 +275,12 @@ pub async fn import_repayments(
     };
     let text =
         std::str::from_utf8(&body).map_err(|_| ApiError::field_coded("body", "invalid_format", "the file is not UTF-8 text"))?;
-    let lines = parse_file(text).map_err(|errors| {
-        ApiError::Validation(
-            errors.into_iter().map(|e| FieldError::coded(format!("line:{}", e.line), "invalid_format", e.message)).collect(),
-        )
-    })?;
+    let line_error = |e: domain::allowance::payroll::LineError| {
+        (e.line, FieldError::coded(format!("line:{}", e.line), "invalid_format", e.message))
+    };
+    let (lines, unreadable) =
+        parse_file(text).map_err(|errors| ApiError::Validation(errors.into_iter().map(|e| line_error(e).1).collect()))?;
+    let unreadable: Vec<(usize, FieldError)> = unreadable.into_iter().map(line_error).collect();
     let result = transact(&state, move |conn| {
         let mut numbers: Vec<String> = lines.iter().map(|l| l.loan_number.clone()).collect();
         numbers.sort();
@@ -309,10 +300,11 @@ pub async fn import_repayments(
                 .is_ok()
             })
             .collect();
-        let (postings, after, outcomes) = allocate_lines(conn, &loans, &lines, |i| format!("line:{}", lines[i].line))?;
+        let (postings, after, outcomes) =
+            allocate_lines(conn, &loans, &lines, |i| format!("line:{}", lines[i].line), unreadable)?;
         let reference = format!("file:{}", &digest[..16]);
         if !postings.is_empty() {
-            post(conn, &who, &loans, &postings, &after, &reference)?;
+            post(conn, &who, &loans, &postings, &after)?;
         }
         let result = RepaymentFileResult {
             lines: lines.len(),
